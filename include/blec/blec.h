@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * blec — Bluetooth Low Energy central library.
+ *
+ * One public header. Conventions that hold for every function unless its comment says
+ * otherwise:
+ *
+ *  - Status: functions return int, BLEC_OK (0) on success or a negative blec_status.
+ *  - Detail: calls that talk to a peripheral take an optional `blec_error *err` (may be
+ *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
+ *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
+ *    they come from and live as long as it.
+ *  - Timeouts: `timeout_ms` in milliseconds; 0 polls, negative waits for ever.
+ *  - Threads: every function may be called from any thread, including from inside any
+ *    blec callback. Callbacks never run with a library lock held. Callbacks of one
+ *    context run one at a time, in order (so those of one scanner or client are
+ *    serialized), on the context's dispatch thread or, in queued delivery mode, inside
+ *    blec_ctx_dispatch() on the program's thread.
+ *  - Blocking vs asynchronous: every call that waits on a peripheral has a blocking form
+ *    taking `timeout_ms` and an `_async` form that returns at once and reports through a
+ *    blec_op_cb. An async completion never runs inside the call that started it.
+ *  - Objects are opaque; `*_free` accepts NULL.
+ */
+#ifndef BLEC_BLEC_H
+#define BLEC_BLEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------
+ * Export macro. Build the shared library with BLEC_BUILDING_DLL (Windows) or hidden
+ * visibility; link a static library with BLEC_STATIC defined.
+ * ------------------------------------------------------------------------------- */
+#if defined(BLEC_BUILDING_DLL) && defined(BLEC_STATIC)
+#error "define at most one of BLEC_BUILDING_DLL and BLEC_STATIC"
+#endif
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(BLEC_BUILDING_DLL)
+#define BLEC_API __declspec(dllexport)
+#elif defined(BLEC_STATIC)
+#define BLEC_API
+#else
+#define BLEC_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define BLEC_API __attribute__((visibility("default")))
+#else
+#define BLEC_API
+#endif
+
+/* ---------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------- */
+#define BLEC_VERSION_MAJOR 0
+#define BLEC_VERSION_MINOR 1
+#define BLEC_VERSION_PATCH 0
+#define BLEC_VERSION_STRING "0.1.0"
+/** 0xMMmmpp: compare with BLEC_VERSION_AT_LEAST at build time. */
+#define BLEC_VERSION_HEX ((BLEC_VERSION_MAJOR << 16) | (BLEC_VERSION_MINOR << 8) | BLEC_VERSION_PATCH)
+#define BLEC_VERSION_AT_LEAST(maj, min, pat) (BLEC_VERSION_HEX >= (((maj) << 16) | ((min) << 8) | (pat)))
+
+/** Run-time version as BLEC_VERSION_HEX of the library actually loaded. Since 0.1. */
+BLEC_API uint32_t blec_version(void);
+/** Run-time version string, static. Since 0.1. */
+BLEC_API const char *blec_version_string(void);
+
+/* ---------------------------------------------------------------------------------
+ * Status codes. One list yields the enum, the names and the messages. Numbers are
+ * stable and append-only.
+ * ------------------------------------------------------------------------------- */
+#define BLEC_STATUS_MAP(X)                                                                   \
+  X(OK, 0, "success")                                                                        \
+  X(ERR_INVALID_ARG, -1, "invalid argument")                                                 \
+  X(ERR_NO_MEMORY, -2, "out of memory")                                                      \
+  X(ERR_TIMEOUT, -3, "operation timed out")                                                  \
+  X(ERR_CANCELLED, -4, "operation cancelled")                                                \
+  X(ERR_NOT_CONNECTED, -5, "not connected")                                                  \
+  X(ERR_DEVICE_NOT_FOUND, -6, "device not found")                                            \
+  X(ERR_NOT_SUPPORTED, -7, "not supported by this backend")                                  \
+  X(ERR_ATT, -8, "ATT protocol error")                                                       \
+  X(ERR_OS, -9, "operating system error")                                                    \
+  X(ERR_SERVICE_NOT_FOUND, -10, "service not found")                                         \
+  X(ERR_CHARACTERISTIC_NOT_FOUND, -11, "characteristic not found")                           \
+  X(ERR_DESCRIPTOR_NOT_FOUND, -12, "descriptor not found")                                   \
+  X(ERR_AMBIGUOUS, -13, "UUID matches more than one attribute")                              \
+  X(ERR_BUSY, -14, "busy: already in progress")                                              \
+  X(ERR_BLUETOOTH_UNAVAILABLE, -15, "Bluetooth is not available")                            \
+  X(ERR_DISCONNECTED, -16, "the link was lost during the operation")                         \
+  X(ERR_STATE, -17, "not allowed in the current state")                                      \
+  X(ERR_PARSE, -18, "malformed input")                                                       \
+  X(ERR_IO, -19, "input/output error")                                                       \
+  X(ERR_PAIRING, -20, "pairing failed")                                                      \
+  X(ERR_BACKEND_UNAVAILABLE, -21, "backend not available in this build or on this system")   \
+  X(ERR_NOT_FOUND, -22, "not found")                                                         \
+  X(ERR_INTERNAL, -23, "internal error")
+
+typedef enum blec_status {
+#define BLEC_STATUS_ENUM_(name, value, msg) BLEC_##name = value,
+  BLEC_STATUS_MAP(BLEC_STATUS_ENUM_)
+#undef BLEC_STATUS_ENUM_
+  BLEC_STATUS_COUNT_ = 24 /* number of codes; the lowest is -(BLEC_STATUS_COUNT_ - 1) */
+} blec_status;
+
+/** Symbol of a status ("BLEC_ERR_TIMEOUT"); static text, "BLEC_UNKNOWN" for unknown. */
+BLEC_API const char *blec_status_name(int status);
+/** Sentence for a status ("operation timed out"); static text for any value. */
+BLEC_API const char *blec_strerror(int status);
+
+/** Why Bluetooth is unavailable (blec_error.reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE). */
+typedef enum blec_unavailable_reason {
+  BLEC_UNAVAILABLE_NONE = 0,
+  BLEC_UNAVAILABLE_NO_ADAPTER = 1,
+  BLEC_UNAVAILABLE_NO_CENTRAL_ROLE = 2,
+  BLEC_UNAVAILABLE_POWERED_OFF = 3,
+  BLEC_UNAVAILABLE_DENIED_BY_USER = 4,
+  BLEC_UNAVAILABLE_DENIED_BY_SYSTEM = 5,
+  BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6
+} blec_unavailable_reason;
+
+/** Windows GattCommunicationStatus values, reported by every backend that can. */
+typedef enum blec_gatt_status {
+  BLEC_GATT_STATUS_NONE = -1,
+  BLEC_GATT_STATUS_SUCCESS = 0,
+  BLEC_GATT_STATUS_UNREACHABLE = 1,
+  BLEC_GATT_STATUS_PROTOCOL_ERROR = 2,
+  BLEC_GATT_STATUS_ACCESS_DENIED = 3
+} blec_gatt_status;
+
+/**
+ * Detail of a failure. Filled by calls taking `blec_error *err` and by operations
+ * (blec_op_error). Plain value: copy it freely. `status` is always set; other fields
+ * are 0 / BLEC_GATT_STATUS_NONE when they do not apply.
+ */
+typedef struct blec_error {
+  int status;              /**< blec_status */
+  int att_error;           /**< ATT error code (0x01–0xFF) when status is BLEC_ERR_ATT */
+  int gatt_status;         /**< blec_gatt_status, or BLEC_GATT_STATUS_NONE */
+  int32_t os_status;       /**< backend OS status (an HRESULT on Windows), 0 if none */
+  int reason;              /**< blec_unavailable_reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE */
+  char message[192];       /**< a sentence of detail (UTF-8), may be empty */
+} blec_error;
+
+/** Resets `err` to success. */
+BLEC_API void blec_error_clear(blec_error *err);
+/**
+ * Writes one line describing `err` into buf (always NUL-terminated when size > 0), e.g.
+ * "ATT protocol error 0x05 (Insufficient Authentication): ...". Returns buf.
+ */
+BLEC_API char *blec_error_format(const blec_error *err, char *buf, size_t size);
+/** Name of an ATT error code ("Insufficient Authentication"); static; "Unknown" otherwise. */
+BLEC_API const char *blec_att_error_name(int att_error);
+/** Name of a blec_gatt_status ("Unreachable"); static. */
+BLEC_API const char *blec_gatt_status_name(int gatt_status);
+/** Name of a blec_unavailable_reason ("radio powered off"); static. */
+BLEC_API const char *blec_unavailable_reason_name(int reason);
+
+/** ATT error codes (Core spec Vol 3 Part F 3.4.1.1) for comparisons. */
+enum {
+  BLEC_ATT_INVALID_HANDLE = 0x01,
+  BLEC_ATT_READ_NOT_PERMITTED = 0x02,
+  BLEC_ATT_WRITE_NOT_PERMITTED = 0x03,
+  BLEC_ATT_INVALID_PDU = 0x04,
+  BLEC_ATT_INSUFFICIENT_AUTHENTICATION = 0x05,
+  BLEC_ATT_REQUEST_NOT_SUPPORTED = 0x06,
+  BLEC_ATT_INVALID_OFFSET = 0x07,
+  BLEC_ATT_INSUFFICIENT_AUTHORIZATION = 0x08,
+  BLEC_ATT_PREPARE_QUEUE_FULL = 0x09,
+  BLEC_ATT_ATTRIBUTE_NOT_FOUND = 0x0A,
+  BLEC_ATT_ATTRIBUTE_NOT_LONG = 0x0B,
+  BLEC_ATT_INSUFFICIENT_ENCRYPTION_KEY_SIZE = 0x0C,
+  BLEC_ATT_INVALID_ATTRIBUTE_VALUE_LENGTH = 0x0D,
+  BLEC_ATT_UNLIKELY_ERROR = 0x0E,
+  BLEC_ATT_INSUFFICIENT_ENCRYPTION = 0x0F,
+  BLEC_ATT_UNSUPPORTED_GROUP_TYPE = 0x10,
+  BLEC_ATT_INSUFFICIENT_RESOURCES = 0x11,
+  BLEC_ATT_DATABASE_OUT_OF_SYNC = 0x12,
+  BLEC_ATT_VALUE_NOT_ALLOWED = 0x13
+};
+
+/* ---------------------------------------------------------------------------------
+ * Memory
+ * ------------------------------------------------------------------------------- */
+/** Frees memory the library handed over (read values, formatted strings). NULL ok. */
+BLEC_API void blec_free(void *p);
+
+/* ---------------------------------------------------------------------------------
+ * UUIDs. A value type: 16 bytes in the order they are written ("0000180d-0000-1000-
+ * 8000-00805f9b34fb" is b[0]=0x00 ... b[15]=0xfb). 16- and 32-bit forms are expanded
+ * against the Bluetooth base UUID.
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_uuid {
+  uint8_t b[16];
+} blec_uuid;
+
+/** Buffer size for blec_uuid_to_string (36 chars + NUL). */
+#define BLEC_UUID_STRLEN 37
+
+/**
+ * Parses "180d", "0x180D", "2A37", "0000180d", 32-bit "12345678", 128-bit with or
+ * without dashes or braces, any case. Returns BLEC_ERR_PARSE for anything else.
+ */
+BLEC_API int blec_uuid_parse(const char *text, blec_uuid *out);
+/** A 16-bit assigned number expanded against the base UUID. */
+BLEC_API blec_uuid blec_uuid_from16(uint16_t v);
+/** A 32-bit value expanded against the base UUID. */
+BLEC_API blec_uuid blec_uuid_from32(uint32_t v);
+/** From 16 bytes in little-endian (over-the-air) order. */
+BLEC_API blec_uuid blec_uuid_from_le_bytes(const uint8_t le[16]);
+/** True when `u` is based on the Bluetooth base UUID and fits 16 bits; stores it. */
+BLEC_API bool blec_uuid_to16(const blec_uuid *u, uint16_t *out);
+/** True when `u` is based on the Bluetooth base UUID (16- or 32-bit); stores it. */
+BLEC_API bool blec_uuid_to32(const blec_uuid *u, uint32_t *out);
+BLEC_API bool blec_uuid_equal(const blec_uuid *a, const blec_uuid *b);
+/** Canonical lower-case 36-character form into buf[BLEC_UUID_STRLEN]; returns buf. */
+BLEC_API char *blec_uuid_to_string(const blec_uuid *u, char buf[BLEC_UUID_STRLEN]);
+/**
+ * Human description from the Bluetooth SIG assigned numbers (services,
+ * characteristics, descriptors, members) or well-known vendor UUIDs ("Heart Rate",
+ * "Nordic UART Service"); static text; "Unknown" when none.
+ */
+BLEC_API const char *blec_uuid_description(const blec_uuid *u);
+/** Company name for a Bluetooth SIG company identifier; static; NULL when unknown. */
+BLEC_API const char *blec_company_name(uint16_t company_id);
+/** Appearance name ("Heart Rate Sensor"); static; NULL when unknown. */
+BLEC_API const char *blec_appearance_name(uint16_t appearance);
+
+/* ---------------------------------------------------------------------------------
+ * Logging
+ * ------------------------------------------------------------------------------- */
+typedef enum blec_log_level {
+  BLEC_LOG_NONE = 0,
+  BLEC_LOG_ERROR = 1,
+  BLEC_LOG_WARNING = 2,
+  BLEC_LOG_INFO = 3,
+  BLEC_LOG_DEBUG = 4
+} blec_log_level;
+
+/**
+ * Receives log lines (no trailing newline). Runs on whichever thread logs, possibly
+ * with no context lock but inside library work: it must not call blec functions.
+ */
+typedef void (*blec_log_cb)(blec_log_level level, const char *message, void *user);
+
+/* ---------------------------------------------------------------------------------
+ * Context: one library instance, one backend.
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_ctx blec_ctx;
+typedef struct blec_ctx_options blec_ctx_options;
+typedef struct blec_world blec_world; /* see blec_world.h */
+
+/** How callbacks reach the program. */
+typedef enum blec_delivery {
+  /** A library-owned dispatch thread runs every callback (the default). */
+  BLEC_DELIVERY_THREAD = 0,
+  /**
+   * Callbacks are queued; the program runs them with blec_ctx_dispatch() when
+   * blec_ctx_wait_handle() becomes readable/signalled.
+   */
+  BLEC_DELIVERY_QUEUED = 1
+} blec_delivery;
+
+/** Backend capability bits (blec_ctx_capabilities). */
+enum {
+  BLEC_CAP_SCAN = 1u << 0,
+  BLEC_CAP_PASSIVE_SCAN = 1u << 1,
+  BLEC_CAP_SIGNAL_FILTER = 1u << 2,
+  BLEC_CAP_ADV_FILTER = 1u << 3,
+  BLEC_CAP_CONNECT = 1u << 4,
+  BLEC_CAP_CACHE_MODE = 1u << 5,
+  BLEC_CAP_PAIRING = 1u << 6,
+  BLEC_CAP_UNPAIR = 1u << 7,
+  BLEC_CAP_CONNECT_WITHOUT_SCAN = 1u << 8,
+  BLEC_CAP_INDICATIONS = 1u << 9,
+  BLEC_CAP_MTU_EVENTS = 1u << 10
+};
+
+/** New options with defaults: platform backend (or $BLEC_BACKEND), $BLEC_LOG, thread delivery. */
+BLEC_API blec_ctx_options *blec_ctx_options_new(void);
+BLEC_API void blec_ctx_options_free(blec_ctx_options *opts);
+/** "virtual", "winrt", "bluez", or NULL for the default. The name is copied. */
+BLEC_API int blec_ctx_options_set_backend(blec_ctx_options *opts, const char *name);
+BLEC_API int blec_ctx_options_set_log_level(blec_ctx_options *opts, blec_log_level level);
+/** Default without a callback: lines go to stderr. */
+BLEC_API int blec_ctx_options_set_log_callback(blec_ctx_options *opts, blec_log_cb cb, void *user);
+BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery mode);
+/**
+ * The virtual world the `virtual` backend serves (ignored by other backends). The
+ * context takes a reference; without one the built-in default world is used, or the file
+ * named by $BLEC_WORLD.
+ */
+BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *world);
+
+/** Creates a context. `opts` may be NULL (defaults). `err` gets detail on failure. */
+BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
+/**
+ * Stops every scanner, disconnects every client, drops queued callbacks and frees the
+ * context. Scanners and clients must be freed first (BLEC_ERR_STATE otherwise, and
+ * nothing is freed). Must not be called from a callback of this context (BLEC_ERR_STATE).
+ */
+BLEC_API int blec_ctx_free(blec_ctx *ctx);
+/** Name of the context's backend ("virtual"). */
+BLEC_API const char *blec_ctx_backend_name(const blec_ctx *ctx);
+/** BLEC_CAP_* bits of the backend. */
+BLEC_API uint32_t blec_ctx_capabilities(const blec_ctx *ctx);
+/** The world a `virtual` context drives (borrowed), NULL for other backends. */
+BLEC_API blec_world *blec_ctx_world(const blec_ctx *ctx);
+/**
+ * Whether Bluetooth is usable now: BLEC_OK, or BLEC_ERR_BLUETOOTH_UNAVAILABLE with the
+ * reason in err->reason.
+ */
+BLEC_API int blec_ctx_check_bluetooth(blec_ctx *ctx, blec_error *err);
+
+/** A waitable OS handle: a file descriptor on POSIX, a HANDLE on Windows. */
+typedef intptr_t blec_os_handle;
+/**
+ * Queued mode: a handle that is readable (POSIX) / signalled (Windows) while callbacks
+ * are queued. Never fails; it stays valid for the context's life. Wake-ups coalesce.
+ * In thread mode it is still valid but never becomes ready.
+ */
+BLEC_API blec_os_handle blec_ctx_wait_handle(blec_ctx *ctx);
+/**
+ * Queued mode: runs queued callbacks on the calling thread, waiting up to timeout_ms for
+ * the first. Returns the number run (>= 0) or a negative status (BLEC_ERR_STATE in thread
+ * mode or when called from a callback).
+ */
+BLEC_API int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms);
+
+/* ---------------------------------------------------------------------------------
+ * Advertisement data: an immutable snapshot, the advertisement merged with its scan
+ * response (latest value of each field wins). Reference counted.
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_adv blec_adv;
+
+typedef enum blec_address_type {
+  BLEC_ADDRESS_UNSPECIFIED = 0, /* options only: let the backend decide */
+  BLEC_ADDRESS_PUBLIC = 1,
+  BLEC_ADDRESS_RANDOM = 2
+} blec_address_type;
+
+/** Kind of the last PDU merged into an advertisement. */
+typedef enum blec_adv_type {
+  BLEC_ADV_IND = 0,         /* connectable, scannable */
+  BLEC_ADV_DIRECT_IND = 1,  /* connectable, directed */
+  BLEC_ADV_SCAN_IND = 2,    /* scannable, not connectable */
+  BLEC_ADV_NONCONN_IND = 3, /* neither */
+  BLEC_ADV_SCAN_RSP = 4     /* scan response */
+} blec_adv_type;
+
+/** Buffer size for an address string "AA:BB:CC:DD:EE:FF" + NUL. */
+#define BLEC_ADDR_STRLEN 18
+
+BLEC_API blec_adv *blec_adv_ref(blec_adv *adv);
+BLEC_API void blec_adv_unref(blec_adv *adv);
+/** Local name (complete, else shortened), NULL when absent. */
+BLEC_API const char *blec_adv_local_name(const blec_adv *adv);
+/** RSSI in dBm of the latest packet. */
+BLEC_API int blec_adv_rssi(const blec_adv *adv);
+/** TX power level: true and *dbm set when advertised; false when absent. */
+BLEC_API bool blec_adv_tx_power(const blec_adv *adv, int *dbm);
+/** Appearance: true and *value set when advertised. */
+BLEC_API bool blec_adv_appearance(const blec_adv *adv, uint16_t *value);
+/** Flags AD (0x01): true and *flags set when advertised. */
+BLEC_API bool blec_adv_flags(const blec_adv *adv, uint8_t *flags);
+BLEC_API blec_address_type blec_adv_address_type(const blec_adv *adv);
+BLEC_API bool blec_adv_connectable(const blec_adv *adv);
+BLEC_API blec_adv_type blec_adv_last_type(const blec_adv *adv);
+/** Microseconds on the library's monotonic clock when the latest packet arrived. */
+BLEC_API uint64_t blec_adv_timestamp_us(const blec_adv *adv);
+
+/** Manufacturer data entries, one per company id (latest payload wins). */
+BLEC_API size_t blec_adv_manufacturer_count(const blec_adv *adv);
+BLEC_API int blec_adv_manufacturer_at(const blec_adv *adv, size_t i, uint16_t *company_id,
+                                      const uint8_t **data, size_t *len);
+/** BLEC_ERR_NOT_FOUND when the company is absent. */
+BLEC_API int blec_adv_manufacturer_find(const blec_adv *adv, uint16_t company_id,
+                                        const uint8_t **data, size_t *len);
+
+/** Service data entries (16-, 32- and 128-bit forms all become a blec_uuid). */
+BLEC_API size_t blec_adv_service_data_count(const blec_adv *adv);
+BLEC_API int blec_adv_service_data_at(const blec_adv *adv, size_t i, blec_uuid *uuid,
+                                      const uint8_t **data, size_t *len);
+BLEC_API int blec_adv_service_data_find(const blec_adv *adv, const blec_uuid *uuid,
+                                        const uint8_t **data, size_t *len);
+
+/** Advertised service UUIDs (complete and incomplete lists, all sizes), no duplicates. */
+BLEC_API size_t blec_adv_service_uuid_count(const blec_adv *adv);
+BLEC_API int blec_adv_service_uuid_at(const blec_adv *adv, size_t i, blec_uuid *uuid);
+BLEC_API bool blec_adv_has_service_uuid(const blec_adv *adv, const blec_uuid *uuid);
+
+/** Every AD structure of the advertisement then of the scan response, as received. */
+BLEC_API size_t blec_adv_raw_count(const blec_adv *adv);
+BLEC_API int blec_adv_raw_at(const blec_adv *adv, size_t i, uint8_t *ad_type,
+                             const uint8_t **data, size_t *len);
+/** The last raw payload of the advertisement (scan_response false) or scan response. */
+BLEC_API const uint8_t *blec_adv_payload(const blec_adv *adv, bool scan_response, size_t *len);
+
+/* ---------------------------------------------------------------------------------
+ * Device: a peripheral seen by a scanner. Immutable snapshot, reference counted.
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_device blec_device;
+
+BLEC_API blec_device *blec_device_ref(blec_device *dev);
+BLEC_API void blec_device_unref(blec_device *dev);
+/** "AA:BB:CC:DD:EE:FF", upper case. */
+BLEC_API const char *blec_device_address(const blec_device *dev);
+/** Name from the advertisement (or the OS), NULL when unknown. */
+BLEC_API const char *blec_device_name(const blec_device *dev);
+BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
+/** Latest merged advertisement data (borrowed: lives as long as dev). */
+BLEC_API const blec_adv *blec_device_adv(const blec_device *dev);
+/** The backend's own identifier (a Windows device id, a world address); borrowed. */
+BLEC_API const char *blec_device_backend_id(const blec_device *dev);
+/** Frees an array returned by blec_scanner_devices / blec_discover and its references. */
+BLEC_API void blec_device_list_free(blec_device **list, size_t count);
+
+/* ---------------------------------------------------------------------------------
+ * Operations: the asynchronous form of every waiting call.
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_op blec_op;
+
+/**
+ * Completion of an asynchronous call. Runs once, on the dispatch thread (or in
+ * blec_ctx_dispatch), never inside the call that started the operation; `op` is
+ * borrowed for the call. Read the result with blec_op_status / blec_op_error /
+ * blec_op_data / blec_op_device.
+ */
+typedef void (*blec_op_cb)(blec_op *op, void *user);
+
+/**
+ * Cancels: the operation completes (if it has not) with BLEC_ERR_CANCELLED and its
+ * callback still runs once. Returns BLEC_OK, or BLEC_ERR_STATE when already complete.
+ */
+BLEC_API int blec_op_cancel(blec_op *op);
+/**
+ * Waits for completion: the operation's status, or BLEC_ERR_TIMEOUT when still running
+ * after timeout_ms (the operation goes on).
+ */
+BLEC_API int blec_op_wait(blec_op *op, int timeout_ms);
+BLEC_API bool blec_op_done(const blec_op *op);
+/** BLEC_ERR_BUSY while running, else the final status. */
+BLEC_API int blec_op_status(const blec_op *op);
+/** Detail of the final status (borrowed, lives with op). */
+BLEC_API const blec_error *blec_op_error(const blec_op *op);
+/** Bytes a read produced (borrowed, lives with op); NULL before completion. */
+BLEC_API const uint8_t *blec_op_data(const blec_op *op, size_t *len);
+/** The device a find produced (borrowed; blec_device_ref to keep), else NULL. */
+BLEC_API blec_device *blec_op_device(const blec_op *op);
+/** Devices a discover produced (borrowed array), count in *count. */
+BLEC_API blec_device *const *blec_op_devices(const blec_op *op, size_t *count);
+/**
+ * Drops the caller's reference (from an `_async(..., &op)` call). Does not cancel: a
+ * running operation still completes and its callback still runs.
+ */
+BLEC_API void blec_op_free(blec_op *op);
+
+/* ---------------------------------------------------------------------------------
+ * Scanner
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_scanner blec_scanner;
+typedef struct blec_scan_options blec_scan_options;
+
+typedef enum blec_scan_mode { BLEC_SCAN_ACTIVE = 0, BLEC_SCAN_PASSIVE = 1 } blec_scan_mode;
+
+/**
+ * Called for every advertisement and scan response that passes the filters, with the
+ * device and its merged data (both borrowed for the call; ref them to keep).
+ */
+typedef void (*blec_detection_cb)(blec_scanner *scanner, blec_device *dev, const blec_adv *adv,
+                                  void *user);
+/**
+ * Called when scanning stops by itself (radio turned off, resource lost): the status is
+ * in err (BLEC_ERR_BLUETOOTH_UNAVAILABLE with a reason, typically).
+ */
+typedef void (*blec_scan_error_cb)(blec_scanner *scanner, const blec_error *err, void *user);
+/**
+ * Find predicate: true when `dev` is the one wanted. Runs on a library thread (not the
+ * dispatch thread) while a find waits; it must be quick and must not call blocking blec
+ * functions.
+ */
+typedef bool (*blec_device_predicate)(const blec_device *dev, const blec_adv *adv, void *user);
+
+BLEC_API blec_scan_options *blec_scan_options_new(void);
+BLEC_API void blec_scan_options_free(blec_scan_options *opts);
+BLEC_API int blec_scan_options_set_mode(blec_scan_options *opts, blec_scan_mode mode);
+/** Only advertisements listing one of these service UUIDs are reported. Repeatable. */
+BLEC_API int blec_scan_options_add_service_uuid(blec_scan_options *opts, const blec_uuid *uuid);
+/**
+ * Signal-strength filter (Windows BluetoothSignalStrengthFilter semantics): a device is
+ * reported once its RSSI reaches in_range_dbm and until it stays below out_of_range_dbm
+ * for out_of_range_timeout_ms; reports of one device are spaced by at least
+ * sampling_interval_ms (0 = every packet). Pass INT16_MIN / negative to leave one unset.
+ */
+BLEC_API int blec_scan_options_set_signal_filter(blec_scan_options *opts, int in_range_dbm,
+                                                 int out_of_range_dbm, int out_of_range_timeout_ms,
+                                                 int sampling_interval_ms);
+/** Advertisement filter (BluetoothLEAdvertisementFilter): local name must equal this. */
+BLEC_API int blec_scan_options_filter_local_name(blec_scan_options *opts, const char *name);
+/** Advertisement filter: must advertise this service UUID (all added must be present). */
+BLEC_API int blec_scan_options_filter_service_uuid(blec_scan_options *opts, const blec_uuid *uuid);
+/** Advertisement filter: manufacturer data of company whose payload starts with data. */
+BLEC_API int blec_scan_options_filter_manufacturer(blec_scan_options *opts, uint16_t company_id,
+                                                   const uint8_t *data, size_t len);
+/** Advertisement filter: an AD structure of ad_type whose payload starts with data. */
+BLEC_API int blec_scan_options_filter_data_section(blec_scan_options *opts, uint8_t ad_type,
+                                                   const uint8_t *data, size_t len);
+/** Advertisement filter: byte pattern at offset in an AD structure's payload of ad_type. */
+BLEC_API int blec_scan_options_filter_byte_pattern(blec_scan_options *opts, uint8_t ad_type,
+                                                   int offset, const uint8_t *data, size_t len);
+/**
+ * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full).
+ * 0 (default) disables the stream.
+ */
+BLEC_API int blec_scan_options_set_stream(blec_scan_options *opts, size_t capacity);
+
+/** Creates a scanner (not started). opts may be NULL; cb may be NULL. */
+BLEC_API int blec_scanner_new(blec_ctx *ctx, const blec_scan_options *opts, blec_detection_cb cb,
+                              void *user, blec_scanner **out);
+BLEC_API void blec_scanner_set_error_callback(blec_scanner *scanner, blec_scan_error_cb cb,
+                                              void *user);
+/**
+ * Starts scanning; clears the seen devices. BLEC_ERR_BUSY if running,
+ * BLEC_ERR_BLUETOOTH_UNAVAILABLE when the radio is off.
+ */
+BLEC_API int blec_scanner_start(blec_scanner *scanner, blec_error *err);
+/**
+ * Stops scanning. When it returns no detection callback of this scanner will start
+ * (except the one calling it, if called from one). BLEC_ERR_STATE if not running.
+ */
+BLEC_API int blec_scanner_stop(blec_scanner *scanner);
+BLEC_API bool blec_scanner_is_scanning(const blec_scanner *scanner);
+/** Stops if needed and frees. May be called from the scanner's own callback. */
+BLEC_API void blec_scanner_free(blec_scanner *scanner);
+/**
+ * The devices seen since the last start, each with its latest data: a new array of new
+ * references in *list (free with blec_device_list_free), count in *count.
+ */
+BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, size_t *count);
+/**
+ * Pulls the next report from the stream (blec_scan_options_set_stream): waits up to
+ * timeout_ms; on success *dev (a new reference, unref it) holds the device with its data.
+ * BLEC_ERR_TIMEOUT when none came, BLEC_ERR_STATE when the stream is disabled or the
+ * scanner stopped and the stream is empty.
+ */
+BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
+
+/** Scans for timeout_ms and returns every device seen (free with blec_device_list_free). */
+BLEC_API int blec_discover(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
+                           blec_device ***list, size_t *count, blec_error *err);
+BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
+                                 blec_op_cb cb, void *user, blec_op **op);
+/**
+ * Scans until a device matching the predicate is seen (returns at once) or timeout_ms
+ * passes (BLEC_ERR_DEVICE_NOT_FOUND). *out is a new reference.
+ */
+BLEC_API int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts,
+                              blec_device_predicate pred, void *pred_user, int timeout_ms,
+                              blec_device **out, blec_error *err);
+BLEC_API int blec_find_device_async(blec_ctx *ctx, const blec_scan_options *opts,
+                                    blec_device_predicate pred, void *pred_user, int timeout_ms,
+                                    blec_op_cb cb, void *user, blec_op **op);
+/** Address match is case-insensitive ("aa:bb:..." works). */
+BLEC_API int blec_find_device_by_address(blec_ctx *ctx, const char *address, int timeout_ms,
+                                         blec_device **out, blec_error *err);
+/** Exact local-name match. */
+BLEC_API int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeout_ms,
+                                      blec_device **out, blec_error *err);
+
+/* ---------------------------------------------------------------------------------
+ * GATT model: owned by the client, valid until the client is freed or its services are
+ * discovered again (a new connection).
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_service blec_service;
+typedef struct blec_characteristic blec_characteristic;
+typedef struct blec_descriptor blec_descriptor;
+
+/** Characteristic property bits (the GATT declaration's byte, plus extended ones). */
+enum {
+  BLEC_PROP_BROADCAST = 0x0001,
+  BLEC_PROP_READ = 0x0002,
+  BLEC_PROP_WRITE_WITHOUT_RESPONSE = 0x0004,
+  BLEC_PROP_WRITE = 0x0008,
+  BLEC_PROP_NOTIFY = 0x0010,
+  BLEC_PROP_INDICATE = 0x0020,
+  BLEC_PROP_AUTHENTICATED_SIGNED_WRITES = 0x0040,
+  BLEC_PROP_EXTENDED_PROPERTIES = 0x0080,
+  BLEC_PROP_RELIABLE_WRITE = 0x0100,
+  BLEC_PROP_WRITABLE_AUXILIARIES = 0x0200
+};
+
+/** bleak's name of one property bit ("write-without-response"); static; NULL if not one bit. */
+BLEC_API const char *blec_property_name(uint32_t bit);
+/** Comma-separated names of all set bits into buf; returns buf. */
+BLEC_API char *blec_properties_format(uint32_t props, char *buf, size_t size);
+
+BLEC_API uint16_t blec_service_handle(const blec_service *svc);
+BLEC_API blec_uuid blec_service_uuid(const blec_service *svc);
+BLEC_API const char *blec_service_description(const blec_service *svc);
+BLEC_API size_t blec_service_characteristic_count(const blec_service *svc);
+BLEC_API blec_characteristic *blec_service_characteristic_at(const blec_service *svc, size_t i);
+
+/** The value handle. */
+BLEC_API uint16_t blec_characteristic_handle(const blec_characteristic *chr);
+BLEC_API blec_uuid blec_characteristic_uuid(const blec_characteristic *chr);
+BLEC_API const char *blec_characteristic_description(const blec_characteristic *chr);
+BLEC_API uint32_t blec_characteristic_properties(const blec_characteristic *chr);
+BLEC_API blec_service *blec_characteristic_service(const blec_characteristic *chr);
+/** Max bytes in one write without response on the live link (MTU - 3). */
+BLEC_API size_t blec_characteristic_max_write_without_response_size(const blec_characteristic *chr);
+BLEC_API size_t blec_characteristic_descriptor_count(const blec_characteristic *chr);
+BLEC_API blec_descriptor *blec_characteristic_descriptor_at(const blec_characteristic *chr, size_t i);
+/** BLEC_ERR_DESCRIPTOR_NOT_FOUND when absent. */
+BLEC_API int blec_characteristic_descriptor(const blec_characteristic *chr, const blec_uuid *uuid,
+                                            blec_descriptor **out);
+
+BLEC_API uint16_t blec_descriptor_handle(const blec_descriptor *desc);
+BLEC_API blec_uuid blec_descriptor_uuid(const blec_descriptor *desc);
+BLEC_API const char *blec_descriptor_description(const blec_descriptor *desc);
+BLEC_API blec_characteristic *blec_descriptor_characteristic(const blec_descriptor *desc);
+
+/* ---------------------------------------------------------------------------------
+ * Client: one connection to one peripheral.
+ * ------------------------------------------------------------------------------- */
+typedef struct blec_client blec_client;
+typedef struct blec_client_options blec_client_options;
+
+/** Windows BluetoothCacheMode-like choice for service discovery and reads. */
+typedef enum blec_cache_mode {
+  BLEC_CACHE_DEFAULT = 0,  /* let the OS decide */
+  BLEC_CACHE_CACHED = 1,   /* use the OS cache when it has the data */
+  BLEC_CACHE_UNCACHED = 2  /* always ask the device */
+} blec_cache_mode;
+
+typedef enum blec_protection_level {
+  BLEC_PROTECTION_DEFAULT = 0,
+  BLEC_PROTECTION_NONE = 1,
+  BLEC_PROTECTION_ENCRYPTION = 2,
+  BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION = 3
+} blec_protection_level;
+
+typedef enum blec_disconnect_reason {
+  BLEC_DISCONNECT_REQUESTED = 0, /* blec_client_disconnect or free */
+  BLEC_DISCONNECT_REMOTE = 1,    /* the peripheral ended the link */
+  BLEC_DISCONNECT_LINK_LOSS = 2, /* supervision timeout, out of range */
+  BLEC_DISCONNECT_UNPAIRED = 3,  /* unpair ended the link */
+  BLEC_DISCONNECT_RADIO_OFF = 4  /* the adapter went away */
+} blec_disconnect_reason;
+
+/** Read flags. */
+enum { BLEC_READ_CACHED = 1u << 0 /* accept the OS's cached value */ };
+
+typedef enum blec_write_mode {
+  BLEC_WRITE_DEFAULT = 0,  /* with response if the characteristic has "write", else without */
+  BLEC_WRITE_WITH_RESPONSE = 1,
+  BLEC_WRITE_WITHOUT_RESPONSE = 2
+} blec_write_mode;
+
+/** Notify flags. */
+enum { BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /* indications when both are supported */ };
+
+/** Called exactly once per disconnection, whatever its cause. */
+typedef void (*blec_disconnected_cb)(blec_client *client, blec_disconnect_reason reason, void *user);
+/** Called when the live MTU changes. */
+typedef void (*blec_mtu_cb)(blec_client *client, int mtu, void *user);
+/** A notification or indication value (data borrowed for the call). */
+typedef void (*blec_notify_cb)(blec_client *client, blec_characteristic *chr, const uint8_t *data,
+                               size_t len, void *user);
+
+BLEC_API blec_client_options *blec_client_options_new(void);
+BLEC_API void blec_client_options_free(blec_client_options *opts);
+/** Discover only these services (repeatable); default all. */
+BLEC_API int blec_client_options_add_service(blec_client_options *opts, const blec_uuid *uuid);
+/** Default timeout of connect (scan + link + discovery); default 10000 ms. */
+BLEC_API int blec_client_options_set_timeout(blec_client_options *opts, int timeout_ms);
+BLEC_API int blec_client_options_set_address_type(blec_client_options *opts, blec_address_type type);
+/** Cache mode of service discovery ("use_cached_services"). */
+BLEC_API int blec_client_options_set_cache_mode(blec_client_options *opts, blec_cache_mode mode);
+/** Pair before discovering services (bleak's pair=True). */
+BLEC_API int blec_client_options_set_pair(blec_client_options *opts, bool pair);
+/**
+ * Connecting by address first scans for the device (default true, as bleak). false
+ * connects directly: works for a device connected elsewhere that no longer advertises
+ * where the backend has BLEC_CAP_CONNECT_WITHOUT_SCAN.
+ */
+BLEC_API int blec_client_options_set_scan_first(blec_client_options *opts, bool scan_first);
+/** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms). */
+BLEC_API int blec_client_options_set_discovery_retry(blec_client_options *opts, int count, int delay_ms);
+
+/** A client for an address ("AA:BB:..."; any case). Does not connect. opts may be NULL. */
+BLEC_API int blec_client_new(blec_ctx *ctx, const char *address, const blec_client_options *opts,
+                             blec_client **out);
+/** A client for a scanned device (no scan on connect). */
+BLEC_API int blec_client_new_from_device(blec_ctx *ctx, blec_device *dev,
+                                         const blec_client_options *opts, blec_client **out);
+/** Disconnects (waiting) if connected, then frees. May be called from its own callbacks. */
+BLEC_API void blec_client_free(blec_client *client);
+BLEC_API void blec_client_set_disconnected_callback(blec_client *client, blec_disconnected_cb cb,
+                                                    void *user);
+BLEC_API void blec_client_set_mtu_callback(blec_client *client, blec_mtu_cb cb, void *user);
+/** The address ("AA:BB:CC:DD:EE:FF"). */
+BLEC_API const char *blec_client_address(const blec_client *client);
+/** The peripheral's name once known, else NULL. Valid until the next connect. */
+BLEC_API const char *blec_client_name(const blec_client *client);
+
+/**
+ * Connects: scans for the address if needed, opens the link, (pairs), discovers services
+ * with the cache mode of the options. timeout_ms < 0 uses the options' timeout.
+ * BLEC_ERR_BUSY when connected or connecting.
+ */
+BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
+BLEC_API int blec_client_connect_async(blec_client *client, blec_op_cb cb, void *user, blec_op **op);
+/** Disconnects and waits until really disconnected. BLEC_OK if already disconnected. */
+BLEC_API int blec_client_disconnect(blec_client *client, int timeout_ms, blec_error *err);
+BLEC_API int blec_client_disconnect_async(blec_client *client, blec_op_cb cb, void *user,
+                                          blec_op **op);
+BLEC_API bool blec_client_is_connected(const blec_client *client);
+/** ATT MTU of the live link (23 before exchange); 0 when not connected. */
+BLEC_API int blec_client_mtu(const blec_client *client);
+/** MTU - 3, 0 when not connected. */
+BLEC_API size_t blec_client_max_write_without_response_size(const blec_client *client);
+
+BLEC_API int blec_client_pair(blec_client *client, blec_protection_level level, int timeout_ms,
+                              blec_error *err);
+BLEC_API int blec_client_pair_async(blec_client *client, blec_protection_level level, blec_op_cb cb,
+                                    void *user, blec_op **op);
+/** Removes the pairing; disconnects on backends where unpairing does (Windows, virtual). */
+BLEC_API int blec_client_unpair(blec_client *client, int timeout_ms, blec_error *err);
+BLEC_API int blec_client_unpair_async(blec_client *client, blec_op_cb cb, void *user, blec_op **op);
+
+/* Services tree (after connect). */
+BLEC_API size_t blec_client_service_count(const blec_client *client);
+BLEC_API blec_service *blec_client_service_at(const blec_client *client, size_t i);
+/** BLEC_ERR_SERVICE_NOT_FOUND, BLEC_ERR_AMBIGUOUS when several share the UUID. */
+BLEC_API int blec_client_service(const blec_client *client, const blec_uuid *uuid, blec_service **out);
+BLEC_API int blec_client_service_by_handle(const blec_client *client, uint16_t handle,
+                                           blec_service **out);
+/** By UUID over all services. BLEC_ERR_CHARACTERISTIC_NOT_FOUND / BLEC_ERR_AMBIGUOUS. */
+BLEC_API int blec_client_characteristic(const blec_client *client, const blec_uuid *uuid,
+                                        blec_characteristic **out);
+/** By value handle. */
+BLEC_API int blec_client_characteristic_by_handle(const blec_client *client, uint16_t handle,
+                                                  blec_characteristic **out);
+/**
+ * By text, as bleak accepts: a UUID in any blec_uuid_parse form, or a handle written
+ * "#14", "h14" or "handle:14" (decimal) or "#0x0e".
+ */
+BLEC_API int blec_client_characteristic_by_spec(const blec_client *client, const char *spec,
+                                                blec_characteristic **out);
+BLEC_API int blec_client_descriptor_by_handle(const blec_client *client, uint16_t handle,
+                                              blec_descriptor **out);
+
+/** Reads a value; *data is new memory (blec_free), *len its size. flags: BLEC_READ_*. */
+BLEC_API int blec_client_read(blec_client *client, const blec_characteristic *chr, unsigned flags,
+                              int timeout_ms, uint8_t **data, size_t *len, blec_error *err);
+BLEC_API int blec_client_read_async(blec_client *client, const blec_characteristic *chr,
+                                    unsigned flags, blec_op_cb cb, void *user, blec_op **op);
+BLEC_API int blec_client_write(blec_client *client, const blec_characteristic *chr,
+                               const uint8_t *data, size_t len, blec_write_mode mode, int timeout_ms,
+                               blec_error *err);
+BLEC_API int blec_client_write_async(blec_client *client, const blec_characteristic *chr,
+                                     const uint8_t *data, size_t len, blec_write_mode mode,
+                                     blec_op_cb cb, void *user, blec_op **op);
+BLEC_API int blec_client_read_descriptor(blec_client *client, const blec_descriptor *desc,
+                                         unsigned flags, int timeout_ms, uint8_t **data,
+                                         size_t *len, blec_error *err);
+BLEC_API int blec_client_read_descriptor_async(blec_client *client, const blec_descriptor *desc,
+                                               unsigned flags, blec_op_cb cb, void *user,
+                                               blec_op **op);
+/** Writing the Client Characteristic Configuration (0x2902) is refused: use start_notify. */
+BLEC_API int blec_client_write_descriptor(blec_client *client, const blec_descriptor *desc,
+                                          const uint8_t *data, size_t len, int timeout_ms,
+                                          blec_error *err);
+BLEC_API int blec_client_write_descriptor_async(blec_client *client, const blec_descriptor *desc,
+                                                const uint8_t *data, size_t len, blec_op_cb cb,
+                                                void *user, blec_op **op);
+/**
+ * Subscribes: notifications, or indications when only those are supported or when flags
+ * has BLEC_NOTIFY_FORCE_INDICATE. `cb` runs for every value until stop_notify or
+ * disconnection. BLEC_ERR_BUSY when already subscribed.
+ */
+BLEC_API int blec_client_start_notify(blec_client *client, const blec_characteristic *chr,
+                                      unsigned flags, blec_notify_cb cb, void *cb_user,
+                                      int timeout_ms, blec_error *err);
+BLEC_API int blec_client_start_notify_async(blec_client *client, const blec_characteristic *chr,
+                                            unsigned flags, blec_notify_cb cb, void *cb_user,
+                                            blec_op_cb done, void *user, blec_op **op);
+/** Unsubscribes; no notify callback of chr starts after it returns. */
+BLEC_API int blec_client_stop_notify(blec_client *client, const blec_characteristic *chr,
+                                     int timeout_ms, blec_error *err);
+BLEC_API int blec_client_stop_notify_async(blec_client *client, const blec_characteristic *chr,
+                                           blec_op_cb done, void *user, blec_op **op);
+
+/* ---------------------------------------------------------------------------------
+ * Windows apartment helpers (bleak's assert_mta / allow_sta / uninitialize_sta). blec
+ * never needs them — its WinRT work runs on its own MTA threads — but programs that want
+ * the checks have them. Off Windows they return BLEC_ERR_NOT_SUPPORTED.
+ * ------------------------------------------------------------------------------- */
+typedef enum blec_apartment {
+  BLEC_APARTMENT_NONE = 0, /* COM not initialised on this thread */
+  BLEC_APARTMENT_MTA = 1,
+  BLEC_APARTMENT_STA = 2,
+  BLEC_APARTMENT_MAIN_STA = 3,
+  BLEC_APARTMENT_NA = 4
+} blec_apartment;
+
+/** The calling thread's apartment in *out. */
+BLEC_API int blec_apartment_get(blec_apartment *out);
+/** BLEC_OK when the calling thread is MTA (or allow_sta was called), else BLEC_ERR_STATE. */
+BLEC_API int blec_apartment_assert_mta(blec_error *err);
+/** Makes blec_apartment_assert_mta accept STA threads (a GUI program with a message loop). */
+BLEC_API int blec_apartment_allow_sta(void);
+/** Undoes an implicit STA initialisation of the calling thread (CoUninitialize if STA). */
+BLEC_API int blec_apartment_uninitialize_sta(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BLEC_BLEC_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* threads_posix.c — threads.h on pthreads; the waitable is a non-blocking pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/threads.h"
+
+int blec__mutex_init(blec__mutex *m) {
+  return pthread_mutex_init(&m->m, NULL) == 0 ? BLEC_OK : BLEC_ERR_NO_MEMORY;
+}
+void blec__mutex_lock(blec__mutex *m) { pthread_mutex_lock(&m->m); }
+void blec__mutex_unlock(blec__mutex *m) { pthread_mutex_unlock(&m->m); }
+void blec__mutex_destroy(blec__mutex *m) { pthread_mutex_destroy(&m->m); }
+
+int blec__cond_init(blec__cond *c) {
+  pthread_condattr_t a;
+  if (pthread_condattr_init(&a) != 0) return BLEC_ERR_NO_MEMORY;
+  /* Monotonic, so that waits do not stretch or shrink when the wall clock is set. */
+  pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+  int r = pthread_cond_init(&c->c, &a);
+  pthread_condattr_destroy(&a);
+  return r == 0 ? BLEC_OK : BLEC_ERR_NO_MEMORY;
+}
+void blec__cond_wait(blec__cond *c, blec__mutex *m) { pthread_cond_wait(&c->c, &m->m); }
+int blec__cond_timedwait(blec__cond *c, blec__mutex *m, int64_t timeout_ms) {
+  if (timeout_ms < 0) {
+    pthread_cond_wait(&c->c, &m->m);
+    return BLEC_OK;
+  }
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  ts.tv_sec += (time_t)(timeout_ms / 1000);
+  ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  int r = pthread_cond_timedwait(&c->c, &m->m, &ts);
+  return r == ETIMEDOUT ? BLEC_ERR_TIMEOUT : BLEC_OK;
+}
+void blec__cond_signal(blec__cond *c) { pthread_cond_signal(&c->c); }
+void blec__cond_broadcast(blec__cond *c) { pthread_cond_broadcast(&c->c); }
+void blec__cond_destroy(blec__cond *c) { pthread_cond_destroy(&c->c); }
+
+static void *thread_main(void *arg) {
+  blec__thread *t = arg;
+  t->fn(t->arg);
+  return NULL;
+}
+
+int blec__thread_create(blec__thread *t, void (*fn)(void *), void *arg) {
+  t->fn = fn;
+  t->arg = arg;
+  return pthread_create(&t->t, NULL, thread_main, t) == 0 ? BLEC_OK : BLEC_ERR_NO_MEMORY;
+}
+void blec__thread_join(blec__thread *t) { pthread_join(t->t, NULL); }
+
+static _Thread_local char thread_marker;
+uint64_t blec__thread_self(void) { return (uint64_t)(uintptr_t)&thread_marker; }
+
+uint64_t blec__now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void blec__sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+int blec__waitable_init(blec__waitable *w) {
+  w->signalled = 0;
+  if (pipe(w->fds) != 0) return BLEC_ERR_IO;
+  for (int i = 0; i < 2; i++) {
+    fcntl(w->fds[i], F_SETFL, fcntl(w->fds[i], F_GETFL) | O_NONBLOCK);
+    fcntl(w->fds[i], F_SETFD, FD_CLOEXEC);
+  }
+  return BLEC_OK;
+}
+
+/* Level-triggered: one byte sits in the pipe while set. The caller serializes set/clear. */
+void blec__waitable_set(blec__waitable *w) {
+  if (w->signalled) return;
+  char b = 1;
+  while (write(w->fds[1], &b, 1) < 0 && errno == EINTR) {
+  }
+  w->signalled = 1;
+}
+void blec__waitable_clear(blec__waitable *w) {
+  if (!w->signalled) return;
+  char buf[16];
+  while (read(w->fds[0], buf, sizeof buf) > 0) {
+  }
+  w->signalled = 0;
+}
+blec_os_handle blec__waitable_handle(const blec__waitable *w) { return (blec_os_handle)w->fds[0]; }
+void blec__waitable_destroy(blec__waitable *w) {
+  close(w->fds[0]);
+  close(w->fds[1]);
+}

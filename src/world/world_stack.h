@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * world_stack.h — how a Bluetooth stack (the `virtual` backend, the simulated Windows
+ * stack, a simulated BlueZ) drives the world engine: it is the world's "radio".
+ *
+ * Contract for every function here:
+ *  - Callable from any thread. Never calls back inside the call itself: every callback
+ *    runs later on the world's own thread ("the world thread"), with no world lock held,
+ *    so a callback may call any function here (start another request, disconnect, ...).
+ *  - Requests on one link complete in the order they were made.
+ *  - A request's completion runs exactly once: with its result, or with
+ *    BLEC_ERR_DISCONNECTED if the link drops first, or BLEC_ERR_CANCELLED after
+ *    blec__world_cancel succeeded (later, on the world thread, like every completion).
+ *  - Status values are blec_status codes; ATT errors come as BLEC_ERR_ATT plus the code.
+ *
+ * The engine starts its thread when the first scan or link is opened and stops it when
+ * the world's last reference goes.
+ */
+#ifndef BLEC_WORLD_STACK_H
+#define BLEC_WORLD_STACK_H
+
+#include "blec/blec_world.h"
+
+typedef struct blec__wscan blec__wscan;
+typedef struct blec__wlink blec__wlink;
+
+/* ---- scanning -------------------------------------------------------------------- */
+
+/** One received packet, as a controller reports it. Pointers valid during the callback. */
+typedef struct blec__wadv_report {
+  const char *address;          /* "AA:BB:CC:DD:EE:FF" */
+  blec_address_type address_type;
+  int rssi;
+  int tx_power;                 /* dBm, or 127 when not in the packet (informational) */
+  blec_adv_type type;           /* BLEC_ADV_SCAN_RSP for scan responses */
+  bool connectable;
+  bool scannable;
+  const uint8_t *data;          /* AD structures as sent */
+  size_t len;
+  uint64_t timestamp_us;        /* world clock */
+} blec__wadv_report;
+
+typedef struct blec__wscan_events {
+  /** A packet was received. Active scans also get scan responses of scannable peripherals. */
+  void (*report)(void *user, const blec__wadv_report *r);
+  /** The scan ended by itself (radio off): status BLEC_ERR_BLUETOOTH_UNAVAILABLE, reason. */
+  void (*stopped)(void *user, int status, int reason);
+} blec__wscan_events;
+
+/**
+ * Starts receiving. Fails at once with BLEC_ERR_BLUETOOTH_UNAVAILABLE (reason
+ * POWERED_OFF) when the radio is off. `events` is copied.
+ */
+int blec__world_scan_start(blec_world *w, bool active, const blec__wscan_events *events, void *user,
+                           blec__wscan **out);
+/** Stops; when it returns, no callback of this scan runs any more (unless called from one). Frees. */
+void blec__world_scan_stop(blec__wscan *scan);
+
+/* ---- links ------------------------------------------------------------------------- */
+
+typedef struct blec__wlink_events {
+  /** A notification (indication false) or indication (true, already confirmed). */
+  void (*value)(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication);
+  /** The MTU changed (after an exchange). */
+  void (*mtu_changed)(void *user, int mtu);
+  /**
+   * The link ended by the peripheral, link loss, unpairing or radio off
+   * (BLEC_DISCONNECT_*). Runs once, after every pending request completed with
+   * BLEC_ERR_DISCONNECTED. Not called for blec__wlink_disconnect (its completion says it).
+   */
+  void (*disconnected)(void *user, int reason);
+} blec__wlink_events;
+
+/** Request completions. */
+typedef void (*blec__wdone_cb)(void *user, int status, int att_error);
+typedef void (*blec__wread_cb)(void *user, int status, int att_error, const uint8_t *data, size_t len);
+typedef void (*blec__wconnect_cb)(void *user, int status, blec__wlink *link);
+
+/**
+ * Connects to a peripheral by address. Completes with the new link, or
+ * BLEC_ERR_DEVICE_NOT_FOUND (no such peripheral, or not connectable, or not advertising
+ * and not connected elsewhere), BLEC_ERR_BLUETOOTH_UNAVAILABLE (radio off). A mismatched
+ * address_type (not UNSPECIFIED) also gives DEVICE_NOT_FOUND. Returns a request id for
+ * blec__world_cancel (> 0), or a negative status when it cannot start.
+ */
+int64_t blec__world_connect(blec_world *w, const char *address, blec_address_type address_type,
+                            const blec__wlink_events *events, void *events_user,
+                            blec__wconnect_cb done, void *done_user);
+
+/** Cancels a pending request: true when it will complete with BLEC_ERR_CANCELLED. */
+bool blec__world_cancel(blec_world *w, int64_t request_id);
+
+/** The peripheral behind a link (its GATT database, its name). */
+blec_world_peripheral *blec__wlink_peripheral(blec__wlink *link);
+/** Current ATT MTU of the link (23 until exchanged). */
+int blec__wlink_mtu(blec__wlink *link);
+/** Whether the link is still up. */
+bool blec__wlink_connected(blec__wlink *link);
+
+/* GATT requests. Each returns a request id (> 0) or a negative status. */
+int64_t blec__wlink_exchange_mtu(blec__wlink *link, int client_mtu, blec__wdone_cb done, void *user);
+int64_t blec__wlink_read(blec__wlink *link, uint16_t handle, blec__wread_cb done, void *user);
+/** with_response false: completes as soon as the packet is sent (no ATT error possible). */
+int64_t blec__wlink_write(blec__wlink *link, uint16_t handle, const uint8_t *data, size_t len,
+                          bool with_response, blec__wdone_cb done, void *user);
+/** Pairs at `level`: BLEC_ERR_PAIRING when the peripheral cannot do it. */
+int64_t blec__wlink_pair(blec__wlink *link, blec_protection_level level, blec__wdone_cb done, void *user);
+/** Removes the bond; the peripheral then drops the link (disconnected: UNPAIRED). */
+int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user);
+/** Whether the bond exists (pairing survives links, per world). */
+bool blec__world_is_paired(blec_world *w, const char *address);
+/**
+ * Ends the link; completes once it is down (pending requests complete first with
+ * BLEC_ERR_DISCONNECTED). The link must then be released with blec__wlink_release.
+ */
+int64_t blec__wlink_disconnect(blec__wlink *link, blec__wdone_cb done, void *user);
+/** Drops the stack's reference; no callback of the link runs after it returns. */
+void blec__wlink_release(blec__wlink *link);
+
+/* ---- the GATT database, for discovery ---------------------------------------------- */
+
+/** Kinds of attribute. */
+typedef enum blec__wattr_kind {
+  BLEC__WATTR_SERVICE = 0,
+  BLEC__WATTR_CHARACTERISTIC = 1, /* the value attribute; handle is the value handle */
+  BLEC__WATTR_DESCRIPTOR = 2
+} blec__wattr_kind;
+
+typedef struct blec__wattr {
+  blec__wattr_kind kind;
+  uint16_t handle;     /* service: declaration; characteristic: value; descriptor: itself */
+  uint16_t end_handle; /* services only: last handle of the service */
+  blec_uuid uuid;
+  uint32_t props;      /* characteristics only: BLEC_PROP_* */
+} blec__wattr;
+
+/**
+ * The peripheral's attributes in handle order (services, each followed by its
+ * characteristics, each followed by its descriptors). Copies into a new array
+ * (free()), so it can be used on any thread. Discovery over the air is
+ * blec__wlink_discover; this is the static view a simulated OS cache may also keep.
+ */
+int blec__world_peripheral_attributes(blec_world_peripheral *p, blec__wattr **attrs, size_t *count);
+/** Discovery over the link: completes (with delay/faults) and hands the attribute list. */
+typedef void (*blec__wdiscover_cb)(void *user, int status, int att_error, const blec__wattr *attrs,
+                                   size_t count);
+int64_t blec__wlink_discover(blec__wlink *link, blec__wdiscover_cb done, void *user);
+
+/** Monotonic world clock in microseconds (scaled). */
+uint64_t blec__world_now_us(blec_world *w);
+
+#endif /* BLEC_WORLD_STACK_H */
