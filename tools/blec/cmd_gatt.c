@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_gatt.c — `blec read`, `blec write` (with --listen) and `blec notify`.
+ *
+ * Notifications arrive on the library's dispatch thread: the callback prints them and
+ * counts them in an atomic; the main thread sleeps in short steps until the count, the
+ * deadline, Ctrl-C or a disconnection, then unsubscribes and disconnects.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "exitcodes.h"
+#include "format.h"
+#include "gattio.h"
+#include "hex.h"
+#include "plat.h"
+#include "session.h"
+#include "sig.h"
+
+enum { STEP_MS = 20 };
+
+/* ---- read ---------------------------------------------------------------------------- */
+
+int cmd_read(const cli_args *a) {
+  cli_session s;
+  blec_characteristic *chr = NULL;
+  uint8_t *d = NULL;
+  size_t len = 0;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
+  if (rc != CLI_EXIT_OK) goto out;
+
+  blec_uuid u = blec_characteristic_uuid(chr);
+  uint16_t handle = blec_characteristic_handle(chr);
+  blec_error err;
+  int st = gattio_read_chr(&s, chr, &d, &len, &err);
+  if (st != BLEC_OK) {
+    char action[128];
+    snprintf(action, sizeof action, "read %s on %s", a->chr, a->address);
+    rc = session_fail(&s, action, &err);
+    goto out;
+  }
+  if (a->json) {
+    json_obj j;
+    json_begin(&j);
+    json_str(&j, "event", "read");
+    json_str(&j, "address", blec_client_address(s.client));
+    gattio_json_attr(&j, &u, blec_characteristic_description(chr), handle);
+    gattio_json_value(&j, &u, d, len);
+    json_end_line(&j, stdout);
+  } else {
+    strbuf b;
+    strbuf_init(&b);
+    gattio_label(&b, &u, blec_characteristic_description(chr), handle);
+    strbuf_append(&b, ": ");
+    if (format_decode(&b, &u, d, len)) {
+      strbuf_append(&b, "  [");
+      hex_append(&b, d, len);
+      strbuf_putc(&b, ']');
+    } else {
+      format_value(&b, &u, d, len);
+    }
+    puts(b.s);
+    strbuf_free(&b);
+    fflush(stdout);
+  }
+out:
+  free(d);
+  session_end(&s);
+  return rc;
+}
+
+/* ---- listening ----------------------------------------------------------------------- */
+
+typedef struct listen_state {
+  const cli_args *a;
+  long limit;        /* values to print at most; 0 = no limit */
+  uint64_t start_ms;
+  atomic_long received;
+  atomic_bool disconnected;
+} listen_state;
+
+static void on_value(blec_client *client, blec_characteristic *chr, const uint8_t *data, size_t len,
+                     void *user) {
+  listen_state *ls = user;
+  long index = atomic_fetch_add(&ls->received, 1) + 1;
+  if (ls->limit && index > ls->limit) return;
+  blec_uuid u = blec_characteristic_uuid(chr);
+  double t = (double)(plat_now_ms() - ls->start_ms) / 1000.0;
+  if (ls->a->json) {
+    json_obj j;
+    json_begin(&j);
+    json_str(&j, "event", "notification");
+    json_int(&j, "index", index);
+    json_num(&j, "time_s", t, 3);
+    json_str(&j, "address", blec_client_address(client));
+    gattio_json_attr(&j, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
+    gattio_json_value(&j, &u, data, len);
+    json_end_line(&j, stdout);
+    return;
+  }
+  strbuf b;
+  strbuf_init(&b);
+  strbuf_printf(&b, "[%8.3f s] %s: ", t, blec_characteristic_description(chr));
+  if (format_decode(&b, &u, data, len)) {
+    strbuf_append(&b, "  [");
+    hex_append(&b, data, len);
+    strbuf_putc(&b, ']');
+  } else {
+    format_value(&b, &u, data, len);
+  }
+  puts(b.s);
+  fflush(stdout);
+  strbuf_free(&b);
+}
+
+static void on_disconnected(blec_client *client, blec_disconnect_reason reason, void *user) {
+  (void)client;
+  listen_state *ls = user;
+  if (reason != BLEC_DISCONNECT_REQUESTED) atomic_store(&ls->disconnected, true);
+}
+
+/* Checks that chr can notify (or indicate, with --indicate); reports if not. */
+static int check_notify(cli_session *s, const blec_characteristic *chr, const char *spec) {
+  uint32_t props = blec_characteristic_properties(chr);
+  char action[128], msg[320], pbuf[160];
+  snprintf(action, sizeof action, "subscribe to %s on %s", spec, s->a->address);
+  blec_properties_format(props, pbuf, sizeof pbuf);
+  if (!(props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) {
+    snprintf(msg, sizeof msg, "the characteristic can neither notify nor indicate (properties: %s)",
+             pbuf[0] ? pbuf : "none");
+    return session_fail_status(s, action, BLEC_ERR_NOT_SUPPORTED, msg);
+  }
+  if (s->a->indicate && !(props & BLEC_PROP_INDICATE)) {
+    snprintf(msg, sizeof msg, "the characteristic cannot indicate (properties: %s); leave out --indicate",
+             pbuf);
+    return session_fail_status(s, action, BLEC_ERR_NOT_SUPPORTED, msg);
+  }
+  return CLI_EXIT_OK;
+}
+
+static int listen_start(cli_session *s, listen_state *ls, const blec_characteristic *chr,
+                        const char *spec, long limit) {
+  int rc = check_notify(s, chr, spec);
+  if (rc != CLI_EXIT_OK) return rc;
+  ls->a = s->a;
+  ls->limit = limit;
+  ls->start_ms = plat_now_ms();
+  atomic_init(&ls->received, 0);
+  atomic_init(&ls->disconnected, false);
+  blec_client_set_disconnected_callback(s->client, on_disconnected, ls);
+  blec_op *op = NULL;
+  blec_error err;
+  unsigned flags = s->a->indicate ? BLEC_NOTIFY_FORCE_INDICATE : 0;
+  int st = blec_client_start_notify_async(s->client, chr, flags, on_value, ls, session_op_done, NULL, &op);
+  if (st == BLEC_OK) {
+    st = session_wait(op, s->op_ms, &err);
+    blec_op_free(op);
+  } else {
+    blec_error_clear(&err);
+    err.status = st;
+  }
+  if (st != BLEC_OK) {
+    char action[128];
+    snprintf(action, sizeof action, "subscribe to %s on %s", spec, s->a->address);
+    return session_fail(s, action, &err);
+  }
+  return CLI_EXIT_OK;
+}
+
+/*
+ * Waits for `limit` values (0: no limit) for up to timeout_ms (0: no limit), Ctrl-C or
+ * a disconnection; unsubscribes; prints the end. Returns the exit code.
+ */
+static int listen_wait(cli_session *s, listen_state *ls, const blec_characteristic *chr,
+                       const char *spec, int timeout_ms) {
+  uint64_t start = plat_now_ms();
+  const char *reason;
+  for (;;) {
+    if (ls->limit && atomic_load(&ls->received) >= ls->limit) {
+      reason = "count";
+      break;
+    }
+    if (sig_interrupted()) {
+      reason = "interrupted";
+      break;
+    }
+    if (atomic_load(&ls->disconnected)) {
+      reason = "disconnected";
+      break;
+    }
+    if (timeout_ms > 0 && plat_now_ms() - start >= (uint64_t)timeout_ms) {
+      reason = "timeout";
+      break;
+    }
+    plat_sleep_ms(STEP_MS);
+  }
+  if (strcmp(reason, "disconnected") != 0 && blec_client_is_connected(s->client)) {
+    blec_error err;
+    blec_op *op = NULL;
+    if (blec_client_stop_notify_async(s->client, chr, session_op_done, NULL, &op) == BLEC_OK) {
+      session_wait(op, s->op_ms, &err);
+      blec_op_free(op);
+    }
+  }
+  long got = atomic_load(&ls->received);
+  if (ls->limit && got > ls->limit) got = ls->limit;
+  if (s->a->json) {
+    json_obj j;
+    json_begin(&j);
+    json_str(&j, "event", "end");
+    json_int(&j, "received", got);
+    json_str(&j, "reason", reason);
+    json_end_line(&j, stdout);
+  } else {
+    fprintf(stderr, "Received %ld value%s (%s).\n", got, got == 1 ? "" : "s", reason);
+  }
+  char action[128];
+  snprintf(action, sizeof action, "listen to %s on %s", spec, s->a->address);
+  if (strcmp(reason, "interrupted") == 0) return CLI_EXIT_INTERRUPTED;
+  if (strcmp(reason, "disconnected") == 0)
+    return session_fail_status(s, action, BLEC_ERR_DISCONNECTED, "the device ended the connection");
+  if (strcmp(reason, "timeout") == 0 && ls->limit) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "%ld of %ld values in %.1f s", got, ls->limit, timeout_ms / 1000.0);
+    return session_fail_status(s, action, BLEC_ERR_TIMEOUT, msg);
+  }
+  return CLI_EXIT_OK;
+}
+
+/* ---- notify -------------------------------------------------------------------------- */
+
+int cmd_notify(const cli_args *a) {
+  cli_session s;
+  blec_characteristic *chr = NULL;
+  listen_state ls;
+  memset(&ls, 0, sizeof ls);
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
+  if (rc == CLI_EXIT_OK) rc = listen_start(&s, &ls, chr, a->chr, a->count_set ? a->count : 0);
+  if (rc != CLI_EXIT_OK) goto out;
+  if (!a->json) {
+    strbuf b;
+    strbuf_init(&b);
+    blec_uuid u = blec_characteristic_uuid(chr);
+    gattio_label(&b, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
+    fprintf(stderr, "Subscribed to %s on %s; Ctrl-C stops.\n", b.s, a->address);
+    strbuf_free(&b);
+  }
+  rc = listen_wait(&s, &ls, chr, a->chr, a->timeout_set ? a->timeout_ms : 0);
+out:
+  session_end(&s);
+  return rc;
+}
+
+/* ---- write --------------------------------------------------------------------------- */
+
+int cmd_write(const cli_args *a) {
+  cli_session s;
+  blec_characteristic *chr = NULL, *lchr = NULL;
+  listen_state ls;
+  memset(&ls, 0, sizeof ls);
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
+  if (rc == CLI_EXIT_OK && a->listen) rc = gattio_find_chr(&s, a->listen, &lchr);
+  if (rc == CLI_EXIT_OK && lchr)
+    rc = listen_start(&s, &ls, lchr, a->listen, a->count_set ? a->count : 1);
+  if (rc != CLI_EXIT_OK) goto out;
+
+  uint32_t props = blec_characteristic_properties(chr);
+  blec_write_mode mode = a->no_response ? BLEC_WRITE_WITHOUT_RESPONSE : BLEC_WRITE_DEFAULT;
+  bool with_response = !a->no_response && (props & BLEC_PROP_WRITE);
+  blec_op *op = NULL;
+  blec_error err;
+  int st = blec_client_write_async(s.client, chr, a->data, a->data_len, mode, session_op_done, NULL, &op);
+  if (st == BLEC_OK) {
+    st = session_wait(op, s.op_ms, &err);
+    blec_op_free(op);
+  } else {
+    blec_error_clear(&err);
+    err.status = st;
+  }
+  if (st != BLEC_OK) {
+    char action[128];
+    snprintf(action, sizeof action, "write %s on %s", a->chr, a->address);
+    rc = session_fail(&s, action, &err);
+    goto out;
+  }
+  blec_uuid u = blec_characteristic_uuid(chr);
+  if (a->json) {
+    json_obj j;
+    json_begin(&j);
+    json_str(&j, "event", "write");
+    json_str(&j, "address", blec_client_address(s.client));
+    gattio_json_attr(&j, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
+    json_hex(&j, "value", a->data, a->data_len);
+    json_int(&j, "bytes", (long long)a->data_len);
+    json_bool(&j, "with_response", with_response);
+    json_end_line(&j, stdout);
+  } else {
+    strbuf b;
+    strbuf_init(&b);
+    gattio_label(&b, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
+    printf("Wrote %zu byte%s to %s %s response.\n", a->data_len, a->data_len == 1 ? "" : "s", b.s,
+           with_response ? "with" : "without");
+    fflush(stdout);
+    strbuf_free(&b);
+  }
+  if (lchr) rc = listen_wait(&s, &ls, lchr, a->listen, s.op_ms);
+out:
+  session_end(&s);
+  return rc;
+}

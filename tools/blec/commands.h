@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* commands.h — one function per command; each returns the exit code (exitcodes.h). */
+#ifndef BLEC_CLI_COMMANDS_H
+#define BLEC_CLI_COMMANDS_H
+
+#include "args.h"
+
+int cmd_scan(const cli_args *a);     /* cmd_scan.c */
+int cmd_info(const cli_args *a);     /* cmd_client.c */
+int cmd_pair(const cli_args *a);     /* cmd_client.c */
+int cmd_unpair(const cli_args *a);   /* cmd_client.c */
+int cmd_services(const cli_args *a); /* cmd_services.c */
+int cmd_read(const cli_args *a);     /* cmd_gatt.c */
+int cmd_write(const cli_args *a);    /* cmd_gatt.c */
+int cmd_notify(const cli_args *a);   /* cmd_gatt.c */
+
+#endif /* BLEC_CLI_COMMANDS_H */
