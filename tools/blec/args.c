@@ -46,6 +46,23 @@ static int fail(parse_state *ps, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
+/* A value typed by the user, shortened for a message ("0000...0000" of 1000 digits). */
+typedef struct clipped {
+  char s[56];
+} clipped;
+
+static clipped clip(const char *v) {
+  clipped c;
+  size_t n = strlen(v);
+  if (n < 48)
+    snprintf(c.s, sizeof c.s, "%s", v);
+  else
+    snprintf(c.s, sizeof c.s, "%.20s...%s", v, v + n - 20);
+  for (char *p = c.s; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?'; /* no control bytes to the terminal */
+  return c;
+}
+
 /* Levenshtein distance of two short strings (longer ones are "far"). */
 static int distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
@@ -213,12 +230,12 @@ static int check_char(parse_state *ps, const char *what, const char *spec) {
   if (cli_parse_handle(spec, &h)) return CLI_EXIT_OK;
   if (spec[0] == '#' || strncmp(spec, "handle:", 7) == 0)
     return fail(ps, "%s '%s' is not a handle: write #14, #0x0e, h14 or handle:14 (1 to 65535)",
-                what, spec);
+                what, clip(spec).s);
   if (blec_uuid_parse(spec, &u) == BLEC_OK) return CLI_EXIT_OK;
   return fail(ps,
               "%s '%s' is neither a UUID (2a37, 0x2A37, 12345678, or 128-bit "
               "0000180d-0000-1000-8000-00805f9b34fb) nor a handle (#14, handle:14)",
-              what, spec);
+              what, clip(spec).s);
 }
 
 /* ---- second pass: one option --------------------------------------------------------- */
@@ -246,7 +263,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
         return fail(ps,
                     "option --%s needs a number of seconds between 0 and 604800 (e.g. 10 or "
                     "2.5), got '%s'",
-                    oi->long_name, v);
+                    oi->long_name, clip(v).s);
       if (it->opt == OPT_TIMEOUT) {
         a->timeout_ms = ms;
         a->timeout_set = true;
@@ -269,7 +286,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
         return fail(ps,
                     "option --service needs a UUID (180d, 0x180D, 12345678 or 128-bit), got "
                     "'%s'",
-                    v);
+                    clip(v).s);
       a->service_count++;
       break;
     case OPT_NAME: a->name = v; break;
@@ -277,7 +294,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       long r;
       if (!parse_long(v, -127, 20, &r))
         return fail(ps, "option --rssi-min needs a signal strength in dBm from -127 to 20 (e.g. "
-                        "-70), got '%s'", v);
+                        "-70), got '%s'", clip(v).s);
       a->rssi_min = (int)r;
       a->rssi_min_set = true;
       break;
@@ -292,7 +309,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
         a->protection = BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION;
       else
         return fail(ps, "option --protection needs none, encryption or authentication, got '%s'",
-                    v);
+                    clip(v).s);
       break;
     case OPT_TEXT: {
       char e[200];
@@ -314,7 +331,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
     case OPT_COUNT: {
       long n;
       if (!parse_long(v, 1, 1000000000L, &n))
-        return fail(ps, "option --count needs a whole number from 1 to 1000000000, got '%s'", v);
+        return fail(ps, "option --count needs a whole number from 1 to 1000000000, got '%s'", clip(v).s);
       a->count = n;
       a->count_set = true;
       break;
@@ -329,7 +346,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
 static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci, char **pos,
                        int npos) {
   if (npos > ci->max_positional) {
-    return fail(ps, "unexpected argument '%s' (usage: blec %s %s)", pos[ci->max_positional],
+    return fail(ps, "unexpected argument '%s' (usage: blec %s %s)", clip(pos[ci->max_positional]).s,
                 ci->name, ci->synopsis);
   }
   switch (a->cmd) {
@@ -338,7 +355,7 @@ static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci,
         a->help_topic = cli_command_lookup(pos[0]);
         if (a->help_topic == CMD_NONE) {
           const char *s = suggest_command(pos[0]);
-          return fail(ps, "no command '%s'%s%s%s", pos[0], s ? "; did you mean '" : "",
+          return fail(ps, "no command '%s'%s%s%s", clip(pos[0]).s, s ? "; did you mean '" : "",
                       s ? s : "", s ? "'?" : "");
         }
       }
@@ -349,7 +366,7 @@ static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci,
   }
   if (npos >= 1 && !is_address(pos[0]))
     return fail(ps, "'%s' is not a device address: write it as AA:BB:CC:DD:EE:FF (six "
-                    "hexadecimal pairs separated by ':')", pos[0]);
+                    "hexadecimal pairs separated by ':')", clip(pos[0]).s);
   if (npos >= 2) {
     int r = check_char(ps, "CHAR", pos[1]);
     if (r) return r;
@@ -369,7 +386,7 @@ static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci,
     if (npos == 3) {
       char e[200];
       if (hex_parse(pos[2], &a->data, &a->data_len, e, sizeof e) != 0)
-        return fail(ps, "HEX value '%s': %s", pos[2], e);
+        return fail(ps, "HEX value '%s': %s", clip(pos[2]).s, e);
     } else if (!a->text) {
       return fail(ps, "missing the value to write: HEX (e.g. 0102ff) or --text STR");
     }
@@ -381,7 +398,7 @@ static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci,
 
 static int check_combinations(parse_state *ps, const cli_args *a) {
   if (a->world && a->backend && strcmp(a->backend, "virtual") != 0)
-    return fail(ps, "--world needs the virtual backend, not '%s'", a->backend);
+    return fail(ps, "--world needs the virtual backend, not '%s'", clip(a->backend).s);
   if (a->timeout_set && a->timeout_ms == 0 && a->cmd != CMD_SCAN && a->cmd != CMD_NOTIFY)
     return fail(ps, "option --timeout must be more than 0 seconds");
   if (a->protection != BLEC_PROTECTION_DEFAULT && !a->pair && a->cmd != CMD_PAIR)
@@ -416,7 +433,7 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
         char shown[40];
         snprintf(shown, sizeof shown, "%.*s", (int)(nlen < 32 ? nlen : 32), name);
         const char *s = suggest_option(shown);
-        return fail(&ps, "unknown option '--%s'%s%s%s", shown, s ? "; did you mean '--" : "",
+        return fail(&ps, "unknown option '--%s'%s%s%s", clip(shown).s, s ? "; did you mean '--" : "",
                     s ? s : "", s ? "'?" : "");
       }
       const cli_option_info *oi = cli_option((cli_opt)o);
@@ -442,7 +459,7 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
         if (o < 0) {
           if (*c >= 0x20 && *c < 0x7f)
             return fail(&ps, "unknown option '-%c'", *c);
-          return fail(&ps, "unknown option in '%.32s'", arg);
+          return fail(&ps, "unknown option in '%s'", clip(arg).s);
         }
         if (nitems == MAX_ITEMS) return fail(&ps, "too many options (more than %d)", MAX_ITEMS);
         items[nitems++] = (opt_item){(cli_opt)o, NULL, arg};
@@ -453,14 +470,14 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
       a->cmd = cli_command_lookup(arg);
       if (a->cmd == CMD_NONE) {
         const char *s = suggest_command(arg);
-        return fail(&ps, "unknown command '%.40s'%s%s%s (see 'blec --help')", arg,
+        return fail(&ps, "unknown command '%s'%s%s%s (see 'blec --help')", clip(arg).s,
                     s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
       }
       ps.cmd_name = cli_command(a->cmd)->name;
       continue;
     }
     if (npos == MAX_POSITIONAL + 1)
-      return fail(&ps, "unexpected argument '%.40s'", arg);
+      return fail(&ps, "unexpected argument '%s'", clip(arg).s);
     pos[npos++] = arg;
   }
 
@@ -489,7 +506,7 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
   }
 
   if (a->help || a->version) {
-    if (a->help && a->help_topic == CMD_NONE) a->help_topic = a->cmd == CMD_HELP ? CMD_NONE : a->cmd;
+    if (a->help && a->help_topic == CMD_NONE) a->help_topic = a->cmd;
     if (a->cmd == CMD_HELP && npos == 1) return positionals(&ps, a, ci, pos, npos);
     return CLI_EXIT_OK;
   }

@@ -1,0 +1,574 @@
+# SPDX-License-Identifier: MIT
+"""End-to-end tests of the built `blec` tool on the virtual backend.
+
+Usage: test_cli.py --blec PATH [--emulator WORD]... [--man PATH] --worlds DIR NAME
+
+Runs the test function test_NAME. Exit status: 0 pass, 1 fail, 77 skipped (with the
+reason printed). Each `def test_...` line is registered by CMakeLists.txt as the ctest
+test cli.NAME, so a test is added by writing its function here.
+
+The devices of the default world are found the way a user finds them, by scanning
+(`blec scan --json`) and picking them by what they advertise, so the tests do not
+repeat the default world's addresses.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HEART_RATE = "0000180d-0000-1000-8000-00805f9b34fb"
+BATTERY = "0000180f-0000-1000-8000-00805f9b34fb"
+NUS_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
+NUS_RX = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"
+NUS_TX = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"
+ABSENT = "12:34:56:78:9A:BC"
+
+EXIT = {"ok": 0, "failure": 1, "usage": 2, "not_found": 3, "timeout": 4, "att": 5,
+        "not_supported": 6, "unavailable": 7, "connection": 8, "pairing": 9, "world": 10,
+        "interrupted": 130}
+
+COMMANDS = ["scan", "info", "services", "read", "write", "notify", "pair", "unpair", "help"]
+
+
+class Skip(Exception):
+    pass
+
+
+class Blec:
+    def __init__(self, path, emulator, man, worlds):
+        self.path = path
+        self.emulator = emulator
+        self.man = man
+        self.worlds = worlds
+        self.env = dict(os.environ)
+        for var in ("BLEC_WORLD", "BLEC_LOG"):
+            self.env.pop(var, None)
+        self.env["BLEC_BACKEND"] = "virtual"
+        self._scan = None
+
+    def argv(self, args):
+        return self.emulator + [self.path] + list(args)
+
+    def run(self, *args, timeout=90, env=None):
+        p = subprocess.run(self.argv(args), capture_output=True, timeout=timeout,
+                           env=env or self.env)
+        out = p.stdout.decode("utf-8", errors="replace")
+        err = p.stderr.decode("utf-8", errors="replace")
+        print(f"$ blec {' '.join(args)}\n  -> exit {p.returncode}")
+        if err.strip():
+            print("  stderr: " + err.strip().replace("\n", "\n          "))
+        return p.returncode, out, err
+
+    def expect(self, code, *args, **kw):
+        rc, out, err = self.run(*args, **kw)
+        if rc != code:
+            raise AssertionError(f"blec {' '.join(args)}: exit {rc}, expected {code}\n"
+                                 f"stdout:\n{out}\nstderr:\n{err}")
+        return out, err
+
+    def json_lines(self, code, *args, **kw):
+        out, err = self.expect(code, *args, "--json", **kw)
+        objs = []
+        for n, line in enumerate(out.splitlines(), 1):
+            try:
+                objs.append(json.loads(line))
+            except ValueError as e:
+                raise AssertionError(f"line {n} of --json output is not JSON ({e}): {line!r}")
+        return objs, err
+
+    def world(self, name):
+        return os.path.join(self.worlds, name)
+
+    # ---- the default world, as a scan shows it ----
+    def scan(self):
+        if self._scan is None:
+            objs, _ = self.json_lines(0, "scan", "--timeout", "3")
+            self._scan = {o["address"]: o for o in objs if o["event"] in ("new", "update")}
+        return self._scan
+
+    def device_with_service(self, uuid):
+        for addr, o in self.scan().items():
+            if uuid in o["service_uuids"] and o["connectable"]:
+                return addr
+        raise AssertionError(f"no connectable device of the default world advertises {uuid}; "
+                             f"seen: {sorted(self.scan())}")
+
+    def heart_rate(self):
+        return self.device_with_service(HEART_RATE)
+
+    def uart(self):
+        return self.device_with_service(NUS_SERVICE)
+
+    def services(self, addr):
+        objs, _ = self.json_lines(0, "services", addr)
+        return objs
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def find_char(tree, uuid):
+    for o in tree:
+        if o.get("type") == "characteristic" and o["uuid"] == uuid:
+            return o
+    raise AssertionError(f"no characteristic {uuid} in the services output")
+
+
+def error_line(objs):
+    errs = [o for o in objs if o.get("event") == "error"]
+    check(len(errs) == 1, f"expected one error line, got {objs}")
+    return errs[0]
+
+
+# ---------------------------------------------------------------------------------------
+# help, version, man page
+# ---------------------------------------------------------------------------------------
+
+def test_version(b):
+    out, _ = b.expect(0, "--version")
+    check(re.match(r"blec \d+\.\d+\.\d+ \(library \d+\.\d+\.\d+\)", out), f"version line: {out!r}")
+
+
+def test_help_general(b):
+    out, _ = b.expect(0, "--help")
+    for c in COMMANDS:
+        check(re.search(rf"^  {c} ", out, re.M), f"--help does not list the command {c}")
+    for code in EXIT.values():
+        check(re.search(rf"^\s+{code}  ", out, re.M), f"--help does not list exit code {code}")
+    out2, _ = b.expect(0, "help")
+    check(out == out2, "'blec help' differs from 'blec --help'")
+    out3, _ = b.expect(0, "-h")
+    check(out == out3, "'blec -h' differs from 'blec --help'")
+
+
+def test_help_every_command(b):
+    for c in COMMANDS:
+        out, err = b.expect(0, c, "--help")
+        check(out.startswith(f"Usage: blec {c} "), f"blec {c} --help starts {out[:40]!r}")
+        check(err == "", f"blec {c} --help wrote to stderr: {err!r}")
+        out2, _ = b.expect(0, "help", c)
+        check(out == out2, f"'blec help {c}' differs from 'blec {c} --help'")
+    # --help wins over missing arguments
+    out, _ = b.expect(0, "read", "--help")
+    check("ADDR CHAR" in out, "read --help shows its arguments")
+
+
+def test_man_page(b):
+    if not b.man:
+        raise Skip("no man page in this build (cross build without an emulator)")
+    with open(b.man, encoding="utf-8") as f:
+        man = f.read()
+    check(man.startswith(".\\\" SPDX-License-Identifier: MIT"), "man page header")
+    check(".TH BLEC 1" in man, "man page .TH")
+    for sect in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "OPTIONS", '"EXIT STATUS"',
+                 "ENVIRONMENT"):
+        check(f".SH {sect}" in man, f"man page lacks section {sect}")
+    for c in COMMANDS:
+        check(f".SS \"{c}" in man, f"man page lacks command {c}")
+    # every option that --help shows is in the man page (same table)
+    out, _ = b.expect(0, "--help")
+    opts = set(re.findall(r"--([a-z-]+)", out))
+    for c in COMMANDS:
+        o, _ = b.expect(0, c, "--help")
+        opts |= set(re.findall(r"--([a-z][a-z-]+)", o))
+    for o in sorted(opts):
+        check("\\-\\-" + o.replace("-", "\\-") in man, f"man page lacks --{o}")
+    for code in EXIT.values():
+        check(f".B {code}\n" in man, f"man page lacks exit code {code}")
+
+
+# ---------------------------------------------------------------------------------------
+# bad command lines: exit 2, a precise message, nothing on stdout
+# ---------------------------------------------------------------------------------------
+
+BAD = [
+    ([], "no command given"),
+    (["sacn"], "did you mean 'scan'"),
+    (["scan", "--jsno"], "did you mean '--json'"),
+    (["scan", "--timeout"], "needs a value"),
+    (["scan", "--timeout", "abc"], "number of seconds"),
+    (["scan", "--timeout", "-1"], "number of seconds"),
+    (["scan", "--timeout", "1e9"], "number of seconds"),
+    (["scan", "--rssi-min", "-300"], "-127 to 20"),
+    (["scan", "--service", "xyz"], "needs a UUID"),
+    (["scan", "--json=yes"], "takes no value"),
+    (["scan", "--timeout", "1", "--timeout", "2"], "more than once"),
+    (["scan", "extra"], "unexpected argument"),
+    (["scan", "--text", "x"], "does not apply to scan"),
+    (["scan", "-q"], "unknown option '-q'"),
+    (["info"], "missing ADDR"),
+    (["info", "AA:BB:CC"], "not a device address"),
+    (["info", "GG:BB:CC:DD:EE:FF"], "not a device address"),
+    (["read", "AA:BB:CC:DD:EE:FF"], "missing CHAR"),
+    (["read", "AA:BB:CC:DD:EE:FF", "nope"], "neither a UUID"),
+    (["read", "AA:BB:CC:DD:EE:FF", "#0"], "not a handle"),
+    (["read", "AA:BB:CC:DD:EE:FF", "#70000"], "not a handle"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--timeout", "0"], "more than 0"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--protection", "encryption"], "add --pair"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39"], "missing the value"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "0"], "odd number"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "0x"], "not followed by hexadecimal"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "zz"], "not a hexadecimal digit"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "00" * 513], "more than 512 bytes"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "01", "--text", "x"], "not both"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "--text", "bad\\q"], "unknown escape"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "--text", "x\\"], "lone backslash"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "--text", "\\x4"], "two hexadecimal digits"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "01", "--count", "2"], "only with --listen"),
+    (["write", "AA:BB:CC:DD:EE:FF", "2a39", "01", "--listen", "zz"], "neither a UUID"),
+    (["notify", "AA:BB:CC:DD:EE:FF", "2a37", "--count", "0"], "whole number"),
+    (["notify", "AA:BB:CC:DD:EE:FF", "2a37", "--count", "x"], "whole number"),
+    (["pair", "AA:BB:CC:DD:EE:FF", "--protection", "maximum"], "none, encryption or authentication"),
+    (["pair", "AA:BB:CC:DD:EE:FF", "--pair"], "does not apply to pair"),
+    (["unpair", "AA:BB:CC:DD:EE:FF", "--protection", "none"], "does not apply to unpair"),
+    (["help", "nope"], "no command 'nope'"),
+    (["scan", "--version"], "--version goes before"),
+    (["--passive"], "belongs after a command"),
+    (["scan", "--world", "w", "--backend", "winrt"], "needs the virtual backend"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--connect-timeout", "0"], "more than 0"),
+]
+
+
+def test_bad_arguments(b):
+    for args, phrase in BAD:
+        rc, out, err = b.run(*args)
+        check(rc == 2, f"blec {' '.join(args)}: exit {rc}, expected 2 (usage)")
+        check(out == "", f"blec {' '.join(args)}: wrote to stdout on a usage error: {out!r}")
+        check(err.startswith("blec: "), f"blec {' '.join(args)}: message {err!r}")
+        check(phrase in err, f"blec {' '.join(args)}: message {err!r} lacks {phrase!r}")
+        check("Try 'blec" in err, f"blec {' '.join(args)}: no pointer to --help in {err!r}")
+
+
+def test_bad_arguments_binary_junk(b):
+    # Arguments that are not text must be refused, not crash.
+    for args in (["\x01\x02"], ["scan", "--\x7f"], ["read", "\xff" * 17, "2a19"],
+                 ["write", "AA:BB:CC:DD:EE:FF", "2a39", "--text", "\\x"]):
+        rc, _, err = b.run(*args)
+        check(rc == 2, f"blec {args!r}: exit {rc}, expected 2; {err!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# scan
+# ---------------------------------------------------------------------------------------
+
+def test_scan_json(b):
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2")
+    check(objs and objs[-1]["event"] == "summary", "the last line is the summary")
+    summary = objs[-1]
+    live = objs[:-1]
+    check(all(o["event"] in ("new", "update") for o in live), "only new/update before the summary")
+    new = [o["address"] for o in live if o["event"] == "new"]
+    check(len(new) == len(set(new)), "a device is new only once")
+    check(summary["devices"] == len(new), f"summary counts {summary['devices']}, {len(new)} new")
+    check(sorted(summary["addresses"]) == sorted(new), "summary lists the devices seen")
+    check(len(new) >= 2, f"the default world shows several devices, got {new}")
+    check(summary["mode"] == "active" and summary["interrupted"] is False, "summary fields")
+    for o in live:
+        check(re.fullmatch(r"([0-9A-F]{2}:){5}[0-9A-F]{2}", o["address"]), f"address {o['address']}")
+        check(isinstance(o["rssi"], int) and -127 <= o["rssi"] <= 20, f"rssi {o['rssi']}")
+        check(o["address_type"] in ("public", "random"), "address_type")
+        for key in ("name", "connectable", "tx_power", "appearance", "service_uuids", "services",
+                    "manufacturer_data", "service_data", "description", "time_s"):
+            check(key in o, f"scan line lacks {key}: {o}")
+    hr = [o for o in live if HEART_RATE in o["service_uuids"]]
+    check(hr, "a device advertises Heart Rate")
+    check("Heart Rate" in hr[-1]["services"], "the service is named in words")
+    check("Heart Rate" in hr[-1]["description"], "the description says Heart Rate")
+
+
+def test_scan_human(b):
+    out, err = b.expect(0, "scan", "--timeout", "2")
+    check("Scanning (active) for 2.0 s" in err, f"scan announces itself on stderr: {err!r}")
+    news = re.findall(r"^\[NEW\] (([0-9A-F]{2}:){5}[0-9A-F]{2}) +-?\d+ dBm", out, re.M)
+    check(len(news) >= 2, f"[NEW] lines: {out}")
+    m = re.search(r"^Active scan finished after \d+\.\d s: (\d+) devices? \((\d+) connectable\)\.$",
+                  out, re.M)
+    check(m, f"summary line in {out}")
+    check(int(m.group(1)) == len(news), "the summary counts the [NEW] lines")
+    check("Heart Rate" in out, "Heart Rate appears in words")
+
+
+def test_scan_filters(b):
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2", "--service", "180d")
+    live = [o for o in objs if o["event"] != "summary"]
+    check(live, "--service 180d finds the heart-rate sensor")
+    check(all(HEART_RATE in o["service_uuids"] for o in live), "--service keeps only 180d")
+
+    hr = b.heart_rate()
+    name = b.scan()[hr]["name"]
+    check(name, "the heart-rate sensor has a name")
+    part = name[1:4].swapcase()
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2", "--name", part)
+    live = [o for o in objs if o["event"] != "summary"]
+    check(any(o["address"] == hr for o in live), f"--name {part!r} finds {name!r}")
+    check(all(o["name"] and part.lower() in o["name"].lower() for o in live), "--name filters")
+
+    objs, _ = b.json_lines(0, "scan", "--timeout", "1", "--rssi-min", "20")
+    check(objs[-1]["devices"] == 0, "--rssi-min 20 leaves nothing")
+
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2", "--passive")
+    check(objs[-1]["mode"] == "passive", "passive summary")
+    check(objs[-1]["devices"] >= 1, "a passive scan sees devices")
+
+
+def test_scan_interrupt(b):
+    if os.name != "posix":
+        raise Skip("sending SIGINT needs POSIX")
+    p = subprocess.Popen(b.argv(["scan", "--timeout", "0", "--json"]), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=b.env)
+    first = p.stdout.readline()
+    check(json.loads(first)["event"] == "new", f"first line {first!r}")
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    lines = [json.loads(x) for x in out.decode().splitlines()]
+    check(p.returncode == 130, f"exit {p.returncode} after SIGINT, expected 130; {err!r}")
+    check(lines and lines[-1]["event"] == "summary" and lines[-1]["interrupted"] is True,
+          "the summary says interrupted")
+
+
+# ---------------------------------------------------------------------------------------
+# info, services, read
+# ---------------------------------------------------------------------------------------
+
+def test_info(b):
+    hr = b.heart_rate()
+    objs, _ = b.json_lines(0, "info", hr)
+    check(len(objs) == 1 and objs[0]["event"] == "info", f"info output {objs}")
+    o = objs[0]
+    check(o["address"] == hr and o["connected"] is True, "info connected")
+    check(o["mtu"] >= 23, f"mtu {o['mtu']}")
+    check(o["max_write_without_response"] == o["mtu"] - 3, "max write = mtu - 3")
+    uuids = [s["uuid"] for s in o["gatt_services"]]
+    check(HEART_RATE in uuids, f"gatt services {uuids}")
+    out, _ = b.expect(0, "info", hr.lower())
+    check(f"Device {hr}" in out and "MTU:" in out and "Heart Rate" in out, f"human info: {out}")
+
+
+def test_services(b):
+    hr = b.heart_rate()
+    tree = b.services(hr)
+    check(tree[0]["type"] == "device" and tree[0]["address"] == hr, "first line is the device")
+    kinds = {o["type"] for o in tree}
+    check(kinds == {"device", "service", "characteristic", "descriptor"}, f"types {kinds}")
+    check(tree[0]["services"] == sum(o["type"] == "service" for o in tree), "service count")
+    hrm = find_char(tree, "00002a37-0000-1000-8000-00805f9b34fb")
+    check("notify" in hrm["properties"], f"HRM properties {hrm['properties']}")
+    check(hrm["description"] == "Heart Rate Measurement", hrm["description"])
+    cccd = [o for o in tree if o["type"] == "descriptor" and o["characteristic_handle"] == hrm["handle"]
+            and o["uuid"].startswith("00002902")]
+    check(cccd and cccd[0]["decoded"] == "notifications off, indications off", f"CCCD {cccd}")
+    name = find_char(tree, "00002a00-0000-1000-8000-00805f9b34fb")
+    check(name["decoded"] and name["decoded"].startswith('"'), f"device name decoded {name}")
+    check(name["text"] == name["decoded"].strip('"'), "text and decoded agree")
+    for o in tree:
+        if o["type"] == "characteristic" and "read" in o["properties"]:
+            check(o.get("value") is not None or "error" in o, f"readable value shown: {o}")
+    out, _ = b.expect(0, "services", hr)
+    check(out.startswith(f"Device {hr}"), "human header")
+    check("[Service] Heart Rate (180d, handle " in out, "human service line")
+    check("[Characteristic] Heart Rate Measurement (2a37, handle " in out, "human characteristic")
+    check("[Descriptor] " in out, "human descriptor")
+
+
+def test_read(b):
+    hr = b.heart_rate()
+    tree = b.services(hr)
+    batt = None
+    for o in tree:
+        if o["type"] == "characteristic" and o["uuid"].startswith("00002a19") and "read" in o["properties"]:
+            batt = o
+    if batt is None:
+        raise AssertionError("the heart-rate sensor of the default world has a battery level")
+    objs, _ = b.json_lines(0, "read", hr, "2a19")
+    o = objs[0]
+    check(o["event"] == "read" and o["handle"] == batt["handle"], f"read {o}")
+    check(re.fullmatch(r"\d+ %", o["decoded"]), f"battery decoded {o['decoded']}")
+    check(int(o["value"], 16) == int(o["decoded"].split()[0]), "value and decoded agree")
+    # the same characteristic by handle and by every UUID form
+    for spec in (f"#{batt['handle']}", f"handle:{batt['handle']}", f"h{batt['handle']}",
+                 f"#0x{batt['handle']:x}", "0x2A19", "00002a19", batt["uuid"],
+                 "{" + batt["uuid"].upper() + "}"):
+        objs2, _ = b.json_lines(0, "read", hr, spec)
+        check(objs2[0]["handle"] == batt["handle"], f"{spec} names handle {batt['handle']}")
+    out, _ = b.expect(0, "read", hr, "2a19")
+    check(re.fullmatch(r"Battery Level \(2a19, handle \d+\): \d+ %  \[[0-9a-f]{2}\]\n", out), repr(out))
+
+
+def test_read_characteristic_not_found(b):
+    hr = b.heart_rate()
+    rc, out, err = b.run("read", hr, "2a99")
+    check(rc == 3, f"exit {rc}, expected 3 (not found)")
+    check(f"blec services {hr}" in err, f"the message says what to try: {err!r}")
+    rc, out, err = b.run("read", hr, "#65000")
+    check(rc == 3, f"unknown handle: exit {rc}, expected 3")
+    objs, _ = b.json_lines(3, "read", hr, "2a99")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_CHARACTERISTIC_NOT_FOUND" and e["exit_code"] == 3, f"{e}")
+
+
+def test_device_not_found(b):
+    t0 = time.monotonic()
+    rc, out, err = b.run("read", ABSENT, "2a19", "--connect-timeout", "1")
+    check(rc == 3, f"exit {rc}, expected 3 (not found)")
+    check("blec scan" in err, f"the message suggests a scan: {err!r}")
+    check(time.monotonic() - t0 < 20, "--connect-timeout 1 is honoured")
+    objs, _ = b.json_lines(3, "info", ABSENT, "--timeout", "1")
+    check(error_line(objs)["status"] == "BLEC_ERR_DEVICE_NOT_FOUND", f"{objs}")
+
+
+# ---------------------------------------------------------------------------------------
+# notify, write
+# ---------------------------------------------------------------------------------------
+
+def test_notify_count_3(b):
+    hr = b.heart_rate()
+    objs, err = b.json_lines(0, "notify", hr, "2a37", "--count", "3")
+    notes = [o for o in objs if o["event"] == "notification"]
+    check(len(notes) == 3, f"3 notifications, got {len(notes)}: {objs}")
+    check([o["index"] for o in notes] == [1, 2, 3], "indexes 1..3")
+    for o in notes:
+        check(re.match(r"\d+ bpm", o["decoded"] or ""), f"decoded bpm: {o}")
+        check(o["uuid"] == "00002a37-0000-1000-8000-00805f9b34fb", o["uuid"])
+    check(objs[-1] == {"event": "end", "received": 3, "reason": "count"}, f"end line {objs[-1]}")
+    out, err = b.expect(0, "notify", hr, "2a37", "--count", "3")
+    lines = out.splitlines()
+    check(len(lines) == 3 and all(re.search(r"Heart Rate Measurement: \d+ bpm", x) for x in lines),
+          f"human notifications: {out!r}")
+    check("Subscribed to Heart Rate Measurement" in err and "Received 3 values (count)" in err, err)
+
+
+def test_notify_timeout(b):
+    hr = b.heart_rate()
+    objs, _ = b.json_lines(4, "notify", hr, "2a37", "--count", "100000", "--timeout", "1")
+    check(objs[-2]["event"] == "end" and objs[-2]["reason"] == "timeout", f"{objs[-2:]}")
+    check(error_line(objs)["status"] == "BLEC_ERR_TIMEOUT", "timeout error line")
+    # without --count, the time running out is the normal end
+    objs, _ = b.json_lines(0, "notify", hr, "2a37", "--timeout", "1")
+    check(objs[-1]["event"] == "end" and objs[-1]["reason"] == "timeout", f"{objs[-1]}")
+
+
+def test_notify_not_supported(b):
+    hr = b.heart_rate()
+    name = find_char(b.services(hr), "00002a00-0000-1000-8000-00805f9b34fb")
+    rc, out, err = b.run("notify", hr, f"#{name['handle']}")
+    check(rc == 6, f"notify on the device name: exit {rc}, expected 6 (not supported)")
+    check("neither notify nor indicate" in err, err)
+
+
+def test_notify_interrupt(b):
+    if os.name != "posix":
+        raise Skip("sending SIGINT needs POSIX")
+    hr = b.heart_rate()
+    p = subprocess.Popen(b.argv(["notify", hr, "2a37", "--json"]), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=b.env)
+    first = json.loads(p.stdout.readline())
+    check(first["event"] == "notification", f"first line {first}")
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 130, f"exit {p.returncode} after SIGINT, expected 130; {err!r}")
+    last = json.loads(out.decode().splitlines()[-1])
+    check(last["event"] == "end" and last["reason"] == "interrupted", f"{last}")
+
+
+def test_write_uart_echo(b):
+    dev = b.uart()
+    objs, _ = b.json_lines(0, "write", dev, NUS_RX, "--text", "hello\\n", "--listen", NUS_TX)
+    check(objs[0]["event"] == "write" and objs[0]["value"] == "68656c6c6f0a", f"{objs[0]}")
+    check(objs[0]["bytes"] == 6, "6 bytes")
+    notes = [o for o in objs if o["event"] == "notification"]
+    check(len(notes) == 1 and notes[0]["value"] == "68656c6c6f0a", f"echo {notes}")
+    check(notes[0]["text"] == "hello\n", "echo text")
+    check(objs[-1] == {"event": "end", "received": 1, "reason": "count"}, f"{objs[-1]}")
+    out, _ = b.expect(0, "write", dev, NUS_RX, "01 02 ff", "--listen", NUS_TX, "--count", "1")
+    check("Wrote 3 bytes to " in out and "01 02 ff" in out, f"human: {out!r}")
+
+
+def test_write(b):
+    dev = b.uart()
+    objs, _ = b.json_lines(0, "write", dev, NUS_RX, "0x414243")
+    check(objs[0]["event"] == "write" and objs[0]["value"] == "414243", f"{objs}")
+    objs, _ = b.json_lines(0, "write", dev, NUS_RX, "41:42", "--no-response")
+    check(objs[0]["with_response"] is False, f"{objs}")
+    out, _ = b.expect(0, "write", dev, NUS_RX, "--text", "")
+    check("Wrote 0 bytes" in out, out)
+
+
+# ---------------------------------------------------------------------------------------
+# pair, unpair
+# ---------------------------------------------------------------------------------------
+
+def test_pair_unpair(b):
+    hr = b.heart_rate()
+    objs, _ = b.json_lines(0, "pair", hr, "--protection", "encryption")
+    check(objs == [{"event": "paired", "address": hr, "protection": "encryption"}], f"{objs}")
+    out, _ = b.expect(0, "pair", hr)
+    check(out.startswith(f"Paired with {hr}"), out)
+    objs, _ = b.json_lines(0, "unpair", hr)
+    check(objs == [{"event": "unpaired", "address": hr}], f"{objs}")
+
+
+# ---------------------------------------------------------------------------------------
+# failures: backends, world files, faults
+# ---------------------------------------------------------------------------------------
+
+def test_backend_unavailable(b):
+    name = "bluez" if os.name == "nt" else "winrt"
+    rc, out, err = b.run("scan", "--backend", name, "--timeout", "1")
+    check(rc == 7, f"--backend {name}: exit {rc}, expected 7 (unavailable)")
+    check("--backend virtual" in err, f"suggests the virtual backend: {err!r}")
+
+
+def test_world_file_errors(b):
+    rc, out, err = b.run("scan", "--world", b.world("does-not-exist.world"), "--timeout", "1")
+    check(rc == 10, f"missing world file: exit {rc}, expected 10")
+    check("does-not-exist.world" in err, err)
+    with tempfile.NamedTemporaryFile("w", suffix=".world", delete=False) as f:
+        f.write("this is not a world file\n")
+        bad = f.name
+    try:
+        rc, out, err = b.run("scan", "--world", bad, "--timeout", "1")
+        check(rc == 10, f"malformed world file: exit {rc}, expected 10")
+        check(f"{bad}:1" in err, f"the message names the file and line: {err!r}")
+        objs, _ = b.json_lines(10, "scan", "--world", bad, "--timeout", "1")
+        check(error_line(objs)["exit_code"] == 10, f"{objs}")
+    finally:
+        os.unlink(bad)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--blec", required=True)
+    ap.add_argument("--emulator", action="append", default=[])
+    ap.add_argument("--man")
+    ap.add_argument("--worlds", required=True)
+    ap.add_argument("name")
+    args = ap.parse_args()
+    fn = globals().get("test_" + args.name)
+    if fn is None:
+        print(f"no test {args.name}")
+        return 1
+    b = Blec(args.blec, args.emulator, args.man, args.worlds)
+    try:
+        fn(b)
+    except Skip as e:
+        print(f"SKIP: {e}")
+        return 77
+    except AssertionError as e:
+        print(f"FAIL: {e}")
+        return 1
+    except subprocess.TimeoutExpired as e:
+        print(f"FAIL: blec did not finish: {e}")
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
