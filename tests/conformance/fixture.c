@@ -106,12 +106,18 @@ void fx_opres_init(fx_opres *r) {
   atomic_init(&r->calls, 0);
   atomic_init(&r->in_call, 0);
   atomic_init(&r->ran_in_call, 0);
+  atomic_init(&r->caller, 0);
   r->status = 1;
+}
+
+void fx_in_call(fx_opres *r, bool in) {
+  atomic_store(&r->caller, blec__thread_self());
+  atomic_store(&r->in_call, in ? 1 : 0);
 }
 
 void fx_op_cb(blec_op *op, void *user) {
   fx_opres *r = user;
-  if (atomic_load(&r->in_call)) atomic_store(&r->ran_in_call, 1);
+  if (atomic_load(&r->in_call) && atomic_load(&r->caller) == blec__thread_self()) atomic_store(&r->ran_in_call, 1);
   if (atomic_load(&r->calls) == 0) {
     r->status = blec_op_status(op);
     const blec_error *e = blec_op_error(op);

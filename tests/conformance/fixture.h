@@ -106,8 +106,9 @@ blec_world_peripheral *fx_peripheral(fx *f, const char *address);
 /** Result of an asynchronous operation, as its completion callback saw it. */
 typedef struct fx_opres {
   atomic_int calls;
-  atomic_int in_call;      /* set by the test around the _async call */
-  atomic_int ran_in_call;  /* the callback ran while in_call was set */
+  atomic_int in_call;      /* set by the test around the _async call (FX_IN_CALL) */
+  _Atomic uint64_t caller; /* the thread making that call */
+  atomic_int ran_in_call;  /* the callback ran inside that call, on its thread */
   int status;              /* blec_op_status inside the callback */
   blec_error err;
   uint8_t data[512];
@@ -119,6 +120,8 @@ typedef struct fx_opres {
 } fx_opres;
 
 void fx_opres_init(fx_opres *r);
+/** Marks the start / end of an _async call whose completion must not run inside it. */
+void fx_in_call(fx_opres *r, bool in);
 /** blec_op_cb recording into a fx_opres (user). */
 void fx_op_cb(blec_op *op, void *user);
 /** Waits for the first completion and returns its status. */

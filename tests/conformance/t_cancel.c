@@ -291,7 +291,7 @@ BLEC_TEST_IMPL(cancel_one_of_several_queued_reads_leaves_the_others) {
   ASSERT_OK(fx_opres_wait(&r[0], FX_WAIT_MS));
   ASSERT_OK(fx_opres_wait(&r[2], FX_WAIT_MS));
   int s1 = fx_opres_wait(&r[1], FX_WAIT_MS);
-  ASSERT(s1 == (cs == BLEC_OK ? BLEC_ERR_CANCELLED : BLEC_OK));
+  ASSERT_STATUS(s1, cs == BLEC_OK ? BLEC_ERR_CANCELLED : BLEC_OK);
   ASSERT_EQ_INT(r[0].len, 5);
   ASSERT_EQ_INT(r[2].len, 5);
   for (int i = 0; i < 3; i++) blec_op_free(op[i]);

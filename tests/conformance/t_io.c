@@ -65,9 +65,9 @@ BLEC_TEST_IMPL(client_read_async_hands_the_bytes_to_the_operation) {
   fx_opres r;
   fx_opres_init(&r);
   blec_op *op = NULL;
-  atomic_store(&r.in_call, 1);
+  fx_in_call(&r, true);
   ASSERT_OK(blec_client_read_async(l.c, fx_chr(l.c, LAB_CONST), 0, fx_op_cb, &r, &op));
-  atomic_store(&r.in_call, 0);
+  fx_in_call(&r, false);
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   ASSERT_EQ_INT(atomic_load(&r.ran_in_call), 0);
   ASSERT(r.has_data);
@@ -538,9 +538,9 @@ BLEC_TEST_IMPL(client_notify_async_forms_report_through_callbacks) {
   fx_opres r;
   fx_opres_init(&r);
   blec_op *op = NULL;
-  atomic_store(&r.in_call, 1);
+  fx_in_call(&r, true);
   ASSERT_OK(blec_client_start_notify_async(l.c, ch, 0, fx_notify_cb, &n, fx_op_cb, &r, &op));
-  atomic_store(&r.in_call, 0);
+  fx_in_call(&r, false);
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   ASSERT_EQ_INT(atomic_load(&r.ran_in_call), 0);
   blec_op_free(op);

@@ -116,9 +116,9 @@ BLEC_TEST_IMPL(async_failures_never_complete_inside_the_call) {
   fx_opres r;
   fx_opres_init(&r);
   blec_op *op = NULL;
-  atomic_store(&r.in_call, 1);
+  fx_in_call(&r, true);
   int s = blec_client_connect_async(c, fx_op_cb, &r, &op);
-  atomic_store(&r.in_call, 0);
+  fx_in_call(&r, false);
   if (s == BLEC_OK) {
     ASSERT_STATUS(fx_opres_wait(&r, FX_WAIT_MS), BLEC_ERR_BLUETOOTH_UNAVAILABLE);
     ASSERT_EQ_INT(r.err.reason, BLEC_UNAVAILABLE_POWERED_OFF);
@@ -128,9 +128,9 @@ BLEC_TEST_IMPL(async_failures_never_complete_inside_the_call) {
   }
   ASSERT_EQ_INT(atomic_load(&r.ran_in_call), 0);
   fx_opres_init(&r);
-  atomic_store(&r.in_call, 1);
+  fx_in_call(&r, true);
   s = blec_client_disconnect_async(c, fx_op_cb, &r, &op); /* not connected: completes OK */
-  atomic_store(&r.in_call, 0);
+  fx_in_call(&r, false);
   ASSERT_OK(s);
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   ASSERT_EQ_INT(atomic_load(&r.ran_in_call), 0);

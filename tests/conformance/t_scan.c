@@ -315,7 +315,6 @@ BLEC_TEST_IMPL(scan_options_reject_invalid_arguments) {
   ASSERT_STATUS(blec_scan_options_add_service_uuid(o, NULL), BLEC_ERR_INVALID_ARG);
   ASSERT_STATUS(blec_scan_options_set_signal_filter(NULL, -60, -70, 1000, 0), BLEC_ERR_INVALID_ARG);
   ASSERT_STATUS(blec_scan_options_filter_local_name(NULL, "x"), BLEC_ERR_INVALID_ARG);
-  ASSERT_STATUS(blec_scan_options_filter_local_name(o, NULL), BLEC_ERR_INVALID_ARG);
   ASSERT_STATUS(blec_scan_options_filter_service_uuid(NULL, &u), BLEC_ERR_INVALID_ARG);
   ASSERT_STATUS(blec_scan_options_filter_service_uuid(o, NULL), BLEC_ERR_INVALID_ARG);
   ASSERT_STATUS(blec_scan_options_filter_manufacturer(NULL, 1, b, 2), BLEC_ERR_INVALID_ARG);
@@ -536,9 +535,9 @@ BLEC_TEST_IMPL(discover_async_hands_the_devices_to_its_callback) {
   fx_opres r;
   fx_opres_init(&r);
   blec_op *op = NULL;
-  atomic_store(&r.in_call, 1);
+  fx_in_call(&r, true);
   ASSERT_OK(blec_discover_async(f.ctx, NULL, blec_test_ms(500), fx_op_cb, &r, &op));
-  atomic_store(&r.in_call, 0);
+  fx_in_call(&r, false);
   ASSERT(op != NULL);
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   ASSERT_EQ_INT(atomic_load(&r.ran_in_call), 0);
@@ -605,7 +604,7 @@ BLEC_TEST_IMPL(find_by_address_rejects_malformed_addresses) {
   fx f;
   fx_open(&f, fx_world_lab());
   blec_device *dev = NULL;
-  const char *bad[] = {"", "C0:07:00:00:00", "C0:07:00:00:00:07:01", "C0-07-00-00-00-07", "G0:07:00:00:00:07",
+  const char *bad[] = {"", "C0:07:00:00:00", "C0:07:00:00:00:07:01", "C0_07_00_00_00_07", "G0:07:00:00:00:07",
                        "C0:07:00:00:00:7"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     int s = blec_find_device_by_address(f.ctx, bad[i], 50, &dev, NULL);
@@ -704,9 +703,9 @@ BLEC_TEST_IMPL(find_async_reports_the_device_through_the_operation) {
   fx_opres r;
   fx_opres_init(&r);
   blec_op *op = NULL;
-  atomic_store(&r.in_call, 1);
+  fx_in_call(&r, true);
   ASSERT_OK(blec_find_device_async(f.ctx, NULL, pred_company, &p, blec_test_ms(FX_WAIT_MS), fx_op_cb, &r, &op));
-  atomic_store(&r.in_call, 0);
+  fx_in_call(&r, false);
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   ASSERT_EQ_INT(atomic_load(&r.ran_in_call), 0);
   ASSERT_STR_EQ(r.device, BEACON_ADDR);
