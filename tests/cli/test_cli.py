@@ -542,6 +542,104 @@ def test_world_file_errors(b):
         os.unlink(bad)
 
 
+FAULTS = "faults.world"
+LOCK_STATE = "8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d"
+
+
+def device_named(b, name):
+    for addr, o in b.scan().items():
+        if o["name"] == name:
+            return addr
+    raise AssertionError(f"no device named {name!r} in the default world; seen {sorted(b.scan())}")
+
+
+def test_att_error_insufficient_authentication(b):
+    # The default world's smart lock protects its state: read it, get 0x05, pair, read it.
+    lock = device_named(b, "Smart Lock")
+    rc, out, err = b.run("read", lock, LOCK_STATE)
+    check(rc == 5, f"exit {rc}, expected 5 (ATT error)")
+    check("0x05" in err and "Insufficient Authentication" in err, f"names the ATT error: {err!r}")
+    check(f"try 'blec pair {lock}' first" in err, f"says what to try: {err!r}")
+    objs, _ = b.json_lines(5, "read", lock, LOCK_STATE)
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_ATT" and e["att_error"] == 5, f"{e}")
+    check(e["att_error_name"] == "Insufficient Authentication" and e["exit_code"] == 5, f"{e}")
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--pair", "--protection", "authentication")
+    check(objs[0]["event"] == "read" and objs[0]["value"] == "01", f"{objs}")
+
+
+def test_fault_att_error(b):
+    rc, out, err = b.run("read", "FA:00:00:00:00:01", "2a19", "--world", b.world(FAULTS))
+    check(rc == 5, f"exit {rc}, expected 5 (ATT error)")
+    check(re.search(r"0x0e", err, re.I) and "Unlikely Error" in err, err)
+
+
+def test_fault_link_loss(b):
+    objs, _ = b.json_lines(8, "notify", "FA:00:00:00:00:02", "2a37", "--world", b.world(FAULTS))
+    notes = [o for o in objs if o["event"] == "notification"]
+    check(notes, "values arrive before the link drops")
+    end = [o for o in objs if o["event"] == "end"]
+    check(end and end[0]["reason"] == "disconnected", f"{end}")
+    check(error_line(objs)["status"] == "BLEC_ERR_DISCONNECTED", f"{objs[-1]}")
+
+
+def test_fault_slow_response_timeout(b):
+    t0 = time.monotonic()
+    objs, _ = b.json_lines(4, "read", "FA:00:00:00:00:03", "2a19", "--world", b.world(FAULTS),
+                           "--timeout", "1", "--connect-timeout", "10")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_TIMEOUT" and e["action"].startswith("read 2a19"), f"{e}")
+    check(time.monotonic() - t0 < 30, "the timeout is honoured")
+
+
+def test_fault_pairing_refused(b):
+    rc, out, err = b.run("pair", "FA:00:00:00:00:04", "--protection", "authentication",
+                         "--world", b.world(FAULTS))
+    check(rc == 9, f"exit {rc}, expected 9 (pairing)")
+    check("--protection encryption" in err, f"says what to try: {err!r}")
+    b.expect(0, "pair", "FA:00:00:00:00:04", "--protection", "encryption", "--world", b.world(FAULTS))
+
+
+def test_fault_radio_off(b):
+    world = b.world("radio-off.world")
+    rc, out, err = b.run("scan", "--world", world, "--timeout", "1")
+    check(rc == 7, f"scan: exit {rc}, expected 7 (Bluetooth unavailable)")
+    check("powered off" in err, err)
+    objs, _ = b.json_lines(7, "read", "FA:00:00:00:00:09", "2a19", "--world", world)
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_BLUETOOTH_UNAVAILABLE" and e["reason"], f"{e}")
+
+
+def test_connected_elsewhere_no_scan(b):
+    # The default world's fitness band does not advertise; --no-scan connects anyway.
+    band = "C0:FF:EE:00:00:07"
+    check(band not in b.scan(), "the fitness band does not advertise")
+    objs, _ = b.json_lines(0, "read", band, "2a19", "--no-scan")
+    check(objs[0]["decoded"].endswith("%"), f"{objs}")
+    objs, _ = b.json_lines(0, "info", band, "--no-scan")
+    check(objs[0]["name"] == "Fitness Band" and objs[0]["connected"], f"{objs}")
+
+
+def test_beacon_in_words(b):
+    beacons = [o for o in b.scan().values() if not o["connectable"]]
+    check(beacons, "the default world has a beacon")
+    d = beacons[0]["description"]
+    check("iBeacon" in d and "major 1 minor 2" in d, f"iBeacon in words: {d!r}")
+    check("Eddystone-URL https://example.com" in d, f"Eddystone in words: {d!r}")
+    out, _ = b.expect(0, "info", beacons[0]["address"])
+    check("Connection: none" in out and "iBeacon" in out, out)
+
+
+def test_environment_values(b):
+    env = device_named(b, "Environment Sensor")
+    objs, _ = b.json_lines(0, "read", env, "2a6e")
+    check(re.fullmatch(r"-?\d+\.\d\d °C", objs[0]["decoded"]), f"temperature {objs[0]}")
+    objs, _ = b.json_lines(0, "read", env, "2a6f")
+    check(re.fullmatch(r"\d+\.\d\d %", objs[0]["decoded"]), f"humidity {objs[0]}")
+    objs, _ = b.json_lines(0, "notify", env, "2a6e", "--indicate", "--count", "1", "--timeout", "10")
+    check(objs[0]["event"] == "notification" and "°C" in objs[0]["decoded"], f"{objs}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--blec", required=True)

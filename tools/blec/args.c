@@ -299,6 +299,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       a->rssi_min_set = true;
       break;
     }
+    case OPT_NO_SCAN: a->no_scan = true; break;
     case OPT_PAIR: a->pair = true; break;
     case OPT_PROTECTION:
       if (strcmp(v, "none") == 0)

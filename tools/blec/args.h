@@ -44,6 +44,7 @@ typedef struct cli_args {
   const char *address; /* as typed, checked to be AA:BB:CC:DD:EE:FF */
   int connect_timeout_ms; /* valid when connect_timeout_set */
   bool connect_timeout_set;
+  bool no_scan;
   bool pair;
   blec_protection_level protection; /* BLEC_PROTECTION_DEFAULT unless --protection */
 

@@ -35,6 +35,30 @@ static const char *protection_name(blec_protection_level p) {
   }
 }
 
+/* Scans for a->address; *dev a new reference. Returns an exit code (reported). */
+static int find_device(cli_session *s, blec_device **dev) {
+  const cli_args *a = s->a;
+  char action[96];
+  snprintf(action, sizeof action, "find %s", a->address);
+  blec_op *op = NULL;
+  blec_error err;
+  *dev = NULL;
+  int st = blec_find_device_async(s->ctx, NULL, match_address, (void *)a->address, s->connect_ms,
+                                  session_op_done, NULL, &op);
+  if (st == BLEC_OK) {
+    st = session_wait(op, s->connect_ms + 2000, &err);
+    if (st == BLEC_OK && blec_op_device(op)) *dev = blec_device_ref(blec_op_device(op));
+    blec_op_free(op);
+  } else {
+    blec_error_clear(&err);
+    err.status = st;
+  }
+  if (st == BLEC_OK && !*dev) st = err.status = BLEC_ERR_DEVICE_NOT_FOUND;
+  if (st == BLEC_OK) return CLI_EXIT_OK;
+  if (st == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_DEVICE_NOT_FOUND;
+  return session_fail(s, action, &err);
+}
+
 /* ---- info ---------------------------------------------------------------------------- */
 
 static void print_adv_human(const blec_device *dev, const blec_adv *adv) {
@@ -98,33 +122,15 @@ int cmd_info(const cli_args *a) {
   blec_device *dev = NULL;
   if (rc != CLI_EXIT_OK) goto out;
 
-  char action[96];
-  snprintf(action, sizeof action, "find %s", a->address);
-  blec_op *op = NULL;
-  blec_error err;
-  int st = blec_find_device_async(s.ctx, NULL, match_address, (void *)a->address, s.connect_ms,
-                                  session_op_done, NULL, &op);
-  if (st == BLEC_OK) {
-    st = session_wait(op, s.connect_ms + 2000, &err);
-    if (st == BLEC_OK) {
-      dev = blec_op_device(op);
-      if (dev) blec_device_ref(dev);
-    }
-    blec_op_free(op);
-  } else {
-    blec_error_clear(&err);
-    err.status = st;
+  bool connectable = true;
+  const blec_adv *adv = NULL;
+  if (!a->no_scan) {
+    rc = find_device(&s, &dev);
+    if (rc != CLI_EXIT_OK) goto out;
+    adv = blec_device_adv(dev);
+    connectable = blec_adv_connectable(adv);
+    if (!a->json) print_adv_human(dev, adv);
   }
-  if (st == BLEC_OK && !dev) st = err.status = BLEC_ERR_DEVICE_NOT_FOUND;
-  if (st != BLEC_OK) {
-    if (st == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_DEVICE_NOT_FOUND;
-    rc = session_fail(&s, action, &err);
-    goto out;
-  }
-  const blec_adv *adv = blec_device_adv(dev);
-  bool connectable = blec_adv_connectable(adv);
-  if (!a->json) print_adv_human(dev, adv);
-
   if (connectable) {
     rc = session_connect(&s, dev);
     if (rc != CLI_EXIT_OK) goto out;
@@ -135,7 +141,12 @@ int cmd_info(const cli_args *a) {
     json_obj j;
     json_begin(&j);
     json_str(&j, "event", "info");
-    advout_json(&j, dev, adv);
+    if (dev) {
+      advout_json(&j, dev, adv);
+    } else {
+      json_str(&j, "address", blec_client_address(s.client));
+      json_str(&j, "name", blec_client_name(s.client));
+    }
     json_bool(&j, "connected", connectable);
     if (connectable) {
       json_str(&j, "gatt_name", blec_client_name(s.client));
@@ -159,6 +170,7 @@ int cmd_info(const cli_args *a) {
     printf("Connection: none (the device does not accept connections)\n");
   } else {
     const char *gname = blec_client_name(s.client);
+    if (!dev) printf("Device %s\n", blec_client_address(s.client));
     printf("Connection\n");
     if (gname) printf("  Device name:       %s\n", gname);
     printf("  MTU:               %d\n", blec_client_mtu(s.client));

@@ -82,6 +82,7 @@ typedef struct listen_state {
   uint64_t start_ms;
   atomic_long received;
   atomic_bool disconnected;
+  atomic_int reason; /* blec_disconnect_reason, once disconnected */
 } listen_state;
 
 static void on_value(blec_client *client, blec_characteristic *chr, const uint8_t *data, size_t len,
@@ -121,7 +122,19 @@ static void on_value(blec_client *client, blec_characteristic *chr, const uint8_
 static void on_disconnected(blec_client *client, blec_disconnect_reason reason, void *user) {
   (void)client;
   listen_state *ls = user;
-  if (reason != BLEC_DISCONNECT_REQUESTED) atomic_store(&ls->disconnected, true);
+  if (reason == BLEC_DISCONNECT_REQUESTED) return;
+  atomic_store(&ls->reason, (int)reason);
+  atomic_store(&ls->disconnected, true);
+}
+
+static const char *disconnect_text(blec_disconnect_reason r) {
+  switch (r) {
+    case BLEC_DISCONNECT_REMOTE: return "the device ended the connection";
+    case BLEC_DISCONNECT_LINK_LOSS: return "the link was lost (out of range or interference)";
+    case BLEC_DISCONNECT_UNPAIRED: return "unpairing ended the connection";
+    case BLEC_DISCONNECT_RADIO_OFF: return "the Bluetooth radio went off";
+    default: return "the connection ended";
+  }
 }
 
 /* Checks that chr can notify (or indicate, with --indicate); reports if not. */
@@ -152,6 +165,7 @@ static int listen_start(cli_session *s, listen_state *ls, const blec_characteris
   ls->start_ms = plat_now_ms();
   atomic_init(&ls->received, 0);
   atomic_init(&ls->disconnected, false);
+  atomic_init(&ls->reason, (int)BLEC_DISCONNECT_REQUESTED);
   blec_client_set_disconnected_callback(s->client, on_disconnected, ls);
   blec_op *op = NULL;
   blec_error err;
@@ -223,7 +237,8 @@ static int listen_wait(cli_session *s, listen_state *ls, const blec_characterist
   snprintf(action, sizeof action, "listen to %s on %s", spec, s->a->address);
   if (strcmp(reason, "interrupted") == 0) return CLI_EXIT_INTERRUPTED;
   if (strcmp(reason, "disconnected") == 0)
-    return session_fail_status(s, action, BLEC_ERR_DISCONNECTED, "the device ended the connection");
+    return session_fail_status(s, action, BLEC_ERR_DISCONNECTED,
+                               disconnect_text((blec_disconnect_reason)atomic_load(&ls->reason)));
   if (strcmp(reason, "timeout") == 0 && ls->limit) {
     char msg[128];
     snprintf(msg, sizeof msg, "%ld of %ld values in %.1f s", got, ls->limit, timeout_ms / 1000.0);

@@ -45,6 +45,10 @@ static const cli_option_info options[OPT_COUNT_] = {
     [OPT_CONNECT_TIMEOUT] = {"connect-timeout", 0, "S",
                              "Seconds allowed for finding and connecting (default: --timeout, "
                              "else 10)."},
+    [OPT_NO_SCAN] = {"no-scan", 0, NULL,
+                     "Connect without scanning for the device first: reaches a device that no "
+                     "longer advertises because another program is connected to it (where the "
+                     "backend can)."},
     [OPT_PAIR] = {"pair", 0, NULL,
                   "Pair after connecting, before the operation (at the --protection level)."},
     [OPT_PROTECTION] = {"protection", 0, "LEVEL",
@@ -95,20 +99,27 @@ static const cli_example scan_examples[] = {
 };
 static const cli_example info_examples[] = {
     {"blec info C0:FF:EE:00:00:01", "What a device advertises and how the link behaves."},
+    {"blec info C0:FF:EE:00:00:07 --no-scan",
+     "A device that does not advertise (another program holds it): connect directly."},
     {NULL, NULL},
 };
 static const cli_example services_examples[] = {
     {"blec services C0:FF:EE:00:00:01", "The GATT tree with every readable value decoded."},
+    {"blec services C0:FF:EE:00:00:01 --json", "The same, one JSON object per attribute."},
     {NULL, NULL},
 };
 static const cli_example read_examples[] = {
     {"blec read C0:FF:EE:00:00:01 2a19", "Read the battery level."},
     {"blec read C0:FF:EE:00:00:01 '#14'", "Read the characteristic whose value handle is 14."},
+    {"blec read C0:FF:EE:00:00:05 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d --pair --protection "
+     "authentication",
+     "Pair first, then read a characteristic that needs an authenticated link."},
     {NULL, NULL},
 };
 static const cli_example write_examples[] = {
-    {"blec write C0:FF:EE:00:00:01 2a39 01", "Write one byte 0x01."},
-    {"blec write ADDR 6e400002-b5a3-f393-e0a9-e50e24dcca9e --text 'hello\\n' "
+    {"blec write C0:FF:EE:00:00:06 4c1e0002-8a6f-4d3b-9e2c-1f0a5b6c7d8e 01",
+     "Write one byte, 0x01, to the smart bulb of the default world."},
+    {"blec write C0:FF:EE:00:00:02 6e400002-b5a3-f393-e0a9-e50e24dcca9e --text 'hello\\n' "
      "--listen 6e400003-b5a3-f393-e0a9-e50e24dcca9e",
      "Send a line to a Nordic UART peripheral and show its answer."},
     {NULL, NULL},
@@ -122,7 +133,9 @@ static const cli_example pair_examples[] = {
     {NULL, NULL},
 };
 
-#define CONNECTING_OPTIONS (CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_PAIR) | CLI_OPTBIT(OPT_PROTECTION))
+#define CONNECTING_OPTIONS                                                                    \
+  (CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_SCAN) | CLI_OPTBIT(OPT_PAIR) |           \
+   CLI_OPTBIT(OPT_PROTECTION))
 
 static const cli_command_info commands[CMD_COUNT_] = {
     [CMD_SCAN] = {"scan", "[--passive] [--service UUID]... [--name TEXT] [--rssi-min DBM]",
@@ -142,7 +155,8 @@ static const cli_command_info commands[CMD_COUNT_] = {
                   "Scans until the device with address ADDR advertises, shows its advertisement "
                   "(name, address type, signal strength, TX power, appearance, services, "
                   "manufacturer and service data), then connects and shows the MTU, the "
-                  "largest write without response and the services it offers.",
+                  "largest write without response and the services it offers. With --no-scan "
+                  "it connects at once and shows only the connection.",
                   CONNECTING_OPTIONS, NULL, 1, 1, info_examples},
     [CMD_SERVICES] = {"services", "ADDR",
                       "List the GATT services, characteristics and descriptors with their values.",
@@ -183,12 +197,14 @@ static const cli_command_info commands[CMD_COUNT_] = {
     [CMD_PAIR] = {"pair", "ADDR [--protection LEVEL]",
                   "Pair with a device.",
                   "Connects to ADDR and pairs at the requested protection level.",
-                  CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_PROTECTION), pair_notes, 1,
+                  CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_SCAN) |
+                      CLI_OPTBIT(OPT_PROTECTION),
+                  pair_notes, 1,
                   1, pair_examples},
     [CMD_UNPAIR] = {"unpair", "ADDR",
                     "Remove the pairing with a device.",
                     "Removes the pairing with ADDR (which also ends any connection to it).",
-                    CLI_OPTBIT(OPT_CONNECT_TIMEOUT), NULL, 1, 1, NULL},
+                    CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_SCAN), NULL, 1, 1, NULL},
     [CMD_HELP] = {"help", "[COMMAND]", "Show the help of blec or of a command.",
                   "Same as blec --help, or blec COMMAND --help.", 0, NULL, 0, 1,
                   NULL},
@@ -226,7 +242,10 @@ static const char program_description[] =
     "sharing a UUID.\n\n"
     "The virtual backend serves a simulated radio world, the built-in default unless "
     "--world or $BLEC_WORLD names a world file, so every command can be tried without a "
-    "radio.";
+    "radio. Its default world has a heart-rate sensor (C0:FF:EE:00:00:01), a Nordic UART "
+    "echo device (...:02), an environmental sensor (...:03), a beacon (...:04), a smart lock "
+    "that needs an authenticated link (...:05), a smart bulb (...:06) and a fitness band that "
+    "does not advertise (...:07).";
 
 static const char environment_text[] =
     "BLEC_BACKEND: the backend used when --backend is not given.\n"

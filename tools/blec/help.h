@@ -42,6 +42,7 @@ typedef enum cli_opt {
   OPT_RSSI_MIN,
   /* commands that connect */
   OPT_CONNECT_TIMEOUT,
+  OPT_NO_SCAN,
   OPT_PAIR,
   OPT_PROTECTION,
   /* write */

@@ -290,6 +290,7 @@ int session_connect(cli_session *s, blec_device *dev) {
   blec_client_options *opts = blec_client_options_new();
   if (!opts) return session_fail_status(s, action, BLEC_ERR_NO_MEMORY, NULL);
   blec_client_options_set_timeout(opts, s->connect_ms);
+  if (a->no_scan) blec_client_options_set_scan_first(opts, false);
   int st = dev ? blec_client_new_from_device(s->ctx, dev, opts, &s->client)
                : blec_client_new(s->ctx, a->address, opts, &s->client);
   blec_client_options_free(opts);
