@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Every test, on a fresh Debian machine: installs what is needed, then
+#  1. native build (gcc), whole ctest suite;
+#  2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer and the libFuzzer
+#     targets, whole ctest suite again, then a short run of every fuzz target;
+#  3. the Windows build (mingw-w64) and its suite under Wine.
+# Build trees go under build-test/ (or $BLEC_TEST_DIR). Exit status: 0 only if all pass.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${BLEC_TEST_DIR:-$top/build-test}
+jobs=$(nproc)
+bash "$top/scripts/install-deps.sh"
+
+section() { printf '\n==== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+start=$(date +%s)
+
+section "native build (gcc)"
+bash "$top/scripts/build.sh" "$out/native" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+section "native tests"
+ctest --test-dir "$out/native" --output-on-failure -j "$jobs" --timeout 120
+
+section "sanitizer build (clang, ASan+UBSan, fuzzers)"
+CC=clang bash "$top/scripts/build.sh" "$out/asan" -DCMAKE_BUILD_TYPE=Debug -DBLEC_SANITIZE=ON -DBLEC_FUZZ=ON
+section "sanitizer tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  BLEC_TEST_TIMEOUT_MULTIPLIER=3 \
+  ctest --test-dir "$out/asan" --output-on-failure -j "$jobs" --timeout 300
+if [ -x "$top/scripts/fuzz-smoke.sh" ] || [ -f "$top/scripts/fuzz-smoke.sh" ]; then
+  section "fuzz smoke"
+  bash "$top/scripts/fuzz-smoke.sh" "$out/asan" "${BLEC_FUZZ_SECONDS:-10}"
+fi
+
+if [ -f "$top/scripts/test-windows.sh" ]; then
+  section "Windows build and tests under Wine"
+  BLEC_WIN_BUILD_DIR="$out/win" bash "$top/scripts/test-windows.sh"
+fi
+
+section "all tests passed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtual.c — the `virtual` backend: blec's requests played against the world engine
+ * (src/world) through world_stack.h, the way a Bluetooth stack drives a radio. Like an
+ * OS stack it keeps its own caches: the attribute list of every device it discovered
+ * (answers Cached-mode discovery without the link) and the last value of every
+ * characteristic it read or was notified (answers Cached-mode reads).
+ *
+ * Threads: world callbacks arrive on the world thread; request functions run on the
+ * program's threads. vclient.lock guards the link pointer; it is never held while
+ * releasing a link (release waits for the link's running callbacks).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blec/blec_world.h"
+#include "core/backend.h"
+#include "core/threads.h"
+#include "world/world_stack.h"
+
+/* ---- the OS-like caches ------------------------------------------------------------ */
+
+typedef struct cached_value {
+  struct cached_value *next;
+  char address[BLEC_ADDR_STRLEN];
+  uint16_t handle;
+  size_t len;
+  uint8_t *data;
+} cached_value;
+
+typedef struct cached_attrs {
+  struct cached_attrs *next;
+  char address[BLEC_ADDR_STRLEN];
+  blec__wattr *attrs;
+  size_t count;
+} cached_attrs;
+
+typedef struct vctx {
+  blec_world *world;
+  blec__mutex lock; /* the caches */
+  cached_value *values;
+  cached_attrs *attrs;
+} vctx;
+
+static vctx *ctx_priv(blec_ctx *ctx);
+
+static void cache_value(vctx *v, const char *address, uint16_t handle, const uint8_t *data, size_t len) {
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy) return;
+  if (len) memcpy(copy, data, len);
+  blec__mutex_lock(&v->lock);
+  cached_value *e = v->values;
+  while (e && !(e->handle == handle && !strcmp(e->address, address))) e = e->next;
+  if (!e && (e = calloc(1, sizeof *e)) != NULL) {
+    snprintf(e->address, sizeof e->address, "%s", address);
+    e->handle = handle;
+    e->next = v->values;
+    v->values = e;
+  }
+  if (e) {
+    free(e->data);
+    e->data = copy;
+    e->len = len;
+  } else {
+    free(copy);
+  }
+  blec__mutex_unlock(&v->lock);
+}
+
+/* Completes op with the cached value if there is one. */
+static bool answer_from_cache(vctx *v, const char *address, uint16_t handle, blec_op *op) {
+  blec__mutex_lock(&v->lock);
+  cached_value *e = v->values;
+  while (e && !(e->handle == handle && !strcmp(e->address, address))) e = e->next;
+  uint8_t *copy = NULL;
+  size_t len = 0;
+  if (e && (copy = malloc(e->len ? e->len : 1)) != NULL) {
+    memcpy(copy, e->data, e->len);
+    len = e->len;
+  }
+  blec__mutex_unlock(&v->lock);
+  if (!copy) return false;
+  blec__op_complete_data(op, copy, len);
+  free(copy);
+  return true;
+}
+
+static void cache_attrs(vctx *v, const char *address, const blec__wattr *attrs, size_t count) {
+  blec__wattr *copy = malloc((count ? count : 1) * sizeof *copy);
+  if (!copy) return;
+  if (count) memcpy(copy, attrs, count * sizeof *copy);
+  blec__mutex_lock(&v->lock);
+  cached_attrs *e = v->attrs;
+  while (e && strcmp(e->address, address)) e = e->next;
+  if (!e && (e = calloc(1, sizeof *e)) != NULL) {
+    snprintf(e->address, sizeof e->address, "%s", address);
+    e->next = v->attrs;
+    v->attrs = e;
+  }
+  if (e) {
+    free(e->attrs);
+    e->attrs = copy;
+    e->count = count;
+  } else {
+    free(copy);
+  }
+  blec__mutex_unlock(&v->lock);
+}
+
+/* ---- context ------------------------------------------------------------------------ */
+
+static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err) {
+  (void)opts;
+  vctx *v = calloc(1, sizeof *v);
+  if (!v) return BLEC_ERR_NO_MEMORY;
+  if (blec__mutex_init(&v->lock) != BLEC_OK) {
+    free(v);
+    return BLEC_ERR_NO_MEMORY;
+  }
+  int r;
+  blec_world *given = blec__ctx_option_world(ctx);
+  const char *file = getenv("BLEC_WORLD");
+  if (given) {
+    v->world = blec_world_ref(given);
+    r = BLEC_OK;
+  } else if (file && *file) {
+    r = blec_world_load_file(file, &v->world, err);
+  } else {
+    r = blec_world_new_default(&v->world);
+  }
+  if (r != BLEC_OK) {
+    blec__mutex_destroy(&v->lock);
+    free(v);
+    return r;
+  }
+  *priv = v;
+  return BLEC_OK;
+}
+
+static void v_exit(blec_ctx *ctx, void *priv) {
+  (void)ctx;
+  vctx *v = priv;
+  while (v->values) {
+    cached_value *n = v->values->next;
+    free(v->values->data);
+    free(v->values);
+    v->values = n;
+  }
+  while (v->attrs) {
+    cached_attrs *n = v->attrs->next;
+    free(v->attrs->attrs);
+    free(v->attrs);
+    v->attrs = n;
+  }
+  blec_world_unref(v->world);
+  blec__mutex_destroy(&v->lock);
+  free(v);
+}
+
+static vctx *ctx_priv(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
+
+static blec_world *v_world(blec_ctx *ctx) { return ctx_priv(ctx)->world; }
+
+static int v_check_bluetooth(blec_ctx *ctx, blec_error *err) {
+  if (blec_world_radio(ctx_priv(ctx)->world)) return BLEC_OK;
+  blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "the virtual radio is off");
+  if (err) err->reason = BLEC_UNAVAILABLE_POWERED_OFF;
+  return BLEC_ERR_BLUETOOTH_UNAVAILABLE;
+}
+
+/* ---- scanning ------------------------------------------------------------------------- */
+
+static void on_report(void *user, const blec__wadv_report *r) {
+  blec__report rep;
+  rep.address = r->address;
+  rep.address_type = r->address_type;
+  rep.rssi = r->rssi;
+  rep.type = r->type;
+  rep.connectable = r->connectable;
+  rep.data = r->data;
+  rep.len = r->len;
+  rep.timestamp_us = 0;
+  rep.backend_id = NULL;
+  blec__scanner_report(user, &rep);
+}
+
+static void on_scan_stopped(void *user, int status, int reason) {
+  blec_error e;
+  blec__error_set(&e, status, "%s", blec_unavailable_reason_name(reason));
+  e.reason = reason;
+  blec__scanner_stopped(user, &e);
+}
+
+static int v_scan_start(blec_scanner *s, blec_error *err) {
+  vctx *v = ctx_priv(blec__scanner_ctx(s));
+  blec__wscan_events ev = {on_report, on_scan_stopped};
+  blec__wscan *scan = NULL;
+  int r = blec__world_scan_start(v->world, blec__scanner_mode(s) == BLEC_SCAN_ACTIVE, &ev, s, &scan);
+  if (r != BLEC_OK) {
+    blec__error_set(err, r, "%s", r == BLEC_ERR_BLUETOOTH_UNAVAILABLE ? "the virtual radio is off" : "");
+    if (err && r == BLEC_ERR_BLUETOOTH_UNAVAILABLE) err->reason = BLEC_UNAVAILABLE_POWERED_OFF;
+    return r;
+  }
+  blec__scanner_set_backend_priv(s, scan);
+  return BLEC_OK;
+}
+
+static void v_scan_stop(blec_scanner *s) {
+  blec__wscan *scan = blec__scanner_backend_priv(s);
+  blec__scanner_set_backend_priv(s, NULL);
+  if (scan) blec__world_scan_stop(scan);
+}
+
+/* ---- clients ----------------------------------------------------------------------------- */
+
+typedef struct vclient {
+  blec__mutex lock;
+  blec__wlink *link;
+  blec_client *c;
+} vclient;
+
+static vclient *vc_of(blec_client *c) {
+  vclient *vc = blec__client_backend_priv(c);
+  if (vc) return vc;
+  vc = calloc(1, sizeof *vc);
+  if (!vc || blec__mutex_init(&vc->lock) != BLEC_OK) {
+    free(vc);
+    return NULL;
+  }
+  vc->c = c;
+  blec__client_set_backend_priv(c, vc);
+  return vc;
+}
+
+/* Takes the link away (under the lock) and releases it (outside). */
+static void drop_link(vclient *vc) {
+  blec__mutex_lock(&vc->lock);
+  blec__wlink *link = vc->link;
+  vc->link = NULL;
+  blec__mutex_unlock(&vc->lock);
+  if (link) blec__wlink_release(link);
+}
+
+static void on_value(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication) {
+  (void)indication;
+  vclient *vc = user;
+  cache_value(ctx_priv(blec__client_ctx(vc->c)), blec__client_address(vc->c), handle, data, len);
+  blec__client_value(vc->c, handle, data, len);
+}
+
+static void on_mtu(void *user, int mtu) {
+  vclient *vc = user;
+  blec__client_mtu(vc->c, mtu);
+}
+
+static void on_disconnected(void *user, int reason) {
+  vclient *vc = user;
+  drop_link(vc);
+  blec__client_disconnected(vc->c, (blec_disconnect_reason)reason);
+}
+
+static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected};
+
+static void mtu_done(void *user, int status, int att_error) {
+  (void)att_error;
+  blec_op *op = user;
+  vclient *vc = blec__client_backend_priv(blec__op_client(op));
+  blec__mutex_lock(&vc->lock);
+  blec__wlink *link = vc->link;
+  int mtu = link ? blec__wlink_mtu(link) : 23;
+  blec__mutex_unlock(&vc->lock);
+  if (status == BLEC_OK || status == BLEC_ERR_ATT) {
+    blec__client_mtu(vc->c, mtu);
+    if (!blec__op_complete(op, BLEC_OK)) drop_link(vc); /* cancelled meanwhile */
+  } else {
+    blec__op_complete(op, status);
+    drop_link(vc);
+  }
+  blec__op_unref(op);
+}
+
+static void connect_done(void *user, int status, blec__wlink *link) {
+  blec_op *op = user;
+  vclient *vc = blec__client_backend_priv(blec__op_client(op));
+  if (status != BLEC_OK) {
+    blec_error e;
+    blec__error_set(&e, status, "%s",
+                    status == BLEC_ERR_DEVICE_NOT_FOUND ? "the peripheral did not answer the connection request" : "");
+    blec__op_complete_error(op, &e);
+    blec__op_unref(op);
+    return;
+  }
+  if (blec__op_is_done(op)) { /* cancelled while the link came up */
+    blec__wlink_release(link);
+    blec__op_unref(op);
+    return;
+  }
+  blec__mutex_lock(&vc->lock);
+  vc->link = link;
+  blec__mutex_unlock(&vc->lock);
+  char *name = blec__world_peripheral_name(blec__wlink_peripheral(link));
+  if (name) blec__client_set_name(vc->c, name);
+  free(name);
+  blec__client_mtu(vc->c, blec__wlink_mtu(link));
+  /* The MTU is negotiated before connect reports success: no 20-byte writes at first. */
+  int64_t id = blec__wlink_exchange_mtu(link, 517, mtu_done, op);
+  if (id < 0) mtu_done(op, (int)id, 0);
+}
+
+static int v_connect(blec_client *c, blec_op *op) {
+  vclient *vc = vc_of(c);
+  if (!vc) return BLEC_ERR_NO_MEMORY;
+  vctx *v = ctx_priv(blec__client_ctx(c));
+  blec__op_ref(op);
+  int64_t id = blec__world_connect(v->world, blec__client_address(c), blec__client_address_type(c), &link_events, vc,
+                                   connect_done, op);
+  if (id < 0) {
+    blec__op_unref(op);
+    return (int)id;
+  }
+  blec__op_set_backend_data(op, id);
+  return BLEC_OK;
+}
+
+static void v_cancel(blec_op *op) {
+  int64_t id = blec__op_backend_data(op);
+  blec_client *c = blec__op_client(op);
+  if (id > 0 && c) blec__world_cancel(ctx_priv(blec__client_ctx(c))->world, id);
+}
+
+/* Runs a request on the live link: the lock keeps the link alive while it starts. */
+#define WITH_LINK(c, op, call)                              \
+  do {                                                      \
+    vclient *vc_ = blec__client_backend_priv(c);            \
+    if (!vc_) return BLEC_ERR_NOT_CONNECTED;                \
+    blec__mutex_lock(&vc_->lock);                           \
+    blec__wlink *link = vc_->link;                          \
+    if (!link) {                                            \
+      blec__mutex_unlock(&vc_->lock);                       \
+      return BLEC_ERR_NOT_CONNECTED;                        \
+    }                                                       \
+    blec__op_ref(op);                                       \
+    int64_t id_ = (call);                                   \
+    blec__mutex_unlock(&vc_->lock);                         \
+    if (id_ < 0) {                                          \
+      blec__op_unref(op);                                   \
+      return (int)id_;                                      \
+    }                                                       \
+    blec__op_set_backend_data(op, id_);                     \
+    return BLEC_OK;                                         \
+  } while (0)
+
+static void fill_model(blec_client *c, const blec__wattr *attrs, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    const blec__wattr *a = &attrs[i];
+    switch (a->kind) {
+      case BLEC__WATTR_SERVICE: blec__gatt_add_service(c, a->handle, a->end_handle, &a->uuid, NULL); break;
+      case BLEC__WATTR_CHARACTERISTIC: blec__gatt_add_characteristic(c, a->handle, &a->uuid, a->props, NULL); break;
+      case BLEC__WATTR_DESCRIPTOR: blec__gatt_add_descriptor(c, a->handle, &a->uuid, NULL); break;
+    }
+  }
+}
+
+static void discover_done(void *user, int status, int att_error, const blec__wattr *attrs, size_t count) {
+  blec_op *op = user;
+  blec_client *c = blec__op_client(op);
+  if (status == BLEC_OK) {
+    cache_attrs(ctx_priv(blec__client_ctx(c)), blec__client_address(c), attrs, count);
+    if (!blec__op_is_done(op)) fill_model(c, attrs, count);
+    blec__op_complete(op, BLEC_OK);
+  } else if (status == BLEC_ERR_ATT) {
+    blec__op_complete_att(op, att_error);
+  } else {
+    blec__op_complete(op, status);
+  }
+  blec__op_unref(op);
+}
+
+static int v_discover(blec_client *c, blec_op *op, blec_cache_mode mode) {
+  vctx *v = ctx_priv(blec__client_ctx(c));
+  if (mode != BLEC_CACHE_UNCACHED) {
+    /* Cached (and "let the OS decide", which Windows answers from its cache). */
+    blec__mutex_lock(&v->lock);
+    cached_attrs *e = v->attrs;
+    while (e && strcmp(e->address, blec__client_address(c))) e = e->next;
+    if (e) fill_model(c, e->attrs, e->count);
+    blec__mutex_unlock(&v->lock);
+    if (e) {
+      blec__op_complete(op, BLEC_OK);
+      return BLEC_OK;
+    }
+  }
+  WITH_LINK(c, op, blec__wlink_discover(link, discover_done, op));
+}
+
+/* A read remembers its handle for the value cache. */
+typedef struct vread {
+  blec_op *op;
+  uint16_t handle;
+} vread;
+
+static void read_done(void *user, int status, int att_error, const uint8_t *data, size_t len) {
+  vread *rq = user;
+  blec_op *op = rq->op;
+  blec_client *c = blec__op_client(op);
+  uint16_t handle = rq->handle;
+  free(rq);
+  if (status == BLEC_OK) {
+    cache_value(ctx_priv(blec__client_ctx(c)), blec__client_address(c), handle, data, len);
+    blec__op_complete_data(op, data, len);
+  } else if (status == BLEC_ERR_ATT) {
+    blec__op_complete_att(op, att_error);
+  } else {
+    blec__op_complete(op, status);
+  }
+  blec__op_unref(op);
+}
+
+static int v_read(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, bool cached) {
+  (void)descriptor;
+  if (cached && answer_from_cache(ctx_priv(blec__client_ctx(c)), blec__client_address(c), handle, op)) return BLEC_OK;
+  vread *rq = malloc(sizeof *rq);
+  if (!rq) return BLEC_ERR_NO_MEMORY;
+  rq->op = op;
+  rq->handle = handle;
+  vclient *vc = blec__client_backend_priv(c);
+  if (!vc) {
+    free(rq);
+    return BLEC_ERR_NOT_CONNECTED;
+  }
+  blec__mutex_lock(&vc->lock);
+  blec__wlink *link = vc->link;
+  int64_t id = BLEC_ERR_NOT_CONNECTED;
+  if (link) {
+    blec__op_ref(op);
+    id = blec__wlink_read(link, handle, read_done, rq);
+    if (id < 0) blec__op_unref(op);
+  }
+  blec__mutex_unlock(&vc->lock);
+  if (id < 0) {
+    free(rq);
+    return (int)id;
+  }
+  blec__op_set_backend_data(op, id);
+  return BLEC_OK;
+}
+
+static void done_status(void *user, int status, int att_error) {
+  blec_op *op = user;
+  if (status == BLEC_ERR_ATT)
+    blec__op_complete_att(op, att_error);
+  else if (status == BLEC_ERR_PAIRING) {
+    blec_error e;
+    blec__error_set(&e, status, "the peripheral refused the requested protection level");
+    blec__op_complete_error(op, &e);
+  } else
+    blec__op_complete(op, status);
+  blec__op_unref(op);
+}
+
+static int v_write(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, const uint8_t *data, size_t len,
+                   bool with_response) {
+  (void)descriptor;
+  WITH_LINK(c, op, blec__wlink_write(link, handle, data, len, with_response, done_status, op));
+}
+
+static int v_subscribe(blec_client *c, blec_op *op, uint16_t value_handle, blec__cccd_mode mode) {
+  uint16_t cccd;
+  if (blec__client_cccd_handle(c, value_handle, &cccd) != BLEC_OK) return BLEC_ERR_DESCRIPTOR_NOT_FOUND;
+  uint8_t v[2] = {(uint8_t)(mode == BLEC__CCCD_NOTIFY ? 1 : mode == BLEC__CCCD_INDICATE ? 2 : 0), 0};
+  WITH_LINK(c, op, blec__wlink_write(link, cccd, v, sizeof v, true, done_status, op));
+}
+
+static int v_pair(blec_client *c, blec_op *op, blec_protection_level level) {
+  WITH_LINK(c, op, blec__wlink_pair(link, level, done_status, op));
+}
+
+static int v_unpair(blec_client *c, blec_op *op) { WITH_LINK(c, op, blec__wlink_unpair(link, done_status, op)); }
+
+static void disconnect_done(void *user, int status, int att_error) {
+  (void)att_error;
+  (void)status;
+  blec_op *op = user;
+  vclient *vc = blec__client_backend_priv(blec__op_client(op));
+  drop_link(vc);
+  blec__op_complete(op, BLEC_OK);
+  blec__op_unref(op);
+}
+
+static int v_disconnect(blec_client *c, blec_op *op) {
+  vclient *vc = blec__client_backend_priv(c);
+  if (!vc) return BLEC_ERR_NOT_CONNECTED;
+  blec__mutex_lock(&vc->lock);
+  blec__wlink *link = vc->link;
+  int64_t id = 0;
+  if (link) {
+    blec__op_ref(op);
+    id = blec__wlink_disconnect(link, disconnect_done, op);
+    if (id < 0) blec__op_unref(op);
+  }
+  blec__mutex_unlock(&vc->lock);
+  if (!link || id < 0) {
+    /* Nothing to close (the link already went): closed is closed. */
+    drop_link(vc);
+    blec__op_complete(op, BLEC_OK);
+  }
+  return BLEC_OK;
+}
+
+static void v_client_free(blec_client *c) {
+  vclient *vc = blec__client_backend_priv(c);
+  if (!vc) return;
+  drop_link(vc);
+  blec__client_set_backend_priv(c, NULL);
+  blec__mutex_destroy(&vc->lock);
+  free(vc);
+}
+
+const blec__backend blec__backend_virtual = {
+    .name = "virtual",
+    .caps = BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER | BLEC_CAP_CONNECT |
+            BLEC_CAP_CACHE_MODE | BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_CONNECT_WITHOUT_SCAN |
+            BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS,
+    .init = v_init,
+    .exit = v_exit,
+    .check_bluetooth = v_check_bluetooth,
+    .world = v_world,
+    .scan_start = v_scan_start,
+    .scan_stop = v_scan_stop,
+    .connect = v_connect,
+    .discover = v_discover,
+    .disconnect = v_disconnect,
+    .read = v_read,
+    .write = v_write,
+    .subscribe = v_subscribe,
+    .pair = v_pair,
+    .unpair = v_unpair,
+    .cancel = v_cancel,
+    .client_free = v_client_free,
+};

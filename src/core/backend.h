@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backend.h — the porting spec: what a backend implements (struct blec__backend) and
+ * the core functions it calls to report results and events.
+ *
+ * Rules for every backend:
+ *  - Requests are asynchronous: a request function starts the work and returns BLEC_OK
+ *    (it will complete the op exactly once, later, from any thread, with
+ *    blec__op_complete*) or a negative status (it will not complete it; the core does).
+ *    Never complete an op inside the request function itself (the core tolerates it, but
+ *    it costs a thread hop and hides ordering bugs).
+ *  - The backend holds whatever references it needs: blec__op_ref() before handing an op
+ *    to another thread and blec__op_unref() after completing it; likewise for clients.
+ *  - Report functions (blec__scanner_report, blec__client_*) may be called from any
+ *    backend thread, but never with a backend lock held that a request function also
+ *    takes: they may call back into the backend (a user callback is never run inside
+ *    them, but core bookkeeping may start a new request).
+ *  - Handles are the ATT handles: the value handle of a characteristic, the handle of a
+ *    descriptor. Backends with their own objects (WinRT) keep them in the GATT model's
+ *    backend pointers (blec__gatt_* below).
+ */
+#ifndef BLEC_CORE_BACKEND_H
+#define BLEC_CORE_BACKEND_H
+
+#include "blec/blec.h"
+
+/** One received packet (or an OS-merged advertisement), as a backend reports it. */
+typedef struct blec__report {
+  const char *address;            /* "AA:BB:CC:DD:EE:FF", any case */
+  blec_address_type address_type;
+  int rssi;
+  blec_adv_type type;             /* BLEC_ADV_SCAN_RSP for scan responses */
+  bool connectable;
+  const uint8_t *data;            /* AD structures */
+  size_t len;
+  uint64_t timestamp_us;          /* 0: the core stamps it */
+  const char *backend_id;         /* the backend's own id for the device, or NULL */
+} blec__report;
+
+/** Subscription modes for blec__backend.subscribe. */
+typedef enum blec__cccd_mode { BLEC__CCCD_OFF = 0, BLEC__CCCD_NOTIFY = 1, BLEC__CCCD_INDICATE = 2 } blec__cccd_mode;
+
+typedef struct blec__backend {
+  const char *name;
+  /** BLEC_CAP_* bits: the core answers BLEC_ERR_NOT_SUPPORTED for missing ones early. */
+  uint32_t caps;
+
+  /** Creates the backend's context state in *priv. `err` for detail. Required. */
+  int (*init)(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err);
+  /** Frees it; every scanner and client is already gone. Required. */
+  void (*exit)(blec_ctx *ctx, void *priv);
+  /** BLEC_OK or BLEC_ERR_BLUETOOTH_UNAVAILABLE with a reason. Required. */
+  int (*check_bluetooth)(blec_ctx *ctx, blec_error *err);
+  /** The world a simulated backend drives (borrowed), else NULL. Optional. */
+  blec_world *(*world)(blec_ctx *ctx);
+
+  /**
+   * Starts receiving for a scanner (blec__scanner_mode/blec__scanner_opts tell how);
+   * reports arrive through blec__scanner_report. Fails synchronously when scanning
+   * cannot start (radio off). Optional with BLEC_CAP_SCAN clear.
+   */
+  int (*scan_start)(blec_scanner *s, blec_error *err);
+  /** Stops; no blec__scanner_report for s may start after it returns. */
+  void (*scan_stop)(blec_scanner *s);
+
+  /**
+   * Opens the link to blec__client_address() (address type from the options, maybe
+   * UNSPECIFIED). Completes once the link is usable and the MTU is negotiated (report it
+   * with blec__client_mtu before completing). Sets the name with blec__client_set_name
+   * when known.
+   */
+  int (*connect)(blec_client *c, blec_op *op);
+  /**
+   * Discovers services into the model with blec__gatt_add_* (the core has cleared it).
+   * Unreachable must be reported as BLEC_ERR_OS with gatt_status UNREACHABLE (the core
+   * retries per the options). A service the OS denies is skipped, not fatal.
+   */
+  int (*discover)(blec_client *c, blec_op *op, blec_cache_mode mode);
+  /** Closes the link; completes once really down. Must not call blec__client_disconnected. */
+  int (*disconnect)(blec_client *c, blec_op *op);
+  /** Reads a characteristic value or descriptor; completes with the bytes. */
+  int (*read)(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, bool cached);
+  int (*write)(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, const uint8_t *data,
+               size_t len, bool with_response);
+  /** Writes the CCCD of the characteristic (value handle given) and routes its values. */
+  int (*subscribe)(blec_client *c, blec_op *op, uint16_t value_handle, blec__cccd_mode mode);
+  int (*pair)(blec_client *c, blec_op *op, blec_protection_level level);
+  /** Removes the bond; backends where that disconnects report blec__client_disconnected. */
+  int (*unpair)(blec_client *c, blec_op *op);
+  /** Best-effort abort of an in-flight request (the core completes the op itself). Optional. */
+  void (*cancel)(blec_op *op);
+  /** Releases the backend's state of a client (link already down). Optional. */
+  void (*client_free)(blec_client *c);
+} blec__backend;
+
+/* ---- backend table ---------------------------------------------------------------- */
+extern const blec__backend blec__backend_virtual;
+/** Backends compiled in, NULL-terminated; the first is the platform default. */
+extern const blec__backend *const blec__backends[];
+
+/* ---- what backends call: the context ---------------------------------------------- */
+/** The backend's context state (NULL during init). */
+void *blec__ctx_backend_priv(blec_ctx *ctx);
+/** The world given in the options (borrowed), or NULL. */
+blec_world *blec__ctx_option_world(blec_ctx *ctx);
+
+/* ---- what backends call: operations ------------------------------------------------- */
+blec_op *blec__op_ref(blec_op *op);
+void blec__op_unref(blec_op *op);
+/** Completes with status (BLEC_OK or negative); first completion wins: false if already done. */
+bool blec__op_complete(blec_op *op, int status);
+/** Completes with full detail. */
+bool blec__op_complete_error(blec_op *op, const blec_error *err);
+/** Completes BLEC_OK with a copy of data. */
+bool blec__op_complete_data(blec_op *op, const uint8_t *data, size_t len);
+/** Completes with an ATT error code (status BLEC_ERR_ATT, gatt_status PROTOCOL_ERROR). */
+bool blec__op_complete_att(blec_op *op, int att_error);
+bool blec__op_is_done(const blec_op *op);
+/** The backend's per-op slot (e.g. a request id). */
+void blec__op_set_backend_data(blec_op *op, int64_t v);
+int64_t blec__op_backend_data(const blec_op *op);
+blec_client *blec__op_client(const blec_op *op);
+
+/* ---- scanners ------------------------------------------------------------------------- */
+void *blec__scanner_backend_priv(const blec_scanner *s);
+void blec__scanner_set_backend_priv(blec_scanner *s, void *p);
+blec_ctx *blec__scanner_ctx(const blec_scanner *s);
+blec_scan_mode blec__scanner_mode(const blec_scanner *s);
+const blec_scan_options *blec__scanner_opts(const blec_scanner *s);
+void blec__scanner_report(blec_scanner *s, const blec__report *r);
+/** Scanning ended by itself (radio off): the scanner stops and its error callback runs. */
+void blec__scanner_stopped(blec_scanner *s, const blec_error *err);
+
+/* ---- clients --------------------------------------------------------------------------- */
+void *blec__client_backend_priv(const blec_client *c);
+void blec__client_set_backend_priv(blec_client *c, void *p);
+blec_ctx *blec__client_ctx(const blec_client *c);
+blec_client *blec__client_ref(blec_client *c);
+void blec__client_unref(blec_client *c);
+const char *blec__client_address(const blec_client *c);
+blec_address_type blec__client_address_type(const blec_client *c);
+/** The backend id of the scanned device, or NULL (connect by address). */
+const char *blec__client_backend_id(const blec_client *c);
+void blec__client_set_name(blec_client *c, const char *name);
+void blec__client_mtu(blec_client *c, int mtu);
+/** A notification / indication value of a characteristic (value handle). */
+void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *data, size_t len);
+/** The link went down by itself (not for blec__backend.disconnect). */
+void blec__client_disconnected(blec_client *c, blec_disconnect_reason reason);
+
+/* ---- GATT model building (during discover) -------------------------------------------- */
+int blec__gatt_add_service(blec_client *c, uint16_t handle, uint16_t end_handle, const blec_uuid *uuid,
+                           void *backend_obj);
+/** Adds to the last service. */
+int blec__gatt_add_characteristic(blec_client *c, uint16_t value_handle, const blec_uuid *uuid,
+                                  uint32_t props, void *backend_obj);
+/** Adds to the last characteristic. */
+int blec__gatt_add_descriptor(blec_client *c, uint16_t handle, const blec_uuid *uuid, void *backend_obj);
+/** The CCCD handle of the characteristic with this value handle in the current tree. */
+int blec__client_cccd_handle(blec_client *c, uint16_t value_handle, uint16_t *cccd);
+void *blec__characteristic_backend_obj(const blec_characteristic *chr);
+void *blec__service_backend_obj(const blec_service *svc);
+void *blec__descriptor_backend_obj(const blec_descriptor *d);
+
+/* ---- logging ----------------------------------------------------------------------------- */
+void blec__log(blec_ctx *ctx, blec_log_level level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/** Fills err: status, and a printf-style message. */
+void blec__error_set(blec_error *err, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+#endif /* BLEC_CORE_BACKEND_H */

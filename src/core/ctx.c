@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* ctx.c — the library context: options, backend choice, dispatcher, timers, logging. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "blec/blec_world.h"
+#include "core/core.h"
+
+/* Backends compiled in; the first is the platform default (the build puts winrt first
+ * on Windows once it exists). */
+const blec__backend *const blec__backends[] = {
+#ifdef BLEC_HAVE_WINRT
+    &blec__backend_winrt,
+#endif
+    &blec__backend_virtual, NULL};
+
+static blec_log_level parse_level(const char *s, blec_log_level dflt) {
+  if (!s || !*s) return dflt;
+  if (!strcmp(s, "none") || !strcmp(s, "0")) return BLEC_LOG_NONE;
+  if (!strcmp(s, "error") || !strcmp(s, "1")) return BLEC_LOG_ERROR;
+  if (!strcmp(s, "warning") || !strcmp(s, "warn") || !strcmp(s, "2")) return BLEC_LOG_WARNING;
+  if (!strcmp(s, "info") || !strcmp(s, "3")) return BLEC_LOG_INFO;
+  if (!strcmp(s, "debug") || !strcmp(s, "4")) return BLEC_LOG_DEBUG;
+  return dflt;
+}
+
+blec_ctx_options *blec_ctx_options_new(void) {
+  blec_ctx_options *o = calloc(1, sizeof *o);
+  if (!o) return NULL;
+  o->log_level = BLEC_LOG_WARNING;
+  o->delivery = BLEC_DELIVERY_THREAD;
+  return o;
+}
+
+void blec_ctx_options_free(blec_ctx_options *o) {
+  if (!o) return;
+  free(o->backend);
+  if (o->world) blec_world_unref(o->world);
+  free(o);
+}
+
+int blec_ctx_options_set_backend(blec_ctx_options *o, const char *name) {
+  if (!o) return BLEC_ERR_INVALID_ARG;
+  char *copy = NULL;
+  if (name && !(copy = blec__strdup(name))) return BLEC_ERR_NO_MEMORY;
+  free(o->backend);
+  o->backend = copy;
+  return BLEC_OK;
+}
+
+int blec_ctx_options_set_log_level(blec_ctx_options *o, blec_log_level level) {
+  if (!o || level < BLEC_LOG_NONE || level > BLEC_LOG_DEBUG) return BLEC_ERR_INVALID_ARG;
+  o->log_level = level;
+  o->log_level_set = true;
+  return BLEC_OK;
+}
+
+int blec_ctx_options_set_log_callback(blec_ctx_options *o, blec_log_cb cb, void *user) {
+  if (!o) return BLEC_ERR_INVALID_ARG;
+  o->log_cb = cb;
+  o->log_user = user;
+  return BLEC_OK;
+}
+
+int blec_ctx_options_set_delivery(blec_ctx_options *o, blec_delivery mode) {
+  if (!o || (mode != BLEC_DELIVERY_THREAD && mode != BLEC_DELIVERY_QUEUED)) return BLEC_ERR_INVALID_ARG;
+  o->delivery = mode;
+  return BLEC_OK;
+}
+
+int blec_ctx_options_set_world(blec_ctx_options *o, blec_world *world) {
+  if (!o) return BLEC_ERR_INVALID_ARG;
+  if (world) blec_world_ref(world);
+  if (o->world) blec_world_unref(o->world);
+  o->world = world;
+  return BLEC_OK;
+}
+
+static const blec__backend *find_backend(const char *name) {
+  if (!name || !*name) return blec__backends[0];
+  for (size_t i = 0; blec__backends[i]; i++)
+    if (!strcmp(blec__backends[i]->name, name)) return blec__backends[i];
+  return NULL;
+}
+
+int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err) {
+  blec_error_clear(err);
+  if (!out) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "out is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  blec_ctx_options dflt;
+  memset(&dflt, 0, sizeof dflt);
+  dflt.log_level = BLEC_LOG_WARNING;
+  if (!opts) opts = &dflt;
+
+  const char *name = opts->backend ? opts->backend : getenv("BLEC_BACKEND");
+  const blec__backend *be = find_backend(name);
+  if (!be) {
+    blec__error_set(err, BLEC_ERR_BACKEND_UNAVAILABLE, "no backend named \"%s\" in this build", name);
+    return BLEC_ERR_BACKEND_UNAVAILABLE;
+  }
+
+  blec_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) {
+    blec__error_set(err, BLEC_ERR_NO_MEMORY, NULL);
+    return BLEC_ERR_NO_MEMORY;
+  }
+  ctx->backend = be;
+  ctx->log_level = opts->log_level_set ? opts->log_level : parse_level(getenv("BLEC_LOG"), opts->log_level);
+  ctx->log_cb = opts->log_cb;
+  ctx->log_user = opts->log_user;
+  if (opts->world) ctx->world = blec_world_ref(opts->world);
+
+  int s = BLEC_ERR_NO_MEMORY;
+  if (blec__mutex_init(&ctx->lock) != BLEC_OK) goto fail;
+  if (blec__timers_init(&ctx->timers) != BLEC_OK) goto fail_lock;
+  if (blec__dispatcher_init(&ctx->dispatcher, opts->delivery) != BLEC_OK) goto fail_timers;
+  s = be->init(ctx, opts, &ctx->backend_priv, err);
+  if (s != BLEC_OK) goto fail_dispatcher;
+  blec__log(ctx, BLEC_LOG_INFO, "context created with the %s backend", be->name);
+  *out = ctx;
+  return BLEC_OK;
+
+fail_dispatcher:
+  blec__dispatcher_destroy(&ctx->dispatcher);
+fail_timers:
+  blec__timers_destroy(&ctx->timers);
+fail_lock:
+  blec__mutex_destroy(&ctx->lock);
+fail:
+  if (ctx->world) blec_world_unref(ctx->world);
+  free(ctx);
+  if (err && err->status == BLEC_OK) blec__error_set(err, s, "the context could not be created");
+  return s;
+}
+
+int blec_ctx_free(blec_ctx *ctx) {
+  if (!ctx) return BLEC_OK;
+  if (blec__dispatcher_in_callback(&ctx->dispatcher)) return BLEC_ERR_STATE;
+  blec__mutex_lock(&ctx->lock);
+  int live = ctx->live_scanners + ctx->live_clients;
+  blec__mutex_unlock(&ctx->lock);
+  if (live) {
+    blec__log(ctx, BLEC_LOG_ERROR, "blec_ctx_free: %d scanner(s)/client(s) still alive", live);
+    return BLEC_ERR_STATE;
+  }
+  /* Timers first (they complete ops, which post), then the dispatcher (drops what is
+   * queued, releasing the last references to scanners and clients), then the backend. */
+  blec__timers_destroy(&ctx->timers);
+  blec__dispatcher_destroy(&ctx->dispatcher);
+  ctx->backend->exit(ctx, ctx->backend_priv);
+  if (ctx->world) blec_world_unref(ctx->world);
+  blec__mutex_destroy(&ctx->lock);
+  free(ctx);
+  return BLEC_OK;
+}
+
+const char *blec_ctx_backend_name(const blec_ctx *ctx) { return ctx ? ctx->backend->name : NULL; }
+uint32_t blec_ctx_capabilities(const blec_ctx *ctx) { return ctx ? ctx->backend->caps : 0; }
+
+blec_world *blec_ctx_world(const blec_ctx *ctx) {
+  if (!ctx || !ctx->backend->world) return NULL;
+  return ctx->backend->world((blec_ctx *)ctx);
+}
+
+int blec_ctx_check_bluetooth(blec_ctx *ctx, blec_error *err) {
+  blec_error_clear(err);
+  if (!ctx) return BLEC_ERR_INVALID_ARG;
+  return ctx->backend->check_bluetooth(ctx, err);
+}
+
+blec_os_handle blec_ctx_wait_handle(blec_ctx *ctx) {
+  return ctx ? blec__waitable_handle(&ctx->dispatcher.waitable) : (blec_os_handle)-1;
+}
+
+int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms) {
+  if (!ctx) return BLEC_ERR_INVALID_ARG;
+  return blec__dispatcher_run(&ctx->dispatcher, timeout_ms);
+}
+
+void *blec__ctx_backend_priv(blec_ctx *ctx) { return ctx->backend_priv; }
+blec_world *blec__ctx_option_world(blec_ctx *ctx) { return ctx->world; }

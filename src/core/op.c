@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * op.c — operations: the asynchronous form of every waiting call and the one path the
+ * blocking forms wait on. An op completes exactly once (first completion wins: result,
+ * cancellation, timeout or lost link). Completion wakes blocking waiters directly and
+ * posts the user callback to the dispatcher, so waiting never depends on the dispatcher.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+
+blec_op *blec__op_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, void *user) {
+  blec_op *op = calloc(1, sizeof *op);
+  if (!op) return NULL;
+  if (blec__mutex_init(&op->lock) != BLEC_OK) {
+    free(op);
+    return NULL;
+  }
+  if (blec__cond_init(&op->cond) != BLEC_OK) {
+    blec__mutex_destroy(&op->lock);
+    free(op);
+    return NULL;
+  }
+  atomic_init(&op->refs, 1);
+  op->ctx = ctx;
+  op->kind = kind;
+  op->cb = cb;
+  op->user = user;
+  blec_error_clear(&op->err);
+  op->err.status = BLEC_ERR_BUSY;
+  return op;
+}
+
+blec_op *blec__op_ref(blec_op *op) {
+  atomic_fetch_add(&op->refs, 1);
+  return op;
+}
+
+void blec__op_unref(blec_op *op) {
+  if (!op || atomic_fetch_sub(&op->refs, 1) != 1) return;
+  free(op->data);
+  if (op->device) blec_device_unref(op->device);
+  if (op->devices) blec_device_list_free(op->devices, op->ndevices);
+  if (op->client) blec__client_unref(op->client);
+  if (op->on_free) op->on_free(op->on_free_arg);
+  blec__cond_destroy(&op->cond);
+  blec__mutex_destroy(&op->lock);
+  free(op);
+}
+
+void blec_op_free(blec_op *op) { blec__op_unref(op); }
+
+/* The dispatcher event carrying a user completion. */
+typedef struct op_event {
+  blec__event ev;
+  blec_op *op;
+} op_event;
+
+static void op_event_run(blec__event *ev) {
+  op_event *e = (op_event *)ev;
+  e->op->cb(e->op, e->op->user);
+  blec__op_unref(e->op);
+  free(e);
+}
+
+static void op_event_drop(blec__event *ev) {
+  op_event *e = (op_event *)ev;
+  blec__op_unref(e->op);
+  free(e);
+}
+
+/* Removes op from its client's pending list (the op keeps its client reference). */
+static void untrack(blec_op *op) {
+  blec_client *c = op->client;
+  if (!c) return;
+  blec__mutex_lock(&c->lock);
+  if (op->in_client_list) {
+    for (blec_op **pp = &c->pending; *pp; pp = &(*pp)->client_next) {
+      if (*pp == op) {
+        *pp = op->client_next;
+        break;
+      }
+    }
+    op->in_client_list = false;
+    blec__mutex_unlock(&c->lock);
+    blec__op_unref(op); /* the list's reference */
+    return;
+  }
+  blec__mutex_unlock(&c->lock);
+}
+
+/* Final step once the result is stored: wake, untrack, internal hook, user callback. */
+static void finish(blec_op *op) {
+  blec__op_ref(op);
+  bool timer = op->timer_armed;
+  void (*then)(blec_op *, void *) = op->then;
+  void *then_arg = op->then_arg;
+  op->then = NULL;
+  blec__cond_broadcast(&op->cond);
+  blec__mutex_unlock(&op->lock);
+  if (timer) blec__timers_remove(&op->ctx->timers, op);
+  untrack(op);
+  if (op->on_done) op->on_done(op, op->on_done_arg);
+  if (then) then(op, then_arg);
+  if (op->cb) {
+    op_event *e = malloc(sizeof *e);
+    if (e) {
+      e->ev.run = op_event_run;
+      e->ev.drop = op_event_drop;
+      e->op = blec__op_ref(op);
+      blec__dispatcher_post(&op->ctx->dispatcher, &e->ev);
+    } else {
+      blec__log(op->ctx, BLEC_LOG_ERROR, "out of memory: a completion callback is lost");
+    }
+  }
+  blec__op_unref(op);
+}
+
+bool blec__op_complete_error(blec_op *op, const blec_error *err) {
+  blec__mutex_lock(&op->lock);
+  if (op->done) {
+    blec__mutex_unlock(&op->lock);
+    return false;
+  }
+  op->done = true;
+  op->err = *err;
+  finish(op);
+  return true;
+}
+
+bool blec__op_complete(blec_op *op, int status) {
+  blec_error e;
+  blec_error_clear(&e);
+  e.status = status;
+  return blec__op_complete_error(op, &e);
+}
+
+bool blec__op_complete_data(blec_op *op, const uint8_t *data, size_t len) {
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy) return blec__op_complete(op, BLEC_ERR_NO_MEMORY);
+  if (len) memcpy(copy, data, len);
+  blec__mutex_lock(&op->lock);
+  if (op->done) {
+    blec__mutex_unlock(&op->lock);
+    free(copy);
+    return false;
+  }
+  op->done = true;
+  blec_error_clear(&op->err);
+  op->data = copy;
+  op->len = len;
+  finish(op);
+  return true;
+}
+
+bool blec__op_complete_att(blec_op *op, int att_error) {
+  blec_error e;
+  blec_error_clear(&e);
+  e.status = BLEC_ERR_ATT;
+  e.att_error = att_error;
+  e.gatt_status = BLEC_GATT_STATUS_PROTOCOL_ERROR;
+  snprintf(e.message, sizeof e.message, "the peripheral answered %s",
+           blec_att_error_name(att_error));
+  return blec__op_complete_error(op, &e);
+}
+
+bool blec__op_abort(blec_op *op, int status, const char *why) {
+  if (blec__op_is_done(op)) return false;
+  if (op->on_cancel) op->on_cancel(op, status, op->on_cancel_arg);
+  if (op->ctx->backend->cancel && op->client) op->ctx->backend->cancel(op);
+  blec_error e;
+  blec_error_clear(&e);
+  e.status = status;
+  if (why) snprintf(e.message, sizeof e.message, "%s", why);
+  return blec__op_complete_error(op, &e);
+}
+
+bool blec__op_complete_device(blec_op *op, blec_device *dev) {
+  blec__mutex_lock(&op->lock);
+  if (op->done) {
+    blec__mutex_unlock(&op->lock);
+    return false;
+  }
+  op->done = true;
+  blec_error_clear(&op->err);
+  op->device = blec_device_ref(dev);
+  finish(op);
+  return true;
+}
+
+bool blec__op_complete_devices(blec_op *op, blec_device **list, size_t count) {
+  blec__mutex_lock(&op->lock);
+  if (op->done) {
+    blec__mutex_unlock(&op->lock);
+    blec_device_list_free(list, count);
+    return false;
+  }
+  op->done = true;
+  blec_error_clear(&op->err);
+  op->devices = list;
+  op->ndevices = count;
+  finish(op);
+  return true;
+}
+
+bool blec__op_is_done(const blec_op *op) {
+  blec_op *m = (blec_op *)op;
+  blec__mutex_lock(&m->lock);
+  bool d = m->done;
+  blec__mutex_unlock(&m->lock);
+  return d;
+}
+
+void blec__op_then(blec_op *op, void (*fn)(blec_op *op, void *arg), void *arg) {
+  blec__mutex_lock(&op->lock);
+  if (op->done) {
+    blec__mutex_unlock(&op->lock);
+    fn(op, arg);
+    return;
+  }
+  op->then = fn;
+  op->then_arg = arg;
+  blec__mutex_unlock(&op->lock);
+}
+
+void blec__op_set_backend_data(blec_op *op, int64_t v) { op->backend_data = v; }
+int64_t blec__op_backend_data(const blec_op *op) { return op->backend_data; }
+blec_client *blec__op_client(const blec_op *op) { return op->client; }
+
+void blec__op_give(blec_op *op, blec_op **out) {
+  if (out)
+    *out = op;
+  else
+    blec__op_unref(op);
+}
+
+int blec__op_wait_final(blec_op *op, int timeout_ms, blec_error *err) {
+  int s = blec_op_wait(op, timeout_ms);
+  if (s == BLEC_ERR_TIMEOUT && !blec__op_is_done(op))
+    blec__op_abort(op, BLEC_ERR_TIMEOUT, "no result within the timeout");
+  blec__mutex_lock(&op->lock);
+  while (!op->done) blec__cond_wait(&op->cond, &op->lock);
+  if (err) *err = op->err;
+  s = op->err.status;
+  blec__mutex_unlock(&op->lock);
+  return s;
+}
+
+/* ---- public ------------------------------------------------------------------------- */
+
+int blec_op_cancel(blec_op *op) {
+  if (!op) return BLEC_ERR_INVALID_ARG;
+  return blec__op_abort(op, BLEC_ERR_CANCELLED, "cancelled by the program") ? BLEC_OK : BLEC_ERR_STATE;
+}
+
+int blec_op_wait(blec_op *op, int timeout_ms) {
+  if (!op) return BLEC_ERR_INVALID_ARG;
+  uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
+  blec__mutex_lock(&op->lock);
+  while (!op->done) {
+    if (timeout_ms == 0) break;
+    int64_t left = -1;
+    if (timeout_ms > 0) {
+      uint64_t now = blec__now_us();
+      if (now >= deadline) break;
+      left = (int64_t)((deadline - now + 999) / 1000);
+    }
+    blec__cond_timedwait(&op->cond, &op->lock, left);
+  }
+  int s = op->done ? op->err.status : BLEC_ERR_TIMEOUT;
+  blec__mutex_unlock(&op->lock);
+  return s;
+}
+
+bool blec_op_done(const blec_op *op) { return op && blec__op_is_done(op); }
+
+int blec_op_status(const blec_op *op) {
+  if (!op) return BLEC_ERR_INVALID_ARG;
+  blec_op *m = (blec_op *)op;
+  blec__mutex_lock(&m->lock);
+  int s = m->done ? m->err.status : BLEC_ERR_BUSY;
+  blec__mutex_unlock(&m->lock);
+  return s;
+}
+
+const blec_error *blec_op_error(const blec_op *op) {
+  if (!op) return NULL;
+  return blec__op_is_done(op) ? &op->err : NULL;
+}
+
+const uint8_t *blec_op_data(const blec_op *op, size_t *len) {
+  if (len) *len = 0;
+  if (!op || !blec__op_is_done(op) || !op->data) return NULL;
+  if (len) *len = op->len;
+  return op->data;
+}
+
+blec_device *blec_op_device(const blec_op *op) {
+  if (!op || !blec__op_is_done(op)) return NULL;
+  return op->device;
+}
+
+blec_device *const *blec_op_devices(const blec_op *op, size_t *count) {
+  if (count) *count = 0;
+  if (!op || !blec__op_is_done(op)) return NULL;
+  if (count) *count = op->ndevices;
+  return op->devices;
+}
