@@ -161,13 +161,12 @@ static const uint8_t raw_sr[] = {0x02, 0x0A, 0xF4, 0x04, 0xFF, 0x02, 0x01, 0xBB,
 #define RAW_ADDR "D0:00:00:00:00:01"
 
 static blec_world *raw_world(void) {
-  blec_world *w = fx_world_empty();
-  blec_world_peripheral *p = NULL;
-  ASSERT_OK(blec_world_add_peripheral(w, RAW_ADDR, BLEC_ADDRESS_PUBLIC, &p));
-  ASSERT_OK(blec_world_peripheral_set_adv_data(p, false, raw_adv, sizeof raw_adv));
-  ASSERT_OK(blec_world_peripheral_set_adv_data(p, true, raw_sr, sizeof raw_sr));
-  ASSERT_OK(blec_world_peripheral_set_rssi(p, -45, 0));
-  return w;
+  return fx_world_text(
+      "blec-world 1\n"
+      "peripheral D0:00:00:00:00:01 public\n"
+      "  rssi -45\n"
+      "  raw hex:020106 0409526177 04ff0201aa\n"
+      "  scan-response raw hex:020af4 04ff0201bb 03e00102\n");
 }
 
 BLEC_TEST_IMPL(adv_keeps_raw_structures_and_payloads_of_both_packets) {

@@ -402,35 +402,40 @@ BLEC_TEST_IMPL(client_without_scan_first_connects_to_a_device_advertising_or_not
 }
 
 BLEC_TEST_IMPL(client_without_scan_first_reaches_a_device_connected_elsewhere) {
-  /* A second context (another program) holds the link; the peripheral stops advertising. */
-  blec_world *w = fx_world_lab();
-  fx other;
-  fx_open(&other, blec_world_ref(w));
+  /* BUSY is connected to another central and so does not advertise; QUIET is silent and
+   * connected nowhere. */
   fx f;
-  fx_open(&f, w);
-  blec_client *held = fx_connect(&other, LAB_ADDR, NULL);
-  ASSERT_OK(blec_world_peripheral_set_advertising(fx_peripheral(&f, LAB_ADDR), false));
-  /* Scanning first cannot find it. */
-  ASSERT_STATUS(connect_status(&f, LAB_ADDR, NULL, 500, NULL), BLEC_ERR_DEVICE_NOT_FOUND);
+  fx_open(&f, fx_world_lab_plus("peripheral C0:09:00:00:00:09 public\n"
+                                "  name \"Busy\"\n"
+                                "  connected-elsewhere yes\n"
+                                "  service ff00\n"
+                                "    characteristic ff01 read text:\"busy\"\n"
+                                "peripheral C0:0A:00:00:00:0A public\n"
+                                "  name \"Quiet\"\n"
+                                "  advertising no\n"
+                                "  service ff00\n"
+                                "    characteristic ff01 read text:\"quiet\"\n"));
   blec_client_options *o = blec_client_options_new();
   ASSERT_OK(blec_client_options_set_scan_first(o, false));
   blec_client *c = NULL;
-  ASSERT_OK(blec_client_new(f.ctx, LAB_ADDR, o, &c));
+  ASSERT_OK(blec_client_new(f.ctx, "C0:09:00:00:00:09", o, &c));
   if (!FX_LACKS(&f, BLEC_CAP_CONNECT_WITHOUT_SCAN, blec_client_connect(c, 2000, NULL))) {
     ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
     uint8_t buf[16];
-    ASSERT_EQ_INT(fx_read(c, fx_chr(c, LAB_RW), buf, sizeof buf), 5);
+    ASSERT_EQ_INT(fx_read(c, fx_chr(c, "ff01"), buf, sizeof buf), 4);
+    ASSERT_MEM_EQ(buf, "busy", 4);
     ASSERT_OK(blec_client_disconnect(c, blec_test_ms(FX_WAIT_MS), NULL));
+    /* Silent and connected nowhere: not found even without scanning. */
+    blec_client *q = NULL;
+    ASSERT_OK(blec_client_new(f.ctx, "C0:0A:00:00:00:0A", o, &q));
+    ASSERT_STATUS(blec_client_connect(q, 2000, NULL), BLEC_ERR_DEVICE_NOT_FOUND);
+    blec_client_free(q);
   }
   blec_client_free(c);
-  /* Not connected anywhere and silent: not found even without scanning. */
-  blec_client_free(held);
-  ASSERT_OK(blec_client_new(f.ctx, LAB_ADDR, o, &c));
-  if (fx_cap(&f, BLEC_CAP_CONNECT_WITHOUT_SCAN)) ASSERT_STATUS(blec_client_connect(c, 1000, NULL), BLEC_ERR_DEVICE_NOT_FOUND);
-  blec_client_free(c);
   blec_client_options_free(o);
+  /* Scanning first cannot find it. */
+  ASSERT_STATUS(connect_status(&f, "C0:09:00:00:00:09", NULL, 500, NULL), BLEC_ERR_DEVICE_NOT_FOUND);
   fx_close(&f);
-  fx_close(&other);
 }
 
 /* ---- MTU ------------------------------------------------------------------------------------------------- */

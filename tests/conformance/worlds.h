@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * worlds.h — the peripherals of the conformance worlds. Each test starts from the "lab"
- * world (every kind of peripheral below) or builds its own.
+ * world (every kind of peripheral below, written in the world file format) or writes
+ * its own world text inline.
  */
 #ifndef BLEC_CONFORMANCE_WORLDS_H
 #define BLEC_CONFORMANCE_WORLDS_H
@@ -52,19 +53,9 @@
 #define LAB_DUP "aadd"      /* in services AA20 ("d1") and AA30 ("d2"): ambiguous */
 /* Service AA30 exists twice (ambiguous); the second holds AA31 "s2". */
 
-/** The lab world: all peripherals above, with the fixture's time scale. */
+/** The lab world (all peripherals above, from world text) with the fixture's time scale. */
 blec_world *fx_world_lab(void);
-/** Adds one of the peripherals above to w. */
-void fx_add_heart_rate(blec_world *w);
-void fx_add_uart(blec_world *w);
-void fx_add_env(blec_world *w);
-void fx_add_beacon(blec_world *w);
-void fx_add_beacon2(blec_world *w);
-void fx_add_secure(blec_world *w);
-void fx_add_shy(blec_world *w);
-void fx_add_lab(blec_world *w);
-
-/** A connectable peripheral with a name, no GATT beyond one read characteristic FF01. */
-blec_world_peripheral *fx_add_simple(blec_world *w, const char *address, const char *name, int rssi);
+/** The lab world followed by more world text (peripherals, without the version line). */
+blec_world *fx_world_lab_plus(const char *extra);
 
 #endif /* BLEC_CONFORMANCE_WORLDS_H */
