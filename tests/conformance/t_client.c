@@ -22,6 +22,7 @@ BLEC_TEST_IMPL(client_new_normalizes_the_address_and_starts_disconnected) {
   blec_client *c = NULL;
   ASSERT_OK(blec_client_new(f.ctx, "c0:07:00:00:00:07", NULL, &c));
   ASSERT_STR_EQ(blec_client_address(c), LAB_ADDR);
+  ASSERT(blec_client_name(c) == NULL); /* not known before connecting */
   ASSERT(!blec_client_is_connected(c));
   ASSERT_EQ_INT(blec_client_mtu(c), 0);
   ASSERT_EQ_INT(blec_client_max_write_without_response_size(c), 0);
@@ -695,5 +696,85 @@ BLEC_TEST_IMPL(clients_of_different_peripherals_work_side_by_side) {
   blec_client_free(a);
   blec_client_free(b);
   blec_client_free(u);
+  fx_close(&f);
+}
+
+/* ---- discovery retries ----------------------------------------------------------------------------------- */
+
+static const char unreachable_world[] =
+    "blec-world 1\n"
+    "peripheral C0:0B:00:00:00:0B public\n"
+    "  name \"Flaky\"\n"
+    "  fault discovery-unreachable 2\n"
+    "  service ff00\n"
+    "    characteristic ff01 read text:\"flaky\"\n";
+
+BLEC_TEST_IMPL(client_discovery_retries_unreachable_as_the_options_say) {
+  fx f;
+  fx_open(&f, fx_world_text(unreachable_world));
+  blec_client_options *o = blec_client_options_new();
+  ASSERT_OK(blec_client_options_set_discovery_retry(o, 3, 10));
+  ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED));
+  blec_client *c = NULL;
+  ASSERT_OK(blec_client_new(f.ctx, "C0:0B:00:00:00:0B", o, &c));
+  blec_error err;
+  blec_error_clear(&err);
+  int s = blec_client_connect(c, blec_test_ms(10000), &err);
+  if (!fx_cap(&f, BLEC_CAP_CACHE_MODE) && s == BLEC_ERR_NOT_SUPPORTED) {
+    fx_note_unsupported("BLEC_CAP_CACHE_MODE");
+  } else {
+    ASSERT_OK(s); /* two Unreachable answers, then the tree */
+    uint8_t buf[8];
+    ASSERT_EQ_INT(fx_read(c, fx_chr(c, "ff01"), buf, sizeof buf), 5);
+  }
+  blec_client_free(c);
+  blec_client_options_free(o);
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(client_discovery_gives_up_with_unreachable_after_its_retries) {
+  fx f;
+  fx_open(&f, fx_world_text(unreachable_world));
+  blec_world_peripheral *p = fx_peripheral(&f, "C0:0B:00:00:00:0B");
+  blec_client_options *o = blec_client_options_new();
+  ASSERT_OK(blec_client_options_set_discovery_retry(o, 1, 10));
+  blec_client *c = NULL;
+  ASSERT_OK(blec_client_new(f.ctx, "C0:0B:00:00:00:0B", o, &c));
+  blec_error err;
+  blec_error_clear(&err);
+  int s = blec_client_connect(c, blec_test_ms(10000), &err);
+  ASSERT(s != BLEC_OK);
+  ASSERT_EQ_INT(err.status, s);
+  ASSERT_EQ_INT(err.gatt_status, BLEC_GATT_STATUS_UNREACHABLE);
+  char buf[256];
+  blec_error_format(&err, buf, sizeof buf);
+  ASSERT(strstr(buf, "Unreachable") != NULL);
+  ASSERT(!blec_client_is_connected(c));
+  WAIT_UNTIL(!blec_world_peripheral_connected(p), FX_WAIT_MS);
+  /* No retries at all: the first Unreachable fails the connect. */
+  ASSERT_OK(blec_client_options_set_discovery_retry(o, 0, 0));
+  blec_client_free(c);
+  ASSERT_OK(blec_client_new(f.ctx, "C0:0B:00:00:00:0B", o, &c));
+  blec_error_clear(&err);
+  ASSERT(blec_client_connect(c, blec_test_ms(10000), &err) != BLEC_OK);
+  ASSERT_EQ_INT(err.gatt_status, BLEC_GATT_STATUS_UNREACHABLE);
+  blec_client_free(c);
+  blec_client_options_free(o);
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(client_reads_without_pairing_when_already_bonded) {
+  fx f;
+  fx_open(&f, fx_world_text("blec-world 1\n"
+                            "peripheral C0:0C:00:00:00:0C public\n"
+                            "  name \"Bonded\"\n"
+                            "  pairing encryption\n"
+                            "  bonded encryption\n"
+                            "  service bb00\n"
+                            "    characteristic bb01 read text:\"secret\"\n"
+                            "      security encryption\n"));
+  blec_client *c = fx_connect(&f, "C0:0C:00:00:00:0C", NULL);
+  assert_read_value(c, "bb01", "secret");
+  blec_client_free(c);
   fx_close(&f);
 }

@@ -228,6 +228,42 @@ BLEC_TEST_IMPL(log_level_none_silences_the_callback) {
   blec__mutex_destroy(&r.m);
 }
 
+BLEC_TEST_IMPL(log_level_from_environment_applies_unless_options_set_one) {
+  /* ctest runs this test with BLEC_LOG=debug (tests/conformance/CMakeLists.txt). */
+  const char *env = getenv("BLEC_LOG");
+  if (!env || strcmp(env, "debug") != 0) {
+    printf("# needs BLEC_LOG=debug in the environment (set by ctest); not checked\n");
+    return;
+  }
+  logrec r;
+  memset(&r, 0, sizeof r);
+  ASSERT_OK(blec__mutex_init(&r.m));
+  blec_world *w = fx_world_lab();
+  blec_ctx_options *o = blec_ctx_options_new();
+  ASSERT_OK(blec_ctx_options_set_backend(o, fx_backend()));
+  ASSERT_OK(blec_ctx_options_set_world(o, w));
+  ASSERT_OK(blec_ctx_options_set_log_callback(o, log_cb, &r)); /* no level: $BLEC_LOG's */
+  fx f;
+  memset(&f, 0, sizeof f);
+  ASSERT_OK(blec_ctx_new(o, &f.ctx, NULL));
+  f.world = w;
+  do_logged_work(&f);
+  fx_close(&f);
+  ASSERT(r.per_level[BLEC_LOG_DEBUG] > 0);
+  /* An explicit level wins over the environment. */
+  memset(r.per_level, 0, sizeof r.per_level);
+  w = fx_world_lab();
+  ASSERT_OK(blec_ctx_options_set_world(o, w));
+  ASSERT_OK(blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR));
+  ASSERT_OK(blec_ctx_new(o, &f.ctx, NULL));
+  f.world = w;
+  do_logged_work(&f);
+  fx_close(&f);
+  ASSERT_EQ_INT(r.per_level[BLEC_LOG_DEBUG] + r.per_level[BLEC_LOG_INFO] + r.per_level[BLEC_LOG_WARNING], 0);
+  blec_ctx_options_free(o);
+  blec__mutex_destroy(&r.m);
+}
+
 /* ---- lifetime -------------------------------------------------------------------------------------- */
 
 BLEC_TEST_IMPL(ctx_free_with_a_live_scanner_is_refused_and_frees_nothing) {

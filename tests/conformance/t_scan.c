@@ -1063,3 +1063,22 @@ BLEC_TEST_IMPL(adv_filter_conditions_combine) {
   blec_scan_options_free(o);
   fx_close(&f);
 }
+
+BLEC_TEST_IMPL(scanner_stops_reporting_a_device_that_stops_advertising) {
+  fx f;
+  fx_open(&f, fx_world_lab_plus("peripheral C0:0D:00:00:00:0D public\n"
+                                "  name \"Fleeting\"\n"
+                                "  fault stop-advertising after 500ms\n"));
+  fx_scan_rec rec;
+  fx_scan_rec_init(&rec);
+  blec_scanner *s = NULL;
+  ASSERT_OK(fx_scan_start(&f, NULL, fx_detection_cb, &rec, &s));
+  WAIT_UNTIL(fx_scan_rec_count(&rec, LAB_ADDR) >= 100, FX_WAIT_MS); /* 1 s of world time */
+  int n = fx_scan_rec_count(&rec, "C0:0D:00:00:00:0D");
+  ASSERT(n >= 1);
+  fx_settle();
+  ASSERT_EQ_INT(fx_scan_rec_count(&rec, "C0:0D:00:00:00:0D"), n);
+  blec_scanner_free(s);
+  fx_close(&f);
+  fx_scan_rec_destroy(&rec);
+}
