@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench.h — blec-bench: the benchmarks, their shared helpers and the result rows.
+ *
+ * Every benchmark runs a fixed count of operations, checks its counters (a wrong count,
+ * a lost, duplicated or reordered value, a failed call: the benchmark fails and the
+ * program exits non-zero) and reports figures (ops/s, per-op times, percentiles, bytes).
+ * Figures are never asserted: a missed target is printed, it is not a failure.
+ */
+#ifndef BLEC_BENCH_H
+#define BLEC_BENCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blec/blec.h"
+#include "blec/blec_world.h"
+#include "core/threads.h"
+
+/* ---- results ------------------------------------------------------------------------- */
+
+/** "absent" marker for optional figures. */
+#define BENCH_NONE (-1.0)
+
+typedef struct bench_row {
+  char name[40];      /* stable id, e.g. "adv.core" */
+  char what[96];      /* one-line description */
+  uint64_t count;     /* operations measured */
+  double rate;        /* operations per second, or BENCH_NONE */
+  double per_op_ns;   /* nanoseconds per operation, or BENCH_NONE */
+  double median_us;   /* latency median, or BENCH_NONE */
+  double p99_us;      /* latency 99th percentile, or BENCH_NONE */
+  double bytes;       /* bytes per unit (memory rows), or BENCH_NONE */
+  double blocks;      /* heap blocks per unit (memory rows), or BENCH_NONE */
+  char target[24];    /* e.g. ">= 1000000/s", empty when none */
+  int target_met;     /* 1 met, 0 missed, -1 no target / not measurable */
+  char note[128];     /* free text (what is included, why n/a) */
+} bench_row;
+
+/** A new row (zeroed, figures absent) appended to the report. NULL when full. */
+bench_row *bench_row_add(const char *name, const char *what);
+
+/* ---- run parameters -------------------------------------------------------------------- */
+
+typedef struct bench_params {
+  bool quick;      /* small counts: a smoke test of the program and its counters */
+  int timeout_ms;  /* upper bound of any single wait */
+} bench_params;
+
+extern bench_params bench_p;
+
+/** Picks the full or the quick count. */
+#define BENCH_N(full_n, quick_n) (bench_p.quick ? (uint64_t)(quick_n) : (uint64_t)(full_n))
+
+/* ---- failures -------------------------------------------------------------------------- */
+
+/** Reports a failed check of the current benchmark (stderr) and marks the run failed. */
+void bench_fail(const char *bench, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/** Checks a blec status; on failure reports it and returns false. */
+bool bench_ok(const char *bench, const char *what, int status);
+
+/* ---- statistics ------------------------------------------------------------------------- */
+
+/** Sorts v[0..n) and stores median and 99th percentile (nearest rank) in the row. */
+void bench_percentiles(bench_row *row, uint32_t *v, size_t n);
+
+/* ---- flow control between a producer and the dispatch thread ----------------------------- */
+
+/*
+ * The producer keeps at most `window` items in flight (produced, not yet delivered to the
+ * callback): a radio cannot outrun its receiver for long either, and an unbounded queue
+ * would measure malloc, not blec.
+ */
+typedef struct bench_flow {
+  atomic_uint_fast64_t delivered;
+  atomic_uint_fast64_t wake_at; /* 0: the producer does not wait */
+  atomic_uint_fast64_t last_us; /* clock when `goal` was reached */
+  uint64_t goal;
+  uint64_t window;
+  blec__mutex lock;
+  blec__cond cond;
+} bench_flow;
+
+void bench_flow_init(bench_flow *f, uint64_t goal, uint64_t window);
+void bench_flow_destroy(bench_flow *f);
+/** Producer: waits while `produced` - delivered >= window. Returns microseconds waited. */
+uint64_t bench_flow_throttle(bench_flow *f, uint64_t produced);
+/** Consumer (callback): one more delivered; returns the new count. */
+uint64_t bench_flow_deliver(bench_flow *f);
+/** Waits until `goal` items were delivered or timeout; true when reached. */
+bool bench_flow_wait(bench_flow *f, int timeout_ms);
+
+/* ---- a one-slot rendezvous for ping-pong latency ----------------------------------------- */
+
+typedef struct bench_pong {
+  blec__mutex lock;
+  blec__cond cond;
+  uint64_t seq; /* last sequence number received */
+} bench_pong;
+
+void bench_pong_init(bench_pong *p);
+void bench_pong_destroy(bench_pong *p);
+void bench_pong_signal(bench_pong *p, uint64_t seq);
+/** Waits until seq was received; false on timeout. */
+bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms);
+
+/* ---- contexts and worlds ---------------------------------------------------------------- */
+
+/** A `virtual` context on `world` (thread delivery, errors only in the log). */
+int bench_ctx_new(blec_world *world, blec_ctx **out);
+/** Address "C1:xx:xx:xx:xx:xx" of peripheral number i (prefix byte p). */
+void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i);
+/** Waits (<= 1 s) until blec_client_is_connected after a successful connect. */
+bool bench_settle_connected(blec_client *c);
+/** Connects a client to address (scanning for it first) with the given cache mode. */
+int bench_connect(blec_ctx *ctx, const char *address, blec_cache_mode mode, blec_client **out);
+
+/* ---- the benchmark peripheral (bench_gatt.c) --------------------------------------------- */
+
+/*
+ * One connectable peripheral at BENCH_GATT_ADDR, no delays, advertising every 20 ms:
+ * service BE00 with BE01 (notify, no stream: values pushed by the benchmark), BE02
+ * (notify, "counter" stream as fast as possible: `burst` values per tick, `count` per
+ * subscription), BE03 (read, BENCH_READ_LEN bytes 0, 1, 2, ...).
+ */
+#define BENCH_GATT_ADDR "C3:B0:00:00:00:01"
+#define BENCH_READ_LEN 20
+int bench_world_gatt(uint32_t burst, uint64_t count, blec_world **w, blec_world_peripheral **p);
+/** A world of n advertisers "Bench-NNNN" (bench_adv.c), every `interval_ms` at `scale`. */
+int bench_world_advertisers(uint32_t n, int interval_ms, double scale, blec_world **out);
+/**
+ * Plays a backend on a running scanner: devices 0..k-1 ("C1:B0:...") each report one
+ * advertisement and one scan response through blec__scanner_report() (bench_adv.c).
+ */
+int bench_report_devices(blec_scanner *s, uint32_t k);
+/** Looks a characteristic up by 16-bit UUID. */
+int bench_chr(blec_client *c, uint16_t uuid16, blec_characteristic **out);
+
+/* ---- memory accounting (memcount.c / platform) ---------------------------------------------- */
+
+/** True when heap accounting works in this build (malloc wrapped at link time). */
+bool bench_mem_available(void);
+/** Why not, when it is not available. */
+const char *bench_mem_why_not(void);
+/** Live heap bytes (usable sizes of live blocks) and live blocks, process-wide. */
+void bench_mem_snapshot(int64_t *bytes, int64_t *blocks);
+
+/* ---- the benchmarks ---------------------------------------------------------------------- */
+
+/* Each returns 0 when its counters were right, -1 otherwise (bench_fail said why). */
+int bench_adv_core(void);
+int bench_adv_e2e(void);
+int bench_notify_core(void);
+int bench_notify_e2e(void);
+int bench_read(void);
+int bench_connect_discover(void);
+int bench_mem_devices(void);
+int bench_mem_clients(void);
+
+#endif /* BLEC_BENCH_H */

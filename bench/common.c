@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/* common.c — helpers shared by the benchmarks: percentiles, flow control, contexts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* ---- statistics ------------------------------------------------------------------------- */
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+void bench_percentiles(bench_row *row, uint32_t *v, size_t n) {
+  if (!n) return;
+  qsort(v, n, sizeof *v, cmp_u32);
+  row->median_us = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+  size_t rank = (n * 99 + 99) / 100; /* nearest rank, 1-based */
+  row->p99_us = v[rank - 1];
+}
+
+/* ---- flow ------------------------------------------------------------------------------- */
+
+void bench_flow_init(bench_flow *f, uint64_t goal, uint64_t window) {
+  atomic_init(&f->delivered, 0);
+  atomic_init(&f->wake_at, 0);
+  atomic_init(&f->last_us, 0);
+  f->goal = goal;
+  f->window = window ? window : 1;
+  blec__mutex_init(&f->lock);
+  blec__cond_init(&f->cond);
+}
+
+void bench_flow_destroy(bench_flow *f) {
+  blec__cond_destroy(&f->cond);
+  blec__mutex_destroy(&f->lock);
+}
+
+uint64_t bench_flow_throttle(bench_flow *f, uint64_t produced) {
+  if (produced - atomic_load(&f->delivered) < f->window) return 0;
+  uint64_t t0 = blec__now_us();
+  blec__mutex_lock(&f->lock);
+  /* Resume at half a window: one wake-up per window/2 items, not per item. */
+  uint64_t want = produced - f->window / 2;
+  atomic_store(&f->wake_at, want ? want : 1);
+  while (atomic_load(&f->delivered) < want) blec__cond_timedwait(&f->cond, &f->lock, 10);
+  atomic_store(&f->wake_at, 0);
+  blec__mutex_unlock(&f->lock);
+  return blec__now_us() - t0;
+}
+
+uint64_t bench_flow_deliver(bench_flow *f) {
+  uint64_t d = atomic_fetch_add(&f->delivered, 1) + 1;
+  if (d == f->goal) {
+    atomic_store(&f->last_us, blec__now_us());
+    blec__mutex_lock(&f->lock);
+    blec__cond_broadcast(&f->cond);
+    blec__mutex_unlock(&f->lock);
+  } else {
+    uint64_t w = atomic_load(&f->wake_at);
+    if (w && d >= w) {
+      blec__mutex_lock(&f->lock);
+      blec__cond_broadcast(&f->cond);
+      blec__mutex_unlock(&f->lock);
+    }
+  }
+  return d;
+}
+
+bool bench_flow_wait(bench_flow *f, int timeout_ms) {
+  uint64_t deadline = blec__now_us() + (uint64_t)timeout_ms * 1000u;
+  blec__mutex_lock(&f->lock);
+  while (atomic_load(&f->delivered) < f->goal && blec__now_us() < deadline)
+    blec__cond_timedwait(&f->cond, &f->lock, 10);
+  bool ok = atomic_load(&f->delivered) >= f->goal;
+  blec__mutex_unlock(&f->lock);
+  return ok;
+}
+
+/* ---- pong ------------------------------------------------------------------------------- */
+
+void bench_pong_init(bench_pong *p) {
+  blec__mutex_init(&p->lock);
+  blec__cond_init(&p->cond);
+  p->seq = 0;
+}
+
+void bench_pong_destroy(bench_pong *p) {
+  blec__cond_destroy(&p->cond);
+  blec__mutex_destroy(&p->lock);
+}
+
+void bench_pong_signal(bench_pong *p, uint64_t seq) {
+  blec__mutex_lock(&p->lock);
+  p->seq = seq;
+  blec__cond_signal(&p->cond);
+  blec__mutex_unlock(&p->lock);
+}
+
+bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms) {
+  uint64_t deadline = blec__now_us() + (uint64_t)timeout_ms * 1000u;
+  blec__mutex_lock(&p->lock);
+  while (p->seq < seq) {
+    uint64_t now = blec__now_us();
+    if (now >= deadline) break;
+    blec__cond_timedwait(&p->cond, &p->lock, (int64_t)((deadline - now) / 1000u) + 1);
+  }
+  bool ok = p->seq >= seq;
+  blec__mutex_unlock(&p->lock);
+  return ok;
+}
+
+/* ---- contexts ------------------------------------------------------------------------------ */
+
+int bench_ctx_new(blec_world *world, blec_ctx **out) {
+  blec_ctx_options *o = blec_ctx_options_new();
+  if (!o) return BLEC_ERR_NO_MEMORY;
+  int r = blec_ctx_options_set_backend(o, "virtual");
+  if (r == BLEC_OK) r = blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR);
+  if (r == BLEC_OK) r = blec_ctx_options_set_delivery(o, BLEC_DELIVERY_THREAD);
+  if (r == BLEC_OK) r = blec_ctx_options_set_world(o, world);
+  if (r == BLEC_OK) r = blec_ctx_new(o, out, NULL);
+  blec_ctx_options_free(o);
+  return r;
+}
+
+void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i) {
+  snprintf(out, BLEC_ADDR_STRLEN, "%02X:%02X:%02X:%02X:%02X:%02X", prefix & 0xFFu, 0xB0u, (i >> 24) & 0xFFu,
+           (i >> 16) & 0xFFu, (i >> 8) & 0xFFu, i & 0xFFu);
+}
+
+bool bench_settle_connected(blec_client *c) {
+  /* blec_client_connect can return BLEC_OK a moment before the client's state says
+   * connected (src/core/op.c wakes the waiter before on_done runs connect_done): a call
+   * made at once may then get BLEC_ERR_NOT_CONNECTED. Wait for the state to follow. */
+  uint64_t deadline = blec__now_us() + 1000000u;
+  while (!blec_client_is_connected(c)) {
+    if (blec__now_us() >= deadline) return false;
+    blec__sleep_ms(0);
+  }
+  return true;
+}
+
+int bench_connect(blec_ctx *ctx, const char *address, blec_cache_mode mode, blec_client **out) {
+  *out = NULL;
+  blec_client_options *o = blec_client_options_new();
+  if (!o) return BLEC_ERR_NO_MEMORY;
+  int r = blec_client_options_set_cache_mode(o, mode);
+  if (r == BLEC_OK) r = blec_client_options_set_timeout(o, bench_p.timeout_ms);
+  blec_client *c = NULL;
+  if (r == BLEC_OK) r = blec_client_new(ctx, address, o, &c);
+  blec_client_options_free(o);
+  if (r != BLEC_OK) return r;
+  blec_error err;
+  r = blec_client_connect(c, -1, &err);
+  if (r != BLEC_OK) {
+    char buf[256];
+    fprintf(stderr, "blec-bench: connect %s: %s\n", address, blec_error_format(&err, buf, sizeof buf));
+    blec_client_free(c);
+    return r;
+  }
+  if (!bench_settle_connected(c)) {
+    fprintf(stderr, "blec-bench: connect %s: connected, yet not connected a second later\n", address);
+    blec_client_free(c);
+    return BLEC_ERR_STATE;
+  }
+  *out = c;
+  return BLEC_OK;
+}
