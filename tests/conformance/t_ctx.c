@@ -78,6 +78,42 @@ BLEC_TEST_IMPL(ctx_new_with_null_options_uses_defaults) {
   ASSERT_OK(blec_ctx_free(ctx));
 }
 
+BLEC_TEST_IMPL(ctx_without_a_world_serves_the_default_world) {
+  /* The built-in default world (issue 3): a heart-rate sensor advertising 180D, a
+   * non-connectable iBeacon (company 0x004C), a device named only in its scan response,
+   * and more: at least six devices. */
+  blec_ctx_options *o = blec_ctx_options_new();
+  ASSERT_OK(blec_ctx_options_set_backend(o, fx_backend()));
+  blec_ctx *ctx = NULL;
+  ASSERT_OK(blec_ctx_new(o, &ctx, NULL));
+  blec_ctx_options_free(o);
+  blec_device **list = NULL;
+  size_t n = 0;
+  ASSERT_OK(blec_discover(ctx, NULL, blec_test_ms(3000), &list, &n, NULL));
+  ASSERT(n >= 6);
+  bool hr = false, beacon = false, sr_name = false;
+  blec_uuid u = blec_uuid_from16(0x180D);
+  for (size_t i = 0; i < n; i++) {
+    const blec_adv *a = blec_device_adv(list[i]);
+    const uint8_t *d;
+    size_t l;
+    hr |= blec_adv_has_service_uuid(a, &u) && blec_adv_connectable(a);
+    beacon |= !blec_adv_connectable(a) && blec_adv_manufacturer_find(a, 0x004C, &d, &l) == BLEC_OK && l >= 2 &&
+              d[0] == 0x02 && d[1] == 0x15;
+    size_t plen = 0;
+    const uint8_t *sr = blec_adv_payload(a, true, &plen);
+    for (size_t k = 0; sr && k + 1 < plen; k += (size_t)sr[k] + 1) {
+      if (sr[k] == 0) break;
+      if (sr[k + 1] == 0x09 && blec_device_name(list[i])) sr_name = true;
+    }
+  }
+  ASSERT(hr);
+  ASSERT(beacon);
+  ASSERT(sr_name);
+  blec_device_list_free(list, n);
+  ASSERT_OK(blec_ctx_free(ctx));
+}
+
 BLEC_TEST_IMPL(ctx_options_reject_invalid_arguments) {
   blec_ctx_options *o = blec_ctx_options_new();
   ASSERT(o != NULL);
