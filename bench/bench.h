@@ -145,7 +145,9 @@ int bench_chr(blec_client *c, uint16_t uuid16, blec_characteristic **out);
 
 /* ---- memory accounting (memcount.c / platform) ---------------------------------------------- */
 
-/** True when heap accounting works in this build (malloc wrapped at link time). */
+/** Starts counting (once on, it stays on; the timing benchmarks run before it). */
+void bench_mem_start(void);
+/** True when heap accounting works in this build and has started. */
 bool bench_mem_available(void);
 /** Why not, when it is not available. */
 const char *bench_mem_why_not(void);

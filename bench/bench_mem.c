@@ -68,6 +68,7 @@ int bench_mem_devices(void) {
   blec_scanner *s = NULL;
   int64_t b0, k0, b1, k1;
   size_t seen = 0;
+  bench_mem_start();
 
   /* Core only. */
   if (!bench_ok(B, "blec_world_new", blec_world_new(&w))) goto out;
@@ -155,6 +156,7 @@ int bench_mem_clients(void) {
   int rc = -1;
   blec_world *w = NULL;
   blec_ctx *ctx = NULL;
+  bench_mem_start();
   blec_client **cl = calloc(C + 1, sizeof *cl);
   if (!cl) return -1;
   if (!bench_ok(B, "blec_world_new", blec_world_new(&w))) goto out;

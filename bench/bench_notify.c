@@ -229,8 +229,6 @@ int bench_notify_e2e(void) {
   if (!bench_ok(B, "characteristic BE01", bench_chr(c, 0xBE01, &chr_push))) goto out;
 
   /* Throughput: the stream starts with the subscription and ends after N values. */
-  int64_t heap0 = 0, heap1 = 0, blocks;
-  bench_mem_snapshot(&heap0, &blocks);
   uint64_t t0 = blec__now_us(); /* not the first callback: the queue may fill before it runs */
   if (!bench_ok(B, "blec_client_start_notify",
                 blec_client_start_notify(c, chr_stream, 0, on_stream, &st, bench_p.timeout_ms, NULL)))
@@ -241,7 +239,6 @@ int bench_notify_e2e(void) {
     goto out;
   }
   uint64_t t1 = atomic_load(&st.flow.last_us);
-  bench_mem_snapshot(&heap1, &blocks);
   blec__sleep_ms(50); /* the stream must stop at N */
   if (atomic_load(&st.flow.delivered) != N || atomic_load(&st.bad)) {
     bench_fail(B, "%llu stream values (wanted %llu), %llu out of sequence",
@@ -257,9 +254,7 @@ int bench_notify_e2e(void) {
     row->count = N;
     row->rate = (double)N / (us / 1e6);
     row->per_op_ns = us * 1000.0 / (double)N;
-    if (bench_mem_available())
-      snprintf(row->note, sizeof row->note, "heap +%.1f MB at the end (dispatch backlog)",
-               (double)(heap1 - heap0) / 1e6);
+    snprintf(row->note, sizeof row->note, "until the last value's callback");
   }
 
   /* Latency: the bench thread is the peripheral's firmware, one value in flight. */

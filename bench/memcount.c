@@ -8,7 +8,9 @@
  * live block is counted with its usable size (malloc_usable_size: the bytes the
  * allocator really set aside for it, rounding included, its 8-byte chunk header not), in
  * two atomic counters. Allocations the C library makes for itself (stdio buffers) and
- * thread stacks (mmap) are not seen.
+ * thread stacks (mmap) are not seen. Counting starts with the first memory benchmark
+ * (bench_mem_start) and stays on: blocks allocated before and freed after it would be
+ * subtracted, so every memory benchmark builds its objects after starting the count.
  *
  * Elsewhere (Windows, macOS, other C libraries) the figures are "not available": the
  * functions below then report so and count nothing.
@@ -25,6 +27,11 @@
 static atomic_int_fast64_t live_bytes;
 static atomic_int_fast64_t live_blocks;
 static atomic_int_fast64_t calls;
+/* Off until a memory benchmark starts: the timing benchmarks must not pay for shared
+ * atomic counters (two threads adding to one cache line at every malloc). */
+static atomic_bool counting;
+
+#define COUNTING() atomic_load_explicit(&counting, memory_order_relaxed)
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -43,17 +50,18 @@ static void account(int64_t bytes, int64_t blocks) {
 
 void *__wrap_malloc(size_t n) {
   void *p = __real_malloc(n);
-  if (p) account((int64_t)malloc_usable_size(p), 1);
+  if (p && COUNTING()) account((int64_t)malloc_usable_size(p), 1);
   return p;
 }
 
 void *__wrap_calloc(size_t n, size_t size) {
   void *p = __real_calloc(n, size);
-  if (p) account((int64_t)malloc_usable_size(p), 1);
+  if (p && COUNTING()) account((int64_t)malloc_usable_size(p), 1);
   return p;
 }
 
 void *__wrap_realloc(void *old, size_t n) {
+  if (!COUNTING()) return __real_realloc(old, n);
   int64_t before = old ? (int64_t)malloc_usable_size(old) : 0;
   void *p = __real_realloc(old, n);
   if (p)
@@ -64,12 +72,15 @@ void *__wrap_realloc(void *old, size_t n) {
 }
 
 void __wrap_free(void *p) {
-  if (p) account(-(int64_t)malloc_usable_size(p), -1);
+  if (p && COUNTING()) account(-(int64_t)malloc_usable_size(p), -1);
   __real_free(p);
 }
 
+void bench_mem_start(void) { atomic_store(&counting, true); }
+
 bool bench_mem_available(void) {
   /* The wrapper really runs: an allocation through the library's path moves the counter. */
+  if (!COUNTING()) return false;
   int64_t before = atomic_load(&calls);
   void *volatile p = malloc(16); /* volatile: the pair must not be optimised away */
   free(p);
@@ -84,6 +95,8 @@ void bench_mem_snapshot(int64_t *bytes, int64_t *blocks) {
 }
 
 #else
+
+void bench_mem_start(void) {}
 
 bool bench_mem_available(void) { return false; }
 
