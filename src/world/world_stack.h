@@ -10,11 +10,21 @@
  *  - Requests on one link complete in the order they were made.
  *  - A request's completion runs exactly once: with its result, or with
  *    BLEC_ERR_DISCONNECTED if the link drops first, or BLEC_ERR_CANCELLED after
- *    blec__world_cancel succeeded (later, on the world thread, like every completion).
+ *    blec__world_cancel succeeded (later, on the world thread, like every completion;
+ *    a cancelled request completes at once, ahead of the requests queued before it).
+ *    The one exception: blec__wlink_release drops the completions still pending.
  *  - Status values are blec_status codes; ATT errors come as BLEC_ERR_ATT plus the code.
+ *  - A stack keeps its own reference to the world (blec_world_ref) for as long as it has
+ *    scans or links open, and never drops the world's last reference from inside a world
+ *    callback.
  *
- * The engine starts its thread when the first scan or link is opened and stops it when
- * the world's last reference goes.
+ * The engine starts its thread (and the world clock) when the first scan or link is
+ * opened and stops it when the world's last reference goes.
+ *
+ * What counts as a "request" for faults (att-error on-request N, link-loss after-requests
+ * N) and blec_world_peripheral_request_count: reads and writes with response of
+ * characteristics and descriptors (CCCD writes included). MTU exchange, discovery,
+ * pairing and writes without response are not counted.
  */
 #ifndef BLEC_WORLD_STACK_H
 #define BLEC_WORLD_STACK_H
@@ -87,7 +97,12 @@ int64_t blec__world_connect(blec_world *w, const char *address, blec_address_typ
                             const blec__wlink_events *events, void *events_user,
                             blec__wconnect_cb done, void *done_user);
 
-/** Cancels a pending request: true when it will complete with BLEC_ERR_CANCELLED. */
+/**
+ * Cancels a pending request: true when it will complete with BLEC_ERR_CANCELLED. False
+ * when it already completes (answered, or its link is going down: then it completes with
+ * BLEC_ERR_DISCONNECTED) or the id is unknown. A cancelled request has no effect on the
+ * peripheral (effects happen when a request is answered).
+ */
 bool blec__world_cancel(blec_world *w, int64_t request_id);
 
 /** The peripheral behind a link (its GATT database, its name). */
@@ -103,18 +118,39 @@ int64_t blec__wlink_read(blec__wlink *link, uint16_t handle, blec__wread_cb done
 /** with_response false: completes as soon as the packet is sent (no ATT error possible). */
 int64_t blec__wlink_write(blec__wlink *link, uint16_t handle, const uint8_t *data, size_t len,
                           bool with_response, blec__wdone_cb done, void *user);
-/** Pairs at `level`: BLEC_ERR_PAIRING when the peripheral cannot do it. */
+/**
+ * Pairs at `level` (DEFAULT means ENCRYPTION): BLEC_ERR_PAIRING when the peripheral
+ * cannot do it. The bond keeps the highest level reached; the link is encrypted at the
+ * bond's level from then on (and from the start of later links).
+ */
 int64_t blec__wlink_pair(blec__wlink *link, blec_protection_level level, blec__wdone_cb done, void *user);
-/** Removes the bond; the peripheral then drops the link (disconnected: UNPAIRED). */
+/**
+ * Removes the bond; the peripheral then drops the link: the unpair completes with
+ * BLEC_OK, then the other pending requests with BLEC_ERR_DISCONNECTED, then
+ * `disconnected` (UNPAIRED). Without a bond it completes with BLEC_OK and the link stays.
+ */
 int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user);
 /** Whether the bond exists (pairing survives links, per world). */
 bool blec__world_is_paired(blec_world *w, const char *address);
 /**
+ * Removes a bond without a link (as an OS's "remove device" does). A live link of that
+ * peripheral then drops (disconnected: UNPAIRED). BLEC_ERR_NOT_FOUND for an unknown
+ * address; BLEC_OK when there was no bond.
+ */
+int blec__world_unpair(blec_world *w, const char *address);
+/**
  * Ends the link; completes once it is down (pending requests complete first with
  * BLEC_ERR_DISCONNECTED). The link must then be released with blec__wlink_release.
+ * On a link already down it completes with BLEC_OK (after `disconnected`, if that is
+ * still to come).
  */
 int64_t blec__wlink_disconnect(blec__wlink *link, blec__wdone_cb done, void *user);
-/** Drops the stack's reference; no callback of the link runs after it returns. */
+/**
+ * Drops the stack's reference; no callback of the link runs after it returns, and the
+ * completions of requests still pending are dropped (never run). Releasing a live link
+ * ends it silently. Callable from inside any callback, the link's own included; from
+ * another thread it waits for a running callback of the link to return.
+ */
 void blec__wlink_release(blec__wlink *link);
 
 /* ---- the GATT database, for discovery ---------------------------------------------- */
@@ -146,7 +182,23 @@ typedef void (*blec__wdiscover_cb)(void *user, int status, int att_error, const 
                                    size_t count);
 int64_t blec__wlink_discover(blec__wlink *link, blec__wdiscover_cb done, void *user);
 
-/** Monotonic world clock in microseconds (scaled). */
+/** Monotonic world clock in microseconds (scaled); 0 until the engine starts. */
 uint64_t blec__world_now_us(blec_world *w);
+
+/** The text of the built-in default world (worlds/default.world), static. */
+const char *blec__world_default_text(void);
+
+/** The peripheral's device name (GAP 0x2A00) as new memory (free()), NULL when none. */
+char *blec__world_peripheral_name(blec_world_peripheral *p);
+
+/**
+ * blec_world_characteristic_set_stream with throughput controls: each tick sends `burst`
+ * values back to back (>= 1); `count` > 0 ends the stream after that many values per
+ * subscription. interval_ms 0 sends ticks back to back: the fastest stream the engine can
+ * make (for benchmarks; it yields to other due events between ticks).
+ */
+int blec__world_characteristic_set_stream_ex(blec_world_peripheral *p, uint16_t value_handle,
+                                             int interval_ms, const char *generator, uint32_t burst,
+                                             uint64_t count);
 
 #endif /* BLEC_WORLD_STACK_H */
