@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * world.c — which world drives the stack, and the control calls that act on it.
+ *
+ * The world is loaded on first use from the file named by $BLEC_WORLD, else the built-in
+ * default world; tests replace it with blec_winrt_sim_set_world_*. Replacing it is
+ * refused while a scan or a link of the stack is open (BLEC_ERR_BUSY), and forgets the
+ * stack's own state about devices (stack.c).
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blec_winrt_sim.h"
+#include "stack.h"
+
+static SRWLOCK g_lock = SRWLOCK_INIT;
+static blec_world *g_world;
+static long g_users; /* open scans and links */
+static bool g_adapter = true;
+static double g_scale; /* 0: leave the world's own */
+
+static void copy_err(char *err, size_t errlen, const char *msg) {
+  if (err && errlen) snprintf(err, errlen, "%s", msg ? msg : "");
+}
+
+static int load_initial(blec_world **out) {
+  blec_error e;
+  memset(&e, 0, sizeof e);
+  const char *path = getenv("BLEC_WORLD");
+  int st = path && *path ? blec_world_load_file(path, out, &e) : blec_world_new_default(out);
+  if (st != BLEC_OK) {
+    /* A broken $BLEC_WORLD must not leave the stack without a world: say so, use an empty one. */
+    fprintf(stderr, "blec_winrt_sim: %s\n", e.message[0] ? e.message : "cannot load the world");
+    st = blec_world_new(out);
+  }
+  return st;
+}
+
+blec_world *sim_world_ref(void) {
+  AcquireSRWLockExclusive(&g_lock);
+  if (!g_world) {
+    if (load_initial(&g_world) != BLEC_OK) g_world = NULL;
+    if (g_world && g_scale > 0) blec_world_set_time_scale(g_world, g_scale);
+  }
+  blec_world *w = g_world ? blec_world_ref(g_world) : NULL;
+  ReleaseSRWLockExclusive(&g_lock);
+  return w;
+}
+
+void sim_world_use(int delta) {
+  AcquireSRWLockExclusive(&g_lock);
+  g_users += delta;
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+bool sim_adapter_present(void) {
+  AcquireSRWLockShared(&g_lock);
+  bool p = g_adapter;
+  ReleaseSRWLockShared(&g_lock);
+  return p;
+}
+
+static int replace_world(blec_world *w) {
+  AcquireSRWLockExclusive(&g_lock);
+  if (g_users > 0) {
+    ReleaseSRWLockExclusive(&g_lock);
+    blec_world_unref(w);
+    return BLEC_ERR_BUSY;
+  }
+  blec_world *old = g_world;
+  g_world = w;
+  if (g_scale > 0) blec_world_set_time_scale(w, g_scale);
+  ReleaseSRWLockExclusive(&g_lock);
+  sim_stack_forget_all();
+  if (old) blec_world_unref(old);
+  return BLEC_OK;
+}
+
+int blec_winrt_sim_set_world_text(const char *text, char *err, size_t errlen) {
+  blec_world *w = NULL;
+  blec_error e;
+  memset(&e, 0, sizeof e);
+  copy_err(err, errlen, "");
+  if (!text) return BLEC_ERR_INVALID_ARG;
+  int st = blec_world_load_string(text, "world", &w, &e);
+  if (st != BLEC_OK) {
+    copy_err(err, errlen, e.message);
+    return st;
+  }
+  st = replace_world(w);
+  if (st != BLEC_OK) copy_err(err, errlen, "the stack has a scan or a link open");
+  return st;
+}
+
+int blec_winrt_sim_set_world_file(const char *path, char *err, size_t errlen) {
+  blec_world *w = NULL;
+  blec_error e;
+  memset(&e, 0, sizeof e);
+  copy_err(err, errlen, "");
+  if (!path) return BLEC_ERR_INVALID_ARG;
+  int st = blec_world_load_file(path, &w, &e);
+  if (st != BLEC_OK) {
+    copy_err(err, errlen, e.message);
+    return st;
+  }
+  st = replace_world(w);
+  if (st != BLEC_OK) copy_err(err, errlen, "the stack has a scan or a link open");
+  return st;
+}
+
+int blec_winrt_sim_set_world_default(void) {
+  blec_world *w = NULL;
+  int st = blec_world_new_default(&w);
+  return st == BLEC_OK ? replace_world(w) : st;
+}
+
+int blec_winrt_sim_set_radio(int on) {
+  blec_world *w = sim_world_ref();
+  if (!w) return BLEC_ERR_STATE;
+  int st = blec_world_set_radio(w, on != 0);
+  blec_world_unref(w);
+  if (st == BLEC_OK) sim_stack_radio_changed(on != 0);
+  return st;
+}
+
+int blec_winrt_sim_set_adapter_present(int present) {
+  AcquireSRWLockExclusive(&g_lock);
+  g_adapter = present != 0;
+  ReleaseSRWLockExclusive(&g_lock);
+  return BLEC_OK;
+}
+
+int blec_winrt_sim_set_time_scale(double scale) {
+  if (!(scale > 0)) return BLEC_ERR_INVALID_ARG;
+  AcquireSRWLockExclusive(&g_lock);
+  g_scale = scale;
+  int st = g_world ? blec_world_set_time_scale(g_world, scale) : BLEC_OK;
+  ReleaseSRWLockExclusive(&g_lock);
+  return st;
+}
+
+static int with_peripheral(const char *address, blec_world **w, blec_world_peripheral **p) {
+  *w = sim_world_ref();
+  if (!*w) return BLEC_ERR_STATE;
+  int st = blec_world_find_peripheral(*w, address, p);
+  if (st != BLEC_OK) {
+    blec_world_unref(*w);
+    *w = NULL;
+  }
+  return st;
+}
+
+int blec_winrt_sim_peripheral_disconnect(const char *address) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  int st = with_peripheral(address, &w, &p);
+  if (st != BLEC_OK) return st;
+  st = blec_world_peripheral_disconnect(p);
+  blec_world_unref(w);
+  return st;
+}
+
+int blec_winrt_sim_peripheral_set_advertising(const char *address, int on) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  int st = with_peripheral(address, &w, &p);
+  if (st != BLEC_OK) return st;
+  st = blec_world_peripheral_set_advertising(p, on != 0);
+  blec_world_unref(w);
+  return st;
+}
+
+int blec_winrt_sim_peripheral_set_value(const char *address, uint16_t handle, const uint8_t *data, size_t len,
+                                        int notify) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  int st = with_peripheral(address, &w, &p);
+  if (st != BLEC_OK) return st;
+  st = blec_world_set_value(p, handle, data, len, notify != 0);
+  blec_world_unref(w);
+  return st;
+}
+
+int64_t blec_winrt_sim_peripheral_request_count(const char *address) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  if (with_peripheral(address, &w, &p) != BLEC_OK) return -1;
+  int64_t n = (int64_t)blec_world_peripheral_request_count(p);
+  blec_world_unref(w);
+  return n;
+}
+
+int blec_winrt_sim_peripheral_connected(const char *address) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  int st = with_peripheral(address, &w, &p);
+  if (st != BLEC_OK) return st;
+  int c = blec_world_peripheral_connected(p) ? 1 : 0;
+  blec_world_unref(w);
+  return c;
+}
+
+void blec_winrt_sim_forget_cache(void) { sim_stack_forget_cache(); }
