@@ -57,8 +57,9 @@ class Blec:
     def run(self, *args, timeout=90, env=None):
         p = subprocess.run(self.argv(args), capture_output=True, timeout=timeout,
                            env=env or self.env)
-        out = p.stdout.decode("utf-8", errors="replace")
-        err = p.stderr.decode("utf-8", errors="replace")
+        # Windows programs (under an emulator) write text with CRLF line ends.
+        out = p.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        err = p.stderr.decode("utf-8", errors="replace").replace("\r\n", "\n")
         print(f"$ blec {' '.join(args)}\n  -> exit {p.returncode}")
         if err.strip():
             print("  stderr: " + err.strip().replace("\n", "\n          "))
@@ -327,7 +328,7 @@ def test_scan_interrupt(b):
     check(json.loads(first)["event"] == "new", f"first line {first!r}")
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
-    lines = [json.loads(x) for x in out.decode().splitlines()]
+    lines = [json.loads(x) for x in out.decode().replace("\r\n", "\n").splitlines()]
     check(p.returncode == 130, f"exit {p.returncode} after SIGINT, expected 130; {err!r}")
     check(lines and lines[-1]["event"] == "summary" and lines[-1]["interrupted"] is True,
           "the summary says interrupted")
@@ -473,7 +474,7 @@ def test_notify_interrupt(b):
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     check(p.returncode == 130, f"exit {p.returncode} after SIGINT, expected 130; {err!r}")
-    last = json.loads(out.decode().splitlines()[-1])
+    last = json.loads(out.decode().replace("\r\n", "\n").splitlines()[-1])
     check(last["event"] == "end" and last["reason"] == "interrupted", f"{last}")
 
 
