@@ -173,6 +173,70 @@ BLEC_TEST_IMPL(client_read_times_out_and_the_link_survives) {
   lab_close(&l);
 }
 
+BLEC_TEST_IMPL(every_blocking_call_honours_its_timeout) {
+  lab l;
+  lab_open(&l);
+  blec_characteristic *ni = fx_chr(l.c, LAB_NI);
+  ASSERT_OK(blec_world_peripheral_set_delays(l.p, 0, 3000)); /* 300 ms per answer */
+  uint8_t *d = NULL;
+  size_t len = 0;
+  blec_error err;
+  fx_notes n;
+  fx_notes_init(&n);
+  blec_error_clear(&err);
+  ASSERT_STATUS(blec_client_write(l.c, fx_chr(l.c, LAB_RW), (const uint8_t *)"t", 1, BLEC_WRITE_WITH_RESPONSE, 30, &err),
+                BLEC_ERR_TIMEOUT);
+  ASSERT_EQ_INT(err.status, BLEC_ERR_TIMEOUT);
+  ASSERT_STATUS(blec_client_read_descriptor(l.c, fx_desc(l.c, LAB_DESC, "2901"), 0, 30, &d, &len, NULL), BLEC_ERR_TIMEOUT);
+  ASSERT_STATUS(blec_client_write_descriptor(l.c, fx_desc(l.c, LAB_DESC, "aa50"), (const uint8_t[]){1}, 1, 30, NULL),
+                BLEC_ERR_TIMEOUT);
+  ASSERT_STATUS(blec_client_start_notify(l.c, ni, 0, fx_notify_cb, &n, 30, NULL), BLEC_ERR_TIMEOUT);
+  if (fx_cap(&l.f, BLEC_CAP_PAIRING))
+    ASSERT_STATUS(blec_client_pair(l.c, BLEC_PROTECTION_ENCRYPTION, 30, NULL), BLEC_ERR_TIMEOUT);
+  /* None of them took effect, and the link is fine. */
+  ASSERT_OK(blec_world_peripheral_set_delays(l.p, 0, 0));
+  ASSERT(blec_client_is_connected(l.c));
+  ASSERT(world_value_is(l.p, blec_characteristic_handle(fx_chr(l.c, LAB_RW)), "hello", 5));
+  ASSERT(world_value_is(l.p, blec_descriptor_handle(fx_desc(l.c, LAB_DESC, "aa50")), "\x00", 1));
+  ASSERT_OK(blec_client_start_notify(l.c, ni, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
+  WAIT_UNTIL(fx_notes_count(&n) >= 2, FX_WAIT_MS);
+  fx_notes_destroy(&n);
+  lab_close(&l);
+}
+
+BLEC_TEST_IMPL(client_write_without_response_beyond_mtu_minus_3_is_refused) {
+  lab l;
+  lab_open(&l);
+  blec_characteristic *ch = fx_chr(l.c, LAB_WWR);
+  size_t max = blec_client_max_write_without_response_size(l.c);
+  ASSERT(max >= 20);
+  uint8_t big[600];
+  memset(big, 0x5A, sizeof big);
+  ASSERT(max + 1 <= sizeof big);
+  ASSERT_STATUS(blec_client_write(l.c, ch, big, max + 1, BLEC_WRITE_WITHOUT_RESPONSE, 1000, NULL), BLEC_ERR_INVALID_ARG);
+  ASSERT_OK(blec_client_write(l.c, ch, big, max, BLEC_WRITE_WITHOUT_RESPONSE, blec_test_ms(FX_WAIT_MS), NULL));
+  WAIT_UNTIL(world_value_is(l.p, blec_characteristic_handle(ch), big, max), FX_WAIT_MS);
+  lab_close(&l);
+}
+
+BLEC_TEST_IMPL(client_free_while_notifications_flow_ends_them) {
+  lab l;
+  lab_open(&l);
+  fx_notes n;
+  fx_notes_init(&n);
+  ASSERT_OK(blec_client_start_notify(l.c, fx_chr(l.c, LAB_NI), 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
+  if (fx_cap(&l.f, BLEC_CAP_INDICATIONS))
+    ASSERT_OK(blec_client_start_notify(l.c, fx_chr(l.c, LAB_IND), 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
+  WAIT_UNTIL(fx_notes_count(&n) >= 10, FX_WAIT_MS);
+  blec_client_free(l.c);
+  int count = fx_notes_count(&n); /* no callback may run once free returned */
+  fx_settle();
+  ASSERT_EQ_INT(fx_notes_count(&n), count);
+  ASSERT(!blec_world_peripheral_connected(l.p));
+  fx_notes_destroy(&n);
+  fx_close(&l.f);
+}
+
 BLEC_TEST_IMPL(client_io_rejects_invalid_arguments) {
   lab l;
   lab_open(&l);
