@@ -25,6 +25,7 @@ static bool set_stage(blec_client *c, blec_op *stage) {
   blec__mutex_lock(&c->lock);
   bool ok = c->connect_op && !c->connect_aborting;
   if (ok) {
+    c->connect_scanning = stage->kind == BLEC__OP_FIND;
     if (c->connect_stage) blec__op_unref(c->connect_stage);
     c->connect_stage = blec__op_ref(stage);
   }
@@ -86,18 +87,18 @@ static void start_step(blec_client *c, blec__op_kind kind, bool track,
 
 static void found(blec_op *stage, void *arg) {
   blec_client *c = arg;
-  int s = blec_op_status(stage);
+  int s = stage->err.status;
   if (s != BLEC_OK) {
     if (s == BLEC_ERR_DEVICE_NOT_FOUND) {
       blec_error e;
       blec__error_set(&e, s, "no device with address %s was found while scanning", c->address);
       fail(c, &e);
     } else {
-      fail(c, blec_op_error(stage));
+      fail(c, &stage->err);
     }
     return;
   }
-  blec_device *dev = blec_op_device(stage);
+  blec_device *dev = stage->device;
   blec__mutex_lock(&c->lock);
   if (!c->device) c->device = blec_device_ref(dev);
   if (c->opts.address_type == BLEC_ADDRESS_UNSPECIFIED) c->opts.address_type = dev->address_type;
@@ -127,8 +128,8 @@ static void step_find(blec_client *c) {
 
 static void linked(blec_op *stage, void *arg) {
   blec_client *c = arg;
-  if (blec_op_status(stage) != BLEC_OK) {
-    fail(c, blec_op_error(stage));
+  if (stage->err.status != BLEC_OK) {
+    fail(c, &stage->err);
     return;
   }
   blec__mutex_lock(&c->lock);
@@ -149,8 +150,8 @@ static void step_link(blec_client *c) { start_step(c, BLEC__OP_CONNECT, false, r
 
 static void paired(blec_op *stage, void *arg) {
   blec_client *c = arg;
-  if (blec_op_status(stage) != BLEC_OK) {
-    fail(c, blec_op_error(stage));
+  if (stage->err.status != BLEC_OK) {
+    fail(c, &stage->err);
     return;
   }
   step_discover(c);
@@ -172,7 +173,7 @@ static void retry_delay_over(blec_op *delay, void *arg) {
 
 static void discovered(blec_op *stage, void *arg) {
   blec_client *c = arg;
-  const blec_error *e = blec_op_error(stage);
+  const blec_error *e = &stage->err;
   if (e->status != BLEC_OK) {
     blec__mutex_lock(&c->lock);
     blec__gatt_tree_free(c->building);
@@ -282,16 +283,22 @@ static void connect_done(blec_op *op, void *arg) {
 }
 
 static void connect_on_cancel(blec_op *op, int status, void *arg) {
-  (void)op;
-  (void)status;
   blec_client *c = arg;
   blec__mutex_lock(&c->lock);
   c->connect_aborting = true;
+  bool scanning = c->connect_scanning;
   blec_op *stage = c->connect_stage ? blec__op_ref(c->connect_stage) : NULL;
   blec__mutex_unlock(&c->lock);
   if (stage) {
     blec__op_abort(stage, BLEC_ERR_CANCELLED, "the connection attempt was aborted");
     blec__op_unref(stage);
+  }
+  if (status == BLEC_ERR_TIMEOUT && scanning) {
+    /* As bleak: the timeout ran out while looking for the address: not found. */
+    blec_error e;
+    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no device with address %s was found within the timeout",
+                    c->address);
+    blec__op_complete_error(op, &e);
   }
 }
 

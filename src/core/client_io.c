@@ -205,7 +205,7 @@ static void subscribed(blec_op *op, void *arg) {
   uint64_t gen = (uint64_t)(uintptr_t)arg;
   if (op->err.status == BLEC_OK) return;
   blec__mutex_lock(&c->lock);
-  blec__subscription *s = find_sub_locked(c, (uint16_t)op->backend_data);
+  blec__subscription *s = find_sub_locked(c, op->handle);
   if (s && s->generation == gen) remove_sub_locked(c, s->handle);
   blec__mutex_unlock(&c->lock);
 }
@@ -243,7 +243,7 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
   uint64_t gen = ++c->sub_gen;
   c->subs[c->nsubs++] = (blec__subscription){chr->handle, true, gen, cb, cb_user};
   blec__mutex_unlock(&c->lock);
-  op->backend_data = chr->handle;
+  op->handle = chr->handle;
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
   r = c->ctx->backend->subscribe(c, op, chr->handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
   return launched(op, r, out);

@@ -115,7 +115,8 @@ struct blec_op {
   blec__op_kind kind;
   blec__mutex lock;
   blec__cond cond;
-  bool done;
+  bool done;    /* a result is stored (first completion wins) */
+  bool settled; /* internal hooks ran: waiters and the program may look */
   bool timer_armed;
   blec_error err;
   uint8_t *data;
@@ -144,6 +145,7 @@ struct blec_op {
   struct blec_op *client_next; /* client's pending list */
   bool in_client_list;
   int64_t backend_data;
+  uint16_t handle; /* the attribute a request is about (core bookkeeping) */
 };
 
 /** A new running op with one reference (the caller's). */
@@ -307,6 +309,7 @@ struct blec_client {
   blec_op *connect_op;    /* reference while connecting */
   blec_op *connect_stage; /* reference to the step in flight */
   bool connect_aborting;
+  bool connect_scanning;  /* the step in flight is the scan for the address */
   int retries_left;
   blec_disconnected_cb disconnected_cb;
   void *disconnected_user;

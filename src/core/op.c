@@ -91,19 +91,24 @@ static void untrack(blec_op *op) {
   blec__mutex_unlock(&c->lock);
 }
 
-/* Final step once the result is stored: wake, untrack, internal hook, user callback. */
+/* Final step once the result is stored (called with op->lock held): timer, pending
+ * list, internal hooks — then waiters are released and the user callback posted, so
+ * whoever sees the op complete also sees its effects (a disconnect's closed state). */
 static void finish(blec_op *op) {
   blec__op_ref(op);
   bool timer = op->timer_armed;
   void (*then)(blec_op *, void *) = op->then;
   void *then_arg = op->then_arg;
   op->then = NULL;
-  blec__cond_broadcast(&op->cond);
   blec__mutex_unlock(&op->lock);
   if (timer) blec__timers_remove(&op->ctx->timers, op);
   untrack(op);
   if (op->on_done) op->on_done(op, op->on_done_arg);
   if (then) then(op, then_arg);
+  blec__mutex_lock(&op->lock);
+  op->settled = true;
+  blec__cond_broadcast(&op->cond);
+  blec__mutex_unlock(&op->lock);
   if (op->cb) {
     op_event *e = malloc(sizeof *e);
     if (e) {
@@ -169,12 +174,15 @@ bool blec__op_complete_att(blec_op *op, int att_error) {
 bool blec__op_abort(blec_op *op, int status, const char *why) {
   if (blec__op_is_done(op)) return false;
   if (op->on_cancel) op->on_cancel(op, status, op->on_cancel_arg);
-  if (op->ctx->backend->cancel && op->client) op->ctx->backend->cancel(op);
   blec_error e;
   blec_error_clear(&e);
   e.status = status;
   if (why) snprintf(e.message, sizeof e.message, "%s", why);
-  return blec__op_complete_error(op, &e);
+  bool won = blec__op_complete_error(op, &e);
+  /* The result is settled first; the backend then only cleans up (its own late
+   * completion of this op is ignored). */
+  if (won && op->ctx->backend->cancel && op->client) op->ctx->backend->cancel(op);
+  return won;
 }
 
 bool blec__op_complete_device(blec_op *op, blec_device *dev) {
@@ -241,7 +249,7 @@ int blec__op_wait_final(blec_op *op, int timeout_ms, blec_error *err) {
   if (s == BLEC_ERR_TIMEOUT && !blec__op_is_done(op))
     blec__op_abort(op, BLEC_ERR_TIMEOUT, "no result within the timeout");
   blec__mutex_lock(&op->lock);
-  while (!op->done) blec__cond_wait(&op->cond, &op->lock);
+  while (!op->settled) blec__cond_wait(&op->cond, &op->lock);
   if (err) *err = op->err;
   s = op->err.status;
   blec__mutex_unlock(&op->lock);
@@ -259,7 +267,7 @@ int blec_op_wait(blec_op *op, int timeout_ms) {
   if (!op) return BLEC_ERR_INVALID_ARG;
   uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   blec__mutex_lock(&op->lock);
-  while (!op->done) {
+  while (!op->settled) {
     if (timeout_ms == 0) break;
     int64_t left = -1;
     if (timeout_ms > 0) {
@@ -269,42 +277,50 @@ int blec_op_wait(blec_op *op, int timeout_ms) {
     }
     blec__cond_timedwait(&op->cond, &op->lock, left);
   }
-  int s = op->done ? op->err.status : BLEC_ERR_TIMEOUT;
+  int s = op->settled ? op->err.status : BLEC_ERR_TIMEOUT;
   blec__mutex_unlock(&op->lock);
   return s;
 }
 
-bool blec_op_done(const blec_op *op) { return op && blec__op_is_done(op); }
+static bool settled(const blec_op *op) {
+  blec_op *m = (blec_op *)op;
+  blec__mutex_lock(&m->lock);
+  bool r = m->settled;
+  blec__mutex_unlock(&m->lock);
+  return r;
+}
+
+bool blec_op_done(const blec_op *op) { return op && settled(op); }
 
 int blec_op_status(const blec_op *op) {
   if (!op) return BLEC_ERR_INVALID_ARG;
   blec_op *m = (blec_op *)op;
   blec__mutex_lock(&m->lock);
-  int s = m->done ? m->err.status : BLEC_ERR_BUSY;
+  int s = m->settled ? m->err.status : BLEC_ERR_BUSY;
   blec__mutex_unlock(&m->lock);
   return s;
 }
 
 const blec_error *blec_op_error(const blec_op *op) {
   if (!op) return NULL;
-  return blec__op_is_done(op) ? &op->err : NULL;
+  return settled(op) ? &op->err : NULL;
 }
 
 const uint8_t *blec_op_data(const blec_op *op, size_t *len) {
   if (len) *len = 0;
-  if (!op || !blec__op_is_done(op) || !op->data) return NULL;
+  if (!op || !settled(op) || !op->data) return NULL;
   if (len) *len = op->len;
   return op->data;
 }
 
 blec_device *blec_op_device(const blec_op *op) {
-  if (!op || !blec__op_is_done(op)) return NULL;
+  if (!op || !settled(op)) return NULL;
   return op->device;
 }
 
 blec_device *const *blec_op_devices(const blec_op *op, size_t *count) {
   if (count) *count = 0;
-  if (!op || !blec__op_is_done(op)) return NULL;
+  if (!op || !settled(op)) return NULL;
   if (count) *count = op->ndevices;
   return op->devices;
 }

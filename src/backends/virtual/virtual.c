@@ -217,6 +217,7 @@ static void v_scan_stop(blec_scanner *s) {
 typedef struct vclient {
   blec__mutex lock;
   blec__wlink *link;
+  blec_op *connecting; /* the connect request in flight (borrowed) */
   blec_client *c;
 } vclient;
 
@@ -262,14 +263,23 @@ static void on_disconnected(void *user, int reason) {
 
 static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected};
 
+/*
+ * The connect request's reference to its op is released by exactly one party:
+ * connect_done while the world's connect request is pending, then mtu_done once the
+ * link is up — unless v_cancel took the op over (cleared vc->connecting) after the link
+ * came up, in which case the link is dropped (mtu_done never runs) and v_cancel releases.
+ */
 static void mtu_done(void *user, int status, int att_error) {
   (void)att_error;
   blec_op *op = user;
   vclient *vc = blec__client_backend_priv(blec__op_client(op));
   blec__mutex_lock(&vc->lock);
+  bool mine = vc->connecting == op;
+  if (mine) vc->connecting = NULL;
   blec__wlink *link = vc->link;
   int mtu = link ? blec__wlink_mtu(link) : 23;
   blec__mutex_unlock(&vc->lock);
+  if (!mine) return; /* v_cancel owns it */
   if (status == BLEC_OK || status == BLEC_ERR_ATT) {
     blec__client_mtu(vc->c, mtu);
     if (!blec__op_complete(op, BLEC_OK)) drop_link(vc); /* cancelled meanwhile */
@@ -283,22 +293,29 @@ static void mtu_done(void *user, int status, int att_error) {
 static void connect_done(void *user, int status, blec__wlink *link) {
   blec_op *op = user;
   vclient *vc = blec__client_backend_priv(blec__op_client(op));
+  blec__mutex_lock(&vc->lock);
+  bool mine = vc->connecting == op;
+  if (mine && status != BLEC_OK) vc->connecting = NULL;
+  if (mine && status == BLEC_OK) vc->link = link;
+  blec__mutex_unlock(&vc->lock);
   if (status != BLEC_OK) {
-    blec_error e;
-    blec__error_set(&e, status, "%s",
-                    status == BLEC_ERR_DEVICE_NOT_FOUND ? "the peripheral did not answer the connection request" : "");
-    blec__op_complete_error(op, &e);
+    if (mine) {
+      blec_error e;
+      blec__error_set(&e, status, "%s",
+                      status == BLEC_ERR_DEVICE_NOT_FOUND       ? "the peripheral did not answer the connection request"
+                      : status == BLEC_ERR_BLUETOOTH_UNAVAILABLE ? "the virtual radio is off"
+                                                                 : "");
+      if (status == BLEC_ERR_BLUETOOTH_UNAVAILABLE) e.reason = BLEC_UNAVAILABLE_POWERED_OFF;
+      blec__op_complete_error(op, &e);
+    }
     blec__op_unref(op);
     return;
   }
-  if (blec__op_is_done(op)) { /* cancelled while the link came up */
+  if (!mine) { /* cancelled while the link came up */
     blec__wlink_release(link);
     blec__op_unref(op);
     return;
   }
-  blec__mutex_lock(&vc->lock);
-  vc->link = link;
-  blec__mutex_unlock(&vc->lock);
   char *name = blec__world_peripheral_name(blec__wlink_peripheral(link));
   if (name) blec__client_set_name(vc->c, name);
   free(name);
@@ -313,9 +330,15 @@ static int v_connect(blec_client *c, blec_op *op) {
   if (!vc) return BLEC_ERR_NO_MEMORY;
   vctx *v = ctx_priv(blec__client_ctx(c));
   blec__op_ref(op);
+  blec__mutex_lock(&vc->lock);
+  vc->connecting = op;
+  blec__mutex_unlock(&vc->lock);
   int64_t id = blec__world_connect(v->world, blec__client_address(c), blec__client_address_type(c), &link_events, vc,
                                    connect_done, op);
   if (id < 0) {
+    blec__mutex_lock(&vc->lock);
+    vc->connecting = NULL;
+    blec__mutex_unlock(&vc->lock);
     blec__op_unref(op);
     return (int)id;
   }
@@ -326,7 +349,23 @@ static int v_connect(blec_client *c, blec_op *op) {
 static void v_cancel(blec_op *op) {
   int64_t id = blec__op_backend_data(op);
   blec_client *c = blec__op_client(op);
-  if (id > 0 && c) blec__world_cancel(ctx_priv(blec__client_ctx(c))->world, id);
+  if (!c) return;
+  vclient *vc = blec__client_backend_priv(c);
+  bool take_over = false;
+  if (vc) {
+    blec__mutex_lock(&vc->lock);
+    if (vc->connecting == op && vc->link) { /* connect in its MTU step */
+      vc->connecting = NULL;
+      take_over = true;
+    }
+    blec__mutex_unlock(&vc->lock);
+  }
+  if (take_over) {
+    drop_link(vc); /* mtu_done will not run */
+    blec__op_unref(op);
+    return;
+  }
+  if (id > 0) blec__world_cancel(ctx_priv(blec__client_ctx(c))->world, id);
 }
 
 /* Runs a request on the live link: the lock keeps the link alive while it starts. */
@@ -371,6 +410,12 @@ static void discover_done(void *user, int status, int att_error, const blec__wat
     blec__op_complete(op, BLEC_OK);
   } else if (status == BLEC_ERR_ATT) {
     blec__op_complete_att(op, att_error);
+  } else if (status == BLEC_ERR_TIMEOUT) {
+    /* The peripheral did not answer discovery: what Windows reports as Unreachable. */
+    blec_error e;
+    blec__error_set(&e, BLEC_ERR_OS, "service discovery got no answer from the device");
+    e.gatt_status = BLEC_GATT_STATUS_UNREACHABLE;
+    blec__op_complete_error(op, &e);
   } else {
     blec__op_complete(op, status);
   }
