@@ -471,7 +471,7 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
       a->cmd = cli_command_lookup(arg);
       if (a->cmd == CMD_NONE) {
         const char *s = suggest_command(arg);
-        return fail(&ps, "unknown command '%s'%s%s%s (see 'blec --help')", clip(arg).s,
+        return fail(&ps, "unknown command '%s'%s%s%s", clip(arg).s,
                     s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
       }
       ps.cmd_name = cli_command(a->cmd)->name;
@@ -491,7 +491,7 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
       if (items[k].opt == OPT_VERSION)
         return fail(&ps, "--version goes before any command: blec --version");
       if (!ci)
-        return fail(&ps, "option --%s belongs after a command (see 'blec --help')", oi->long_name);
+        return fail(&ps, "option --%s belongs after a command", oi->long_name);
       /* name the commands that do take it */
       char which[128] = "";
       for (int c = CMD_NONE + 1; c < CMD_COUNT_; c++)
@@ -511,7 +511,7 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
     if (a->cmd == CMD_HELP && npos == 1) return positionals(&ps, a, ci, pos, npos);
     return CLI_EXIT_OK;
   }
-  if (!ci) return fail(&ps, "no command given (see 'blec --help')");
+  if (!ci) return fail(&ps, "no command given");
   int r = positionals(&ps, a, ci, pos, npos);
   if (r) return r;
   return check_combinations(&ps, a);

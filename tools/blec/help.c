@@ -26,8 +26,9 @@ static const cli_option_info options[OPT_COUNT_] = {
                      "Seconds allowed for finding and connecting to the device and for each "
                      "operation (default 10). Decimals are accepted."},
     [OPT_JSON] = {"json", 0, NULL,
-                  "Machine output: one JSON object per line on standard output. Errors are "
-                  "also reported as an {\"event\":\"error\"} line."},
+                  "Machine output: one JSON object per line on standard output. A failure "
+                  "(other than a bad command line) is also reported as an "
+                  "{\"event\":\"error\"} line with its \"exit_code\"."},
     [OPT_VERBOSE] = {"verbose", 'v', NULL,
                      "Show the library's log on standard error: -v for information, -vv for "
                      "debugging."},
