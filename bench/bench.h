@@ -117,8 +117,8 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms);
 int bench_ctx_new(blec_world *world, blec_ctx **out);
 /** Address "C1:xx:xx:xx:xx:xx" of peripheral number i (prefix byte p). */
 void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i);
-/** Waits (<= 1 s) until blec_client_is_connected after a successful connect. */
-bool bench_settle_connected(blec_client *c);
+/** Whether the client says connected (checked at once after a successful connect). */
+bool bench_connected_now(blec_client *c);
 /** Connects a client to address (scanning for it first) with the given cache mode. */
 int bench_connect(blec_ctx *ctx, const char *address, blec_cache_mode mode, blec_client **out);
 

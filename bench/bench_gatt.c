@@ -164,7 +164,10 @@ static int connect_series(const char *B, blec_ctx *ctx, blec_device *dev, blec_c
     uint64_t t0 = blec__now_us();
     r = blec_client_connect(c, bench_p.timeout_ms, &err);
     uint64_t t1 = blec__now_us();
-    if (r == BLEC_OK && !bench_settle_connected(c)) r = BLEC_ERR_STATE;
+    if (r == BLEC_OK && !bench_connected_now(c)) {
+      bench_fail(B, "blec_client_connect returned BLEC_OK, yet blec_client_is_connected() is false");
+      r = BLEC_ERR_STATE;
+    }
     if (r == BLEC_OK) {
       /* 20 services + the GAP service the name creates. */
       size_t ns = blec_client_service_count(c), nc = 0;
