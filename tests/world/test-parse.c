@@ -10,6 +10,9 @@
 #ifndef BLEC_WORLDS_DIR
 #define BLEC_WORLDS_DIR "worlds"
 #endif
+#ifndef BLEC_DOCS_DIR
+#define BLEC_DOCS_DIR "docs"
+#endif
 
 static int load(const char *text, blec_world **w, blec_error *err) {
   *w = NULL;
@@ -371,6 +374,16 @@ BLEC_TEST_IMPL(parse_default_world_is_the_documented_file) {
   fclose(f);
   buf[n] = '\0';
   ASSERT_STR_EQ(blec__world_default_text(), buf);
+  /* docs/world-format.md shows it from its first device on. */
+  f = fopen(BLEC_DOCS_DIR "/world-format.md", "rb");
+  ASSERT(f != NULL);
+  static char doc[131072];
+  size_t dn = fread(doc, 1, sizeof doc - 1, f);
+  fclose(f);
+  doc[dn] = '\0';
+  const char *from = strstr(buf, "# A heart-rate sensor");
+  ASSERT(from != NULL);
+  if (!strstr(doc, from)) blec_test_fail_(__FILE__, __LINE__, "docs/world-format.md does not show the default world's text");
 
   /* What a newcomer expects of it. */
   blec_world_peripheral *hr = wt_periph(w, "C0:FF:EE:00:00:01");
