@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
   printf("connected to %s (%s)\n", blec_client_address(client),
          blec_client_name(client) ? blec_client_name(client) : "no name");
 
-  printf("reading %s before pairing...\n", blec_characteristic_description(chr));
+  printf("reading %s before pairing...\n", spec);
   read_and_print(client, chr);
 
   printf("pairing...\n");
@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
   if (r != BLEC_OK) {
     fprintf(stderr, "pairing: pair: %s\n", blec_error_format(&err, why, sizeof why));
   } else {
-    printf("paired\nreading %s again...\n", blec_characteristic_description(chr));
+    printf("paired\nreading %s again...\n", spec);
     r = read_and_print(client, chr);
   }
 
