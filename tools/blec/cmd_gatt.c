@@ -190,30 +190,24 @@ static int listen_start(cli_session *s, listen_state *ls, const blec_characteris
  * Waits for `limit` values (0: no limit) for up to timeout_ms (0: no limit), Ctrl-C or
  * a disconnection; unsubscribes; prints the end. Returns the exit code.
  */
-static int listen_wait(cli_session *s, listen_state *ls, const blec_characteristic *chr,
-                       const char *spec, int timeout_ms) {
+typedef enum listen_end { END_COUNT, END_INTERRUPTED, END_DISCONNECTED, END_TIMEOUT } listen_end;
+static const char *const end_names[] = {"count", "interrupted", "disconnected", "timeout"};
+
+static listen_end listen_until(const listen_state *ls, int timeout_ms) {
   uint64_t start = plat_now_ms();
-  const char *reason;
   for (;;) {
-    if (ls->limit && atomic_load(&ls->received) >= ls->limit) {
-      reason = "count";
-      break;
-    }
-    if (sig_interrupted()) {
-      reason = "interrupted";
-      break;
-    }
-    if (atomic_load(&ls->disconnected)) {
-      reason = "disconnected";
-      break;
-    }
-    if (timeout_ms > 0 && plat_now_ms() - start >= (uint64_t)timeout_ms) {
-      reason = "timeout";
-      break;
-    }
+    if (ls->limit && atomic_load(&ls->received) >= ls->limit) return END_COUNT;
+    if (sig_interrupted()) return END_INTERRUPTED;
+    if (atomic_load(&ls->disconnected)) return END_DISCONNECTED;
+    if (timeout_ms > 0 && plat_now_ms() - start >= (uint64_t)timeout_ms) return END_TIMEOUT;
     plat_sleep_ms(STEP_MS);
   }
-  if (strcmp(reason, "disconnected") != 0 && blec_client_is_connected(s->client)) {
+}
+
+static int listen_wait(cli_session *s, listen_state *ls, const blec_characteristic *chr,
+                       const char *spec, int timeout_ms) {
+  listen_end why = listen_until(ls, timeout_ms);
+  if (why != END_DISCONNECTED && blec_client_is_connected(s->client)) {
     blec_error err;
     blec_op *op = NULL;
     if (blec_client_stop_notify_async(s->client, chr, session_op_done, NULL, &op) == BLEC_OK) {
@@ -228,23 +222,27 @@ static int listen_wait(cli_session *s, listen_state *ls, const blec_characterist
     json_begin(&j);
     json_str(&j, "event", "end");
     json_int(&j, "received", got);
-    json_str(&j, "reason", reason);
+    json_str(&j, "reason", end_names[why]);
     json_end_line(&j, stdout);
   } else {
-    fprintf(stderr, "Received %ld value%s (%s).\n", got, got == 1 ? "" : "s", reason);
+    fprintf(stderr, "Received %ld value%s (%s).\n", got, got == 1 ? "" : "s", end_names[why]);
   }
   char action[128];
   snprintf(action, sizeof action, "listen to %s on %s", spec, s->a->address);
-  if (strcmp(reason, "interrupted") == 0) return CLI_EXIT_INTERRUPTED;
-  if (strcmp(reason, "disconnected") == 0)
-    return session_fail_status(s, action, BLEC_ERR_DISCONNECTED,
-                               disconnect_text((blec_disconnect_reason)atomic_load(&ls->reason)));
-  if (strcmp(reason, "timeout") == 0 && ls->limit) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "%ld of %ld values in %.1f s", got, ls->limit, timeout_ms / 1000.0);
-    return session_fail_status(s, action, BLEC_ERR_TIMEOUT, msg);
+  switch (why) {
+    case END_INTERRUPTED: return CLI_EXIT_INTERRUPTED;
+    case END_DISCONNECTED:
+      return session_fail_status(s, action, BLEC_ERR_DISCONNECTED,
+                                 disconnect_text((blec_disconnect_reason)atomic_load(&ls->reason)));
+    case END_TIMEOUT:
+      if (ls->limit) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%ld of %ld values in %.1f s", got, ls->limit, timeout_ms / 1000.0);
+        return session_fail_status(s, action, BLEC_ERR_TIMEOUT, msg);
+      }
+      return CLI_EXIT_OK;
+    default: return CLI_EXIT_OK;
   }
-  return CLI_EXIT_OK;
 }
 
 /* ---- notify -------------------------------------------------------------------------- */

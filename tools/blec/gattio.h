@@ -36,8 +36,8 @@ void gattio_json_error(json_obj *j, const blec_error *err);
 void gattio_error_text(strbuf *b, const blec_error *err);
 
 /**
- * Finds a->chr (or `spec`) on the connected client; on failure reports (exit code
- * returned) and *out is NULL.
+ * Finds the characteristic named by `spec` (a UUID or a handle) on the connected client.
+ * Returns an exit code; on failure it has reported why and *out is NULL.
  */
 int gattio_find_chr(cli_session *s, const char *spec, blec_characteristic **out);
 

@@ -101,20 +101,19 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
 
 int session_fail(const cli_session *s, const char *action, const blec_error *err) {
   int code = cli_exit_from_status(err->status);
+  char hint[256];
+  hint_for(s, err, hint, sizeof hint);
   if (err->status == BLEC_ERR_CANCELLED && sig_interrupted()) {
     fprintf(stderr, "blec: %s: interrupted\n", action);
     code = CLI_EXIT_INTERRUPTED;
   } else {
-    char detail[320], hint[256];
+    char detail[320];
     blec_error_format(err, detail, sizeof detail);
     if (!detail[0]) snprintf(detail, sizeof detail, "%s", blec_strerror(err->status));
-    hint_for(s, err, hint, sizeof hint);
     fprintf(stderr, "blec: %s: %s%s%s\n", action, detail, hint[0] ? "; " : "", hint);
   }
   fflush(stderr);
   if (s->a->json) {
-    char hint[256];
-    hint_for(s, err, hint, sizeof hint);
     json_obj j;
     json_begin(&j);
     json_str(&j, "event", "error");
