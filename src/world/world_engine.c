@@ -175,7 +175,8 @@ static void engine_main(void *arg) {
     }
     blec__wev *ev = w->heap[0];
     /* Compared with the real clock (not vnow), so running early never accumulates. */
-    uint64_t now = w->wbase + (uint64_t)((double)(blec__now_us() - w->rbase) / w->scale);
+    uint64_t now = w->wbase;
+    if (w->started) now += (uint64_t)((double)(blec__now_us() - w->rbase) / w->scale);
     if (ev->due > now) {
       double real_us = (double)(ev->due - now) * w->scale;
       if (real_us >= EARLY_US) {

@@ -79,9 +79,8 @@ static bool digits(const char *s, int base, uint64_t *out) {
   if (!*s) return false;
   for (; *s; s++) {
     int d = digit(*s, base);
-    if (d < 0) return false;
+    if (d < 0 || v > ((1ull << 62) - (uint64_t)d) / (uint64_t)base) return false;
     v = v * (uint64_t)base + (uint64_t)d;
-    if (v > (1ull << 62)) return false;
   }
   *out = v;
   return true;
@@ -175,10 +174,10 @@ bool blec__wlex_duration(const char *s, int64_t *ms) {
   else return false;
   uint64_t a, f;
   int k;
-  if (!fixed(s, u, &a, &f, &k)) return false;
+  if (!fixed(s, u, &a, &f, &k) || a > 86400000ull) return false; /* keeps the products below in range */
   uint64_t p10 = 1;
   for (int i = 0; i < k; i++) p10 *= 10;
-  uint64_t scaled = (a * p10 + f) * unit; /* < 1e9 * 1e6 * 6e4: fits */
+  uint64_t scaled = (a * p10 + f) * unit; /* <= 8.64e7 * 1e6 * 6e4 < 2^63 */
   if (scaled % p10 != 0) return false;    /* not a whole number of milliseconds */
   uint64_t v = scaled / p10;
   if (v > 86400000ull) return false;

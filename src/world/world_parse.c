@@ -323,8 +323,9 @@ static int ad_keyword(parser *ps, int part, char **t, size_t n) {
     if (n != 2) return fail(ps, "wrong arguments for '%s' (expected: %s NUMBER)", k, k);
     bool tx = k[0] == 't', app = k[0] == 'a';
     if (want_int(ps, k, t[1], tx ? -127 : 0, tx ? 127 : app ? 65535 : 255, &v)) return BLEC_ERR_PARSE;
-    b[0] = (uint8_t)(v & 0xFF);
-    b[1] = (uint8_t)((v >> 8) & 0xFF);
+    uint64_t u = (uint64_t)v;
+    b[0] = (uint8_t)(u & 0xFF);
+    b[1] = (uint8_t)((u >> 8) & 0xFF);
     return add_ad(ps, part, tx ? 0x0A : app ? 0x19 : 0x01, b, app ? 2 : 1);
   }
   if (!strcmp(k, "ad")) {

@@ -53,17 +53,25 @@ typedef struct blec__wadv_report {
 typedef struct blec__wscan_events {
   /** A packet was received. Active scans also get scan responses of scannable peripherals. */
   void (*report)(void *user, const blec__wadv_report *r);
-  /** The scan ended by itself (radio off): status BLEC_ERR_BLUETOOTH_UNAVAILABLE, reason. */
+  /**
+   * The scan ended by itself (radio off): status BLEC_ERR_BLUETOOTH_UNAVAILABLE, reason.
+   * No report follows; the scan is still to be freed with blec__world_scan_stop.
+   */
   void (*stopped)(void *user, int status, int reason);
 } blec__wscan_events;
 
 /**
  * Starts receiving. Fails at once with BLEC_ERR_BLUETOOTH_UNAVAILABLE (reason
- * POWERED_OFF) when the radio is off. `events` is copied.
+ * POWERED_OFF) when the radio is off. `events` is copied; either callback may be NULL.
+ * Scans get each packet in the order they were started.
  */
 int blec__world_scan_start(blec_world *w, bool active, const blec__wscan_events *events, void *user,
                            blec__wscan **out);
-/** Stops; when it returns, no callback of this scan runs any more (unless called from one). Frees. */
+/**
+ * Stops; when it returns, no callback of this scan runs any more (unless called from one:
+ * then none after it returns). Frees. From another thread it waits for a running callback
+ * of the scan to return.
+ */
 void blec__world_scan_stop(blec__wscan *scan);
 
 /* ---- links ------------------------------------------------------------------------- */
@@ -87,11 +95,15 @@ typedef void (*blec__wread_cb)(void *user, int status, int att_error, const uint
 typedef void (*blec__wconnect_cb)(void *user, int status, blec__wlink *link);
 
 /**
- * Connects to a peripheral by address. Completes with the new link, or
+ * Connects to a peripheral by address (any case), after the peripheral's connect delay
+ * (the world's not-found delay for an unknown address). Completes with the new link, or
  * BLEC_ERR_DEVICE_NOT_FOUND (no such peripheral, or not connectable, or not advertising
- * and not connected elsewhere), BLEC_ERR_BLUETOOTH_UNAVAILABLE (radio off). A mismatched
- * address_type (not UNSPECIFIED) also gives DEVICE_NOT_FOUND. Returns a request id for
- * blec__world_cancel (> 0), or a negative status when it cannot start.
+ * and not connected elsewhere), BLEC_ERR_BUSY (it has a central link already),
+ * BLEC_ERR_BLUETOOTH_UNAVAILABLE (radio off: the reason is always POWERED_OFF). A
+ * mismatched address_type (not UNSPECIFIED) also gives DEVICE_NOT_FOUND. `events` is
+ * copied (any callback may be NULL). Returns a request id for blec__world_cancel (> 0),
+ * or a negative status when it cannot start (BLEC_ERR_INVALID_ARG for a bad address).
+ * On success the link belongs to the stack, which releases it with blec__wlink_release.
  */
 int64_t blec__world_connect(blec_world *w, const char *address, blec_address_type address_type,
                             const blec__wlink_events *events, void *events_user,

@@ -110,7 +110,8 @@ static int32_t walk(blec_world_peripheral *p, int32_t state, int32_t step, int32
 }
 
 static void set_le16(blec__wattr_rec *a, int32_t v) {
-  uint8_t b[2] = {(uint8_t)(v & 0xFF), (uint8_t)((v >> 8) & 0xFF)};
+  uint32_t u = (uint32_t)v;
+  uint8_t b[2] = {(uint8_t)(u & 0xFF), (uint8_t)((u >> 8) & 0xFF)};
   blec__wgatt_set(a, b, 2);
 }
 
