@@ -94,6 +94,58 @@ BLEC_TEST_IMPL(cancel_connect_during_service_discovery) {
   fx_close(&f);
 }
 
+BLEC_TEST_IMPL(client_free_during_a_connect_ends_it) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_world_peripheral *p = fx_peripheral(&f, LAB_ADDR);
+  ASSERT_OK(blec_world_peripheral_set_delays(p, FX_FOREVER_MS, 0));
+  blec_device *dev = NULL;
+  ASSERT_OK(blec_find_device_by_address(f.ctx, LAB_ADDR, blec_test_ms(FX_WAIT_MS), &dev, NULL));
+  for (int i = 0; i < 20; i++) {
+    blec_client *c = NULL;
+    ASSERT_OK(blec_client_new_from_device(f.ctx, dev, NULL, &c));
+    fx_opres r;
+    fx_opres_init(&r);
+    blec_op *op = NULL;
+    ASSERT_OK(blec_client_connect_async(c, fx_op_cb, &r, &op));
+    if (i % 2) ASSERT_OK(blec_op_cancel(op)); /* cancelled, then freed at once */
+    blec_client_free(c);                      /* or freed while connecting */
+    int s = blec_op_wait(op, blec_test_ms(FX_WAIT_MS));
+    ASSERT(s != BLEC_OK && s != BLEC_ERR_TIMEOUT);
+    ASSERT(fx_opres_wait(&r, FX_WAIT_MS) != BLEC_OK);
+    blec_op_free(op);
+  }
+  blec_device_unref(dev);
+  ASSERT(!blec_world_peripheral_connected(p));
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(client_free_with_operations_in_flight_ends_them) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_world_peripheral *p = fx_peripheral(&f, LAB_ADDR);
+  for (int i = 0; i < 10; i++) {
+    blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+    ASSERT_OK(blec_world_peripheral_set_delays(p, 0, FX_FOREVER_MS));
+    fx_opres r[3];
+    blec_op *op[3];
+    for (int k = 0; k < 3; k++) fx_opres_init(&r[k]);
+    ASSERT_OK(blec_client_read_async(c, fx_chr(c, LAB_RW), 0, fx_op_cb, &r[0], &op[0]));
+    ASSERT_OK(blec_client_write_async(c, fx_chr(c, LAB_RW), (const uint8_t *)"x", 1, BLEC_WRITE_WITH_RESPONSE, fx_op_cb,
+                                      &r[1], &op[1]));
+    ASSERT_OK(blec_client_read_descriptor_async(c, fx_desc(c, LAB_DESC, "2901"), 0, fx_op_cb, &r[2], &op[2]));
+    blec_client_free(c);
+    for (int k = 0; k < 3; k++) {
+      int s = fx_opres_wait(&r[k], FX_WAIT_MS);
+      ASSERT(s == BLEC_ERR_CANCELLED || s == BLEC_ERR_DISCONNECTED);
+      blec_op_free(op[k]);
+    }
+    ASSERT(!blec_world_peripheral_connected(p));
+    ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 0));
+  }
+  fx_close(&f);
+}
+
 typedef struct lab {
   fx f;
   blec_client *c;
