@@ -6,9 +6,19 @@
  */
 #include "sim.h"
 
+#include "advertisement.h"
+
 const sim_factory_desc *const sim_factories[] = {
     &sim_buffer_factory,
     &sim_datareader_factory,
     &sim_datawriter_factory,
+    &sim_watcher_factory,
+    &sim_adv_factory,
+    &sim_section_factory,
+    &sim_mfr_factory,
+    &sim_filter_factory,
+    &sim_pattern_factory,
+    &sim_datatypes_factory,
+    &sim_signal_filter_factory,
     NULL,
 };

@@ -40,6 +40,8 @@
 
 #include "blec_winrt_bluetooth.h"
 
+#include "blec/blec.h"
+
 /* HRESULTs of the Windows Runtime that mingw-w64 10's winerror.h lacks. */
 #ifndef E_BOUNDS
 #define E_BOUNDS ((HRESULT)0x8000000BL)
@@ -70,6 +72,16 @@ typedef __FIReference_1_BYTE IReference_BYTE;
 typedef __FIReference_1_UINT32 IReference_UINT32;
 typedef __FIReference_1_TimeSpan IReference_TimeSpan;
 typedef __FIReference_1_BluetoothLEAdvertisementFlags IReference_AdvFlags;
+
+typedef __FIVector_1_Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEManufacturerData IVector_MfrData;
+typedef __FIVectorView_1_Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEManufacturerData
+    IVectorView_MfrData;
+typedef __FIVector_1_Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEAdvertisementDataSection
+    IVector_DataSection;
+typedef __FIVectorView_1_Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEAdvertisementDataSection
+    IVectorView_DataSection;
+typedef __FIVector_1_Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEAdvertisementBytePattern
+    IVector_BytePattern;
 
 /* ---- objects -------------------------------------------------------------------------- */
 
@@ -162,6 +174,12 @@ DateTime sim_now_datetime(void);
 /** "AA:BB:CC:DD:EE:FF" <-> 48-bit value. */
 bool sim_addr_parse(const char *text, UINT64 *out);
 void sim_addr_format(UINT64 addr, char out[18]);
+
+/* GUIDs of Bluetooth UUIDs */
+GUID sim_guid_from_uuid(const blec_uuid *u);
+blec_uuid sim_uuid_from_guid(const GUID *g);
+/** A UUID as it is sent over the air (little-endian, 2, 4 or 16 bytes). */
+GUID sim_guid_from_le(const BYTE *le, size_t n);
 
 /* Byte buffers */
 typedef struct sim_bytes {
@@ -270,8 +288,11 @@ typedef struct sim_vector_type {
   const IID *iterator_iid;
 } sim_vector_type;
 
-#define SIM_VECTOR_TYPE(var, vec, view, iterable, iterator)                               \
-  const sim_vector_type var = {vec, &IID_##view, &IID_##iterable, &IID_##iterator}
+/** From a common suffix of the four instantiations' C names, e.g. the element's name. */
+#define SIM_VECTOR_TYPE(var, with_vector, suffix)                                          \
+  const sim_vector_type var = {(with_vector) ? &IID___FIVector_1_##suffix : NULL,         \
+                               &IID___FIVectorView_1_##suffix, &IID___FIIterable_1_##suffix, \
+                               &IID___FIIterator_1_##suffix}
 
 typedef struct sim_vector sim_vector;
 /** A new empty vector (IVector<T*> when the type has one, else a view). */

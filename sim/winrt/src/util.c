@@ -87,3 +87,40 @@ int sim_bytes_set(sim_bytes *b, const void *data, size_t len) {
   b->len = (UINT32)len;
   return 0;
 }
+
+/* blec_uuid holds the 16 bytes in written order; a GUID's first three fields are numbers. */
+GUID sim_guid_from_uuid(const blec_uuid *u) {
+  GUID g;
+  const uint8_t *b = u->b;
+  g.Data1 = (unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 | (unsigned long)b[2] << 8 | b[3];
+  g.Data2 = (unsigned short)(b[4] << 8 | b[5]);
+  g.Data3 = (unsigned short)(b[6] << 8 | b[7]);
+  memcpy(g.Data4, b + 8, 8);
+  return g;
+}
+
+blec_uuid sim_uuid_from_guid(const GUID *g) {
+  blec_uuid u;
+  u.b[0] = (uint8_t)(g->Data1 >> 24);
+  u.b[1] = (uint8_t)(g->Data1 >> 16);
+  u.b[2] = (uint8_t)(g->Data1 >> 8);
+  u.b[3] = (uint8_t)g->Data1;
+  u.b[4] = (uint8_t)(g->Data2 >> 8);
+  u.b[5] = (uint8_t)g->Data2;
+  u.b[6] = (uint8_t)(g->Data3 >> 8);
+  u.b[7] = (uint8_t)g->Data3;
+  memcpy(u.b + 8, g->Data4, 8);
+  return u;
+}
+
+GUID sim_guid_from_le(const BYTE *le, size_t n) {
+  blec_uuid u;
+  if (n == 2) {
+    u = blec_uuid_from16((uint16_t)(le[0] | le[1] << 8));
+  } else if (n == 4) {
+    u = blec_uuid_from32((uint32_t)le[0] | (uint32_t)le[1] << 8 | (uint32_t)le[2] << 16 | (uint32_t)le[3] << 24);
+  } else {
+    u = blec_uuid_from_le_bytes(le);
+  }
+  return sim_guid_from_uuid(&u);
+}

@@ -237,3 +237,83 @@ UINT64 t_addr(const char *s) {
 }
 
 void t_sleep(DWORD ms) { Sleep(ms); }
+
+/* ---- boxed values ------------------------------------------------------------------------------ */
+
+typedef struct t_box {
+  const void *lpVtbl;
+  LONG refs;
+  const IID *iid;
+  union {
+    INT16 i16;
+    TimeSpan ts;
+  } v;
+} t_box;
+
+static HRESULT STDMETHODCALLTYPE box_QueryInterface(t_box *b, REFIID riid, void **out) {
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IInspectable) ||
+      IsEqualIID(riid, &IID_IAgileObject) || IsEqualIID(riid, b->iid)) {
+    InterlockedIncrement(&b->refs);
+    *out = b;
+    return S_OK;
+  }
+  *out = NULL;
+  return E_NOINTERFACE;
+}
+static ULONG STDMETHODCALLTYPE box_AddRef(t_box *b) { return (ULONG)InterlockedIncrement(&b->refs); }
+static ULONG STDMETHODCALLTYPE box_Release(t_box *b) {
+  LONG r = InterlockedDecrement(&b->refs);
+  if (r == 0) free(b);
+  return (ULONG)r;
+}
+static HRESULT STDMETHODCALLTYPE box_GetIids(t_box *b, ULONG *n, IID **iids) {
+  (void)b;
+  *n = 0;
+  *iids = NULL;
+  return S_OK;
+}
+static HRESULT STDMETHODCALLTYPE box_GetRuntimeClassName(t_box *b, HSTRING *name) {
+  (void)b;
+  *name = NULL;
+  return S_OK;
+}
+static HRESULT STDMETHODCALLTYPE box_GetTrustLevel(t_box *b, TrustLevel *level) {
+  (void)b;
+  *level = BaseTrust;
+  return S_OK;
+}
+static HRESULT STDMETHODCALLTYPE box_get_i16(t_box *b, INT16 *v) {
+  *v = b->v.i16;
+  return S_OK;
+}
+static HRESULT STDMETHODCALLTYPE box_get_ts(t_box *b, TimeSpan *v) {
+  *v = b->v.ts;
+  return S_OK;
+}
+
+static const struct {
+  void *QueryInterface, *AddRef, *Release, *GetIids, *GetRuntimeClassName, *GetTrustLevel, *get_Value;
+} box_i16_vtbl = {(void *)box_QueryInterface, (void *)box_AddRef, (void *)box_Release, (void *)box_GetIids,
+                  (void *)box_GetRuntimeClassName, (void *)box_GetTrustLevel, (void *)box_get_i16},
+  box_ts_vtbl = {(void *)box_QueryInterface, (void *)box_AddRef, (void *)box_Release, (void *)box_GetIids,
+                 (void *)box_GetRuntimeClassName, (void *)box_GetTrustLevel, (void *)box_get_ts};
+
+__FIReference_1_INT16 *t_box_i16(INT16 v) {
+  t_box *b = calloc(1, sizeof *b);
+  CHECK(b != NULL);
+  b->lpVtbl = &box_i16_vtbl;
+  b->refs = 1;
+  b->iid = &IID___FIReference_1_INT16;
+  b->v.i16 = v;
+  return (__FIReference_1_INT16 *)b;
+}
+
+__FIReference_1_TimeSpan *t_box_timespan(INT64 ticks) {
+  t_box *b = calloc(1, sizeof *b);
+  CHECK(b != NULL);
+  b->lpVtbl = &box_ts_vtbl;
+  b->refs = 1;
+  b->iid = &IID___FIReference_1_TimeSpan;
+  b->v.ts.Duration = ticks;
+  return (__FIReference_1_TimeSpan *)b;
+}

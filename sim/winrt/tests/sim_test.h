@@ -142,6 +142,17 @@ GUID t_uuid16(UINT16 v);
 /** "AA:BB:CC:DD:EE:FF" as a 48-bit address. */
 UINT64 t_addr(const char *s);
 void t_sleep(DWORD ms);
+/** Polls cond (an expression) every 5 ms for up to ms; true when it became true. */
+#define T_WAIT_UNTIL(cond, ms)                                                             \
+  ({                                                                                       \
+    DWORD t_w0_ = GetTickCount();                                                          \
+    while (!(cond) && GetTickCount() - t_w0_ < (DWORD)(ms)) Sleep(5);                      \
+    (cond) ? true : false;                                                                 \
+  })
+
+/* Boxed values made by the test itself (a client brings its own IReference objects). */
+__FIReference_1_INT16 *t_box_i16(INT16 v);
+__FIReference_1_TimeSpan *t_box_timespan(INT64 ticks);
 
 /* Every test case (cases.h). */
 #define SIM_TEST(name) void test_##name(void);
