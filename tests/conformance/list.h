@@ -226,6 +226,7 @@ BLEC_TEST(blocking_write_from_a_notify_callback_gets_its_echo)
 BLEC_TEST(async_completion_may_start_the_next_operation)
 BLEC_TEST(blocking_read_from_an_async_completion)
 BLEC_TEST(blocking_disconnect_from_the_connect_completion)
+BLEC_TEST(callbacks_of_one_context_never_overlap)
 /* t_threads.c */
 BLEC_TEST(four_threads_read_and_write_through_one_client)
 BLEC_TEST(threads_subscribe_and_read_while_notifications_flow)

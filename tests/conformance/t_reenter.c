@@ -431,3 +431,58 @@ BLEC_TEST_IMPL(blocking_disconnect_from_the_connect_completion) {
   blec_client_free(x.c);
   fx_close(&f);
 }
+
+/* ---- one at a time ------------------------------------------------------------------------------------ */
+
+typedef struct serial {
+  atomic_int inside;
+  atomic_int overlaps;
+  atomic_int detections;
+  atomic_int notes;
+} serial;
+
+static void serial_enter(serial *s) {
+  if (atomic_fetch_add(&s->inside, 1) != 0) atomic_fetch_add(&s->overlaps, 1);
+  fx_sleep_ms(1);
+  atomic_fetch_sub(&s->inside, 1);
+}
+
+static void serial_detection_cb(blec_scanner *sc, blec_device *dev, const blec_adv *adv, void *user) {
+  (void)sc;
+  (void)dev;
+  (void)adv;
+  serial *s = user;
+  serial_enter(s);
+  atomic_fetch_add(&s->detections, 1);
+}
+
+static void serial_notify_cb(blec_client *c, blec_characteristic *chr, const uint8_t *d, size_t len, void *user) {
+  (void)c;
+  (void)chr;
+  (void)d;
+  (void)len;
+  serial *s = user;
+  serial_enter(s);
+  atomic_fetch_add(&s->notes, 1);
+}
+
+BLEC_TEST_IMPL(callbacks_of_one_context_never_overlap) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  serial s;
+  atomic_init(&s.inside, 0);
+  atomic_init(&s.overlaps, 0);
+  atomic_init(&s.detections, 0);
+  atomic_init(&s.notes, 0);
+  blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+  blec_scanner *a = NULL, *b = NULL;
+  ASSERT_OK(fx_scan_start(&f, NULL, serial_detection_cb, &s, &a));
+  ASSERT_OK(fx_scan_start(&f, NULL, serial_detection_cb, &s, &b));
+  ASSERT_OK(blec_client_start_notify(c, fx_chr(c, LAB_NI), 0, serial_notify_cb, &s, blec_test_ms(FX_WAIT_MS), NULL));
+  WAIT_UNTIL(atomic_load(&s.detections) >= 100 && atomic_load(&s.notes) >= 20, 10000);
+  blec_scanner_free(a);
+  blec_scanner_free(b);
+  blec_client_free(c);
+  ASSERT_EQ_INT(atomic_load(&s.overlaps), 0);
+  fx_close(&f);
+}
