@@ -46,7 +46,8 @@ static void assert_uuid16_at(const blec_adv *a, size_t i, uint16_t want) {
   blec_uuid u, w = blec_uuid_from16(want);
   ASSERT_OK(blec_adv_service_uuid_at(a, i, &u));
   if (!blec_uuid_equal(&u, &w))
-    blec_test_fail_(__FILE__, __LINE__, "service UUID %zu is not 0x%04X", i, (unsigned)want);
+    blec_test_fail_(__FILE__, __LINE__, "service UUID %lu is not 0x%04X", (unsigned long)i,
+                    (unsigned)want);
 }
 
 /* A typical connectable heart-rate sensor: flags, 16-bit UUIDs, TX power, name. */
