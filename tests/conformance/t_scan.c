@@ -189,6 +189,44 @@ BLEC_TEST_IMPL(service_uuid_filter_reports_only_devices_listing_one) {
   fx_scan_rec_destroy(&rec);
 }
 
+typedef struct uuid_rec {
+  atomic_int shy;
+  atomic_int shy_without_uuid;
+  atomic_int others;
+} uuid_rec;
+
+static void uuid_cb(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user) {
+  (void)s;
+  uuid_rec *r = user;
+  blec_uuid cc00 = blec_uuid_from16(0xCC00);
+  if (strcmp(blec_device_address(dev), SHY_ADDR) != 0) {
+    atomic_fetch_add(&r->others, 1);
+    return;
+  }
+  atomic_fetch_add(&r->shy, 1);
+  if (!blec_adv_has_service_uuid(adv, &cc00)) atomic_fetch_add(&r->shy_without_uuid, 1);
+}
+
+BLEC_TEST_IMPL(service_uuid_filter_sees_uuids_merged_from_the_scan_response) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_scan_options *o = blec_scan_options_new();
+  blec_uuid cc00 = blec_uuid_from16(0xCC00);
+  ASSERT_OK(blec_scan_options_add_service_uuid(o, &cc00)); /* SHY lists it only in its scan response */
+  uuid_rec r;
+  atomic_init(&r.shy, 0);
+  atomic_init(&r.shy_without_uuid, 0);
+  atomic_init(&r.others, 0);
+  blec_scanner *s = NULL;
+  ASSERT_OK(fx_scan_start(&f, o, uuid_cb, &r, &s));
+  WAIT_UNTIL(atomic_load(&r.shy) >= 5, FX_WAIT_MS);
+  blec_scanner_free(s);
+  ASSERT_EQ_INT(atomic_load(&r.shy_without_uuid), 0);
+  ASSERT_EQ_INT(atomic_load(&r.others), 0);
+  blec_scan_options_free(o);
+  fx_close(&f);
+}
+
 /* ---- seen devices ------------------------------------------------------------------------------ */
 
 BLEC_TEST_IMPL(scanner_devices_are_cleared_at_each_start) {
