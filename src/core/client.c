@@ -316,8 +316,25 @@ void blec__client_set_name(blec_client *c, const char *name) {
 
 static void disconnect_done(blec_op *op, void *arg) {
   (void)arg;
+  blec_client *c = op->client;
   /* Whatever the status, the link is gone for us: a failed close still leaves us closed. */
-  link_down(op->client, BLEC_DISCONNECT_REQUESTED);
+  link_down(c, BLEC_DISCONNECT_REQUESTED);
+  blec__mutex_lock(&c->lock);
+  blec_op *closing = c->closing == op ? c->closing : NULL;
+  if (closing) c->closing = NULL;
+  blec__mutex_unlock(&c->lock);
+  if (closing) blec__op_unref(closing);
+}
+
+/* Waits for a disconnection already in flight (another caller's, or a failed connect's). */
+static void wait_closing(blec_client *c) {
+  blec__mutex_lock(&c->lock);
+  blec_op *closing = c->closing ? blec__op_ref(c->closing) : NULL;
+  blec__mutex_unlock(&c->lock);
+  if (closing) {
+    blec__op_wait_final(closing, -1, NULL);
+    blec__op_unref(closing);
+  }
 }
 
 int blec_client_disconnect_async(blec_client *c, blec_op_cb cb, void *user, blec_op **out) {
@@ -332,18 +349,20 @@ int blec_client_disconnect_async(blec_client *c, blec_op_cb cb, void *user, blec
     blec__op_wait_final(connecting, -1, NULL);
     blec__op_unref(connecting);
   }
+  wait_closing(c);
   blec_op *op = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, cb, user);
   if (!op) return BLEC_ERR_NO_MEMORY;
   op->client = blec__client_ref(c);
   blec__mutex_lock(&c->lock);
-  bool up = c->link_up && c->state != BLEC__DISCONNECTING;
-  bool closing = c->state == BLEC__DISCONNECTING;
-  if (up) c->state = BLEC__DISCONNECTING;
+  bool up = c->link_up && !c->closing;
+  if (up) {
+    c->state = BLEC__DISCONNECTING;
+    c->closing = blec__op_ref(op);
+  }
   blec__mutex_unlock(&c->lock);
   if (!up) {
-    /* Already down (or another disconnect is closing it): done. Completion is still
-     * delivered through the dispatcher, never inside this call. */
-    (void)closing;
+    /* Already down: done. The completion is still delivered through the dispatcher,
+     * never inside this call. */
     blec__op_complete(op, BLEC_OK);
     blec__op_give(op, out);
     return BLEC_OK;

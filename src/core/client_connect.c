@@ -235,11 +235,14 @@ static void step_discover(blec_client *c) {
 /* ---- the sequence ----------------------------------------------------------------------------- */
 
 static void closed_after_failure(blec_op *op, void *arg) {
-  (void)op;
   blec_client *c = arg;
   blec__mutex_lock(&c->lock);
   c->link_up = false;
+  if (c->state == BLEC__DISCONNECTING) c->state = BLEC__DISCONNECTED;
+  blec_op *closing = c->closing == op ? c->closing : NULL;
+  if (closing) c->closing = NULL;
   blec__mutex_unlock(&c->lock);
+  if (closing) blec__op_unref(closing);
 }
 
 /* The sequence ended (any result). */
@@ -272,6 +275,10 @@ static void connect_done(blec_op *op, void *arg) {
     blec_op *d = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, NULL, NULL);
     if (d) {
       d->client = blec__client_ref(c);
+      blec__mutex_lock(&c->lock);
+      c->state = BLEC__DISCONNECTING; /* a disconnect meanwhile waits for this close */
+      c->closing = blec__op_ref(d);
+      blec__mutex_unlock(&c->lock);
       blec__op_then(d, closed_after_failure, c);
       if (c->ctx->backend->disconnect(c, d) != BLEC_OK) blec__op_complete(d, BLEC_OK);
       blec__op_unref(d);

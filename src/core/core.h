@@ -306,6 +306,7 @@ struct blec_client {
   uint64_t sub_gen;
   blec_op *pending; /* ops in flight on this link */
   bool visible;       /* the program saw this link connected: a disconnection is reported */
+  blec_op *closing;       /* the disconnection in flight (reference), if any */
   blec_op *connect_op;    /* reference while connecting */
   blec_op *connect_stage; /* reference to the step in flight */
   bool connect_aborting;

@@ -57,7 +57,7 @@ static blec_scanner *scanner_ref(blec_scanner *s) {
 static void clear_table(blec_scanner *s) {
   for (size_t i = 0; i < s->cap; i++)
     if (s->table[i].key) blec_device_unref(s->table[i].dev);
-  memset(s->table, 0, s->cap * sizeof *s->table);
+  if (s->table) memset(s->table, 0, s->cap * sizeof *s->table);
   s->count = 0;
 }
 

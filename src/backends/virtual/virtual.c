@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "blec/blec_world.h"
@@ -214,7 +215,10 @@ static void v_scan_stop(blec_scanner *s) {
 
 /* ---- clients ----------------------------------------------------------------------------- */
 
+/* Lives while the client has it and while a connect request is in flight (refs), so a
+ * world callback that arrives after blec_client_free still finds it. */
 typedef struct vclient {
+  atomic_int refs;
   blec__mutex lock;
   blec__wlink *link;
   blec_op *connecting; /* the connect request in flight (borrowed) */
@@ -229,9 +233,16 @@ static vclient *vc_of(blec_client *c) {
     free(vc);
     return NULL;
   }
+  atomic_init(&vc->refs, 1);
   vc->c = c;
   blec__client_set_backend_priv(c, vc);
   return vc;
+}
+
+static void vc_unref(vclient *vc) {
+  if (atomic_fetch_sub(&vc->refs, 1) != 1) return;
+  blec__mutex_destroy(&vc->lock);
+  free(vc);
 }
 
 /* Takes the link away (under the lock) and releases it (outside). */
@@ -288,6 +299,7 @@ static void mtu_done(void *user, int status, int att_error) {
     drop_link(vc);
   }
   blec__op_unref(op);
+  vc_unref(vc); /* the connect request's reference */
 }
 
 static void connect_done(void *user, int status, blec__wlink *link) {
@@ -309,11 +321,13 @@ static void connect_done(void *user, int status, blec__wlink *link) {
       blec__op_complete_error(op, &e);
     }
     blec__op_unref(op);
+    vc_unref(vc); /* the connect request's reference */
     return;
   }
   if (!mine) { /* cancelled while the link came up */
     blec__wlink_release(link);
     blec__op_unref(op);
+    vc_unref(vc); /* the connect request's reference */
     return;
   }
   char *name = blec__world_peripheral_name(blec__wlink_peripheral(link));
@@ -330,6 +344,7 @@ static int v_connect(blec_client *c, blec_op *op) {
   if (!vc) return BLEC_ERR_NO_MEMORY;
   vctx *v = ctx_priv(blec__client_ctx(c));
   blec__op_ref(op);
+  atomic_fetch_add(&vc->refs, 1); /* the connect request's */
   blec__mutex_lock(&vc->lock);
   vc->connecting = op;
   blec__mutex_unlock(&vc->lock);
@@ -340,6 +355,8 @@ static int v_connect(blec_client *c, blec_op *op) {
     vc->connecting = NULL;
     blec__mutex_unlock(&vc->lock);
     blec__op_unref(op);
+    vc_unref(vc); /* the connect request's reference */
+    vc_unref(vc);
     return (int)id;
   }
   blec__op_set_backend_data(op, id);
@@ -557,9 +574,9 @@ static void v_client_free(blec_client *c) {
   vclient *vc = blec__client_backend_priv(c);
   if (!vc) return;
   drop_link(vc);
-  blec__client_set_backend_priv(c, NULL);
-  blec__mutex_destroy(&vc->lock);
-  free(vc);
+  /* The client struct itself outlives this (ops in flight hold it), so the pointer stays
+   * for late world callbacks; the last reference frees vc. */
+  vc_unref(vc);
 }
 
 const blec__backend blec__backend_virtual = {
