@@ -8,10 +8,11 @@
  * the peripheral is scannable (connectable, or has scan response data) and the scan
  * response is not empty. Scans receive reports in the order they were started.
  *
- * Timing: the first event comes at a fixed phase within the interval (from the address),
- * then every interval exactly; timestamps are the events' world times. When the engine
- * falls more than 100 ms of real time behind, missed events are skipped, as a busy
- * receiver misses packets (so a flood of advertising never delays a link's requests).
+ * Timing: events come at a fixed phase within the interval (from the address), every
+ * interval exactly, on a grid of world time; timestamps are the events' world times.
+ * When the engine falls more than 100 ms of real time behind, missed events are skipped,
+ * as a busy receiver misses packets (so a flood of advertising never delays a link's
+ * requests).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,21 @@ static uint64_t phase_us(const blec_world_peripheral *p) {
   return blec__wrng_next(&s) % interval;
 }
 
-void blec__wscan_kick(blec_world *w, blec_world_peripheral *p) {
+/* Advertising events fall on a fixed grid of world time, phase + k * interval, whenever
+ * they start: the timestamps a scan sees do not depend on when it started. */
+static void kick_at(blec_world *w, blec_world_peripheral *p, uint64_t now) {
   if (w->nrunning == 0 || p->ev_adv.pos || !blec__wadv_active(p)) return;
-  blec__wengine_schedule(w, &p->ev_adv, blec__world_now_locked(w) + phase_us(p));
+  uint64_t iv = (uint64_t)p->adv_interval_ms * 1000u, ph = phase_us(p);
+  uint64_t first = now <= ph ? ph : now + (iv - (now - ph) % iv) % iv;
+  blec__wengine_schedule(w, &p->ev_adv, first);
 }
 
+void blec__wscan_kick(blec_world *w, blec_world_peripheral *p) { kick_at(w, p, blec__world_now_locked(w)); }
+
 void blec__wscan_kick_all(blec_world *w) {
-  for (size_t i = 0; i < w->nperiph; i++) blec__wscan_kick(w, w->periph[i]);
+  /* One time for all: time moving on during the loop must not shift later peripherals. */
+  uint64_t now = blec__world_now_locked(w);
+  for (size_t i = 0; i < w->nperiph; i++) kick_at(w, w->periph[i], now);
 }
 
 static int draw_rssi(blec_world_peripheral *p) {

@@ -80,8 +80,9 @@ static void check_pending_then_disconnected(pending *pe, int reason) {
 
 BLEC_TEST_IMPL(fault_link_loss_after_a_time) {
   blec_world *w = faults();
+  ASSERT_OK(blec_world_set_time_scale(w, 0.1)); /* 200 ms of real time to see the link up */
   blec_world_peripheral *p = wt_periph(w, "FA:00:00:00:00:02");
-  ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 100000)); /* requests stay pending */
+  ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 1000000)); /* requests stay pending */
   pending pe;
   wt_events_init(&pe.ev);
   blec__wlink *l = wt_connect(w, "FA:00:00:00:00:02", &pe.ev);
@@ -210,6 +211,7 @@ BLEC_TEST_IMPL(fault_discovery_unreachable_then_answers) {
 
 BLEC_TEST_IMPL(fault_stop_advertising_makes_connects_fail) {
   blec_world *w = faults();
+  ASSERT_OK(blec_world_set_time_scale(w, 0.1)); /* 500 ms of real time before it stops */
   wt_events ev;
   wt_events_init(&ev);
   /* Before five seconds it connects (and starts the world clock). */

@@ -503,3 +503,24 @@ BLEC_TEST_IMPL(link_disconnect_fails_pending_requests_first) {
   wt_events_destroy(&ev);
   blec_world_unref(w);
 }
+
+BLEC_TEST_IMPL(link_bonded_peripherals_start_encrypted) {
+  blec_world *w = wt_world("blec-world 1\n"
+                           "peripheral 00:00:00:00:00:01\n"
+                           "  bonded encryption\n"
+                           "  service ff00\n"
+                           "    characteristic ff01 read text:\"enc\"\n"
+                           "      security encryption\n"
+                           "    characteristic ff02 read text:\"auth\"\n"
+                           "      security authentication\n");
+  ASSERT_OK(blec_world_set_time_scale(w, WT_FAST));
+  ASSERT(blec__world_is_paired(w, "00:00:00:00:00:01"));
+  wt_events ev;
+  wt_events_init(&ev);
+  blec__wlink *l = wt_connect(w, "00:00:00:00:00:01", &ev);
+  read_is(l, 3, "enc");
+  read_fails(l, 5, BLEC_ATT_INSUFFICIENT_AUTHENTICATION);
+  wt_close(l);
+  wt_events_destroy(&ev);
+  blec_world_unref(w);
+}
