@@ -267,6 +267,9 @@ def generate(bleak_dir):
             continue
         norm128[lk] = v
     u16.update(UUID16_CORRECTIONS)
+    # 0xFFFF's "name" in the source is a paragraph about its use; a name is wanted.
+    companies[0xFFFF] = "Reserved (test ID)"
+
     for k, v in REQUIRED_16.items():
         if u16.get(k) != v:
             die("0x%04X should be %r, source has %r" % (k, v, u16.get(k)))

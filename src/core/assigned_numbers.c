@@ -3048,7 +3048,7 @@ static const char *const company_dense[] = {
 };
 
 static const entry16 company_sparse[] = {
-    {0xFFFF, "This value has special meaning depending on the context in which it used. Link Manager Protocol (LMP): This value may be used in the internal and interoperability tests before a Company ID has been assigned. This value shall not be used in shipping end products. Device ID Profile: This value is reserved as the default vendor ID when no Device ID service record is present in a remote device."},
+    {0xFFFF, "Reserved (test ID)"},
 };
 
 static const entry16 appearance_table[] = {

@@ -113,11 +113,16 @@ char *blec_error_format(const blec_error *err, char *buf, size_t size) {
       snprintf(head, sizeof head, "%s", blec_strerror(err->status));
       break;
   }
+  /* "[Unreachable]", "[0x80070005]" or "[AccessDenied, 0x80070005]": only what is known. */
   char os[96] = "";
-  if (err->gatt_status > BLEC_GATT_STATUS_SUCCESS || err->os_status != 0)
-    snprintf(os, sizeof os, " [%s%s0x%08lX]",
-             err->gatt_status > BLEC_GATT_STATUS_SUCCESS ? blec_gatt_status_name(err->gatt_status) : "",
-             err->gatt_status > BLEC_GATT_STATUS_SUCCESS ? ", " : "", (unsigned long)(uint32_t)err->os_status);
+  bool gatt = err->gatt_status > BLEC_GATT_STATUS_SUCCESS;
+  if (gatt && err->os_status != 0)
+    snprintf(os, sizeof os, " [%s, 0x%08lX]", blec_gatt_status_name(err->gatt_status),
+             (unsigned long)(uint32_t)err->os_status);
+  else if (gatt)
+    snprintf(os, sizeof os, " [%s]", blec_gatt_status_name(err->gatt_status));
+  else if (err->os_status != 0)
+    snprintf(os, sizeof os, " [0x%08lX]", (unsigned long)(uint32_t)err->os_status);
   snprintf(buf, size, "%s%s%s%s", head, os, err->message[0] ? ": " : "", err->message);
   return buf;
 }

@@ -355,7 +355,6 @@ static int v_connect(blec_client *c, blec_op *op) {
     vc->connecting = NULL;
     blec__mutex_unlock(&vc->lock);
     blec__op_unref(op);
-    vc_unref(vc); /* the connect request's reference */
     vc_unref(vc);
     return (int)id;
   }
@@ -380,6 +379,7 @@ static void v_cancel(blec_op *op) {
   if (take_over) {
     drop_link(vc); /* mtu_done will not run */
     blec__op_unref(op);
+    vc_unref(vc); /* the connect request's reference */
     return;
   }
   if (id > 0) blec__world_cancel(ctx_priv(blec__client_ctx(c))->world, id);
