@@ -182,6 +182,12 @@ static void world_destroy(blec_world *w) {
     blec__wengine_unschedule(w, &r->ev);
     blec__wreq_free(w, r);
   }
+  while (w->orphans.head) {
+    blec__wreq *r = w->orphans.head;
+    blec__wreq_list_remove(&w->orphans, r);
+    blec__wengine_unschedule(w, &r->ev);
+    blec__wreq_free(w, r);
+  }
   while (w->links) { /* connecting ones too */
     blec__wlink *l = w->links;
     w->links = l->next;

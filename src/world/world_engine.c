@@ -156,6 +156,9 @@ static void run_event(blec_world *w, blec__wev *ev) {
     case BLEC__WEV_SCAN_STOPPED:
       blec__wscan_on_stopped(w, BLEC__W_CONTAINER(ev, blec__wscan, ev_stopped));
       break;
+    case BLEC__WEV_ORPHAN:
+      blec__wlink_on_orphan(w, BLEC__W_CONTAINER(ev, blec__wreq, ev));
+      break;
     default:
       break;
   }

@@ -42,7 +42,8 @@ enum {
   BLEC__WEV_LINK_LOSS,     /* blec__wlink.ev_loss: link-loss fault after a time */
   BLEC__WEV_LINK_DROP,     /* blec__wlink.ev_drop: the link went down, flush and report */
   BLEC__WEV_STREAM,        /* blec__wsub.ev: a stream characteristic's tick */
-  BLEC__WEV_SCAN_STOPPED   /* blec__wscan.ev_stopped: the scan ended by itself */
+  BLEC__WEV_SCAN_STOPPED,  /* blec__wscan.ev_stopped: the scan ended by itself */
+  BLEC__WEV_ORPHAN         /* blec__wreq.ev: a request of a released link completes */
 };
 
 /**
@@ -295,6 +296,7 @@ struct blec_world {
   size_t nrunning;      /* scans receiving reports */
   blec__wlink *links;
   blec__wreq_list connects;
+  blec__wreq_list orphans; /* requests of released links, waiting to complete */
 
   blec__wlink *cb_link; /* whose callback runs now (engine thread), NULL if none */
   blec__wscan *cb_scan;
@@ -385,6 +387,7 @@ void blec__wlink_on_req_done(blec_world *w, blec__wreq *r);
 void blec__wlink_on_head(blec_world *w, blec__wlink *l);
 void blec__wlink_on_loss(blec_world *w, blec__wlink *l);
 void blec__wlink_on_drop(blec_world *w, blec__wlink *l);
+void blec__wlink_on_orphan(blec_world *w, blec__wreq *r);
 /** Radio off: every link drops (lock held). */
 void blec__wlink_radio_off(blec_world *w);
 

@@ -560,6 +560,45 @@ bool blec__world_cancel(blec_world *w, int64_t request_id) {
   return false;
 }
 
+/* Makes a disconnect request complete with BLEC_OK on its own, without its link. */
+static void orphan(blec_world *w, blec__wreq *r, bool queue) {
+  r->link = NULL;
+  r->ev.kind = BLEC__WEV_ORPHAN;
+  r->status = BLEC_OK;
+  r->att = 0;
+  blec__wreq_list_push(&w->orphans, r);
+  if (queue) blec__wengine_schedule(w, &r->ev, blec__world_now_locked(w));
+}
+
+/*
+ * A released link's pending requests: their completions are dropped, except a
+ * disconnect's, which completes with BLEC_OK (the link is down, as it asked): a stack
+ * that releases its link in `disconnected` while its own disconnect waits still gets it.
+ */
+static void orphan_all(blec_world *w, blec__wlink *l) {
+  blec__wreq_list *lists[3] = {&l->done, &l->fifo, &l->waiting};
+  for (int i = 0; i < 3; i++) {
+    blec__wreq *r;
+    while ((r = lists[i]->head) != NULL) {
+      blec__wreq_list_remove(lists[i], r);
+      if (r->type == BLEC__WREQ_DISCONNECT && r->status != BLEC_ERR_CANCELLED) {
+        orphan(w, r, !r->ev.pos); /* a queued one keeps its place */
+      } else {
+        blec__wengine_unschedule(w, &r->ev);
+        blec__wreq_free(w, r);
+      }
+    }
+  }
+}
+
+void blec__wlink_on_orphan(blec_world *w, blec__wreq *r) {
+  blec__wreq_list_remove(&w->orphans, r);
+  blec__mutex_unlock(&w->lock);
+  complete(r, NULL, 0);
+  blec__mutex_lock(&w->lock);
+  blec__wreq_free(w, r);
+}
+
 void blec__wlink_release(blec__wlink *link) {
   if (!link) return;
   blec_world *w = link->w;
@@ -575,13 +614,11 @@ void blec__wlink_release(blec__wlink *link) {
     if (p->link == link) p->link = NULL;
     blec__wscan_kick(w, p);
   }
-  /* Nothing of it runs any more: drop its events and pending completions. */
+  /* No event of it runs any more; its pending requests complete without it. */
   blec__wengine_unschedule(w, &link->ev_req);
   blec__wengine_unschedule(w, &link->ev_loss);
   blec__wengine_unschedule(w, &link->ev_drop);
-  list_free(w, &link->fifo);
-  list_free(w, &link->done);
-  list_free(w, &link->waiting);
+  orphan_all(w, link);
   blec__wsub_clear(link);
   unlink_link(w, link);
   if (w->cb_link == link) {

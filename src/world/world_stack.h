@@ -12,7 +12,8 @@
  *    BLEC_ERR_DISCONNECTED if the link drops first, or BLEC_ERR_CANCELLED after
  *    blec__world_cancel succeeded (later, on the world thread, like every completion;
  *    a cancelled request completes at once, ahead of the requests queued before it).
- *    The one exception: blec__wlink_release drops the completions still pending.
+ *    The exception: blec__wlink_release drops the completions still pending, but a
+ *    disconnect's (see there).
  *  - Status values are blec_status codes; ATT errors come as BLEC_ERR_ATT plus the code.
  *  - A stack keeps its own reference to the world (blec_world_ref) for as long as it has
  *    scans or links open, and never drops the world's last reference from inside a world
@@ -158,10 +159,13 @@ int blec__world_unpair(blec_world *w, const char *address);
  */
 int64_t blec__wlink_disconnect(blec__wlink *link, blec__wdone_cb done, void *user);
 /**
- * Drops the stack's reference; no callback of the link runs after it returns, and the
- * completions of requests still pending are dropped (never run). Releasing a live link
- * ends it silently. Callable from inside any callback, the link's own included; from
- * another thread it waits for a running callback of the link to return.
+ * Drops the stack's reference; no callback of the link runs after it returns: the
+ * completions of requests still pending are dropped (never run) — except a pending
+ * disconnect's, which still completes once, with BLEC_OK, on the world thread (the link
+ * is down, as it asked): a stack may release its link in `disconnected` while its own
+ * disconnect waits. Releasing a live link ends it silently. Callable from inside any
+ * callback, the link's own included; from another thread it waits for a running callback
+ * of the link to return.
  */
 void blec__wlink_release(blec__wlink *link);
 

@@ -231,7 +231,7 @@ BLEC_TEST_IMPL(release_inside_a_completion_with_requests_pending) {
   ASSERT(blec__wlink_read(l, 3, wt_read_cb, &later) > 0);
   WAIT_UNTIL(rel_done(&r2));
   blec__sleep_ms(20);
-  ASSERT_EQ_INT(wt_calls(&later), 0);
+  ASSERT_EQ_INT(wt_calls(&later), 0); /* dropped with the link */
   wt_done_destroy(&later);
   blec__mutex_destroy(&r.m);
   blec__mutex_destroy(&r2.m);
@@ -269,7 +269,7 @@ BLEC_TEST_IMPL(release_a_live_link_silently) {
   ASSERT(blec__wlink_read(l, 3, wt_read_cb, &d) > 0);
   blec__wlink_release(l);
   blec__sleep_ms(10);
-  ASSERT_EQ_INT(wt_calls(&d), 0);
+  ASSERT_EQ_INT(wt_calls(&d), 0); /* dropped with the link */
   ASSERT_EQ_INT(wt_disconnects(&ev), 0);
   ASSERT(!blec_world_peripheral_connected(wt_periph(w, "00:00:00:00:00:01")));
   wt_done_destroy(&d);
@@ -324,5 +324,62 @@ BLEC_TEST_IMPL(world_references_and_engine_lifetime) {
     blec_world_unref(x);
     wt_scan_destroy(&rec);
   }
+  blec_world_unref(w);
+}
+
+/* The pattern of a stack: it releases its link when told the link is gone, while its own
+ * disconnect request may be waiting: that request still completes. */
+typedef struct disc_race {
+  blec__mutex m;
+  blec__cond c;
+  blec__wlink *link;
+  bool issued;
+  int released;
+  wt_done done;
+} disc_race;
+
+static void race_disconnected(void *user, int reason) {
+  (void)reason;
+  disc_race *d = user;
+  blec__mutex_lock(&d->m);
+  while (!d->issued) blec__cond_wait(&d->c, &d->m); /* our disconnect is in */
+  blec__mutex_unlock(&d->m);
+  blec__wlink_release(d->link);
+  blec__mutex_lock(&d->m);
+  d->released++;
+  blec__mutex_unlock(&d->m);
+}
+
+BLEC_TEST_IMPL(release_in_disconnected_still_completes_a_waiting_disconnect) {
+  blec_world *w = world();
+  disc_race d;
+  memset(&d, 0, sizeof d);
+  ASSERT_OK(blec__mutex_init(&d.m));
+  ASSERT_OK(blec__cond_init(&d.c));
+  wt_done_init(&d.done);
+  blec__wlink_events t = {NULL, NULL, race_disconnected};
+  wt_done c;
+  wt_done_init(&c);
+  ASSERT(blec__world_connect(w, "00:00:00:00:00:01", BLEC_ADDRESS_UNSPECIFIED, &t, &d, wt_connect_cb, &c) > 0);
+  ASSERT_OK(wt_wait(&c, WT_WAIT_MS));
+  d.link = c.link;
+  wt_done_destroy(&c);
+  /* The peripheral ends the link; our disconnect comes while that is being reported. */
+  ASSERT_OK(blec_world_peripheral_disconnect(wt_periph(w, "00:00:00:00:00:01")));
+  ASSERT(blec__wlink_disconnect(d.link, wt_done_cb, &d.done) > 0);
+  blec__mutex_lock(&d.m);
+  d.issued = true;
+  blec__cond_broadcast(&d.c);
+  blec__mutex_unlock(&d.m);
+  ASSERT_OK(wt_wait(&d.done, WT_WAIT_MS));
+  WAIT_UNTIL(wt_calls(&d.done) == 1);
+  blec__sleep_ms(10);
+  ASSERT_EQ_INT(wt_calls(&d.done), 1);
+  blec__mutex_lock(&d.m);
+  ASSERT_EQ_INT(d.released, 1);
+  blec__mutex_unlock(&d.m);
+  wt_done_destroy(&d.done);
+  blec__cond_destroy(&d.c);
+  blec__mutex_destroy(&d.m);
   blec_world_unref(w);
 }
