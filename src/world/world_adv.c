@@ -82,8 +82,7 @@ void blec__wadv_compose(blec_world_peripheral *p) {
 }
 
 bool blec__wadv_active(const blec_world_peripheral *p) {
-  return p->advertising && !p->connected_elsewhere && p->w->radio &&
-         !(p->link && !p->adv_while_connected);
+  return p->advertising && !p->connected_elsewhere && p->w->radio && !(p->link && !p->adv_while_connected);
 }
 
 int blec__world_peripheral_set_name_where(blec_world_peripheral *p, const char *name, int where) {
@@ -107,8 +106,8 @@ int blec__world_peripheral_set_name_where(blec_world_peripheral *p, const char *
 }
 
 int blec_world_peripheral_set_name(blec_world_peripheral *p, const char *name, bool in_scan_response_only) {
-  return blec__world_peripheral_set_name_where(p, name, in_scan_response_only ? BLEC__WNAME_SCAN_RSP
-                                                                              : BLEC__WNAME_ADV);
+  return blec__world_peripheral_set_name_where(
+      p, name, in_scan_response_only ? BLEC__WNAME_SCAN_RSP : BLEC__WNAME_ADV);
 }
 
 int blec_world_peripheral_set_adv_data(blec_world_peripheral *p, bool scan_response, const uint8_t *data,

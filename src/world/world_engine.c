@@ -122,7 +122,8 @@ bool blec__wengine_leave_scan(blec_world *w, blec__wscan *s) {
 }
 
 void blec__wengine_wait_callbacks(blec_world *w, const void *obj) {
-  while ((const void *)w->cb_link == obj || (const void *)w->cb_scan == obj) blec__cond_wait(&w->cb_done, &w->lock);
+  while ((const void *)w->cb_link == obj || (const void *)w->cb_scan == obj)
+    blec__cond_wait(&w->cb_done, &w->lock);
 }
 
 /* ---- the loop ------------------------------------------------------------------------------------ */

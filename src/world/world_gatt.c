@@ -99,8 +99,7 @@ static int add_char_locked(blec_world_peripheral *p, const blec_uuid *uuid, uint
     blec_uuid u = blec_uuid_from16(0x2900);
     st = push(p, BLEC__WA_DESC, &u, &h);
     if (st == BLEC_OK) {
-      uint8_t bits[2] = {(props & BLEC_PROP_RELIABLE_WRITE) ? 1 : 0,
-                         0};
+      uint8_t bits[2] = {(props & BLEC_PROP_RELIABLE_WRITE) ? 1 : 0, 0};
       if (props & BLEC_PROP_WRITABLE_AUXILIARIES) bits[0] |= 2;
       p->attrs[h - 1].owner = vh;
       p->attrs[h - 1].access = BLEC__WACC_READ;
@@ -221,7 +220,8 @@ static blec__wattr_rec *value_attr(blec_world_peripheral *p, uint16_t handle) {
 
 int blec_world_characteristic_set_security(blec_world_peripheral *p, uint16_t value_handle,
                                            blec_protection_level needed) {
-  if (!p || (int)needed < BLEC_PROTECTION_DEFAULT || (int)needed > BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
+  if (!p || (int)needed < BLEC_PROTECTION_DEFAULT ||
+      (int)needed > BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
     return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&p->w->lock);
   blec__wattr_rec *a = value_attr(p, value_handle);
@@ -230,7 +230,8 @@ int blec_world_characteristic_set_security(blec_world_peripheral *p, uint16_t va
   return a ? BLEC_OK : BLEC_ERR_INVALID_ARG;
 }
 
-int blec_world_characteristic_set_echo(blec_world_peripheral *p, uint16_t value_handle, uint16_t notify_handle) {
+int blec_world_characteristic_set_echo(blec_world_peripheral *p, uint16_t value_handle,
+                                       uint16_t notify_handle) {
   if (!p) return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&p->w->lock);
   blec__wattr_rec *a = value_attr(p, value_handle), *t = value_attr(p, notify_handle);
@@ -244,9 +245,8 @@ int blec_world_characteristic_set_echo(blec_world_peripheral *p, uint16_t value_
   return st;
 }
 
-int blec__world_characteristic_set_stream_ex(blec_world_peripheral *p, uint16_t value_handle,
-                                             int interval_ms, const char *generator, uint32_t burst,
-                                             uint64_t count) {
+int blec__world_characteristic_set_stream_ex(blec_world_peripheral *p, uint16_t value_handle, int interval_ms,
+                                             const char *generator, uint32_t burst, uint64_t count) {
   int gen = generator ? blec__wstream_generator(generator) : BLEC__WGEN_STATIC;
   if (!p || interval_ms < 0 || gen < 0 || burst < 1) return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&p->w->lock);
@@ -275,7 +275,8 @@ int blec_world_set_value(blec_world_peripheral *p, uint16_t handle, const uint8_
   blec__mutex_lock(&p->w->lock);
   blec__wattr_rec *a = blec__wgatt_attr(p, handle);
   int st = BLEC_ERR_INVALID_ARG;
-  if (a && (a->kind == BLEC__WA_VALUE || (a->kind == BLEC__WA_DESC && p->attrs[a->owner - 1].cccd != handle))) {
+  if (a &&
+      (a->kind == BLEC__WA_VALUE || (a->kind == BLEC__WA_DESC && p->attrs[a->owner - 1].cccd != handle))) {
     st = blec__wgatt_set(a, value, len);
     if (st == BLEC_OK && notify && a->kind == BLEC__WA_VALUE && p->link && p->link->state == BLEC__WLINK_UP)
       st = blec__wsub_push(p->link, handle, value, len);
@@ -349,7 +350,8 @@ int blec_world_get_value(blec_world_peripheral *p, uint16_t handle, uint8_t **va
 
 /* The ATT error a link's security level earns for an attribute needing `need`, 0 if none. */
 static int security_error(const blec__wlink *l, int need) {
-  if (need >= BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION && l->level < BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
+  if (need >= BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION &&
+      l->level < BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
     return BLEC_ATT_INSUFFICIENT_AUTHENTICATION;
   if (need >= BLEC_PROTECTION_ENCRYPTION && l->level < BLEC_PROTECTION_ENCRYPTION)
     return BLEC_ATT_INSUFFICIENT_ENCRYPTION;
@@ -455,7 +457,8 @@ void blec__wgatt_write(blec__wlink *l, blec__wreq *r) {
       return;
     }
     uint16_t bits = (uint16_t)(r->data[0] | (r->data[1] << 8));
-    uint16_t allowed = (uint16_t)(((v->props & BLEC_PROP_NOTIFY) ? 1 : 0) | ((v->props & BLEC_PROP_INDICATE) ? 2 : 0));
+    uint16_t allowed =
+        (uint16_t)(((v->props & BLEC_PROP_NOTIFY) ? 1 : 0) | ((v->props & BLEC_PROP_INDICATE) ? 2 : 0));
     if (bits & ~allowed) {
       answer(r, BLEC_ATT_VALUE_NOT_ALLOWED);
       return;

@@ -12,9 +12,12 @@ static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c ==
 
 static int digit(char c, int base) {
   int d = -1;
-  if (c >= '0' && c <= '9') d = c - '0';
-  else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-  else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    d = c - '0';
+  else if (c >= 'a' && c <= 'f')
+    d = c - 'a' + 10;
+  else if (c >= 'A' && c <= 'F')
+    d = c - 'A' + 10;
   return d < base ? d : -1;
 }
 
@@ -168,10 +171,14 @@ bool blec__wlex_duration(const char *s, int64_t *ms) {
   size_t n = strlen(s), u = 0;
   while (u < n && ((s[u] >= '0' && s[u] <= '9') || s[u] == '.')) u++;
   uint64_t unit;
-  if (strcmp(s + u, "ms") == 0) unit = 1;
-  else if (strcmp(s + u, "s") == 0) unit = 1000;
-  else if (strcmp(s + u, "min") == 0) unit = 60000;
-  else return false;
+  if (strcmp(s + u, "ms") == 0)
+    unit = 1;
+  else if (strcmp(s + u, "s") == 0)
+    unit = 1000;
+  else if (strcmp(s + u, "min") == 0)
+    unit = 60000;
+  else
+    return false;
   uint64_t a, f;
   int k;
   if (!fixed(s, u, &a, &f, &k) || a > 86400000ull) return false; /* keeps the products below in range */
@@ -216,11 +223,21 @@ int blec__wlex_string(const char *tok, uint8_t *out, size_t cap, size_t *len, ch
     if (c == '\\') {
       char e = *s++;
       switch (e) {
-        case '"': c = '"'; break;
-        case '\\': c = '\\'; break;
-        case 'n': c = '\n'; break;
-        case 'r': c = '\r'; break;
-        case 't': c = '\t'; break;
+        case '"':
+          c = '"';
+          break;
+        case '\\':
+          c = '\\';
+          break;
+        case 'n':
+          c = '\n';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        case 't':
+          c = '\t';
+          break;
         case 'x': {
           int hi = digit(s[0], 16), lo = hi < 0 ? -1 : digit(s[1], 16);
           if (lo < 0) {
@@ -233,9 +250,11 @@ int blec__wlex_string(const char *tok, uint8_t *out, size_t cap, size_t *len, ch
         }
         default:
           if (e >= 0x21 && e <= 0x7E)
-            snprintf(why, BLEC__WLEX_WHY, "unknown escape \\%c in string (expected \\\", \\\\, \\n, \\r, \\t or \\xHH)", e);
+            snprintf(why, BLEC__WLEX_WHY,
+                     "unknown escape \\%c in string (expected \\\", \\\\, \\n, \\r, \\t or \\xHH)", e);
           else
-            snprintf(why, BLEC__WLEX_WHY, "unknown escape in string (expected \\\", \\\\, \\n, \\r, \\t or \\xHH)");
+            snprintf(why, BLEC__WLEX_WHY,
+                     "unknown escape in string (expected \\\", \\\\, \\n, \\r, \\t or \\xHH)");
           return BLEC_ERR_PARSE;
       }
     }
@@ -264,7 +283,8 @@ bool blec__wlex_is_value(const char *tok) {
   return false;
 }
 
-static int hex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_t *len, char why[BLEC__WLEX_WHY]) {
+static int hex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_t *len,
+                     char why[BLEC__WLEX_WHY]) {
   size_t nb = 0;
   int hi = -1;
   for (size_t t = 0; t < n; t++) {
@@ -274,7 +294,8 @@ static int hex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_
       if (d < 0) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x21 && c <= 0x7E)
-          snprintf(why, BLEC__WLEX_WHY, "'%c' is not a hex digit (expected hex:0A1B... with pairs of digits)", c);
+          snprintf(why, BLEC__WLEX_WHY, "'%c' is not a hex digit (expected hex:0A1B... with pairs of digits)",
+                   c);
         else
           snprintf(why, BLEC__WLEX_WHY, "a byte that is not a hex digit in a hex: value");
         return BLEC_ERR_PARSE;
@@ -299,9 +320,11 @@ static int hex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_
   return BLEC_OK;
 }
 
-int blec__wlex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_t *len, char why[BLEC__WLEX_WHY]) {
+int blec__wlex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_t *len,
+                     char why[BLEC__WLEX_WHY]) {
   if (n == 0) {
-    snprintf(why, BLEC__WLEX_WHY, "missing value (expected hex:..., text:\"...\" or u8:/u16:/u32:/s8:/s16:/s32:N)");
+    snprintf(why, BLEC__WLEX_WHY,
+             "missing value (expected hex:..., text:\"...\" or u8:/u16:/u32:/s8:/s16:/s32:N)");
     return BLEC_ERR_PARSE;
   }
   const char *t = tok[0];
@@ -332,7 +355,8 @@ int blec__wlex_value(char *const *tok, size_t n, uint8_t *out, size_t cap, size_
     *len = size[i];
     return BLEC_OK;
   }
-  snprintf(why, BLEC__WLEX_WHY, "bad value '%.40s' (expected hex:..., text:\"...\" or u8:/u16:/u32:/s8:/s16:/s32:N)", t);
+  snprintf(why, BLEC__WLEX_WHY,
+           "bad value '%.40s' (expected hex:..., text:\"...\" or u8:/u16:/u32:/s8:/s16:/s32:N)", t);
   return BLEC_ERR_PARSE;
 }
 
@@ -364,7 +388,8 @@ bool blec__wlex_utf8(const uint8_t *s, size_t n) {
       if ((s[i + j] & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (s[i + j] & 0x3F);
     }
-    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
       return false;
     i += k + 1;
   }

@@ -185,8 +185,8 @@ static bool complete_on(blec_world *w, blec__wlink *l, blec__wreq *r, const blec
 /* ---- connect ------------------------------------------------------------------------------------ */
 
 int64_t blec__world_connect(blec_world *w, const char *address, blec_address_type address_type,
-                            const blec__wlink_events *events, void *events_user,
-                            blec__wconnect_cb done, void *done_user) {
+                            const blec__wlink_events *events, void *events_user, blec__wconnect_cb done,
+                            void *done_user) {
   uint64_t a;
   if (!w || !done || !blec__waddr_parse(address, &a)) return BLEC_ERR_INVALID_ARG;
   if ((int)address_type < BLEC_ADDRESS_UNSPECIFIED || (int)address_type > BLEC_ADDRESS_RANDOM)
@@ -301,9 +301,15 @@ static int64_t submit(blec__wlink *l, int type, uint16_t handle, int arg, const 
   r->user = user;
   /* The caller passes the callback matching `type`; stored in the matching member. */
   switch (type) {
-    case BLEC__WREQ_READ: r->cb.read = (blec__wread_cb)cb; break;
-    case BLEC__WREQ_DISCOVER: r->cb.discover = (blec__wdiscover_cb)cb; break;
-    default: r->cb.done = (blec__wdone_cb)cb; break;
+    case BLEC__WREQ_READ:
+      r->cb.read = (blec__wread_cb)cb;
+      break;
+    case BLEC__WREQ_DISCOVER:
+      r->cb.discover = (blec__wdiscover_cb)cb;
+      break;
+    default:
+      r->cb.done = (blec__wdone_cb)cb;
+      break;
   }
   bool idle = l->fifo.head == NULL;
   blec__wreq_list_push(&l->fifo, r);
@@ -634,7 +640,8 @@ void blec__wlink_release(blec__wlink *link) {
   blec__mutex_unlock(&w->lock);
 }
 
-/* ---- link queries --------------------------------------------------------------------------------------- */
+/* ---- link queries ---------------------------------------------------------------------------------------
+ */
 
 blec_world_peripheral *blec__wlink_peripheral(blec__wlink *link) { return link ? link->p : NULL; }
 

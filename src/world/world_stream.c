@@ -94,7 +94,8 @@ int blec__wsub_push(blec__wlink *l, uint16_t h, const uint8_t *data, size_t len)
 /* ---- generators --------------------------------------------------------------------------- */
 
 int blec__wstream_generator(const char *name) {
-  static const char *const names[] = {"static", "counter", "heart-rate", "temperature", "humidity", "battery"};
+  static const char *const names[] = {"static",      "counter",  "heart-rate",
+                                      "temperature", "humidity", "battery"};
   for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
     if (strcmp(name, names[i]) == 0) return i;
   return -1;
@@ -169,7 +170,8 @@ void blec__wstream_on_tick(blec_world *w, blec__wsub *s) {
     }
   }
   if (more) {
-    uint64_t next = a->stream_ms == 0 ? blec__world_now_locked(w) : s->ev.due + (uint64_t)a->stream_ms * 1000u;
+    uint64_t next =
+        a->stream_ms == 0 ? blec__world_now_locked(w) : s->ev.due + (uint64_t)a->stream_ms * 1000u;
     blec__wengine_schedule(w, &s->ev, next);
   }
   void (*value)(void *, uint16_t, const uint8_t *, size_t, bool) = l->events.value;

@@ -42,7 +42,7 @@ BLEC_TEST_IMPL(cancel_completes_a_pending_request_at_once) {
   int64_t ia = blec__wlink_write(l, 6, (const uint8_t *)"zz", 2, true, wt_done_cb, &a);
   int64_t ib = blec__wlink_read(l, 6, wt_read_cb, &b);
   ASSERT(ia > 0 && ib > ia);
-  ASSERT(blec__world_cancel(w, ib)); /* behind the head */
+  ASSERT(blec__world_cancel(w, ib));  /* behind the head */
   ASSERT(!blec__world_cancel(w, ib)); /* once */
   ASSERT_STATUS(wt_wait(&b, 1000), BLEC_ERR_CANCELLED);
   ASSERT(blec__world_cancel(w, ia)); /* the head itself */
@@ -73,7 +73,8 @@ BLEC_TEST_IMPL(cancel_a_connect) {
   wt_done d;
   wt_done_init(&d);
   blec__wlink_events t = wt_events_table();
-  int64_t id = blec__world_connect(w, "00:00:00:00:00:02", BLEC_ADDRESS_UNSPECIFIED, &t, &ev, wt_connect_cb, &d);
+  int64_t id =
+      blec__world_connect(w, "00:00:00:00:00:02", BLEC_ADDRESS_UNSPECIFIED, &t, &ev, wt_connect_cb, &d);
   ASSERT(id > 0);
   blec__sleep_ms(5);
   ASSERT_EQ_INT(wt_calls(&d), 0);
@@ -93,7 +94,7 @@ typedef struct releaser {
   blec__mutex m;
   blec__wlink *link;
   int values;
-  int after;         /* callbacks after the release */
+  int after; /* callbacks after the release */
   bool released;
   bool release_in_value;
   int sleep_ms;
@@ -291,7 +292,8 @@ BLEC_TEST_IMPL(unref_with_links_and_scans_open_frees_everything) {
   wt_done d;
   wt_done_init(&d);
   blec__wlink_events lt = wt_events_table();
-  ASSERT(blec__world_connect(w, "00:00:00:00:00:02", BLEC_ADDRESS_UNSPECIFIED, &lt, &ev, wt_connect_cb, &d) > 0);
+  ASSERT(blec__world_connect(w, "00:00:00:00:00:02", BLEC_ADDRESS_UNSPECIFIED, &lt, &ev, wt_connect_cb, &d) >
+         0);
   blec__sleep_ms(5);
   blec_world_unref(w);
   ASSERT_EQ_INT(wt_calls(&d), 0);
@@ -360,7 +362,8 @@ BLEC_TEST_IMPL(release_in_disconnected_still_completes_a_waiting_disconnect) {
   blec__wlink_events t = {NULL, NULL, race_disconnected};
   wt_done c;
   wt_done_init(&c);
-  ASSERT(blec__world_connect(w, "00:00:00:00:00:01", BLEC_ADDRESS_UNSPECIFIED, &t, &d, wt_connect_cb, &c) > 0);
+  ASSERT(blec__world_connect(w, "00:00:00:00:00:01", BLEC_ADDRESS_UNSPECIFIED, &t, &d, wt_connect_cb, &c) >
+         0);
   ASSERT_OK(wt_wait(&c, WT_WAIT_MS));
   d.link = c.link;
   wt_done_destroy(&c);

@@ -364,7 +364,8 @@ BLEC_TEST_IMPL(link_connect_rules) {
   wt_close(d.link);
   wt_done_destroy(&d);
   /* Bad arguments never start anything. */
-  ASSERT_STATUS(blec__world_connect(w, "nonsense", BLEC_ADDRESS_PUBLIC, &t, &ev, wt_connect_cb, &d), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec__world_connect(w, "nonsense", BLEC_ADDRESS_PUBLIC, &t, &ev, wt_connect_cb, &d),
+                BLEC_ERR_INVALID_ARG);
   ASSERT_STATUS(blec__world_connect(w, LAB, BLEC_ADDRESS_PUBLIC, &t, &ev, NULL, &d), BLEC_ERR_INVALID_ARG);
   /* Radio off: connects fail as unavailable. */
   ASSERT_OK(blec_world_set_radio(w, false));
@@ -457,8 +458,9 @@ BLEC_TEST_IMPL(link_requests_complete_in_order) {
     s[i].rec = &rec;
     s[i].index = i;
     int64_t id = i % 3 == 0 ? blec__wlink_read(l, rw, order_read, &s[i])
-                 : i % 3 == 1 ? blec__wlink_write(l, rw, (const uint8_t *)"x", 1, i % 2 == 0, order_done, &s[i])
-                              : blec__wlink_exchange_mtu(l, 50, order_done, &s[i]);
+                 : i % 3 == 1
+                     ? blec__wlink_write(l, rw, (const uint8_t *)"x", 1, i % 2 == 0, order_done, &s[i])
+                     : blec__wlink_exchange_mtu(l, 50, order_done, &s[i]);
     ASSERT(id > 0);
   }
   WAIT_UNTIL(order_count(&rec) == 12);
@@ -505,14 +507,15 @@ BLEC_TEST_IMPL(link_disconnect_fails_pending_requests_first) {
 }
 
 BLEC_TEST_IMPL(link_bonded_peripherals_start_encrypted) {
-  blec_world *w = wt_world("blec-world 1\n"
-                           "peripheral 00:00:00:00:00:01\n"
-                           "  bonded encryption\n"
-                           "  service ff00\n"
-                           "    characteristic ff01 read text:\"enc\"\n"
-                           "      security encryption\n"
-                           "    characteristic ff02 read text:\"auth\"\n"
-                           "      security authentication\n");
+  blec_world *w = wt_world(
+      "blec-world 1\n"
+      "peripheral 00:00:00:00:00:01\n"
+      "  bonded encryption\n"
+      "  service ff00\n"
+      "    characteristic ff01 read text:\"enc\"\n"
+      "      security encryption\n"
+      "    characteristic ff02 read text:\"auth\"\n"
+      "      security authentication\n");
   ASSERT_OK(blec_world_set_time_scale(w, WT_FAST));
   ASSERT(blec__world_is_paired(w, "00:00:00:00:00:01"));
   wt_events ev;

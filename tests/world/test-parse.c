@@ -26,8 +26,8 @@ static void expect_error(const char *text, const char *message) {
   blec_error err;
   int st = load(text, &w, &err);
   if (st != BLEC_ERR_PARSE || strcmp(err.message, message) != 0)
-    blec_test_fail_(__FILE__, __LINE__, "for:\n%s\nwanted BLEC_ERR_PARSE \"%s\"\ngot %s \"%s\"", text, message,
-                    blec_status_name(st), err.message);
+    blec_test_fail_(__FILE__, __LINE__, "for:\n%s\nwanted BLEC_ERR_PARSE \"%s\"\ngot %s \"%s\"", text,
+                    message, blec_status_name(st), err.message);
   ASSERT(w == NULL);
   ASSERT_EQ_INT(err.status, BLEC_ERR_PARSE);
 }
@@ -67,7 +67,8 @@ static const char full[] =
     "  scan-response tx-power -8\n"
     "  adv appearance 0x0341\n"
     "  adv-interval 1.5s\n"
-    "  rssi -61 \xC2\xB1" "7\n"
+    "  rssi -61 \xC2\xB1"
+    "7\n"
     "  mtu 185\n"
     "  pairing authentication\n"
     "  connect-delay 10ms\n"
@@ -144,7 +145,8 @@ BLEC_TEST_IMPL(parse_full_file_builds_the_world) {
   ASSERT_EQ_INT(a[5].handle, 8);
   ASSERT(blec_uuid_to16(&a[5].uuid, &u16) && u16 == 0x2901);
   ASSERT_EQ_INT(a[6].handle, 10);
-  ASSERT_EQ_INT(a[6].props, BLEC_PROP_READ | BLEC_PROP_WRITE | BLEC_PROP_RELIABLE_WRITE | BLEC_PROP_EXTENDED_PROPERTIES);
+  ASSERT_EQ_INT(a[6].props,
+                BLEC_PROP_READ | BLEC_PROP_WRITE | BLEC_PROP_RELIABLE_WRITE | BLEC_PROP_EXTENDED_PROPERTIES);
   ASSERT_EQ_INT(a[7].handle, 11);
   ASSERT(blec_uuid_to16(&a[7].uuid, &u16) && u16 == 0x2900);
   ASSERT_EQ_INT(a[8].handle, 13);
@@ -171,10 +173,16 @@ BLEC_TEST_IMPL(parse_full_file_builds_the_world) {
   ASSERT_EQ_INT(p->attrs[7].access, BLEC__WACC_READ);
 
   /* The advertisement: flags, name, services (16, 32, 128 bits), manufacturer, appearance. */
-  static const uint8_t adv[] = {2, 0x01, 0x06, 10, 0x09, 'T', 'h', 'i', 'n', 'g', ' ', '"', 'Q', '"',
-                                3, 0x03, 0x0d, 0x18, 5, 0x05, 0x78, 0x56, 0x34, 0x12,
-                                17, 0x07, 0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5, 0x01, 0x00, 0x40, 0x6e,
-                                5, 0xFF, 0x4c, 0x00, 0x01, 0x02, 3, 0x19, 0x41, 0x03};
+  /* clang-format off */
+  static const uint8_t adv[] = {2, 0x01, 0x06,
+                                10, 0x09, 'T', 'h', 'i', 'n', 'g', ' ', '"', 'Q', '"',
+                                3, 0x03, 0x0d, 0x18,
+                                5, 0x05, 0x78, 0x56, 0x34, 0x12,
+                                17, 0x07, 0x9e, 0xca, 0xdc, 0x24, 0x0e, 0xe5, 0xa9, 0xe0, 0x93, 0xf3, 0xa3, 0xb5,
+                                0x01, 0x00, 0x40, 0x6e,
+                                5, 0xFF, 0x4c, 0x00, 0x01, 0x02,
+                                3, 0x19, 0x41, 0x03};
+  /* clang-format on */
   ASSERT_EQ_INT(p->payload_len[0], sizeof adv);
   ASSERT_MEM_EQ(p->payload[0], adv, sizeof adv);
   static const uint8_t rsp[] = {4, 0x16, 0xaa, 0xfe, 0x10, 2, 0x0A, 0xF8};
@@ -215,7 +223,8 @@ BLEC_TEST_IMPL(parse_value_forms) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char text[256];
-    snprintf(text, sizeof text, "blec-world 1\nperipheral 00:00:00:00:00:01\nservice ff00\ncharacteristic ff01 read %s\n",
+    snprintf(text, sizeof text,
+             "blec-world 1\nperipheral 00:00:00:00:00:01\nservice ff00\ncharacteristic ff01 read %s\n",
              cases[i].v);
     blec_world *w = wt_world(text);
     value_is(wt_periph(w, "00:00:00:00:00:01"), 3, cases[i].bytes, cases[i].n);
@@ -230,17 +239,22 @@ BLEC_TEST_IMPL(parse_errors_name_the_line_and_what_was_expected) {
   } cases[] = {
       {"", "t.world:1: empty world file (expected 'blec-world 1' as the first line)"},
       {"# only a comment\n\n", "t.world:2: empty world file (expected 'blec-world 1' as the first line)"},
-      {"peripheral 00:00:00:00:00:01\n", "t.world:1: not a world file (expected 'blec-world 1' as the first line)"},
+      {"peripheral 00:00:00:00:00:01\n",
+       "t.world:1: not a world file (expected 'blec-world 1' as the first line)"},
       {"blec-world 2\n", "t.world:1: unsupported version '2' (this library reads blec-world 1)"},
-      {"blec-world 1\nblec-world 1\n", "t.world:2: 'blec-world' appears twice (expected it once, on the first line)"},
-      {"blec-world 1\n\nfrobnicate 3\n", "t.world:3: unknown keyword 'frobnicate' (see docs/world-format.md)"},
-      {"blec-world 1\nname \"x\"\n", "t.world:2: 'name' outside a peripheral (expected a 'peripheral' line before it)"},
+      {"blec-world 1\nblec-world 1\n",
+       "t.world:2: 'blec-world' appears twice (expected it once, on the first line)"},
+      {"blec-world 1\n\nfrobnicate 3\n",
+       "t.world:3: unknown keyword 'frobnicate' (see docs/world-format.md)"},
+      {"blec-world 1\nname \"x\"\n",
+       "t.world:2: 'name' outside a peripheral (expected a 'peripheral' line before it)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\ncharacteristic 2a00 read\n",
        "t.world:3: 'characteristic' outside a service (expected a 'service' line before it)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180f\nstream 1s counter\n",
        "t.world:4: 'stream' outside a characteristic (expected a 'characteristic' line before it)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180f\nvalue hex:00\n",
-       "t.world:4: 'value' outside a characteristic (expected a 'characteristic' or 'descriptor' line before it)"},
+       "t.world:4: 'value' outside a characteristic (expected a 'characteristic' or 'descriptor' line before "
+       "it)"},
       {"blec-world 1\nperipheral 00:00:00:00:0:01\n",
        "t.world:2: bad address '00:00:00:00:0:01' (expected six hex bytes as AA:BB:CC:DD:EE:FF)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01 static\n",
@@ -249,57 +263,77 @@ BLEC_TEST_IMPL(parse_errors_name_the_line_and_what_was_expected) {
        "t.world:3: peripheral 00:00:00:00:00:01 is defined twice"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nname \"unterminated\n",
        "t.world:3: unterminated string (expected a closing \")"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nname unquoted\n", "t.world:3: expected a quoted string like \"text\""},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nname unquoted\n",
+       "t.world:3: expected a quoted string like \"text\""},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nname \"a\\qb\"\n",
        "t.world:3: unknown escape \\q in string (expected \\\", \\\\, \\n, \\r, \\t or \\xHH)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nname \"\\xff\"\n", "t.world:3: the name is not valid UTF-8 text"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nname \"\\xff\"\n",
+       "t.world:3: the name is not valid UTF-8 text"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\nname \"late\"\n",
-       "t.world:4: the name must come before the first service (the GAP service 0x1800 takes the first handles)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nmtu 10\n", "t.world:3: bad number '10' for 'mtu' (expected 23..517)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nmtu\n", "t.world:3: wrong arguments for 'mtu' (expected: mtu 23..517)"},
+       "t.world:4: the name must come before the first service (the GAP service 0x1800 takes the first "
+       "handles)"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nmtu 10\n",
+       "t.world:3: bad number '10' for 'mtu' (expected 23..517)"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nmtu\n",
+       "t.world:3: wrong arguments for 'mtu' (expected: mtu 23..517)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nadv-interval 100\n",
-       "t.world:3: bad duration '100' for 'adv-interval' (expected a whole number of ms up to 24h, as 100ms, 1.5s or 2min)"},
+       "t.world:3: bad duration '100' for 'adv-interval' (expected a whole number of ms up to 24h, as 100ms, "
+       "1.5s or 2min)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nresponse-delay 0.5ms\n",
-       "t.world:3: bad duration '0.5ms' for 'response-delay' (expected a whole number of ms up to 24h, as 100ms, 1.5s or 2min)"},
+       "t.world:3: bad duration '0.5ms' for 'response-delay' (expected a whole number of ms up to 24h, as "
+       "100ms, 1.5s or 2min)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nconnect-delay 999999999.999999min\n",
-       "t.world:3: bad duration '999999999.999999min' for 'connect-delay' (expected a whole number of ms up to 24h, as 100ms, 1.5s or 2min)"},
+       "t.world:3: bad duration '999999999.999999min' for 'connect-delay' (expected a whole number of ms up "
+       "to 24h, as 100ms, 1.5s or 2min)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nconnect-delay 1441min\n",
-       "t.world:3: bad duration '1441min' for 'connect-delay' (expected a whole number of ms up to 24h, as 100ms, 1.5s or 2min)"},
+       "t.world:3: bad duration '1441min' for 'connect-delay' (expected a whole number of ms up to 24h, as "
+       "100ms, 1.5s or 2min)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nfault att-error 0x10000000000000005 on-request 1\n",
        "t.world:3: bad number '0x10000000000000005' for 'att-error' (expected 1..255)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nconnectable maybe\n",
        "t.world:3: bad value 'maybe' for 'connectable' (expected yes or no)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nrssi -60 5\n",
-       "t.world:3: bad RSSI variation (expected: rssi DBM [\xC2\xB1VARIATION], as rssi -60 \xC2\xB1" "5)"},
+       "t.world:3: bad RSSI variation (expected: rssi DBM [\xC2\xB1VARIATION], as rssi -60 \xC2\xB1"
+       "5)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\npairing strong\n",
        "t.world:3: bad level 'strong' for 'pairing' (expected none, encryption or authentication)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nfault link-loss soon\n",
-       "t.world:3: wrong arguments for 'fault link-loss' (expected: fault link-loss after DURATION, or after-requests N)"},
+       "t.world:3: wrong arguments for 'fault link-loss' (expected: fault link-loss after DURATION, or "
+       "after-requests N)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nfault meteor\n",
-       "t.world:3: unknown fault 'meteor' (expected att-error, link-loss, stop-advertising or discovery-unreachable)"},
+       "t.world:3: unknown fault 'meteor' (expected att-error, link-loss, stop-advertising or "
+       "discovery-unreachable)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nfault att-error 0x100 on-request 1\n",
        "t.world:3: bad number '0x100' for 'att-error' (expected 1..255)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 18zz\n",
-       "t.world:3: bad UUID '18zz' (expected 16-bit as 180d, 32-bit, or 128-bit as 6e400001-b5a3-f393-e0a9-e50e24dcca9e)"},
+       "t.world:3: bad UUID '18zz' (expected 16-bit as 180d, 32-bit, or 128-bit as "
+       "6e400001-b5a3-f393-e0a9-e50e24dcca9e)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 read,shout\n",
-       "t.world:4: unknown property 'shout' (expected read, write, write-without-response, notify, indicate or another bleak property name)"},
+       "t.world:4: unknown property 'shout' (expected read, write, write-without-response, notify, indicate "
+       "or another bleak property name)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify hex:0\n",
        "t.world:4: odd number of hex digits (expected two per byte)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify hex:0g\n",
        "t.world:4: 'g' is not a hex digit (expected hex:0A1B... with pairs of digits)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify u8:256\n",
        "t.world:4: bad number in 'u8:256' (expected u8: followed by 0..255)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify text:\"a\" extra\n",
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify text:\"a\" "
+       "extra\n",
        "t.world:4: unexpected 'extra' after the value"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify 12\n",
        "t.world:4: bad value '12' (expected hex:..., text:\"...\" or u8:/u16:/u32:/s8:/s16:/s32:N)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a38 read\nstream 1s counter\n",
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a38 read\nstream 1s "
+       "counter\n",
        "t.world:5: a stream needs a characteristic that can notify or indicate"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\nstream 1s random\n",
-       "t.world:5: unknown generator 'random' (expected static, counter, heart-rate, temperature, humidity or battery)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\nstream 1s counter fast 2\n",
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\nstream 1s "
+       "random\n",
+       "t.world:5: unknown generator 'random' (expected static, counter, heart-rate, temperature, humidity "
+       "or battery)"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\nstream 1s "
+       "counter fast 2\n",
        "t.world:5: unknown stream option 'fast' (expected burst N or count N)"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\ndescriptor 2902\n",
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\ndescriptor "
+       "2902\n",
        "t.world:5: the CCCD 0x2902 is added automatically (to characteristics that notify or indicate)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice 180d\ncharacteristic 2a37 notify\necho 2a37\n",
        "t.world:5: echo needs a writable characteristic (write or write-without-response)"},
@@ -309,13 +343,16 @@ BLEC_TEST_IMPL(parse_errors_name_the_line_and_what_was_expected) {
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice ff00\ncharacteristic ff01 write\n  echo ff02\n"
        "characteristic ff02 read\n",
        "t.world:5: echo target ff02 does not notify or indicate"},
-      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice ff00\ncharacteristic ff01 write\n  echo handle:0\n",
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\nservice ff00\ncharacteristic ff01 write\n  echo "
+       "handle:0\n",
        "t.world:5: bad handle 'handle:0' (expected handle:N, N 1..65535)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nmanufacturer 12345 hex:00\n",
        "t.world:3: bad company id '12345' (expected up to 4 hex digits, as 004c)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nadv colour blue\n",
-       "t.world:3: unknown advertising field 'colour' (expected name, short-name, services, manufacturer, service-data, tx-power, appearance, flags, ad or raw)"},
-      {"blec-world 1\ntime-scale 0\n", "t.world:2: bad time scale '0' (expected a positive decimal, as 0.1 for ten times faster)"},
+       "t.world:3: unknown advertising field 'colour' (expected name, short-name, services, manufacturer, "
+       "service-data, tx-power, appearance, flags, ad or raw)"},
+      {"blec-world 1\ntime-scale 0\n",
+       "t.world:2: bad time scale '0' (expected a positive decimal, as 0.1 for ten times faster)"},
       {"blec-world 1\nradio dim\n", "t.world:2: bad value 'dim' for 'radio' (expected on or off)"},
       {"blec-world 1\nseed -1\n", "t.world:2: bad seed '-1' (expected a number, decimal or 0x-hex)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nbonded none\n",
@@ -325,7 +362,8 @@ BLEC_TEST_IMPL(parse_errors_name_the_line_and_what_was_expected) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) expect_error(cases[i].text, cases[i].message);
   /* 250 bytes of service data make a 252-byte structure: too long for a scan response. */
   char text[1024];
-  int k = snprintf(text, sizeof text, "blec-world 1\nperipheral 00:00:00:00:00:01\nscan-response ad 0x16 hex:");
+  int k =
+      snprintf(text, sizeof text, "blec-world 1\nperipheral 00:00:00:00:00:01\nscan-response ad 0x16 hex:");
   for (int i = 0; i < 250; i++) k += snprintf(text + k, sizeof text - (size_t)k, "%02x", i);
   snprintf(text + k, sizeof text - (size_t)k, "\n");
   expect_error(text, "t.world:3: the scan response is too long (at most 251 bytes, flags and name included)");
@@ -389,7 +427,8 @@ BLEC_TEST_IMPL(parse_default_world_is_the_documented_file) {
   doc[dn] = '\0';
   const char *from = strstr(buf, "# A heart-rate sensor");
   ASSERT(from != NULL);
-  if (!strstr(doc, from)) blec_test_fail_(__FILE__, __LINE__, "docs/world-format.md does not show the default world's text");
+  if (!strstr(doc, from))
+    blec_test_fail_(__FILE__, __LINE__, "docs/world-format.md does not show the default world's text");
 
   /* What a newcomer expects of it. */
   blec_world_peripheral *hr = wt_periph(w, "C0:FF:EE:00:00:01");

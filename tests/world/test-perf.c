@@ -46,12 +46,13 @@ static blec__wlink *connect_counter(blec_world *w, const char *addr, counter *c)
 }
 
 BLEC_TEST_IMPL(perf_zero_interval_stream_runs_flat_out) {
-  blec_world *w = wt_world("blec-world 1\n"
-                           "peripheral 00:00:00:00:00:01\n"
-                           "  service ff00\n"
-                           "    characteristic ff01 notify u8:0\n"
-                           "      stream 0ms counter count 300000\n"
-                           "    characteristic ff02 read text:\"still answers\"\n");
+  blec_world *w = wt_world(
+      "blec-world 1\n"
+      "peripheral 00:00:00:00:00:01\n"
+      "  service ff00\n"
+      "    characteristic ff01 notify u8:0\n"
+      "      stream 0ms counter count 300000\n"
+      "    characteristic ff02 read text:\"still answers\"\n");
   counter c;
   blec__wlink *l = connect_counter(w, "00:00:00:00:00:01", &c);
   uint64_t t0 = blec__now_us();
@@ -73,11 +74,12 @@ BLEC_TEST_IMPL(perf_zero_interval_stream_runs_flat_out) {
 }
 
 BLEC_TEST_IMPL(perf_bursts_and_counts) {
-  blec_world *w = wt_world("blec-world 1\n"
-                           "peripheral 00:00:00:00:00:01\n"
-                           "  service ff00\n"
-                           "    characteristic ff01 notify u8:0\n"
-                           "      stream 1s counter burst 10 count 35\n");
+  blec_world *w = wt_world(
+      "blec-world 1\n"
+      "peripheral 00:00:00:00:00:01\n"
+      "  service ff00\n"
+      "    characteristic ff01 notify u8:0\n"
+      "      stream 1s counter burst 10 count 35\n");
   ASSERT_OK(blec_world_set_time_scale(w, WT_FAST));
   counter c;
   blec__wlink *l = connect_counter(w, "00:00:00:00:00:01", &c);

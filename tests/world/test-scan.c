@@ -7,7 +7,7 @@
 
 static const char scan_world[] =
     "blec-world 1\n"
-    "peripheral 00:00:00:00:00:01\n"       /* connectable, with a scan response */
+    "peripheral 00:00:00:00:00:01\n" /* connectable, with a scan response */
     "  name \"One\" \n"
     "  scan-response tx-power 4\n"
     "  adv-interval 100ms\n"
@@ -15,13 +15,13 @@ static const char scan_world[] =
     "  connectable no\n"
     "  manufacturer 004c hex:0215\n"
     "  adv-interval 50ms\n"
-    "peripheral 00:00:00:00:00:03\n"       /* not connectable, scannable */
+    "peripheral 00:00:00:00:00:03\n" /* not connectable, scannable */
     "  connectable no\n"
     "  scan-response name \"Three\"\n"
     "  adv-interval 200ms\n"
-    "peripheral 00:00:00:00:00:04\n"       /* connectable, nothing in a scan response */
+    "peripheral 00:00:00:00:00:04\n" /* connectable, nothing in a scan response */
     "  name \"Four\"\n"
-    "peripheral 00:00:00:00:00:05\n"       /* held by another application */
+    "peripheral 00:00:00:00:00:05\n" /* held by another application */
     "  name \"Five\"\n"
     "  connected-elsewhere yes\n";
 
@@ -46,7 +46,6 @@ static bool self_stopped(wt_scan *s) {
   blec__mutex_unlock(&s->m);
   return v;
 }
-
 
 BLEC_TEST_IMPL(scan_reports_every_interval_with_world_timestamps) {
   blec_world *w = wt_world(scan_world);
@@ -78,7 +77,8 @@ BLEC_TEST_IMPL(scan_reports_every_interval_with_world_timestamps) {
   }
   /* Twice as many of the 50 ms peripheral (within one). */
   if (n2 < 2 * n1 - 2 || n2 > 2 * n1 + 2)
-    blec_test_fail_(__FILE__, __LINE__, "%d packets at 50 ms for %d at 100 ms (of %d reports)", n2, n1, rec.n);
+    blec_test_fail_(__FILE__, __LINE__, "%d packets at 50 ms for %d at 100 ms (of %d reports)", n2, n1,
+                    rec.n);
   ASSERT(blec__world_now_us(w) >= 500000);
   wt_scan_destroy(&rec);
   blec_world_unref(w);
@@ -196,9 +196,10 @@ BLEC_TEST_IMPL(scan_stop_waits_for_a_running_callback) {
 }
 
 BLEC_TEST_IMPL(scan_advertising_stops_at_run_time_and_by_fault) {
-  blec_world *w = wt_world("blec-world 1\n"
-                           "peripheral 00:00:00:00:00:01\n  adv-interval 10ms\n"
-                           "peripheral 00:00:00:00:00:02\n  adv-interval 10ms\n  fault stop-advertising after 300ms\n");
+  blec_world *w = wt_world(
+      "blec-world 1\n"
+      "peripheral 00:00:00:00:00:01\n  adv-interval 10ms\n"
+      "peripheral 00:00:00:00:00:02\n  adv-interval 10ms\n  fault stop-advertising after 300ms\n");
   ASSERT_OK(blec_world_set_time_scale(w, 0.1)); /* 30 ms of real time to count packets in */
   wt_scan rec;
   wt_scan_init(&rec);
@@ -225,9 +226,12 @@ BLEC_TEST_IMPL(scan_advertising_stops_at_run_time_and_by_fault) {
 
 /* The RSSI sequence of a peripheral under a seed, from a fresh world. */
 static void rssi_sequence(uint64_t seed, int *out, int n) {
-  blec_world *w = wt_world("blec-world 1\n"
-                           "peripheral 00:00:00:00:00:01\n  adv-interval 10ms\n  rssi -60 \xC2\xB1" "10\n"
-                           "peripheral 00:00:00:00:00:02\n  adv-interval 7ms\n  rssi -50 \xC2\xB1" "20\n");
+  blec_world *w = wt_world(
+      "blec-world 1\n"
+      "peripheral 00:00:00:00:00:01\n  adv-interval 10ms\n  rssi -60 \xC2\xB1"
+      "10\n"
+      "peripheral 00:00:00:00:00:02\n  adv-interval 7ms\n  rssi -50 \xC2\xB1"
+      "20\n");
   ASSERT_OK(blec_world_set_seed(w, seed));
   ASSERT_OK(blec_world_set_time_scale(w, WT_FAST));
   wt_scan rec;
@@ -278,27 +282,29 @@ BLEC_TEST_IMPL(scan_sees_peripherals_added_while_running) {
 }
 
 BLEC_TEST_IMPL(scan_silent_while_connected_and_raw_payloads) {
-  blec_world *w = wt_world("blec-world 1\n"
-                           "peripheral 00:00:00:00:00:01\n"
-                           "  adv-interval 10ms\n"
-                           "  advertise-while-connected no\n"
-                           "  short-name \"Sh\"\n"
-                           "peripheral 00:00:00:00:00:02\n"
-                           "  connectable no\n"
-                           "  adv-interval 10ms\n"
-                           "  raw hex:0201 04 03ff 3412\n");
+  blec_world *w = wt_world(
+      "blec-world 1\n"
+      "peripheral 00:00:00:00:00:01\n"
+      "  adv-interval 10ms\n"
+      "  advertise-while-connected no\n"
+      "  short-name \"Sh\"\n"
+      "peripheral 00:00:00:00:00:02\n"
+      "  connectable no\n"
+      "  adv-interval 10ms\n"
+      "  raw hex:0201 04 03ff 3412\n");
   ASSERT_OK(blec_world_set_time_scale(w, WT_FAST));
   wt_scan rec;
   wt_scan_init(&rec);
   blec__wscan *s = start(w, false, &rec);
-  WAIT_UNTIL(wt_scan_count_of(&rec, "00:00:00:00:00:01", -1) >= 3 && wt_scan_count_of(&rec, "00:00:00:00:00:02", -1) >= 3);
+  WAIT_UNTIL(wt_scan_count_of(&rec, "00:00:00:00:00:01", -1) >= 3 &&
+             wt_scan_count_of(&rec, "00:00:00:00:00:02", -1) >= 3);
   wt_events ev;
   wt_events_init(&ev);
   blec__wlink *l = wt_connect(w, "00:00:00:00:00:01", &ev);
   blec__sleep_ms(2);
   int n = wt_scan_count_of(&rec, "00:00:00:00:00:01", -1);
   int m = wt_scan_count_of(&rec, "00:00:00:00:00:02", -1);
-  blec__sleep_ms(20); /* two world seconds */
+  blec__sleep_ms(20);                                                /* two world seconds */
   ASSERT_EQ_INT(wt_scan_count_of(&rec, "00:00:00:00:00:01", -1), n); /* silent while connected */
   ASSERT(wt_scan_count_of(&rec, "00:00:00:00:00:02", -1) > m + 20);
   wt_close(l);

@@ -51,8 +51,10 @@ uint16_t wt_desc(blec_world_peripheral *p, uint16_t vh, const char *uuid) {
   uint16_t h = 0;
   bool in = false;
   for (size_t i = 0; i < n && !h; i++) {
-    if (a[i].kind != BLEC__WATTR_DESCRIPTOR) in = a[i].handle == vh;
-    else if (in && blec_uuid_equal(&a[i].uuid, &u)) h = a[i].handle;
+    if (a[i].kind != BLEC__WATTR_DESCRIPTOR)
+      in = a[i].handle == vh;
+    else if (in && blec_uuid_equal(&a[i].uuid, &u))
+      h = a[i].handle;
   }
   free(a);
   return h;
