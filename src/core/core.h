@@ -34,6 +34,7 @@ typedef struct blec__dispatcher {
   bool thread_started;
   bool stopping;
   _Atomic uint64_t runner; /* thread now running callbacks (blec__thread_self), 0 if none */
+  atomic_bool has_work;     /* a lock-free hint that the queue is not empty, for spinning */
 } blec__dispatcher;
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode);

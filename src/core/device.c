@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* device.c — immutable device snapshots (address, type, latest merged advertisement). */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,17 +7,21 @@
 #include "core/core.h"
 
 int blec__address_normalize(const char *in, char out[BLEC_ADDR_STRLEN]) {
-  if (!in || strlen(in) != 17) return BLEC_ERR_INVALID_ARG;
+  if (!in) return BLEC_ERR_INVALID_ARG;
   for (int i = 0; i < 17; i++) {
     char c = in[i];
     if (i % 3 == 2) {
       if (c != ':' && c != '-') return BLEC_ERR_INVALID_ARG;
       out[i] = ':';
+    } else if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')) {
+      out[i] = c;
+    } else if (c >= 'a' && c <= 'f') {
+      out[i] = (char)(c - 'a' + 'A');
     } else {
-      if (!isxdigit((unsigned char)c)) return BLEC_ERR_INVALID_ARG;
-      out[i] = (char)toupper((unsigned char)c);
+      return BLEC_ERR_INVALID_ARG; /* also stops at an early NUL */
     }
   }
+  if (in[17] != '\0') return BLEC_ERR_INVALID_ARG;
   out[17] = '\0';
   return BLEC_OK;
 }

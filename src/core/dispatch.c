@@ -18,6 +18,7 @@ int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   d->stopping = false;
   d->thread_started = false;
   d->runner = 0;
+  atomic_init(&d->has_work, false);
   if (blec__mutex_init(&d->lock) != BLEC_OK) return BLEC_ERR_NO_MEMORY;
   if (blec__cond_init(&d->cond) != BLEC_OK) goto fail_mutex;
   if (blec__waitable_init(&d->waitable) != BLEC_OK) goto fail_cond;
@@ -70,6 +71,7 @@ void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev) {
   else
     d->head = ev;
   d->tail = ev;
+  atomic_store_explicit(&d->has_work, true, memory_order_release);
   if (was_empty) {
     if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_set(&d->waitable);
     blec__cond_signal(&d->cond);
@@ -81,6 +83,7 @@ void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev) {
 static blec__event *take_all_locked(blec__dispatcher *d) {
   blec__event *list = d->head;
   d->head = d->tail = NULL;
+  atomic_store_explicit(&d->has_work, false, memory_order_relaxed);
   if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_clear(&d->waitable);
   return list;
 }
@@ -99,6 +102,19 @@ static int run_list(blec__dispatcher *d, blec__event *list) {
   return n;
 }
 
+/*
+ * After a batch the thread polls briefly before it sleeps: under a steady stream
+ * (advertisements, notifications) the next event usually arrives within microseconds,
+ * and a sleep/wake-up pair per event would cost more than the event itself.
+ */
+#define SPIN_US 50
+
+static void spin_for_work(blec__dispatcher *d) {
+  uint64_t until = blec__now_us() + SPIN_US;
+  while (!atomic_load_explicit(&d->has_work, memory_order_acquire) && blec__now_us() < until) {
+  }
+}
+
 static void dispatch_thread(void *arg) {
   blec__dispatcher *d = arg;
   blec__mutex_lock(&d->lock);
@@ -108,6 +124,7 @@ static void dispatch_thread(void *arg) {
     blec__event *list = take_all_locked(d);
     blec__mutex_unlock(&d->lock);
     run_list(d, list);
+    spin_for_work(d);
     blec__mutex_lock(&d->lock);
     if (d->stopping) break;
   }

@@ -16,98 +16,17 @@
 #include <string.h>
 
 #include "blec/blec_world.h"
+#include "backends/virtual/os_cache.h"
 #include "core/backend.h"
 #include "core/threads.h"
 #include "world/world_stack.h"
 
-/* ---- the OS-like caches ------------------------------------------------------------ */
-
-typedef struct cached_value {
-  struct cached_value *next;
-  char address[BLEC_ADDR_STRLEN];
-  uint16_t handle;
-  size_t len;
-  uint8_t *data;
-} cached_value;
-
-typedef struct cached_attrs {
-  struct cached_attrs *next;
-  char address[BLEC_ADDR_STRLEN];
-  blec__wattr *attrs;
-  size_t count;
-} cached_attrs;
-
 typedef struct vctx {
   blec_world *world;
-  blec__mutex lock; /* the caches */
-  cached_value *values;
-  cached_attrs *attrs;
+  blec__vcache *cache;
 } vctx;
 
 static vctx *ctx_priv(blec_ctx *ctx);
-
-static void cache_value(vctx *v, const char *address, uint16_t handle, const uint8_t *data, size_t len) {
-  uint8_t *copy = malloc(len ? len : 1);
-  if (!copy) return;
-  if (len) memcpy(copy, data, len);
-  blec__mutex_lock(&v->lock);
-  cached_value *e = v->values;
-  while (e && !(e->handle == handle && !strcmp(e->address, address))) e = e->next;
-  if (!e && (e = calloc(1, sizeof *e)) != NULL) {
-    snprintf(e->address, sizeof e->address, "%s", address);
-    e->handle = handle;
-    e->next = v->values;
-    v->values = e;
-  }
-  if (e) {
-    free(e->data);
-    e->data = copy;
-    e->len = len;
-  } else {
-    free(copy);
-  }
-  blec__mutex_unlock(&v->lock);
-}
-
-/* Completes op with the cached value if there is one. */
-static bool answer_from_cache(vctx *v, const char *address, uint16_t handle, blec_op *op) {
-  blec__mutex_lock(&v->lock);
-  cached_value *e = v->values;
-  while (e && !(e->handle == handle && !strcmp(e->address, address))) e = e->next;
-  uint8_t *copy = NULL;
-  size_t len = 0;
-  if (e && (copy = malloc(e->len ? e->len : 1)) != NULL) {
-    memcpy(copy, e->data, e->len);
-    len = e->len;
-  }
-  blec__mutex_unlock(&v->lock);
-  if (!copy) return false;
-  blec__op_complete_data(op, copy, len);
-  free(copy);
-  return true;
-}
-
-static void cache_attrs(vctx *v, const char *address, const blec__wattr *attrs, size_t count) {
-  blec__wattr *copy = malloc((count ? count : 1) * sizeof *copy);
-  if (!copy) return;
-  if (count) memcpy(copy, attrs, count * sizeof *copy);
-  blec__mutex_lock(&v->lock);
-  cached_attrs *e = v->attrs;
-  while (e && strcmp(e->address, address)) e = e->next;
-  if (!e && (e = calloc(1, sizeof *e)) != NULL) {
-    snprintf(e->address, sizeof e->address, "%s", address);
-    e->next = v->attrs;
-    v->attrs = e;
-  }
-  if (e) {
-    free(e->attrs);
-    e->attrs = copy;
-    e->count = count;
-  } else {
-    free(copy);
-  }
-  blec__mutex_unlock(&v->lock);
-}
 
 /* ---- context ------------------------------------------------------------------------ */
 
@@ -115,7 +34,7 @@ static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec
   (void)opts;
   vctx *v = calloc(1, sizeof *v);
   if (!v) return BLEC_ERR_NO_MEMORY;
-  if (blec__mutex_init(&v->lock) != BLEC_OK) {
+  if (!(v->cache = blec__vcache_new())) {
     free(v);
     return BLEC_ERR_NO_MEMORY;
   }
@@ -131,7 +50,7 @@ static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec
     r = blec_world_new_default(&v->world);
   }
   if (r != BLEC_OK) {
-    blec__mutex_destroy(&v->lock);
+    blec__vcache_free(v->cache);
     free(v);
     return r;
   }
@@ -142,20 +61,8 @@ static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec
 static void v_exit(blec_ctx *ctx, void *priv) {
   (void)ctx;
   vctx *v = priv;
-  while (v->values) {
-    cached_value *n = v->values->next;
-    free(v->values->data);
-    free(v->values);
-    v->values = n;
-  }
-  while (v->attrs) {
-    cached_attrs *n = v->attrs->next;
-    free(v->attrs->attrs);
-    free(v->attrs);
-    v->attrs = n;
-  }
+  blec__vcache_free(v->cache);
   blec_world_unref(v->world);
-  blec__mutex_destroy(&v->lock);
   free(v);
 }
 
@@ -222,6 +129,7 @@ typedef struct vclient {
   blec__mutex lock;
   blec__wlink *link;
   blec_op *connecting; /* the connect request in flight (borrowed) */
+  blec__vcache_dev *cache; /* this address's OS cache entry */
   blec_client *c;
 } vclient;
 
@@ -235,6 +143,7 @@ static vclient *vc_of(blec_client *c) {
   }
   atomic_init(&vc->refs, 1);
   vc->c = c;
+  vc->cache = blec__vcache_device(ctx_priv(blec__client_ctx(c))->cache, blec__client_address(c));
   blec__client_set_backend_priv(c, vc);
   return vc;
 }
@@ -257,7 +166,7 @@ static void drop_link(vclient *vc) {
 static void on_value(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication) {
   (void)indication;
   vclient *vc = user;
-  cache_value(ctx_priv(blec__client_ctx(vc->c)), blec__client_address(vc->c), handle, data, len);
+  blec__vcache_put_value(ctx_priv(blec__client_ctx(vc->c))->cache, vc->cache, handle, data, len);
   blec__client_value(vc->c, handle, data, len);
 }
 
@@ -422,7 +331,8 @@ static void discover_done(void *user, int status, int att_error, const blec__wat
   blec_op *op = user;
   blec_client *c = blec__op_client(op);
   if (status == BLEC_OK) {
-    cache_attrs(ctx_priv(blec__client_ctx(c)), blec__client_address(c), attrs, count);
+    vclient *vc = blec__client_backend_priv(c);
+    if (vc) blec__vcache_put_attrs(ctx_priv(blec__client_ctx(c))->cache, vc->cache, attrs, count);
     if (!blec__op_is_done(op)) fill_model(c, attrs, count);
     blec__op_complete(op, BLEC_OK);
   } else if (status == BLEC_ERR_ATT) {
@@ -440,18 +350,16 @@ static void discover_done(void *user, int status, int att_error, const blec__wat
 }
 
 static int v_discover(blec_client *c, blec_op *op, blec_cache_mode mode) {
-  vctx *v = ctx_priv(blec__client_ctx(c));
-  if (mode != BLEC_CACHE_UNCACHED) {
-    /* Cached (and "let the OS decide", which Windows answers from its cache). */
-    blec__mutex_lock(&v->lock);
-    cached_attrs *e = v->attrs;
-    while (e && strcmp(e->address, blec__client_address(c))) e = e->next;
-    if (e) fill_model(c, e->attrs, e->count);
-    blec__mutex_unlock(&v->lock);
-    if (e) {
-      blec__op_complete(op, BLEC_OK);
-      return BLEC_OK;
-    }
+  vclient *vc = blec__client_backend_priv(c);
+  blec__wattr *attrs;
+  size_t count;
+  /* Cached, and "let the OS decide" (which Windows answers from its cache). */
+  if (mode != BLEC_CACHE_UNCACHED && vc &&
+      blec__vcache_get_attrs(ctx_priv(blec__client_ctx(c))->cache, vc->cache, &attrs, &count)) {
+    fill_model(c, attrs, count);
+    free(attrs);
+    blec__op_complete(op, BLEC_OK);
+    return BLEC_OK;
   }
   WITH_LINK(c, op, blec__wlink_discover(link, discover_done, op));
 }
@@ -469,7 +377,8 @@ static void read_done(void *user, int status, int att_error, const uint8_t *data
   uint16_t handle = rq->handle;
   free(rq);
   if (status == BLEC_OK) {
-    cache_value(ctx_priv(blec__client_ctx(c)), blec__client_address(c), handle, data, len);
+    vclient *vc = blec__client_backend_priv(c);
+    if (vc) blec__vcache_put_value(ctx_priv(blec__client_ctx(c))->cache, vc->cache, handle, data, len);
     blec__op_complete_data(op, data, len);
   } else if (status == BLEC_ERR_ATT) {
     blec__op_complete_att(op, att_error);
@@ -481,7 +390,14 @@ static void read_done(void *user, int status, int att_error, const uint8_t *data
 
 static int v_read(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, bool cached) {
   (void)descriptor;
-  if (cached && answer_from_cache(ctx_priv(blec__client_ctx(c)), blec__client_address(c), handle, op)) return BLEC_OK;
+  vclient *vcc = blec__client_backend_priv(c);
+  uint8_t *cached_data;
+  size_t cached_len;
+  if (cached && vcc && blec__vcache_get_value(ctx_priv(blec__client_ctx(c))->cache, vcc->cache, handle, &cached_data, &cached_len)) {
+    blec__op_complete_data(op, cached_data, cached_len);
+    free(cached_data);
+    return BLEC_OK;
+  }
   vread *rq = malloc(sizeof *rq);
   if (!rq) return BLEC_ERR_NO_MEMORY;
   rq->op = op;
