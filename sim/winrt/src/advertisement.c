@@ -14,10 +14,10 @@
 
 #include "advertisement.h"
 
-static SIM_VECTOR_TYPE(vt_mfr, true, Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEManufacturerData);
-static SIM_VECTOR_TYPE(vt_section, true,
+static SIM_VECTOR_TYPE(vt_mfr, Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEManufacturerData);
+static SIM_VECTOR_TYPE(vt_section,
                        Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEAdvertisementDataSection);
-static SIM_VECTOR_TYPE(vt_pattern, true,
+static SIM_VECTOR_TYPE(vt_pattern,
                        Windows__CDevices__CBluetooth__CAdvertisement__CBluetoothLEAdvertisementBytePattern);
 
 static HRESULT empty_buffer(IBuffer **out) { return sim_buffer_new(NULL, 0, out); }

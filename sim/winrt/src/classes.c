@@ -7,6 +7,7 @@
 #include "sim.h"
 
 #include "advertisement.h"
+#include "gatt.h"
 
 const sim_factory_desc *const sim_factories[] = {
     &sim_buffer_factory,
@@ -20,5 +21,15 @@ const sim_factory_desc *const sim_factories[] = {
     &sim_pattern_factory,
     &sim_datatypes_factory,
     &sim_signal_filter_factory,
+    &sim_device_factory,
+    &sim_device_id_factory,
+    &sim_session_factory,
+    &sim_service_factory,
+    &sim_characteristic_factory,
+    &sim_descriptor_factory,
+    &sim_protocol_error_factory,
+    &sim_adapter_factory,
+    &sim_radio_factory,
+    &sim_uuid_helper_factory,
     NULL,
 };

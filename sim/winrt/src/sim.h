@@ -288,11 +288,14 @@ typedef struct sim_vector_type {
   const IID *iterator_iid;
 } sim_vector_type;
 
-/** From a common suffix of the four instantiations' C names, e.g. the element's name. */
-#define SIM_VECTOR_TYPE(var, with_vector, suffix)                                          \
-  const sim_vector_type var = {(with_vector) ? &IID___FIVector_1_##suffix : NULL,         \
-                               &IID___FIVectorView_1_##suffix, &IID___FIIterable_1_##suffix, \
-                               &IID___FIIterator_1_##suffix}
+/** From the common suffix of the instantiations' C names (the element's spelled-out name). */
+#define SIM_VECTOR_TYPE(var, suffix)                                                       \
+  const sim_vector_type var = {&IID___FIVector_1_##suffix, &IID___FIVectorView_1_##suffix,  \
+                               &IID___FIIterable_1_##suffix, &IID___FIIterator_1_##suffix}
+/** The same for read-only collections (no IVector<T> declared). */
+#define SIM_VIEW_TYPE(var, suffix)                                                         \
+  const sim_vector_type var = {NULL, &IID___FIVectorView_1_##suffix,                        \
+                               &IID___FIIterable_1_##suffix, &IID___FIIterator_1_##suffix}
 
 typedef struct sim_vector sim_vector;
 /** A new empty vector (IVector<T*> when the type has one, else a view). */

@@ -1,7 +1,814 @@
 /* SPDX-License-Identifier: MIT */
-/* stack.c — the simulated OS's state about devices (grows with the device classes). */
+/*
+ * stack.c — the simulated operating system below the runtime classes: one record per
+ * remote device with the link every object of that device shares, the GATT cache that
+ * outlives links, and the requests that go over the air.
+ *
+ * As on Windows (README.md gives the sources):
+ *  - There is no Connect call: a GATT request that needs the device connects it, and a
+ *    GattSession with MaintainConnection connects it and keeps it connected, reconnecting
+ *    after a loss. The link ends when nothing holds it any more: no session maintaining
+ *    it, no open GattDeviceService, no request in flight.
+ *  - After connecting, the OS exchanges the ATT MTU on its own; the new size comes later.
+ *  - Cached discovery and Cached reads are answered from the OS cache without the link
+ *    when the cache has the answer; otherwise they go to the device, which fills the cache.
+ *  - A request that cannot reach the device (not found, radio off, link lost, no answer)
+ *    ends with Unreachable; an ATT error with ProtocolError and the code.
+ *
+ * Locking: g_lock guards every record; world request calls are made with it held (the
+ * world never calls back inside a call), while callbacks into objects and the calls that
+ * wait for world callbacks (blec__wlink_release) are made without it.
+ */
 #include "stack.h"
 
-void sim_stack_forget_all(void) {}
-void sim_stack_forget_cache(void) {}
-void sim_stack_radio_changed(bool on) { (void)on; }
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { LINK_DOWN, LINK_CONNECTING, LINK_UP, LINK_CLOSING };
+enum { REQ_DISCOVER, REQ_READ, REQ_WRITE, REQ_PAIR };
+
+#define SIM_CLIENT_MTU 527 /* what the OS asks for in its MTU exchange */
+
+typedef struct req req;
+
+struct sim_dev {
+  UINT64 address;
+  char text[18];
+  BluetoothAddressType type; /* as last seen; Public until seen otherwise */
+  int state;
+  blec_world *world; /* while a link is open */
+  blec__wlink *link;
+  int mtu;
+  int holds, maintains;
+  int bond_level; /* the level the OS paired at, -1 when unknown */
+  req *waiting;   /* requests waiting for the link */
+  sim_listener *listeners;
+  blec__wattr *attrs; /* the GATT cache */
+  size_t n_attrs;
+  bool attrs_valid;
+  struct cached_value {
+    uint16_t handle;
+    sim_bytes v;
+  } *values;
+  size_t n_values, cap_values;
+  HANDLE reconnect_timer;
+  sim_dev *next;
+};
+
+struct req {
+  sim_dev *d;
+  int kind;
+  uint16_t handle;
+  BYTE *data;
+  size_t len;
+  bool with_response;
+  int level;
+  sim_gatt_cb cb;
+  sim_status_cb scb;
+  void *ctx;
+  req *next;
+};
+
+static SRWLOCK g_lock = SRWLOCK_INIT;
+static sim_dev *g_devs;
+
+/* ---- objects that may be dying --------------------------------------------------------- */
+
+bool sim_obj_tryref(sim_obj *o) {
+  for (;;) {
+    LONG r = o->refs;
+    if (r <= 0) return false;
+    if (InterlockedCompareExchange(&o->refs, r + 1, r) == r) return true;
+  }
+}
+
+/* ---- records ------------------------------------------------------------------------------- */
+
+static void reset_locked(sim_dev *d) {
+  free(d->attrs);
+  d->attrs = NULL;
+  d->n_attrs = 0;
+  d->attrs_valid = false;
+  for (size_t i = 0; i < d->n_values; i++) sim_bytes_free(&d->values[i].v);
+  d->n_values = 0;
+}
+
+void sim_stack_forget_all(void) {
+  AcquireSRWLockExclusive(&g_lock);
+  for (sim_dev *d = g_devs; d; d = d->next) {
+    reset_locked(d);
+    d->bond_level = -1;
+    d->type = BluetoothAddressType_Public;
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+void sim_stack_forget_cache(void) {
+  AcquireSRWLockExclusive(&g_lock);
+  for (sim_dev *d = g_devs; d; d = d->next) reset_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+void sim_stack_radio_changed(bool on) {
+  (void)on;
+  sim_radio_notify();
+}
+
+static sim_dev *record_locked(UINT64 address) {
+  for (sim_dev *d = g_devs; d; d = d->next)
+    if (d->address == address) return d;
+  sim_dev *d = calloc(1, sizeof *d);
+  if (!d) return NULL;
+  d->address = address;
+  sim_addr_format(address, d->text);
+  d->type = BluetoothAddressType_Public;
+  d->mtu = 23;
+  d->bond_level = -1;
+  d->next = g_devs;
+  g_devs = d;
+  return d;
+}
+
+void sim_stack_seen(UINT64 address, bool random) {
+  AcquireSRWLockExclusive(&g_lock);
+  sim_dev *d = record_locked(address);
+  if (d) d->type = random ? BluetoothAddressType_Random : BluetoothAddressType_Public;
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+sim_dev *sim_dev_find(UINT64 address, BluetoothAddressType type) {
+  char text[18];
+  sim_addr_format(address, text);
+  blec_world *w = sim_world_ref();
+  if (!w) return NULL;
+  blec_world_peripheral *p = NULL;
+  bool exists = blec_world_find_peripheral(w, text, &p) == BLEC_OK;
+  blec_world_unref(w);
+  if (!exists) return NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  sim_dev *d = record_locked(address);
+  bool ok = d && (type == BluetoothAddressType_Unspecified || type == d->type);
+  ReleaseSRWLockExclusive(&g_lock);
+  return ok ? d : NULL;
+}
+
+UINT64 sim_dev_address(sim_dev *d) { return d->address; }
+const char *sim_dev_address_text(sim_dev *d) { return d->text; }
+
+BluetoothAddressType sim_dev_address_type(sim_dev *d) {
+  AcquireSRWLockShared(&g_lock);
+  BluetoothAddressType t = d->type;
+  ReleaseSRWLockShared(&g_lock);
+  return t;
+}
+
+static void lower_addr(UINT64 a, char out[18]) {
+  snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned)(a >> 40) & 0xff, (unsigned)(a >> 32) & 0xff,
+           (unsigned)(a >> 24) & 0xff, (unsigned)(a >> 16) & 0xff, (unsigned)(a >> 8) & 0xff, (unsigned)a & 0xff);
+}
+
+HSTRING sim_dev_id(sim_dev *d) {
+  char own[18], peer[18], id[80];
+  lower_addr(SIM_ADAPTER_ADDRESS, own);
+  lower_addr(d->address, peer);
+  snprintf(id, sizeof id, "BluetoothLE#BluetoothLE%s-%s", own, peer);
+  return sim_hstring_utf8(id);
+}
+
+sim_dev *sim_dev_from_id(HSTRING id) {
+  char *s = sim_utf8(id);
+  if (!s) return NULL;
+  sim_dev *d = NULL;
+  const char *dash = strrchr(s, '-');
+  UINT64 a;
+  char up[18];
+  if (strncmp(s, "BluetoothLE#BluetoothLE", 23) == 0 && dash && strlen(dash + 1) == 17) {
+    for (int i = 0; i < 17; i++) up[i] = (char)((dash[1 + i] >= 'a' && dash[1 + i] <= 'f') ? dash[1 + i] - 32 : dash[1 + i]);
+    up[17] = 0;
+    if (sim_addr_parse(up, &a)) d = sim_dev_find(a, BluetoothAddressType_Unspecified);
+  }
+  free(s);
+  return d;
+}
+
+char *sim_dev_name(sim_dev *d) {
+  char *name = NULL;
+  blec_world *w = sim_world_ref();
+  blec_world_peripheral *p = NULL;
+  if (w && blec_world_find_peripheral(w, d->text, &p) == BLEC_OK) name = blec__world_peripheral_name(p);
+  if (w) blec_world_unref(w);
+  if (!name) {
+    name = malloc(1);
+    if (name) name[0] = 0;
+  }
+  return name;
+}
+
+bool sim_dev_connected(sim_dev *d) {
+  AcquireSRWLockShared(&g_lock);
+  bool c = d->state == LINK_UP;
+  ReleaseSRWLockShared(&g_lock);
+  return c;
+}
+
+int sim_dev_mtu(sim_dev *d) {
+  AcquireSRWLockShared(&g_lock);
+  int m = d->state == LINK_UP ? d->mtu : 23;
+  ReleaseSRWLockShared(&g_lock);
+  return m;
+}
+
+/* ---- listeners ---------------------------------------------------------------------------- */
+
+void sim_dev_listen(sim_dev *d, sim_listener *l) {
+  AcquireSRWLockExclusive(&g_lock);
+  l->next = d->listeners;
+  d->listeners = l;
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+void sim_dev_unlisten(sim_dev *d, sim_listener *l) {
+  AcquireSRWLockExclusive(&g_lock);
+  for (sim_listener **p = &d->listeners; *p; p = &(*p)->next) {
+    if (*p == l) {
+      *p = l->next;
+      break;
+    }
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+typedef enum { NOTE_CONNECTION, NOTE_MTU, NOTE_VALUE } note_kind;
+
+/* Calls every listener of d (without the lock) for one change. */
+static void notify(sim_dev *d, note_kind kind, bool connected, int mtu, uint16_t handle, const BYTE *data, size_t len) {
+  sim_listener *snap[64];
+  size_t n = 0;
+  AcquireSRWLockExclusive(&g_lock);
+  for (sim_listener *l = d->listeners; l && n < 64; l = l->next) {
+    bool wants = (kind == NOTE_CONNECTION && l->connection) || (kind == NOTE_MTU && l->mtu) ||
+                 (kind == NOTE_VALUE && l->value);
+    if (wants && sim_obj_tryref(l->obj)) snap[n++] = l;
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+  for (size_t i = 0; i < n; i++) {
+    sim_listener *l = snap[i];
+    sim_obj *o = l->obj;
+    if (kind == NOTE_CONNECTION)
+      l->connection(o, connected);
+    else if (kind == NOTE_MTU)
+      l->mtu(o, mtu);
+    else
+      l->value(o, handle, data, len);
+    sim_Release(sim_obj_default(o));
+  }
+}
+
+/* ---- the GATT cache ------------------------------------------------------------------------ */
+
+static void cache_value_locked(sim_dev *d, uint16_t handle, const BYTE *data, size_t len) {
+  for (size_t i = 0; i < d->n_values; i++) {
+    if (d->values[i].handle == handle) {
+      sim_bytes_set(&d->values[i].v, data, len);
+      return;
+    }
+  }
+  if (d->n_values == d->cap_values) {
+    size_t cap = d->cap_values ? d->cap_values * 2 : 16;
+    struct cached_value *v = realloc(d->values, cap * sizeof *v);
+    if (!v) return;
+    d->values = v;
+    d->cap_values = cap;
+  }
+  struct cached_value *c = &d->values[d->n_values];
+  memset(c, 0, sizeof *c);
+  if (sim_bytes_set(&c->v, data, len) == 0) {
+    c->handle = handle;
+    d->n_values++;
+  }
+}
+
+bool sim_dev_cached_value(sim_dev *d, uint16_t handle, BYTE **data, size_t *len) {
+  bool found = false;
+  *data = NULL;
+  *len = 0;
+  AcquireSRWLockShared(&g_lock);
+  for (size_t i = 0; i < d->n_values && !found; i++) {
+    if (d->values[i].handle == handle) {
+      found = true;
+      *len = d->values[i].v.len;
+      *data = malloc(*len ? *len : 1);
+      if (*data && *len) memcpy(*data, d->values[i].v.data, *len);
+      if (!*data) found = false;
+    }
+  }
+  ReleaseSRWLockShared(&g_lock);
+  return found;
+}
+
+bool sim_dev_cached_attrs(sim_dev *d, blec__wattr **attrs, size_t *n) {
+  *attrs = NULL;
+  *n = 0;
+  AcquireSRWLockShared(&g_lock);
+  bool ok = d->attrs_valid;
+  if (ok) {
+    *attrs = malloc((d->n_attrs ? d->n_attrs : 1) * sizeof **attrs);
+    if (*attrs) {
+      memcpy(*attrs, d->attrs, d->n_attrs * sizeof **attrs);
+      *n = d->n_attrs;
+    } else {
+      ok = false;
+    }
+  }
+  ReleaseSRWLockShared(&g_lock);
+  return ok;
+}
+
+/* ---- completing requests ------------------------------------------------------------------- */
+
+static void req_free(req *r) {
+  free(r->data);
+  free(r);
+}
+
+/* Ends a request: drops its hold, then tells its owner. Never with the lock held. */
+static void finish(req *r, const sim_gatt_result *res, int status) {
+  sim_dev *d = r->d;
+  if (r->cb)
+    r->cb(r->ctx, res);
+  else if (r->scb)
+    r->scb(r->ctx, status);
+  sim_dev_hold(d, -1);
+  req_free(r);
+}
+
+static void finish_status(req *r, GattCommunicationStatus st, int att, int bst) {
+  sim_gatt_result res;
+  memset(&res, 0, sizeof res);
+  res.status = st;
+  res.att = att;
+  finish(r, &res, bst);
+}
+
+typedef struct later_fail {
+  req *r;
+  int status;
+} later_fail;
+
+static void later_fail_work(void *ctx) {
+  later_fail *f = ctx;
+  finish_status(f->r, GattCommunicationStatus_Unreachable, 0, f->status);
+  free(f);
+}
+
+/* Fails a request from a worker: it may have been started inside a caller's call. */
+static void fail_later(req *r, int status) {
+  later_fail *f = malloc(sizeof *f);
+  if (!f) return;
+  f->r = r;
+  f->status = status;
+  sim_work_post(later_fail_work, f);
+}
+
+static GattCommunicationStatus gatt_status(int status) {
+  if (status == BLEC_OK) return GattCommunicationStatus_Success;
+  if (status == BLEC_ERR_ATT) return GattCommunicationStatus_ProtocolError;
+  return GattCommunicationStatus_Unreachable;
+}
+
+static void read_done(void *user, int status, int att, const uint8_t *data, size_t len) {
+  req *r = user;
+  if (status == BLEC_OK) {
+    AcquireSRWLockExclusive(&g_lock);
+    cache_value_locked(r->d, r->handle, data, len);
+    ReleaseSRWLockExclusive(&g_lock);
+  }
+  sim_gatt_result res;
+  memset(&res, 0, sizeof res);
+  res.status = gatt_status(status);
+  res.att = att;
+  res.data = data;
+  res.len = len;
+  finish(r, &res, status);
+}
+
+static void write_done(void *user, int status, int att) {
+  req *r = user;
+  finish_status(r, gatt_status(status), att, status);
+}
+
+static void status_done(void *user, int status, int att) {
+  (void)att;
+  req *r = user;
+  finish_status(r, gatt_status(status), 0, status);
+}
+
+static void discover_done(void *user, int status, int att, const blec__wattr *attrs, size_t count) {
+  req *r = user;
+  if (status == BLEC_OK) {
+    blec__wattr *copy = malloc((count ? count : 1) * sizeof *copy);
+    if (copy) {
+      memcpy(copy, attrs, count * sizeof *copy);
+      AcquireSRWLockExclusive(&g_lock);
+      free(r->d->attrs);
+      r->d->attrs = copy;
+      r->d->n_attrs = count;
+      r->d->attrs_valid = true;
+      ReleaseSRWLockExclusive(&g_lock);
+    }
+  }
+  sim_gatt_result res;
+  memset(&res, 0, sizeof res);
+  res.status = gatt_status(status);
+  res.att = att;
+  res.attrs = attrs;
+  res.n_attrs = count;
+  finish(r, &res, status);
+}
+
+static void pair_done(void *user, int status, int att) {
+  (void)att;
+  req *r = user;
+  if (status == BLEC_OK) {
+    AcquireSRWLockExclusive(&g_lock);
+    int level = r->level == BLEC_PROTECTION_DEFAULT ? BLEC_PROTECTION_ENCRYPTION : r->level;
+    if (level > r->d->bond_level) r->d->bond_level = level;
+    ReleaseSRWLockExclusive(&g_lock);
+  }
+  finish_status(r, gatt_status(status), 0, status);
+}
+
+/* With the lock held: sends r over the link. Returns false (r untouched) when it cannot. */
+static bool issue_locked(req *r, blec__wlink *link) {
+  int64_t id;
+  switch (r->kind) {
+  case REQ_DISCOVER: id = blec__wlink_discover(link, discover_done, r); break;
+  case REQ_READ: id = blec__wlink_read(link, r->handle, read_done, r); break;
+  case REQ_WRITE:
+    id = blec__wlink_write(link, r->handle, r->data, r->len, r->with_response, r->with_response ? write_done : status_done, r);
+    break;
+  default: id = blec__wlink_pair(link, (blec_protection_level)r->level, pair_done, r); break;
+  }
+  return id > 0;
+}
+
+/* ---- the link -------------------------------------------------------------------------------- */
+
+static void start_connect_locked(sim_dev *d);
+static void begin_disconnect_locked(sim_dev *d);
+static void schedule_reconnect_locked(sim_dev *d, DWORD ms);
+
+static void on_value(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication) {
+  (void)indication;
+  sim_dev *d = user;
+  AcquireSRWLockExclusive(&g_lock);
+  cache_value_locked(d, handle, data, len);
+  ReleaseSRWLockExclusive(&g_lock);
+  notify(d, NOTE_VALUE, false, 0, handle, data, len);
+}
+
+static void on_mtu(void *user, int mtu) {
+  sim_dev *d = user;
+  AcquireSRWLockExclusive(&g_lock);
+  d->mtu = mtu;
+  ReleaseSRWLockExclusive(&g_lock);
+  notify(d, NOTE_MTU, false, mtu, 0, NULL, 0);
+}
+
+/* The link is gone (lock held): takes it out of the record; returns what to release. */
+static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world) {
+  blec__wlink *link = d->link;
+  *world = d->world;
+  d->link = NULL;
+  d->world = NULL;
+  d->state = LINK_DOWN;
+  d->mtu = 23;
+  return link;
+}
+
+static void release_link(blec__wlink *link, blec_world *world) {
+  if (link) blec__wlink_release(link);
+  if (world) {
+    sim_world_use(-1);
+    blec_world_unref(world);
+  }
+}
+
+static void on_disconnected(void *user, int reason) {
+  (void)reason;
+  sim_dev *d = user;
+  blec__wlink *link = NULL;
+  blec_world *world = NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  bool was_up = d->state == LINK_UP;
+  if (was_up) {
+    link = drop_link_locked(d, &world);
+    if (d->maintains > 0) schedule_reconnect_locked(d, 200);
+  }
+  /* LINK_CLOSING: our own disconnect completes next and releases the link. */
+  ReleaseSRWLockExclusive(&g_lock);
+  release_link(link, world);
+  if (was_up) notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
+}
+
+static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected};
+
+static void disconnect_done(void *user, int status, int att) {
+  (void)status;
+  (void)att;
+  sim_dev *d = user;
+  blec_world *world = NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  blec__wlink *link = drop_link_locked(d, &world);
+  if (d->waiting || d->maintains > 0) start_connect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+  release_link(link, world);
+  notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
+}
+
+static void mtu_done(void *user, int status, int att) {
+  (void)user;
+  (void)status;
+  (void)att;
+}
+
+static void connect_done(void *user, int status, blec__wlink *link) {
+  sim_dev *d = user;
+  blec_world *world = NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  req *waiting = d->waiting;
+  d->waiting = NULL;
+  req *failed = NULL;
+  if (status == BLEC_OK) {
+    d->state = LINK_UP;
+    d->link = link;
+    d->mtu = blec__wlink_mtu(link);
+    blec__wlink_exchange_mtu(link, SIM_CLIENT_MTU, mtu_done, d);
+    /* Requests go out in the order they came. */
+    req *rev = NULL;
+    while (waiting) {
+      req *r = waiting;
+      waiting = r->next;
+      r->next = rev;
+      rev = r;
+    }
+    while (rev) {
+      req *r = rev;
+      rev = r->next;
+      r->next = NULL;
+      if (!issue_locked(r, link)) {
+        r->next = failed;
+        failed = r;
+      }
+    }
+  } else {
+    d->state = LINK_DOWN;
+    world = d->world;
+    d->world = NULL;
+    failed = waiting;
+    if (d->maintains > 0) schedule_reconnect_locked(d, 1000);
+  }
+  bool up = status == BLEC_OK;
+  bool idle = up && d->holds == 0 && d->maintains == 0;
+  if (idle) begin_disconnect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+  if (world) {
+    sim_world_use(-1);
+    blec_world_unref(world);
+  }
+  if (up) notify(d, NOTE_CONNECTION, true, 0, 0, NULL, 0);
+  while (failed) {
+    req *r = failed;
+    failed = r->next;
+    finish_status(r, GattCommunicationStatus_Unreachable, 0, up ? BLEC_ERR_NOT_CONNECTED : status);
+  }
+}
+
+/* Lock held, state DOWN: opens a link to d. Waiting requests fail (later) if it cannot start. */
+static void start_connect_locked(sim_dev *d) {
+  blec_world *w = sim_world_ref();
+  int64_t id = BLEC_ERR_BLUETOOTH_UNAVAILABLE;
+  if (w && sim_adapter_present()) {
+    d->world = w;
+    d->state = LINK_CONNECTING;
+    sim_world_use(+1);
+    id = blec__world_connect(w, d->text, BLEC_ADDRESS_UNSPECIFIED, &link_events, d, connect_done, d);
+    if (id > 0) return;
+    sim_world_use(-1);
+    d->world = NULL;
+    d->state = LINK_DOWN;
+  }
+  if (w) blec_world_unref(w);
+  req *waiting = d->waiting;
+  d->waiting = NULL;
+  while (waiting) {
+    req *r = waiting;
+    waiting = r->next;
+    fail_later(r, (int)id);
+  }
+}
+
+static void begin_disconnect_locked(sim_dev *d) {
+  if (d->state != LINK_UP) return;
+  d->state = LINK_CLOSING;
+  if (blec__wlink_disconnect(d->link, disconnect_done, d) <= 0) {
+    /* Cannot even ask: treat the link as gone at once (from a worker, never inline). */
+    d->state = LINK_UP;
+  }
+}
+
+static void CALLBACK reconnect_tick(void *ctx, BOOLEAN fired) {
+  (void)fired;
+  sim_dev *d = ctx;
+  AcquireSRWLockExclusive(&g_lock);
+  HANDLE t = d->reconnect_timer;
+  d->reconnect_timer = NULL;
+  if (d->state == LINK_DOWN && (d->maintains > 0 || d->waiting)) start_connect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+  if (t) DeleteTimerQueueTimer(NULL, t, NULL);
+}
+
+static void schedule_reconnect_locked(sim_dev *d, DWORD ms) {
+  if (d->reconnect_timer) return;
+  CreateTimerQueueTimer(&d->reconnect_timer, NULL, reconnect_tick, d, ms, 0, WT_EXECUTEONLYONCE);
+}
+
+void sim_dev_hold(sim_dev *d, int delta) {
+  AcquireSRWLockExclusive(&g_lock);
+  d->holds += delta;
+  if (d->holds == 0 && d->maintains == 0) begin_disconnect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+void sim_dev_maintain(sim_dev *d, int delta) {
+  AcquireSRWLockExclusive(&g_lock);
+  d->maintains += delta;
+  if (delta > 0 && d->maintains == delta && d->state == LINK_DOWN) start_connect_locked(d);
+  if (d->holds == 0 && d->maintains == 0) begin_disconnect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+/* Starts a request: over the link now, or once the link is up. */
+static void submit(req *r) {
+  sim_dev *d = r->d;
+  AcquireSRWLockExclusive(&g_lock);
+  d->holds++;
+  if (d->state == LINK_UP) {
+    bool ok = issue_locked(r, d->link);
+    ReleaseSRWLockExclusive(&g_lock);
+    if (!ok) fail_later(r, BLEC_ERR_NOT_CONNECTED);
+    return;
+  }
+  r->next = d->waiting;
+  d->waiting = r;
+  if (d->state == LINK_DOWN) start_connect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+}
+
+static req *req_new(sim_dev *d, int kind, sim_gatt_cb cb, sim_status_cb scb, void *ctx) {
+  req *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  r->d = d;
+  r->kind = kind;
+  r->cb = cb;
+  r->scb = scb;
+  r->ctx = ctx;
+  return r;
+}
+
+/* ---- answers from the cache (on a worker) ----------------------------------------------------- */
+
+typedef struct cached_answer {
+  sim_gatt_cb cb;
+  void *ctx;
+  blec__wattr *attrs;
+  size_t n_attrs;
+  BYTE *data;
+  size_t len;
+} cached_answer;
+
+static void cached_work(void *ctx) {
+  cached_answer *a = ctx;
+  sim_gatt_result res;
+  memset(&res, 0, sizeof res);
+  res.status = GattCommunicationStatus_Success;
+  res.attrs = a->attrs;
+  res.n_attrs = a->n_attrs;
+  res.data = a->data;
+  res.len = a->len;
+  a->cb(a->ctx, &res);
+  free(a->attrs);
+  free(a->data);
+  free(a);
+}
+
+static bool answer_from_cache(sim_gatt_cb cb, void *ctx, blec__wattr *attrs, size_t n, BYTE *data, size_t len) {
+  cached_answer *a = malloc(sizeof *a);
+  if (!a) {
+    free(attrs);
+    free(data);
+    return false;
+  }
+  a->cb = cb;
+  a->ctx = ctx;
+  a->attrs = attrs;
+  a->n_attrs = n;
+  a->data = data;
+  a->len = len;
+  sim_work_post(cached_work, a);
+  return true;
+}
+
+void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx) {
+  blec__wattr *attrs;
+  size_t n;
+  if (mode == BluetoothCacheMode_Cached && sim_dev_cached_attrs(d, &attrs, &n) &&
+      answer_from_cache(cb, ctx, attrs, n, NULL, 0))
+    return;
+  req *r = req_new(d, REQ_DISCOVER, cb, NULL, ctx);
+  if (r) submit(r);
+}
+
+void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx) {
+  BYTE *data;
+  size_t len;
+  if (mode == BluetoothCacheMode_Cached && sim_dev_cached_value(d, handle, &data, &len) &&
+      answer_from_cache(cb, ctx, NULL, 0, data, len))
+    return;
+  req *r = req_new(d, REQ_READ, cb, NULL, ctx);
+  if (!r) return;
+  r->handle = handle;
+  submit(r);
+}
+
+void sim_dev_write(sim_dev *d, uint16_t handle, const BYTE *data, size_t len, bool with_response, sim_gatt_cb cb,
+                   void *ctx) {
+  req *r = req_new(d, REQ_WRITE, cb, NULL, ctx);
+  if (!r) return;
+  r->handle = handle;
+  r->with_response = with_response;
+  if (len) {
+    r->data = malloc(len);
+    if (!r->data) {
+      free(r);
+      return;
+    }
+    memcpy(r->data, data, len);
+  }
+  r->len = len;
+  submit(r);
+}
+
+void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx) {
+  req *r = req_new(d, REQ_PAIR, NULL, cb, ctx);
+  if (!r) return;
+  r->level = level;
+  submit(r);
+}
+
+typedef struct unpair_job {
+  sim_dev *d;
+  sim_status_cb cb;
+  void *ctx;
+} unpair_job;
+
+static void unpair_work(void *ctx) {
+  unpair_job *j = ctx;
+  blec_world *w = sim_world_ref();
+  /* Like removing the device in the OS: no link needed; a live link drops (UNPAIRED). */
+  int st = w ? blec__world_unpair(w, j->d->text) : BLEC_ERR_STATE;
+  if (w) blec_world_unref(w);
+  if (st == BLEC_OK) {
+    AcquireSRWLockExclusive(&g_lock);
+    j->d->bond_level = -1;
+    ReleaseSRWLockExclusive(&g_lock);
+  }
+  j->cb(j->ctx, st);
+  free(j);
+}
+
+void sim_dev_unpair(sim_dev *d, sim_status_cb cb, void *ctx) {
+  unpair_job *j = malloc(sizeof *j);
+  if (!j) return;
+  j->d = d;
+  j->cb = cb;
+  j->ctx = ctx;
+  sim_work_post(unpair_work, j);
+}
+
+bool sim_dev_paired(sim_dev *d) {
+  blec_world *w = sim_world_ref();
+  bool p = w && blec__world_is_paired(w, d->text);
+  if (w) blec_world_unref(w);
+  return p;
+}
+
+int sim_dev_bond_level(sim_dev *d) {
+  if (!sim_dev_paired(d)) return -1;
+  AcquireSRWLockShared(&g_lock);
+  int level = d->bond_level;
+  ReleaseSRWLockShared(&g_lock);
+  /* A bond the OS had before (from the world file): at least encryption. */
+  return level >= 0 ? level : BLEC_PROTECTION_ENCRYPTION;
+}

@@ -24,11 +24,94 @@ bool sim_adapter_present(void);
 
 /* ---- stack.c ------------------------------------------------------------------------------ */
 
+/** The simulated PC's own Bluetooth address (BluetoothAdapter.BluetoothAddress, device ids). */
+#define SIM_ADAPTER_ADDRESS 0x001A7DDA7113ULL
+
+/**
+ * The OS's record of one remote device, shared by every object that represents it (all
+ * BluetoothLEDevice objects of an address share one link, as on Windows). Records live as
+ * long as the process; a new world resets them.
+ */
+typedef struct sim_dev sim_dev;
+
+/**
+ * The device at address, or NULL (*known false) when the world has no such peripheral, or
+ * its address type differs from `type` (Unspecified matches any).
+ */
+sim_dev *sim_dev_find(UINT64 address, BluetoothAddressType type);
+UINT64 sim_dev_address(sim_dev *d);
+const char *sim_dev_address_text(sim_dev *d);
+BluetoothAddressType sim_dev_address_type(sim_dev *d);
+/** "BluetoothLE#BluetoothLEaa:bb:..-11:22:.." (new HSTRING). */
+HSTRING sim_dev_id(sim_dev *d);
+/** Parses an id of sim_dev_id's form: the device, or NULL. */
+sim_dev *sim_dev_from_id(HSTRING id);
+/** The device's name (GAP name known to the OS), new UTF-8 string (free()), "" when none. */
+char *sim_dev_name(sim_dev *d);
+bool sim_dev_connected(sim_dev *d);
+/** Current ATT MTU (23 until exchanged; 23 when not connected). */
+int sim_dev_mtu(sim_dev *d);
+
+/** What an object wants to hear about its device. Callbacks run on the world thread. */
+typedef struct sim_listener {
+  sim_obj *obj; /* tried (sim_obj_tryref) before each call: dying objects are skipped */
+  void (*connection)(sim_obj *obj, bool connected);
+  void (*mtu)(sim_obj *obj, int mtu);
+  void (*value)(sim_obj *obj, uint16_t handle, const BYTE *data, size_t len);
+  struct sim_listener *next;
+} sim_listener;
+void sim_dev_listen(sim_dev *d, sim_listener *l);
+void sim_dev_unlisten(sim_dev *d, sim_listener *l);
+
+/** Keeps the link up while > 0 (open services, requests in flight); at 0 the link ends. */
+void sim_dev_hold(sim_dev *d, int delta);
+/** GattSession.MaintainConnection: connects now and reconnects after a loss while > 0. */
+void sim_dev_maintain(sim_dev *d, int delta);
+
+/** Outcome of a GATT request as Windows reports it. */
+typedef struct sim_gatt_result {
+  GattCommunicationStatus status;
+  int att;            /* ATT error code with ProtocolError */
+  const BYTE *data;   /* reads */
+  size_t len;
+  const blec__wattr *attrs; /* discovery: the whole database, in handle order */
+  size_t n_attrs;
+} sim_gatt_result;
+/** Runs once, on the world thread or a worker, never inside the starting call. */
+typedef void (*sim_gatt_cb)(void *ctx, const sim_gatt_result *r);
+
+/** The attribute database: from the OS cache (Cached, when known) or discovered over the link. */
+void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx);
+/** A value: from the OS cache (Cached, when a value is cached) or read over the link. */
+void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx);
+void sim_dev_write(sim_dev *d, uint16_t handle, const BYTE *data, size_t len, bool with_response, sim_gatt_cb cb,
+                   void *ctx);
+/** Pairs over the link (connecting if needed); status as a blec_status (BLEC_OK, BLEC_ERR_PAIRING...). */
+typedef void (*sim_status_cb)(void *ctx, int status);
+void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx);
+/** Removes the bond (the link drops, as unpairing does on Windows). */
+void sim_dev_unpair(sim_dev *d, sim_status_cb cb, void *ctx);
+bool sim_dev_paired(sim_dev *d);
+/** Highest protection of the bond, or -1. */
+int sim_dev_bond_level(sim_dev *d);
+/** A copy of the cached database (free()); false when the OS has none. */
+bool sim_dev_cached_attrs(sim_dev *d, blec__wattr **attrs, size_t *n);
+/** The OS's cached value of an attribute (free() *data); false when none. */
+bool sim_dev_cached_value(sim_dev *d, uint16_t handle, BYTE **data, size_t *len);
+
+/** The watcher saw an advertisement of this address (the OS learns its address type). */
+void sim_stack_seen(UINT64 address, bool random);
+
+/** AddRef unless the object is already being destroyed. */
+bool sim_obj_tryref(sim_obj *o);
+
 /** The world was replaced: forget every device. */
 void sim_stack_forget_all(void);
 /** Empties the GATT cache. */
 void sim_stack_forget_cache(void);
 /** The radio was switched (the world already dropped scans and links when off). */
 void sim_stack_radio_changed(bool on);
+/** Raises StateChanged on every Radio object (adapter.c). */
+void sim_radio_notify(void);
 
 #endif /* BLEC_SIM_WINRT_STACK_H */

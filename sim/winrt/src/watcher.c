@@ -381,6 +381,7 @@ static void on_report(void *user, const blec__wadv_report *r) {
   p.scannable = r->scannable;
   p.len = r->len < sizeof p.data ? r->len : sizeof p.data;
   if (p.len) memcpy(p.data, r->data, p.len);
+  sim_stack_seen(p.address, r->address_type == BLEC_ADDRESS_RANDOM);
   AcquireSRWLockExclusive(&w->lock);
   if (w->accepting && sim_adv_match_packet(&w->match, p.data, p.len)) {
     if (w->rssi.active)
