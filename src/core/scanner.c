@@ -39,6 +39,9 @@ struct blec_scanner {
   bool freed;
   bool internal;
   uint64_t generation;
+  /* generation while running and not freed, else 0: detection events check it without
+   * the lock (the report thread holds the lock while it merges). */
+  atomic_uint_fast64_t live_gen;
   seen_entry *table;
   size_t cap, count;
   blec_device **stream;
@@ -48,6 +51,11 @@ struct blec_scanner {
   void *tap_arg;
   void *backend_priv;
 };
+
+/* Called under s->lock after running / freed / generation change. */
+static void publish(blec_scanner *s) {
+  atomic_store_explicit(&s->live_gen, (s->running && !s->freed) ? s->generation : 0, memory_order_release);
+}
 
 static blec_scanner *scanner_ref(blec_scanner *s) {
   atomic_fetch_add(&s->refs, 1);
@@ -137,12 +145,8 @@ typedef struct detection_event {
 static void detection_run(blec__event *ev) {
   detection_event *e = (detection_event *)ev;
   blec_scanner *s = e->s;
-  blec__mutex_lock(&s->lock);
-  bool live = s->running && !s->freed && e->generation == s->generation;
-  blec_detection_cb cb = s->cb;
-  void *user = s->user;
-  blec__mutex_unlock(&s->lock);
-  if (live && cb) cb(s, e->dev, e->dev->adv, user);
+  bool live = atomic_load_explicit(&s->live_gen, memory_order_acquire) == e->generation;
+  if (live && s->cb) s->cb(s, e->dev, e->dev->adv, s->user); /* cb, user: fixed at creation */
   blec_device_unref(e->dev);
   scanner_unref(s);
   free(e);
@@ -286,6 +290,7 @@ void blec__scanner_stopped(blec_scanner *s, const blec_error *err) {
   bool was = s->running;
   s->running = false;
   s->generation++;
+  publish(s);
   blec__cond_broadcast(&s->stream_cond);
   void (*on_stopped)(blec_scanner *, const blec_error *, void *) = s->on_stopped;
   void *arg = s->tap_arg;
@@ -315,6 +320,7 @@ static int scanner_create(blec_ctx *ctx, const blec_scan_options *opts, blec_sca
   blec_scanner *s = calloc(1, sizeof *s);
   if (!s) return BLEC_ERR_NO_MEMORY;
   atomic_init(&s->refs, 1);
+  atomic_init(&s->live_gen, 0);
   s->ctx = ctx;
   if (blec__scan_options_copy(&s->opts, opts) != BLEC_OK) goto fail;
   if (s->opts.stream_capacity && !(s->stream = calloc(s->opts.stream_capacity, sizeof *s->stream)))
@@ -413,12 +419,14 @@ int blec_scanner_start(blec_scanner *s, blec_error *err) {
   clear_stream(s);
   s->running = true;
   s->generation++;
+  publish(s);
   blec__mutex_unlock(&s->lock);
   r = s->ctx->backend->scan_start(s, err);
   if (r != BLEC_OK) {
     blec__mutex_lock(&s->lock);
     s->running = false;
     s->generation++;
+    publish(s);
     blec__mutex_unlock(&s->lock);
     if (err && err->status == BLEC_OK) blec__error_set(err, r, "scanning could not start");
   } else {
@@ -435,6 +443,7 @@ int blec_scanner_stop(blec_scanner *s) {
   bool was = s->running;
   s->running = false;
   s->generation++;
+  publish(s);
   blec__cond_broadcast(&s->stream_cond);
   blec__mutex_unlock(&s->lock);
   /* Even when the backend already ended the scan (radio off), its state is released. */
@@ -457,6 +466,7 @@ void blec__scanner_release(blec_scanner *s) {
   blec_scanner_stop(s);
   blec__mutex_lock(&s->lock);
   s->freed = true;
+  publish(s);
   blec__mutex_unlock(&s->lock);
   scanner_unref(s);
 }
