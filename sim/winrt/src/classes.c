@@ -31,5 +31,6 @@ const sim_factory_desc *const sim_factories[] = {
     &sim_adapter_factory,
     &sim_radio_factory,
     &sim_uuid_helper_factory,
+    &sim_device_information_factory,
     NULL,
 };
