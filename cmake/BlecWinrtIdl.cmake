@@ -13,8 +13,6 @@
 # <out_var> to the list of headers, or to an empty list when widl or the base IDL is missing
 # (the caller decides whether that is fatal).
 
-include_guard(GLOBAL)
-
 set(BLEC_WINRT_IDL_DIR ${CMAKE_CURRENT_LIST_DIR}/../src/backends/winrt/idl)
 get_filename_component(BLEC_WINRT_IDL_DIR ${BLEC_WINRT_IDL_DIR} ABSOLUTE)
 # Imports come first: a header's include of an imported header needs no order, but keep the

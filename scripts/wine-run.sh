@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# wine-run.sh — runs a Windows program of a blec cross build under Wine; the
+# CMAKE_CROSSCOMPILING_EMULATOR of cmake/wine.cmake, so ctest runs every Windows test
+# through it. Usable by hand too:
+#
+#   scripts/wine-run.sh BUILD/tests/apartment/apartment.exe sta_thread_no_loop
+#   scripts/wine-run.sh --init BUILD        # create the prefix, start the wineserver
+#   scripts/wine-run.sh --stop BUILD        # stop this prefix's wineserver
+#
+# The build directory is the nearest parent of the program holding CMakeCache.txt. Its
+# Wine prefix is BUILD/wineprefix (created on first use, under a lock, so parallel tests
+# wait for one another): never the user's ~/.wine. Wine is quiet (WINEDEBUG=-all), installs
+# no Mono/Gecko, writes no desktop menus and draws with its null display driver; blec.dll is
+# found through WINEPATH. A persistent wineserver (-p) and a keeper program
+# (BUILD/tests/wine/wine_keeper.exe, when built) keep the session up while tests run: the
+# desktop and RPC processes start once, detached from any test's output, instead of being
+# torn down and restarted between programs (each restart can cost Wine ten seconds). The
+# keeper leaves by itself two minutes after the last run.
+set -euo pipefail
+
+WINE=${BLEC_WINE64:-/usr/lib/wine/wine64}
+if [ ! -x "$WINE" ]; then WINE=$(command -v wine64 || true); fi
+if [ -z "$WINE" ] || [ ! -x "$WINE" ]; then
+  echo "wine-run.sh: Wine's 64-bit loader (wine64) is not installed" >&2
+  exit 127
+fi
+WINESERVER=${BLEC_WINESERVER:-$(dirname "$WINE")/wineserver64}
+[ -x "$WINESERVER" ] || WINESERVER=$(dirname "$WINE")/wineserver
+[ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver)
+
+find_build_dir() {
+  local d
+  d=$(cd "$(dirname "$1")" && pwd)
+  while [ "$d" != "/" ]; do
+    if [ -f "$d/CMakeCache.txt" ]; then echo "$d"; return 0; fi
+    d=$(dirname "$d")
+  done
+  return 1
+}
+
+setup_env() { # build dir
+  export WINEPREFIX=${BLEC_WINEPREFIX:-$1/wineprefix}
+  export WINEDEBUG=-all
+  export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+  export WINEARCH=win64
+  # Where blec.dll may be; the program's own directory is searched first anyway.
+  local p="" d
+  for d in "$1/src" "$1/bin" "$1"; do
+    p="$p;Z:${d//\//\\}"
+  done
+  export WINEPATH="${p#;}"
+  # Wine runs slower than Windows: give timing-based test helpers more slack.
+  export BLEC_TEST_TIMEOUT_MULTIPLIER=${BLEC_TEST_TIMEOUT_MULTIPLIER:-3}
+}
+
+winpath() { local p=$1; echo "Z:${p//\//\\}"; }
+
+keeper_alive() { # pid file
+  local pid st
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  st=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  case "$st" in Z*|"") return 1 ;; esac
+}
+
+ensure_prefix() { # build dir
+  local b=$1 log="$1/wineprefix.log"
+  local keeper=${BLEC_WINE_KEEPER:-$1/tests/wine/wine_keeper.exe}
+  local kpid="$b/wineprefix.keeper" ready="$b/wineprefix.ready" alive="$b/wineprefix.alive"
+  exec 9>"$b/wineprefix.lock"
+  flock 9
+  touch "$alive"
+  if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    mkdir -p "$WINEPREFIX"
+    # Every helper Wine starts now inherits the log, not a test's pipes.
+    "$WINESERVER" -p 60 </dev/null >>"$log" 2>&1 || true
+    # wineboot -i creates the prefix; without wine32 it logs one harmless line about
+    # syswow64\rundll32.exe.
+    if ! "$WINE" wineboot -i </dev/null >>"$log" 2>&1 ||
+       ! "$WINE" reg add 'HKCU\Software\Wine\Drivers' /v Graphics /d null /f </dev/null >>"$log" 2>&1; then
+      echo "wine-run.sh: creating the Wine prefix $WINEPREFIX failed, see $log" >&2
+      flock -u 9
+      return 1
+    fi
+  fi
+  # Keep (or start) one wineserver for the prefix; it exits 60 s after its last client.
+  "$WINESERVER" -p 60 </dev/null >>"$log" 2>&1 || true
+  if [ -f "$keeper" ] && ! keeper_alive "$kpid"; then
+    rm -f "$ready"
+    setsid "$WINE" "$keeper" "$(winpath "$alive")" "$(winpath "$ready")" \
+      "${BLEC_WINE_KEEPER_IDLE:-120}" </dev/null >>"$log" 2>&1 &
+    echo $! >"$kpid"
+    local i
+    for i in $(seq 300); do
+      [ -f "$ready" ] && break
+      keeper_alive "$kpid" || break
+      sleep 0.1
+    done
+    [ -f "$ready" ] || echo "wine-run.sh: the keeper did not start (see $log); going on without it" >&2
+  fi
+  flock -u 9
+}
+
+case "${1:-}" in
+  --init)
+    b=$(cd "${2:?usage: wine-run.sh --init BUILD_DIR}" && pwd)
+    setup_env "$b"
+    ensure_prefix "$b"
+    exit 0 ;;
+  --stop)
+    b=$(cd "${2:?usage: wine-run.sh --stop BUILD_DIR}" && pwd)
+    setup_env "$b"
+    # Ends this prefix's Wine session: the keeper, the helpers and the wineserver.
+    [ -d "$WINEPREFIX" ] && "$WINESERVER" -k >/dev/null 2>&1 || true
+    rm -f "$b/wineprefix.keeper" "$b/wineprefix.ready"
+    exit 0 ;;
+  ""|-h|--help)
+    sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+    exit 2 ;;
+esac
+
+prog=$1
+shift
+if ! b=$(find_build_dir "$prog"); then
+  echo "wine-run.sh: $prog is not inside a CMake build directory (no CMakeCache.txt above it)" >&2
+  exit 2
+fi
+setup_env "$b"
+ensure_prefix "$b"
+exec "$WINE" "$prog" "$@"

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * threads_win32.c — threads.h on Win32: SRW locks, condition variables, _beginthreadex,
+ * QueryPerformanceCounter; the waitable is a manual-reset event (signalled while set).
+ */
+#include <process.h>
+
+#include "core/threads.h"
+
+int blec__mutex_init(blec__mutex *m) {
+  InitializeSRWLock(&m->lock);
+  return BLEC_OK;
+}
+void blec__mutex_lock(blec__mutex *m) { AcquireSRWLockExclusive(&m->lock); }
+void blec__mutex_unlock(blec__mutex *m) { ReleaseSRWLockExclusive(&m->lock); }
+void blec__mutex_destroy(blec__mutex *m) { (void)m; /* SRW locks hold no resources */ }
+
+int blec__cond_init(blec__cond *c) {
+  InitializeConditionVariable(&c->cv);
+  return BLEC_OK;
+}
+void blec__cond_wait(blec__cond *c, blec__mutex *m) {
+  SleepConditionVariableSRW(&c->cv, &m->lock, INFINITE, 0);
+}
+int blec__cond_timedwait(blec__cond *c, blec__mutex *m, int64_t timeout_ms) {
+  if (timeout_ms < 0) {
+    SleepConditionVariableSRW(&c->cv, &m->lock, INFINITE, 0);
+    return BLEC_OK;
+  }
+  /* INFINITE is 0xFFFFFFFF: longer waits are cut short, which callers treat as a spurious
+   * wake-up (they re-check their predicate and deadline). */
+  DWORD ms = timeout_ms >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)timeout_ms;
+  if (SleepConditionVariableSRW(&c->cv, &m->lock, ms, 0)) return BLEC_OK;
+  return GetLastError() == ERROR_TIMEOUT ? BLEC_ERR_TIMEOUT : BLEC_OK;
+}
+void blec__cond_signal(blec__cond *c) { WakeConditionVariable(&c->cv); }
+void blec__cond_broadcast(blec__cond *c) { WakeAllConditionVariable(&c->cv); }
+void blec__cond_destroy(blec__cond *c) { (void)c; }
+
+static unsigned __stdcall thread_main(void *arg) {
+  blec__thread *t = arg;
+  t->fn(t->arg);
+  return 0;
+}
+
+int blec__thread_create(blec__thread *t, void (*fn)(void *), void *arg) {
+  t->fn = fn;
+  t->arg = arg;
+  /* _beginthreadex, not CreateThread: the thread may use the C runtime. */
+  uintptr_t h = _beginthreadex(NULL, 0, thread_main, t, 0, NULL);
+  if (h == 0) return BLEC_ERR_NO_MEMORY;
+  t->h = (HANDLE)h;
+  return BLEC_OK;
+}
+void blec__thread_join(blec__thread *t) {
+  WaitForSingleObject(t->h, INFINITE);
+  CloseHandle(t->h);
+  t->h = NULL;
+}
+/* Thread ids are unique among live threads and never 0. */
+uint64_t blec__thread_self(void) { return (uint64_t)GetCurrentThreadId(); }
+
+uint64_t blec__now_us(void) {
+  static volatile LONGLONG freq; /* counts per second; constant after boot */
+  LONGLONG f = freq;
+  if (f == 0) {
+    LARGE_INTEGER q;
+    QueryPerformanceFrequency(&q); /* never fails on Windows XP and later */
+    f = q.QuadPart;
+    freq = f;
+  }
+  LARGE_INTEGER c;
+  QueryPerformanceCounter(&c);
+  /* Split to avoid overflowing count * 1e6. */
+  uint64_t n = (uint64_t)c.QuadPart, uf = (uint64_t)f;
+  return n / uf * 1000000u + n % uf * 1000000u / uf;
+}
+
+void blec__sleep_ms(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }
+
+int blec__waitable_init(blec__waitable *w) {
+  /* Manual reset: stays signalled until cleared, as the level-triggered contract says. */
+  w->event = CreateEventW(NULL, TRUE, FALSE, NULL);
+  return w->event ? BLEC_OK : BLEC_ERR_IO;
+}
+void blec__waitable_set(blec__waitable *w) { SetEvent(w->event); }
+void blec__waitable_clear(blec__waitable *w) { ResetEvent(w->event); }
+blec_os_handle blec__waitable_handle(const blec__waitable *w) { return (blec_os_handle)(intptr_t)w->event; }
+void blec__waitable_destroy(blec__waitable *w) {
+  if (w->event) CloseHandle(w->event);
+  w->event = NULL;
+}
