@@ -5,14 +5,15 @@
 # Wine prefix, runs the whole ctest suite under Wine (ABI check included), stops the Wine
 # session it started and prints how long each step took.
 #
-#   scripts/test-windows.sh [BUILD_DIR]     default: build-win at the top of the clone
+#   scripts/test-windows.sh [BUILD_DIR]     default: $BLEC_WIN_BUILD_DIR, else build-win at
+#                                           the top of the clone
 #
 # Needs mingw-w64, wine64, wine64-tools (widl-stable), libwine-dev and python3
 # (scripts/install-deps.sh installs them). Extra ctest arguments: BLEC_CTEST_ARGS.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build-win}
+build=${1:-${BLEC_WIN_BUILD_DIR:-$root/build-win}}
 
 missing=()
 command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(mingw-w64)

@@ -82,6 +82,10 @@ ensure_prefix() { # build dir
       flock -u 9
       return 1
     fi
+    # Start the tests on a fresh session: helpers that wineboot started mid-update (the RPC
+    # service among them) can otherwise stall the first programs that need them.
+    "$WINESERVER" -k </dev/null >>"$log" 2>&1 || true
+    "$WINESERVER" -w </dev/null >>"$log" 2>&1 || true
   fi
   # Keep (or start) one wineserver for the prefix; it exits 60 s after its last client.
   "$WINESERVER" -p 60 </dev/null >>"$log" 2>&1 || true
