@@ -83,7 +83,35 @@ typedef struct listen_state {
   atomic_long received;
   atomic_bool disconnected;
   atomic_int reason; /* blec_disconnect_reason, once disconnected */
+  /* `write --listen`: values that arrive before the write's own line is printed wait in
+   * `held` so the output keeps the order of events (the echo after the write). */
+  atomic_flag lock;
+  bool held_open; /* under lock */
+  strbuf held;
 } listen_state;
+
+/* Prints a finished line now, or holds it until listen_release. */
+static void listen_emit(listen_state *ls, const char *line) {
+  while (atomic_flag_test_and_set(&ls->lock)) {
+  }
+  if (ls->held_open) {
+    fputs(line, stdout);
+    fflush(stdout);
+  } else {
+    strbuf_append(&ls->held, line);
+  }
+  atomic_flag_clear(&ls->lock);
+}
+
+/* Prints what was held and lets later values through directly. */
+static void listen_release(listen_state *ls) {
+  while (atomic_flag_test_and_set(&ls->lock)) {
+  }
+  if (ls->held.s) fputs(ls->held.s, stdout);
+  fflush(stdout);
+  ls->held_open = true;
+  atomic_flag_clear(&ls->lock);
+}
 
 static void on_value(blec_client *client, blec_characteristic *chr, const uint8_t *data, size_t len,
                      void *user) {
@@ -101,7 +129,9 @@ static void on_value(blec_client *client, blec_characteristic *chr, const uint8_
     json_str(&j, "address", blec_client_address(client));
     gattio_json_attr(&j, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
     gattio_json_value(&j, &u, data, len);
-    json_end_line(&j, stdout);
+    strbuf_append(&j.b, "}\n");
+    if (!j.b.failed) listen_emit(ls, j.b.s);
+    strbuf_free(&j.b);
     return;
   }
   strbuf b;
@@ -114,8 +144,8 @@ static void on_value(blec_client *client, blec_characteristic *chr, const uint8_
   } else {
     format_value(&b, &u, data, len);
   }
-  puts(b.s);
-  fflush(stdout);
+  strbuf_putc(&b, '\n');
+  listen_emit(ls, b.s);
   strbuf_free(&b);
 }
 
@@ -157,9 +187,12 @@ static int check_notify(cli_session *s, const blec_characteristic *chr, const ch
 }
 
 static int listen_start(cli_session *s, listen_state *ls, const blec_characteristic *chr,
-                        const char *spec, long limit) {
+                        const char *spec, long limit, bool hold) {
   int rc = check_notify(s, chr, spec);
   if (rc != CLI_EXIT_OK) return rc;
+  atomic_flag_clear(&ls->lock);
+  ls->held_open = !hold;
+  strbuf_init(&ls->held);
   ls->a = s->a;
   ls->limit = limit;
   ls->start_ms = plat_now_ms();
@@ -255,7 +288,7 @@ int cmd_notify(const cli_args *a) {
   int rc = session_begin(&s, a);
   if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
   if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
-  if (rc == CLI_EXIT_OK) rc = listen_start(&s, &ls, chr, a->chr, a->count_set ? a->count : 0);
+  if (rc == CLI_EXIT_OK) rc = listen_start(&s, &ls, chr, a->chr, a->count_set ? a->count : 0, false);
   if (rc != CLI_EXIT_OK) goto out;
   if (!a->json) {
     strbuf b;
@@ -283,7 +316,7 @@ int cmd_write(const cli_args *a) {
   if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
   if (rc == CLI_EXIT_OK && a->listen) rc = gattio_find_chr(&s, a->listen, &lchr);
   if (rc == CLI_EXIT_OK && lchr)
-    rc = listen_start(&s, &ls, lchr, a->listen, a->count_set ? a->count : 1);
+    rc = listen_start(&s, &ls, lchr, a->listen, a->count_set ? a->count : 1, true);
   if (rc != CLI_EXIT_OK) goto out;
 
   uint32_t props = blec_characteristic_properties(chr);
@@ -325,8 +358,12 @@ int cmd_write(const cli_args *a) {
     fflush(stdout);
     strbuf_free(&b);
   }
-  if (lchr) rc = listen_wait(&s, &ls, lchr, a->listen, s.op_ms);
+  if (lchr) {
+    listen_release(&ls);
+    rc = listen_wait(&s, &ls, lchr, a->listen, s.op_ms);
+  }
 out:
   session_end(&s);
+  strbuf_free(&ls.held);
   return rc;
 }
