@@ -56,6 +56,8 @@ typedef struct blec_winrt_sim_apartment_stats {
  * peripheral_request_count: GATT requests the peripheral served (see world_stack.h), or -1.
  * peripheral_connected: 1 when a central is connected, 0 when not, or a negative status.
  * forget_cache: empties the stack's GATT cache of every device.
+ * models_connected_elsewhere: 1 when the world tells the stack which devices another
+ *   application holds (then they show Connected and stay so when this one closes), else 0.
  */
 #define BLEC_WINRT_SIM_FUNCS(X)                                                                   \
   X(int, blec_winrt_sim_set_world_text, (const char *text, char *err, size_t errlen))             \
@@ -76,7 +78,8 @@ typedef struct blec_winrt_sim_apartment_stats {
     (const char *address, uint16_t handle, const uint8_t *data, size_t len, int notify))          \
   X(int64_t, blec_winrt_sim_peripheral_request_count, (const char *address))                      \
   X(int, blec_winrt_sim_peripheral_connected, (const char *address))                              \
-  X(void, blec_winrt_sim_forget_cache, (void))
+  X(void, blec_winrt_sim_forget_cache, (void))                                                    \
+  X(int, blec_winrt_sim_models_connected_elsewhere, (void))
 
 #define BLEC_WINRT_SIM_DECLARE_(ret, name, params) ret name params;
 BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_DECLARE_)

@@ -205,11 +205,37 @@ char *sim_dev_name(sim_dev *d) {
   return name;
 }
 
+/*
+ * Whether another application of the PC holds a link to the device (world file:
+ * connected-elsewhere): the OS then shows it connected whatever this application does.
+ * Needs the world's accessor (SIM_WORLD_HAS_ELSEWHERE, detected by CMake).
+ */
+static bool elsewhere(sim_dev *d) {
+#ifdef SIM_WORLD_HAS_ELSEWHERE
+  blec_world *w = sim_world_ref();
+  blec_world_peripheral *p = NULL;
+  bool e = w && blec_world_find_peripheral(w, d->text, &p) == BLEC_OK && blec__world_peripheral_connected_elsewhere(p);
+  if (w) blec_world_unref(w);
+  return e;
+#else
+  (void)d;
+  return false;
+#endif
+}
+
+bool sim_stack_models_elsewhere(void) {
+#ifdef SIM_WORLD_HAS_ELSEWHERE
+  return true;
+#else
+  return false;
+#endif
+}
+
 bool sim_dev_connected(sim_dev *d) {
   AcquireSRWLockShared(&g_lock);
   bool c = d->state == LINK_UP;
   ReleaseSRWLockShared(&g_lock);
-  return c;
+  return c || elsewhere(d);
 }
 
 int sim_dev_mtu(sim_dev *d) {
@@ -490,8 +516,10 @@ static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world) {
 static void release_link(blec__wlink *link, blec_world *world) {
   if (link) blec__wlink_release(link);
   if (world) {
-    sim_world_use(-1);
+    /* Unref first: while counted as in use, the world cannot be replaced, so this is
+     * never its last reference (which a world callback must not drop). */
     blec_world_unref(world);
+    sim_world_use(-1);
   }
 }
 
@@ -509,7 +537,7 @@ static void on_disconnected(void *user, int reason) {
   /* LINK_CLOSING: our own disconnect completes next and releases the link. */
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
-  if (was_up) notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
+  if (was_up && !elsewhere(d)) notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
 }
 
 static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected};
@@ -524,7 +552,7 @@ static void disconnect_done(void *user, int status, int att) {
   if (d->waiting || d->maintains > 0) start_connect_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
-  notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
+  if (!elsewhere(d)) notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
 }
 
 static void mtu_done(void *user, int status, int att) {
@@ -574,10 +602,10 @@ static void connect_done(void *user, int status, blec__wlink *link) {
   if (idle) begin_disconnect_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
   if (world) {
-    sim_world_use(-1);
     blec_world_unref(world);
+    sim_world_use(-1);
   }
-  if (up) notify(d, NOTE_CONNECTION, true, 0, 0, NULL, 0);
+  if (up && !elsewhere(d)) notify(d, NOTE_CONNECTION, true, 0, 0, NULL, 0);
   while (failed) {
     req *r = failed;
     failed = r->next;

@@ -99,6 +99,8 @@ bool sim_dev_cached_attrs(sim_dev *d, blec__wattr **attrs, size_t *n);
 /** The OS's cached value of an attribute (free() *data); false when none. */
 bool sim_dev_cached_value(sim_dev *d, uint16_t handle, BYTE **data, size_t *len);
 
+/** Whether the world tells which devices are connected by another application. */
+bool sim_stack_models_elsewhere(void);
 /** The watcher saw an advertisement of this address (the OS learns its address type). */
 void sim_stack_seen(UINT64 address, bool random);
 

@@ -427,8 +427,8 @@ static void end_scan(watcher *w, BluetoothLEAdvertisementWatcherStatus status, B
   ReleaseSRWLockExclusive(&w->lock);
   fire_stopped(w, error);
   if (scan) {
-    sim_world_use(-1);
     blec_world_unref(world);
+    sim_world_use(-1);
     sim_Release(&w->w); /* the scan's reference */
   }
 }

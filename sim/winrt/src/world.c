@@ -204,3 +204,5 @@ int blec_winrt_sim_peripheral_connected(const char *address) {
 }
 
 void blec_winrt_sim_forget_cache(void) { sim_stack_forget_cache(); }
+
+int blec_winrt_sim_models_connected_elsewhere(void) { return sim_stack_models_elsewhere() ? 1 : 0; }
