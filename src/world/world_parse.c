@@ -261,7 +261,7 @@ static int kw_mtu(blec__wparser *ps, char **t, size_t n) {
 
 static int kw_pairing(blec__wparser *ps, char **t, size_t n) {
   (void)n;
-  int level;
+  int level = 0;
   if (blec__wp_level(ps, t[0], t[1], &level)) return BLEC_ERR_PARSE;
   return blec__wp_built(ps, blec_world_peripheral_set_pairing(ps->p, (blec_protection_level)level),
                         "bad pairing");

@@ -165,7 +165,7 @@ int blec__wp_kw_stream(blec__wparser *ps, char **t, size_t n) {
 
 int blec__wp_kw_security(blec__wparser *ps, char **t, size_t n) {
   (void)n;
-  int level;
+  int level = 0;
   if (blec__wp_level(ps, t[0], t[1], &level)) return BLEC_ERR_PARSE;
   return blec__wp_built(
       ps, blec_world_characteristic_set_security(ps->p, ps->cur_char, (blec_protection_level)level),
