@@ -94,7 +94,7 @@ static void untrack(blec_op *op) {
 /* Final step once the result is stored (called with op->lock held): timer, pending
  * list, internal hooks — then waiters are released and the user callback posted, so
  * whoever sees the op complete also sees its effects (a disconnect's closed state). */
-static void finish(blec_op *op) {
+static void finish(blec_op *op, bool cancel_backend) {
   blec__op_ref(op);
   bool timer = op->timer_armed;
   void (*then)(blec_op *, void *) = op->then;
@@ -105,6 +105,9 @@ static void finish(blec_op *op) {
   untrack(op);
   if (op->on_done) op->on_done(op, op->on_done_arg);
   if (then) then(op, then_arg);
+  /* An aborted request is withdrawn from the backend before anyone sees the op settle:
+   * once a waiter returns, the program may free the client the backend works for. */
+  if (cancel_backend && op->ctx->backend->cancel && op->client) op->ctx->backend->cancel(op);
   blec__mutex_lock(&op->lock);
   op->settled = true;
   blec__cond_broadcast(&op->cond);
@@ -131,7 +134,7 @@ bool blec__op_complete_error(blec_op *op, const blec_error *err) {
   }
   op->done = true;
   op->err = *err;
-  finish(op);
+  finish(op, false);
   return true;
 }
 
@@ -156,7 +159,7 @@ bool blec__op_complete_data(blec_op *op, const uint8_t *data, size_t len) {
   blec_error_clear(&op->err);
   op->data = copy;
   op->len = len;
-  finish(op);
+  finish(op, false);
   return true;
 }
 
@@ -174,15 +177,17 @@ bool blec__op_complete_att(blec_op *op, int att_error) {
 bool blec__op_abort(blec_op *op, int status, const char *why) {
   if (blec__op_is_done(op)) return false;
   if (op->on_cancel) op->on_cancel(op, status, op->on_cancel_arg);
-  blec_error e;
-  blec_error_clear(&e);
-  e.status = status;
-  if (why) snprintf(e.message, sizeof e.message, "%s", why);
-  bool won = blec__op_complete_error(op, &e);
-  /* The result is settled first; the backend then only cleans up (its own late
-   * completion of this op is ignored). */
-  if (won && op->ctx->backend->cancel && op->client) op->ctx->backend->cancel(op);
-  return won;
+  blec__mutex_lock(&op->lock);
+  if (op->done) { /* on_cancel (or the backend) completed it first */
+    blec__mutex_unlock(&op->lock);
+    return false;
+  }
+  op->done = true;
+  blec_error_clear(&op->err);
+  op->err.status = status;
+  if (why) snprintf(op->err.message, sizeof op->err.message, "%s", why);
+  finish(op, true);
+  return true;
 }
 
 bool blec__op_complete_device(blec_op *op, blec_device *dev) {
@@ -194,7 +199,7 @@ bool blec__op_complete_device(blec_op *op, blec_device *dev) {
   op->done = true;
   blec_error_clear(&op->err);
   op->device = blec_device_ref(dev);
-  finish(op);
+  finish(op, false);
   return true;
 }
 
@@ -209,7 +214,7 @@ bool blec__op_complete_devices(blec_op *op, blec_device **list, size_t count) {
   blec_error_clear(&op->err);
   op->devices = list;
   op->ndevices = count;
-  finish(op);
+  finish(op, false);
   return true;
 }
 
