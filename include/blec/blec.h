@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * blec — Bluetooth Low Energy central library.
+/**
+ * @file
+ * @brief blec — Bluetooth Low Energy central library: the whole public API.
  *
- * One public header. Conventions that hold for every function unless its comment says
- * otherwise:
+ * One public header; everything in it exists since version 0.1. Conventions that hold
+ * for every function unless its comment says otherwise:
  *
  *  - Status: functions return int, BLEC_OK (0) on success or a negative blec_status.
  *  - Detail: calls that talk to a peripheral take an optional `blec_error *err` (may be
@@ -19,6 +20,15 @@
  *  - Blocking vs asynchronous: every call that waits on a peripheral has a blocking form
  *    taking `timeout_ms` and an `_async` form that returns at once and reports through a
  *    blec_op_cb. An async completion never runs inside the call that started it.
+ *  - `_async` calls: on BLEC_OK the operation completes later, exactly once, and `cb` (if
+ *    not NULL) runs then with `user`. When the arguments are invalid, the state forbids
+ *    the call (a client not connected) or the backend refuses a request at once, they
+ *    return that error, no callback runs and `*op` is NULL. `op` may be NULL: the
+ *    library then releases the operation; otherwise release it with blec_op_free. GATT
+ *    requests have no deadline of their own: end them with blec_op_cancel (the blocking
+ *    forms end them at `timeout_ms` with BLEC_ERR_TIMEOUT).
+ *  - Option objects are not kept by the calls that take them (they are copied or read at
+ *    once): free them right after.
  *  - Objects are opaque; `*_free` accepts NULL.
  */
 #ifndef BLEC_BLEC_H
@@ -36,6 +46,11 @@ extern "C" {
  * Export macro. Build the shared library with BLEC_BUILDING_DLL (Windows) or hidden
  * visibility; link a static library with BLEC_STATIC defined.
  * ------------------------------------------------------------------------------- */
+/**
+ * @def BLEC_API
+ * Marks the library's exported functions: `__declspec(dllexport)` / `dllimport` on
+ * Windows (empty with BLEC_STATIC), default visibility with GCC and Clang.
+ */
 #if defined(BLEC_BUILDING_DLL) && defined(BLEC_STATIC)
 #error "define at most one of BLEC_BUILDING_DLL and BLEC_STATIC"
 #endif
@@ -56,12 +71,17 @@ extern "C" {
 /* ---------------------------------------------------------------------------------
  * Version
  * ------------------------------------------------------------------------------- */
+/** Major version of these headers. */
 #define BLEC_VERSION_MAJOR 0
+/** Minor version of these headers. */
 #define BLEC_VERSION_MINOR 1
+/** Patch version of these headers. */
 #define BLEC_VERSION_PATCH 0
+/** Version of these headers as text, "MAJOR.MINOR.PATCH". */
 #define BLEC_VERSION_STRING "0.1.0"
 /** 0xMMmmpp: compare with BLEC_VERSION_AT_LEAST at build time. */
 #define BLEC_VERSION_HEX ((BLEC_VERSION_MAJOR << 16) | (BLEC_VERSION_MINOR << 8) | BLEC_VERSION_PATCH)
+/** True when these headers are version maj.min.pat or newer; usable in `#if`. */
 #define BLEC_VERSION_AT_LEAST(maj, min, pat) (BLEC_VERSION_HEX >= (((maj) << 16) | ((min) << 8) | (pat)))
 
 /** Run-time version as BLEC_VERSION_HEX of the library actually loaded. Since 0.1. */
@@ -73,6 +93,10 @@ BLEC_API const char *blec_version_string(void);
  * Status codes. One list yields the enum, the names and the messages. Numbers are
  * stable and append-only.
  * ------------------------------------------------------------------------------- */
+/**
+ * The status codes as an X-macro: `X(name, value, message)` per code. It yields
+ * blec_status (`BLEC_##name = value`), blec_status_name and blec_strerror (`message`).
+ */
 #define BLEC_STATUS_MAP(X)                                                                   \
   X(OK, 0, "success")                                                                        \
   X(ERR_INVALID_ARG, -1, "invalid argument")                                                 \
@@ -99,11 +123,15 @@ BLEC_API const char *blec_version_string(void);
   X(ERR_NOT_FOUND, -22, "not found")                                                         \
   X(ERR_INTERNAL, -23, "internal error")
 
+/**
+ * Status of a call or an operation: BLEC_OK (0) or a negative error. Each value's text
+ * below is its blec_strerror sentence.
+ */
 typedef enum blec_status {
 #define BLEC_STATUS_ENUM_(name, value, msg) BLEC_##name = value,
   BLEC_STATUS_MAP(BLEC_STATUS_ENUM_)
 #undef BLEC_STATUS_ENUM_
-  BLEC_STATUS_COUNT_ = 24 /* number of codes; the lowest is -(BLEC_STATUS_COUNT_ - 1) */
+  BLEC_STATUS_COUNT_ = 24 /**< number of codes; the lowest is -(BLEC_STATUS_COUNT_ - 1) */
 } blec_status;
 
 /** Symbol of a status ("BLEC_ERR_TIMEOUT"); static text, "BLEC_UNKNOWN" for unknown. */
@@ -113,22 +141,22 @@ BLEC_API const char *blec_strerror(int status);
 
 /** Why Bluetooth is unavailable (blec_error.reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE). */
 typedef enum blec_unavailable_reason {
-  BLEC_UNAVAILABLE_NONE = 0,
-  BLEC_UNAVAILABLE_NO_ADAPTER = 1,
-  BLEC_UNAVAILABLE_NO_CENTRAL_ROLE = 2,
-  BLEC_UNAVAILABLE_POWERED_OFF = 3,
-  BLEC_UNAVAILABLE_DENIED_BY_USER = 4,
-  BLEC_UNAVAILABLE_DENIED_BY_SYSTEM = 5,
-  BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6
+  BLEC_UNAVAILABLE_NONE = 0,              /**< Bluetooth is available */
+  BLEC_UNAVAILABLE_NO_ADAPTER = 1,        /**< no Bluetooth adapter */
+  BLEC_UNAVAILABLE_NO_CENTRAL_ROLE = 2,   /**< the adapter cannot act as a central */
+  BLEC_UNAVAILABLE_POWERED_OFF = 3,       /**< the radio is powered off */
+  BLEC_UNAVAILABLE_DENIED_BY_USER = 4,    /**< the user denied access to Bluetooth */
+  BLEC_UNAVAILABLE_DENIED_BY_SYSTEM = 5,  /**< the system (policy, permissions) denied access */
+  BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6    /**< the radio is in use by another program */
 } blec_unavailable_reason;
 
 /** Windows GattCommunicationStatus values, reported by every backend that can. */
 typedef enum blec_gatt_status {
-  BLEC_GATT_STATUS_NONE = -1,
-  BLEC_GATT_STATUS_SUCCESS = 0,
-  BLEC_GATT_STATUS_UNREACHABLE = 1,
-  BLEC_GATT_STATUS_PROTOCOL_ERROR = 2,
-  BLEC_GATT_STATUS_ACCESS_DENIED = 3
+  BLEC_GATT_STATUS_NONE = -1,          /**< no GATT status applies */
+  BLEC_GATT_STATUS_SUCCESS = 0,        /**< Success */
+  BLEC_GATT_STATUS_UNREACHABLE = 1,    /**< Unreachable: no answer from the device */
+  BLEC_GATT_STATUS_PROTOCOL_ERROR = 2, /**< ProtocolError: an ATT error (blec_error.att_error) */
+  BLEC_GATT_STATUS_ACCESS_DENIED = 3   /**< AccessDenied: the OS refused access */
 } blec_gatt_status;
 
 /**
@@ -161,25 +189,25 @@ BLEC_API const char *blec_unavailable_reason_name(int reason);
 
 /** ATT error codes (Core spec Vol 3 Part F 3.4.1.1) for comparisons. */
 enum {
-  BLEC_ATT_INVALID_HANDLE = 0x01,
-  BLEC_ATT_READ_NOT_PERMITTED = 0x02,
-  BLEC_ATT_WRITE_NOT_PERMITTED = 0x03,
-  BLEC_ATT_INVALID_PDU = 0x04,
-  BLEC_ATT_INSUFFICIENT_AUTHENTICATION = 0x05,
-  BLEC_ATT_REQUEST_NOT_SUPPORTED = 0x06,
-  BLEC_ATT_INVALID_OFFSET = 0x07,
-  BLEC_ATT_INSUFFICIENT_AUTHORIZATION = 0x08,
-  BLEC_ATT_PREPARE_QUEUE_FULL = 0x09,
-  BLEC_ATT_ATTRIBUTE_NOT_FOUND = 0x0A,
-  BLEC_ATT_ATTRIBUTE_NOT_LONG = 0x0B,
-  BLEC_ATT_INSUFFICIENT_ENCRYPTION_KEY_SIZE = 0x0C,
-  BLEC_ATT_INVALID_ATTRIBUTE_VALUE_LENGTH = 0x0D,
-  BLEC_ATT_UNLIKELY_ERROR = 0x0E,
-  BLEC_ATT_INSUFFICIENT_ENCRYPTION = 0x0F,
-  BLEC_ATT_UNSUPPORTED_GROUP_TYPE = 0x10,
-  BLEC_ATT_INSUFFICIENT_RESOURCES = 0x11,
-  BLEC_ATT_DATABASE_OUT_OF_SYNC = 0x12,
-  BLEC_ATT_VALUE_NOT_ALLOWED = 0x13
+  BLEC_ATT_INVALID_HANDLE = 0x01,                   /**< Invalid Handle */
+  BLEC_ATT_READ_NOT_PERMITTED = 0x02,               /**< Read Not Permitted */
+  BLEC_ATT_WRITE_NOT_PERMITTED = 0x03,              /**< Write Not Permitted */
+  BLEC_ATT_INVALID_PDU = 0x04,                      /**< Invalid PDU */
+  BLEC_ATT_INSUFFICIENT_AUTHENTICATION = 0x05,      /**< Insufficient Authentication */
+  BLEC_ATT_REQUEST_NOT_SUPPORTED = 0x06,            /**< Request Not Supported */
+  BLEC_ATT_INVALID_OFFSET = 0x07,                   /**< Invalid Offset */
+  BLEC_ATT_INSUFFICIENT_AUTHORIZATION = 0x08,       /**< Insufficient Authorization */
+  BLEC_ATT_PREPARE_QUEUE_FULL = 0x09,               /**< Prepare Queue Full */
+  BLEC_ATT_ATTRIBUTE_NOT_FOUND = 0x0A,              /**< Attribute Not Found */
+  BLEC_ATT_ATTRIBUTE_NOT_LONG = 0x0B,               /**< Attribute Not Long */
+  BLEC_ATT_INSUFFICIENT_ENCRYPTION_KEY_SIZE = 0x0C, /**< Encryption Key Size Too Short */
+  BLEC_ATT_INVALID_ATTRIBUTE_VALUE_LENGTH = 0x0D,   /**< Invalid Attribute Value Length */
+  BLEC_ATT_UNLIKELY_ERROR = 0x0E,                   /**< Unlikely Error */
+  BLEC_ATT_INSUFFICIENT_ENCRYPTION = 0x0F,          /**< Insufficient Encryption */
+  BLEC_ATT_UNSUPPORTED_GROUP_TYPE = 0x10,           /**< Unsupported Group Type */
+  BLEC_ATT_INSUFFICIENT_RESOURCES = 0x11,           /**< Insufficient Resources */
+  BLEC_ATT_DATABASE_OUT_OF_SYNC = 0x12,             /**< Database Out Of Sync */
+  BLEC_ATT_VALUE_NOT_ALLOWED = 0x13                 /**< Value Not Allowed */
 };
 
 /* ---------------------------------------------------------------------------------
@@ -193,8 +221,9 @@ BLEC_API void blec_free(void *p);
  * 8000-00805f9b34fb" is b[0]=0x00 ... b[15]=0xfb). 16- and 32-bit forms are expanded
  * against the Bluetooth base UUID.
  * ------------------------------------------------------------------------------- */
+/** A 128-bit UUID, a plain value: compare with blec_uuid_equal, print with blec_uuid_to_string. */
 typedef struct blec_uuid {
-  uint8_t b[16];
+  uint8_t b[16]; /**< the bytes in written order ("0000180d-..." is b[0]=0x00, b[3]=0x0d) */
 } blec_uuid;
 
 /** Buffer size for blec_uuid_to_string (36 chars + NUL). */
@@ -215,6 +244,7 @@ BLEC_API blec_uuid blec_uuid_from_le_bytes(const uint8_t le[16]);
 BLEC_API bool blec_uuid_to16(const blec_uuid *u, uint16_t *out);
 /** True when `u` is based on the Bluetooth base UUID (16- or 32-bit); stores it. */
 BLEC_API bool blec_uuid_to32(const blec_uuid *u, uint32_t *out);
+/** True when both hold the same 16 bytes (two NULLs are equal; NULL and a UUID are not). */
 BLEC_API bool blec_uuid_equal(const blec_uuid *a, const blec_uuid *b);
 /** Canonical lower-case 36-character form into buf[BLEC_UUID_STRLEN]; returns buf. */
 BLEC_API char *blec_uuid_to_string(const blec_uuid *u, char buf[BLEC_UUID_STRLEN]);
@@ -232,12 +262,13 @@ BLEC_API const char *blec_appearance_name(uint16_t appearance);
 /* ---------------------------------------------------------------------------------
  * Logging
  * ------------------------------------------------------------------------------- */
+/** Severity of a log line; a context logs the lines at or below its level. */
 typedef enum blec_log_level {
-  BLEC_LOG_NONE = 0,
-  BLEC_LOG_ERROR = 1,
-  BLEC_LOG_WARNING = 2,
-  BLEC_LOG_INFO = 3,
-  BLEC_LOG_DEBUG = 4
+  BLEC_LOG_NONE = 0,    /**< as a level: log nothing */
+  BLEC_LOG_ERROR = 1,   /**< failures */
+  BLEC_LOG_WARNING = 2, /**< unexpected events (the default level) */
+  BLEC_LOG_INFO = 3,    /**< life of contexts and connections */
+  BLEC_LOG_DEBUG = 4    /**< details for diagnosis */
 } blec_log_level;
 
 /**
@@ -249,8 +280,11 @@ typedef void (*blec_log_cb)(blec_log_level level, const char *message, void *use
 /* ---------------------------------------------------------------------------------
  * Context: one library instance, one backend.
  * ------------------------------------------------------------------------------- */
+/** A library instance bound to one backend, with its dispatch thread (or queue) and timers. */
 typedef struct blec_ctx blec_ctx;
+/** Settings of blec_ctx_new. */
 typedef struct blec_ctx_options blec_ctx_options;
+/** A virtual radio world served by the `virtual` backend; reference counted (blec_world.h). */
 typedef struct blec_world blec_world; /* see blec_world.h */
 
 /** How callbacks reach the program. */
@@ -266,27 +300,33 @@ typedef enum blec_delivery {
 
 /** Backend capability bits (blec_ctx_capabilities). */
 enum {
-  BLEC_CAP_SCAN = 1u << 0,
-  BLEC_CAP_PASSIVE_SCAN = 1u << 1,
-  BLEC_CAP_SIGNAL_FILTER = 1u << 2,
-  BLEC_CAP_ADV_FILTER = 1u << 3,
-  BLEC_CAP_CONNECT = 1u << 4,
-  BLEC_CAP_CACHE_MODE = 1u << 5,
-  BLEC_CAP_PAIRING = 1u << 6,
-  BLEC_CAP_UNPAIR = 1u << 7,
-  BLEC_CAP_CONNECT_WITHOUT_SCAN = 1u << 8,
-  BLEC_CAP_INDICATIONS = 1u << 9,
-  BLEC_CAP_MTU_EVENTS = 1u << 10
+  BLEC_CAP_SCAN = 1u << 0,                 /**< scanners, blec_discover, blec_find_device */
+  BLEC_CAP_PASSIVE_SCAN = 1u << 1,         /**< BLEC_SCAN_PASSIVE */
+  BLEC_CAP_SIGNAL_FILTER = 1u << 2,        /**< blec_scan_options_set_signal_filter */
+  BLEC_CAP_ADV_FILTER = 1u << 3,           /**< the blec_scan_options_filter_* calls */
+  BLEC_CAP_CONNECT = 1u << 4,              /**< clients */
+  BLEC_CAP_CACHE_MODE = 1u << 5,           /**< cache modes, BLEC_READ_CACHED */
+  BLEC_CAP_PAIRING = 1u << 6,              /**< blec_client_pair, blec_client_options_set_pair */
+  BLEC_CAP_UNPAIR = 1u << 7,               /**< blec_client_unpair */
+  BLEC_CAP_CONNECT_WITHOUT_SCAN = 1u << 8, /**< connecting to an address without scanning first */
+  BLEC_CAP_INDICATIONS = 1u << 9,          /**< subscribing to indications */
+  BLEC_CAP_MTU_EVENTS = 1u << 10           /**< MTU changes on a live link reach blec_mtu_cb */
 };
 
-/** New options with defaults: platform backend (or $BLEC_BACKEND), $BLEC_LOG, thread delivery. */
+/**
+ * New options with defaults: platform backend (or $BLEC_BACKEND), $BLEC_LOG, thread
+ * delivery. NULL when out of memory; free with blec_ctx_options_free.
+ */
 BLEC_API blec_ctx_options *blec_ctx_options_new(void);
+/** Frees options and drops their world reference. Contexts created from them are not affected. */
 BLEC_API void blec_ctx_options_free(blec_ctx_options *opts);
 /** "virtual", "winrt", "bluez", or NULL for the default. The name is copied. */
 BLEC_API int blec_ctx_options_set_backend(blec_ctx_options *opts, const char *name);
+/** Log level; takes precedence over $BLEC_LOG (default BLEC_LOG_WARNING). */
 BLEC_API int blec_ctx_options_set_log_level(blec_ctx_options *opts, blec_log_level level);
-/** Default without a callback: lines go to stderr. */
+/** Where log lines go (see blec_log_cb); without a callback (cb NULL) they go to stderr. */
 BLEC_API int blec_ctx_options_set_log_callback(blec_ctx_options *opts, blec_log_cb cb, void *user);
+/** How callbacks reach the program (default BLEC_DELIVERY_THREAD). */
 BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery mode);
 /**
  * The virtual world the `virtual` backend serves (ignored by other backends). The
@@ -295,7 +335,10 @@ BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery
  */
 BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *world);
 
-/** Creates a context. `opts` may be NULL (defaults). `err` gets detail on failure. */
+/**
+ * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on
+ * failure (BLEC_ERR_BACKEND_UNAVAILABLE when the named backend is not in this build).
+ */
 BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
 /**
  * Stops every scanner, disconnects every client, drops queued callbacks and frees the
@@ -334,27 +377,34 @@ BLEC_API int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms);
  * Advertisement data: an immutable snapshot, the advertisement merged with its scan
  * response (latest value of each field wins). Reference counted.
  * ------------------------------------------------------------------------------- */
+/**
+ * A device's advertisement data: immutable, reference counted. What its getters return
+ * lives as long as the snapshot.
+ */
 typedef struct blec_adv blec_adv;
 
+/** Kind of a Bluetooth device address. */
 typedef enum blec_address_type {
-  BLEC_ADDRESS_UNSPECIFIED = 0, /* options only: let the backend decide */
-  BLEC_ADDRESS_PUBLIC = 1,
-  BLEC_ADDRESS_RANDOM = 2
+  BLEC_ADDRESS_UNSPECIFIED = 0, /**< options only: let the backend decide */
+  BLEC_ADDRESS_PUBLIC = 1,      /**< public (IEEE-assigned) address */
+  BLEC_ADDRESS_RANDOM = 2       /**< random address (static or private) */
 } blec_address_type;
 
 /** Kind of the last PDU merged into an advertisement. */
 typedef enum blec_adv_type {
-  BLEC_ADV_IND = 0,         /* connectable, scannable */
-  BLEC_ADV_DIRECT_IND = 1,  /* connectable, directed */
-  BLEC_ADV_SCAN_IND = 2,    /* scannable, not connectable */
-  BLEC_ADV_NONCONN_IND = 3, /* neither */
-  BLEC_ADV_SCAN_RSP = 4     /* scan response */
+  BLEC_ADV_IND = 0,         /**< connectable, scannable */
+  BLEC_ADV_DIRECT_IND = 1,  /**< connectable, directed */
+  BLEC_ADV_SCAN_IND = 2,    /**< scannable, not connectable */
+  BLEC_ADV_NONCONN_IND = 3, /**< neither */
+  BLEC_ADV_SCAN_RSP = 4     /**< scan response */
 } blec_adv_type;
 
 /** Buffer size for an address string "AA:BB:CC:DD:EE:FF" + NUL. */
 #define BLEC_ADDR_STRLEN 18
 
+/** Takes a reference (NULL ok); returns adv. */
 BLEC_API blec_adv *blec_adv_ref(blec_adv *adv);
+/** Drops a reference; the last one frees the snapshot. NULL ok. */
 BLEC_API void blec_adv_unref(blec_adv *adv);
 /** Local name (complete, else shortened), NULL when absent. */
 BLEC_API const char *blec_adv_local_name(const blec_adv *adv);
@@ -366,34 +416,54 @@ BLEC_API bool blec_adv_tx_power(const blec_adv *adv, int *dbm);
 BLEC_API bool blec_adv_appearance(const blec_adv *adv, uint16_t *value);
 /** Flags AD (0x01): true and *flags set when advertised. */
 BLEC_API bool blec_adv_flags(const blec_adv *adv, uint8_t *flags);
+/** Address type the latest packet carried. */
 BLEC_API blec_address_type blec_adv_address_type(const blec_adv *adv);
+/** Whether the latest advertisement (a scan response keeps it) was connectable. */
 BLEC_API bool blec_adv_connectable(const blec_adv *adv);
+/** Kind of the latest packet merged in. */
 BLEC_API blec_adv_type blec_adv_last_type(const blec_adv *adv);
 /** Microseconds on the library's monotonic clock when the latest packet arrived. */
 BLEC_API uint64_t blec_adv_timestamp_us(const blec_adv *adv);
 
 /** Manufacturer data entries, one per company id (latest payload wins). */
 BLEC_API size_t blec_adv_manufacturer_count(const blec_adv *adv);
+/**
+ * Entry i (below blec_adv_manufacturer_count): company id and the payload after it
+ * (borrowed, lives with adv). Any out-pointer may be NULL. BLEC_ERR_INVALID_ARG if i is
+ * out of range.
+ */
 BLEC_API int blec_adv_manufacturer_at(const blec_adv *adv, size_t i, uint16_t *company_id,
                                       const uint8_t **data, size_t *len);
-/** BLEC_ERR_NOT_FOUND when the company is absent. */
+/** The payload of `company_id`, as blec_adv_manufacturer_at; BLEC_ERR_NOT_FOUND when absent. */
 BLEC_API int blec_adv_manufacturer_find(const blec_adv *adv, uint16_t company_id,
                                         const uint8_t **data, size_t *len);
 
 /** Service data entries (16-, 32- and 128-bit forms all become a blec_uuid). */
 BLEC_API size_t blec_adv_service_data_count(const blec_adv *adv);
+/**
+ * Entry i (below blec_adv_service_data_count): its UUID and the payload after the UUID
+ * (borrowed, lives with adv). Any out-pointer may be NULL. BLEC_ERR_INVALID_ARG if i is
+ * out of range.
+ */
 BLEC_API int blec_adv_service_data_at(const blec_adv *adv, size_t i, blec_uuid *uuid,
                                       const uint8_t **data, size_t *len);
+/** The payload of `uuid`, as blec_adv_service_data_at; BLEC_ERR_NOT_FOUND when absent. */
 BLEC_API int blec_adv_service_data_find(const blec_adv *adv, const blec_uuid *uuid,
                                         const uint8_t **data, size_t *len);
 
 /** Advertised service UUIDs (complete and incomplete lists, all sizes), no duplicates. */
 BLEC_API size_t blec_adv_service_uuid_count(const blec_adv *adv);
+/** UUID i (below blec_adv_service_uuid_count) into \*uuid; BLEC_ERR_INVALID_ARG if out of range. */
 BLEC_API int blec_adv_service_uuid_at(const blec_adv *adv, size_t i, blec_uuid *uuid);
+/** True when `uuid` is among the advertised service UUIDs. */
 BLEC_API bool blec_adv_has_service_uuid(const blec_adv *adv, const blec_uuid *uuid);
 
 /** Every AD structure of the advertisement then of the scan response, as received. */
 BLEC_API size_t blec_adv_raw_count(const blec_adv *adv);
+/**
+ * AD structure i (below blec_adv_raw_count): its type and payload, without the length
+ * and type bytes (borrowed, lives with adv). BLEC_ERR_INVALID_ARG if i is out of range.
+ */
 BLEC_API int blec_adv_raw_at(const blec_adv *adv, size_t i, uint8_t *ad_type,
                              const uint8_t **data, size_t *len);
 /** The last raw payload of the advertisement (scan_response false) or scan response. */
@@ -402,14 +472,18 @@ BLEC_API const uint8_t *blec_adv_payload(const blec_adv *adv, bool scan_response
 /* ---------------------------------------------------------------------------------
  * Device: a peripheral seen by a scanner. Immutable snapshot, reference counted.
  * ------------------------------------------------------------------------------- */
+/** A peripheral seen by a scan: address, address type and latest data; reference counted. */
 typedef struct blec_device blec_device;
 
+/** Takes a reference (NULL ok); returns dev. */
 BLEC_API blec_device *blec_device_ref(blec_device *dev);
+/** Drops a reference; the last one frees the snapshot. NULL ok. */
 BLEC_API void blec_device_unref(blec_device *dev);
 /** "AA:BB:CC:DD:EE:FF", upper case. */
 BLEC_API const char *blec_device_address(const blec_device *dev);
 /** Name from the advertisement (or the OS), NULL when unknown. */
 BLEC_API const char *blec_device_name(const blec_device *dev);
+/** Address type of the latest advertisement. */
 BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
 /** Latest merged advertisement data (borrowed: lives as long as dev). */
 BLEC_API const blec_adv *blec_device_adv(const blec_device *dev);
@@ -421,6 +495,10 @@ BLEC_API void blec_device_list_free(blec_device **list, size_t count);
 /* ---------------------------------------------------------------------------------
  * Operations: the asynchronous form of every waiting call.
  * ------------------------------------------------------------------------------- */
+/**
+ * An operation started by an `_async` call. It keeps its result once complete; the
+ * caller's reference (when it asked for one) is released with blec_op_free.
+ */
 typedef struct blec_op blec_op;
 
 /**
@@ -441,16 +519,20 @@ BLEC_API int blec_op_cancel(blec_op *op);
  * after timeout_ms (the operation goes on).
  */
 BLEC_API int blec_op_wait(blec_op *op, int timeout_ms);
+/** True once the operation is complete and its result readable (its callback may still be pending). */
 BLEC_API bool blec_op_done(const blec_op *op);
 /** BLEC_ERR_BUSY while running, else the final status. */
 BLEC_API int blec_op_status(const blec_op *op);
-/** Detail of the final status (borrowed, lives with op). */
+/** Detail of the final status (borrowed, lives with op); NULL before completion. */
 BLEC_API const blec_error *blec_op_error(const blec_op *op);
 /** Bytes a read produced (borrowed, lives with op); NULL before completion. */
 BLEC_API const uint8_t *blec_op_data(const blec_op *op, size_t *len);
-/** The device a find produced (borrowed; blec_device_ref to keep), else NULL. */
+/** The device a find produced (borrowed; blec_device_ref to keep); NULL before completion. */
 BLEC_API blec_device *blec_op_device(const blec_op *op);
-/** Devices a discover produced (borrowed array), count in *count. */
+/**
+ * Devices a discover produced (borrowed array, lives with op), count in \*count; NULL
+ * before completion.
+ */
 BLEC_API blec_device *const *blec_op_devices(const blec_op *op, size_t *count);
 /**
  * Drops the caller's reference (from an `_async(..., &op)` call). Does not cancel: a
@@ -461,20 +543,32 @@ BLEC_API void blec_op_free(blec_op *op);
 /* ---------------------------------------------------------------------------------
  * Scanner
  * ------------------------------------------------------------------------------- */
+/** A scan that can be started and stopped; reports to a callback and/or a stream. */
 typedef struct blec_scanner blec_scanner;
+/**
+ * Settings of a scanner or of a one-shot scan (blec_discover, blec_find_device). Filters
+ * the backend cannot apply make the scan fail to start with BLEC_ERR_NOT_SUPPORTED.
+ */
 typedef struct blec_scan_options blec_scan_options;
 
+/** Scan mode. */
 typedef enum blec_scan_mode { BLEC_SCAN_ACTIVE = 0, BLEC_SCAN_PASSIVE = 1 } blec_scan_mode;
+/** @var BLEC_SCAN_ACTIVE
+ *  Requests scan responses (the default). */
+/** @var BLEC_SCAN_PASSIVE
+ *  Only listens: no scan responses (needs BLEC_CAP_PASSIVE_SCAN). */
 
 /**
  * Called for every advertisement and scan response that passes the filters, with the
- * device and its merged data (both borrowed for the call; ref them to keep).
+ * device and its merged data (both borrowed for the call; ref them to keep). Runs on the
+ * dispatch thread (or in blec_ctx_dispatch).
  */
 typedef void (*blec_detection_cb)(blec_scanner *scanner, blec_device *dev, const blec_adv *adv,
                                   void *user);
 /**
  * Called when scanning stops by itself (radio turned off, resource lost): the status is
- * in err (BLEC_ERR_BLUETOOTH_UNAVAILABLE with a reason, typically).
+ * in err (BLEC_ERR_BLUETOOTH_UNAVAILABLE with a reason, typically). Runs on the dispatch
+ * thread (or in blec_ctx_dispatch); `err` is borrowed for the call.
  */
 typedef void (*blec_scan_error_cb)(blec_scanner *scanner, const blec_error *err, void *user);
 /**
@@ -484,8 +578,11 @@ typedef void (*blec_scan_error_cb)(blec_scanner *scanner, const blec_error *err,
  */
 typedef bool (*blec_device_predicate)(const blec_device *dev, const blec_adv *adv, void *user);
 
+/** New scan options: active, no filter, no stream. NULL when out of memory. */
 BLEC_API blec_scan_options *blec_scan_options_new(void);
+/** Frees scan options. Scanners and scans started with them keep their own copy. */
 BLEC_API void blec_scan_options_free(blec_scan_options *opts);
+/** Active (default) or passive scanning. */
 BLEC_API int blec_scan_options_set_mode(blec_scan_options *opts, blec_scan_mode mode);
 /** Only advertisements listing one of these service UUIDs are reported. Repeatable. */
 BLEC_API int blec_scan_options_add_service_uuid(blec_scan_options *opts, const blec_uuid *uuid);
@@ -517,9 +614,14 @@ BLEC_API int blec_scan_options_filter_byte_pattern(blec_scan_options *opts, uint
  */
 BLEC_API int blec_scan_options_set_stream(blec_scan_options *opts, size_t capacity);
 
-/** Creates a scanner (not started). opts may be NULL; cb may be NULL. */
+/**
+ * Creates a scanner (not started). opts may be NULL; it is copied. cb may be NULL; cb and
+ * user are fixed for the scanner's life. BLEC_ERR_NOT_SUPPORTED without BLEC_CAP_SCAN.
+ * Free it with blec_scanner_free before the context.
+ */
 BLEC_API int blec_scanner_new(blec_ctx *ctx, const blec_scan_options *opts, blec_detection_cb cb,
                               void *user, blec_scanner **out);
+/** Sets (cb NULL clears) the callback run when scanning stops by itself. */
 BLEC_API void blec_scanner_set_error_callback(blec_scanner *scanner, blec_scan_error_cb cb,
                                               void *user);
 /**
@@ -532,6 +634,7 @@ BLEC_API int blec_scanner_start(blec_scanner *scanner, blec_error *err);
  * (except the one calling it, if called from one). BLEC_ERR_STATE if not running.
  */
 BLEC_API int blec_scanner_stop(blec_scanner *scanner);
+/** True from a successful start until stop, or until scanning stops by itself. */
 BLEC_API bool blec_scanner_is_scanning(const blec_scanner *scanner);
 /** Stops if needed and frees. May be called from the scanner's own callback. */
 BLEC_API void blec_scanner_free(blec_scanner *scanner);
@@ -548,18 +651,26 @@ BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, si
  */
 BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
 
-/** Scans for timeout_ms and returns every device seen (free with blec_device_list_free). */
+/**
+ * Scans for timeout_ms and returns every device seen (free with blec_device_list_free).
+ * timeout_ms must not be negative (BLEC_ERR_INVALID_ARG).
+ */
 BLEC_API int blec_discover(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
                            blec_device ***list, size_t *count, blec_error *err);
+/**
+ * Asynchronous blec_discover: completes after timeout_ms with the devices seen
+ * (blec_op_devices), or earlier with the error that ended the scan.
+ */
 BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
                                  blec_op_cb cb, void *user, blec_op **op);
 /**
  * Scans until a device matching the predicate is seen (returns at once) or timeout_ms
- * passes (BLEC_ERR_DEVICE_NOT_FOUND). *out is a new reference.
+ * passes (BLEC_ERR_DEVICE_NOT_FOUND). \*out is a new reference. `pred` is required.
  */
 BLEC_API int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts,
                               blec_device_predicate pred, void *pred_user, int timeout_ms,
                               blec_device **out, blec_error *err);
+/** Asynchronous blec_find_device: the device is in blec_op_device once complete. */
 BLEC_API int blec_find_device_async(blec_ctx *ctx, const blec_scan_options *opts,
                                     blec_device_predicate pred, void *pred_user, int timeout_ms,
                                     blec_op_cb cb, void *user, blec_op **op);
@@ -574,22 +685,25 @@ BLEC_API int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeo
  * GATT model: owned by the client, valid until the client is freed or its services are
  * discovered again (a new connection).
  * ------------------------------------------------------------------------------- */
+/** A primary service of a client's GATT database (owned by the client, see above). */
 typedef struct blec_service blec_service;
+/** A characteristic of a service (owned by the client). */
 typedef struct blec_characteristic blec_characteristic;
+/** A descriptor of a characteristic (owned by the client). */
 typedef struct blec_descriptor blec_descriptor;
 
 /** Characteristic property bits (the GATT declaration's byte, plus extended ones). */
 enum {
-  BLEC_PROP_BROADCAST = 0x0001,
-  BLEC_PROP_READ = 0x0002,
-  BLEC_PROP_WRITE_WITHOUT_RESPONSE = 0x0004,
-  BLEC_PROP_WRITE = 0x0008,
-  BLEC_PROP_NOTIFY = 0x0010,
-  BLEC_PROP_INDICATE = 0x0020,
-  BLEC_PROP_AUTHENTICATED_SIGNED_WRITES = 0x0040,
-  BLEC_PROP_EXTENDED_PROPERTIES = 0x0080,
-  BLEC_PROP_RELIABLE_WRITE = 0x0100,
-  BLEC_PROP_WRITABLE_AUXILIARIES = 0x0200
+  BLEC_PROP_BROADCAST = 0x0001,                   /**< "broadcast" */
+  BLEC_PROP_READ = 0x0002,                        /**< "read" */
+  BLEC_PROP_WRITE_WITHOUT_RESPONSE = 0x0004,      /**< "write-without-response" */
+  BLEC_PROP_WRITE = 0x0008,                       /**< "write" */
+  BLEC_PROP_NOTIFY = 0x0010,                      /**< "notify" */
+  BLEC_PROP_INDICATE = 0x0020,                    /**< "indicate" */
+  BLEC_PROP_AUTHENTICATED_SIGNED_WRITES = 0x0040, /**< "authenticated-signed-writes" */
+  BLEC_PROP_EXTENDED_PROPERTIES = 0x0080,         /**< "extended-properties" */
+  BLEC_PROP_RELIABLE_WRITE = 0x0100,              /**< "reliable-write" (extended) */
+  BLEC_PROP_WRITABLE_AUXILIARIES = 0x0200         /**< "writable-auxiliaries" (extended) */
 };
 
 /** bleak's name of one property bit ("write-without-response"); static; NULL if not one bit. */
@@ -597,85 +711,120 @@ BLEC_API const char *blec_property_name(uint32_t bit);
 /** Comma-separated names of all set bits into buf; returns buf. */
 BLEC_API char *blec_properties_format(uint32_t props, char *buf, size_t size);
 
+/** Handle of the service declaration. */
 BLEC_API uint16_t blec_service_handle(const blec_service *svc);
+/** The service's UUID. */
 BLEC_API blec_uuid blec_service_uuid(const blec_service *svc);
+/** Its UUID's blec_uuid_description (static text). */
 BLEC_API const char *blec_service_description(const blec_service *svc);
+/** Number of characteristics. */
 BLEC_API size_t blec_service_characteristic_count(const blec_service *svc);
+/** Characteristic i (below the count), else NULL. */
 BLEC_API blec_characteristic *blec_service_characteristic_at(const blec_service *svc, size_t i);
 
 /** The value handle. */
 BLEC_API uint16_t blec_characteristic_handle(const blec_characteristic *chr);
+/** The characteristic's UUID. */
 BLEC_API blec_uuid blec_characteristic_uuid(const blec_characteristic *chr);
+/** Its UUID's blec_uuid_description (static text). */
 BLEC_API const char *blec_characteristic_description(const blec_characteristic *chr);
+/** BLEC_PROP_* bits. */
 BLEC_API uint32_t blec_characteristic_properties(const blec_characteristic *chr);
+/** The service it belongs to. */
 BLEC_API blec_service *blec_characteristic_service(const blec_characteristic *chr);
 /** Max bytes in one write without response on the live link (MTU - 3). */
 BLEC_API size_t blec_characteristic_max_write_without_response_size(const blec_characteristic *chr);
+/** Number of descriptors. */
 BLEC_API size_t blec_characteristic_descriptor_count(const blec_characteristic *chr);
+/** Descriptor i (below the count), else NULL. */
 BLEC_API blec_descriptor *blec_characteristic_descriptor_at(const blec_characteristic *chr, size_t i);
-/** BLEC_ERR_DESCRIPTOR_NOT_FOUND when absent. */
+/** The descriptor with `uuid` (the first if several); BLEC_ERR_DESCRIPTOR_NOT_FOUND when absent. */
 BLEC_API int blec_characteristic_descriptor(const blec_characteristic *chr, const blec_uuid *uuid,
                                             blec_descriptor **out);
 
+/** The descriptor's handle. */
 BLEC_API uint16_t blec_descriptor_handle(const blec_descriptor *desc);
+/** The descriptor's UUID. */
 BLEC_API blec_uuid blec_descriptor_uuid(const blec_descriptor *desc);
+/** Its UUID's blec_uuid_description (static text). */
 BLEC_API const char *blec_descriptor_description(const blec_descriptor *desc);
+/** The characteristic it belongs to. */
 BLEC_API blec_characteristic *blec_descriptor_characteristic(const blec_descriptor *desc);
 
 /* ---------------------------------------------------------------------------------
  * Client: one connection to one peripheral.
  * ------------------------------------------------------------------------------- */
+/** A connection to one peripheral and its GATT database; free it before the context. */
 typedef struct blec_client blec_client;
+/** Settings of a client (blec_client_new). */
 typedef struct blec_client_options blec_client_options;
 
 /** Windows BluetoothCacheMode-like choice for service discovery and reads. */
 typedef enum blec_cache_mode {
-  BLEC_CACHE_DEFAULT = 0,  /* let the OS decide */
-  BLEC_CACHE_CACHED = 1,   /* use the OS cache when it has the data */
-  BLEC_CACHE_UNCACHED = 2  /* always ask the device */
+  BLEC_CACHE_DEFAULT = 0,  /**< let the OS decide */
+  BLEC_CACHE_CACHED = 1,   /**< use the OS cache when it has the data */
+  BLEC_CACHE_UNCACHED = 2  /**< always ask the device */
 } blec_cache_mode;
 
+/** Security of a link: pairing level, and what a world's characteristic requires. */
 typedef enum blec_protection_level {
-  BLEC_PROTECTION_DEFAULT = 0,
-  BLEC_PROTECTION_NONE = 1,
-  BLEC_PROTECTION_ENCRYPTION = 2,
-  BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION = 3
+  BLEC_PROTECTION_DEFAULT = 0,                      /**< pairing: the backend's choice */
+  BLEC_PROTECTION_NONE = 1,                         /**< no encryption */
+  BLEC_PROTECTION_ENCRYPTION = 2,                   /**< encrypted, unauthenticated ("Just Works") */
+  BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION = 3 /**< encrypted, authenticated (MITM protection) */
 } blec_protection_level;
 
+/** Why a link ended (blec_disconnected_cb). */
 typedef enum blec_disconnect_reason {
-  BLEC_DISCONNECT_REQUESTED = 0, /* blec_client_disconnect or free */
-  BLEC_DISCONNECT_REMOTE = 1,    /* the peripheral ended the link */
-  BLEC_DISCONNECT_LINK_LOSS = 2, /* supervision timeout, out of range */
-  BLEC_DISCONNECT_UNPAIRED = 3,  /* unpair ended the link */
-  BLEC_DISCONNECT_RADIO_OFF = 4  /* the adapter went away */
+  BLEC_DISCONNECT_REQUESTED = 0, /**< blec_client_disconnect or free */
+  BLEC_DISCONNECT_REMOTE = 1,    /**< the peripheral ended the link */
+  BLEC_DISCONNECT_LINK_LOSS = 2, /**< supervision timeout, out of range */
+  BLEC_DISCONNECT_UNPAIRED = 3,  /**< unpair ended the link */
+  BLEC_DISCONNECT_RADIO_OFF = 4  /**< the adapter went away */
 } blec_disconnect_reason;
 
 /** Read flags. */
-enum { BLEC_READ_CACHED = 1u << 0 /* accept the OS's cached value */ };
+enum { BLEC_READ_CACHED = 1u << 0 /**< accept the OS's cached value (needs BLEC_CAP_CACHE_MODE) */ };
 
+/** How blec_client_write sends a value. */
 typedef enum blec_write_mode {
-  BLEC_WRITE_DEFAULT = 0,  /* with response if the characteristic has "write", else without */
-  BLEC_WRITE_WITH_RESPONSE = 1,
-  BLEC_WRITE_WITHOUT_RESPONSE = 2
+  BLEC_WRITE_DEFAULT = 0,  /**< with response if the characteristic has "write", else without */
+  BLEC_WRITE_WITH_RESPONSE = 1,    /**< Write Request: the peripheral acknowledges */
+  BLEC_WRITE_WITHOUT_RESPONSE = 2  /**< Write Command: no acknowledgement; at most MTU - 3 bytes */
 } blec_write_mode;
 
 /** Notify flags. */
-enum { BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /* indications when both are supported */ };
+enum { BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /**< indications when both are supported */ };
 
-/** Called exactly once per disconnection, whatever its cause. */
+/**
+ * Called exactly once per disconnection of a completed connection, whatever its cause.
+ * Runs on the dispatch thread (or in blec_ctx_dispatch).
+ */
 typedef void (*blec_disconnected_cb)(blec_client *client, blec_disconnect_reason reason, void *user);
-/** Called when the live MTU changes. */
+/** Called when the live MTU changes. Runs on the dispatch thread (or in blec_ctx_dispatch). */
 typedef void (*blec_mtu_cb)(blec_client *client, int mtu, void *user);
-/** A notification or indication value (data borrowed for the call). */
+/**
+ * A notification or indication value of `chr` (data borrowed for the call). Runs on the
+ * dispatch thread (or in blec_ctx_dispatch).
+ */
 typedef void (*blec_notify_cb)(blec_client *client, blec_characteristic *chr, const uint8_t *data,
                                size_t len, void *user);
 
+/**
+ * New client options: all services, 10000 ms, address type from the scan, default cache
+ * mode, no pairing, scan first, 10 discovery retries of 1000 ms. NULL when out of memory.
+ */
 BLEC_API blec_client_options *blec_client_options_new(void);
+/** Frees client options. Clients created with them keep their own copy. */
 BLEC_API void blec_client_options_free(blec_client_options *opts);
 /** Discover only these services (repeatable); default all. */
 BLEC_API int blec_client_options_add_service(blec_client_options *opts, const blec_uuid *uuid);
 /** Default timeout of connect (scan + link + discovery); default 10000 ms. */
 BLEC_API int blec_client_options_set_timeout(blec_client_options *opts, int timeout_ms);
+/**
+ * Address type to connect with. BLEC_ADDRESS_UNSPECIFIED (default): the one the scan saw,
+ * else the backend's choice.
+ */
 BLEC_API int blec_client_options_set_address_type(blec_client_options *opts, blec_address_type type);
 /** Cache mode of service discovery ("use_cached_services"). */
 BLEC_API int blec_client_options_set_cache_mode(blec_client_options *opts, blec_cache_mode mode);
@@ -690,16 +839,21 @@ BLEC_API int blec_client_options_set_scan_first(blec_client_options *opts, bool 
 /** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms). */
 BLEC_API int blec_client_options_set_discovery_retry(blec_client_options *opts, int count, int delay_ms);
 
-/** A client for an address ("AA:BB:..."; any case). Does not connect. opts may be NULL. */
+/**
+ * A client for an address ("AA:BB:..."; any case). Does not connect. opts may be NULL;
+ * it is copied. BLEC_ERR_NOT_SUPPORTED without BLEC_CAP_CONNECT.
+ */
 BLEC_API int blec_client_new(blec_ctx *ctx, const char *address, const blec_client_options *opts,
                              blec_client **out);
-/** A client for a scanned device (no scan on connect). */
+/** A client for a scanned device (no scan on connect); it keeps its own reference to dev. */
 BLEC_API int blec_client_new_from_device(blec_ctx *ctx, blec_device *dev,
                                          const blec_client_options *opts, blec_client **out);
 /** Disconnects (waiting) if connected, then frees. May be called from its own callbacks. */
 BLEC_API void blec_client_free(blec_client *client);
+/** Sets (cb NULL clears) the disconnection callback; set it before connecting. */
 BLEC_API void blec_client_set_disconnected_callback(blec_client *client, blec_disconnected_cb cb,
                                                     void *user);
+/** Sets (cb NULL clears) the MTU callback. */
 BLEC_API void blec_client_set_mtu_callback(blec_client *client, blec_mtu_cb cb, void *user);
 /** The address ("AA:BB:CC:DD:EE:FF"). */
 BLEC_API const char *blec_client_address(const blec_client *client);
@@ -712,30 +866,48 @@ BLEC_API const char *blec_client_name(const blec_client *client);
  * BLEC_ERR_BUSY when connected or connecting.
  */
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
+/** Asynchronous blec_client_connect, bounded by the options' timeout. */
 BLEC_API int blec_client_connect_async(blec_client *client, blec_op_cb cb, void *user, blec_op **op);
 /** Disconnects and waits until really disconnected. BLEC_OK if already disconnected. */
 BLEC_API int blec_client_disconnect(blec_client *client, int timeout_ms, blec_error *err);
+/**
+ * Asynchronous blec_client_disconnect (completes with BLEC_OK when already
+ * disconnected). A connect in progress is cancelled first, and this call waits for that.
+ */
 BLEC_API int blec_client_disconnect_async(blec_client *client, blec_op_cb cb, void *user,
                                           blec_op **op);
+/** True from a successful connect until the link is lost or a disconnection starts. */
 BLEC_API bool blec_client_is_connected(const blec_client *client);
 /** ATT MTU of the live link (23 before exchange); 0 when not connected. */
 BLEC_API int blec_client_mtu(const blec_client *client);
 /** MTU - 3, 0 when not connected. */
 BLEC_API size_t blec_client_max_write_without_response_size(const blec_client *client);
 
+/**
+ * Pairs the connected peripheral at `level`. BLEC_ERR_NOT_SUPPORTED without
+ * BLEC_CAP_PAIRING; BLEC_ERR_PAIRING when the peripheral refuses.
+ */
 BLEC_API int blec_client_pair(blec_client *client, blec_protection_level level, int timeout_ms,
                               blec_error *err);
+/** Asynchronous blec_client_pair. */
 BLEC_API int blec_client_pair_async(blec_client *client, blec_protection_level level, blec_op_cb cb,
                                     void *user, blec_op **op);
-/** Removes the pairing; disconnects on backends where unpairing does (Windows, virtual). */
+/**
+ * Removes the pairing of the connected peripheral; disconnects on backends where
+ * unpairing does (Windows, virtual). BLEC_ERR_NOT_SUPPORTED without BLEC_CAP_UNPAIR.
+ */
 BLEC_API int blec_client_unpair(blec_client *client, int timeout_ms, blec_error *err);
+/** Asynchronous blec_client_unpair. */
 BLEC_API int blec_client_unpair_async(blec_client *client, blec_op_cb cb, void *user, blec_op **op);
 
 /* Services tree (after connect). */
+/** Number of services the last connect discovered (0 before any). */
 BLEC_API size_t blec_client_service_count(const blec_client *client);
+/** Service i (below the count), else NULL. */
 BLEC_API blec_service *blec_client_service_at(const blec_client *client, size_t i);
 /** BLEC_ERR_SERVICE_NOT_FOUND, BLEC_ERR_AMBIGUOUS when several share the UUID. */
 BLEC_API int blec_client_service(const blec_client *client, const blec_uuid *uuid, blec_service **out);
+/** By declaration handle. BLEC_ERR_SERVICE_NOT_FOUND. */
 BLEC_API int blec_client_service_by_handle(const blec_client *client, uint16_t handle,
                                            blec_service **out);
 /** By UUID over all services. BLEC_ERR_CHARACTERISTIC_NOT_FOUND / BLEC_ERR_AMBIGUOUS. */
@@ -750,23 +922,32 @@ BLEC_API int blec_client_characteristic_by_handle(const blec_client *client, uin
  */
 BLEC_API int blec_client_characteristic_by_spec(const blec_client *client, const char *spec,
                                                 blec_characteristic **out);
+/** By handle over all characteristics. BLEC_ERR_DESCRIPTOR_NOT_FOUND. */
 BLEC_API int blec_client_descriptor_by_handle(const blec_client *client, uint16_t handle,
                                               blec_descriptor **out);
 
-/** Reads a value; *data is new memory (blec_free), *len its size. flags: BLEC_READ_*. */
+/** Reads a value; \*data is new memory (blec_free), \*len its size. flags: BLEC_READ_*. */
 BLEC_API int blec_client_read(blec_client *client, const blec_characteristic *chr, unsigned flags,
                               int timeout_ms, uint8_t **data, size_t *len, blec_error *err);
+/** Asynchronous blec_client_read: the bytes are in blec_op_data (they live with the op). */
 BLEC_API int blec_client_read_async(blec_client *client, const blec_characteristic *chr,
                                     unsigned flags, blec_op_cb cb, void *user, blec_op **op);
+/**
+ * Writes a value per `mode`. A write without response completes when the stack has
+ * taken the value, and may not exceed MTU - 3 bytes (BLEC_ERR_INVALID_ARG).
+ */
 BLEC_API int blec_client_write(blec_client *client, const blec_characteristic *chr,
                                const uint8_t *data, size_t len, blec_write_mode mode, int timeout_ms,
                                blec_error *err);
+/** Asynchronous blec_client_write; `data` is copied before it returns. */
 BLEC_API int blec_client_write_async(blec_client *client, const blec_characteristic *chr,
                                      const uint8_t *data, size_t len, blec_write_mode mode,
                                      blec_op_cb cb, void *user, blec_op **op);
+/** Reads a descriptor; \*data is new memory (blec_free), \*len its size. flags: BLEC_READ_*. */
 BLEC_API int blec_client_read_descriptor(blec_client *client, const blec_descriptor *desc,
                                          unsigned flags, int timeout_ms, uint8_t **data,
                                          size_t *len, blec_error *err);
+/** Asynchronous blec_client_read_descriptor: the bytes are in blec_op_data. */
 BLEC_API int blec_client_read_descriptor_async(blec_client *client, const blec_descriptor *desc,
                                                unsigned flags, blec_op_cb cb, void *user,
                                                blec_op **op);
@@ -774,6 +955,7 @@ BLEC_API int blec_client_read_descriptor_async(blec_client *client, const blec_d
 BLEC_API int blec_client_write_descriptor(blec_client *client, const blec_descriptor *desc,
                                           const uint8_t *data, size_t len, int timeout_ms,
                                           blec_error *err);
+/** Asynchronous blec_client_write_descriptor; `data` is copied before it returns. */
 BLEC_API int blec_client_write_descriptor_async(blec_client *client, const blec_descriptor *desc,
                                                 const uint8_t *data, size_t len, blec_op_cb cb,
                                                 void *user, blec_op **op);
@@ -785,12 +967,20 @@ BLEC_API int blec_client_write_descriptor_async(blec_client *client, const blec_
 BLEC_API int blec_client_start_notify(blec_client *client, const blec_characteristic *chr,
                                       unsigned flags, blec_notify_cb cb, void *cb_user,
                                       int timeout_ms, blec_error *err);
+/**
+ * Asynchronous blec_client_start_notify: `cb` (required) is active from this call on;
+ * `done` reports the subscription's result. A failed subscription drops `cb`.
+ */
 BLEC_API int blec_client_start_notify_async(blec_client *client, const blec_characteristic *chr,
                                             unsigned flags, blec_notify_cb cb, void *cb_user,
                                             blec_op_cb done, void *user, blec_op **op);
 /** Unsubscribes; no notify callback of chr starts after it returns. */
 BLEC_API int blec_client_stop_notify(blec_client *client, const blec_characteristic *chr,
                                      int timeout_ms, blec_error *err);
+/**
+ * Asynchronous blec_client_stop_notify: the notify callback is removed before it returns
+ * (BLEC_ERR_STATE when not subscribed); `done` reports the descriptor write.
+ */
 BLEC_API int blec_client_stop_notify_async(blec_client *client, const blec_characteristic *chr,
                                            blec_op_cb done, void *user, blec_op **op);
 
@@ -799,12 +989,13 @@ BLEC_API int blec_client_stop_notify_async(blec_client *client, const blec_chara
  * never needs them — its WinRT work runs on its own MTA threads — but programs that want
  * the checks have them. Off Windows they return BLEC_ERR_NOT_SUPPORTED.
  * ------------------------------------------------------------------------------- */
+/** COM apartment of a thread (Windows). */
 typedef enum blec_apartment {
-  BLEC_APARTMENT_NONE = 0, /* COM not initialised on this thread */
-  BLEC_APARTMENT_MTA = 1,
-  BLEC_APARTMENT_STA = 2,
-  BLEC_APARTMENT_MAIN_STA = 3,
-  BLEC_APARTMENT_NA = 4
+  BLEC_APARTMENT_NONE = 0, /**< COM not initialised on this thread */
+  BLEC_APARTMENT_MTA = 1, /**< multi-threaded apartment */
+  BLEC_APARTMENT_STA = 2, /**< single-threaded apartment */
+  BLEC_APARTMENT_MAIN_STA = 3, /**< the main single-threaded apartment */
+  BLEC_APARTMENT_NA = 4 /**< neutral apartment */
 } blec_apartment;
 
 /** The calling thread's apartment in *out. */

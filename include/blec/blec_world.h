@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * blec_world.h — the virtual radio world: scripted peripherals that the `virtual`
- * backend (and the simulated Windows stack) serve. Programs use it to test BLE code
- * without a radio; blec's own tests use it for every scenario.
+/**
+ * @file
+ * @brief The virtual radio world: scripted peripherals that the `virtual` backend (and
+ * the simulated Windows stack) serve.
+ *
+ * Programs use it to test BLE code without a radio; blec's own tests use it for every
+ * scenario.
  *
  * A world is built from a world file (docs/world-format.md, versioned, line-numbered
  * errors), from text, from the built-in default, or with the builder calls below. Once a
@@ -10,6 +13,10 @@
  * injects its faults on its own thread, in an order fixed by the file and its seed.
  *
  * Thread safety: every function may be called from any thread.
+ *
+ * Ownership: a world is reference counted; the calls that create one give the caller a
+ * reference (blec_world_unref), and a context using it holds its own. Peripherals belong
+ * to their world and live as long as it.
  */
 #ifndef BLEC_BLEC_WORLD_H
 #define BLEC_BLEC_WORLD_H
@@ -20,6 +27,7 @@
 extern "C" {
 #endif
 
+/** A scripted peripheral of a world (owned by the world). */
 typedef struct blec_world_peripheral blec_world_peripheral;
 
 /** An empty world (radio on, seed 1, time scale 1). */
@@ -31,7 +39,9 @@ BLEC_API int blec_world_load_file(const char *path, blec_world **out, blec_error
 /** Parses world text; `name` is used in error messages. */
 BLEC_API int blec_world_load_string(const char *text, const char *name, blec_world **out,
                                     blec_error *err);
+/** Takes a reference (NULL ok); returns world. */
 BLEC_API blec_world *blec_world_ref(blec_world *world);
+/** Drops a reference; the last one stops the world and frees it with its peripherals. NULL ok. */
 BLEC_API void blec_world_unref(blec_world *world);
 
 /** Scales every delay and interval of the world (0.1 = ten times faster). */
@@ -40,6 +50,7 @@ BLEC_API int blec_world_set_time_scale(blec_world *world, double scale);
 BLEC_API int blec_world_set_seed(blec_world *world, uint64_t seed);
 /** Turns the radio on or off at run time (off: scans stop with an error, links drop). */
 BLEC_API int blec_world_set_radio(blec_world *world, bool on);
+/** Whether the radio is on. */
 BLEC_API bool blec_world_radio(const blec_world *world);
 
 /* ---- peripherals -------------------------------------------------------------- */
@@ -50,8 +61,11 @@ BLEC_API int blec_world_add_peripheral(blec_world *world, const char *address,
 /** BLEC_ERR_NOT_FOUND when no peripheral has the address. */
 BLEC_API int blec_world_find_peripheral(blec_world *world, const char *address,
                                         blec_world_peripheral **out);
+/** Number of peripherals. */
 BLEC_API size_t blec_world_peripheral_count(const blec_world *world);
+/** Peripheral i in the order they were added, else NULL. */
 BLEC_API blec_world_peripheral *blec_world_peripheral_at(const blec_world *world, size_t i);
+/** Its address, "AA:BB:CC:DD:EE:FF" in upper case (lives with the world). */
 BLEC_API const char *blec_world_peripheral_address(const blec_world_peripheral *p);
 
 /** Device name (GAP 0x2A00) and, unless in_scan_response_only, complete local name in the ADV. */
@@ -63,9 +77,11 @@ BLEC_API int blec_world_peripheral_set_adv_data(blec_world_peripheral *p, bool s
 /** Appends one AD structure to the advertisement or the scan response. */
 BLEC_API int blec_world_peripheral_add_ad(blec_world_peripheral *p, bool scan_response,
                                           uint8_t ad_type, const uint8_t *data, size_t len);
+/** Advertising interval, 1 to 3600000 ms (default 100). */
 BLEC_API int blec_world_peripheral_set_adv_interval(blec_world_peripheral *p, int interval_ms);
 /** RSSI base and ± variation (uniform, from the world's seed). */
 BLEC_API int blec_world_peripheral_set_rssi(blec_world_peripheral *p, int rssi_dbm, int variation_db);
+/** Whether it accepts connections (default true); its advertised flags follow. */
 BLEC_API int blec_world_peripheral_set_connectable(blec_world_peripheral *p, bool connectable);
 /** Starts / stops advertising now. */
 BLEC_API int blec_world_peripheral_set_advertising(blec_world_peripheral *p, bool advertising);
@@ -120,8 +136,13 @@ BLEC_API int blec_world_fault_link_loss(blec_world_peripheral *p, int after_ms, 
 BLEC_API int blec_world_fault_stop_advertising(blec_world_peripheral *p, int after_ms);
 /** The peripheral ends the link now (remote disconnection). */
 BLEC_API int blec_world_peripheral_disconnect(blec_world_peripheral *p);
-/** Whether a central is connected now; how many requests it has served in total. */
+/** Whether a central is connected now. */
 BLEC_API bool blec_world_peripheral_connected(const blec_world_peripheral *p);
+/**
+ * Requests served in total, over all connections: reads and writes with response of
+ * characteristics and descriptors (CCCD writes included); MTU exchange, discovery,
+ * pairing and writes without response do not count.
+ */
 BLEC_API uint64_t blec_world_peripheral_request_count(const blec_world_peripheral *p);
 
 #ifdef __cplusplus
