@@ -481,7 +481,7 @@ BLEC_API blec_device *blec_device_ref(blec_device *dev);
 BLEC_API void blec_device_unref(blec_device *dev);
 /** "AA:BB:CC:DD:EE:FF", upper case. */
 BLEC_API const char *blec_device_address(const blec_device *dev);
-/** Name from the advertisement (or the OS), NULL when unknown. */
+/** Local name from the merged advertisement data, NULL when none was advertised. */
 BLEC_API const char *blec_device_name(const blec_device *dev);
 /** Address type of the latest advertisement. */
 BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
@@ -682,8 +682,10 @@ BLEC_API int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeo
                                       blec_device **out, blec_error *err);
 
 /* ---------------------------------------------------------------------------------
- * GATT model: owned by the client, valid until the client is freed or its services are
- * discovered again (a new connection).
+ * GATT model: owned by the client. Every tree a client discovered stays valid until the
+ * client is freed; after a reconnection the lookups answer from the new tree, and an
+ * object of an older tree used in a request is matched to the new tree by handle and
+ * UUID (BLEC_ERR_CHARACTERISTIC_NOT_FOUND / BLEC_ERR_DESCRIPTOR_NOT_FOUND if it is gone).
  * ------------------------------------------------------------------------------- */
 /** A primary service of a client's GATT database (owned by the client, see above). */
 typedef struct blec_service blec_service;
@@ -797,8 +799,10 @@ typedef enum blec_write_mode {
 enum { BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /**< indications when both are supported */ };
 
 /**
- * Called exactly once per disconnection of a completed connection, whatever its cause.
- * Runs on the dispatch thread (or in blec_ctx_dispatch).
+ * Called exactly once per disconnection of a completed connection, whatever its cause
+ * (requested, remote, link loss, unpairing, radio off) — except after blec_client_free,
+ * which ends all of the client's callbacks. A link lost during a connect is reported by
+ * the connect's failure instead. Runs on the dispatch thread (or in blec_ctx_dispatch).
  */
 typedef void (*blec_disconnected_cb)(blec_client *client, blec_disconnect_reason reason, void *user);
 /** Called when the live MTU changes. Runs on the dispatch thread (or in blec_ctx_dispatch). */
@@ -857,7 +861,7 @@ BLEC_API void blec_client_set_disconnected_callback(blec_client *client, blec_di
 BLEC_API void blec_client_set_mtu_callback(blec_client *client, blec_mtu_cb cb, void *user);
 /** The address ("AA:BB:CC:DD:EE:FF"). */
 BLEC_API const char *blec_client_address(const blec_client *client);
-/** The peripheral's name once known, else NULL. Valid until the next connect. */
+/** The peripheral's name once known, else NULL. Valid until the client is freed. */
 BLEC_API const char *blec_client_name(const blec_client *client);
 
 /**
@@ -872,7 +876,8 @@ BLEC_API int blec_client_connect_async(blec_client *client, blec_op_cb cb, void 
 BLEC_API int blec_client_disconnect(blec_client *client, int timeout_ms, blec_error *err);
 /**
  * Asynchronous blec_client_disconnect (completes with BLEC_OK when already
- * disconnected). A connect in progress is cancelled first, and this call waits for that.
+ * disconnected). A connect in progress is cancelled first; a disconnection already in
+ * progress is joined (this op completes with it).
  */
 BLEC_API int blec_client_disconnect_async(blec_client *client, blec_op_cb cb, void *user,
                                           blec_op **op);
@@ -893,8 +898,9 @@ BLEC_API int blec_client_pair(blec_client *client, blec_protection_level level, 
 BLEC_API int blec_client_pair_async(blec_client *client, blec_protection_level level, blec_op_cb cb,
                                     void *user, blec_op **op);
 /**
- * Removes the pairing of the connected peripheral; disconnects on backends where
- * unpairing does (Windows, virtual). BLEC_ERR_NOT_SUPPORTED without BLEC_CAP_UNPAIR.
+ * Removes the pairing with the peripheral, connected or not (as bleak); a live link
+ * ends on backends where unpairing does that (Windows, virtual). BLEC_ERR_NOT_SUPPORTED
+ * without BLEC_CAP_UNPAIR.
  */
 BLEC_API int blec_client_unpair(blec_client *client, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_unpair. */

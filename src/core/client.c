@@ -22,6 +22,8 @@ void blec__client_unref(blec_client *c) {
   blec__gatt_tree_free(c->building);
   free(c->subs);
   free(c->name);
+  for (size_t i = 0; i < c->nold_names; i++) free(c->old_names[i]);
+  free(c->old_names);
   free(c->opts.services);
   if (c->device) blec_device_unref(c->device);
   blec__mutex_destroy(&c->lock);
@@ -303,11 +305,28 @@ void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *da
   blec__dispatcher_post(&c->ctx->dispatcher, &e->ev);
 }
 
+/* A replaced name is kept until the client is freed: blec_client_name's pointer may be
+ * in use on another thread. */
 void blec__client_set_name(blec_client *c, const char *name) {
   char *copy = blec__strdup(name);
   if (name && !copy) return;
   blec__mutex_lock(&c->lock);
-  free(c->name);
+  if (c->name && copy && strcmp(c->name, copy) == 0) {
+    blec__mutex_unlock(&c->lock);
+    free(copy);
+    return;
+  }
+  if (c->name) {
+    char **a = realloc(c->old_names, (c->nold_names + 1) * sizeof *a);
+    if (a) {
+      a[c->nold_names++] = c->name;
+      c->old_names = a;
+    } else {
+      free(copy); /* keep the old name rather than free one a reader may hold */
+      blec__mutex_unlock(&c->lock);
+      return;
+    }
+  }
   c->name = copy;
   blec__mutex_unlock(&c->lock);
 }
@@ -326,40 +345,45 @@ static void disconnect_done(blec_op *op, void *arg) {
   if (closing) blec__op_unref(closing);
 }
 
-/* Waits for a disconnection already in flight (another caller's, or a failed connect's). */
-static void wait_closing(blec_client *c) {
-  blec__mutex_lock(&c->lock);
-  blec_op *closing = c->closing ? blec__op_ref(c->closing) : NULL;
-  blec__mutex_unlock(&c->lock);
-  if (closing) {
-    blec__op_wait_final(closing, -1, NULL);
-    blec__op_unref(closing);
-  }
+/* A disconnect requested while another is closing the link completes with it. */
+static void after_other_close(blec_op *closing, void *arg) {
+  (void)closing;
+  blec_op *op = arg;
+  blec__op_complete(op, BLEC_OK);
+  blec__op_unref(op);
 }
 
 int blec_client_disconnect_async(blec_client *c, blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
   if (!c) return BLEC_ERR_INVALID_ARG;
-  /* A connect in progress is cancelled first; it closes its own half-open link. */
+  /* A connect in progress is aborted first (that settles it on this thread, and it
+   * starts closing its half-open link); only if it was settling on another thread at
+   * that moment is there a short wait for it. */
   blec__mutex_lock(&c->lock);
   blec_op *connecting = c->connect_op ? blec__op_ref(c->connect_op) : NULL;
   blec__mutex_unlock(&c->lock);
   if (connecting) {
-    blec__op_abort(connecting, BLEC_ERR_CANCELLED, "disconnect requested while connecting");
-    blec__op_wait_final(connecting, -1, NULL);
+    if (!blec__op_abort(connecting, BLEC_ERR_CANCELLED, "disconnect requested while connecting"))
+      blec__op_wait_final(connecting, -1, NULL);
     blec__op_unref(connecting);
   }
-  wait_closing(c);
   blec_op *op = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, cb, user);
   if (!op) return BLEC_ERR_NO_MEMORY;
   op->client = blec__client_ref(c);
   blec__mutex_lock(&c->lock);
-  bool up = c->link_up && !c->closing;
+  blec_op *closing = c->closing ? blec__op_ref(c->closing) : NULL;
+  bool up = !closing && c->link_up;
   if (up) {
     c->state = BLEC__DISCONNECTING;
     c->closing = blec__op_ref(op);
   }
   blec__mutex_unlock(&c->lock);
+  if (closing) {
+    blec__op_then(closing, after_other_close, blec__op_ref(op));
+    blec__op_unref(closing);
+    blec__op_give(op, out);
+    return BLEC_OK;
+  }
   if (!up) {
     /* Already down: done. The completion is still delivered through the dispatcher,
      * never inside this call. */

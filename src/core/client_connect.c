@@ -314,6 +314,12 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   if (!op) return BLEC_ERR_NO_MEMORY;
   op->client = blec__client_ref(c);
   blec__mutex_lock(&c->lock);
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
+  if (!scan && !c->device && !(c->ctx->backend->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN)) {
+    blec__mutex_unlock(&c->lock);
+    blec__op_unref(op);
+    return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */
+  }
   if (c->freed || c->state != BLEC__DISCONNECTED || c->link_up) {
     blec__mutex_unlock(&c->lock);
     blec__op_unref(op);
@@ -331,7 +337,6 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   if (blec__timers_add(&c->ctx->timers, op, timeout_ms) != BLEC_OK) {
     blec__op_complete(op, BLEC_ERR_NO_MEMORY);
   } else {
-    bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
     if (scan)
       step_find(c);
     else

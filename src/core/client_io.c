@@ -46,6 +46,38 @@ static int launched(blec_op *op, int r, blec_op **out) {
 
 static bool chr_is_ours(const blec_client *c, const blec_characteristic *chr) { return chr->client == c; }
 
+/*
+ * The characteristic of the current tree that `chr` stands for: itself, or — for an
+ * object of a tree discovered on an earlier connection — the one with the same handle
+ * and UUID now. NULL with *status set when not connected or when it is gone.
+ */
+static const blec_characteristic *current_chr(blec_client *c, const blec_characteristic *chr, int *status) {
+  if (!blec_client_is_connected(c)) {
+    *status = BLEC_ERR_NOT_CONNECTED;
+    return NULL;
+  }
+  blec__mutex_lock(&c->lock);
+  const blec_characteristic *cur = blec__client_chr_by_handle_locked(c, chr->handle);
+  if (cur && !blec_uuid_equal(&cur->uuid, &chr->uuid)) cur = NULL;
+  blec__mutex_unlock(&c->lock);
+  *status = cur ? BLEC_OK : BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
+  return cur;
+}
+
+static const blec_descriptor *current_desc(blec_client *c, const blec_descriptor *d, int *status) {
+  if (!blec_client_is_connected(c)) {
+    *status = BLEC_ERR_NOT_CONNECTED;
+    return NULL;
+  }
+  blec_descriptor *cur = NULL;
+  blec__mutex_lock(&c->lock);
+  if (blec_client_descriptor_by_handle(c, d->handle, &cur) != BLEC_OK || !blec_uuid_equal(&cur->uuid, &d->uuid))
+    cur = NULL;
+  blec__mutex_unlock(&c->lock);
+  *status = cur ? BLEC_OK : BLEC_ERR_DESCRIPTOR_NOT_FOUND;
+  return cur;
+}
+
 /* ---- reads ------------------------------------------------------------------------------- */
 
 static int read_start(blec_client *c, uint16_t handle, bool descriptor, unsigned flags, blec_op_cb cb, void *user,
@@ -62,6 +94,8 @@ int blec_client_read_async(blec_client *c, const blec_characteristic *chr, unsig
                            void *user, blec_op **out) {
   if (out) *out = NULL;
   if (!c || !chr || !chr_is_ours(c, chr)) return BLEC_ERR_INVALID_ARG;
+  int st;
+  if (!(chr = current_chr(c, chr, &st))) return st;
   return read_start(c, chr->handle, false, flags, cb, user, out);
 }
 
@@ -69,6 +103,8 @@ int blec_client_read_descriptor_async(blec_client *c, const blec_descriptor *d, 
                                       void *user, blec_op **out) {
   if (out) *out = NULL;
   if (!c || !d || !chr_is_ours(c, d->chr)) return BLEC_ERR_INVALID_ARG;
+  int st;
+  if (!(d = current_desc(c, d, &st))) return st;
   return read_start(c, d->handle, true, flags, cb, user, out);
 }
 
@@ -127,6 +163,8 @@ int blec_client_write_async(blec_client *c, const blec_characteristic *chr, cons
                             blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
   if (!c || !chr || !chr_is_ours(c, chr) || (len && !data)) return BLEC_ERR_INVALID_ARG;
+  int st;
+  if (!(chr = current_chr(c, chr, &st))) return st;
   bool with_response;
   switch (mode) {
     case BLEC_WRITE_DEFAULT: with_response = (chr->props & BLEC_PROP_WRITE) != 0; break;
@@ -159,6 +197,8 @@ int blec_client_write_descriptor_async(blec_client *c, const blec_descriptor *d,
   if (!c || !d || !chr_is_ours(c, d->chr) || (len && !data)) return BLEC_ERR_INVALID_ARG;
   uint16_t u16;
   if (blec_uuid_to16(&d->uuid, &u16) && u16 == CCCD_UUID16) return BLEC_ERR_INVALID_ARG; /* use start_notify */
+  int st;
+  if (!(d = current_desc(c, d, &st))) return st;
   int r;
   blec_op *op = begin(c, BLEC__OP_WRITE, cb, user, &r);
   if (!op) return r;
@@ -216,6 +256,9 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
   if (!c || !chr || !chr_is_ours(c, chr) || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE))
     return BLEC_ERR_INVALID_ARG;
   if (!(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
+  int st;
+  if (!(chr = current_chr(c, chr, &st))) return st;
+  if (!(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
   bool indicate = !(chr->props & BLEC_PROP_NOTIFY) ||
                   ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (chr->props & BLEC_PROP_INDICATE));
   if (indicate && !(c->ctx->backend->caps & BLEC_CAP_INDICATIONS)) return BLEC_ERR_NOT_SUPPORTED;
@@ -270,6 +313,8 @@ int blec_client_stop_notify_async(blec_client *c, const blec_characteristic *chr
                                   blec_op **out) {
   if (out) *out = NULL;
   if (!c || !chr || !chr_is_ours(c, chr)) return BLEC_ERR_INVALID_ARG;
+  int st;
+  if (!(chr = current_chr(c, chr, &st))) return st;
   /* No callback of chr starts from here on, whatever the CCCD write does. */
   blec__mutex_lock(&c->lock);
   bool had = find_sub_locked(c, chr->handle) != NULL;
@@ -320,20 +365,11 @@ int blec_client_unpair_async(blec_client *c, blec_op_cb cb, void *user, blec_op 
   if (out) *out = NULL;
   if (!c) return BLEC_ERR_INVALID_ARG;
   if (!(c->ctx->backend->caps & BLEC_CAP_UNPAIR)) return BLEC_ERR_NOT_SUPPORTED;
-  int r;
-  blec_op *op = begin(c, BLEC__OP_UNPAIR, cb, user, &r);
-  if (!op) return r;
-  /* Unpairing ends the link: the op must not be failed by its own disconnection. */
-  blec__mutex_lock(&c->lock);
-  for (blec_op **pp = &c->pending; *pp; pp = &(*pp)->client_next) {
-    if (*pp == op) {
-      *pp = op->client_next;
-      op->in_client_list = false;
-      break;
-    }
-  }
-  blec__mutex_unlock(&c->lock);
-  blec__op_unref(op); /* the pending list's reference */
+  /* Connected or not, as bleak: the bond is the OS's. The op is not tracked as pending:
+   * unpairing ends the link, and that must not fail the unpair itself. */
+  blec_op *op = blec__op_new(c->ctx, BLEC__OP_UNPAIR, cb, user);
+  if (!op) return BLEC_ERR_NO_MEMORY;
+  op->client = blec__client_ref(c);
   return launched(op, c->ctx->backend->unpair(c, op), out);
 }
 

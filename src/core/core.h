@@ -135,9 +135,11 @@ struct blec_op {
    * completes with that status; it may complete the op itself with another result. */
   void (*on_cancel)(blec_op *op, int status, void *arg);
   void *on_cancel_arg;
-  /* Chained continuation (set with blec__op_then), run after on_done. */
+  /* Continuations (blec__op_then), run in order after on_done: the first inline, more
+   * in a list. */
   void (*then)(blec_op *op, void *arg);
   void *then_arg;
+  struct blec__cont *more_then;
   /* Runs when the last reference goes (frees state hung on the op). */
   void (*on_free)(void *arg);
   void *on_free_arg;
@@ -155,7 +157,8 @@ blec_op *blec__op_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, void *us
 bool blec__op_abort(blec_op *op, int status, const char *why);
 /** Blocking-form helper: waits, on timeout aborts with BLEC_ERR_TIMEOUT; copies detail to err. */
 int blec__op_wait_final(blec_op *op, int timeout_ms, blec_error *err);
-/** Runs fn(op, arg) once op completes (at once, on this thread, if it already has). */
+/** Runs fn(op, arg) once op completes (at once, on this thread, if it already has).
+ * Several may be chained; they run in the order they were added. */
 void blec__op_then(blec_op *op, void (*fn)(blec_op *op, void *arg), void *arg);
 /** Hands the caller's reference out through *out (or drops it when out is NULL). */
 void blec__op_give(blec_op *op, blec_op **out);
@@ -299,6 +302,8 @@ struct blec_client {
   bool freed;        /* the program freed it: no more callbacks */
   uint64_t link_gen; /* incremented per link */
   char *name;
+  char **old_names; /* replaced names, freed with the client */
+  size_t nold_names;
   int mtu;
   blec__gatt_tree *tree; /* current (may be NULL) */
   blec__gatt_tree *building;

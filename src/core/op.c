@@ -52,6 +52,13 @@ void blec__op_unref(blec_op *op) {
 
 void blec_op_free(blec_op *op) { blec__op_unref(op); }
 
+/* A further continuation of an op (the first one is stored inline). */
+typedef struct blec__cont {
+  struct blec__cont *next;
+  void (*fn)(blec_op *op, void *arg);
+  void *arg;
+} blec__cont;
+
 /* The dispatcher event carrying a user completion. */
 typedef struct op_event {
   blec__event ev;
@@ -97,18 +104,31 @@ static void untrack(blec_op *op) {
 static void finish(blec_op *op, bool cancel_backend) {
   blec__op_ref(op);
   bool timer = op->timer_armed;
-  void (*then)(blec_op *, void *) = op->then;
-  void *then_arg = op->then_arg;
-  op->then = NULL;
   blec__mutex_unlock(&op->lock);
   if (timer) blec__timers_remove(&op->ctx->timers, op);
   untrack(op);
   if (op->on_done) op->on_done(op, op->on_done_arg);
-  if (then) then(op, then_arg);
   /* An aborted request is withdrawn from the backend before anyone sees the op settle:
    * once a waiter returns, the program may free the client the backend works for. */
   if (cancel_backend && op->ctx->backend->cancel && op->client) op->ctx->backend->cancel(op);
+  /* Continuations, including any added while these run, then settle. */
   blec__mutex_lock(&op->lock);
+  while (op->then || op->more_then) {
+    void (*then)(blec_op *, void *) = op->then;
+    void *then_arg = op->then_arg;
+    blec__cont *more = op->more_then;
+    op->then = NULL;
+    op->more_then = NULL;
+    blec__mutex_unlock(&op->lock);
+    if (then) then(op, then_arg);
+    while (more) {
+      blec__cont *next = more->next;
+      more->fn(op, more->arg);
+      free(more);
+      more = next;
+    }
+    blec__mutex_lock(&op->lock);
+  }
   op->settled = true;
   blec__cond_broadcast(&op->cond);
   blec__mutex_unlock(&op->lock);
@@ -228,13 +248,29 @@ bool blec__op_is_done(const blec_op *op) {
 
 void blec__op_then(blec_op *op, void (*fn)(blec_op *op, void *arg), void *arg) {
   blec__mutex_lock(&op->lock);
-  if (op->done) {
+  if (op->settled) {
     blec__mutex_unlock(&op->lock);
     fn(op, arg);
     return;
   }
-  op->then = fn;
-  op->then_arg = arg;
+  if (!op->then) {
+    op->then = fn;
+    op->then_arg = arg;
+  } else {
+    blec__cont *k = malloc(sizeof *k);
+    if (!k) {
+      blec__mutex_unlock(&op->lock);
+      blec__log(op->ctx, BLEC_LOG_ERROR, "out of memory: a continuation runs early");
+      fn(op, arg);
+      return;
+    }
+    k->fn = fn;
+    k->arg = arg;
+    k->next = NULL;
+    blec__cont **pp = &op->more_then;
+    while (*pp) pp = &(*pp)->next;
+    *pp = k;
+  }
   blec__mutex_unlock(&op->lock);
 }
 

@@ -454,7 +454,21 @@ static int v_pair(blec_client *c, blec_op *op, blec_protection_level level) {
   WITH_LINK(c, op, blec__wlink_pair(link, level, done_status, op));
 }
 
-static int v_unpair(blec_client *c, blec_op *op) { WITH_LINK(c, op, blec__wlink_unpair(link, done_status, op)); }
+static int v_unpair(blec_client *c, blec_op *op) {
+  vclient *vc = blec__client_backend_priv(c);
+  bool linked = false;
+  if (vc) {
+    blec__mutex_lock(&vc->lock);
+    linked = vc->link != NULL;
+    blec__mutex_unlock(&vc->lock);
+  }
+  if (!linked) { /* no link: the OS forgets the bond ("remove device") */
+    int r = blec__world_unpair(ctx_priv(blec__client_ctx(c))->world, blec__client_address(c));
+    blec__op_complete(op, r == BLEC_ERR_NOT_FOUND ? BLEC_ERR_DEVICE_NOT_FOUND : r);
+    return BLEC_OK;
+  }
+  WITH_LINK(c, op, blec__wlink_unpair(link, done_status, op));
+}
 
 static void disconnect_done(void *user, int status, int att_error) {
   (void)att_error;
