@@ -449,6 +449,18 @@ int blec__world_peripheral_set_connected_elsewhere(blec_world_peripheral *p, boo
   return BLEC_OK;
 }
 
+bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
+  if (!p) return false;
+  blec__mutex_lock(&p->w->lock);
+  bool on = p->connected_elsewhere;
+  blec__mutex_unlock(&p->w->lock);
+  return on;
+}
+
+blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p) {
+  return p ? p->addr_type : BLEC_ADDRESS_UNSPECIFIED; /* fixed when the peripheral is added */
+}
+
 int blec__world_peripheral_set_adv_while_connected(blec_world_peripheral *p, bool on) {
   if (!p) return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&p->w->lock);

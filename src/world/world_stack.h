@@ -204,6 +204,14 @@ uint64_t blec__world_now_us(blec_world *w);
 /** The text of the built-in default world (worlds/default.world), static. */
 const char *blec__world_default_text(void);
 
+/**
+ * Whether the world says another application holds the peripheral connected (it does
+ * not advertise, yet a connect by address reaches it; an OS shows it as connected).
+ */
+bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p);
+/** The peripheral's address type (public / random). */
+blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p);
+
 /** The peripheral's device name (GAP 0x2A00) as new memory (free()), NULL when none. */
 char *blec__world_peripheral_name(blec_world_peripheral *p);
 
