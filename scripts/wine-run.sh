@@ -14,20 +14,27 @@
 # no Mono/Gecko, writes no desktop menus and draws with its null display driver; blec.dll is
 # found through WINEPATH. A persistent wineserver (-p) and a keeper program
 # (BUILD/tests/wine/wine_keeper.exe, when built) keep the session up while tests run: the
-# desktop and RPC processes start once, detached from any test's output, instead of being
-# torn down and restarted between programs (each restart can cost Wine ten seconds). The
-# keeper leaves by itself two minutes after the last run.
+# desktop and RPC processes start once instead of being torn down and restarted between
+# programs (each restart can cost Wine ten seconds). The keeper leaves by itself two
+# minutes after the last run. Wine's helper processes inherit the output of the program
+# that starts a session; the script starts every session itself, on BUILD/wineprefix.log,
+# so that no test's or build step's pipe is held open by them.
+#
+# Everything runs inside main(), read whole before it starts, so that editing this file
+# does not disturb runs in progress.
 set -euo pipefail
 
-WINE=${BLEC_WINE64:-/usr/lib/wine/wine64}
-if [ ! -x "$WINE" ]; then WINE=$(command -v wine64 || true); fi
-if [ -z "$WINE" ] || [ ! -x "$WINE" ]; then
-  echo "wine-run.sh: Wine's 64-bit loader (wine64) is not installed" >&2
-  exit 127
-fi
-WINESERVER=${BLEC_WINESERVER:-$(dirname "$WINE")/wineserver64}
-[ -x "$WINESERVER" ] || WINESERVER=$(dirname "$WINE")/wineserver
-[ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver)
+find_wine() {
+  WINE=${BLEC_WINE64:-/usr/lib/wine/wine64}
+  if [ ! -x "$WINE" ]; then WINE=$(command -v wine64 || true); fi
+  if [ -z "$WINE" ] || [ ! -x "$WINE" ]; then
+    echo "wine-run.sh: Wine's 64-bit loader (wine64) is not installed" >&2
+    exit 127
+  fi
+  WINESERVER=${BLEC_WINESERVER:-$(dirname "$WINE")/wineserver64}
+  [ -x "$WINESERVER" ] || WINESERVER=$(dirname "$WINE")/wineserver
+  [ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver)
+}
 
 find_build_dir() {
   local d
@@ -88,8 +95,17 @@ ensure_prefix() { # build dir
     "$WINESERVER" -w </dev/null >>"$log" 2>&1 || true
   fi
   # Keep (or start) one wineserver for the prefix; it exits 60 s after its last client.
-  "$WINESERVER" -p 60 </dev/null >>"$log" 2>&1 || true
-  if [ -f "$keeper" ] && ! keeper_alive "$kpid"; then
+  local new_session=0
+  "$WINESERVER" -p 60 </dev/null >>"$log" 2>&1 && new_session=1
+  if [ ! -f "$keeper" ]; then
+    # No keeper (not built yet, e.g. a program run while building): still, the first Wine
+    # process of a session starts the helpers (services, desktop, RPC) with its own output;
+    # start them here, on the log, or they would hold the caller's pipes open.
+    if [ $new_session = 1 ]; then
+      "$WINE" cmd.exe /c exit </dev/null >>"$log" 2>&1 || true
+      setsid "$WINE" explorer.exe /desktop </dev/null >>"$log" 2>&1 &
+    fi
+  elif ! keeper_alive "$kpid"; then
     rm -f "$ready"
     setsid "$WINE" "$keeper" "$(winpath "$alive")" "$(winpath "$ready")" \
       "${BLEC_WINE_KEEPER_IDLE:-120}" </dev/null >>"$log" 2>&1 &
@@ -105,30 +121,36 @@ ensure_prefix() { # build dir
   flock -u 9
 }
 
-case "${1:-}" in
-  --init)
-    b=$(cd "${2:?usage: wine-run.sh --init BUILD_DIR}" && pwd)
-    setup_env "$b"
-    ensure_prefix "$b"
-    exit 0 ;;
-  --stop)
-    b=$(cd "${2:?usage: wine-run.sh --stop BUILD_DIR}" && pwd)
-    setup_env "$b"
-    # Ends this prefix's Wine session: the keeper, the helpers and the wineserver.
-    [ -d "$WINEPREFIX" ] && "$WINESERVER" -k >/dev/null 2>&1 || true
-    rm -f "$b/wineprefix.keeper" "$b/wineprefix.ready"
-    exit 0 ;;
-  ""|-h|--help)
-    sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
-    exit 2 ;;
-esac
+main() {
+  find_wine
+  case "${1:-}" in
+    --init)
+      b=$(cd "${2:?usage: wine-run.sh --init BUILD_DIR}" && pwd)
+      setup_env "$b"
+      ensure_prefix "$b"
+      exit 0 ;;
+    --stop)
+      b=$(cd "${2:?usage: wine-run.sh --stop BUILD_DIR}" && pwd)
+      setup_env "$b"
+      # Ends this prefix's Wine session: the keeper, the helpers and the wineserver.
+      [ -d "$WINEPREFIX" ] && "$WINESERVER" -k >/dev/null 2>&1 || true
+      rm -f "$b/wineprefix.keeper" "$b/wineprefix.ready"
+      exit 0 ;;
+    ""|-h|--help)
+      sed -n '2,/^# Everything runs/p' "$0" | sed -e '/^# Everything runs/d' -e 's/^# \{0,1\}//'
+      exit 2 ;;
+  esac
 
-prog=$1
-shift
-if ! b=$(find_build_dir "$prog"); then
-  echo "wine-run.sh: $prog is not inside a CMake build directory (no CMakeCache.txt above it)" >&2
-  exit 2
-fi
-setup_env "$b"
-ensure_prefix "$b"
-exec "$WINE" "$prog" "$@"
+  prog=$1
+  shift
+  if ! b=$(find_build_dir "$prog"); then
+    echo "wine-run.sh: $prog is not inside a CMake build directory (no CMakeCache.txt above it)" >&2
+    exit 2
+  fi
+  setup_env "$b"
+  ensure_prefix "$b"
+  exec "$WINE" "$prog" "$@"
+}
+
+main "$@"
+exit $?
