@@ -6,13 +6,16 @@
 #include "blec/blec_world.h"
 #include "core/core.h"
 
-/* Backends compiled in; the first is the platform default (the build puts winrt first
- * on Windows once it exists). */
-const blec__backend *const blec__backends[] = {
+/* Backends compiled in; the first is the platform default. virtual stays first on Windows
+ * until the winrt backend is complete: winrt is chosen by name (BLEC_BACKEND=winrt). */
 #ifdef BLEC_HAVE_WINRT
-    &blec__backend_winrt,
+extern const blec__backend blec__backend_winrt;
 #endif
-    &blec__backend_virtual, NULL};
+const blec__backend *const blec__backends[] = {&blec__backend_virtual,
+#ifdef BLEC_HAVE_WINRT
+                                               &blec__backend_winrt,
+#endif
+                                               NULL};
 
 static blec_log_level parse_level(const char *s, blec_log_level dflt) {
   if (!s || !*s) return dflt;

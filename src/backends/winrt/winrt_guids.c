@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* winrt_guids.c — defines the IIDs of the generated WinRT headers once for the backend. */
+#define COBJMACROS
+#include <windows.h>
+
+#include <initguid.h>
+
+#include "blec_winrt_bluetooth.h"
