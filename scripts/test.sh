@@ -33,7 +33,11 @@ fi
 
 if [ -f "$top/scripts/test-windows.sh" ]; then
   section "Windows build and tests under Wine"
-  BLEC_WIN_BUILD_DIR="$out/win" bash "$top/scripts/test-windows.sh"
+  # Under Wine a test process occasionally dies at start-up when the machine is loaded
+  # (seen about once per few full runs, never reproduced alone): a failed test is run
+  # once more (the failed attempt stays in the log).
+  BLEC_WIN_BUILD_DIR="$out/win" BLEC_CTEST_ARGS="${BLEC_CTEST_ARGS:---repeat until-pass:2}" \
+    bash "$top/scripts/test-windows.sh"
 fi
 
 section "all tests passed in $(( $(date +%s) - start )) s"
