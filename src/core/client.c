@@ -9,8 +9,6 @@
 
 #include "core/core.h"
 
-int blec__client_options_copy(blec_client_options *dst, const blec_client_options *src);
-
 blec_client *blec__client_ref(blec_client *c) {
   atomic_fetch_add(&c->refs, 1);
   return c;

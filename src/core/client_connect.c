@@ -12,9 +12,6 @@
 
 #include "core/core.h"
 
-int blec__find_by_address_async(blec_ctx *ctx, const char *address, int timeout_ms, blec_op_cb cb, void *user,
-                                blec_op **op);
-
 static void step_find(blec_client *c);
 static void step_link(blec_client *c);
 static void step_pair(blec_client *c);

@@ -27,7 +27,6 @@ void blec_client_options_free(blec_client_options *o) {
   free(o);
 }
 
-int blec__client_options_copy(blec_client_options *dst, const blec_client_options *src);
 int blec__client_options_copy(blec_client_options *dst, const blec_client_options *src) {
   init_defaults(dst);
   if (!src) return BLEC_OK;

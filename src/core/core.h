@@ -173,7 +173,8 @@ struct blec_device {
   char address[BLEC_ADDR_STRLEN];
 };
 
-/** A new device snapshot (refcount 1) holding a reference to adv. */
+/** A new device snapshot (refcount 1) holding a reference to adv; `address` is already
+ * normalized (blec__address_normalize), as every report is before it gets here. */
 blec_device *blec__device_new(const char *address, blec_address_type type, blec_adv *adv,
                               const char *backend_id);
 /** Normalizes "aa:bb:.." to upper case into out; BLEC_ERR_INVALID_ARG if not an address. */
@@ -325,6 +326,11 @@ struct blec_client {
   void *backend_priv;
 };
 
+/** Copies client options (the services list is duplicated). */
+int blec__client_options_copy(blec_client_options *dst, const blec_client_options *src);
+/** A find by address (find.c); also the first step of connecting by address. */
+int blec__find_by_address_async(blec_ctx *ctx, const char *address, int timeout_ms, blec_op_cb cb, void *user,
+                                blec_op **op);
 /** Registers an op as pending on the client (takes a client ref on the op). */
 void blec__client_track(blec_client *c, blec_op *op);
 /** Starts the connect sequence (client_connect.c). */

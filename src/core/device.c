@@ -39,10 +39,7 @@ blec_device *blec__device_new(const char *address, blec_address_type type, blec_
     free(d);
     return NULL;
   }
-  if (blec__address_normalize(address, d->address) != BLEC_OK) {
-    strncpy(d->address, address ? address : "", BLEC_ADDR_STRLEN - 1);
-    d->address[BLEC_ADDR_STRLEN - 1] = '\0';
-  }
+  memcpy(d->address, address, BLEC_ADDR_STRLEN); /* normalized by the caller */
   return d;
 }
 

@@ -155,8 +155,6 @@ int blec_find_device_async(blec_ctx *ctx, const blec_scan_options *opts, blec_de
 
 /* Used by blocking finds and by the client's connect-by-address. */
 int blec__find_by_address_async(blec_ctx *ctx, const char *address, int timeout_ms, blec_op_cb cb, void *user,
-                                blec_op **op);
-int blec__find_by_address_async(blec_ctx *ctx, const char *address, int timeout_ms, blec_op_cb cb, void *user,
                                 blec_op **op) {
   if (op) *op = NULL;
   int r = check_ctx(ctx);
