@@ -1006,7 +1006,10 @@ typedef enum blec_apartment {
 
 /** The calling thread's apartment in *out. */
 BLEC_API int blec_apartment_get(blec_apartment *out);
-/** BLEC_OK when the calling thread is MTA (or allow_sta was called), else BLEC_ERR_STATE. */
+/**
+ * BLEC_OK when the calling thread is MTA, has not initialised COM (as bleak's
+ * assert_mta), or allow_sta was called; else BLEC_ERR_STATE.
+ */
 BLEC_API int blec_apartment_assert_mta(blec_error *err);
 /** Makes blec_apartment_assert_mta accept STA threads (a GUI program with a message loop). */
 BLEC_API int blec_apartment_allow_sta(void);
