@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fixture.c — context, waiting and recorders shared by the conformance tests. */
 #include "fixture.h"
+#include "stack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,9 @@ blec_world *fx_world_text(const char *text) {
 void fx_open_log(fx *f, blec_world *world, blec_delivery mode, blec_log_level level, blec_log_cb cb,
                  void *user) {
   memset(f, 0, sizeof *f);
+  /* A backend behind a simulated OS stack meets the test's world through that stack. */
+  f->stack = fx_stack_for_backend(fx_backend());
+  if (f->stack) f->stack->attach(world);
   blec_ctx_options *o = blec_ctx_options_new();
   ASSERT(o != NULL);
   ASSERT_OK(blec_ctx_options_set_backend(o, fx_backend()));
@@ -64,6 +68,8 @@ void fx_open(fx *f, blec_world *world) { fx_open_mode(f, world, BLEC_DELIVERY_TH
 void fx_close(fx *f) {
   if (f->ctx) ASSERT_OK(blec_ctx_free(f->ctx));
   f->ctx = NULL;
+  if (f->stack) f->stack->detach();
+  f->stack = NULL;
   if (f->world) blec_world_unref(f->world);
   f->world = NULL;
 }

@@ -35,6 +35,7 @@ typedef struct fx {
   blec_world *world; /* the fixture's own reference (the context holds another) */
   uint32_t caps;
   blec_delivery delivery;
+  const struct fx_stack *stack; /* the simulated OS stack serving world, or NULL (virtual) */
 } fx;
 
 /** $BLEC_TEST_BACKEND, or "virtual". */
