@@ -189,6 +189,23 @@ bz_adapter *bz_adapter_by_path(bz_sim *s, const char *path) {
   return NULL;
 }
 
+/* bluetoothd loads the devices it has keys for (its storage) at start: bonded devices
+ * exist before any discovery, paired and bonded, not temporary. The world's bonds are
+ * that storage (all adapters share it). */
+static void load_bonded(bz_adapter *a) {
+  blec_world *w = a->sim->world;
+  for (size_t i = 0; i < blec_world_peripheral_count(w); i++) {
+    blec_world_peripheral *p = blec_world_peripheral_at(w, i);
+    const char *address = blec_world_peripheral_address(p);
+    if (!blec__world_is_paired(w, address)) continue;
+    bz_device *d = bz_device_create(a, address, blec__world_peripheral_address_type(p));
+    if (!d) continue;
+    bz_device_set_temporary(d, false);
+    d->paired = d->bonded = true;
+    d->bond_level = BZ_SEC_MEDIUM;
+  }
+}
+
 int bz_adapters_create(bz_sim *s) {
   for (int i = 0; i < s->cfg.adapters; i++) {
     bz_adapter *a = calloc(1, sizeof *a);
@@ -203,6 +220,7 @@ int bz_adapters_create(bz_sim *s) {
     a->powered = s->radio;
     if (!(a->obj = bz_obj_new(s, a->path)) || bz_obj_add(a->obj, &bz_adapter_iface, a) < 0) return -1;
     if (s->cfg.experimental && bz_monitor_manager_add(a) < 0) return -1;
+    load_bonded(a);
   }
   return 0;
 }

@@ -352,6 +352,8 @@ static void connect_result_job(bz_sim *s, void *arg) {
   c->link = cr->link;
   cr->link = NULL;
   c->up = true;
+  /* A bonded device's link is encrypted at once (device_connect_le asks MEDIUM). */
+  c->security = d->bond_level ? d->bond_level : BZ_SEC_LOW;
   c->mtu = blec__wlink_mtu(c->link);
   connect_result_drop(cr);
   /* device_add_connection (mgmt Device Connected): Connected turns true. */

@@ -156,7 +156,11 @@ static void free_nodes(bz_gatt *g) {
       free(n->read_op->msgs);
       free(n->read_op);
     }
-    if (n->write_msg) sd_bus_message_unref(n->write_msg);
+    if (n->write_op) {
+      sd_bus_message_unref(n->write_op->msg);
+      free(n->write_op->value);
+      free(n->write_op);
+    }
     bz_obj_free(n->obj);
     free(n->value);
   }

@@ -42,6 +42,13 @@ typedef struct bz_read_op {
   size_t n;
 } bz_read_op;
 
+/* The WriteValue with response in flight (kept whole: a security elevation resends it). */
+typedef struct bz_write_op {
+  sd_bus_message *msg;
+  uint8_t *value;
+  size_t len;
+} bz_write_op;
+
 struct bz_gnode {
   bz_gkind kind;
   bz_gatt *g;
@@ -57,7 +64,7 @@ struct bz_gnode {
   uint8_t *value;         /* the cache behind "Value" */
   size_t len;
   bz_read_op *read_op;
-  sd_bus_message *write_msg; /* the WriteValue in flight (others get InProgress) */
+  bz_write_op *write_op;   /* the WriteValue in flight (others get InProgress) */
   bool notifying;
   bz_notify_client *clients;
   bz_sock *write_io, *notify_io;

@@ -12,7 +12,12 @@
 
 #include "gatt.h"
 
-enum { ATT_INVALID_OFFSET = 0x07, ATT_REQUEST_NOT_SUPPORTED = 0x06 };
+enum {
+  ATT_AUTHENTICATION = 0x05,
+  ATT_REQUEST_NOT_SUPPORTED = 0x06,
+  ATT_INVALID_OFFSET = 0x07,
+  ATT_INSUFFICIENT_ENCRYPTION = 0x0F
+};
 
 bool bz_gatt_parse_options(sd_bus_message *m, uint16_t *offset, const char **type) {
   if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0) return false;
@@ -51,6 +56,29 @@ bool bz_req_current(const bz_req *r) {
   return d && d->conn == r->conn && !r->conn->down;
 }
 
+/* att.c change_security: the level an ATT security error asks for, 0 when none is left
+ * to try (Insufficient Encryption: encrypted; Insufficient Authentication: encrypted,
+ * then authenticated). */
+static int raise_to(const bz_conn *c, int status, int att) {
+  if (status != BLEC_ERR_ATT) return 0;
+  if (att == ATT_INSUFFICIENT_ENCRYPTION) return c->security < BZ_SEC_MEDIUM ? BZ_SEC_MEDIUM : 0;
+  if (att != ATT_AUTHENTICATION) return 0;
+  return c->security < BZ_SEC_MEDIUM ? BZ_SEC_MEDIUM : c->security < BZ_SEC_HIGH ? BZ_SEC_HIGH : 0;
+}
+
+static void issue_read(bz_sim *s, bz_gnode *n, bz_conn *c);
+
+/* The attribute a request goes to: a characteristic's value, a descriptor itself. */
+static uint16_t value_handle_of(const bz_gnode *n) { return n->kind == BZ_G_CHAR ? n->value_handle : n->handle; }
+static void issue_write(bz_sim *s, bz_gnode *n, bz_conn *c);
+
+static void free_write(bz_write_op *w) {
+  if (!w) return;
+  if (w->msg) sd_bus_message_unref(w->msg);
+  free(w->value);
+  free(w);
+}
+
 static void fail_read(bz_sim *s, bz_gnode *n, int status, int att) {
   bz_read_op *op = n->read_op;
   n->read_op = NULL;
@@ -67,17 +95,57 @@ void bz_gatt_fail_pending(bz_gatt *g) {
   for (size_t i = 0; i < g->n; i++) {
     bz_gnode *n = &g->nodes[i];
     if (n->read_op) fail_read(s, n, BLEC_ERR_DISCONNECTED, 0);
-    if (n->write_msg) {
-      bz_reply_gatt_error(s, n->write_msg, BLEC_ERR_DISCONNECTED, 0);
-      n->write_msg = sd_bus_message_unref(n->write_msg);
+    if (n->write_op) {
+      bz_reply_gatt_error(s, n->write_op->msg, BLEC_ERR_DISCONNECTED, 0);
+      free_write(n->write_op);
+      n->write_op = NULL;
     }
   }
+}
+
+/* The security elevation a request waited for is over: resend it, or fail it. */
+typedef struct raise_ctx {
+  bz_gnode *n;
+  bool write;
+  int att;
+} raise_ctx;
+
+static void on_raised(bz_device *d, bool ok, void *ctx) {
+  raise_ctx *rc = ctx;
+  bz_gnode *n = rc->n;
+  bz_sim *s = d->ad->sim;
+  bz_conn *c = bz_gatt_conn(n);
+  bool pending = rc->write ? n->write_op != NULL : n->read_op != NULL;
+  if (pending && ok && c) {
+    if (rc->write) issue_write(s, n, c);
+    else issue_read(s, n, c);
+  } else if (pending && rc->write) {
+    bz_reply_gatt_error(s, n->write_op->msg, BLEC_ERR_ATT, rc->att);
+    free_write(n->write_op);
+    n->write_op = NULL;
+  } else if (pending) {
+    fail_read(s, n, BLEC_ERR_ATT, rc->att);
+  }
+  free(rc);
+}
+
+/* Whether the error starts an elevation (the request then waits for it). */
+static bool try_raise(bz_gnode *n, bz_conn *c, bool write, int status, int att) {
+  int level = raise_to(c, status, att);
+  raise_ctx *rc = level ? malloc(sizeof *rc) : NULL;
+  if (!rc) return false;
+  rc->n = n;
+  rc->write = write;
+  rc->att = att;
+  bz_pair_raise_security(n->g->dev, level, on_raised, rc);
+  return true;
 }
 
 static void read_done(bz_sim *s, bz_req *req) {
   if (!bz_req_current(req)) return;
   bz_gnode *n = req->ctx;
   if (!n->read_op) return;
+  if (try_raise(n, req->conn, false, req->status, req->att_error)) return;
   bz_read_op *op = n->read_op;
   n->read_op = NULL;
   int status = req->status, att = req->att_error;
@@ -129,15 +197,23 @@ void bz_gatt_read_method(bz_sim *s, sd_bus_message *m, void *data) {
     return;
   }
   bz_read_op *op = calloc(1, sizeof *op);
-  bz_req *req = op ? bz_req_new(c, read_done, NULL, n) : NULL;
-  if (!req || !read_op_add(op, m)) {
+  if (!op || !read_op_add(op, m)) {
     free(op);
     bz_reply_error(s, m, BZ_ERROR ".Failed", "Failed to send read request");
     return;
   }
   op->offset = offset;
   n->read_op = op;
-  uint16_t handle = n->kind == BZ_G_CHAR ? n->value_handle : n->handle;
+  issue_read(s, n, c);
+}
+
+static void issue_read(bz_sim *s, bz_gnode *n, bz_conn *c) {
+  bz_req *req = bz_req_new(c, read_done, NULL, n);
+  if (!req) {
+    fail_read(s, n, BLEC_ERR_NO_MEMORY, 0);
+    return;
+  }
+  uint16_t handle = value_handle_of(n);
   int64_t id = blec__wlink_read(c->link, handle, bz_req_read_cb, req);
   if (id < 0) bz_req_fail_now(s, req, (int)id);
 }
@@ -147,18 +223,32 @@ void bz_gatt_read_method(bz_sim *s, sd_bus_message *m, void *data) {
 static void write_done(bz_sim *s, bz_req *req) {
   if (!bz_req_current(req)) return;
   bz_gnode *n = req->ctx;
-  sd_bus_message *m = n->write_msg;
-  n->write_msg = NULL;
-  if (!m) return;
-  if (req->status == BLEC_OK) bz_reply_empty(s, m);
-  else bz_reply_gatt_error(s, m, req->status, req->att_error);
-  sd_bus_message_unref(m);
+  bz_write_op *w = n->write_op;
+  if (!w) return;
+  if (try_raise(n, req->conn, true, req->status, req->att_error)) return;
+  n->write_op = NULL;
+  if (req->status == BLEC_OK) bz_reply_empty(s, w->msg);
+  else bz_reply_gatt_error(s, w->msg, req->status, req->att_error);
+  free_write(w);
+}
+
+static void issue_write(bz_sim *s, bz_gnode *n, bz_conn *c) {
+  bz_req *req = bz_req_new(c, write_done, NULL, n);
+  if (!req) {
+    bz_reply_error(s, n->write_op->msg, BZ_ERROR ".Failed", "Failed to initiate write");
+    free_write(n->write_op);
+    n->write_op = NULL;
+    return;
+  }
+  uint16_t handle = value_handle_of(n);
+  int64_t id = blec__wlink_write(c->link, handle, n->write_op->value, n->write_op->len, true, bz_req_done_cb, req);
+  if (id < 0) bz_req_fail_now(s, req, (int)id);
 }
 
 /* Starts a write; with_response false is a command (answered as soon as it is sent). */
 static void start_write(bz_sim *s, sd_bus_message *m, bz_gnode *n, bz_conn *c, const uint8_t *v, size_t len,
                         bool with_response) {
-  uint16_t handle = n->kind == BZ_G_CHAR ? n->value_handle : n->handle;
+  uint16_t handle = value_handle_of(n);
   if (!with_response) {
     /* bt_gatt_client_write_without_response: the PDU must fit the MTU. */
     if (len > (size_t)c->mtu - 3) {
@@ -170,14 +260,17 @@ static void start_write(bz_sim *s, sd_bus_message *m, bz_gnode *n, bz_conn *c, c
     else bz_reply_empty(s, m);
     return;
   }
-  bz_req *req = bz_req_new(c, write_done, NULL, n);
-  if (!req) {
+  bz_write_op *w = calloc(1, sizeof *w);
+  if (!w || !(w->value = malloc(len ? len : 1))) {
+    free(w);
     bz_reply_error(s, m, BZ_ERROR ".Failed", "Failed to initiate write");
     return;
   }
-  n->write_msg = sd_bus_message_ref(m);
-  int64_t id = blec__wlink_write(c->link, handle, v, len, true, bz_req_done_cb, req);
-  if (id < 0) bz_req_fail_now(s, req, (int)id);
+  if (len) memcpy(w->value, v, len);
+  w->len = len;
+  w->msg = sd_bus_message_ref(m);
+  n->write_op = w;
+  issue_write(s, n, c);
 }
 
 static bool read_value_arg(sd_bus_message *m, const uint8_t **v, size_t *len) {
@@ -191,7 +284,7 @@ static void write_descriptor(bz_sim *s, sd_bus_message *m, bz_gnode *n, bz_conn 
   const uint8_t *v;
   size_t len;
   uint16_t offset = 0;
-  if (n->write_msg) {
+  if (n->write_op) {
     bz_reply_error(s, m, BZ_ERROR ".InProgress", "In Progress");
     return;
   }
@@ -234,7 +327,7 @@ void bz_gatt_write_method(bz_sim *s, sd_bus_message *m, void *data) {
     bz_reply_error(s, m, BZ_ERROR ".NotPermitted", "Write acquired");
     return;
   }
-  if (n->write_msg) {
+  if (n->write_op) {
     bz_reply_error(s, m, BZ_ERROR ".InProgress", "In Progress");
     return;
   }

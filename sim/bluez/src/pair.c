@@ -27,6 +27,9 @@ typedef struct bz_bonding {
   bool world_pairing;       /* the world's pair request is in flight */
   bool paired;              /* done, waiting for the services (Pair of an unconnected device) */
   sd_bus_slot *agent_call;
+  int level;                /* BZ_SEC_* asked for by a security elevation (0: a Pair) */
+  void (*done)(bz_device *d, bool ok, void *ctx); /* a security elevation's completion */
+  void *done_ctx;
 } bz_bonding;
 
 /* The peripheral's IO capability (world: `pairing_io`); without it, Just Works. */
@@ -72,6 +75,14 @@ static void finish(bz_device *d, const char *error, const char *text) {
   bz_bonding *b = d->bonding;
   bz_sim *s = d->ad->sim;
   if (!b) return;
+  if (b->done) {
+    /* A security elevation: its request goes on (or fails) with the result. */
+    void (*done)(bz_device *, bool, void *) = b->done;
+    void *ctx = b->done_ctx;
+    bonding_free(d);
+    done(d, error == NULL, ctx);
+    return;
+  }
   if (error) {
     /* Back to temporary unless paired or trusted (device_bonding_complete). */
     if (!d->paired && !d->trusted) bz_device_set_temporary(d, true);
@@ -99,9 +110,12 @@ static void world_pair_done(bz_sim *s, bz_req *r) {
     return;
   }
   /* New Long Term Key (bonded), then pairing complete (paired). */
+  int level = b->method == JUST_WORKS ? BZ_SEC_MEDIUM : BZ_SEC_HIGH;
+  if (level > d->bond_level) d->bond_level = level;
+  if (d->conn && level > d->conn->security) d->conn->security = level;
   bz_device_set_paired(d, true, true);
   bz_device_set_temporary(d, false);
-  if (d->svc_resolved) finish(d, NULL, NULL);
+  if (d->svc_resolved || b->done) finish(d, NULL, NULL);
   else b->paired = true; /* answered once the services are resolved */
 }
 
@@ -194,6 +208,11 @@ static int call_agent(bz_device *d, const char *member) {
 static void ceremony(bz_device *d) {
   bz_bonding *b = d->bonding;
   b->method = select_method(b->local_io, remote_io(d));
+  if (b->level == BZ_SEC_HIGH && b->method == JUST_WORKS) {
+    /* MITM protection asked, Just Works cannot give it: SMP fails. */
+    finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
+    return;
+  }
   if (b->method == JUST_WORKS) {
     world_pair(d);
     return;
@@ -269,6 +288,29 @@ void bz_device_pair_method(bz_sim *s, sd_bus_message *m, void *data) {
   /* mgmt Pair Device: the kernel connects, then pairs. */
   b->connected_by_pair = true;
   if (bz_device_start_connect(d) < 0) finish(d, BZ_ERROR ".Failed", strerror(ENOMEM));
+}
+
+void bz_pair_raise_security(bz_device *d, int level, void (*done)(bz_device *d, bool ok, void *ctx), void *ctx) {
+  bz_sim *s = d->ad->sim;
+  bz_bonding *b = d->bonding ? NULL : calloc(1, sizeof *b);
+  if (!b || !d->conn || !d->conn->link) {
+    free(b);
+    done(d, false, ctx);
+    return;
+  }
+  b->d = d;
+  b->level = level;
+  b->done = done;
+  b->done_ctx = ctx;
+  /* The kernel pairs with the adapter's IO capability: the default agent's. */
+  bz_agent *agent = bz_agent_for(s, NULL);
+  b->local_io = bz_agent_io(agent);
+  if (agent) {
+    snprintf(b->agent_owner, sizeof b->agent_owner, "%s", bz_agent_owner(agent));
+    snprintf(b->agent_path, sizeof b->agent_path, "%s", bz_agent_path(agent));
+  }
+  d->bonding = b;
+  ceremony(d);
 }
 
 void bz_device_cancel_pairing_method(bz_sim *s, sd_bus_message *m, void *data) {

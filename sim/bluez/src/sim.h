@@ -235,7 +235,8 @@ struct bz_device {
   int abort_by_local;           /* this connect ends "le-connection-abort-by-local" */
 
   bz_gatt *gatt;                /* exported GATT objects (kept per the Cache setting) */
-  struct bz_bonding *bonding;   /* Pair in progress */
+  struct bz_bonding *bonding;   /* Pair (or a security elevation) in progress */
+  int bond_level;               /* BZ_SEC_* of the bond (0: none) */
 };
 
 bz_device *bz_device_find(bz_adapter *a, const char *address);
@@ -273,8 +274,13 @@ int bz_device_start_connect(bz_device *d);
 
 typedef struct bz_req bz_req;
 
+/* Link security (bt_att's BT_ATT_SECURITY_*): LOW unencrypted, MEDIUM encrypted
+ * without MITM protection, HIGH encrypted and authenticated. */
+enum { BZ_SEC_LOW = 1, BZ_SEC_MEDIUM = 2, BZ_SEC_HIGH = 3 };
+
 struct bz_conn {
   atomic_int refs;
+  int security;              /* BZ_SEC_* of the link now */
   bz_sim *sim;
   bz_device *dev;            /* NULL once detached from its device */
   blec__wlink *link;         /* set once up */
@@ -341,6 +347,13 @@ void bz_pair_link_up(bz_device *d);
 void bz_pair_connect_failed(bz_device *d);
 void bz_pair_link_down(bz_device *d);
 void bz_pair_services_resolved(bz_device *d);
+/**
+ * bt_att's change_security: pairs the link up to `level` (BZ_SEC_MEDIUM / HIGH) the way
+ * the kernel does when bluetoothd raises the ATT socket's security — the adapter's IO
+ * capability (the default agent's, NoInputNoOutput without one), agent calls to the
+ * default agent. `done` runs once, later, with whether the level was reached.
+ */
+void bz_pair_raise_security(bz_device *d, int level, void (*done)(bz_device *d, bool ok, void *ctx), void *ctx);
 
 /* ---- advertisement monitors (monitor.c, experimental) --------------------------------------- */
 
