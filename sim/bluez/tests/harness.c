@@ -2,6 +2,7 @@
 /*
  * harness.c — the simulated bluetoothd's test harness (see harness.h).
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,8 @@ void tb_open(tb *t, const char *world_text, const blec_bluez_sim_config *cfg) {
 }
 
 void tb_close(tb *t) {
-  for (size_t i = 0; i < t->nev; i++) sd_bus_message_unref(t->ev[i].msg);
+  for (size_t i = 0; i < t->nev; i++)
+    if (t->ev[i].msg) sd_bus_message_unref(t->ev[i].msg);
   free(t->ev);
   t->bus = sd_bus_flush_close_unref(t->bus);
   blec_bluez_sim_stop(t->sim);
@@ -157,7 +159,19 @@ bool tb_until(tb *t, bool (*pred)(tb *t, void *ctx), void *ctx, int ms) {
 /* ---- signal queries ------------------------------------------------------------------------ */
 
 static bool is_signal(const tb_event *e, const char *iface, const char *member) {
-  return e->call == 0 && sd_bus_message_is_signal(e->msg, iface, member);
+  return e->msg && e->call == 0 && sd_bus_message_is_signal(e->msg, iface, member);
+}
+
+int tb_take_fd(tb *t, sd_bus_message *reply, uint16_t *mtu) {
+  int fd = -1;
+  ASSERT(sd_bus_message_rewind(reply, 1) >= 0);
+  ASSERT(sd_bus_message_read(reply, "hq", &fd, mtu) > 0);
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  ASSERT(copy >= 0);
+  for (size_t i = 0; i < t->nev; i++) {
+    if (t->ev[i].msg == reply) t->ev[i].msg = sd_bus_message_unref(reply);
+  }
+  return copy;
 }
 
 /* Whether a PropertiesChanged message names `prop` (changed or invalidated). */
@@ -272,6 +286,14 @@ size_t tb_wait_removed(tb *t, size_t from, const char *path, int ms) {
   return wait_kind(t, &f, ms, "InterfacesRemoved");
 }
 
+size_t tb_wait_bool(tb *t, size_t from, const char *path, const char *iface, const char *prop, bool value, int ms) {
+  for (;;) {
+    size_t i = tb_wait_prop(t, from, path, iface, prop, ms);
+    if (tb_changed_bool(t->ev[i].msg, prop, value)) return i;
+    from = i + 1;
+  }
+}
+
 /* ---- properties -------------------------------------------------------------------------------- */
 
 sd_bus_message *tb_get(tb *t, const char *path, const char *iface, const char *prop) {
@@ -347,9 +369,5 @@ void tb_discover(tb *t, const char *path) {
 void tb_connect(tb *t, const char *path) {
   size_t from = t->nev;
   TB_OK(tb_call(t, path, TB_DEVICE, "Connect", ""));
-  size_t i;
-  do {
-    i = tb_wait_prop(t, from, path, TB_DEVICE, "ServicesResolved", 5000);
-    from = i + 1;
-  } while (!tb_changed_bool(t->ev[i].msg, "ServicesResolved", true));
+  tb_wait_bool(t, from, path, TB_DEVICE, "ServicesResolved", true, 5000);
 }

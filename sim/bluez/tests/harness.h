@@ -78,6 +78,10 @@ const char *tb_outcome(sd_bus_message *reply);
 /** The error's message text. */
 const char *tb_error_text(sd_bus_message *reply);
 
+/** Takes the descriptor and MTU of an Acquire* reply: a copy of the descriptor, and the
+ *  reply is dropped from the events (so that its own copy closes). */
+int tb_take_fd(tb *t, sd_bus_message *reply, uint16_t *mtu);
+
 /** Handles what arrived until `pred` holds over the events or `ms` (scaled) passed. */
 bool tb_until(tb *t, bool (*pred)(tb *t, void *ctx), void *ctx, int ms);
 /** Index of the first signal at or after `from` that is a PropertiesChanged of `path` /
@@ -92,6 +96,9 @@ size_t tb_wait_prop(tb *t, size_t from, const char *path, const char *iface, con
 size_t tb_wait_added(tb *t, size_t from, const char *path, const char *iface, int ms);
 size_t tb_wait_removed(tb *t, size_t from, const char *path, int ms);
 #define TB_NONE ((size_t)-1)
+
+/** Waits for a PropertiesChanged of `path` / `iface` setting boolean `prop` to `value`. */
+size_t tb_wait_bool(tb *t, size_t from, const char *path, const char *iface, const char *prop, bool value, int ms);
 
 /** Reads a property now with Properties.Get; the reply is positioned inside the variant. */
 sd_bus_message *tb_get(tb *t, const char *path, const char *iface, const char *prop);

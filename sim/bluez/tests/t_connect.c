@@ -21,19 +21,11 @@ static void open_uart(tb *t) {
 }
 
 static size_t connected_change(tb *t, size_t from, const char *path, bool value) {
-  for (;;) {
-    size_t i = tb_wait_prop(t, from, path, TB_DEVICE, "Connected", 5000);
-    if (tb_changed_bool(t->ev[i].msg, "Connected", value)) return i;
-    from = i + 1;
-  }
+  return tb_wait_bool(t, from, path, TB_DEVICE, "Connected", value, 5000);
 }
 
 static size_t resolved_change(tb *t, size_t from, const char *path, bool value) {
-  for (;;) {
-    size_t i = tb_wait_prop(t, from, path, TB_DEVICE, "ServicesResolved", 5000);
-    if (tb_changed_bool(t->ev[i].msg, "ServicesResolved", value)) return i;
-    from = i + 1;
-  }
+  return tb_wait_bool(t, from, path, TB_DEVICE, "ServicesResolved", value, 5000);
 }
 
 BLEC_TEST_IMPL(connect_signals_connected_answers_then_exports_services_then_resolves) {

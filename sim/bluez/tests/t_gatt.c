@@ -250,7 +250,7 @@ BLEC_TEST_IMPL(a_request_cut_by_the_link_fails_with_att_error_0x0e) {
   TB_ERR(r, "org.bluez.Error.Failed");
   ASSERT_STR_EQ(tb_error_text(r), "Operation failed with ATT error: 0x0e");
   /* Not connected any more. */
-  tb_wait_prop(&t, 0, DEV, TB_DEVICE, "Connected", 3000);
+  tb_wait_bool(&t, 0, DEV, TB_DEVICE, "Connected", false, 3000);
   r = read_at(&t, A1, TB_CHAR, 0);
   TB_ERR(r, "org.bluez.Error.Failed");
   ASSERT_STR_EQ(tb_error_text(r), "Not connected");
