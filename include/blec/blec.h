@@ -375,7 +375,8 @@ BLEC_API int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms);
 
 /* ---------------------------------------------------------------------------------
  * Advertisement data: an immutable snapshot, the advertisement merged with its scan
- * response (latest value of each field wins). Reference counted.
+ * response (the latest value of each single field wins; list entries are all kept).
+ * Reference counted.
  * ------------------------------------------------------------------------------- */
 /**
  * A device's advertisement data: immutable, reference counted. What its getters return
@@ -406,7 +407,10 @@ typedef enum blec_adv_type {
 BLEC_API blec_adv *blec_adv_ref(blec_adv *adv);
 /** Drops a reference; the last one frees the snapshot. NULL ok. */
 BLEC_API void blec_adv_unref(blec_adv *adv);
-/** Local name (complete, else shortened), NULL when absent. */
+/**
+ * Local name (complete, else shortened; a non-empty one before an empty one). NULL when
+ * no name structure was advertised, "" when one was advertised empty.
+ */
 BLEC_API const char *blec_adv_local_name(const blec_adv *adv);
 /** RSSI in dBm of the latest packet. */
 BLEC_API int blec_adv_rssi(const blec_adv *adv);
@@ -425,7 +429,10 @@ BLEC_API blec_adv_type blec_adv_last_type(const blec_adv *adv);
 /** Microseconds on the library's monotonic clock when the latest packet arrived. */
 BLEC_API uint64_t blec_adv_timestamp_us(const blec_adv *adv);
 
-/** Manufacturer data entries, one per company id (latest payload wins). */
+/**
+ * Manufacturer data entries: one per structure, in order (advertisement, then scan
+ * response). A company id may repeat (an iBeacon followed by another Apple structure).
+ */
 BLEC_API size_t blec_adv_manufacturer_count(const blec_adv *adv);
 /**
  * Entry i (below blec_adv_manufacturer_count): company id and the payload after it
@@ -434,11 +441,17 @@ BLEC_API size_t blec_adv_manufacturer_count(const blec_adv *adv);
  */
 BLEC_API int blec_adv_manufacturer_at(const blec_adv *adv, size_t i, uint16_t *company_id,
                                       const uint8_t **data, size_t *len);
-/** The payload of `company_id`, as blec_adv_manufacturer_at; BLEC_ERR_NOT_FOUND when absent. */
+/**
+ * The payload of the first entry of `company_id`, as blec_adv_manufacturer_at (iterate
+ * with it to see repeated entries); BLEC_ERR_NOT_FOUND when absent.
+ */
 BLEC_API int blec_adv_manufacturer_find(const blec_adv *adv, uint16_t company_id,
                                         const uint8_t **data, size_t *len);
 
-/** Service data entries (16-, 32- and 128-bit forms all become a blec_uuid). */
+/**
+ * Service data entries: one per structure, in order; 16-, 32- and 128-bit forms all
+ * become a blec_uuid, and a UUID may repeat.
+ */
 BLEC_API size_t blec_adv_service_data_count(const blec_adv *adv);
 /**
  * Entry i (below blec_adv_service_data_count): its UUID and the payload after the UUID
@@ -447,7 +460,10 @@ BLEC_API size_t blec_adv_service_data_count(const blec_adv *adv);
  */
 BLEC_API int blec_adv_service_data_at(const blec_adv *adv, size_t i, blec_uuid *uuid,
                                       const uint8_t **data, size_t *len);
-/** The payload of `uuid`, as blec_adv_service_data_at; BLEC_ERR_NOT_FOUND when absent. */
+/**
+ * The payload of the first entry of `uuid`, as blec_adv_service_data_at;
+ * BLEC_ERR_NOT_FOUND when absent.
+ */
 BLEC_API int blec_adv_service_data_find(const blec_adv *adv, const blec_uuid *uuid,
                                         const uint8_t **data, size_t *len);
 
@@ -481,7 +497,7 @@ BLEC_API blec_device *blec_device_ref(blec_device *dev);
 BLEC_API void blec_device_unref(blec_device *dev);
 /** "AA:BB:CC:DD:EE:FF", upper case. */
 BLEC_API const char *blec_device_address(const blec_device *dev);
-/** Local name from the merged advertisement data, NULL when none was advertised. */
+/** Local name from the merged advertisement data (blec_adv_local_name): NULL when none was advertised. */
 BLEC_API const char *blec_device_name(const blec_device *dev);
 /** Address type of the latest advertisement. */
 BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
@@ -599,7 +615,10 @@ BLEC_API int blec_scan_options_set_signal_filter(blec_scan_options *opts, int in
 BLEC_API int blec_scan_options_filter_local_name(blec_scan_options *opts, const char *name);
 /** Advertisement filter: must advertise this service UUID (all added must be present). */
 BLEC_API int blec_scan_options_filter_service_uuid(blec_scan_options *opts, const blec_uuid *uuid);
-/** Advertisement filter: manufacturer data of company whose payload starts with data. */
+/**
+ * Advertisement filter: a manufacturer data entry of company whose payload starts with
+ * data (any entry, when the company id repeats).
+ */
 BLEC_API int blec_scan_options_filter_manufacturer(blec_scan_options *opts, uint16_t company_id,
                                                    const uint8_t *data, size_t len);
 /** Advertisement filter: an AD structure of ad_type whose payload starts with data. */
