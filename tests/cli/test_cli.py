@@ -319,6 +319,46 @@ def test_scan_filters(b):
     check(objs[-1]["devices"] >= 1, "a passive scan sees devices")
 
 
+HOSTILE = "C0:FF:EE:0B:AD:01"
+HOSTILE_ESCAPED = "ok\\e]0;pwned\\x07\\rX\\u009b2J\\\\"
+
+
+def check_no_controls(text, what):
+    bad = [c for c in text if (ord(c) < 0x20 and c not in "\n") or 0x7f <= ord(c) <= 0x9f]
+    check(not bad, f"{what} prints control characters raw: {bad!r} in {text!r}")
+
+
+def test_names_are_printed_escaped(b):
+    world = b.world("hostile-names.world")
+    out, _ = b.expect(0, "scan", "--world", world, "--timeout", "1")
+    check_no_controls(out, "scan")
+    check(HOSTILE_ESCAPED in out, f"scan shows the escaped name {HOSTILE_ESCAPED!r}: {out!r}")
+    out, _ = b.expect(0, "info", HOSTILE, "--world", world)
+    check_no_controls(out, "info")
+    check(out.count(HOSTILE_ESCAPED) >= 2, f"info shows both names escaped: {out!r}")
+    out, _ = b.expect(0, "services", HOSTILE, "--world", world)
+    check_no_controls(out, "services")
+    check(HOSTILE_ESCAPED in out, f"services shows the escaped names: {out!r}")
+    out, _ = b.expect(0, "read", HOSTILE, "2a00", "--world", world)
+    check_no_controls(out, "read")
+    # JSON keeps the name exact (escaped the JSON way, C1 included).
+    objs, _ = b.json_lines(0, "scan", "--world", world, "--timeout", "1")
+    check(objs[0]["name"] == "ok\x1b]0;pwned\x07\rX\u009b2J\\", f"JSON name {objs[0]['name']!r}")
+    rc, out, err = b.run("scan", "--world", world, "--timeout", "1", "--json")
+    check("\\u009b" in out, "JSON writes the C1 control as \\u009b")
+
+
+def test_sub_millisecond_timeouts_end(b):
+    """--timeout between 0 and 1 ms is a short limit, not 'for ever' (0 alone is)."""
+    started = time.monotonic()
+    objs, _ = b.json_lines(0, "scan", "--timeout", "0.0004", timeout=30)
+    check(objs[-1]["event"] == "summary", f"the scan ends: {objs[-1:]}")
+    hr = b.heart_rate()
+    objs, _ = b.json_lines(0, "notify", hr, "2a37", "--timeout", "0.0001", timeout=30)
+    check(objs[-1]["event"] == "end" and objs[-1]["reason"] == "timeout", f"{objs[-1:]}")
+    check(time.monotonic() - started < 30, "both ended quickly")
+
+
 def test_scan_interrupt(b):
     if os.name != "posix":
         raise Skip("sending SIGINT needs POSIX")
