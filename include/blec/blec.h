@@ -105,7 +105,7 @@ BLEC_API const char *blec_version_string(void);
   X(ERR_CANCELLED, -4, "operation cancelled")                                                \
   X(ERR_NOT_CONNECTED, -5, "not connected")                                                  \
   X(ERR_DEVICE_NOT_FOUND, -6, "device not found")                                            \
-  X(ERR_NOT_SUPPORTED, -7, "not supported by this backend")                                  \
+  X(ERR_NOT_SUPPORTED, -7, "not supported by the backend or the attribute")                 \
   X(ERR_ATT, -8, "ATT protocol error")                                                       \
   X(ERR_OS, -9, "operating system error")                                                    \
   X(ERR_SERVICE_NOT_FOUND, -10, "service not found")                                         \
@@ -959,7 +959,10 @@ BLEC_API int blec_client_read_async(blec_client *client, const blec_characterist
                                     unsigned flags, blec_op_cb cb, void *user, blec_op **op);
 /**
  * Writes a value per `mode`. A write without response completes when the stack has
- * taken the value, and may not exceed MTU - 3 bytes (BLEC_ERR_INVALID_ARG).
+ * taken the value, and may not exceed MTU - 3 bytes (BLEC_ERR_INVALID_ARG, the limit and
+ * the size in err). A characteristic with neither "write" nor "write-without-response"
+ * is not written: BLEC_ERR_NOT_SUPPORTED (as BlueZ and Windows refuse it), its
+ * properties in err.
  */
 BLEC_API int blec_client_write(blec_client *client, const blec_characteristic *chr,
                                const uint8_t *data, size_t len, blec_write_mode mode, int timeout_ms,
@@ -987,7 +990,8 @@ BLEC_API int blec_client_write_descriptor_async(blec_client *client, const blec_
 /**
  * Subscribes: notifications, or indications when only those are supported or when flags
  * has BLEC_NOTIFY_FORCE_INDICATE. `cb` runs for every value until stop_notify or
- * disconnection. BLEC_ERR_BUSY when already subscribed.
+ * disconnection. BLEC_ERR_BUSY when already subscribed; BLEC_ERR_NOT_SUPPORTED when the
+ * characteristic has neither "notify" nor "indicate" (its properties in err).
  */
 BLEC_API int blec_client_start_notify(blec_client *client, const blec_characteristic *chr,
                                       unsigned flags, blec_notify_cb cb, void *cb_user,

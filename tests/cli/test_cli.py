@@ -501,6 +501,8 @@ def test_notify_not_supported(b):
     rc, out, err = b.run("notify", hr, f"#{name['handle']}")
     check(rc == 6, f"notify on the device name: exit {rc}, expected 6 (not supported)")
     check("neither notify nor indicate" in err, err)
+    check(f"blec services {hr}" in err and "another backend" not in err,
+          f"the hint is about the characteristic, not the backend: {err!r}")
 
 
 def test_notify_interrupt(b):
@@ -539,6 +541,28 @@ def test_write(b):
     check(objs[0]["with_response"] is False, f"{objs}")
     out, _ = b.expect(0, "write", dev, NUS_RX, "--text", "")
     check("Wrote 0 bytes" in out, out)
+
+
+def test_write_refused_without_a_write_property(b):
+    hr = b.heart_rate()
+    objs, err = b.json_lines(6, "write", hr, "2a38", "02")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_NOT_SUPPORTED", f"{e}")
+    check("properties are read" in e["message"], f"the message names the properties: {e}")
+    check(f"blec services {hr}" in e["hint"], f"the hint leads to what the device allows: {e}")
+    objs, _ = b.json_lines(0, "read", hr, "2a38")
+    check(objs[0]["value"] == "01", f"the value stays 01: {objs[0]}")
+
+
+def test_write_without_response_too_long_says_the_limit(b):
+    dev = b.uart()
+    big = "aa" * 300
+    objs, err = b.json_lines(2, "write", dev, NUS_RX, big, "--no-response")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_INVALID_ARG", f"{e}")
+    check(re.search(r"at most \d+ bytes", e["message"]) and "the value has 300" in e["message"],
+          f"the message gives the limit and the size: {e}")
+    check("the value has 300" in err, f"stderr says it too: {err!r}")
 
 
 # ---------------------------------------------------------------------------------------

@@ -82,7 +82,12 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       snprintf(buf, size, "try --backend virtual (the simulated radio, always available)");
       break;
     case BLEC_ERR_NOT_SUPPORTED:
-      snprintf(buf, size, "the backend in use cannot do this; another backend (--backend) may");
+      /* The attribute's properties forbid it (the sentence names them), or the backend
+       * lacks the feature. */
+      if (strstr(err->message, "properties"))
+        snprintf(buf, size, "'blec services %s' shows what each characteristic allows", addr);
+      else
+        snprintf(buf, size, "the backend in use cannot do this; another backend (--backend) may");
       break;
     case BLEC_ERR_DISCONNECTED:
     case BLEC_ERR_NOT_CONNECTED:
