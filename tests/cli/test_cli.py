@@ -328,6 +328,17 @@ def check_no_controls(text, what):
     check(not bad, f"{what} prints control characters raw: {bad!r} in {text!r}")
 
 
+def test_missing_world_file_has_one_exit_code(b):
+    missing = os.path.join(tempfile.gettempdir(), "blec-no-such-dir", "none.world")
+    objs, err = b.json_lines(10, "scan", "--world", missing, "--timeout", "1")
+    check(error_line(objs)["action"] == "load world", f"{objs}")
+    env = dict(b.env, BLEC_WORLD=missing)
+    objs, err2 = b.json_lines(10, "scan", "--timeout", "1", env=env)
+    e = error_line(objs)
+    check(e["action"] == "load world" and e["exit_code"] == 10, f"{e}")
+    check("cannot load world file" in err2, err2)
+
+
 def test_names_are_printed_escaped(b):
     world = b.world("hostile-names.world")
     out, _ = b.expect(0, "scan", "--world", world, "--timeout", "1")
