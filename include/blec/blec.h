@@ -685,6 +685,10 @@ BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, i
 /**
  * Scans until a device matching the predicate is seen (returns at once) or timeout_ms
  * passes (BLEC_ERR_DEVICE_NOT_FOUND). \*out is a new reference. `pred` is required.
+ * In active mode a matching scannable device is returned once its scan response has been
+ * merged in (as bleak's Windows backend reports it), so its name, TX power and the like
+ * are there; after three advertising events without one, or at the timeout, it is
+ * returned as seen. The by-address and by-name finds follow the same rule.
  */
 BLEC_API int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts,
                               blec_device_predicate pred, void *pred_user, int timeout_ms,

@@ -328,6 +328,18 @@ def check_no_controls(text, what):
     check(not bad, f"{what} prints control characters raw: {bad!r} in {text!r}")
 
 
+def test_info_shows_the_scan_response(b):
+    bulb = None
+    for addr, o in b.scan().items():
+        if o["name"] == "Smart Bulb":
+            bulb = addr
+    check(bulb, "the default world's bulb is seen by an active scan")
+    out, _ = b.expect(0, "info", bulb)
+    check("Name:              Smart Bulb" in out, f"the name from the scan response: {out}")
+    out, _ = b.expect(0, "info", b.heart_rate())
+    check("TX power:" in out and "Appearance:" in out, f"TX power and appearance: {out}")
+
+
 def test_missing_world_file_has_one_exit_code(b):
     missing = os.path.join(tempfile.gettempdir(), "blec-no-such-dir", "none.world")
     objs, err = b.json_lines(10, "scan", "--world", missing, "--timeout", "1")
