@@ -336,6 +336,16 @@ BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery
 BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *world);
 
 /**
+ * Where the `virtual` backend keeps its bonds between programs, as an OS does (ignored
+ * by other backends, whose OS keeps its own): the path of its bond store file, or ""
+ * to keep none (bonds then last as long as the world). NULL (the default) means
+ * $BLEC_BOND_STORE ("off" or "" turns the store off), else the file "virtual-bonds" in
+ * the user's state directory: $XDG_STATE_HOME/blec or ~/.local/state/blec on POSIX,
+ * the folder blec in %LOCALAPPDATA% on Windows. The path is copied (at most 1023 bytes).
+ */
+BLEC_API int blec_ctx_options_set_bond_store(blec_ctx_options *opts, const char *path);
+
+/**
  * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on
  * failure (BLEC_ERR_BACKEND_UNAVAILABLE when the named backend is not in this build).
  */
