@@ -22,7 +22,9 @@ typedef struct bz_bonding {
   char agent_path[256];
   int local_io;
   pair_method method;
-  uint32_t passkey;         /* the one shown (by us or by the peripheral) */
+  bool legacy;              /* the peripheral has no pairing-io (IO_WORLD_LEGACY) */
+  uint32_t passkey;         /* the peripheral's: shown by it, or by us and typed on it */
+  uint32_t entered;         /* PASSKEY_WE_ENTER: what the agent answered */
   bool connected_by_pair;   /* the link came for this Pair */
   bool world_pairing;       /* the world's pair request is in flight */
   bool paired;              /* done, waiting for the services (Pair of an unconnected device) */
@@ -32,23 +34,31 @@ typedef struct bz_bonding {
   void *done_ctx;
 } bz_bonding;
 
-/* The peripheral's IO capability (world: `pairing_io`); without it, Just Works. */
-static int remote_io(bz_device *d) {
-  (void)d;
-  return BZ_IO_NO_INPUT_NO_OUTPUT;
-}
+/* A peripheral without `pairing-io`: the world's Just Works that reaches any level up to
+ * its `pairing` (not an SMP capability: it keeps worlds written before pairing-io). */
+#define IO_WORLD_LEGACY (-1)
 
-/* The peripheral's passkey (world: `passkey`, default 123456). */
-static uint32_t remote_passkey(bz_device *d) {
-  (void)d;
-  return 123456;
+/* The peripheral's IO capability and passkey (world: `pairing-io`, `passkey`). */
+static int remote_io(bz_device *d, uint32_t *passkey) {
+  char text[7] = "123456";
+  blec_world_pairing_io io = BLEC_WORLD_PAIRING_IO_UNSET;
+  if (d->conn && d->conn->link)
+    io = blec__world_peripheral_pairing_io(blec__wlink_peripheral(d->conn->link), text);
+  *passkey = (uint32_t)strtoul(text, NULL, 10);
+  switch (io) {
+    case BLEC_WORLD_PAIRING_IO_NO_INPUT_NO_OUTPUT: return BZ_IO_NO_INPUT_NO_OUTPUT;
+    case BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY: return BZ_IO_DISPLAY_ONLY;
+    case BLEC_WORLD_PAIRING_IO_DISPLAY_YES_NO: return BZ_IO_DISPLAY_YESNO;
+    case BLEC_WORLD_PAIRING_IO_KEYBOARD_ONLY: return BZ_IO_KEYBOARD_ONLY;
+    default: return IO_WORLD_LEGACY;
+  }
 }
 
 /* Table 2.8 (Secure Connections), initiator = us. */
 static pair_method select_method(int local, int remote) {
   enum { DO = BZ_IO_DISPLAY_ONLY, DY = BZ_IO_DISPLAY_YESNO, KO = BZ_IO_KEYBOARD_ONLY, NO = BZ_IO_NO_INPUT_NO_OUTPUT,
          KD = BZ_IO_KEYBOARD_DISPLAY };
-  if (local == NO || remote == NO) return JUST_WORKS;
+  if (local == NO || remote == NO || remote == IO_WORLD_LEGACY) return JUST_WORKS;
   if (remote == DO) return (local == KO || local == KD) ? PASSKEY_WE_ENTER : JUST_WORKS;
   if (remote == DY) {
     if (local == DY || local == KD) return NUMERIC_COMPARISON;
@@ -99,6 +109,11 @@ static void finish(bz_device *d, const char *error, const char *text) {
 
 /* ---- the world's pairing ------------------------------------------------------------------------ */
 
+static void on_world_pair(void *user, int status, blec__wpair_failure why) {
+  (void)why;
+  bz_req_done_cb(user, status, 0);
+}
+
 static void world_pair_done(bz_sim *s, bz_req *r) {
   (void)s;
   bz_device *d = r->conn->dev;
@@ -110,7 +125,7 @@ static void world_pair_done(bz_sim *s, bz_req *r) {
     return;
   }
   /* New Long Term Key (bonded), then pairing complete (paired). */
-  int level = b->method == JUST_WORKS ? BZ_SEC_MEDIUM : BZ_SEC_HIGH;
+  int level = b->method != JUST_WORKS || (b->legacy && b->level == BZ_SEC_HIGH) ? BZ_SEC_HIGH : BZ_SEC_MEDIUM;
   if (level > d->bond_level) d->bond_level = level;
   if (d->conn && level > d->conn->security) d->conn->security = level;
   bz_device_set_paired(d, true, true);
@@ -132,9 +147,19 @@ static void world_pair(bz_device *d) {
     return;
   }
   b->world_pairing = true;
-  blec_protection_level level =
-      b->method == JUST_WORKS ? BLEC_PROTECTION_ENCRYPTION : BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION;
-  int64_t id = blec__wlink_pair(c->link, level, bz_req_done_cb, r);
+  /* Just Works gives an unauthenticated key; the world's legacy peripherals reach what
+   * an elevation asks. The PIN the agent gave goes to the peripheral to check. */
+  blec__wpair_answer answer;
+  char pin[12];
+  answer.level = b->method != JUST_WORKS || (b->legacy && b->level == BZ_SEC_HIGH)
+                     ? BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION
+                     : BLEC_PROTECTION_ENCRYPTION;
+  answer.pin = NULL;
+  if (b->method == PASSKEY_WE_ENTER) {
+    snprintf(pin, sizeof pin, "%06u", (unsigned)b->entered);
+    answer.pin = pin;
+  }
+  int64_t id = blec__wlink_pair_answered(c->link, &answer, on_world_pair, r);
   if (id < 0) bz_req_fail_now(d->ad->sim, r, (int)id);
 }
 
@@ -158,8 +183,8 @@ static int on_agent_reply(sd_bus_message *reply, void *user, sd_bus_error *err) 
     return 0;
   }
   if (b->method == PASSKEY_WE_ENTER) {
-    uint32_t passkey = 0;
-    if (sd_bus_message_read(reply, "u", &passkey) < 0 || passkey != b->passkey) {
+    /* The peripheral checks the passkey (a wrong one fails the pairing there). */
+    if (sd_bus_message_read(reply, "u", &b->entered) < 0 || b->entered > 999999) {
       finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
       return 0;
     }
@@ -207,8 +232,10 @@ static int call_agent(bz_device *d, const char *member) {
 /* The link is up: the pairing ceremony. */
 static void ceremony(bz_device *d) {
   bz_bonding *b = d->bonding;
-  b->method = select_method(b->local_io, remote_io(d));
-  if (b->level == BZ_SEC_HIGH && b->method == JUST_WORKS) {
+  int remote = remote_io(d, &b->passkey);
+  b->legacy = remote == IO_WORLD_LEGACY;
+  b->method = select_method(b->local_io, remote);
+  if (b->level == BZ_SEC_HIGH && b->method == JUST_WORKS && !b->legacy) {
     /* MITM protection asked, Just Works cannot give it: SMP fails. */
     finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
     return;
@@ -218,17 +245,11 @@ static void ceremony(bz_device *d) {
     return;
   }
   /* An IO capability other than NoInputNoOutput came from an agent. */
-  if (b->method == PASSKEY_WE_ENTER) {
-    b->passkey = remote_passkey(d);
-    if (call_agent(d, "RequestPasskey") < 0) finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
-  } else if (b->method == NUMERIC_COMPARISON) {
-    b->passkey = remote_passkey(d);
-    if (call_agent(d, "RequestConfirmation") < 0) finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
-  } else {
-    /* The kernel picks the passkey we show; the peripheral's user types it. */
-    b->passkey = remote_passkey(d);
-    if (call_agent(d, "DisplayPasskey") < 0) finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
-  }
+  const char *member = b->method == PASSKEY_WE_ENTER      ? "RequestPasskey"
+                       : b->method == NUMERIC_COMPARISON ? "RequestConfirmation"
+                                                         : "DisplayPasskey"; /* its user types it */
+  if (!b->agent_owner[0] || call_agent(d, member) < 0)
+    finish(d, BZ_ERROR ".AuthenticationFailed", "Authentication Failed");
 }
 
 /* ---- hooks from the link's life ------------------------------------------------------------------ */

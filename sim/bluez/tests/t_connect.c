@@ -234,7 +234,7 @@ BLEC_TEST_IMPL(a_connect_nobody_answers_fails_abort_by_local_without_connected_c
 BLEC_TEST_IMPL(a_second_connect_during_the_attempt_fails_and_disconnect_cancels_it) {
   tb t;
   tb_open(&t, NULL, NULL);
-  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_CONNECT_DELAY_MS, 300));
+  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_CONNECT_DELAY_MS, 5000));
   tb_discover(&t, UART);
   unsigned first = tb_send_async(&t, tb_msg(&t, UART, TB_DEVICE, "Connect"));
   sd_bus_message *r = tb_call(&t, UART, TB_DEVICE, "Connect", "");

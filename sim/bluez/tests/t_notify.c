@@ -192,8 +192,10 @@ BLEC_TEST_IMPL(acquire_notify_hands_a_socket_that_carries_each_value) {
   ssize_t n = recv(fd, buf, sizeof buf, 0);
   ASSERT_EQ_INT(n, 2);
   ASSERT_MEM_EQ(buf, "\x11\x22", 2);
-  /* Over the socket, not as Value. */
+  /* Over the socket, not as Value: a signal sent with it would have come before the reply
+   * of a call made after it went out. */
   ASSERT_OK(blec_bluez_sim_sync(t.sim));
+  ASSERT(tb_get_bool(&t, TX, TB_CHAR, "NotifyAcquired"));
   ASSERT(tb_find_prop(&t, from, TX, TB_CHAR, "Value") == TB_NONE);
   /* Closing the socket releases: NotifyAcquired off, the CCCD cleared. */
   close(fd);
