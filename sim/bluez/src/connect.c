@@ -496,6 +496,16 @@ static void discovered(bz_sim *s, bz_req *r) {
   bz_conn *c = r->conn;
   bz_device *d = c->dev;
   if (!d || d->conn != c || c->down) return;
+  if (r->status == BLEC_ERR_TIMEOUT) {
+    /* No answer: bt_att's transaction timeout shuts the ATT channel and the link goes. */
+    bz_log(s, "%s: discovery got no answer: the link goes", d->path);
+    bz_req *dr = bz_req_new(c, disconnect_done, NULL, NULL);
+    if (dr) {
+      int64_t id = blec__wlink_disconnect(c->link, bz_req_done_cb, dr);
+      if (id < 0) bz_req_fail_now(s, dr, (int)id);
+    }
+    return;
+  }
   if (r->status != BLEC_OK) {
     /* The discovery failed: bluetoothd resolves nothing (the link stays). */
     bz_log(s, "%s: discovery failed (%d)", d->path, r->status);
