@@ -72,8 +72,8 @@ void bz_device_remove(bz_device *d) {
       break;
     }
   }
+  bz_device_drop_link(d); /* may restart the temporary timer: cleared after */
   d->tmp_timer = sd_event_source_disable_unref(d->tmp_timer);
-  bz_device_drop_link(d);
   bz_gatt_free(d, true);
   bz_obj_free(d->obj);
   for (size_t i = 0; i < d->ndisconnects; i++) sd_bus_message_unref(d->disconnects[i]);

@@ -74,6 +74,11 @@ static int on_jobs(sd_event_source *src, int fd, uint32_t revents, void *user) {
   while (list) {
     bz_job *j = list;
     list = j->next;
+    /* After the quit job the objects jobs point to are gone: the rest is dropped. */
+    if (s->stopping) {
+      drop_job(j);
+      continue;
+    }
     j->fn(s, j->arg);
     free(j);
     bz_flush_idle(s);

@@ -4,6 +4,7 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,15 +35,12 @@ static int on_signal(sd_bus_message *m, void *user, sd_bus_error *e) {
   return 0;
 }
 
-typedef struct call_ctx {
-  tb *t;
-  unsigned call;
-} call_ctx;
+/* The test's harness (one per test process): reply callbacks carry only the call number. */
+static tb *current;
 
 static int on_reply(sd_bus_message *m, void *user, sd_bus_error *e) {
   (void)e;
-  call_ctx *c = user;
-  record(c->t, m, c->call);
+  if (current) record(current, m, (unsigned)(uintptr_t)user);
   return 0;
 }
 
@@ -69,6 +67,7 @@ void tb_close(tb *t) {
     if (t->ev[i].msg) sd_bus_message_unref(t->ev[i].msg);
   free(t->ev);
   t->bus = sd_bus_flush_close_unref(t->bus);
+  current = NULL;
   blec_bluez_sim_stop(t->sim);
   blec_world_unref(t->world);
   memset(t, 0, sizeof *t);
@@ -88,17 +87,13 @@ sd_bus_message *tb_msg(tb *t, const char *path, const char *iface, const char *m
 }
 
 unsigned tb_send_async(tb *t, sd_bus_message *m) {
-  call_ctx *c = malloc(sizeof *c);
-  ASSERT(c != NULL);
-  c->t = t;
-  c->call = ++t->calls;
-  sd_bus_slot *slot = NULL;
-  int r = sd_bus_call_async(t->bus, &slot, m, on_reply, c, 60ull * 1000000u);
+  unsigned call = ++t->calls;
+  current = t;
+  /* A floating slot (NULL): it goes with the reply, or with the bus. */
+  int r = sd_bus_call_async(t->bus, NULL, m, on_reply, (void *)(uintptr_t)call, 60ull * 1000000u);
   if (r < 0) blec_test_fail_(__FILE__, __LINE__, "sending %s: %s", sd_bus_message_get_member(m), strerror(-r));
-  sd_bus_slot_set_destroy_callback(slot, free);
-  sd_bus_slot_set_floating(slot, 1);
   sd_bus_message_unref(m);
-  return c->call;
+  return call;
 }
 
 size_t tb_reply_index(tb *t, unsigned call) {
