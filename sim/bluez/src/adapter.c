@@ -145,6 +145,8 @@ static void remove_device(bz_sim *s, sd_bus_message *m, void *data) {
   }
   bz_device_set_temporary(d, true);
   if (!d->connected && !d->conn) {
+    /* "It will remove also the pairing information." */
+    blec__world_unpair(s->world, d->address);
     bz_device_remove(d);
     bz_reply_empty(s, m);
     return;

@@ -218,7 +218,10 @@ static void remove_connection(bz_device *d) {
   }
   d->ndisconnects = 0;
   bz_device_set_connected(d, false);
-  if (remove) bz_device_remove(d);
+  if (remove) {
+    blec__world_unpair(s->world, d->address); /* RemoveDevice takes the keys too */
+    bz_device_remove(d);
+  }
 }
 
 /* The link is gone (peripheral, link loss, radio, our own disconnect). */
@@ -293,7 +296,10 @@ void bz_device_request_disconnect(bz_device *d, sd_bus_message *msg) {
     if (c) detach(d);
     if (msg) {
       bz_reply_empty(s, msg);
-      if (d->remove_after_disconnect) bz_device_remove(d);
+      if (d->remove_after_disconnect) {
+        blec__world_unpair(s->world, d->address);
+        bz_device_remove(d);
+      }
     }
     return;
   }

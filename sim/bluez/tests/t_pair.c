@@ -101,6 +101,20 @@ BLEC_TEST_IMPL(pair_without_an_agent_is_just_works_and_signals_before_answering)
   tb_close(&t);
 }
 
+BLEC_TEST_IMPL(remove_device_takes_the_bond_with_the_device) {
+  tb t;
+  char w[512];
+  tb_open(&t, world_io("no-input-no-output", w), NULL);
+  tb_discover(&t, DEV);
+  tb_connect(&t, DEV);
+  TB_OK(tb_call(&t, DEV, TB_DEVICE, "Pair", ""));
+  ASSERT(blec__world_is_paired(t.world, "C0:FF:EE:00:00:60"));
+  TB_OK(tb_call(&t, TB_HCI0, TB_ADAPTER, "RemoveDevice", "o", DEV));
+  tb_wait_removed(&t, 0, DEV, 3000);
+  ASSERT(!blec__world_is_paired(t.world, "C0:FF:EE:00:00:60"));
+  tb_close(&t);
+}
+
 BLEC_TEST_IMPL(pair_of_an_unconnected_device_connects_and_answers_once_services_resolve) {
   tb t;
   char w[512];
