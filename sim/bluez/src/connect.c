@@ -136,7 +136,6 @@ static void link_event_drop(void *arg) {
 static void link_down(bz_device *d, int reason);
 
 static void link_event_job(bz_sim *s, void *arg) {
-  (void)s;
   link_event *e = arg;
   bz_device *d = e->conn->dev;
   if (d && d->conn == e->conn && !e->conn->down) {
@@ -146,7 +145,11 @@ static void link_event_job(bz_sim *s, void *arg) {
         e->conn->mtu = e->value;
         bz_gatt_mtu_changed(d);
         break;
-      case EV_DOWN: link_down(d, e->value); break;
+      case EV_DOWN:
+        link_down(d, e->value);
+        /* The controller went: the adapter powers down with it, not a poll later. */
+        if (e->value == BLEC_DISCONNECT_RADIO_OFF) bz_check_radio(s);
+        break;
     }
   }
   link_event_drop(e);

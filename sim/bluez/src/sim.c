@@ -68,13 +68,17 @@ int blec_bluez_sim_config_set_version(blec_bluez_sim_config *cfg, int minor) {
 
 /* ---- the radio ------------------------------------------------------------------------------ */
 
-static int on_radio_timer(sd_event_source *src, uint64_t usec, void *user) {
-  bz_sim *s = user;
+void bz_check_radio(bz_sim *s) {
   bool on = blec_world_radio(s->world);
   if (on != s->radio) {
     s->radio = on;
     bz_adapter_radio_changed(s, on);
   }
+}
+
+static int on_radio_timer(sd_event_source *src, uint64_t usec, void *user) {
+  bz_sim *s = user;
+  bz_check_radio(s);
   sd_event_source_set_time(src, usec + RADIO_POLL_US);
   sd_event_source_set_enabled(src, SD_EVENT_ON);
   return 0;

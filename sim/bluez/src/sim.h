@@ -112,6 +112,9 @@ void bz_log(bz_sim *s, const char *fmt, ...)
 #endif
     ;
 
+/** Looks at the world's radio now (it is also polled): Powered follows it. */
+void bz_check_radio(bz_sim *s);
+
 /** Milliseconds of a switch. */
 static inline int64_t bz_switch(const bz_sim *s, blec_bluez_sim_switch sw) { return s->sw[sw]; }
 
