@@ -254,6 +254,7 @@ void bz_adapter_set_powered(bz_adapter *a, bool powered) {
   a->powered = true;
   bz_emit(a->obj, &bz_adapter_iface, "Powered");
   if (bz_experimental(a->sim)) bz_emit(a->obj, &bz_adapter_iface, "PowerState");
+  bz_discovery_passive(a, bz_monitors_active(a)); /* background scanning resumes */
 }
 
 void bz_adapter_radio_changed(bz_sim *s, bool on) {

@@ -87,18 +87,40 @@ static void on_scan_stopped(void *user, int status, int reason) {
   /* Radio off: the radio watch powers the adapter down (which ends discovery). */
 }
 
-static int scan_on(bz_adapter *a) {
-  if (a->scan) return 0;
+static int world_scan(bz_adapter *a, bool active) {
   blec__wscan_events ev = {on_report, on_scan_stopped};
-  int r = blec__world_scan_start(a->sim->world, true, &ev, a, &a->scan);
+  int r = blec__world_scan_start(a->sim->world, active, &ev, a, &a->scan);
   if (r != BLEC_OK) bz_log(a->sim, "%s: world scan: %s", a->path, blec_status_name(r));
+  a->scan_active = r == BLEC_OK && active;
   return r;
 }
 
-static void scan_off(bz_adapter *a) {
+static void stop_world_scan(bz_adapter *a) {
   if (!a->scan) return;
   blec__world_scan_stop(a->scan);
   a->scan = NULL;
+  a->scan_active = false;
+  a->held.valid = false;
+}
+
+/* Discovery scans actively (taking over from a passive scan for monitors). */
+static int scan_on(bz_adapter *a) {
+  if (a->scan && a->scan_active) return 0;
+  stop_world_scan(a);
+  return world_scan(a, true);
+}
+
+/* Discovery's scan ends; monitors keep a passive one. */
+static void scan_off(bz_adapter *a) {
+  if (!a->scan_active) return;
+  stop_world_scan(a);
+  bz_discovery_passive(a, bz_monitors_active(a));
+}
+
+void bz_discovery_passive(bz_adapter *a, bool want) {
+  if (a->scan_active) return; /* discovery's scan serves the monitors */
+  if (want && a->powered && !a->scan) world_scan(a, false);
+  else if (!want && a->scan) stop_world_scan(a);
 }
 
 /* ---- discovery state ------------------------------------------------------------------------ */
@@ -355,7 +377,7 @@ static void end_all(bz_adapter *a, const char *error) {
     client_free(c);
   }
   a->discovery_timer = sd_event_source_disable_unref(a->discovery_timer);
-  scan_off(a);
+  stop_world_scan(a);
 }
 
 void bz_discovery_reset(bz_adapter *a) {
@@ -391,6 +413,8 @@ static void found(bz_adapter *a, const char *address, blec_address_type type, in
   if (!monitoring && (!discoverable || (a->filtered_discovery && !bz_filter_match(&k, &eir, rssi)))) return;
   bz_device_update_from_report(d, &eir, rssi, a->filtered_discovery, bz_filter_duplicate(&k));
   if (any_discovering(a)) d->in_found = true;
+  /* After the device is updated, the matched monitors are told. */
+  if (monitoring) bz_monitors_notify(a, d, data, len);
 }
 
 static void flush_held(bz_adapter *a) {
@@ -427,7 +451,8 @@ void bz_discovery_report(bz_sim *s, bz_report *r) {
     return;
   }
   flush_held(a);
-  if ((r->adv_type == BLEC_ADV_IND || r->adv_type == BLEC_ADV_SCAN_IND) && r->len <= sizeof a->held.data) {
+  if (a->scan_active && (r->adv_type == BLEC_ADV_IND || r->adv_type == BLEC_ADV_SCAN_IND) &&
+      r->len <= sizeof a->held.data) {
     bz_held_report *h = &a->held;
     h->valid = true;
     snprintf(h->address, sizeof h->address, "%s", r->address);

@@ -154,6 +154,7 @@ struct bz_adapter {
   bool filtered_discovery;
   bz_disc_client *clients;
   blec__wscan *scan;
+  bool scan_active;   /* the scan is discovery's (active), else the monitors' (passive) */
   sd_event_source *discovery_timer; /* the "controller" answering Start/StopDiscovery */
   bz_held_report held;
   bz_device *devices;
@@ -174,6 +175,9 @@ void bz_discovery_set_filter_method(bz_sim *s, sd_bus_message *m, void *data);
 void bz_discovery_get_filters_method(bz_sim *s, sd_bus_message *m, void *data);
 /** Ends every discovery session of the adapter (power off). */
 void bz_discovery_reset(bz_adapter *a);
+/** Background (passive) scanning for monitors: on when `want`, the adapter powered and no
+ *  discovery scans; off otherwise (discovery's active scan serves monitors too). */
+void bz_discovery_passive(bz_adapter *a, bool want);
 void bz_discovery_free(bz_adapter *a);
 /** A report reached the adapter's scan (bus thread copy). */
 typedef struct bz_report {
@@ -362,9 +366,11 @@ void bz_pair_raise_security(bz_device *d, int level, void (*done)(bz_device *d, 
 
 int bz_monitor_manager_add(bz_adapter *a);
 void bz_monitor_manager_free(bz_adapter *a);
-/** Whether any registered monitor's patterns match `eir` (passive scanning). */
+/** Whether any active monitor's patterns match the report's AD structures. */
 bool bz_monitors_match(bz_adapter *a, const uint8_t *data, size_t len);
 bool bz_monitors_active(const bz_adapter *a);
+/** DeviceFound(device) to every active monitor the report matches. */
+void bz_monitors_notify(bz_adapter *a, const bz_device *d, const uint8_t *data, size_t len);
 
 /* ---- the test control interface (control.c) -------------------------------------------------- */
 

@@ -58,3 +58,6 @@ BLEC_TEST(a_discovery_without_answer_times_out_and_the_link_goes)
 /* t_robust.c */
 BLEC_TEST(malformed_options_and_values_get_invalid_arguments)
 BLEC_TEST(clients_that_leave_with_calls_pending_leave_the_simulator_working)
+/* t_monitor.c */
+BLEC_TEST(monitor_manager_exists_only_with_experimental)
+BLEC_TEST(monitors_are_activated_or_released_and_matching_advertisements_found)

@@ -222,6 +222,22 @@ async def passive_scan_needs_experimental():
         raise AssertionError("passive scanning worked without --experimental")
 
 
+async def passive_scan_with_experimental():
+    """With -E: AdvertisementMonitorManager1; bleak's passive scan reports what matches."""
+    seen = []
+    async with BleakScanner(
+        detection_callback=lambda d, a: seen.append((d.address, a.local_name)),
+        scanning_mode="passive",
+        bluez={"or_patterns": [(0, 0x09, b"Echo")]},
+    ):
+        # Without discovery RSSI changes under 8 dB are not signalled (device_set_rssi):
+        # Echo's RSSI varies by up to 15 dB, so its reports keep coming.
+        await wait_for(lambda: sum(1 for a, _ in seen if a == ECHO) >= 3, "passive reports of Echo")
+    # Only what matched the pattern (the complete local name "Echo") became a device:
+    # Thermo advertises as often and would have been among them.
+    assert {a for a, _ in seen} == {ECHO}, seen
+
+
 async def second_adapter():
     """adapter="hci1" scans and connects through the second adapter."""
     device = await BleakScanner.find_device_by_address(ECHO, timeout=seconds(5), adapter="hci1")
@@ -275,6 +291,7 @@ SCENARIOS = {
     "retry_after_abort_by_local": (retry_after_abort_by_local, ()),
     "passive_scan_needs_experimental": (passive_scan_needs_experimental, ()),
     "second_adapter": (second_adapter, ("--adapters", "2")),
+    "passive_scan_with_experimental": (passive_scan_with_experimental, ("--experimental",)),
     "rescan_finds_a_connected_device": (rescan_finds_a_connected_device, ()),
     "att_errors_reach_bleak": (att_errors_reach_bleak, ()),
 }
