@@ -116,6 +116,10 @@ class Blec:
         objs, _ = self.json_lines(0, "services", addr)
         return objs
 
+    def services_in(self, addr, world):
+        objs, _ = self.json_lines(0, "services", addr, "--world", world)
+        return objs
+
 
 def check(cond, what):
     if not cond:
@@ -596,6 +600,80 @@ def test_write_without_response_too_long_says_the_limit(b):
     check(re.search(r"at most \d+ bytes", e["message"]) and "the value has 300" in e["message"],
           f"the message gives the limit and the size: {e}")
     check("the value has 300" in err, f"stderr says it too: {err!r}")
+
+
+DESC_DEV = "C0:FF:EE:0D:E5:01"
+DESC_CHR = "5d000002-0000-4000-8000-00805f9b34fb"
+DESC_RW = "5d0000aa-0000-4000-8000-00805f9b34fb"
+
+
+def test_descriptor_read_and_write(b):
+    world = b.world("descriptors.world")
+    objs, _ = b.json_lines(0, "read", DESC_DEV, DESC_CHR, "--descriptor", "2901", "--world", world)
+    r = objs[0]
+    check(r["attribute"] == "descriptor" and r["text"] == "Seven", f"{r}")
+    objs, _ = b.json_lines(0, "write", DESC_DEV, DESC_CHR, "--descriptor", DESC_RW, "0a0b",
+                           "--world", world)
+    check(objs[0]["attribute"] == "descriptor" and objs[0]["with_response"] is True, f"{objs}")
+    # Named by its handle alone (each command starts the world afresh: the value read is
+    # the file's, not the one written above).
+    tree = b.services_in(DESC_DEV, world)
+    rw = [o for o in tree if o.get("type") == "descriptor" and o["uuid"] == DESC_RW][0]
+    objs, _ = b.json_lines(0, "read", DESC_DEV, f"#{rw['handle']}", "--world", world)
+    check(objs[0]["attribute"] == "descriptor" and objs[0]["uuid"] == DESC_RW, f"{objs}")
+    out, _ = b.expect(0, "read", DESC_DEV, DESC_CHR, "--descriptor", "2901", "--world", world)
+    check(out.startswith("Descriptor Characteristic User Description") and '"Seven"' in out, out)
+    # The CCCD belongs to notify; a descriptor the characteristic lacks is not found.
+    objs, err = b.json_lines(2, "write", DESC_DEV, DESC_CHR, "--descriptor", "2902", "0100",
+                             "--world", world)
+    check("start_notify" in error_line(objs)["message"], f"{objs}")
+    objs, _ = b.json_lines(3, "read", DESC_DEV, DESC_CHR, "--descriptor", "2904", "--world", world)
+    check(error_line(objs)["status"] == "BLEC_ERR_DESCRIPTOR_NOT_FOUND", f"{objs}")
+
+
+def test_scan_all_prints_every_advertisement(b):
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2")
+    plain = [o for o in objs if o["event"] != "summary"]
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2", "--all")
+    every = [o for o in objs if o["event"] != "summary"]
+    check(any(o["event"] == "adv" for o in every), "--all prints unchanged advertisements")
+    check(len(every) > 2 * len(plain), f"--all: {len(every)} lines, without: {len(plain)}")
+    hr = b.heart_rate()
+    packets = {o["packet"] for o in every if o["address"] == hr}
+    check({"ADV_IND", "SCAN_RSP"} <= packets, f"both packets of the sensor: {packets}")
+    out, _ = b.expect(0, "scan", "--timeout", "1", "--all")
+    check("[ADV] " in out, out)
+
+
+def test_json_keys_are_stable(b):
+    """Every line of a kind has the same keys, present with null when absent."""
+    def same_keys(lines, what):
+        keys = {tuple(sorted(o)) for o in lines}
+        check(len(keys) == 1, f"{what}: lines of one kind with different keys: {keys}")
+        return set(keys.pop())
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2")
+    live = [o for o in objs if o["event"] != "summary"]
+    keys = same_keys(live, "scan")
+    check({"tx_power", "appearance", "appearance_name", "name", "packet"} <= keys, f"{keys}")
+    lock = device_named(b, "Smart Lock")
+    tree = b.services(lock)
+    for kind in ("service", "characteristic", "descriptor"):
+        keys = same_keys([o for o in tree if o.get("type") == kind], kind)
+        if kind != "service":
+            check({"value", "decoded", "text", "error"} <= keys, f"{kind}: {keys}")
+    failed = [o for o in tree if o.get("type") == "characteristic" and o["error"]]
+    check(failed and set(failed[0]["error"]) == {"status", "att_error", "att_error_name", "message"},
+          f"the error object: {failed}")
+    errors = []
+    for args, code in ((["read", lock, LOCK_STATE], 5), (["read", ABSENT, "2a19", "--timeout", "1"], 3),
+                       (["scan", "--world", "/nonexistent/x.world"], 10)):
+        objs, _ = b.json_lines(code, *args)
+        errors.append(error_line(objs))
+    same_keys(errors, "error lines")
+    check(all(e["message"] and e["hint"] is not None for e in errors), f"{errors}")
+    objs, _ = b.json_lines(0, "info", "C0:FF:EE:00:00:07", "--no-scan")
+    objs2, _ = b.json_lines(0, "info", b.heart_rate())
+    check(set(objs[0]) == set(objs2[0]), f"info keys: {set(objs[0]) ^ set(objs2[0])}")
 
 
 # ---------------------------------------------------------------------------------------

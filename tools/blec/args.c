@@ -340,6 +340,14 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       break;
     }
     case OPT_INDICATE: a->indicate = true; break;
+    case OPT_ALL: a->all = true; break;
+    case OPT_DESCRIPTOR: {
+      blec_uuid u;
+      if (blec_uuid_parse(v, &u) != BLEC_OK)
+        return fail(ps, "option --descriptor needs a descriptor UUID (such as 2901), got '%s'", clip(v).s);
+      a->descriptor = v;
+      break;
+    }
     case OPT_COUNT: {
       long n;
       if (!parse_long(v, 1, 1000000000L, &n))
@@ -417,6 +425,8 @@ static int check_combinations(parse_state *ps, const cli_args *a) {
     return fail(ps, "--protection applies when pairing: add --pair, or run 'blec pair'");
   if (a->cmd == CMD_WRITE && a->count_set && !a->listen)
     return fail(ps, "--count applies to write only with --listen CHAR");
+  if (a->descriptor && a->no_response)
+    return fail(ps, "a descriptor is always written with response: leave out --no-response");
   return CLI_EXIT_OK;
 }
 

@@ -58,6 +58,12 @@ typedef struct cli_args {
   bool no_response;
   const char *listen; /* --listen CHAR, checked like chr */
 
+  /* read, write --descriptor: checked to be a UUID */
+  const char *descriptor;
+
+  /* scan --all */
+  bool all;
+
   /* notify, write --listen */
   bool indicate;
   long count; /* valid when count_set */

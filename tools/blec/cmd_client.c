@@ -142,14 +142,17 @@ int cmd_info(const cli_args *a) {
     json_obj j;
     json_begin(&j);
     json_str(&j, "event", "info");
-    if (dev) {
+    if (dev)
       advout_json(&j, dev, adv);
-    } else {
-      json_str(&j, "address", blec_client_address(s.client));
-      json_str(&j, "name", blec_client_name(s.client));
-    }
+    else
+      advout_json_unseen(&j, blec_client_address(s.client), blec_client_name(s.client));
     json_bool(&j, "connected", connectable);
-    if (connectable) {
+    if (!connectable) {
+      json_null(&j, "gatt_name");
+      json_null(&j, "mtu");
+      json_null(&j, "max_write_without_response");
+      json_null(&j, "gatt_services");
+    } else {
       json_str(&j, "gatt_name", blec_client_name(s.client));
       json_int(&j, "mtu", blec_client_mtu(s.client));
       json_int(&j, "max_write_without_response", (long long)blec_client_max_write_without_response_size(s.client));

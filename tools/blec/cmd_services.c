@@ -46,10 +46,7 @@ static int show_descriptor(cli_session *s, blec_descriptor *desc, uint16_t chr_h
     json_str(&j, "type", "descriptor");
     json_int(&j, "characteristic_handle", chr_handle);
     gattio_json_attr(&j, &u, blec_descriptor_description(desc), blec_descriptor_handle(desc));
-    if (st == BLEC_OK)
-      gattio_json_value(&j, &u, d, len);
-    else
-      gattio_json_error(&j, &err);
+    gattio_json_outcome(&j, &u, true, st, d, len, &err);
     json_end_line(&j, stdout);
   } else {
     strbuf b;
@@ -81,12 +78,7 @@ static int show_characteristic(cli_session *s, blec_characteristic *chr, uint16_
     json_int(&j, "service_handle", svc_handle);
     gattio_json_attr(&j, &u, blec_characteristic_description(chr), handle);
     gattio_json_properties(&j, props);
-    if (!readable)
-      json_null(&j, "value");
-    else if (st == BLEC_OK)
-      gattio_json_value(&j, &u, d, len);
-    else
-      gattio_json_error(&j, &err);
+    gattio_json_outcome(&j, &u, readable, st, d, len, &err);
     json_end_line(&j, stdout);
   } else {
     char pbuf[256];

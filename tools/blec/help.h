@@ -52,6 +52,10 @@ typedef enum cli_opt {
   /* notify (and write --listen) */
   OPT_INDICATE,
   OPT_COUNT,
+  /* read, write */
+  OPT_DESCRIPTOR,
+  /* scan */
+  OPT_ALL,
   OPT_COUNT_
 } cli_opt;
 

@@ -140,16 +140,24 @@ int session_fail(const cli_session *s, const char *action, const blec_error *err
     json_str(&j, "action", action);
     json_str(&j, "status", blec_status_name(err->status));
     json_str(&j, "error", blec_strerror(err->status));
+    /* Every member always present (null when it does not apply). */
     if (err->status == BLEC_ERR_ATT) {
       json_int(&j, "att_error", err->att_error);
       json_str(&j, "att_error_name", blec_att_error_name(err->att_error));
+    } else {
+      json_null(&j, "att_error");
+      json_null(&j, "att_error_name");
     }
     if (err->gatt_status != BLEC_GATT_STATUS_NONE && err->gatt_status != BLEC_GATT_STATUS_SUCCESS)
       json_str(&j, "gatt_status", blec_gatt_status_name(err->gatt_status));
+    else
+      json_null(&j, "gatt_status");
     if (err->status == BLEC_ERR_BLUETOOTH_UNAVAILABLE)
       json_str(&j, "reason", blec_unavailable_reason_name(err->reason));
-    json_str(&j, "message", err->message);
-    if (hint[0]) json_str(&j, "hint", hint);
+    else
+      json_null(&j, "reason");
+    json_str(&j, "message", err->message[0] ? err->message : blec_strerror(err->status));
+    json_str(&j, "hint", hint[0] ? hint : NULL);
     json_int(&j, "exit_code", code);
     json_end_line(&j, stdout);
   }
@@ -174,7 +182,13 @@ static int world_fail(const cli_session *s, int st, const blec_error *err) {
     json_str(&j, "event", "error");
     json_str(&j, "action", "load world");
     json_str(&j, "status", blec_status_name(st));
-    json_str(&j, "message", err->message);
+    json_str(&j, "error", blec_strerror(st));
+    json_null(&j, "att_error");
+    json_null(&j, "att_error_name");
+    json_null(&j, "gatt_status");
+    json_null(&j, "reason");
+    json_str(&j, "message", err->message[0] ? err->message : blec_strerror(st));
+    json_str(&j, "hint", "fix the world file: docs/world-format.md describes it");
     json_int(&j, "exit_code", CLI_EXIT_WORLD);
     json_end_line(&j, stdout);
   }
