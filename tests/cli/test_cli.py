@@ -34,7 +34,8 @@ EXIT = {"ok": 0, "failure": 1, "usage": 2, "not_found": 3, "timeout": 4, "att": 
         "not_supported": 6, "unavailable": 7, "connection": 8, "pairing": 9, "world": 10,
         "interrupted": 130}
 
-COMMANDS = ["scan", "info", "services", "read", "write", "notify", "pair", "unpair", "help"]
+COMMANDS = ["scan", "info", "services", "read", "write", "notify", "pair", "unpair", "record",
+            "help"]
 
 
 class Skip(Exception):
@@ -674,6 +675,59 @@ def test_json_keys_are_stable(b):
     objs, _ = b.json_lines(0, "info", "C0:FF:EE:00:00:07", "--no-scan")
     objs2, _ = b.json_lines(0, "info", b.heart_rate())
     check(set(objs[0]) == set(objs2[0]), f"info keys: {set(objs[0]) ^ set(objs2[0])}")
+
+
+ADV_KEYS = ("address", "address_type", "name", "connectable", "tx_power", "appearance",
+            "service_uuids", "manufacturer_data", "service_data", "adv_data",
+            "scan_response_data")
+
+
+def test_record_replays_every_device_of_the_default_world(b):
+    """`blec record` each device; the replay advertises, offers and answers the same."""
+    devices = sorted(b.scan())
+    check(len(devices) == 6, f"the six advertising devices: {devices}")
+    devices.append("C0:FF:EE:00:00:07")  # connected elsewhere: recorded without a scan
+    for addr in devices:
+        path = os.path.join(b.tmp, addr.replace(":", "") + ".world")
+        hidden = addr == "C0:FF:EE:00:00:07"
+        extra = ["--no-scan"] if hidden else []
+        objs, _ = b.json_lines(0, "record", addr, "-o", path, *extra)
+        rec = objs[-1]
+        check(rec["event"] == "recorded" and rec["file"] == path, f"{rec}")
+        check(rec["advertisement"] is not hidden, f"{rec}")
+        if not hidden:
+            orig, _ = b.json_lines(0, "info", addr)
+            replay, _ = b.json_lines(0, "info", addr, "--world", path)
+            for key in ADV_KEYS:
+                check(orig[0][key] == replay[0][key],
+                      f"{addr} {key}: original {orig[0][key]!r}, replay {replay[0][key]!r}")
+        if hidden or orig[0]["connectable"]:
+            tree = b.json_lines(0, "services", addr, *extra)[0]
+            again = b.json_lines(0, "services", addr, "--world", path, *extra)[0]
+            check(tree == again, f"{addr}: the replayed tree differs:\n{tree}\n{again}")
+    # A protected value: recorded with its security (the replay asks for pairing too),
+    # or with its value when recorded paired.
+    lock = device_named(b, "Smart Lock")
+    path = os.path.join(b.tmp, "lock.world")
+    out, _ = b.expect(0, "record", lock, "-o", path)
+    check("add --pair authentication" in out, out)
+    b.expect(5, "read", lock, LOCK_STATE, "--world", path)
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--world", path, "--pair", "authentication")
+    check(objs[0]["value"] == "", f"recorded without its value: {objs}")
+    b.expect(0, "record", lock, "-o", path, "--pair", "authentication")
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--world", path)
+    check(objs[0]["value"] == "01", f"recorded paired, with its value: {objs}")
+
+
+def test_record_reports_what_fails(b):
+    objs, _ = b.json_lines(3, "record", ABSENT, "-o", os.path.join(b.tmp, "x.world"),
+                           "--timeout", "1")
+    check(error_line(objs)["status"] == "BLEC_ERR_DEVICE_NOT_FOUND", f"{objs}")
+    rc, out, err = b.run("record", b.heart_rate())
+    check(rc == 2 and "missing -o FILE" in err, err)
+    objs, _ = b.json_lines(1 if os.name == "posix" else 1, "record", b.heart_rate(), "-o",
+                           "/nonexistent-dir/x.world")
+    check(error_line(objs)["status"] == "BLEC_ERR_IO", f"{objs}")
 
 
 # ---------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@
 
 /**
  * Adds address, address_type, name, rssi, connectable, tx_power, appearance,
- * appearance_name, service_uuids, services, manufacturer_data, service_data and
- * description: always all of them (null or [] when absent), so scripts can rely on them.
+ * appearance_name, service_uuids, services, manufacturer_data, service_data,
+ * description, adv_data and scan_response_data (the payloads in hex): always all of them (null or [] when absent), so scripts can rely on them.
  */
 void advout_json(json_obj *j, const blec_device *dev, const blec_adv *adv);
 /** The same members for a device whose advertisement was not seen (`info --no-scan`). */

@@ -341,6 +341,10 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
     }
     case OPT_INDICATE: a->indicate = true; break;
     case OPT_ALL: a->all = true; break;
+    case OPT_OUTPUT:
+      if (!*v) return fail(ps, "option --output needs a file name");
+      a->output = v;
+      break;
     case OPT_DESCRIPTOR: {
       blec_uuid u;
       if (blec_uuid_parse(v, &u) != BLEC_OK)
@@ -425,6 +429,8 @@ static int check_combinations(parse_state *ps, const cli_args *a) {
     return fail(ps, "--protection applies when pairing: add --pair, or run 'blec pair'");
   if (a->cmd == CMD_WRITE && a->count_set && !a->listen)
     return fail(ps, "--count applies to write only with --listen CHAR");
+  if (a->cmd == CMD_RECORD && !a->output && !a->help)
+    return fail(ps, "missing -o FILE, the world file to write");
   if (a->descriptor && a->no_response)
     return fail(ps, "a descriptor is always written with response: leave out --no-response");
   return CLI_EXIT_OK;
@@ -488,7 +494,19 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
           return fail(&ps, "unknown option in '%s'", clip(arg).s);
         }
         if (nitems == MAX_ITEMS) return fail(&ps, "too many options (more than %d)", MAX_ITEMS);
-        items[nitems++] = (opt_item){(cli_opt)o, NULL, arg};
+        const char *value = NULL;
+        if (cli_option((cli_opt)o)->arg_name) {
+          /* "-oFILE" or "-o FILE": the rest of the word, else the next argument */
+          if (c[1]) {
+            value = c + 1;
+          } else if (i + 1 < argc) {
+            value = argv[++i];
+          } else {
+            return fail(&ps, "option -%c needs a value (%s)", *c, cli_option((cli_opt)o)->arg_name);
+          }
+        }
+        items[nitems++] = (opt_item){(cli_opt)o, value, arg};
+        if (value) break;
       }
       continue;
     }

@@ -64,6 +64,9 @@ typedef struct cli_args {
   /* scan --all */
   bool all;
 
+  /* record -o */
+  const char *output;
+
   /* notify, write --listen */
   bool indicate;
   long count; /* valid when count_set */

@@ -12,21 +12,6 @@
 #include "json.h"
 #include "session.h"
 
-static bool same_address(const char *x, const char *y) {
-  for (; *x && *y; x++, y++) {
-    char p = *x, q = *y;
-    if (p >= 'a' && p <= 'z') p = (char)(p - 'a' + 'A');
-    if (q >= 'a' && q <= 'z') q = (char)(q - 'a' + 'A');
-    if (p != q) return false;
-  }
-  return *x == *y;
-}
-
-static bool match_address(const blec_device *dev, const blec_adv *adv, void *user) {
-  (void)adv;
-  return same_address(blec_device_address(dev), user);
-}
-
 static const char *protection_name(blec_protection_level p) {
   switch (p) {
     case BLEC_PROTECTION_NONE: return "none";
@@ -34,30 +19,6 @@ static const char *protection_name(blec_protection_level p) {
     case BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION: return "authentication";
     default: return "default";
   }
-}
-
-/* Scans for a->address; *dev a new reference. Returns an exit code (reported). */
-static int find_device(cli_session *s, blec_device **dev) {
-  const cli_args *a = s->a;
-  char action[96];
-  snprintf(action, sizeof action, "find %s", a->address);
-  blec_op *op = NULL;
-  blec_error err;
-  *dev = NULL;
-  int st = blec_find_device_async(s->ctx, NULL, match_address, (void *)a->address, s->connect_ms,
-                                  session_op_done, NULL, &op);
-  if (st == BLEC_OK) {
-    st = session_wait(op, s->connect_ms + 2000, &err);
-    if (st == BLEC_OK && blec_op_device(op)) *dev = blec_device_ref(blec_op_device(op));
-    blec_op_free(op);
-  } else {
-    blec_error_clear(&err);
-    err.status = st;
-  }
-  if (st == BLEC_OK && !*dev) st = err.status = BLEC_ERR_DEVICE_NOT_FOUND;
-  if (st == BLEC_OK) return CLI_EXIT_OK;
-  if (st == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_DEVICE_NOT_FOUND;
-  return session_fail(s, action, &err);
 }
 
 /* ---- info ---------------------------------------------------------------------------- */
@@ -126,7 +87,7 @@ int cmd_info(const cli_args *a) {
   bool connectable = true;
   const blec_adv *adv = NULL;
   if (!a->no_scan) {
-    rc = find_device(&s, &dev);
+    rc = session_find(&s, &dev);
     if (rc != CLI_EXIT_OK) goto out;
     adv = blec_device_adv(dev);
     connectable = blec_adv_connectable(adv);

@@ -13,5 +13,6 @@ int cmd_services(const cli_args *a); /* cmd_services.c */
 int cmd_read(const cli_args *a);     /* cmd_gatt.c */
 int cmd_write(const cli_args *a);    /* cmd_gatt.c */
 int cmd_notify(const cli_args *a);   /* cmd_gatt.c */
+int cmd_record(const cli_args *a);   /* cmd_record.c */
 
 #endif /* BLEC_CLI_COMMANDS_H */

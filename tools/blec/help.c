@@ -80,6 +80,7 @@ static const cli_option_info options[OPT_COUNT_] = {
                         "Read or write the descriptor UUID of CHAR instead of its value (the "
                         "first one if several share the UUID). A descriptor can also be named "
                         "by its handle alone, as CHAR (#16)."},
+    [OPT_OUTPUT] = {"output", 'o', "FILE", "The world file to write (replaced if it exists)."},
     [OPT_ALL] = {"all", 0, NULL,
                  "Print every advertisement and scan response received (event \"adv\" in "
                  "--json), not only the first one of a device and its changes."},
@@ -145,6 +146,17 @@ static const cli_example write_examples[] = {
 static const cli_example notify_examples[] = {
     {"blec notify C0:FF:EE:00:00:01 2a37 --count 3", "Three heart-rate measurements."},
     {NULL, NULL},
+};
+static const cli_example record_examples[] = {
+    {"blec record C0:FF:EE:00:00:01 -o sensor.world", "Record the default world's heart-rate sensor."},
+    {"blec scan --world sensor.world", "Replay it: the recorded device advertises again."},
+    {"blec record C0:FF:EE:00:00:05 -o lock.world --pair authentication",
+     "Pair first, so that protected values are recorded too."},
+    {NULL, NULL},
+};
+static const cli_option_note record_notes[] = {
+    {OPT_TIMEOUT, "Seconds allowed for finding and connecting and for each read (default 10)."},
+    {OPT_COUNT_, NULL},
 };
 static const cli_example pair_examples[] = {
     {"blec pair C0:FF:EE:00:00:01 --protection encryption", "Pair with encryption."},
@@ -227,6 +239,18 @@ static const cli_command_info commands[CMD_COUNT_] = {
                     "Remove the pairing with a device.",
                     "Removes the pairing with ADDR (which also ends any connection to it).",
                     CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_SCAN), NULL, 1, 1, NULL},
+    [CMD_RECORD] = {"record", "ADDR -o FILE",
+                    "Record a device into a world file, to replay it with --world.",
+                    "Finds ADDR, keeps its advertisement and scan response as received, "
+                    "connects, reads every readable characteristic and descriptor of its GATT "
+                    "database and writes a world file (docs/world-format.md) that serves the same "
+                    "device: 'blec --world FILE' and blec_world_load_file then replay it, without "
+                    "the device. A characteristic that needs pairing is recorded with its security "
+                    "level and no value, unless --pair gets it read. With --no-scan the device is "
+                    "recorded without an advertisement (as one connected elsewhere).\n\n"
+                    "Handles are numbered again from 1 in order, as a world does; what the device "
+                    "does on its own (notifications, changing values) is not recorded.",
+                    CONNECTING_OPTIONS | CLI_OPTBIT(OPT_OUTPUT), record_notes, 1, 1, record_examples},
     [CMD_HELP] = {"help", "[COMMAND]", "Show the help of blec or of a command.",
                   "Same as blec --help, or blec COMMAND --help.", 0, NULL, 0, 1,
                   NULL},

@@ -22,6 +22,7 @@ typedef enum cli_cmd {
   CMD_NOTIFY,
   CMD_PAIR,
   CMD_UNPAIR,
+  CMD_RECORD,
   CMD_HELP,
   CMD_COUNT_
 } cli_cmd;
@@ -56,6 +57,8 @@ typedef enum cli_opt {
   OPT_DESCRIPTOR,
   /* scan */
   OPT_ALL,
+  /* record */
+  OPT_OUTPUT,
   OPT_COUNT_
 } cli_opt;
 

@@ -326,6 +326,29 @@ int session_wait(blec_op *op, int timeout_ms, blec_error *err) {
   return status;
 }
 
+/* ---- finding ----------------------------------------------------------------------------- */
+
+int session_find(cli_session *s, blec_device **dev) {
+  const cli_args *a = s->a;
+  char action[96];
+  snprintf(action, sizeof action, "find %s", a->address);
+  blec_op *op = NULL;
+  blec_error err;
+  *dev = NULL;
+  int st = blec_find_device_by_address_async(s->ctx, NULL, a->address, s->connect_ms, session_op_done, NULL, &op);
+  if (st == BLEC_OK) {
+    st = session_wait(op, s->connect_ms + 2000, &err);
+    if (st == BLEC_OK && blec_op_device(op)) *dev = blec_device_ref(blec_op_device(op));
+    blec_op_free(op);
+  } else {
+    error_set(&err, st);
+  }
+  if (st == BLEC_OK && !*dev) st = err.status = BLEC_ERR_DEVICE_NOT_FOUND;
+  if (st == BLEC_OK) return CLI_EXIT_OK;
+  if (st == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_DEVICE_NOT_FOUND;
+  return session_fail(s, action, &err);
+}
+
 /* ---- connecting ------------------------------------------------------------------------ */
 
 int session_connect(cli_session *s, blec_device *dev) {
