@@ -160,11 +160,10 @@ out:
 
 /* ---- pair / unpair ----------------------------------------------------------------- */
 
-int cmd_pair(const cli_args *a) {
-  cli_session s;
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc != CLI_EXIT_OK) goto out;
+int pair_run(cli_session *sp) {
+  cli_session s = *sp;
+  const cli_args *a = s.a;
+  int rc = CLI_EXIT_OK;
   char action[96];
   snprintf(action, sizeof action, "pair with %s", a->address);
   blec_op *op = NULL;
@@ -193,6 +192,14 @@ int cmd_pair(const cli_args *a) {
            protection_name(a->protection));
   }
 out:
+  return rc;
+}
+
+int cmd_pair(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = pair_run(&s);
   session_end(&s);
   return rc;
 }

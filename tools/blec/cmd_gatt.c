@@ -24,14 +24,13 @@ enum { STEP_MS = 20 };
 
 /* ---- read ---------------------------------------------------------------------------- */
 
-int cmd_read(const cli_args *a) {
-  cli_session s;
+int gatt_read_run(cli_session *sp) {
+  cli_session s = *sp;
+  const cli_args *a = s.a;
   gattio_attr at;
   uint8_t *d = NULL;
   size_t len = 0;
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc == CLI_EXIT_OK) rc = gattio_find_attr(&s, a->chr, a->descriptor, &at);
+  int rc = gattio_find_attr(&s, a->chr, a->descriptor, &at);
   if (rc != CLI_EXIT_OK) goto out;
 
   blec_uuid u;
@@ -76,6 +75,14 @@ int cmd_read(const cli_args *a) {
   }
 out:
   free(d);
+  return rc;
+}
+
+int cmd_read(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gatt_read_run(&s);
   session_end(&s);
   return rc;
 }
@@ -312,15 +319,14 @@ out:
 
 /* ---- write --------------------------------------------------------------------------- */
 
-int cmd_write(const cli_args *a) {
-  cli_session s;
+int gatt_write_run(cli_session *sp) {
+  cli_session s = *sp;
+  const cli_args *a = s.a;
   gattio_attr at;
   blec_characteristic *lchr = NULL;
   listen_state ls;
   memset(&ls, 0, sizeof ls);
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc == CLI_EXIT_OK) rc = gattio_find_attr(&s, a->chr, a->descriptor, &at);
+  int rc = gattio_find_attr(&s, a->chr, a->descriptor, &at);
   if (rc == CLI_EXIT_OK && a->listen) rc = gattio_find_chr(&s, a->listen, &lchr);
   if (rc == CLI_EXIT_OK && lchr)
     rc = listen_start(&s, &ls, lchr, a->listen, a->count_set ? a->count : 1, true);
@@ -369,7 +375,19 @@ int cmd_write(const cli_args *a) {
     rc = listen_wait(&s, &ls, lchr, a->listen, s.op_ms);
   }
 out:
-  session_end(&s);
+  if (lchr) {
+    blec_client_stop_notify(s.client, lchr, s.op_ms, NULL);
+    blec_client_set_disconnected_callback(s.client, NULL, NULL);
+  }
   strbuf_free(&ls.held);
+  return rc;
+}
+
+int cmd_write(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gatt_write_run(&s);
+  session_end(&s);
   return rc;
 }

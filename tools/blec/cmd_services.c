@@ -101,12 +101,10 @@ static int show_characteristic(cli_session *s, blec_characteristic *chr, uint16_
   return BLEC_OK;
 }
 
-int cmd_services(const cli_args *a) {
-  cli_session s;
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc != CLI_EXIT_OK) goto out;
-
+int services_run(cli_session *sp) {
+  cli_session s = *sp; /* the walk reads it only */
+  const cli_args *a = s.a;
+  int rc = CLI_EXIT_OK;
   size_t nsvc = blec_client_service_count(s.client);
   const char *name = blec_client_name(s.client);
   if (a->json) {
@@ -152,7 +150,14 @@ int cmd_services(const cli_args *a) {
     snprintf(action, sizeof action, "list the services of %s", a->address);
     rc = session_fail_status(&s, action, st, NULL);
   }
-out:
+  return rc;
+}
+
+int cmd_services(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = services_run(&s);
   session_end(&s);
   return rc;
 }
