@@ -10,6 +10,7 @@ packages=(
   mingw-w64 mingw-w64-tools                # Windows cross toolchain
   wine64 wine libwine-dev wine64-tools     # Wine runtime, WinRT base IDL, widl-stable
   doxygen                                  # API reference
+  libedit-dev                              # line editing of `blec shell`
 )
 
 missing=()

@@ -35,7 +35,7 @@ EXIT = {"ok": 0, "failure": 1, "usage": 2, "not_found": 3, "timeout": 4, "att": 
         "interrupted": 130}
 
 COMMANDS = ["scan", "info", "services", "read", "write", "notify", "pair", "unpair", "record",
-            "help"]
+            "shell", "help"]
 
 
 class Skip(Exception):
@@ -728,6 +728,139 @@ def test_record_reports_what_fails(b):
     objs, _ = b.json_lines(1 if os.name == "posix" else 1, "record", b.heart_rate(), "-o",
                            "/nonexistent-dir/x.world")
     check(error_line(objs)["status"] == "BLEC_ERR_IO", f"{objs}")
+
+
+# ---------------------------------------------------------------------------------------
+# shell
+# ---------------------------------------------------------------------------------------
+
+PIN_DEV = "C0:FF:EE:00:0F:01"
+
+
+def shell_pipe(b, script, *args, code=0, env=None):
+    p = subprocess.run(b.argv(["shell", *args]), input=script.encode(), capture_output=True,
+                       timeout=90, env=env or b.env)
+    out = p.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    err = p.stderr.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    print(f"$ blec shell {' '.join(args)} <<< {script!r}\n  -> exit {p.returncode}\n{out}{err}")
+    check(p.returncode == code, f"shell exit {p.returncode}, expected {code}; {err}")
+    return out, err
+
+
+def test_shell_scripted_from_a_pipe(b):
+    hr = b.heart_rate()
+    out, err = shell_pipe(b, f"scan 1\nconnect {hr}\nread 2a19\nread 2a38\nwrite 2a38 02\n"
+                             "notify 2a37\nservices\nnotify 2a37 off\ninfo\ndisconnect\n")
+    check("[blec]#" not in out, "no prompts from a pipe")
+    check(f"Device {hr}" in out and f"Connected to {hr}" in out, out)
+    check("Battery Level (2a19, handle" in out and "Body Sensor Location" in out, out)
+    check("neither write nor write-without-response" in err, f"the write is refused: {err}")
+    check("[Service] Heart Rate" in out and "Notifications off." in out, out)
+    check(out.count(f"Connected to {hr}") == 1, "one connection for the whole session")
+    # The exit status is the last command's; a command needing a connection says so.
+    out, err = shell_pipe(b, "read 2a19\n", code=8)
+    check("'connect ADDR' first" in err, err)
+    out, err = shell_pipe(b, "bogus\n", code=2)
+    check("no command 'bogus'" in err, err)
+    # JSON Lines, and connecting at start with ADDR.
+    out, _ = shell_pipe(b, "read 2a19\nconnect " + hr + "\n", hr, "--json")
+    objs = [json.loads(x) for x in out.splitlines()]
+    check([o["event"] for o in objs] == ["connected", "read", "connected"], f"{objs}")
+    # A device that shows a PIN: `pair LEVEL PIN` answers it from a script.
+    world = b.world("pin.world")
+    out, err = shell_pipe(b, "pair authentication 246810\nread 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d\n",
+                          PIN_DEV, "--world", world)
+    check("Paired with" in out and "(8d5b0002" in out, out + err)
+    out, err = shell_pipe(b, "pair authentication\n", PIN_DEV, "--world", world, code=9)
+    check("ProvidePin" in err and "from a terminal" in err, err)
+
+
+class Terminal:
+    """`blec` on a pseudo-terminal: what a user types and sees."""
+
+    def __init__(self, b, *args):
+        if os.name != "posix" or b.emulator:
+            raise Skip("a pseudo-terminal needs POSIX and a native binary")
+        import pty
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(b.path, [b.path, *args], b.env)
+        self.buf = b""
+
+    def expect(self, pattern, timeout=30):
+        """Waits for the regular expression on the screen; returns what came with it."""
+        import select
+        end = time.monotonic() + timeout
+        while not re.search(pattern.encode(), self.buf, re.S):
+            left = end - time.monotonic()
+            r, _, _ = select.select([self.fd], [], [], max(0.0, left))
+            if not r:
+                raise AssertionError(f"no {pattern!r} on the terminal; it shows:\n"
+                                     f"{self.buf.decode(errors='replace')}")
+            try:
+                self.buf += os.read(self.fd, 4096)
+            except OSError:
+                break
+        text, self.buf = self.buf.decode(errors="replace"), b""
+        return text
+
+    def send(self, keys):
+        os.write(self.fd, keys.encode())
+
+    def finish(self):
+        """After 'quit': the exit status."""
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        os.close(self.fd)
+        return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+
+    def kill(self):
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            self.pid = 0
+
+
+def test_shell_on_a_terminal_edits_completes_and_recalls(b):
+    t = Terminal(b, "shell")
+    try:
+        t.expect(r"\[blec\]# ")
+        # Tab completes the command: "sca" + Tab + "1" runs "scan 1" (not "sca1").
+        t.send("sca\t")
+        t.send("1\n")
+        t.expect(r"devices\.")
+        t.send("connect C0:FF:EE:00:00:0\t")  # several addresses: nothing added
+        t.send("1\n")
+        t.expect(r"\[Heart Rate Sensor\]# ")
+        t.send("read 2a1\t")                  # the device's characteristics complete: 2a19
+        t.send("\n")
+        t.expect(r"Battery Level .*\[Heart Rate Sensor\]# ")
+        t.send("\x1b[A\n")                    # Up recalls the last line
+        text = t.expect(r"Battery Level .*\[Heart Rate Sensor\]# ")
+        check("read 2a19" in text, f"the line recalled: {text!r}")
+        t.send("disconnect\n")
+        t.expect(r"\[blec\]# ")
+        t.send("quit\n")
+        check(t.finish() == 0, "exit status 0")
+    finally:
+        t.kill()
+
+
+def test_shell_asks_for_a_pin_on_a_terminal(b):
+    t = Terminal(b, "shell", PIN_DEV, "--world", b.world("pin.world"))
+    try:
+        t.expect(r"\[PIN Lock\]# ")
+        t.send("pair authentication\n")
+        t.expect(r"the PIN the device shows: ")
+        t.send("246810\n")
+        t.expect(r"Paired with")
+        t.send("read 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d\n")
+        t.expect(r"\(8d5b0002")
+        t.send("quit\n")
+        check(t.finish() == 0, "exit status 0")
+    finally:
+        t.kill()
 
 
 # ---------------------------------------------------------------------------------------

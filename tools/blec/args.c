@@ -403,7 +403,7 @@ static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci,
     return fail(ps, "missing CHAR, the characteristic: a UUID such as 2a37 or a handle such "
                     "as #14 ('blec services ADDR' lists them)");
   }
-  a->address = pos[0];
+  a->address = npos >= 1 ? pos[0] : NULL;
   if (a->cmd == CMD_WRITE) {
     if (npos == 3 && a->text)
       return fail(ps, "give the value either as HEX or with --text, not both");

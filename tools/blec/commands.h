@@ -14,6 +14,7 @@ int cmd_read(const cli_args *a);     /* cmd_gatt.c */
 int cmd_write(const cli_args *a);    /* cmd_gatt.c */
 int cmd_notify(const cli_args *a);   /* cmd_gatt.c */
 int cmd_record(const cli_args *a);   /* cmd_record.c */
+int cmd_shell(const cli_args *a);    /* cmd_shell.c */
 
 /* The work of a command on a session already connected (s->a its arguments): what
  * `blec shell` runs on its one connection. Each returns the exit code it reported. */

@@ -158,6 +158,12 @@ static const cli_option_note record_notes[] = {
     {OPT_TIMEOUT, "Seconds allowed for finding and connecting and for each read (default 10)."},
     {OPT_COUNT_, NULL},
 };
+static const cli_example shell_examples[] = {
+    {"blec shell", "Start a session; type 'scan', then 'connect C0:FF:EE:00:00:01'."},
+    {"printf 'read 2a19\\nnotify 2a37\\n' | blec shell C0:FF:EE:00:00:01",
+     "A script: connect once, read the battery level, then show heart rate values."},
+    {NULL, NULL},
+};
 static const cli_example pair_examples[] = {
     {"blec pair C0:FF:EE:00:00:01 --protection encryption", "Pair with encryption."},
     {NULL, NULL},
@@ -251,6 +257,20 @@ static const cli_command_info commands[CMD_COUNT_] = {
                     "Handles are numbered again from 1 in order, as a world does; what the device "
                     "does on its own (notifications, changing values) is not recorded.",
                     CONNECTING_OPTIONS | CLI_OPTBIT(OPT_OUTPUT), record_notes, 1, 1, record_examples},
+    [CMD_SHELL] = {"shell", "[ADDR]",
+                   "An interactive session: scan, connect once, then read, write, notify...",
+                   "Opens one session with the backend, like bluetoothctl: 'scan', 'connect ADDR', "
+                   "then 'services', 'read CHAR', 'write CHAR HEX', 'notify CHAR' (values print as "
+                   "they come; 'notify CHAR off'), 'pair [LEVEL] [PIN]', 'unpair', 'info', "
+                   "'disconnect', 'quit'; 'help' lists them. Each command takes the arguments and "
+                   "options of the blec command of the same name, on the one connection. With ADDR "
+                   "it connects first.\n\n"
+                   "On a terminal, lines can be edited, Up recalls earlier ones and Tab completes "
+                   "commands, scanned addresses and the device's characteristics; a device that asks "
+                   "for a PIN while pairing is answered at the prompt. From a pipe it reads one "
+                   "command a line without prompts, so it can be scripted; its exit status is "
+                   "that of the last command.",
+                   CLI_OPTBIT(OPT_CONNECT_TIMEOUT), NULL, 0, 1, shell_examples},
     [CMD_HELP] = {"help", "[COMMAND]", "Show the help of blec or of a command.",
                   "Same as blec --help, or blec COMMAND --help.", 0, NULL, 0, 1,
                   NULL},

@@ -23,6 +23,7 @@ typedef enum cli_cmd {
   CMD_PAIR,
   CMD_UNPAIR,
   CMD_RECORD,
+  CMD_SHELL,
   CMD_HELP,
   CMD_COUNT_
 } cli_cmd;

@@ -101,6 +101,8 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       break;
     case BLEC_ERR_DISCONNECTED:
     case BLEC_ERR_NOT_CONNECTED:
+      if (a->cmd == CMD_SHELL && err->status == BLEC_ERR_NOT_CONNECTED)
+        break; /* the shell's own sentence says what to do */
       snprintf(buf, size, "the link dropped: move closer and try again");
       break;
     case BLEC_ERR_PAIRING:
