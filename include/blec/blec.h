@@ -157,24 +157,16 @@ typedef enum blec_unavailable_reason {
   BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6    /**< the radio is in use by another program */
 } blec_unavailable_reason;
 
-/** Windows GattCommunicationStatus values, reported by every backend that can. */
-typedef enum blec_gatt_status {
-  BLEC_GATT_STATUS_NONE = -1,          /**< no GATT status applies */
-  BLEC_GATT_STATUS_SUCCESS = 0,        /**< Success */
-  BLEC_GATT_STATUS_UNREACHABLE = 1,    /**< Unreachable: no answer from the device */
-  BLEC_GATT_STATUS_PROTOCOL_ERROR = 2, /**< ProtocolError: an ATT error (blec_error.att_error) */
-  BLEC_GATT_STATUS_ACCESS_DENIED = 3   /**< AccessDenied: the OS refused access */
-} blec_gatt_status;
 
 /**
  * Detail of a failure. Filled by calls taking `blec_error *err` and by operations
  * (blec_op_error). Plain value: copy it freely. `status` is always set; other fields
- * are 0 / BLEC_GATT_STATUS_NONE when they do not apply.
+ * are 0 (gatt_status: -1, BLEC_GATT_STATUS_NONE of blec_winrt.h) when they do not apply.
  */
 typedef struct blec_error {
   int status;              /**< blec_status */
   int att_error;           /**< ATT error code (0x01–0xFF) when status is BLEC_ERR_ATT */
-  int gatt_status;         /**< blec_gatt_status, or BLEC_GATT_STATUS_NONE */
+  int gatt_status;         /**< Windows GattCommunicationStatus (blec_gatt_status, blec_winrt.h), -1 if none */
   int32_t os_status;       /**< backend OS status (an HRESULT on Windows), 0 if none */
   int reason;              /**< blec_unavailable_reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE */
   char message[192];       /**< a sentence of detail (UTF-8), may be empty */
@@ -189,8 +181,6 @@ BLEC_API void blec_error_clear(blec_error *err);
 BLEC_API char *blec_error_format(const blec_error *err, char *buf, size_t size);
 /** Name of an ATT error code ("Insufficient Authentication"); static; "Unknown" otherwise. */
 BLEC_API const char *blec_att_error_name(int att_error);
-/** Name of a blec_gatt_status ("Unreachable"); static. */
-BLEC_API const char *blec_gatt_status_name(int gatt_status);
 /** Name of a blec_unavailable_reason ("radio powered off"); static. */
 BLEC_API const char *blec_unavailable_reason_name(int reason);
 
@@ -1103,32 +1093,6 @@ BLEC_API int blec_client_stop_notify(blec_client *client, const blec_characteris
  */
 BLEC_API int blec_client_stop_notify_async(blec_client *client, const blec_characteristic *chr,
                                            blec_op_cb done, void *user, blec_op **op);
-
-/* ---------------------------------------------------------------------------------
- * Windows apartment helpers (bleak's assert_mta / allow_sta / uninitialize_sta). blec
- * never needs them — its WinRT work runs on its own MTA threads — but programs that want
- * the checks have them. Off Windows they return BLEC_ERR_NOT_SUPPORTED.
- * ------------------------------------------------------------------------------- */
-/** COM apartment of a thread (Windows). */
-typedef enum blec_apartment {
-  BLEC_APARTMENT_NONE = 0, /**< COM not initialised on this thread */
-  BLEC_APARTMENT_MTA = 1, /**< multi-threaded apartment */
-  BLEC_APARTMENT_STA = 2, /**< single-threaded apartment */
-  BLEC_APARTMENT_MAIN_STA = 3, /**< the main single-threaded apartment */
-  BLEC_APARTMENT_NA = 4 /**< neutral apartment */
-} blec_apartment;
-
-/** The calling thread's apartment in *out. */
-BLEC_API int blec_apartment_get(blec_apartment *out);
-/**
- * BLEC_OK when the calling thread is MTA, has not initialised COM (as bleak's
- * assert_mta), or allow_sta was called; else BLEC_ERR_STATE.
- */
-BLEC_API int blec_apartment_assert_mta(blec_error *err);
-/** Makes blec_apartment_assert_mta accept STA threads (a GUI program with a message loop). */
-BLEC_API int blec_apartment_allow_sta(void);
-/** Undoes an implicit STA initialisation of the calling thread (CoUninitialize if STA). */
-BLEC_API int blec_apartment_uninitialize_sta(void);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 
 uint32_t blec_version(void) { return BLEC_VERSION_HEX; }
 const char *blec_version_string(void) { return BLEC_VERSION_STRING; }

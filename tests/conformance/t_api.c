@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "blec/blec_winrt.h"
 #include "fixture.h"
 
 static void assert_static_text(const char *s) {

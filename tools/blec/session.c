@@ -2,6 +2,8 @@
 /* session.c — see session.h. */
 #include "session.h"
 
+#include "blec/blec_winrt.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
