@@ -11,6 +11,11 @@
  *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
+ *  - No name: every call that names something (a UUID's description, a company, an
+ *    appearance, an ATT error, a device's or client's name...) returns NULL when there is
+ *    no name — never a placeholder such as "Unknown". The printable forms
+ *    (blec_device_format and the like) write "Unknown" where bleak's repr does. Status
+ *    texts (blec_status_name, blec_strerror) have text for any value.
  *  - Timeouts: `timeout_ms` in milliseconds bounds how long a call waits; 0 polls, and
  *    a negative value gives the call no limit of its own: it waits for ever, or — where
  *    the operation has a deadline of its own (a connect: the client options' timeout) —
@@ -179,9 +184,12 @@ BLEC_API void blec_error_clear(blec_error *err);
  * "ATT protocol error 0x05 (Insufficient Authentication): ...". Returns buf.
  */
 BLEC_API char *blec_error_format(const blec_error *err, char *buf, size_t size);
-/** Name of an ATT error code ("Insufficient Authentication"); static; "Unknown" otherwise. */
+/**
+ * Name of an ATT error code ("Insufficient Authentication"; "Application Error" for
+ * 0x80-0x9F); static; NULL for a code without a name.
+ */
 BLEC_API const char *blec_att_error_name(int att_error);
-/** Name of a blec_unavailable_reason ("radio powered off"); static. */
+/** Name of a blec_unavailable_reason ("radio powered off"); static; NULL for other values. */
 BLEC_API const char *blec_unavailable_reason_name(int reason);
 
 /** ATT error codes (Core spec Vol 3 Part F 3.4.1.1) for comparisons. */
@@ -246,11 +254,30 @@ BLEC_API bool blec_uuid_equal(const blec_uuid *a, const blec_uuid *b);
 /** Canonical lower-case 36-character form into buf[BLEC_UUID_STRLEN]; returns buf. */
 BLEC_API char *blec_uuid_to_string(const blec_uuid *u, char buf[BLEC_UUID_STRLEN]);
 /**
- * Human description from the Bluetooth SIG assigned numbers (services,
- * characteristics, descriptors, members) or well-known vendor UUIDs ("Heart Rate",
- * "Nordic UART Service"); static text; "Unknown" when none.
+ * Human description: a name the program registered (blec_uuid_register_name), else the
+ * Bluetooth SIG assigned numbers (services, characteristics, descriptors, members) or
+ * well-known vendor UUIDs ("Heart Rate", "Nordic UART Service"); static text (lives as
+ * long as the process); NULL when none.
  */
 BLEC_API const char *blec_uuid_description(const blec_uuid *u);
+/**
+ * Registers a description for a (vendor) UUID, as bleak's register_uuids: every
+ * description blec gives or prints (blec_uuid_description, services, characteristics,
+ * descriptors, printable forms, the blec tool) uses it from then on, before the assigned
+ * numbers. Process-wide and thread-safe; registering a UUID again replaces its name. The
+ * description is copied: valid UTF-8 without control characters, 1 to 120 bytes
+ * (BLEC_ERR_INVALID_ARG otherwise). At most 4096 names (BLEC_ERR_NO_MEMORY beyond).
+ * Since 0.2.
+ */
+BLEC_API int blec_uuid_register_name(const blec_uuid *uuid, const char *description);
+/**
+ * Registers the names of a text, one "UUID description" a line ('#' starts a comment
+ * line, blank lines are skipped): all of them, or none when a line is bad
+ * (BLEC_ERR_PARSE, "line N: why" in err). Since 0.2.
+ */
+BLEC_API int blec_uuid_register_names(const char *text, blec_error *err);
+/** blec_uuid_register_names with the text of a file (BLEC_ERR_IO when unreadable). Since 0.2. */
+BLEC_API int blec_uuid_register_names_file(const char *path, blec_error *err);
 /** Company name for a Bluetooth SIG company identifier; static; NULL when unknown. */
 BLEC_API const char *blec_company_name(uint16_t company_id);
 /** Appearance name ("Heart Rate Sensor"); static; NULL when unknown. */
@@ -512,6 +539,20 @@ BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
 BLEC_API const blec_adv *blec_device_adv(const blec_device *dev);
 /** The backend's own identifier (a Windows device id, a world address); borrowed. */
 BLEC_API const char *blec_device_backend_id(const blec_device *dev);
+/**
+ * Printable form of a device, as bleak prints a BLEDevice: "C0:FF:EE:00:00:01: Heart Rate
+ * Sensor" ("None" for the name when it has none). Writes into buf (always NUL-terminated
+ * when size > 0; cut with "..." when too small); returns buf. Since 0.2.
+ */
+BLEC_API char *blec_device_format(const blec_device *dev, char *buf, size_t size);
+/**
+ * Printable form of advertisement data, as bleak's AdvertisementData repr:
+ * "AdvertisementData(local_name='Bulb', manufacturer_data={65535: b'\x01\x02'},
+ * service_data={...}, service_uuids=[...], tx_power=-4, rssi=-66)" (absent fields left
+ * out; repeated manufacturer or service data entries all shown, in order). As
+ * blec_device_format for buf; 1024 bytes hold all but the longest. Since 0.2.
+ */
+BLEC_API char *blec_adv_format(const blec_adv *adv, char *buf, size_t size);
 /** Frees an array returned by blec_scanner_devices / blec_discover and its references. */
 BLEC_API void blec_device_list_free(blec_device **list, size_t count);
 
@@ -762,7 +803,7 @@ BLEC_API char *blec_properties_format(uint32_t props, char *buf, size_t size);
 BLEC_API uint16_t blec_service_handle(const blec_service *svc);
 /** The service's UUID. */
 BLEC_API blec_uuid blec_service_uuid(const blec_service *svc);
-/** Its UUID's blec_uuid_description (static text). */
+/** Its UUID's blec_uuid_description (static text, NULL when none). */
 BLEC_API const char *blec_service_description(const blec_service *svc);
 /** Number of characteristics. */
 BLEC_API size_t blec_service_characteristic_count(const blec_service *svc);
@@ -773,7 +814,7 @@ BLEC_API blec_characteristic *blec_service_characteristic_at(const blec_service 
 BLEC_API uint16_t blec_characteristic_handle(const blec_characteristic *chr);
 /** The characteristic's UUID. */
 BLEC_API blec_uuid blec_characteristic_uuid(const blec_characteristic *chr);
-/** Its UUID's blec_uuid_description (static text). */
+/** Its UUID's blec_uuid_description (static text, NULL when none). */
 BLEC_API const char *blec_characteristic_description(const blec_characteristic *chr);
 /** BLEC_PROP_* bits. */
 BLEC_API uint32_t blec_characteristic_properties(const blec_characteristic *chr);
@@ -789,11 +830,22 @@ BLEC_API blec_descriptor *blec_characteristic_descriptor_at(const blec_character
 BLEC_API int blec_characteristic_descriptor(const blec_characteristic *chr, const blec_uuid *uuid,
                                             blec_descriptor **out);
 
+/**
+ * Printable form of a service, as bleak prints one: "0000180d-0000-1000-8000-00805f9b34fb
+ * (Handle: 4): Heart Rate" ("Unknown" without a description). As blec_device_format for
+ * buf. Since 0.2.
+ */
+BLEC_API char *blec_service_format(const blec_service *svc, char *buf, size_t size);
+/** Printable form of a characteristic, as blec_service_format: "UUID (Handle: N): description". Since 0.2. */
+BLEC_API char *blec_characteristic_format(const blec_characteristic *chr, char *buf, size_t size);
+/** Printable form of a descriptor, as blec_service_format. Since 0.2. */
+BLEC_API char *blec_descriptor_format(const blec_descriptor *desc, char *buf, size_t size);
+
 /** The descriptor's handle. */
 BLEC_API uint16_t blec_descriptor_handle(const blec_descriptor *desc);
 /** The descriptor's UUID. */
 BLEC_API blec_uuid blec_descriptor_uuid(const blec_descriptor *desc);
-/** Its UUID's blec_uuid_description (static text). */
+/** Its UUID's blec_uuid_description (static text, NULL when none). */
 BLEC_API const char *blec_descriptor_description(const blec_descriptor *desc);
 /** The characteristic it belongs to. */
 BLEC_API blec_characteristic *blec_descriptor_characteristic(const blec_descriptor *desc);
@@ -829,6 +881,9 @@ typedef enum blec_disconnect_reason {
   BLEC_DISCONNECT_UNPAIRED = 3,  /**< unpair ended the link */
   BLEC_DISCONNECT_RADIO_OFF = 4  /**< the adapter went away */
 } blec_disconnect_reason;
+
+/** Name of a blec_disconnect_reason ("link lost"); static; NULL for other values. Since 0.2. */
+BLEC_API const char *blec_disconnect_reason_name(int reason);
 
 /** Read flags. */
 enum { BLEC_READ_CACHED = 1u << 0 /**< accept the OS's cached value (needs BLEC_CAP_CACHE_MODE) */ };

@@ -31,7 +31,7 @@ typedef enum blec_gatt_status {
   BLEC_GATT_STATUS_ACCESS_DENIED = 3   /**< AccessDenied: the OS refused access */
 } blec_gatt_status;
 
-/** Name of a blec_gatt_status ("Unreachable"); static. */
+/** Name of a blec_gatt_status ("Unreachable", "None" for BLEC_GATT_STATUS_NONE); static; NULL for other values. */
 BLEC_API const char *blec_gatt_status_name(int gatt_status);
 
 /* ---------------------------------------------------------------------------------

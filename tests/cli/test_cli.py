@@ -730,6 +730,27 @@ def test_record_reports_what_fails(b):
     check(error_line(objs)["status"] == "BLEC_ERR_IO", f"{objs}")
 
 
+def test_uuid_names_file_names_vendor_uuids_everywhere(b):
+    names = os.path.join(b.tmp, "names.txt")
+    with open(names, "w") as f:
+        f.write("# the smart lock's vendor UUIDs\n"
+                "8d5b0001-2f3e-4c6a-9b1d-7e0f1a2b3c4d Lock Service\n"
+                f"{LOCK_STATE} Lock State\n")
+    lock = device_named(b, "Smart Lock")
+    out, _ = b.expect(0, "services", lock, "--uuid-names", names)
+    check("[Service] Lock Service (8d5b0001" in out and "Lock State (8d5b0002" in out, out)
+    objs, _ = b.json_lines(0, "services", lock, "--uuid-names", names)
+    check(any(o.get("description") == "Lock State" for o in objs), f"{objs}")
+    out, _ = b.expect(0, "services", lock)
+    check("Lock Service" not in out and "Unknown (8d5b0001" in out, "without the file: no name")
+    with open(names, "w") as f:
+        f.write("fff1 Fine\nnot-a-uuid Bad\n")
+    objs, err = b.json_lines(2, "services", lock, "--uuid-names", names)
+    check("line 2" in error_line(objs)["message"], f"{objs}")
+    objs, _ = b.json_lines(1, "services", lock, "--uuid-names", os.path.join(b.tmp, "none.txt"))
+    check(error_line(objs)["status"] == "BLEC_ERR_IO", f"{objs}")
+
+
 # ---------------------------------------------------------------------------------------
 # shell
 # ---------------------------------------------------------------------------------------

@@ -260,6 +260,10 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       if (!*v) return fail(ps, "option --world needs a file name");
       a->world = v;
       break;
+    case OPT_UUID_NAMES:
+      if (!*v) return fail(ps, "option --uuid-names needs a file name");
+      a->uuid_names = v;
+      break;
     case OPT_TIMEOUT:
     case OPT_CONNECT_TIMEOUT: {
       int ms;

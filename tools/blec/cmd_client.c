@@ -146,7 +146,8 @@ int cmd_info(const cli_args *a) {
       blec_service *svc = blec_client_service_at(s.client, i);
       blec_uuid u = blec_service_uuid(svc);
       printf("    %-8s %-36s (handle %u, %zu characteristic%s)\n", format_uuid_short(&u, ub),
-             blec_service_description(svc), blec_service_handle(svc),
+             blec_service_description(svc) ? blec_service_description(svc) : "Unknown",
+             blec_service_handle(svc),
              blec_service_characteristic_count(svc),
              blec_service_characteristic_count(svc) == 1 ? "" : "s");
     }

@@ -149,7 +149,8 @@ static void on_value(blec_client *client, blec_characteristic *chr, const uint8_
   }
   strbuf b;
   strbuf_init(&b);
-  strbuf_printf(&b, "[%8.3f s] %s: ", t, blec_characteristic_description(chr));
+  const char *what = blec_characteristic_description(chr);
+  strbuf_printf(&b, "[%8.3f s] %s: ", t, what ? what : "Unknown");
   if (format_decode(&b, &u, data, len)) {
     strbuf_append(&b, "  [");
     hex_append(&b, data, len);

@@ -24,6 +24,10 @@ static const cli_option_info options[OPT_COUNT_] = {
                    "Serve this world file with the virtual backend (implies --backend virtual). "
                    "Without it the virtual backend serves $BLEC_WORLD or its built-in default "
                    "world."},
+    [OPT_UUID_NAMES] = {"uuid-names", 0, "FILE",
+                        "Names for vendor UUIDs, used wherever a description is shown: one "
+                        "'UUID description' a line ('#' starts a comment), e.g. "
+                        "'8d5b0001-2f3e-4c6a-9b1d-7e0f1a2b3c4d Lock Service'."},
     [OPT_TIMEOUT] = {"timeout", 0, "S",
                      "Seconds allowed for finding and connecting to the device and for each "
                      "operation (default 10). Decimals are accepted."},

@@ -206,6 +206,11 @@ int session_begin(cli_session *s, const cli_args *a) {
                                                                           : DEFAULT_TIMEOUT_MS;
   s->connect_ms = a->connect_timeout_set ? a->connect_timeout_ms : s->op_ms;
 
+  if (a->uuid_names) {
+    blec_error nerr;
+    int st = blec_uuid_register_names_file(a->uuid_names, &nerr);
+    if (st != BLEC_OK) return session_fail(s, "load --uuid-names", &nerr);
+  }
   blec_ctx_options *opts = blec_ctx_options_new();
   if (!opts) return session_fail_status(s, "start", BLEC_ERR_NO_MEMORY, NULL);
   int rc = CLI_EXIT_OK;
