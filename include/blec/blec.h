@@ -810,6 +810,14 @@ BLEC_API size_t blec_service_characteristic_count(const blec_service *svc);
 /** Characteristic i (below the count), else NULL. */
 BLEC_API blec_characteristic *blec_service_characteristic_at(const blec_service *svc, size_t i);
 
+/**
+ * The characteristic `uuid` of this service (a lookup that stays unambiguous when other
+ * services hold the same UUID). BLEC_ERR_CHARACTERISTIC_NOT_FOUND, or BLEC_ERR_AMBIGUOUS
+ * when the service itself has several. Since 0.2.
+ */
+BLEC_API int blec_service_characteristic(const blec_service *svc, const blec_uuid *uuid,
+                                         blec_characteristic **out);
+
 /** The value handle. */
 BLEC_API uint16_t blec_characteristic_handle(const blec_characteristic *chr);
 /** The characteristic's UUID. */
@@ -1083,6 +1091,14 @@ BLEC_API int blec_client_characteristic_by_handle(const blec_client *client, uin
  */
 BLEC_API int blec_client_characteristic_by_spec(const blec_client *client, const char *spec,
                                                 blec_characteristic **out);
+/**
+ * blec_client_characteristic_by_spec with the detail of a failure in err: an ambiguous
+ * UUID (BLEC_ERR_AMBIGUOUS) names the services that hold it ("... in several services:
+ * Battery (handle 10), Battery (handle 20); name one by its handle or look it up in its
+ * service"), a missing one says so. Since 0.2.
+ */
+BLEC_API int blec_client_find_characteristic(const blec_client *client, const char *spec,
+                                             blec_characteristic **out, blec_error *err);
 /** By handle over all characteristics. BLEC_ERR_DESCRIPTOR_NOT_FOUND. */
 BLEC_API int blec_client_descriptor_by_handle(const blec_client *client, uint16_t handle,
                                               blec_descriptor **out);
@@ -1090,6 +1106,13 @@ BLEC_API int blec_client_descriptor_by_handle(const blec_client *client, uint16_
 /** Reads a value; \*data is new memory (blec_free), \*len its size. flags: BLEC_READ_*. */
 BLEC_API int blec_client_read(blec_client *client, const blec_characteristic *chr, unsigned flags,
                               int timeout_ms, uint8_t **data, size_t *len, blec_error *err);
+/**
+ * Reads the characteristic named by `spec` — a UUID in any blec_uuid_parse form or a
+ * handle ("#14") — in one call, as bleak's read_gatt_char("2a19"): the lookup's failure
+ * (blec_client_find_characteristic) or the read's. Since 0.2.
+ */
+BLEC_API int blec_client_read_spec(blec_client *client, const char *spec, unsigned flags, int timeout_ms,
+                                   uint8_t **data, size_t *len, blec_error *err);
 /** Asynchronous blec_client_read: the bytes are in blec_op_data (they live with the op). */
 BLEC_API int blec_client_read_async(blec_client *client, const blec_characteristic *chr,
                                     unsigned flags, blec_op_cb cb, void *user, blec_op **op);
@@ -1103,6 +1126,9 @@ BLEC_API int blec_client_read_async(blec_client *client, const blec_characterist
 BLEC_API int blec_client_write(blec_client *client, const blec_characteristic *chr,
                                const uint8_t *data, size_t len, blec_write_mode mode, int timeout_ms,
                                blec_error *err);
+/** Writes the characteristic named by `spec` (as blec_client_read_spec) in one call. Since 0.2. */
+BLEC_API int blec_client_write_spec(blec_client *client, const char *spec, const uint8_t *data, size_t len,
+                                    blec_write_mode mode, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_write; `data` is copied before it returns. */
 BLEC_API int blec_client_write_async(blec_client *client, const blec_characteristic *chr,
                                      const uint8_t *data, size_t len, blec_write_mode mode,

@@ -134,3 +134,79 @@ BLEC_TEST_IMPL(registered_uuid_names_load_from_text_all_or_nothing) {
   blec_uuid d = blec_uuid_from16(0xFFF3);
   ASSERT_STR_EQ(blec_uuid_description(&d), "From A File");
 }
+
+/* ---- lookups and one-call operations ------------------------------------------------- */
+
+#include "worlds.h"
+
+BLEC_TEST_IMPL(lookup_in_one_service_and_ambiguity_naming_the_services) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+  blec_characteristic *chr = NULL;
+  blec_error err;
+  ASSERT_STATUS(blec_client_find_characteristic(c, LAB_DUP, &chr, &err), BLEC_ERR_AMBIGUOUS);
+  ASSERT(chr == NULL);
+  ASSERT_EQ_INT(err.status, BLEC_ERR_AMBIGUOUS);
+  blec_service *s20 = NULL, *s30 = NULL;
+  blec_uuid u20 = fx_uuid("aa20"), u30 = fx_uuid("aa30"), dup = fx_uuid(LAB_DUP);
+  ASSERT_OK(blec_client_service(c, &u20, &s20));
+  /* Two services aa30: the first holds aadd. */
+  for (size_t i = 0; i < blec_client_service_count(c) && !s30; i++) {
+    blec_service *s = blec_client_service_at(c, i);
+    blec_uuid su = blec_service_uuid(s);
+    if (blec_uuid_equal(&su, &u30)) s30 = s;
+  }
+  ASSERT(s30 != NULL);
+  char h20[32], h30[32];
+  snprintf(h20, sizeof h20, "(handle %u)", blec_service_handle(s20));
+  snprintf(h30, sizeof h30, "(handle %u)", blec_service_handle(s30));
+  ASSERT(strstr(err.message, h20) != NULL);
+  ASSERT(strstr(err.message, h30) != NULL);
+  /* Within one service the UUID is unambiguous. */
+  blec_characteristic *a = NULL, *b = NULL;
+  ASSERT_OK(blec_service_characteristic(s20, &dup, &a));
+  ASSERT_OK(blec_service_characteristic(s30, &dup, &b));
+  ASSERT(a != b && blec_characteristic_service(a) == s20 && blec_characteristic_service(b) == s30);
+  blec_uuid none = fx_uuid("abcd");
+  ASSERT_STATUS(blec_service_characteristic(s20, &none, &a), BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
+  ASSERT(a == NULL);
+  ASSERT_STATUS(blec_service_characteristic(NULL, &none, &a), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_client_find_characteristic(c, "abcd", &chr, &err), BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
+  ASSERT(strstr(err.message, "abcd") != NULL);
+  ASSERT_STATUS(blec_client_find_characteristic(c, "zz", &chr, &err), BLEC_ERR_INVALID_ARG);
+  ASSERT(err.message[0] != '\0');
+  blec_client_free(c);
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(read_and_write_by_uuid_text_or_handle_in_one_call) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+  uint8_t *d = NULL;
+  size_t len = 0;
+  blec_error err;
+  ASSERT_OK(blec_client_read_spec(c, LAB_CONST, 0, blec_test_ms(FX_WAIT_MS), &d, &len, &err));
+  ASSERT_EQ_INT(len, 5);
+  ASSERT_MEM_EQ(d, "const", 5);
+  blec_free(d);
+  char handle[16];
+  snprintf(handle, sizeof handle, "#%u", blec_characteristic_handle(fx_chr(c, LAB_RW)));
+  ASSERT_OK(blec_client_write_spec(c, handle, (const uint8_t *)"new", 3, BLEC_WRITE_WITH_RESPONSE,
+                                   blec_test_ms(FX_WAIT_MS), &err));
+  ASSERT_OK(blec_client_read_spec(c, "0x" LAB_RW, 0, blec_test_ms(FX_WAIT_MS), &d, &len, &err));
+  ASSERT_EQ_INT(len, 3);
+  ASSERT_MEM_EQ(d, "new", 3);
+  blec_free(d);
+  /* The lookup's failures come with their detail; nothing is sent. */
+  uint64_t before = blec_world_peripheral_request_count(fx_peripheral(&f, LAB_ADDR));
+  ASSERT_STATUS(blec_client_write_spec(c, LAB_DUP, (const uint8_t *)"x", 1, BLEC_WRITE_DEFAULT, 1000, &err),
+                BLEC_ERR_AMBIGUOUS);
+  ASSERT(strstr(err.message, "several services") != NULL);
+  ASSERT_STATUS(blec_client_read_spec(c, "#0x7fff", 0, 1000, &d, &len, &err), BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
+  ASSERT(d == NULL && len == 0);
+  ASSERT_EQ_INT(blec_world_peripheral_request_count(fx_peripheral(&f, LAB_ADDR)), before);
+  blec_client_free(c);
+  fx_close(&f);
+}

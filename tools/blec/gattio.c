@@ -145,17 +145,13 @@ void gattio_error_text(strbuf *b, const blec_error *err) {
 
 int gattio_find_chr(cli_session *s, const char *spec, blec_characteristic **out) {
   *out = NULL;
-  int st = blec_client_characteristic_by_spec(s->client, spec, out);
+  blec_error err;
+  int st = blec_client_find_characteristic(s->client, spec, out, &err);
   if (st == BLEC_OK && *out) return CLI_EXIT_OK;
   *out = NULL;
-  if (st == BLEC_OK) st = BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
-  char action[128], msg[160];
+  char action[128];
   snprintf(action, sizeof action, "find characteristic %s on %s", spec, s->a->address);
-  if (st == BLEC_ERR_CHARACTERISTIC_NOT_FOUND)
-    snprintf(msg, sizeof msg, "the device has no characteristic %s", spec);
-  else
-    msg[0] = 0;
-  return session_fail_status(s, action, st, msg);
+  return session_fail(s, action, &err);
 }
 
 int gattio_find_attr(cli_session *s, const char *spec, const char *desc_uuid, gattio_attr *out) {
