@@ -12,8 +12,9 @@
 
 #define CCCD_UUID16 0x2902
 
-/* A new tracked op if the client is connected, else NULL with *status set. */
-static blec_op *begin(blec_client *c, blec__op_kind kind, blec_op_cb cb, void *user, int *status) {
+/* A new tracked op about `handle` if the client is connected, else NULL with *status set.
+ * Everything the op carries is set before tracking makes it visible. */
+static blec_op *begin(blec_client *c, blec__op_kind kind, uint16_t handle, blec_op_cb cb, void *user, int *status) {
   blec__mutex_lock(&c->lock);
   bool up = c->state == BLEC__CONNECTED && c->link_up;
   blec__mutex_unlock(&c->lock);
@@ -26,22 +27,10 @@ static blec_op *begin(blec_client *c, blec__op_kind kind, blec_op_cb cb, void *u
     *status = BLEC_ERR_NO_MEMORY;
     return NULL;
   }
+  op->handle = handle;
   blec__client_track(c, op);
   *status = BLEC_OK;
   return op;
-}
-
-/* After the backend's request function: a refusal ends the op silently (the caller gets
- * the status), otherwise the op goes to the caller. */
-static int launched(blec_op *op, int r, blec_op **out) {
-  if (r != BLEC_OK) {
-    op->cb = NULL;
-    blec__op_complete(op, r);
-    blec__op_unref(op);
-    return r;
-  }
-  blec__op_give(op, out);
-  return BLEC_OK;
 }
 
 static bool chr_is_ours(const blec_client *c, const blec_characteristic *chr) { return chr->client == c; }
@@ -69,10 +58,9 @@ static const blec_descriptor *current_desc(blec_client *c, const blec_descriptor
     *status = BLEC_ERR_NOT_CONNECTED;
     return NULL;
   }
-  blec_descriptor *cur = NULL;
   blec__mutex_lock(&c->lock);
-  if (blec_client_descriptor_by_handle(c, d->handle, &cur) != BLEC_OK || !blec_uuid_equal(&cur->uuid, &d->uuid))
-    cur = NULL;
+  blec_descriptor *cur = blec__client_desc_by_handle_locked(c, d->handle);
+  if (cur && !blec_uuid_equal(&cur->uuid, &d->uuid)) cur = NULL;
   blec__mutex_unlock(&c->lock);
   *status = cur ? BLEC_OK : BLEC_ERR_DESCRIPTOR_NOT_FOUND;
   return cur;
@@ -85,9 +73,9 @@ static int read_start(blec_client *c, uint16_t handle, bool descriptor, unsigned
   if (flags & ~(unsigned)BLEC_READ_CACHED) return BLEC_ERR_INVALID_ARG;
   if ((flags & BLEC_READ_CACHED) && !(c->ctx->backend->caps & BLEC_CAP_CACHE_MODE)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
-  blec_op *op = begin(c, BLEC__OP_READ, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_READ, handle, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->read(c, op, handle, descriptor, (flags & BLEC_READ_CACHED) != 0), out);
+  return blec__op_launched(op, c->ctx->backend->read(c, op, handle, descriptor, (flags & BLEC_READ_CACHED) != 0), out);
 }
 
 int blec_client_read_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_op_cb cb,
@@ -175,9 +163,9 @@ int blec_client_write_async(blec_client *c, const blec_characteristic *chr, cons
   if (!with_response && len > blec_client_max_write_without_response_size(c) && blec_client_is_connected(c))
     return BLEC_ERR_INVALID_ARG; /* a write command cannot be longer than MTU - 3 */
   int r;
-  blec_op *op = begin(c, BLEC__OP_WRITE, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_WRITE, chr->handle, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->write(c, op, chr->handle, false, data, len, with_response), out);
+  return blec__op_launched(op, c->ctx->backend->write(c, op, chr->handle, false, data, len, with_response), out);
 }
 
 int blec_client_write(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
@@ -200,9 +188,9 @@ int blec_client_write_descriptor_async(blec_client *c, const blec_descriptor *d,
   int st;
   if (!(d = current_desc(c, d, &st))) return st;
   int r;
-  blec_op *op = begin(c, BLEC__OP_WRITE, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_WRITE, d->handle, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->write(c, op, d->handle, true, data, len, true), out);
+  return blec__op_launched(op, c->ctx->backend->write(c, op, d->handle, true, data, len, true), out);
 }
 
 int blec_client_write_descriptor(blec_client *c, const blec_descriptor *d, const uint8_t *data, size_t len,
@@ -263,33 +251,26 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
                   ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (chr->props & BLEC_PROP_INDICATE));
   if (indicate && !(c->ctx->backend->caps & BLEC_CAP_INDICATIONS)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
-  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, done, user, &r);
+  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, chr->handle, done, user, &r);
   if (!op) return r;
   /* Active before the CCCD write, so the first values after it are not lost. */
   blec__mutex_lock(&c->lock);
   if (find_sub_locked(c, chr->handle)) {
     blec__mutex_unlock(&c->lock);
-    op->cb = NULL;
-    blec__op_complete(op, BLEC_ERR_BUSY);
-    blec__op_unref(op);
-    return BLEC_ERR_BUSY;
+    return blec__op_launched(op, BLEC_ERR_BUSY, out);
   }
   blec__subscription *a = realloc(c->subs, (c->nsubs + 1) * sizeof *a);
   if (!a) {
     blec__mutex_unlock(&c->lock);
-    op->cb = NULL;
-    blec__op_complete(op, BLEC_ERR_NO_MEMORY);
-    blec__op_unref(op);
-    return BLEC_ERR_NO_MEMORY;
+    return blec__op_launched(op, BLEC_ERR_NO_MEMORY, out);
   }
   c->subs = a;
   uint64_t gen = ++c->sub_gen;
   c->subs[c->nsubs++] = (blec__subscription){chr->handle, true, gen, cb, cb_user};
   blec__mutex_unlock(&c->lock);
-  op->handle = chr->handle;
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
   r = c->ctx->backend->subscribe(c, op, chr->handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
-  return launched(op, r, out);
+  return blec__op_launched(op, r, out);
 }
 
 int blec_client_start_notify(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
@@ -323,9 +304,9 @@ int blec_client_stop_notify_async(blec_client *c, const blec_characteristic *chr
   blec__mutex_unlock(&c->lock);
   if (!had) return BLEC_ERR_STATE;
   int r;
-  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, done, user, &r);
+  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, chr->handle, done, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->subscribe(c, op, chr->handle, BLEC__CCCD_OFF), out);
+  return blec__op_launched(op, c->ctx->backend->subscribe(c, op, chr->handle, BLEC__CCCD_OFF), out);
 }
 
 int blec_client_stop_notify(blec_client *c, const blec_characteristic *chr, int timeout_ms, blec_error *err) {
@@ -346,9 +327,9 @@ int blec_client_pair_async(blec_client *c, blec_protection_level level, blec_op_
     return BLEC_ERR_INVALID_ARG;
   if (!(c->ctx->backend->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
-  blec_op *op = begin(c, BLEC__OP_PAIR, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_PAIR, 0, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->pair(c, op, level), out);
+  return blec__op_launched(op, c->ctx->backend->pair(c, op, level), out);
 }
 
 int blec_client_pair(blec_client *c, blec_protection_level level, int timeout_ms, blec_error *err) {
@@ -370,7 +351,7 @@ int blec_client_unpair_async(blec_client *c, blec_op_cb cb, void *user, blec_op 
   blec_op *op = blec__op_new(c->ctx, BLEC__OP_UNPAIR, cb, user);
   if (!op) return BLEC_ERR_NO_MEMORY;
   op->client = blec__client_ref(c);
-  return launched(op, c->ctx->backend->unpair(c, op), out);
+  return blec__op_launched(op, c->ctx->backend->unpair(c, op), out);
 }
 
 int blec_client_unpair(blec_client *c, int timeout_ms, blec_error *err) {

@@ -63,22 +63,26 @@ static void find_tap(blec_scanner *s, blec_device *dev, void *arg) {
   if (match) blec__op_complete_device(st->op, dev);
 }
 
-static void find_on_cancel(blec_op *op, int status, void *arg) {
+static bool find_on_cancel(blec_op *op, int status, const char *why, void *arg) {
   (void)arg;
-  if (status == BLEC_ERR_TIMEOUT) {
-    blec_error e;
-    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no matching device was seen within the timeout");
-    blec__op_complete_error(op, &e);
-  }
+  (void)why;
+  if (status != BLEC_ERR_TIMEOUT) return false;
+  blec_error e;
+  blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no matching device was seen within the timeout");
+  blec__op_complete_error(op, &e);
+  return true;
 }
 
-static void discover_on_cancel(blec_op *op, int status, void *arg) {
+static bool discover_on_cancel(blec_op *op, int status, const char *why, void *arg) {
+  (void)why;
   find_state *st = arg;
-  if (status != BLEC_ERR_TIMEOUT) return;
+  if (status != BLEC_ERR_TIMEOUT) return false;
   /* The scan's duration is over: the result is everything seen. */
   blec_device **list = NULL;
   size_t n = 0;
-  if (blec_scanner_devices(st->scanner, &list, &n) == BLEC_OK) blec__op_complete_devices(op, list, n);
+  if (blec_scanner_devices(st->scanner, &list, &n) != BLEC_OK) return false;
+  blec__op_complete_devices(op, list, n);
+  return true;
 }
 
 /* Starts an internal scan feeding `st`; completes the op with the start error on failure. */
@@ -102,8 +106,7 @@ static int start(blec_ctx *ctx, const blec_scan_options *opts, find_state *st, b
   } else if (blec__timers_add(&ctx->timers, op, timeout_ms < 0 ? -1 : timeout_ms) != BLEC_OK) {
     blec__op_complete(op, BLEC_ERR_NO_MEMORY);
   }
-  blec__op_give(op, out);
-  return BLEC_OK;
+  return blec__op_launched(op, BLEC_OK, out);
 }
 
 static find_state *state_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, void *user) {
