@@ -341,9 +341,12 @@ BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *worl
  */
 BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
 /**
- * Stops every scanner, disconnects every client, drops queued callbacks and frees the
- * context. Scanners and clients must be freed first (BLEC_ERR_STATE otherwise, and
- * nothing is freed). Must not be called from a callback of this context (BLEC_ERR_STATE).
+ * Frees the context. Scanners and clients must be freed first (BLEC_ERR_STATE otherwise,
+ * and nothing is freed). Finds and discovers still running are ended first: they complete
+ * with BLEC_ERR_CANCELLED (a blocking one returns it). No callback runs once it started
+ * (one running on the dispatch thread finishes first): queued ones, those of the ended
+ * finds included, are dropped. Operations the program holds stay readable until
+ * blec_op_free. Must not be called from a callback of this context (BLEC_ERR_STATE).
  */
 BLEC_API int blec_ctx_free(blec_ctx *ctx);
 /** Name of the context's backend ("virtual"). */

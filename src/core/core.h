@@ -38,7 +38,9 @@ typedef struct blec__dispatcher {
 } blec__dispatcher;
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode);
-/** Stops the thread (if any) and drops every queued event. */
+/** No callback starts from now on (one running finishes first); later posts are dropped. */
+void blec__dispatcher_stop(blec__dispatcher *d);
+/** Stops (if not yet) and drops every queued event. */
 void blec__dispatcher_destroy(blec__dispatcher *d);
 /** Queues ev (takes ownership). After destroy began, drops it at once. */
 void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev);
@@ -87,6 +89,7 @@ struct blec_ctx {
   blec__mutex lock;
   int live_scanners; /* created and not freed by the program */
   int live_clients;
+  struct find_state *finds; /* running finds and discovers (find.c), under lock */
   blec__dispatcher dispatcher;
   blec__timers timers;
   blec_log_level log_level;
@@ -284,6 +287,8 @@ blec_scanner *blec__scanner_new_internal(blec_ctx *ctx, const blec_scan_options 
                                          void *tap_arg);
 /** Stops (if running) and releases an internal scanner. */
 void blec__scanner_release(blec_scanner *s);
+/** Ends every running find and discover of ctx (CANCELLED) and waits until they settle. */
+void blec__find_end_all(blec_ctx *ctx);
 /** Completes an op with a device (a new reference is taken). */
 bool blec__op_complete_device(blec_op *op, blec_device *dev);
 /** Completes an op BLEC_OK with a device list (ownership of list and references passes). */

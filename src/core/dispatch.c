@@ -36,12 +36,17 @@ fail_mutex:
   return BLEC_ERR_NO_MEMORY;
 }
 
-void blec__dispatcher_destroy(blec__dispatcher *d) {
+void blec__dispatcher_stop(blec__dispatcher *d) {
   blec__mutex_lock(&d->lock);
   d->stopping = true;
   blec__cond_broadcast(&d->cond);
   blec__mutex_unlock(&d->lock);
   if (d->thread_started) blec__thread_join(&d->thread);
+  d->thread_started = false;
+}
+
+void blec__dispatcher_destroy(blec__dispatcher *d) {
+  blec__dispatcher_stop(d);
   /* Dropping an event may post nothing (posts after stopping are dropped at once). */
   blec__mutex_lock(&d->lock);
   blec__event *ev = d->head;

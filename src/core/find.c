@@ -12,6 +12,8 @@
 /* Lives as long as its op (freed by the op's on_free), so taps and hooks may use it
  * until the op itself goes. */
 typedef struct find_state {
+  struct find_state *next; /* in ctx->finds while the scan runs */
+  bool listed;             /* under ctx->lock */
   blec_op *op;             /* borrowed: the state dies with it */
   blec_scanner *scanner;   /* internal */
   blec__mutex lock;
@@ -38,9 +40,44 @@ static void release_scanner(find_state *st) {
   if (s) blec__scanner_release(s);
 }
 
+/* The context knows its running finds: blec_ctx_free ends them before it goes. */
+static void list_add(blec_ctx *ctx, find_state *st) {
+  blec__mutex_lock(&ctx->lock);
+  st->next = ctx->finds;
+  ctx->finds = st;
+  st->listed = true;
+  blec__mutex_unlock(&ctx->lock);
+}
+
+static void list_remove(blec_ctx *ctx, find_state *st) {
+  blec__mutex_lock(&ctx->lock);
+  for (find_state **pp = &ctx->finds; st->listed && *pp; pp = &(*pp)->next) {
+    if (*pp == st) {
+      *pp = st->next;
+      st->listed = false;
+      break;
+    }
+  }
+  blec__mutex_unlock(&ctx->lock);
+}
+
 static void on_done(blec_op *op, void *arg) {
-  release_scanner(arg);
+  find_state *st = arg;
+  list_remove(op->ctx, st);
+  release_scanner(st);
   blec__op_unref(op); /* the running scan's reference, taken in start() */
+}
+
+void blec__find_end_all(blec_ctx *ctx) {
+  for (;;) {
+    blec__mutex_lock(&ctx->lock);
+    blec_op *op = ctx->finds ? blec__op_ref(ctx->finds->op) : NULL;
+    blec__mutex_unlock(&ctx->lock);
+    if (!op) return;
+    blec__op_abort(op, BLEC_ERR_CANCELLED, "the context was freed");
+    blec__op_wait_final(op, -1, NULL); /* settled: on_done took it off the list */
+    blec__op_unref(op);
+  }
 }
 
 static void on_stopped(blec_scanner *s, const blec_error *err, void *arg) {
@@ -99,6 +136,7 @@ static int start(blec_ctx *ctx, const blec_scan_options *opts, find_state *st, b
   op->on_cancel_arg = st;
   op->on_done = on_done;
   op->on_done_arg = st;
+  list_add(ctx, st);
   blec_error err;
   int r = blec_scanner_start(st->scanner, &err);
   if (r != BLEC_OK) {

@@ -5,6 +5,7 @@
  * connect sequence takes it over; accessors and lookups over the client's trees.
  */
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,22 +297,30 @@ blec_service *blec_client_service_at(const blec_client *c, size_t i) {
   return s;
 }
 
+/* The one item of an array whose UUID (at uuid_off in each item) is `uuid`: its index, or
+ * BLEC_ERR_AMBIGUOUS / `missing`. */
+static int unique_by_uuid(const void *items, size_t n, size_t size, size_t uuid_off, const blec_uuid *uuid,
+                          int missing, size_t *index) {
+  int r = missing;
+  for (size_t i = 0; i < n; i++) {
+    if (!blec_uuid_equal((const blec_uuid *)((const char *)items + i * size + uuid_off), uuid)) continue;
+    if (r == BLEC_OK) return BLEC_ERR_AMBIGUOUS;
+    *index = i;
+    r = BLEC_OK;
+  }
+  return r;
+}
+
 int blec_client_service(const blec_client *c, const blec_uuid *uuid, blec_service **out) {
   if (!c || !uuid || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
-  int r = BLEC_ERR_SERVICE_NOT_FOUND;
+  size_t i = 0;
   blec__mutex_lock(&mut(c)->lock);
   const blec__gatt_tree *t = c->tree;
-  for (size_t i = 0; t && i < t->nsvcs; i++) {
-    if (!blec_uuid_equal(&t->svcs[i].uuid, uuid)) continue;
-    if (*out) {
-      *out = NULL;
-      r = BLEC_ERR_AMBIGUOUS;
-      break;
-    }
-    *out = &t->svcs[i];
-    r = BLEC_OK;
-  }
+  int r = t ? unique_by_uuid(t->svcs, t->nsvcs, sizeof *t->svcs, offsetof(blec_service, uuid), uuid,
+                             BLEC_ERR_SERVICE_NOT_FOUND, &i)
+            : BLEC_ERR_SERVICE_NOT_FOUND;
+  if (r == BLEC_OK) *out = &t->svcs[i];
   blec__mutex_unlock(&mut(c)->lock);
   return r;
 }
@@ -330,19 +339,13 @@ int blec_client_service_by_handle(const blec_client *c, uint16_t handle, blec_se
 int blec_client_characteristic(const blec_client *c, const blec_uuid *uuid, blec_characteristic **out) {
   if (!c || !uuid || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
-  int r = BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
+  size_t i = 0;
   blec__mutex_lock(&mut(c)->lock);
   const blec__gatt_tree *t = c->tree;
-  for (size_t i = 0; t && i < t->nchars; i++) {
-    if (!blec_uuid_equal(&t->chars[i].uuid, uuid)) continue;
-    if (*out) {
-      *out = NULL;
-      r = BLEC_ERR_AMBIGUOUS;
-      break;
-    }
-    *out = &t->chars[i];
-    r = BLEC_OK;
-  }
+  int r = t ? unique_by_uuid(t->chars, t->nchars, sizeof *t->chars, offsetof(blec_characteristic, uuid), uuid,
+                             BLEC_ERR_CHARACTERISTIC_NOT_FOUND, &i)
+            : BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
+  if (r == BLEC_OK) *out = &t->chars[i];
   blec__mutex_unlock(&mut(c)->lock);
   return r;
 }
