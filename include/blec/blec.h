@@ -685,10 +685,20 @@ BLEC_API int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeo
                                       blec_device **out, blec_error *err);
 
 /* ---------------------------------------------------------------------------------
- * GATT model: owned by the client. Every tree a client discovered stays valid until the
- * client is freed; after a reconnection the lookups answer from the new tree, and an
- * object of an older tree used in a request is matched to the new tree by handle and
- * UUID (BLEC_ERR_CHARACTERISTIC_NOT_FOUND / BLEC_ERR_DESCRIPTOR_NOT_FOUND if it is gone).
+ * GATT model: owned by the client. How long its objects (services, characteristics,
+ * descriptors, and what their getters return) stay valid:
+ *  - A connection that discovers the same database as the client's current one (same
+ *    services, characteristics, descriptors, handles and properties) keeps the current
+ *    objects: a program reconnecting to an unchanged device sees the same pointers, and
+ *    memory does not grow with reconnections.
+ *  - A connection that discovers a different database replaces them; the replaced
+ *    objects stay valid until the client's next blec_client_connect (or _async) call, or
+ *    until the client is freed. Meanwhile an object of the replaced tree used in a request
+ *    is matched to the current tree by handle and UUID (BLEC_ERR_CHARACTERISTIC_NOT_FOUND /
+ *    BLEC_ERR_DESCRIPTOR_NOT_FOUND if it is gone).
+ *  - Otherwise objects live until the client is freed. Lookups answer from the current tree.
+ * The library never reads an object of a tree it released: a request with one is refused
+ * with BLEC_ERR_INVALID_ARG (using one in the program is a use after free).
  * ------------------------------------------------------------------------------- */
 /** A primary service of a client's GATT database (owned by the client, see above). */
 typedef struct blec_service blec_service;

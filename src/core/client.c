@@ -16,11 +16,8 @@ blec_client *blec__client_ref(blec_client *c) {
 
 void blec__client_unref(blec_client *c) {
   if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
-  for (blec__gatt_tree *t = c->tree; t;) {
-    blec__gatt_tree *older = t->older;
-    blec__gatt_tree_unref(t);
-    t = older;
-  }
+  blec__gatt_tree_unref(c->tree);
+  blec__gatt_tree_unref(c->retired);
   blec__strand_destroy(&c->strand);
   free(c->subs);
   free(c->name);
@@ -264,6 +261,7 @@ static void value_run(blec__event *ev) {
   blec_notify_cb cb = NULL;
   void *user = NULL;
   blec_characteristic *chr = NULL;
+  blec__gatt_tree *pin = NULL; /* the callback's chr stays valid while it runs */
   blec__mutex_lock(&c->lock);
   if (!c->freed) {
     for (size_t i = 0; i < c->nsubs; i++) {
@@ -272,12 +270,14 @@ static void value_run(blec__event *ev) {
         cb = s->cb;
         user = s->user;
         chr = blec__client_chr_by_handle_locked(c, e->handle);
+        pin = blec__gatt_tree_ref(c->tree);
         break;
       }
     }
   }
   blec__mutex_unlock(&c->lock);
   if (cb) cb(c, chr, e->data, e->len, user);
+  blec__gatt_tree_unref(pin);
   blec__client_unref(c);
   free(e);
 }

@@ -280,10 +280,18 @@ static void discovered(blec_client *c, blec_op *stage) {
     end_connect_status(c, BLEC_ERR_NO_MEMORY, "out of memory while building the services tree");
     return;
   }
+  /* The same database keeps the same objects: a program's pointers never change across
+   * reconnections to an unchanged device, and memory does not grow with them. A different
+   * one replaces the current tree, which stays valid until the next connect call. */
   blec__mutex_lock(&c->lock);
-  t->older = c->tree;
-  c->tree = t;
+  bool same = blec__gatt_tree_same(c->tree, t);
+  blec__gatt_tree *drop = same ? t : c->retired;
+  if (!same) {
+    c->retired = c->tree;
+    c->tree = t;
+  }
   blec__mutex_unlock(&c->lock);
+  blec__gatt_tree_unref(drop);
   blec_error ok;
   blec_error_clear(&ok);
   end_connect(c, &ok);
@@ -367,12 +375,16 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   op->on_cancel_arg = c;
   blec__mutex_lock(&c->lock);
   bool busy = c->freed || c->connect_op || c->state == BLEC__CONNECTING || c->state == BLEC__CONNECTED;
+  blec__gatt_tree *retired = NULL;
   if (!busy) {
     c->state = BLEC__CONNECTING;
     c->connect_op = blec__op_ref(op);
     c->retries_left = c->opts.retry_count;
+    retired = c->retired; /* objects of a replaced database live until this call */
+    c->retired = NULL;
   }
   blec__mutex_unlock(&c->lock);
+  blec__gatt_tree_unref(retired);
   if (busy) {
     blec__op_unref(op);
     return BLEC_ERR_BUSY;

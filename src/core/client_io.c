@@ -33,37 +33,69 @@ static blec_op *begin(blec_client *c, blec__op_kind kind, uint16_t handle, blec_
   return op;
 }
 
-static bool chr_is_ours(const blec_client *c, const blec_characteristic *chr) { return chr->client == c; }
+/* What a request needs of a characteristic or descriptor, copied under the client's lock. */
+typedef struct attr_info {
+  uint16_t handle;
+  uint32_t props; /* characteristics */
+  blec_uuid uuid;
+} attr_info;
 
-/*
- * The characteristic of the current tree that `chr` stands for: itself, or — for an
- * object of a tree discovered on an earlier connection — the one with the same handle
- * and UUID now. NULL with *status set when not connected or when it is gone.
- */
-static const blec_characteristic *current_chr(blec_client *c, const blec_characteristic *chr, int *status) {
-  if (!blec_client_is_connected(c)) {
-    *status = BLEC_ERR_NOT_CONNECTED;
-    return NULL;
+/* The program's object `obj`, if it belongs to one of the client's live trees (checked by
+ * its address: an object of a released tree is never read). Client lock held. */
+static bool given_locked(blec_client *c, const void *obj, bool descriptor, attr_info *out) {
+  if (descriptor) {
+    const blec_descriptor *d = blec__client_live_desc_locked(c, obj);
+    if (!d) return false;
+    *out = (attr_info){d->handle, 0, d->uuid};
+  } else {
+    const blec_characteristic *ch = blec__client_live_chr_locked(c, obj);
+    if (!ch) return false;
+    *out = (attr_info){ch->handle, ch->props, ch->uuid};
   }
-  blec__mutex_lock(&c->lock);
-  const blec_characteristic *cur = blec__client_chr_by_handle_locked(c, chr->handle);
-  if (cur && !blec_uuid_equal(&cur->uuid, &chr->uuid)) cur = NULL;
-  blec__mutex_unlock(&c->lock);
-  *status = cur ? BLEC_OK : BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
-  return cur;
+  return true;
 }
 
-static const blec_descriptor *current_desc(blec_client *c, const blec_descriptor *d, int *status) {
-  if (!blec_client_is_connected(c)) {
-    *status = BLEC_ERR_NOT_CONNECTED;
-    return NULL;
-  }
+static bool given(blec_client *c, const void *obj, bool descriptor, attr_info *out) {
+  if (!c || !obj) return false;
   blec__mutex_lock(&c->lock);
-  blec_descriptor *cur = blec__client_desc_by_handle_locked(c, d->handle);
-  if (cur && !blec_uuid_equal(&cur->uuid, &d->uuid)) cur = NULL;
+  bool ok = given_locked(c, obj, descriptor, out);
   blec__mutex_unlock(&c->lock);
-  *status = cur ? BLEC_OK : BLEC_ERR_DESCRIPTOR_NOT_FOUND;
-  return cur;
+  return ok;
+}
+
+/*
+ * The attribute of the current tree that the program's object stands for: itself, or —
+ * for an object of the tree a reconnection replaced — the one with the same handle and
+ * UUID now. BLEC_ERR_INVALID_ARG when obj is not an object of this client's live trees,
+ * BLEC_ERR_NOT_CONNECTED, or ..._NOT_FOUND when it is gone. *mine gets obj's own fields.
+ */
+static int resolve(blec_client *c, const void *obj, bool descriptor, attr_info *mine, attr_info *cur) {
+  int r = BLEC_OK;
+  blec__mutex_lock(&c->lock);
+  if (!given_locked(c, obj, descriptor, mine)) {
+    r = BLEC_ERR_INVALID_ARG;
+  } else if (!(c->state == BLEC__CONNECTED && c->link_up)) {
+    r = BLEC_ERR_NOT_CONNECTED;
+  } else if (descriptor) {
+    const blec_descriptor *d = blec__client_desc_by_handle_locked(c, mine->handle);
+    if (d && blec_uuid_equal(&d->uuid, &mine->uuid))
+      *cur = (attr_info){d->handle, 0, d->uuid};
+    else
+      r = BLEC_ERR_DESCRIPTOR_NOT_FOUND;
+  } else {
+    const blec_characteristic *ch = blec__client_chr_by_handle_locked(c, mine->handle);
+    if (ch && blec_uuid_equal(&ch->uuid, &mine->uuid))
+      *cur = (attr_info){ch->handle, ch->props, ch->uuid};
+    else
+      r = BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
+  }
+  blec__mutex_unlock(&c->lock);
+  return r;
+}
+
+static bool is_cccd(const attr_info *a) {
+  uint16_t u16;
+  return blec_uuid_to16(&a->uuid, &u16) && u16 == CCCD_UUID16;
 }
 
 /* ---- reads ------------------------------------------------------------------------------- */
@@ -81,19 +113,21 @@ static int read_start(blec_client *c, uint16_t handle, bool descriptor, unsigned
 int blec_client_read_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_op_cb cb,
                            void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
-  return read_start(c, chr->handle, false, flags, cb, user, out);
+  if (!c || !chr) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return st;
+  return read_start(c, cur.handle, false, flags, cb, user, out);
 }
 
 int blec_client_read_descriptor_async(blec_client *c, const blec_descriptor *d, unsigned flags, blec_op_cb cb,
                                       void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !d || !chr_is_ours(c, d->chr)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(d = current_desc(c, d, &st))) return st;
-  return read_start(c, d->handle, true, flags, cb, user, out);
+  if (!c || !d) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, d, true, &mine, &cur);
+  if (st != BLEC_OK) return st;
+  return read_start(c, cur.handle, true, flags, cb, user, out);
 }
 
 static int wait_data(blec_op *op, int timeout_ms, uint8_t **data, size_t *len, blec_error *err) {
@@ -150,12 +184,13 @@ int blec_client_read_descriptor(blec_client *c, const blec_descriptor *d, unsign
 int blec_client_write_async(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
                             blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr) || (len && !data)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
+  if (!c || !chr || (len && !data)) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return st;
   bool with_response;
   switch (mode) {
-    case BLEC_WRITE_DEFAULT: with_response = (chr->props & BLEC_PROP_WRITE) != 0; break;
+    case BLEC_WRITE_DEFAULT: with_response = (cur.props & BLEC_PROP_WRITE) != 0; break;
     case BLEC_WRITE_WITH_RESPONSE: with_response = true; break;
     case BLEC_WRITE_WITHOUT_RESPONSE: with_response = false; break;
     default: return BLEC_ERR_INVALID_ARG;
@@ -163,9 +198,9 @@ int blec_client_write_async(blec_client *c, const blec_characteristic *chr, cons
   if (!with_response && len > blec_client_max_write_without_response_size(c) && blec_client_is_connected(c))
     return BLEC_ERR_INVALID_ARG; /* a write command cannot be longer than MTU - 3 */
   int r;
-  blec_op *op = begin(c, BLEC__OP_WRITE, chr->handle, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_WRITE, cur.handle, cb, user, &r);
   if (!op) return r;
-  return blec__op_launched(op, c->ctx->backend->write(c, op, chr->handle, false, data, len, with_response), out);
+  return blec__op_launched(op, c->ctx->backend->write(c, op, cur.handle, false, data, len, with_response), out);
 }
 
 int blec_client_write(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
@@ -182,15 +217,15 @@ int blec_client_write(blec_client *c, const blec_characteristic *chr, const uint
 int blec_client_write_descriptor_async(blec_client *c, const blec_descriptor *d, const uint8_t *data, size_t len,
                                        blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !d || !chr_is_ours(c, d->chr) || (len && !data)) return BLEC_ERR_INVALID_ARG;
-  uint16_t u16;
-  if (blec_uuid_to16(&d->uuid, &u16) && u16 == CCCD_UUID16) return BLEC_ERR_INVALID_ARG; /* use start_notify */
-  int st;
-  if (!(d = current_desc(c, d, &st))) return st;
+  if (!c || !d || (len && !data)) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  if (given(c, d, true, &mine) && is_cccd(&mine)) return BLEC_ERR_INVALID_ARG; /* use start_notify */
+  int st = resolve(c, d, true, &mine, &cur);
+  if (st != BLEC_OK) return st;
   int r;
-  blec_op *op = begin(c, BLEC__OP_WRITE, d->handle, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_WRITE, cur.handle, cb, user, &r);
   if (!op) return r;
-  return blec__op_launched(op, c->ctx->backend->write(c, op, d->handle, true, data, len, true), out);
+  return blec__op_launched(op, c->ctx->backend->write(c, op, cur.handle, true, data, len, true), out);
 }
 
 int blec_client_write_descriptor(blec_client *c, const blec_descriptor *d, const uint8_t *data, size_t len,
@@ -199,8 +234,8 @@ int blec_client_write_descriptor(blec_client *c, const blec_descriptor *d, const
   blec_op *op;
   int r = blec_client_write_descriptor_async(c, d, data, len, NULL, NULL, &op);
   if (r != BLEC_OK) {
-    uint16_t u16;
-    bool cccd = d && blec_uuid_to16(&d->uuid, &u16) && u16 == CCCD_UUID16;
+    attr_info mine;
+    bool cccd = given(c, d, true, &mine) && is_cccd(&mine);
     return refuse(err, r,
                   cccd ? "the Client Characteristic Configuration descriptor is written by start_notify/stop_notify"
                        : refusal_text(r));
@@ -241,21 +276,22 @@ static void subscribed(blec_op *op, void *arg) {
 int blec_client_start_notify_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
                                    void *cb_user, blec_op_cb done, void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr) || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE))
+  attr_info mine, cur;
+  if (!c || !chr || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE) || !given(c, chr, false, &mine))
     return BLEC_ERR_INVALID_ARG;
-  if (!(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
-  if (!(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
-  bool indicate = !(chr->props & BLEC_PROP_NOTIFY) ||
-                  ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (chr->props & BLEC_PROP_INDICATE));
+  if (!(mine.props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return st;
+  if (!(cur.props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
+  bool indicate = !(cur.props & BLEC_PROP_NOTIFY) ||
+                  ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (cur.props & BLEC_PROP_INDICATE));
   if (indicate && !(c->ctx->backend->caps & BLEC_CAP_INDICATIONS)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
-  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, chr->handle, done, user, &r);
+  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
   if (!op) return r;
   /* Active before the CCCD write, so the first values after it are not lost. */
   blec__mutex_lock(&c->lock);
-  if (find_sub_locked(c, chr->handle)) {
+  if (find_sub_locked(c, cur.handle)) {
     blec__mutex_unlock(&c->lock);
     return blec__op_launched(op, BLEC_ERR_BUSY, out);
   }
@@ -266,10 +302,10 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
   }
   c->subs = a;
   uint64_t gen = ++c->sub_gen;
-  c->subs[c->nsubs++] = (blec__subscription){chr->handle, true, gen, cb, cb_user};
+  c->subs[c->nsubs++] = (blec__subscription){cur.handle, true, gen, cb, cb_user};
   blec__mutex_unlock(&c->lock);
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
-  r = c->ctx->backend->subscribe(c, op, chr->handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
+  r = c->ctx->backend->subscribe(c, op, cur.handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
   return blec__op_launched(op, r, out);
 }
 
@@ -279,8 +315,10 @@ int blec_client_start_notify(blec_client *c, const blec_characteristic *chr, uns
   blec_op *op;
   int r = blec_client_start_notify_async(c, chr, flags, cb, cb_user, NULL, NULL, &op);
   if (r != BLEC_OK) {
+    attr_info mine;
     const char *why = r == BLEC_ERR_BUSY ? "notifications are already started on this characteristic"
-                      : (r == BLEC_ERR_INVALID_ARG && chr && !(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)))
+                      : (r == BLEC_ERR_INVALID_ARG && given(c, chr, false, &mine) &&
+                         !(mine.props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)))
                           ? "the characteristic supports neither notify nor indicate"
                           : refusal_text(r);
     return refuse(err, r, why);
@@ -293,20 +331,21 @@ int blec_client_start_notify(blec_client *c, const blec_characteristic *chr, uns
 int blec_client_stop_notify_async(blec_client *c, const blec_characteristic *chr, blec_op_cb done, void *user,
                                   blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
+  if (!c || !chr) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return st;
   /* No callback of chr starts from here on, whatever the CCCD write does. */
   blec__mutex_lock(&c->lock);
-  bool had = find_sub_locked(c, chr->handle) != NULL;
-  remove_sub_locked(c, chr->handle);
+  bool had = find_sub_locked(c, cur.handle) != NULL;
+  remove_sub_locked(c, cur.handle);
   c->sub_gen++;
   blec__mutex_unlock(&c->lock);
   if (!had) return BLEC_ERR_STATE;
   int r;
-  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, chr->handle, done, user, &r);
+  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
   if (!op) return r;
-  return blec__op_launched(op, c->ctx->backend->subscribe(c, op, chr->handle, BLEC__CCCD_OFF), out);
+  return blec__op_launched(op, c->ctx->backend->subscribe(c, op, cur.handle, BLEC__CCCD_OFF), out);
 }
 
 int blec_client_stop_notify(blec_client *c, const blec_characteristic *chr, int timeout_ms, blec_error *err) {

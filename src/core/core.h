@@ -329,7 +329,6 @@ struct blec_service {
 
 typedef struct blec__gatt_tree {
   atomic_int refs;
-  struct blec__gatt_tree *older; /* trees this client discovered before (released with it) */
   size_t nsvcs, nchars, ndescs;
   blec_service *svcs;
   blec_characteristic *chars;
@@ -348,8 +347,11 @@ int blec__gatt_tree_build(blec_client *c, blec_op *op, const blec_uuid *keep, si
 /** True when both trees describe the same database (handles, UUIDs, properties, objects). */
 bool blec__gatt_tree_same(const blec__gatt_tree *a, const blec__gatt_tree *b);
 blec__gatt_tree *blec__gatt_tree_ref(blec__gatt_tree *t);
-/** Drops a reference; the last frees the tree (not the older ones it links). */
+/** Drops a reference; the last frees the tree. */
 void blec__gatt_tree_unref(blec__gatt_tree *t);
+/** `p` as an object of t when it points at one (compared by address, never read), else NULL. */
+blec_characteristic *blec__gatt_tree_chr(const blec__gatt_tree *t, const void *p);
+blec_descriptor *blec__gatt_tree_desc(const blec__gatt_tree *t, const void *p);
 
 /* ---- clients (client*.c) --------------------------------------------------------------------------- */
 
@@ -401,7 +403,11 @@ struct blec_client {
   char **old_names; /* replaced names, freed with the client */
   size_t nold_names;
   int mtu;
-  blec__gatt_tree *tree; /* current (may be NULL) */
+  /* The GATT trees the client holds (under lock): the current one, and the one a
+   * reconnection with a different database replaced, until the next connect call
+   * (blec.h, "GATT model"). Callbacks that hand out their objects hold a reference. */
+  blec__gatt_tree *tree;
+  blec__gatt_tree *retired;
   blec__subscription *subs;
   size_t nsubs;
   uint64_t sub_gen;
@@ -452,6 +458,9 @@ void blec__client_fail_pending(blec_client *c, int status, const char *why);
 void blec__client_report_disconnected(blec_client *c, blec_disconnect_reason reason);
 /** Clears the subscriptions of a link that went down (client.c). */
 void blec__client_clear_subscriptions_locked(blec_client *c);
+/** The program's object `p` if it belongs to a tree the client holds, else NULL (lock held). */
+blec_characteristic *blec__client_live_chr_locked(const blec_client *c, const void *p);
+blec_descriptor *blec__client_live_desc_locked(const blec_client *c, const void *p);
 /** A characteristic / descriptor of the current tree by handle (client lock held). */
 blec_characteristic *blec__client_chr_by_handle_locked(const blec_client *c, uint16_t handle);
 blec_descriptor *blec__client_desc_by_handle_locked(const blec_client *c, uint16_t handle);

@@ -2,7 +2,9 @@
 /*
  * gatt.c — the GATT model: what a discovery reports is collected in its op (the backend
  * fills it, nobody else touches it), then frozen into a tree in one block when the
- * connect sequence takes it over; accessors and lookups over the client's trees.
+ * connect sequence takes it over; accessors and lookups over the client's trees. A tree
+ * lives while its client holds it (core.h) or a callback handing out its objects runs;
+ * an object the program passes is checked against the held trees by its address alone.
  */
 #include <stdalign.h>
 #include <stddef.h>
@@ -202,6 +204,20 @@ void blec__gatt_tree_unref(blec__gatt_tree *t) {
   if (t && atomic_fetch_sub(&t->refs, 1) == 1) free(t);
 }
 
+/* Whether p points at element of an array, by address alone. */
+static bool in_array(const void *base, size_t n, size_t size, const void *p) {
+  uintptr_t b = (uintptr_t)base, q = (uintptr_t)p;
+  return n && q >= b && q < b + n * size && (q - b) % size == 0;
+}
+
+blec_characteristic *blec__gatt_tree_chr(const blec__gatt_tree *t, const void *p) {
+  return t && in_array(t->chars, t->nchars, sizeof *t->chars, p) ? (blec_characteristic *)p : NULL;
+}
+
+blec_descriptor *blec__gatt_tree_desc(const blec__gatt_tree *t, const void *p) {
+  return t && in_array(t->descs, t->ndescs, sizeof *t->descs, p) ? (blec_descriptor *)p : NULL;
+}
+
 void *blec__characteristic_backend_obj(const blec_characteristic *chr) { return chr->backend_obj; }
 void *blec__service_backend_obj(const blec_service *svc) { return svc->backend_obj; }
 void *blec__descriptor_backend_obj(const blec_descriptor *d) { return d->backend_obj; }
@@ -261,6 +277,16 @@ blec_characteristic *blec_descriptor_characteristic(const blec_descriptor *d) { 
  * one at any moment (the tree itself never changes once published). */
 
 static blec_client *mut(const blec_client *c) { return (blec_client *)c; }
+
+blec_characteristic *blec__client_live_chr_locked(const blec_client *c, const void *p) {
+  blec_characteristic *ch = blec__gatt_tree_chr(c->tree, p);
+  return ch ? ch : blec__gatt_tree_chr(c->retired, p);
+}
+
+blec_descriptor *blec__client_live_desc_locked(const blec_client *c, const void *p) {
+  blec_descriptor *d = blec__gatt_tree_desc(c->tree, p);
+  return d ? d : blec__gatt_tree_desc(c->retired, p);
+}
 
 blec_characteristic *blec__client_chr_by_handle_locked(const blec_client *c, uint16_t handle) {
   const blec__gatt_tree *t = c->tree;
