@@ -19,7 +19,7 @@ void blec__client_unref(blec_client *c) {
   blec__gatt_tree_unref(c->tree);
   blec__gatt_tree_unref(c->retired);
   blec__strand_destroy(&c->strand);
-  free(c->subs);
+  free(c->subs); /* their streams ended with the link or the free */
   free(c->name);
   for (size_t i = 0; i < c->nold_names; i++) free(c->old_names[i]);
   free(c->old_names);
@@ -88,6 +88,10 @@ void blec_client_free(blec_client *c) {
   /* The link's last tasks (the close's tail) finish before the backend lets the client go;
    * later reports of aborted steps find nothing to do. */
   blec__strand_wait_idle(&c->strand);
+  /* No callback of the client starts from here on (freed, subscriptions ended); one
+   * running on another thread ends before this returns (issue 13, item 9). */
+  blec__client_end_subscriptions(c);
+  blec__dispatcher_wait_for(&c->ctx->dispatcher, c, NULL);
   if (c->ctx->backend->client_free) c->ctx->backend->client_free(c);
   blec_ctx *ctx = c->ctx;
   blec__mutex_lock(&ctx->lock);
@@ -223,17 +227,11 @@ static void post_client_event(blec_client *c, int kind, int value) {
   e->c = blec__client_ref(c);
   e->kind = kind;
   e->value = value;
-  blec__dispatcher_post(&c->ctx->dispatcher, &e->ev);
+  blec__dispatcher_post_for(&c->ctx->dispatcher, &e->ev, c);
 }
 
 void blec__client_report_disconnected(blec_client *c, blec_disconnect_reason reason) {
   post_client_event(c, 0, (int)reason);
-}
-
-void blec__client_clear_subscriptions_locked(blec_client *c) {
-  for (size_t i = 0; i < c->nsubs; i++) c->subs[i].active = false;
-  c->nsubs = 0;
-  c->sub_gen++;
 }
 
 void blec__client_mtu(blec_client *c, int mtu) {
@@ -243,74 +241,6 @@ void blec__client_mtu(blec_client *c, int mtu) {
   bool report = changed && c->mtu_cb && !c->freed;
   blec__mutex_unlock(&c->lock);
   if (report) post_client_event(c, 1, mtu);
-}
-
-/* A value event carries its bytes inline. */
-typedef struct value_event {
-  blec__event ev;
-  blec_client *c;
-  uint16_t handle;
-  uint64_t generation;
-  size_t len;
-  uint8_t data[];
-} value_event;
-
-static void value_run(blec__event *ev) {
-  value_event *e = (value_event *)ev;
-  blec_client *c = e->c;
-  blec_notify_cb cb = NULL;
-  void *user = NULL;
-  blec_characteristic *chr = NULL;
-  blec__gatt_tree *pin = NULL; /* the callback's chr stays valid while it runs */
-  blec__mutex_lock(&c->lock);
-  if (!c->freed) {
-    for (size_t i = 0; i < c->nsubs; i++) {
-      blec__subscription *s = &c->subs[i];
-      if (s->handle == e->handle && s->active && s->generation == e->generation) {
-        cb = s->cb;
-        user = s->user;
-        chr = blec__client_chr_by_handle_locked(c, e->handle);
-        pin = blec__gatt_tree_ref(c->tree);
-        break;
-      }
-    }
-  }
-  blec__mutex_unlock(&c->lock);
-  if (cb) cb(c, chr, e->data, e->len, user);
-  blec__gatt_tree_unref(pin);
-  blec__client_unref(c);
-  free(e);
-}
-
-static void value_drop(blec__event *ev) {
-  value_event *e = (value_event *)ev;
-  blec__client_unref(e->c);
-  free(e);
-}
-
-void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *data, size_t len) {
-  uint64_t gen = 0;
-  bool found = false;
-  blec__mutex_lock(&c->lock);
-  for (size_t i = 0; i < c->nsubs; i++) {
-    if (c->subs[i].handle == value_handle && c->subs[i].active) {
-      gen = c->subs[i].generation;
-      found = true;
-      break;
-    }
-  }
-  blec__mutex_unlock(&c->lock);
-  if (!found) return;
-  value_event *e = malloc(sizeof *e + len);
-  if (!e) return;
-  e->ev.run = value_run;
-  e->ev.drop = value_drop;
-  e->c = blec__client_ref(c);
-  e->handle = value_handle;
-  e->generation = gen;
-  e->len = len;
-  if (len) memcpy(e->data, data, len);
-  blec__dispatcher_post(&c->ctx->dispatcher, &e->ev);
 }
 
 /* A replaced name is kept until the client is freed: blec_client_name's pointer may be

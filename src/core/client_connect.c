@@ -445,8 +445,8 @@ static void link_down(blec_client *c, blec_disconnect_reason reason) {
   c->link_up = false;
   c->visible = false;
   if (!c->closing && !c->connect_op) c->state = BLEC__DISCONNECTED;
-  blec__client_clear_subscriptions_locked(c);
   blec__mutex_unlock(&c->lock);
+  blec__client_end_subscriptions(c); /* no value of this link is delivered any more */
   if (!was_up) return;
   blec__log(c->ctx, BLEC_LOG_INFO, "%s disconnected (reason %d)", c->address, (int)reason);
   blec__client_fail_pending(c, BLEC_ERR_DISCONNECTED, "the link was lost during the operation");

@@ -253,13 +253,17 @@ static blec__subscription *find_sub_locked(blec_client *c, uint16_t handle) {
   return NULL;
 }
 
-static void remove_sub_locked(blec_client *c, uint16_t handle) {
+/* Takes the subscription of `handle` (of generation gen, or any when gen is 0) out of the
+ * client; its stream (returned) is the caller's to end. */
+static blec__stream *remove_sub_locked(blec_client *c, uint16_t handle, uint64_t gen) {
   for (size_t i = 0; i < c->nsubs; i++) {
-    if (c->subs[i].handle == handle) {
+    if (c->subs[i].handle == handle && (!gen || c->subs[i].generation == gen)) {
+      blec__stream *s = c->subs[i].stream;
       c->subs[i] = c->subs[--c->nsubs];
-      return;
+      return s;
     }
   }
+  return NULL;
 }
 
 /* A failed subscription is removed again (unless a newer one replaced it). */
@@ -268,9 +272,9 @@ static void subscribed(blec_op *op, void *arg) {
   uint64_t gen = (uint64_t)(uintptr_t)arg;
   if (op->err.status == BLEC_OK) return;
   blec__mutex_lock(&c->lock);
-  blec__subscription *s = find_sub_locked(c, op->handle);
-  if (s && s->generation == gen) remove_sub_locked(c, s->handle);
+  blec__stream *s = remove_sub_locked(c, op->handle, gen);
   blec__mutex_unlock(&c->lock);
+  if (s) blec__notify_stream_end(c, s, false);
 }
 
 int blec_client_start_notify_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
@@ -296,13 +300,14 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
     return blec__op_launched(op, BLEC_ERR_BUSY, out);
   }
   blec__subscription *a = realloc(c->subs, (c->nsubs + 1) * sizeof *a);
-  if (!a) {
+  blec__stream *stream = a ? blec__notify_stream_new(c, cur.handle, cb, cb_user) : NULL;
+  if (a) c->subs = a;
+  if (!stream) {
     blec__mutex_unlock(&c->lock);
     return blec__op_launched(op, BLEC_ERR_NO_MEMORY, out);
   }
-  c->subs = a;
   uint64_t gen = ++c->sub_gen;
-  c->subs[c->nsubs++] = (blec__subscription){cur.handle, true, gen, cb, cb_user};
+  c->subs[c->nsubs++] = (blec__subscription){cur.handle, gen, stream};
   blec__mutex_unlock(&c->lock);
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
   r = c->ctx->backend->subscribe(c, op, cur.handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
@@ -335,13 +340,14 @@ int blec_client_stop_notify_async(blec_client *c, const blec_characteristic *chr
   attr_info mine, cur;
   int st = resolve(c, chr, false, &mine, &cur);
   if (st != BLEC_OK) return st;
-  /* No callback of chr starts from here on, whatever the CCCD write does. */
+  /* No callback of chr runs from here on, whatever the CCCD write does: its stream ends,
+   * and one running on another thread ends first (issue 13, item 9). */
   blec__mutex_lock(&c->lock);
-  bool had = find_sub_locked(c, cur.handle) != NULL;
-  remove_sub_locked(c, cur.handle);
+  blec__stream *s = remove_sub_locked(c, cur.handle, 0);
   c->sub_gen++;
   blec__mutex_unlock(&c->lock);
-  if (!had) return BLEC_ERR_STATE;
+  if (!s) return BLEC_ERR_STATE;
+  blec__notify_stream_end(c, s, true);
   int r;
   blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
   if (!op) return r;

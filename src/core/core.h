@@ -15,38 +15,147 @@
 #include "core/backend.h"
 #include "core/threads.h"
 
-/* ---- dispatcher (dispatch.c) ---------------------------------------------------------- */
+/* ---- dispatcher (dispatch.c) ----------------------------------------------------------
+ *
+ * One FIFO per context through which every user callback runs, in the order events were
+ * queued, one at a time. Two kinds of entries:
+ *  - events (blec__event): one-off callbacks (op completions, disconnections, MTU
+ *    changes, scan errors, pairing questions), embedded in or allocated by their owner;
+ *  - stream values: a notification value or a detection, kept in the stream's own
+ *    bounded ring (blec__stream), so a fast producer with a slow callback costs a fixed
+ *    amount of memory per subscription or scanner. A full ring drops per its policy and
+ *    counts the drop. Values are copied into slots allocated once: no allocation per
+ *    value once a ring reached its working size.
+ * The producer takes one lock per value and wakes the dispatcher only when it sleeps; the
+ * dispatcher takes values in batches.
+ */
 
-/** A queued callback. run() calls it; both run() and drop() free the event. */
+/** A queued one-off callback. run() calls it; run() and drop() both release the event. */
 typedef struct blec__event {
-  struct blec__event *next;
+  struct blec__event *next; /* free for the owner's use while not queued */
   void (*run)(struct blec__event *ev);
   void (*drop)(struct blec__event *ev);
+  const void *owner; /* the client or scanner whose callback this is, or NULL (set by post) */
 } blec__event;
+
+typedef struct blec__stream blec__stream;
+
+/** What a stream delivers and how it lets go of what it holds. */
+typedef struct blec__stream_kind {
+  /** Runs the callback for one value: bytes (data, len) or a pointer (borrowed for the call). */
+  void (*deliver)(blec__stream *s, const uint8_t *data, size_t len, void *ptr);
+  /**
+   * Releases a pointer value once done with (delivered, dropped, stream closed). Optional.
+   * Delivered ones are released by the next push, on the producer's thread: what the
+   * producer allocated goes back to its own allocator cache, not across threads.
+   */
+  void (*release)(void *ptr);
+  /** Frees the stream's owner-side state once the dispatcher is done with it. */
+  void (*destroy)(blec__stream *s);
+} blec__stream_kind;
+
+/** One value of a stream's ring. */
+typedef struct blec__slot {
+  void *ptr;    /* pointer value, or the heap copy of a long byte value (kept for reuse) */
+  uint32_t len; /* byte value length */
+  uint32_t cap; /* capacity of ptr's buffer for byte values */
+  uint8_t small[24];
+} blec__slot;
+
+/*
+ * A bounded queue of values for one callback (a subscription, a scanner). Embed it first
+ * in the owner's stream structure. Fields below `kind` are the dispatcher's (its lock).
+ */
+struct blec__stream {
+  const blec__stream_kind *kind;
+  const void *owner;        /* the client or scanner (for waits), fixed */
+  bool bytes;               /* byte values (else pointer values), fixed */
+  size_t capacity;          /* most values queued at once, fixed */
+  blec_overflow policy;     /* fixed */
+  _Atomic uint64_t *drops;  /* the owner's drop counter, fixed */
+  atomic_bool closed;       /* no value is delivered any more */
+  blec__slot *slots;
+  size_t nslots, head, count;
+  size_t entries;   /* queue entries that name it (== count while open) */
+  size_t in_flight; /* entries taken by a running batch */
+  void **done;      /* delivered pointer values waiting for the producer to release them */
+  size_t ndone, done_cap;
+  void **spare;     /* the producer's swap buffer for `done` (owner's lock serializes pushes) */
+  size_t spare_cap;
+  bool released;    /* the owner let go */
+  bool warned;      /* the first drop was reported */
+};
+
+typedef struct blec__qentry {
+  blec__event *ev;      /* an event, or NULL for */
+  blec__stream *stream; /* "the oldest value of this stream" */
+} blec__qentry;
+
+typedef struct blec__batch_item {
+  blec__event *ev;      /* an event to run, or */
+  blec__stream *stream; /* a stream value to deliver (NULL when its stream closed) */
+  blec__stream *acct;   /* the stream the entry named, for its accounting */
+  void *ptr;
+  size_t off, len;
+} blec__batch_item;
 
 typedef struct blec__dispatcher {
   blec__mutex lock;
-  blec__cond cond;
-  blec__event *head, *tail;
+  blec__cond cond;      /* work arrived (the runner sleeps on it) */
+  blec__cond idle;      /* a callback ended (waits of blec__dispatcher_wait_for) */
+  blec__qentry *q;      /* ring of entries */
+  size_t qcap, qhead, qcount;
   blec_delivery mode;
   blec__waitable waitable;
   blec__thread thread;
   bool thread_started;
   bool stopping;
-  _Atomic uint64_t runner; /* thread now running callbacks (blec__thread_self), 0 if none */
-  atomic_bool has_work;     /* a lock-free hint that the queue is not empty, for spinning */
+  bool sleeping;         /* the runner waits on cond: a post signals it */
+  bool running;          /* a batch is being run (queued mode: one dispatch at a time) */
+  atomic_size_t pending; /* 1 while qcount > 0: readable without the lock (spinning) */
+  _Atomic uint64_t runner;               /* thread running callbacks (blec__thread_self), 0 if none */
+  _Atomic(const void *) running_owner;   /* owner of the callback running now */
+  _Atomic(blec__stream *) running_stream; /* stream of the callback running now */
+  atomic_int waiters;                    /* threads in blec__dispatcher_wait_for */
+  /* The runner's batch (only the runner touches it). */
+  blec__batch_item *batch;
+  uint8_t *bytes;
+  size_t bytes_cap;
 } blec__dispatcher;
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode);
 /** No callback starts from now on (one running finishes first); later posts are dropped. */
 void blec__dispatcher_stop(blec__dispatcher *d);
-/** Stops (if not yet) and drops every queued event. */
+/** Stops (if not yet) and drops every queued entry. */
 void blec__dispatcher_destroy(blec__dispatcher *d);
-/** Queues ev (takes ownership). After destroy began, drops it at once. */
+/** Queues ev (takes ownership) as a callback of `owner` (may be NULL). After stop, drops it at once. */
+void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void *owner);
 void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev);
 int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms);
 /** True on the thread now running this dispatcher's callbacks. */
 bool blec__dispatcher_in_callback(blec__dispatcher *d);
+/**
+ * Returns once no callback of `owner` (a client, a scanner) or of `stream` runs, unless
+ * the caller is the thread running callbacks (a callback calling it: it is the one
+ * running). With the owner closed beforehand, none runs after this returns.
+ */
+void blec__dispatcher_wait_for(blec__dispatcher *d, const void *owner, const blec__stream *stream);
+
+/** A capacity and policy the queue options accept. */
+bool blec__callback_queue_valid(size_t capacity, blec_overflow policy);
+/** Sets up a stream embedded in its owner's structure (not queued anywhere yet). */
+void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, bool bytes,
+                       size_t capacity, blec_overflow policy, _Atomic uint64_t *drops);
+/**
+ * Queues a value: bytes (copied) or a pointer (the stream owns it from now on). Returns
+ * true when this push dropped a value (the oldest or this one) and it was the stream's
+ * first drop: the caller logs it after its own locks. A closed stream drops silently.
+ */
+bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr);
+/** No value of s is delivered from now on; queued ones are released. Does not wait. */
+void blec__stream_close(blec__dispatcher *d, blec__stream *s);
+/** The owner lets go of a closed stream: kind->destroy runs once the dispatcher is done with it. */
+void blec__stream_release(blec__dispatcher *d, blec__stream *s);
 
 /* ---- timers (timer.c): deadlines that time out operations ---------------------------- */
 
@@ -272,6 +381,8 @@ struct blec_scan_options {
   blec__byte_filter *byte_filters;
   size_t nbyte_filters;
   size_t stream_capacity;
+  size_t callback_queue;          /* detections queued for the callback at most */
+  blec_overflow callback_overflow;
 };
 
 int blec__scan_options_copy(blec_scan_options *dst, const blec_scan_options *src);
@@ -362,12 +473,11 @@ typedef enum blec__client_state {
   BLEC__DISCONNECTING
 } blec__client_state;
 
+/* A subscription: its values go through its own bounded stream to its callback (notify.c). */
 typedef struct blec__subscription {
   uint16_t handle;
-  bool active;
   uint64_t generation;
-  blec_notify_cb cb;
-  void *user;
+  blec__stream *stream;
 } blec__subscription;
 
 struct blec_client_options {
@@ -379,6 +489,8 @@ struct blec_client_options {
   bool pair;
   bool scan_first;
   int retry_count, retry_delay_ms;
+  size_t notify_queue; /* values queued per subscription at most */
+  blec_overflow notify_overflow;
 };
 
 /*
@@ -411,6 +523,7 @@ struct blec_client {
   blec__subscription *subs;
   size_t nsubs;
   uint64_t sub_gen;
+  _Atomic uint64_t notify_drops; /* values the subscriptions' full queues dropped */
   blec_op *pending; /* ops in flight on this link */
   /* The connect sequence [strand]. connect_op is set by connect_start (with the state
    * CONNECTING) and cleared by the task that completes it; `stage` is the step in flight. */
@@ -456,8 +569,16 @@ void blec__client_track(blec_client *c, blec_op *op);
 void blec__client_fail_pending(blec_client *c, int status, const char *why);
 /** Posts a disconnected / MTU event for the program (client.c). */
 void blec__client_report_disconnected(blec_client *c, blec_disconnect_reason reason);
-/** Clears the subscriptions of a link that went down (client.c). */
-void blec__client_clear_subscriptions_locked(blec_client *c);
+/**
+ * Subscriptions (notify.c). A new one's stream: the program's callback and the current
+ * tree's characteristic for `handle` (client lock held). NULL when out of memory.
+ */
+blec__stream *blec__notify_stream_new(blec_client *c, uint16_t handle, blec_notify_cb cb, void *user);
+/** Ends a subscription's stream taken out of c->subs: no value is delivered after it;
+ * `wait` also waits for a callback of it running on another thread. */
+void blec__notify_stream_end(blec_client *c, blec__stream *s, bool wait);
+/** Ends every subscription (a link that went down); does not wait. */
+void blec__client_end_subscriptions(blec_client *c);
 /** The program's object `p` if it belongs to a tree the client holds, else NULL (lock held). */
 blec_characteristic *blec__client_live_chr_locked(const blec_client *c, const void *p);
 blec_descriptor *blec__client_live_desc_locked(const blec_client *c, const void *p);
