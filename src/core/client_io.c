@@ -5,6 +5,8 @@
  * it. Arguments are checked before anything starts (errors are returned, no callback
  * runs); once started, every request completes exactly once through its op.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,12 +149,43 @@ static int refuse(blec_error *err, int r, const char *what) {
   return r;
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int refuse_f(blec_error *err, int r, const char *fmt, ...) {
+  if (err) {
+    char m[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    blec__error_set(err, r, "%s", m);
+  }
+  return r;
+}
+
+/* "read, notify" (bleak's names), or "none". */
+static const char *props_text(uint32_t props, char *buf, size_t size) {
+  if (!props) {
+    snprintf(buf, size, "none");
+    return buf;
+  }
+  return blec_properties_format(props, buf, size);
+}
+
 static const char *refusal_text(int r) {
   switch (r) {
     case BLEC_ERR_NOT_CONNECTED: return "the client is not connected";
     case BLEC_ERR_INVALID_ARG: return "invalid argument";
     default: return blec_strerror(r);
   }
+}
+
+/* Why resolve() refused the program's GATT object. */
+static const char *object_refusal(int r) {
+  return r == BLEC_ERR_INVALID_ARG
+             ? "the characteristic is not one of this client's (another client's, or of a tree a reconnection released)"
+             : refusal_text(r);
 }
 
 int blec_client_read(blec_client *c, const blec_characteristic *chr, unsigned flags, int timeout_ms,
@@ -181,34 +214,62 @@ int blec_client_read_descriptor(blec_client *c, const blec_descriptor *d, unsign
 
 /* ---- writes ---------------------------------------------------------------------------------- */
 
-int blec_client_write_async(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
-                            blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out) {
-  if (out) *out = NULL;
-  if (!c || !chr || (len && !data)) return BLEC_ERR_INVALID_ARG;
-  attr_info mine, cur;
-  int st = resolve(c, chr, false, &mine, &cur);
-  if (st != BLEC_OK) return st;
-  bool with_response;
+/* Why `chr` (of the current tree) cannot be written with `len` bytes in `mode`: a status
+ * with its sentence in err (NULL ok), or BLEC_OK with *with_response chosen. BlueZ and
+ * Windows refuse a write to a characteristic without a write property, and a write
+ * command longer than MTU - 3; so does blec, before anything is sent. */
+static int write_check(blec_client *c, const attr_info *chr, size_t len, blec_write_mode mode,
+                       bool *with_response, blec_error *err) {
+  char props[160];
+  if (!(chr->props & (BLEC_PROP_WRITE | BLEC_PROP_WRITE_WITHOUT_RESPONSE)))
+    return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
+                    "the characteristic cannot be written: its properties are %s (neither write nor "
+                    "write-without-response)",
+                    props_text(chr->props, props, sizeof props));
   switch (mode) {
-    case BLEC_WRITE_DEFAULT: with_response = (cur.props & BLEC_PROP_WRITE) != 0; break;
-    case BLEC_WRITE_WITH_RESPONSE: with_response = true; break;
-    case BLEC_WRITE_WITHOUT_RESPONSE: with_response = false; break;
-    default: return BLEC_ERR_INVALID_ARG;
+    case BLEC_WRITE_DEFAULT: *with_response = (chr->props & BLEC_PROP_WRITE) != 0; break;
+    case BLEC_WRITE_WITH_RESPONSE: *with_response = true; break;
+    case BLEC_WRITE_WITHOUT_RESPONSE: *with_response = false; break;
+    default: return refuse_f(err, BLEC_ERR_INVALID_ARG, "unknown write mode %d", (int)mode);
   }
-  if (!with_response && len > blec_client_max_write_without_response_size(c) && blec_client_is_connected(c))
-    return BLEC_ERR_INVALID_ARG; /* a write command cannot be longer than MTU - 3 */
+  size_t max = blec_client_max_write_without_response_size(c);
+  if (!*with_response && len > max && blec_client_is_connected(c))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG,
+                    "a write without response carries at most %lu bytes on this link (MTU - 3), "
+                    "the value has %lu",
+                    (unsigned long)max, (unsigned long)len);
+  return BLEC_OK;
+}
+
+static int write_start(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
+                       blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out, blec_error *err) {
+  if (out) *out = NULL;
+  attr_info mine, cur;
+  if (!c || !chr || (len && !data))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s", !c || !chr ? "client and characteristic are required"
+                                                                : "data is NULL with a non-zero len");
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return refuse_f(err, st, "%s", object_refusal(st));
+  bool with_response;
+  if ((st = write_check(c, &cur, len, mode, &with_response, err)) != BLEC_OK) return st;
   int r;
   blec_op *op = begin(c, BLEC__OP_WRITE, cur.handle, cb, user, &r);
-  if (!op) return r;
-  return blec__op_launched(op, c->ctx->backend->write(c, op, cur.handle, false, data, len, with_response), out);
+  if (!op) return refuse_f(err, r, "%s", refusal_text(r));
+  r = blec__op_launched(op, c->ctx->backend->write(c, op, cur.handle, false, data, len, with_response), out);
+  return r == BLEC_OK ? r : refuse_f(err, r, "%s", refusal_text(r));
+}
+
+int blec_client_write_async(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
+                            blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out) {
+  return write_start(c, chr, data, len, mode, cb, user, out, NULL);
 }
 
 int blec_client_write(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
                       blec_write_mode mode, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
   blec_op *op;
-  int r = blec_client_write_async(c, chr, data, len, mode, NULL, NULL, &op);
-  if (r != BLEC_OK) return refuse(err, r, refusal_text(r));
+  int r = write_start(c, chr, data, len, mode, NULL, NULL, &op, err);
+  if (r != BLEC_OK) return r;
   r = blec__op_wait_final(op, timeout_ms, err);
   blec__op_unref(op);
   return r;
@@ -277,57 +338,72 @@ static void subscribed(blec_op *op, void *arg) {
   if (s) blec__notify_stream_end(c, s, false);
 }
 
-int blec_client_start_notify_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
-                                   void *cb_user, blec_op_cb done, void *user, blec_op **out) {
+/* A characteristic without notify or indicate cannot be subscribed to: BLEC_ERR_NOT_SUPPORTED
+ * (as BlueZ's NotSupported), with its properties in the sentence. */
+static int notify_check(const attr_info *chr, blec_error *err) {
+  char props[160];
+  if (chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)) return BLEC_OK;
+  return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
+                  "the characteristic supports neither notify nor indicate: its properties are %s",
+                  props_text(chr->props, props, sizeof props));
+}
+
+static int notify_start(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
+                        void *cb_user, blec_op_cb done, void *user, blec_op **out, blec_error *err) {
   if (out) *out = NULL;
   attr_info mine, cur;
-  if (!c || !chr || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE) || !given(c, chr, false, &mine))
-    return BLEC_ERR_INVALID_ARG;
-  if (!(mine.props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
-  int st = resolve(c, chr, false, &mine, &cur);
-  if (st != BLEC_OK) return st;
-  if (!(cur.props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
+  if (!c || !chr || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s",
+                    !c || !chr || !cb ? "client, characteristic and callback are required" : "unknown flags");
+  if (!given(c, chr, false, &mine))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s", object_refusal(BLEC_ERR_INVALID_ARG));
+  int st;
+  if ((st = notify_check(&mine, err)) != BLEC_OK) return st;
+  if ((st = resolve(c, chr, false, &mine, &cur)) != BLEC_OK) return refuse_f(err, st, "%s", object_refusal(st));
+  if ((st = notify_check(&cur, err)) != BLEC_OK) return st;
   bool indicate = !(cur.props & BLEC_PROP_NOTIFY) ||
                   ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (cur.props & BLEC_PROP_INDICATE));
-  if (indicate && !(c->ctx->backend->caps & BLEC_CAP_INDICATIONS)) return BLEC_ERR_NOT_SUPPORTED;
+  if (indicate && !(c->ctx->backend->caps & BLEC_CAP_INDICATIONS))
+    return refuse_f(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot subscribe to indications",
+                    c->ctx->backend->name);
   int r;
   blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
-  if (!op) return r;
+  if (!op) return refuse_f(err, r, "%s", refusal_text(r));
   /* Active before the CCCD write, so the first values after it are not lost. */
   blec__mutex_lock(&c->lock);
   if (find_sub_locked(c, cur.handle)) {
     blec__mutex_unlock(&c->lock);
-    return blec__op_launched(op, BLEC_ERR_BUSY, out);
+    blec__op_launched(op, BLEC_ERR_BUSY, out);
+    return refuse_f(err, BLEC_ERR_BUSY, "notifications are already started on this characteristic");
   }
   blec__subscription *a = realloc(c->subs, (c->nsubs + 1) * sizeof *a);
   blec__stream *stream = a ? blec__notify_stream_new(c, cur.handle, cb, cb_user) : NULL;
   if (a) c->subs = a;
   if (!stream) {
     blec__mutex_unlock(&c->lock);
-    return blec__op_launched(op, BLEC_ERR_NO_MEMORY, out);
+    blec__op_launched(op, BLEC_ERR_NO_MEMORY, out);
+    return refuse_f(err, BLEC_ERR_NO_MEMORY, "no memory for the subscription");
   }
   uint64_t gen = ++c->sub_gen;
   c->subs[c->nsubs++] = (blec__subscription){cur.handle, gen, stream};
   blec__mutex_unlock(&c->lock);
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
   r = c->ctx->backend->subscribe(c, op, cur.handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
-  return blec__op_launched(op, r, out);
+  r = blec__op_launched(op, r, out);
+  return r == BLEC_OK ? r : refuse_f(err, r, "%s", refusal_text(r));
+}
+
+int blec_client_start_notify_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
+                                   void *cb_user, blec_op_cb done, void *user, blec_op **out) {
+  return notify_start(c, chr, flags, cb, cb_user, done, user, out, NULL);
 }
 
 int blec_client_start_notify(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
                              void *cb_user, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
   blec_op *op;
-  int r = blec_client_start_notify_async(c, chr, flags, cb, cb_user, NULL, NULL, &op);
-  if (r != BLEC_OK) {
-    attr_info mine;
-    const char *why = r == BLEC_ERR_BUSY ? "notifications are already started on this characteristic"
-                      : (r == BLEC_ERR_INVALID_ARG && given(c, chr, false, &mine) &&
-                         !(mine.props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)))
-                          ? "the characteristic supports neither notify nor indicate"
-                          : refusal_text(r);
-    return refuse(err, r, why);
-  }
+  int r = notify_start(c, chr, flags, cb, cb_user, NULL, NULL, &op, err);
+  if (r != BLEC_OK) return r;
   r = blec__op_wait_final(op, timeout_ms, err);
   blec__op_unref(op);
   return r;
