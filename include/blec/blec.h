@@ -976,7 +976,8 @@ BLEC_API const char *blec_client_name(const blec_client *client);
  * Connects: scans for the address if needed, opens the link, (pairs), discovers services
  * with the cache mode of the options. timeout_ms bounds the whole connect in place of
  * the options' timeout; a negative one leaves the options' timeout as the bound.
- * BLEC_ERR_BUSY when connected or connecting.
+ * Connecting a connected client is a no-op that succeeds (as bleak's connect());
+ * BLEC_ERR_BUSY while a connect or a disconnection is in progress.
  */
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_connect, bounded by the options' timeout. */

@@ -317,6 +317,14 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
     blec__op_unref(op);
     return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */
   }
+  if (!c->freed && c->state == BLEC__CONNECTED && c->link_up) {
+    /* Connected already: a no-op that succeeds, as bleak's connect(). The completion
+     * is still delivered through the dispatcher, never inside this call. */
+    blec__mutex_unlock(&c->lock);
+    blec__op_complete(op, BLEC_OK);
+    blec__op_give(op, out);
+    return BLEC_OK;
+  }
   if (c->freed || c->state != BLEC__DISCONNECTED || c->link_up) {
     blec__mutex_unlock(&c->lock);
     blec__op_unref(op);
@@ -355,7 +363,7 @@ int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_op *op;
   int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
   if (r != BLEC_OK) {
-    blec__error_set(err, r, "%s", r == BLEC_ERR_BUSY ? "already connected or connecting" : "");
+    blec__error_set(err, r, "%s", r == BLEC_ERR_BUSY ? "a connect or a disconnection is in progress" : "");
     return r;
   }
   r = blec__op_wait_final(op, -1, err);
