@@ -676,8 +676,9 @@ BLEC_API int blec_scan_options_filter_data_section(blec_scan_options *opts, uint
 BLEC_API int blec_scan_options_filter_byte_pattern(blec_scan_options *opts, uint8_t ad_type,
                                                    int offset, const uint8_t *data, size_t len);
 /**
- * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full).
- * 0 (default) disables the stream.
+ * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full,
+ * counted by blec_scanner_stream_dropped). 0 (default) disables the stream. For several
+ * readers, each with its own queue, see blec_scan_stream_open.
  */
 BLEC_API int blec_scan_options_set_stream(blec_scan_options *opts, size_t capacity);
 
@@ -717,6 +718,36 @@ BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, si
  * scanner stopped and the stream is empty.
  */
 BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
+
+/** Reports the scanner's own stream (blec_scan_options_set_stream) dropped, full, since start. Since 0.2. */
+BLEC_API uint64_t blec_scanner_stream_dropped(const blec_scanner *scanner);
+
+/**
+ * A reader of a scanner's reports, as bleak's advertisement_data(): any number of them
+ * per scanner, each with its own queue, each seeing every report that passes the
+ * scanner's filters, in order. A full queue drops its oldest report and counts it
+ * (blec_scan_stream_dropped): an overflow is never silent.
+ */
+typedef struct blec_scan_stream blec_scan_stream;
+/**
+ * Opens a reader with a queue of `capacity` reports (1 to 16777216). It receives the
+ * reports from now on, whether the scanner is started before or after. Close it with
+ * blec_scan_stream_close (also after the scanner is freed: a stream of a freed scanner
+ * only answers BLEC_ERR_STATE). Since 0.2.
+ */
+BLEC_API int blec_scan_stream_open(blec_scanner *scanner, size_t capacity, blec_scan_stream **out);
+/**
+ * The next report, waiting up to timeout_ms: *dev a new reference (unref it) whose
+ * blec_device_adv is the advertisement data of that report, also in *adv (may be NULL;
+ * borrowed from *dev). BLEC_ERR_TIMEOUT when none came; BLEC_ERR_STATE when the scanner
+ * is not scanning and the queue is empty. One thread at a time per stream. Since 0.2.
+ */
+BLEC_API int blec_scan_stream_next(blec_scan_stream *stream, int timeout_ms, blec_device **dev,
+                                   const blec_adv **adv);
+/** Reports this stream dropped because its queue was full, since it was opened. Since 0.2. */
+BLEC_API uint64_t blec_scan_stream_dropped(const blec_scan_stream *stream);
+/** Closes a stream (NULL ok); no thread may be inside blec_scan_stream_next of it. Since 0.2. */
+BLEC_API void blec_scan_stream_close(blec_scan_stream *stream);
 
 /**
  * Scans for duration_ms and returns every device seen (free with blec_device_list_free).
