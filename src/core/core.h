@@ -348,6 +348,15 @@ blec_characteristic *blec__client_chr_by_handle_locked(const blec_client *c, uin
 /* ---- helpers ------------------------------------------------------------------------------------------ */
 char *blec__strdup(const char *s);
 
+/* Waits bounded by a call's timeout_ms (deadline.c): 0 polls, negative waits for ever. */
+typedef struct blec__deadline {
+  int timeout_ms;
+  uint64_t due_us;
+} blec__deadline;
+blec__deadline blec__deadline_in(int timeout_ms);
+/** One wait on c (m held) within the deadline; false when the time is up (nothing waited). */
+bool blec__deadline_wait(const blec__deadline *d, blec__cond *c, blec__mutex *m);
+
 /* Readers of a scanner's reports (scan_stream.c; the scanner's side in scanner.c). The
  * scanner calls push and scanning under its own lock. */
 void blec__scan_streams_push(blec_scan_stream *list, blec_device *dev);

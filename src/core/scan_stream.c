@@ -90,21 +90,14 @@ int blec_scan_stream_next(blec_scan_stream *st, int timeout_ms, blec_device **de
   if (dev) *dev = NULL;
   if (adv) *adv = NULL;
   if (!st || !dev) return BLEC_ERR_INVALID_ARG;
-  uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
+  blec__deadline d = blec__deadline_in(timeout_ms);
   blec__mutex_lock(&st->lock);
   while (!st->len) {
     if (!st->scanning) {
       blec__mutex_unlock(&st->lock);
       return BLEC_ERR_STATE;
     }
-    if (timeout_ms == 0) break;
-    int64_t left = -1;
-    if (timeout_ms > 0) {
-      uint64_t now = blec__now_us();
-      if (now >= deadline) break;
-      left = (int64_t)((deadline - now + 999) / 1000);
-    }
-    blec__cond_timedwait(&st->cond, &st->lock, left);
+    if (!blec__deadline_wait(&d, &st->cond, &st->lock)) break;
   }
   int r = BLEC_ERR_TIMEOUT;
   if (st->len) {

@@ -513,7 +513,7 @@ int blec_scanner_devices(blec_scanner *s, blec_device ***list, size_t *count) {
 int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
   if (!s || !dev) return BLEC_ERR_INVALID_ARG;
   *dev = NULL;
-  uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
+  blec__deadline d = blec__deadline_in(timeout_ms);
   blec__mutex_lock(&s->lock);
   if (!s->opts.stream_capacity) {
     blec__mutex_unlock(&s->lock);
@@ -524,14 +524,7 @@ int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
       blec__mutex_unlock(&s->lock);
       return BLEC_ERR_STATE;
     }
-    if (timeout_ms == 0) break;
-    int64_t left = -1;
-    if (timeout_ms > 0) {
-      uint64_t now = blec__now_us();
-      if (now >= deadline) break;
-      left = (int64_t)((deadline - now + 999) / 1000);
-    }
-    blec__cond_timedwait(&s->stream_cond, &s->lock, left);
+    if (!blec__deadline_wait(&d, &s->stream_cond, &s->lock)) break;
   }
   int r = BLEC_ERR_TIMEOUT;
   if (s->stream_len) {
