@@ -8,7 +8,9 @@
  *
  *  - Status: functions return int, BLEC_OK (0) on success or a negative blec_status.
  *  - Detail: calls that talk to a peripheral take an optional `blec_error *err` (may be
- *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
+ *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence). Every
+ *    function taking one keeps one rule: on failure err->status equals the status it
+ *    returns and err->message is not empty; on success err->status is BLEC_OK.
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
  *  - No name: every call that names something (a UUID's description, a company, an
@@ -174,7 +176,7 @@ typedef struct blec_error {
   int gatt_status;         /**< Windows GattCommunicationStatus (blec_gatt_status, blec_winrt.h), -1 if none */
   int32_t os_status;       /**< backend OS status (an HRESULT on Windows), 0 if none */
   int reason;              /**< blec_unavailable_reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE */
-  char message[192];       /**< a sentence of detail (UTF-8), may be empty */
+  char message[192];       /**< a sentence of detail (UTF-8); not empty after a failed call */
 } blec_error;
 
 /** Resets `err` to success. */

@@ -407,7 +407,10 @@ int blec_client_disconnect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
   blec_op *op;
   int r = blec_client_disconnect_async(c, NULL, NULL, &op);
-  if (r != BLEC_OK) return r;
+  if (r != BLEC_OK) {
+    blec__error_set(err, r, "%s", c ? "the disconnection could not start" : "client is NULL");
+    return r;
+  }
   r = blec__op_wait_final(op, timeout_ms, err);
   if (r == BLEC_ERR_TIMEOUT) {
     /* The program stops waiting; the link is treated as closed from now on. */

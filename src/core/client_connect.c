@@ -359,11 +359,17 @@ int blec_client_connect_async(blec_client *c, blec_op_cb cb, void *user, blec_op
 
 int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
-  if (!c) return BLEC_ERR_INVALID_ARG;
+  if (!c) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "client is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   blec_op *op;
   int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
   if (r != BLEC_OK) {
-    blec__error_set(err, r, "%s", r == BLEC_ERR_BUSY ? "a connect or a disconnection is in progress" : "");
+    blec__error_set(err, r, "%s",
+                    r == BLEC_ERR_BUSY            ? "a connect or a disconnection is in progress"
+                    : r == BLEC_ERR_NOT_SUPPORTED ? "this backend must see the device advertise first (scan_first)"
+                                                  : blec_strerror(r));
     return r;
   }
   r = blec__op_wait_final(op, -1, err);

@@ -409,7 +409,10 @@ static int check_caps(const blec_scanner *s, blec_error *err) {
 
 int blec_scanner_start(blec_scanner *s, blec_error *err) {
   blec_error_clear(err);
-  if (!s) return BLEC_ERR_INVALID_ARG;
+  if (!s) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "scanner is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   int r = check_caps(s, err);
   if (r != BLEC_OK) return r;
   blec__mutex_lock(&s->ctl);
