@@ -8,7 +8,9 @@
  *
  *  - Status: functions return int, BLEC_OK (0) on success or a negative blec_status.
  *  - Detail: calls that talk to a peripheral take an optional `blec_error *err` (may be
- *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
+ *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence). Every
+ *    function taking one keeps one rule: on failure err->status equals the status it
+ *    returns and err->message is not empty; on success err->status is BLEC_OK.
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
  *  - No name: every call that names something (a UUID's description, a company, an
@@ -174,7 +176,7 @@ typedef struct blec_error {
   int gatt_status;         /**< Windows GattCommunicationStatus (blec_gatt_status, blec_winrt.h), -1 if none */
   int32_t os_status;       /**< backend OS status (an HRESULT on Windows), 0 if none */
   int reason;              /**< blec_unavailable_reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE */
-  char message[192];       /**< a sentence of detail (UTF-8), may be empty */
+  char message[192];       /**< a sentence of detail (UTF-8); not empty after a failed call */
 } blec_error;
 
 /** Resets `err` to success. */
@@ -699,8 +701,9 @@ BLEC_API int blec_scan_options_filter_data_section(blec_scan_options *opts, uint
 BLEC_API int blec_scan_options_filter_byte_pattern(blec_scan_options *opts, uint8_t ad_type,
                                                    int offset, const uint8_t *data, size_t len);
 /**
- * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full).
- * 0 (default) disables the stream.
+ * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full,
+ * counted by blec_scanner_stream_dropped). 0 (default) disables the stream. For several
+ * readers, each with its own queue, see blec_scan_stream_open.
  */
 BLEC_API int blec_scan_options_set_stream(blec_scan_options *opts, size_t capacity);
 /**
@@ -756,6 +759,36 @@ BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, si
  * scanner stopped and the stream is empty.
  */
 BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
+
+/** Reports the scanner's own stream (blec_scan_options_set_stream) dropped, full, since start. Since 0.2. */
+BLEC_API uint64_t blec_scanner_stream_dropped(const blec_scanner *scanner);
+
+/**
+ * A reader of a scanner's reports, as bleak's advertisement_data(): any number of them
+ * per scanner, each with its own queue, each seeing every report that passes the
+ * scanner's filters, in order. A full queue drops its oldest report and counts it
+ * (blec_scan_stream_dropped): an overflow is never silent.
+ */
+typedef struct blec_scan_stream blec_scan_stream;
+/**
+ * Opens a reader with a queue of `capacity` reports (1 to 16777216). It receives the
+ * reports from now on, whether the scanner is started before or after. Close it with
+ * blec_scan_stream_close (also after the scanner is freed: a stream of a freed scanner
+ * only answers BLEC_ERR_STATE). Since 0.2.
+ */
+BLEC_API int blec_scan_stream_open(blec_scanner *scanner, size_t capacity, blec_scan_stream **out);
+/**
+ * The next report, waiting up to timeout_ms: *dev a new reference (unref it) whose
+ * blec_device_adv is the advertisement data of that report, also in *adv (may be NULL;
+ * borrowed from *dev). BLEC_ERR_TIMEOUT when none came; BLEC_ERR_STATE when the scanner
+ * is not scanning and the queue is empty. One thread at a time per stream. Since 0.2.
+ */
+BLEC_API int blec_scan_stream_next(blec_scan_stream *stream, int timeout_ms, blec_device **dev,
+                                   const blec_adv **adv);
+/** Reports this stream dropped because its queue was full, since it was opened. Since 0.2. */
+BLEC_API uint64_t blec_scan_stream_dropped(const blec_scan_stream *stream);
+/** Closes a stream (NULL ok); no thread may be inside blec_scan_stream_next of it. Since 0.2. */
+BLEC_API void blec_scan_stream_close(blec_scan_stream *stream);
 
 /**
  * Scans for duration_ms and returns every device seen (free with blec_device_list_free).
@@ -1039,7 +1072,8 @@ BLEC_API const char *blec_client_name(const blec_client *client);
  * Connects: scans for the address if needed, opens the link, (pairs), discovers services
  * with the cache mode of the options. timeout_ms bounds the whole connect in place of
  * the options' timeout; a negative one leaves the options' timeout as the bound.
- * BLEC_ERR_BUSY when connected or connecting.
+ * Connecting a connected client is a no-op that succeeds (as bleak's connect());
+ * BLEC_ERR_BUSY while a connect or a disconnection is in progress.
  */
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_connect, bounded by the options' timeout. */

@@ -374,9 +374,12 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   op->on_cancel = connect_on_cancel;
   op->on_cancel_arg = c;
   blec__mutex_lock(&c->lock);
-  bool busy = c->freed || c->connect_op || c->state == BLEC__CONNECTING || c->state == BLEC__CONNECTED;
+  /* Connected already: a no-op that succeeds, as bleak's connect(); the completion still
+   * comes through the dispatcher, never inside this call. */
+  bool connected = !c->freed && !c->connect_op && c->state == BLEC__CONNECTED;
+  bool busy = !connected && (c->freed || c->connect_op || c->state == BLEC__CONNECTING);
   blec__gatt_tree *retired = NULL;
-  if (!busy) {
+  if (!busy && !connected) {
     c->state = BLEC__CONNECTING;
     c->connect_op = blec__op_ref(op);
     c->retries_left = c->opts.retry_count;
@@ -388,6 +391,10 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   if (busy) {
     blec__op_unref(op);
     return BLEC_ERR_BUSY;
+  }
+  if (connected) {
+    blec__op_complete(op, BLEC_OK);
+    return blec__op_launched(op, BLEC_OK, out);
   }
   if (blec__timers_add(&c->ctx->timers, op, timeout_ms) != BLEC_OK) {
     blec__op_ref(op); /* t_start's */
@@ -416,8 +423,8 @@ int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
   if (r != BLEC_OK) {
     blec__error_set(err, r, "%s",
-                    r == BLEC_ERR_BUSY            ? "already connected or connecting"
-                    : r == BLEC_ERR_NOT_SUPPORTED ? "this backend cannot connect to an address it has not seen advertise"
+                    r == BLEC_ERR_BUSY            ? "a connect or a disconnection is in progress"
+                    : r == BLEC_ERR_NOT_SUPPORTED ? "this backend must see the device advertise first (scan_first)"
                                                   : blec_strerror(r));
     return r;
   }
@@ -594,7 +601,10 @@ int blec_client_disconnect(blec_client *c, int timeout_ms, blec_error *err) {
   }
   blec_op *op;
   int r = blec_client_disconnect_async(c, NULL, NULL, &op);
-  if (r != BLEC_OK) return r;
+  if (r != BLEC_OK) {
+    blec__error_set(err, r, "the disconnection could not start");
+    return r;
+  }
   r = blec__op_wait_final(op, timeout_ms, err);
   blec__op_unref(op);
   return r;

@@ -592,6 +592,26 @@ blec_descriptor *blec__client_desc_by_handle_locked(const blec_client *c, uint16
 /* ---- helpers ------------------------------------------------------------------------------------------ */
 char *blec__strdup(const char *s);
 
+/* Waits bounded by a call's timeout_ms (deadline.c): 0 polls, negative waits for ever. */
+typedef struct blec__deadline {
+  int timeout_ms;
+  uint64_t due_us;
+} blec__deadline;
+blec__deadline blec__deadline_in(int timeout_ms);
+/** One wait on c (m held) within the deadline; false when the time is up (nothing waited). */
+bool blec__deadline_wait(const blec__deadline *d, blec__cond *c, blec__mutex *m);
+
+/* Readers of a scanner's reports (scan_stream.c; the scanner's side in scanner.c). The
+ * scanner calls push and scanning under its own lock. */
+void blec__scan_streams_push(blec_scan_stream *list, blec_device *dev);
+void blec__scan_streams_scanning(blec_scan_stream *list, bool scanning);
+blec_scan_stream *blec__scan_stream_next_in_list(const blec_scan_stream *st);
+void blec__scan_stream_set_next_in_list(blec_scan_stream *st, blec_scan_stream *next);
+/** Adds st to the scanner's readers (a reference on the scanner); *scanning its state. BLEC_ERR_STATE once freed. */
+int blec__scanner_attach_stream(blec_scanner *s, blec_scan_stream *st, bool *scanning);
+/** Removes st and drops its reference. */
+void blec__scanner_detach_stream(blec_scanner *s, blec_scan_stream *st);
+
 /* UTF-8 (adv.c): length of the valid sequence at s[0..n) (RFC 3629), 0 when none starts there. */
 size_t blec__utf8_len(const uint8_t *s, size_t n);
 

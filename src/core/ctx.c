@@ -174,7 +174,10 @@ blec_world *blec_ctx_world(const blec_ctx *ctx) {
 
 int blec_ctx_check_bluetooth(blec_ctx *ctx, blec_error *err) {
   blec_error_clear(err);
-  if (!ctx) return BLEC_ERR_INVALID_ARG;
+  if (!ctx) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "ctx is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   return ctx->backend->check_bluetooth(ctx, err);
 }
 

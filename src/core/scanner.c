@@ -45,6 +45,8 @@ struct blec_scanner {
   size_t cap, count;
   blec_device **stream;
   size_t stream_head, stream_len;
+  uint64_t stream_dropped;     /* reports the full stream dropped since start */
+  blec_scan_stream *streams;   /* readers opened with blec_scan_stream_open (scan_stream.c) */
   blec__scan_tap tap;
   void (*on_stopped)(blec_scanner *s, const blec_error *err, void *arg);
   void *tap_arg;
@@ -240,15 +242,17 @@ void blec__scanner_report(blec_scanner *s, const blec__report *r) {
     if (s->detections) first_drop = blec__stream_push(&s->ctx->dispatcher, s->detections, NULL, 0, blec_device_ref(dev));
     size_t cap = s->opts.stream_capacity;
     if (cap) {
-      if (s->stream_len == cap) { /* full: the oldest report goes */
+      if (s->stream_len == cap) { /* full: the oldest report goes, counted */
         blec_device_unref(s->stream[s->stream_head]);
         s->stream_head = (s->stream_head + 1) % cap;
         s->stream_len--;
+        s->stream_dropped++;
       }
       s->stream[(s->stream_head + s->stream_len) % cap] = blec_device_ref(dev);
       s->stream_len++;
       blec__cond_broadcast(&s->stream_cond);
     }
+    blec__scan_streams_push(s->streams, dev);
   }
   blec__scan_tap tap = pass ? s->tap : NULL;
   void *tap_arg = s->tap_arg;
@@ -304,6 +308,7 @@ void blec__scanner_stopped(blec_scanner *s, const blec_error *err) {
   blec__stream *detections = s->detections;
   s->detections = NULL;
   blec__cond_broadcast(&s->stream_cond);
+  blec__scan_streams_scanning(s->streams, false);
   void (*on_stopped)(blec_scanner *, const blec_error *, void *) = s->on_stopped;
   void *arg = s->tap_arg;
   bool internal = s->internal;
@@ -418,7 +423,10 @@ static int check_caps(const blec_scanner *s, blec_error *err) {
 
 int blec_scanner_start(blec_scanner *s, blec_error *err) {
   blec_error_clear(err);
-  if (!s) return BLEC_ERR_INVALID_ARG;
+  if (!s) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "scanner is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   int r = check_caps(s, err);
   if (r != BLEC_OK) return r;
   blec__mutex_lock(&s->ctl);
@@ -438,9 +446,11 @@ int blec_scanner_start(blec_scanner *s, blec_error *err) {
   }
   clear_table(s);
   clear_stream(s);
+  s->stream_dropped = 0;
   s->running = true;
   s->generation++;
   s->detections = detections;
+  blec__scan_streams_scanning(s->streams, true);
   blec__mutex_unlock(&s->lock);
   r = s->ctx->backend->scan_start(s, err);
   if (r != BLEC_OK) {
@@ -449,6 +459,7 @@ int blec_scanner_start(blec_scanner *s, blec_error *err) {
     s->generation++;
     detections = s->detections;
     s->detections = NULL;
+    blec__scan_streams_scanning(s->streams, false);
     blec__mutex_unlock(&s->lock);
     detections_end(s, detections, false);
     if (err && err->status == BLEC_OK) blec__error_set(err, r, "scanning could not start");
@@ -469,6 +480,7 @@ int blec_scanner_stop(blec_scanner *s) {
   blec__stream *detections = s->detections;
   s->detections = NULL;
   blec__cond_broadcast(&s->stream_cond);
+  blec__scan_streams_scanning(s->streams, false);
   blec__mutex_unlock(&s->lock);
   /* Even when the backend already ended the scan (radio off), its state is released. */
   if (s->backend_priv || was) s->ctx->backend->scan_stop(s);
@@ -535,7 +547,7 @@ int blec_scanner_devices(blec_scanner *s, blec_device ***list, size_t *count) {
 int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
   if (!s || !dev) return BLEC_ERR_INVALID_ARG;
   *dev = NULL;
-  uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
+  blec__deadline d = blec__deadline_in(timeout_ms);
   blec__mutex_lock(&s->lock);
   if (!s->opts.stream_capacity) {
     blec__mutex_unlock(&s->lock);
@@ -546,14 +558,7 @@ int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
       blec__mutex_unlock(&s->lock);
       return BLEC_ERR_STATE;
     }
-    if (timeout_ms == 0) break;
-    int64_t left = -1;
-    if (timeout_ms > 0) {
-      uint64_t now = blec__now_us();
-      if (now >= deadline) break;
-      left = (int64_t)((deadline - now + 999) / 1000);
-    }
-    blec__cond_timedwait(&s->stream_cond, &s->lock, left);
+    if (!blec__deadline_wait(&d, &s->stream_cond, &s->lock)) break;
   }
   int r = BLEC_ERR_TIMEOUT;
   if (s->stream_len) {
@@ -564,6 +569,46 @@ int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
   }
   blec__mutex_unlock(&s->lock);
   return r;
+}
+
+/* ---- readers (scan_stream.c) --------------------------------------------------------------- */
+
+int blec__scanner_attach_stream(blec_scanner *s, blec_scan_stream *st, bool *scanning) {
+  blec__mutex_lock(&s->lock);
+  if (s->freed) {
+    blec__mutex_unlock(&s->lock);
+    return BLEC_ERR_STATE;
+  }
+  scanner_ref(s); /* the scanner stays (ended) until the stream is closed */
+  *scanning = s->running;
+  blec__scan_stream_set_next_in_list(st, s->streams);
+  s->streams = st;
+  blec__mutex_unlock(&s->lock);
+  return BLEC_OK;
+}
+
+void blec__scanner_detach_stream(blec_scanner *s, blec_scan_stream *st) {
+  blec__mutex_lock(&s->lock);
+  blec_scan_stream *prev = NULL, *cur = s->streams;
+  while (cur && cur != st) {
+    prev = cur;
+    cur = blec__scan_stream_next_in_list(cur);
+  }
+  if (cur && prev)
+    blec__scan_stream_set_next_in_list(prev, blec__scan_stream_next_in_list(cur));
+  else if (cur)
+    s->streams = blec__scan_stream_next_in_list(cur);
+  blec__mutex_unlock(&s->lock);
+  scanner_unref(s);
+}
+
+uint64_t blec_scanner_stream_dropped(const blec_scanner *s) {
+  if (!s) return 0;
+  blec_scanner *m = (blec_scanner *)s;
+  blec__mutex_lock(&m->lock);
+  uint64_t n = m->stream_dropped;
+  blec__mutex_unlock(&m->lock);
+  return n;
 }
 
 /* ---- backend accessors ------------------------------------------------------------------- */
