@@ -1293,8 +1293,9 @@ BLEC_TEST_IMPL(scan_stream_overflow_is_counted_not_silent) {
   }
   ASSERT_EQ_INT(kept, 3);
   ASSERT_EQ_INT(blec_scan_stream_dropped(st), dropped);
-  ASSERT_STATUS(blec_scan_stream_open(NULL, 1, &st), BLEC_ERR_INVALID_ARG);
   blec_scan_stream *bad = NULL;
+  ASSERT_STATUS(blec_scan_stream_open(NULL, 1, &bad), BLEC_ERR_INVALID_ARG);
+  ASSERT(bad == NULL);
   ASSERT_STATUS(blec_scan_stream_open(s, 0, &bad), BLEC_ERR_INVALID_ARG);
   ASSERT(bad == NULL);
   blec_scan_stream_close(st);
