@@ -323,7 +323,7 @@ struct blec_client {
   void *disconnected_user;
   blec_mtu_cb mtu_cb;
   void *mtu_user;
-  void *backend_priv;
+  void *backend_priv; /* the backend's state: in this block when it declares client_priv_size */
 };
 
 /** Copies client options (the services list is duplicated). */
