@@ -249,8 +249,8 @@ static void discover_run(wr_job *job) {
     }
     int rs = discover_service(job, s, mode, &t, &fail_hr);
     if (rs == GattCommunicationStatus_AccessDenied) {
-      /* Windows keeps some services (HID) to itself: skip, not fatal. */
-      wr_gatt_release(t.v + mark, 0);
+      /* Windows keeps some services (HID) to itself: skip, not fatal. Only the entries
+       * of this service go; the table itself stays (it may hold earlier services). */
       for (size_t k = mark; k < t.n; k++) {
         if (t.v[k].kind == 0) wr_close(t.v[k].obj);
         IUnknown_Release(t.v[k].obj);
