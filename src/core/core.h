@@ -323,6 +323,8 @@ struct blec_client {
   void *disconnected_user;
   blec_mtu_cb mtu_cb;
   void *mtu_user;
+  blec_pairing_cb pairing_cb;
+  void *pairing_user;
   void *backend_priv; /* the backend's state: in this block when it declares client_priv_size */
 };
 

@@ -20,10 +20,22 @@ typedef struct find_state {
   void *pred_user;
   char address[BLEC_ADDR_STRLEN]; /* by-address finds */
   char *name;                     /* by-name finds */
+  /* Finds in active mode wait for the scan response of a scannable device that matches
+   * (bleak's Windows backend reports such a device only with it), so the device found
+   * carries its whole data: the device seen so far, and how many advertising events came
+   * without one. Under lock. */
+  bool want_scan_response;
+  blec_device *candidate;
+  int events_without_response;
 } find_state;
+
+/* Advertising events without a scan response after which a by-address find stops
+ * waiting for one (a scan request can go unanswered; a device may send none). */
+enum { SCAN_RESPONSE_PATIENCE = 3 };
 
 static void state_free(void *arg) {
   find_state *st = arg;
+  blec_device_unref(st->candidate);
   blec__mutex_destroy(&st->lock);
   free(st->name);
   free(st);
@@ -49,6 +61,15 @@ static void on_stopped(blec_scanner *s, const blec_error *err, void *arg) {
   blec__op_complete_error(st->op, err);
 }
 
+/* Whether the merged data holds the scan response of a scannable advertisement (or the
+ * advertisement is not scannable, so none will come). */
+static bool has_scan_response(const blec_adv *adv) {
+  blec_adv_type t = blec_adv_last_type(adv);
+  if (t != BLEC_ADV_IND && t != BLEC_ADV_SCAN_IND) return true;
+  size_t len = 0;
+  return blec_adv_payload(adv, true, &len) != NULL;
+}
+
 static void find_tap(blec_scanner *s, blec_device *dev, void *arg) {
   (void)s;
   find_state *st = arg;
@@ -60,11 +81,28 @@ static void find_tap(blec_scanner *s, blec_device *dev, void *arg) {
     match = n && strcmp(n, st->name) == 0;
   } else
     match = strcmp(dev->address, st->address) == 0;
+  if (match && st->want_scan_response && !has_scan_response(dev->adv)) {
+    blec__mutex_lock(&st->lock);
+    blec_device *old = st->candidate;
+    st->candidate = blec_device_ref(dev);
+    match = ++st->events_without_response > SCAN_RESPONSE_PATIENCE;
+    blec__mutex_unlock(&st->lock);
+    blec_device_unref(old);
+  }
   if (match) blec__op_complete_device(st->op, dev);
 }
 
 static void find_on_cancel(blec_op *op, int status, void *arg) {
-  (void)arg;
+  find_state *st = arg;
+  blec__mutex_lock(&st->lock);
+  blec_device *candidate = status == BLEC_ERR_TIMEOUT ? blec_device_ref(st->candidate) : NULL;
+  blec__mutex_unlock(&st->lock);
+  if (candidate) {
+    /* Seen, but its scan response never came within the time: the device as seen. */
+    blec__op_complete_device(op, candidate);
+    blec_device_unref(candidate);
+    return;
+  }
   if (status == BLEC_ERR_TIMEOUT) {
     blec_error e;
     blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no matching device was seen within the timeout");
@@ -85,6 +123,7 @@ static void discover_on_cancel(blec_op *op, int status, void *arg) {
 static int start(blec_ctx *ctx, const blec_scan_options *opts, find_state *st, bool discover, int timeout_ms,
                  blec_op **out) {
   blec_op *op = st->op;
+  st->want_scan_response = !discover && (!opts || opts->mode == BLEC_SCAN_ACTIVE);
   st->scanner = blec__scanner_new_internal(ctx, opts, discover ? NULL : find_tap, on_stopped, st);
   if (!st->scanner) {
     blec__op_unref(op); /* frees st too */

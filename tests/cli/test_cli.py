@@ -319,6 +319,69 @@ def test_scan_filters(b):
     check(objs[-1]["devices"] >= 1, "a passive scan sees devices")
 
 
+HOSTILE = "C0:FF:EE:0B:AD:01"
+HOSTILE_ESCAPED = "ok\\e]0;pwned\\x07\\rX\\u009b2J\\\\"
+
+
+def check_no_controls(text, what):
+    bad = [c for c in text if (ord(c) < 0x20 and c not in "\n") or 0x7f <= ord(c) <= 0x9f]
+    check(not bad, f"{what} prints control characters raw: {bad!r} in {text!r}")
+
+
+def test_info_shows_the_scan_response(b):
+    bulb = None
+    for addr, o in b.scan().items():
+        if o["name"] == "Smart Bulb":
+            bulb = addr
+    check(bulb, "the default world's bulb is seen by an active scan")
+    out, _ = b.expect(0, "info", bulb)
+    check("Name:              Smart Bulb" in out, f"the name from the scan response: {out}")
+    out, _ = b.expect(0, "info", b.heart_rate())
+    check("TX power:" in out and "Appearance:" in out, f"TX power and appearance: {out}")
+
+
+def test_missing_world_file_has_one_exit_code(b):
+    missing = os.path.join(tempfile.gettempdir(), "blec-no-such-dir", "none.world")
+    objs, err = b.json_lines(10, "scan", "--world", missing, "--timeout", "1")
+    check(error_line(objs)["action"] == "load world", f"{objs}")
+    env = dict(b.env, BLEC_WORLD=missing)
+    objs, err2 = b.json_lines(10, "scan", "--timeout", "1", env=env)
+    e = error_line(objs)
+    check(e["action"] == "load world" and e["exit_code"] == 10, f"{e}")
+    check("cannot load world file" in err2, err2)
+
+
+def test_names_are_printed_escaped(b):
+    world = b.world("hostile-names.world")
+    out, _ = b.expect(0, "scan", "--world", world, "--timeout", "1")
+    check_no_controls(out, "scan")
+    check(HOSTILE_ESCAPED in out, f"scan shows the escaped name {HOSTILE_ESCAPED!r}: {out!r}")
+    out, _ = b.expect(0, "info", HOSTILE, "--world", world)
+    check_no_controls(out, "info")
+    check(out.count(HOSTILE_ESCAPED) >= 2, f"info shows both names escaped: {out!r}")
+    out, _ = b.expect(0, "services", HOSTILE, "--world", world)
+    check_no_controls(out, "services")
+    check(HOSTILE_ESCAPED in out, f"services shows the escaped names: {out!r}")
+    out, _ = b.expect(0, "read", HOSTILE, "2a00", "--world", world)
+    check_no_controls(out, "read")
+    # JSON keeps the name exact (escaped the JSON way, C1 included).
+    objs, _ = b.json_lines(0, "scan", "--world", world, "--timeout", "1")
+    check(objs[0]["name"] == "ok\x1b]0;pwned\x07\rX\u009b2J\\", f"JSON name {objs[0]['name']!r}")
+    rc, out, err = b.run("scan", "--world", world, "--timeout", "1", "--json")
+    check("\\u009b" in out, "JSON writes the C1 control as \\u009b")
+
+
+def test_sub_millisecond_timeouts_end(b):
+    """--timeout between 0 and 1 ms is a short limit, not 'for ever' (0 alone is)."""
+    started = time.monotonic()
+    objs, _ = b.json_lines(0, "scan", "--timeout", "0.0004", timeout=30)
+    check(objs[-1]["event"] == "summary", f"the scan ends: {objs[-1:]}")
+    hr = b.heart_rate()
+    objs, _ = b.json_lines(0, "notify", hr, "2a37", "--timeout", "0.0001", timeout=30)
+    check(objs[-1]["event"] == "end" and objs[-1]["reason"] == "timeout", f"{objs[-1:]}")
+    check(time.monotonic() - started < 30, "both ended quickly")
+
+
 def test_scan_interrupt(b):
     if os.name != "posix":
         raise Skip("sending SIGINT needs POSIX")
@@ -461,6 +524,8 @@ def test_notify_not_supported(b):
     rc, out, err = b.run("notify", hr, f"#{name['handle']}")
     check(rc == 6, f"notify on the device name: exit {rc}, expected 6 (not supported)")
     check("neither notify nor indicate" in err, err)
+    check(f"blec services {hr}" in err and "another backend" not in err,
+          f"the hint is about the characteristic, not the backend: {err!r}")
 
 
 def test_notify_interrupt(b):
@@ -499,6 +564,28 @@ def test_write(b):
     check(objs[0]["with_response"] is False, f"{objs}")
     out, _ = b.expect(0, "write", dev, NUS_RX, "--text", "")
     check("Wrote 0 bytes" in out, out)
+
+
+def test_write_refused_without_a_write_property(b):
+    hr = b.heart_rate()
+    objs, err = b.json_lines(6, "write", hr, "2a38", "02")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_NOT_SUPPORTED", f"{e}")
+    check("properties are read" in e["message"], f"the message names the properties: {e}")
+    check(f"blec services {hr}" in e["hint"], f"the hint leads to what the device allows: {e}")
+    objs, _ = b.json_lines(0, "read", hr, "2a38")
+    check(objs[0]["value"] == "01", f"the value stays 01: {objs[0]}")
+
+
+def test_write_without_response_too_long_says_the_limit(b):
+    dev = b.uart()
+    big = "aa" * 300
+    objs, err = b.json_lines(2, "write", dev, NUS_RX, big, "--no-response")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_INVALID_ARG", f"{e}")
+    check(re.search(r"at most \d+ bytes", e["message"]) and "the value has 300" in e["message"],
+          f"the message gives the limit and the size: {e}")
+    check("the value has 300" in err, f"stderr says it too: {err!r}")
 
 
 # ---------------------------------------------------------------------------------------

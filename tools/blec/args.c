@@ -124,10 +124,12 @@ static int lookup_short(char c) {
 
 /* ---- values ------------------------------------------------------------------------ */
 
-/* Seconds with up to 3 decimals into ms; 0 .. one week. */
+/* Seconds into ms; 0 .. one week. Decimals past the millisecond round up, so a value
+ * above zero never becomes 0 ms (which the scan and notify commands read as "no limit"). */
 static bool parse_seconds(const char *s, int *ms) {
   long long whole = 0;
   int frac = 0, fdigits = 0;
+  bool below_ms = false; /* a non-zero digit past the third decimal */
   const char *p = s;
   if (*p < '0' || *p > '9') {
     if (!(*p == '.' && p[1] >= '0' && p[1] <= '9')) return false;
@@ -143,6 +145,8 @@ static bool parse_seconds(const char *s, int *ms) {
       if (fdigits < 3) {
         frac = frac * 10 + (*p - '0');
         fdigits++;
+      } else if (*p != '0') {
+        below_ms = true;
       }
       p++;
     }
@@ -152,7 +156,7 @@ static bool parse_seconds(const char *s, int *ms) {
     frac *= 10;
     fdigits++;
   }
-  long long total = whole * 1000 + frac;
+  long long total = whole * 1000 + frac + (below_ms ? 1 : 0);
   if (total > 604800LL * 1000) return false;
   *ms = (int)total;
   return true;

@@ -227,7 +227,7 @@ static const cli_exit_info exit_codes[] = {
      "No adapter, radio off, access denied, or the backend is not in this build."},
     {CLI_EXIT_CONNECTION, "connection", "The connection was refused or dropped during the command."},
     {CLI_EXIT_PAIRING, "pairing", "Pairing failed or was refused."},
-    {CLI_EXIT_WORLD, "world file", "The --world file could not be read or is malformed."},
+    {CLI_EXIT_WORLD, "world file", "The world file (--world or $BLEC_WORLD) could not be read or is malformed."},
     {CLI_EXIT_INTERRUPTED, "interrupted",
      "Stopped by Ctrl-C or SIGTERM after scans were stopped and connections closed."},
     {0, NULL, NULL},
