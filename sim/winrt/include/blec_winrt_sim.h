@@ -24,6 +24,8 @@
 extern "C" {
 #endif
 
+typedef struct blec_world blec_world; /* blec/blec_world.h */
+
 /** Calls seen by the stack, by the COM apartment of the calling thread. */
 typedef struct blec_winrt_sim_apartment_stats {
   int64_t calls_mta;           /* thread in the multi-threaded apartment (CoInitializeEx MTA) */
@@ -81,12 +83,21 @@ typedef enum blec_winrt_sim_quirk {
  *   and forget the stack's own state (GATT cache, seen devices). BLEC_ERR_BUSY while the
  *   stack has a scan or a link open. Errors are described in err (may be NULL, size errlen).
  *   Without a call, the first use loads $BLEC_WORLD (a world file) or the built-in default.
+ *   Links only the OS keeps (a lingering link, one held by another program) are ended
+ *   first, as time passing or that program leaving would end them.
+ * set_world: serve this world object (the stack takes its own reference): the world engine
+ *   is blec's shared library's, the same the caller's blec_world lives in, so what the
+ *   caller does to its world (faults, values, radio) is what the stack meets. NULL lets
+ *   go of the current world (the next use loads $BLEC_WORLD or the default). BLEC_ERR_BUSY
+ *   as above.
  * set_radio: the radio on (1) or off (0): scans stop with RadioNotAvailable, links drop.
  * set_adapter_present: 0 simulates a PC without a Bluetooth adapter.
  * set_time_scale: scales every delay of the world (0.1 = ten times faster).
  * live_objects: how many COM objects of the stack are alive now (factories included).
  * live_objects_dump: writes "Class (refs)" lines of the live objects into buf; returns
  *   the number of live objects.
+ * wait_no_live_objects: waits until no COM object of the stack is alive, at most
+ *   timeout_ms; returns how many are still alive (0: none).
  * drain: waits until no completion or event delivery is queued or running.
  * set_apartment_strict: 1 makes every call from a thread outside the MTA fail with
  *   RPC_E_WRONG_THREAD (0x8001010E); get_apartment_stats / reset_apartment_stats.
@@ -107,11 +118,13 @@ typedef enum blec_winrt_sim_quirk {
   X(int, blec_winrt_sim_set_world_text, (const char *text, char *err, size_t errlen))             \
   X(int, blec_winrt_sim_set_world_file, (const char *path, char *err, size_t errlen))             \
   X(int, blec_winrt_sim_set_world_default, (void))                                                \
+  X(int, blec_winrt_sim_set_world, (blec_world * world))                                          \
   X(int, blec_winrt_sim_set_radio, (int on))                                                      \
   X(int, blec_winrt_sim_set_adapter_present, (int present))                                       \
   X(int, blec_winrt_sim_set_time_scale, (double scale))                                           \
   X(long, blec_winrt_sim_live_objects, (void))                                                    \
   X(long, blec_winrt_sim_live_objects_dump, (char *buf, size_t size))                             \
+  X(long, blec_winrt_sim_wait_no_live_objects, (int timeout_ms))                                  \
   X(void, blec_winrt_sim_drain, (void))                                                           \
   X(void, blec_winrt_sim_set_apartment_strict, (int on))                                          \
   X(void, blec_winrt_sim_get_apartment_stats, (blec_winrt_sim_apartment_stats *out))              \
