@@ -206,9 +206,9 @@ static int write_check(blec_client *c, const blec_characteristic *chr, size_t le
   size_t max = blec_client_max_write_without_response_size(c);
   if (!*with_response && len > max && blec_client_is_connected(c))
     return refuse_f(err, BLEC_ERR_INVALID_ARG,
-                    "a write without response carries at most %zu bytes on this link (MTU - 3), "
-                    "the value has %zu",
-                    max, len);
+                    "a write without response carries at most %lu bytes on this link (MTU - 3), "
+                    "the value has %lu",
+                    (unsigned long)max, (unsigned long)len); /* no %zu: mingw's printf format check */
   return BLEC_OK;
 }
 
