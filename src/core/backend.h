@@ -146,6 +146,11 @@ blec_client *blec__client_ref(blec_client *c);
 void blec__client_unref(blec_client *c);
 const char *blec__client_address(const blec_client *c);
 blec_address_type blec__client_address_type(const blec_client *c);
+/**
+ * The services the program asked for (blec_client_options_add_service): their count, the
+ * array in *uuids (lives with the client). 0 when it wants them all.
+ */
+size_t blec__client_services(const blec_client *c, const blec_uuid **uuids);
 /** The backend id of the scanned device, or NULL (connect by address). */
 const char *blec__client_backend_id(const blec_client *c);
 void blec__client_set_name(blec_client *c, const char *name);

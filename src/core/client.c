@@ -428,6 +428,10 @@ void blec__client_set_backend_priv(blec_client *c, void *p) { c->backend_priv = 
 blec_ctx *blec__client_ctx(const blec_client *c) { return c->ctx; }
 const char *blec__client_address(const blec_client *c) { return c->address; }
 blec_address_type blec__client_address_type(const blec_client *c) { return c->opts.address_type; }
+size_t blec__client_services(const blec_client *c, const blec_uuid **uuids) {
+  *uuids = c->opts.services;
+  return c->opts.nservices;
+}
 const char *blec__client_backend_id(const blec_client *c) {
   return c->device ? blec_device_backend_id(c->device) : NULL;
 }
