@@ -5,6 +5,7 @@ BLEC_TEST(context_and_capabilities)
 BLEC_TEST(scan_merges_scan_response)
 BLEC_TEST(passive_scan_has_no_scan_response)
 BLEC_TEST(radio_off_scanner_error)
+BLEC_TEST(scanner_freed_right_after_start_releases_the_watcher)
 /* t_client.c */
 BLEC_TEST(connect_mtu_and_name)
 BLEC_TEST(connect_unknown_device)

@@ -115,3 +115,16 @@ BLEC_TEST_IMPL(radio_off_scanner_error) {
   blec_scanner_free(s);
   wt_end(ctx);
 }
+
+BLEC_TEST_IMPL(scanner_freed_right_after_start_releases_the_watcher) {
+  wt_world(wt_lab_world);
+  blec_ctx *ctx = wt_ctx_logged();
+  for (int i = 0; i < 3; i++) {
+    blec_scanner *s = NULL;
+    ASSERT_OK(blec_scanner_new(ctx, NULL, NULL, NULL, &s));
+    blec_error err;
+    ASSERT_OK(blec_scanner_start(s, &err));
+    blec_scanner_free(s);
+  }
+  wt_end(ctx);
+}

@@ -67,7 +67,9 @@ enum {
   WR_MTU_WAIT_MS = 1000,
   /* After a discovery answered from the OS cache, how long to wait for the session to go
    * Active before a GATT request to the device itself is made to bring the link up. */
-  WR_LINK_REQUEST_AFTER_MS = 500
+  WR_LINK_REQUEST_AFTER_MS = 500,
+  /* How long a request that failed as Unreachable looks for the link's drop to show. */
+  WR_LINK_DROP_GRACE_MS = 300
 };
 
 /* ---- activation factories and statics, obtained once per context (winrt_statics.c) -- */
@@ -174,6 +176,7 @@ struct wr_job {
   HANDLE wake_ev;   /* auto reset: set by the handlers a job waits for */
   void (*run)(wr_job *job);
   const char *what; /* for logs */
+  uint32_t drops;   /* the client's link drops when the job started (wr_client.drops) */
 };
 /**
  * A zeroed job of `size` bytes (a request struct starting with wr_job) for op, or NULL
@@ -362,6 +365,7 @@ typedef struct wr_client {
   bool session_seen_active;  /* (L) the session was Active in this attempt */
   BluetoothConnectionStatus device_status; /* (L) last seen (advisory: shared with other programs) */
   int device_flaps;          /* (L) Disconnected reports while the session was Active */
+  uint32_t drops;            /* (L) times the session went from Active to Closed */
   UINT16 pdu;                /* (L) last MaxPduSize seen */
   wr_job *waiter;            /* (L) the job waiting for status changes, woken by handlers */
   wr_table gatt;             /* (L) */
@@ -380,6 +384,11 @@ void wr_client_wake_locked(wr_client *wc);
 bool wr_client_enter(wr_client *wc);
 void wr_client_leave(wr_client *wc);
 
+/**
+ * Whether the link a job of the client started on dropped since (its session went Closed,
+ * or the link was taken apart), waiting WR_LINK_DROP_GRACE_MS for the session's event.
+ */
+bool wr_link_dropped(wr_job *job);
 /** Takes every link object out of wc (lock taken here): what the closer closes. NULL if none. */
 wr_remains *wr_link_take(wr_ctx *w, wr_client *wc);
 /**

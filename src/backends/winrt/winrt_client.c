@@ -50,6 +50,28 @@ bool wr_client_enter(wr_client *wc) {
 
 void wr_client_leave(wr_client *wc) { wr_gate_leave(&wc->events); }
 
+bool wr_link_dropped(wr_job *job) {
+  wr_client *wc = wr_client_of(job->c);
+  /* A request's failure may come before the session's Closed event: give it a moment. */
+  uint64_t deadline = GetTickCount64() + WR_LINK_DROP_GRACE_MS;
+  for (;;) {
+    blec__mutex_lock(&wc->lock);
+    bool down = wc->state == WR_LINK_NONE || wc->drops != job->drops;
+    IGattSession *s = !down && wc->session_seen_active ? wc->session : NULL;
+    if (s) IGattSession_AddRef(s);
+    blec__mutex_unlock(&wc->lock);
+    if (down) return true;
+    if (s) {
+      GattSessionStatus st = GattSessionStatus_Active;
+      HRESULT hr = wr_hr(job->w, IGattSession_get_SessionStatus(s, &st), "GattSession.SessionStatus");
+      IGattSession_Release(s);
+      if (FAILED(hr) || st != GattSessionStatus_Active) return true;
+    }
+    if (GetTickCount64() >= deadline) return false;
+    Sleep(10);
+  }
+}
+
 /* ---- event handlers: record, wake, post; never block -------------------------------------------- */
 
 /* What each handler of one link knows: its client (a reference) and the link's generation. */
@@ -91,13 +113,18 @@ static void link_lost(void *arg) {
     wr_log(w, BLEC_LOG_DEBUG, "%s: session closed (BluetoothError %s): link lost", blec__client_address(c),
            wr_bluetooth_error_name(it->error));
     wr_remains *r = wr_link_take(w, wc);
-    wr_jobs_cancel_client(w, c, NULL);
+    /* Windows does not say why a link ended; a radio turned off is seen on the radio. */
+    blec_disconnect_reason reason = BLEC_DISCONNECT_REMOTE;
+    blec_error e;
+    if (it->error == BluetoothError_RadioNotAvailable ||
+        (wr_check_bluetooth_now(w, &e) == BLEC_ERR_BLUETOOTH_UNAVAILABLE && e.reason == BLEC_UNAVAILABLE_POWERED_OFF))
+      reason = BLEC_DISCONNECT_RADIO_OFF;
     if (wr_client_enter(wc)) {
-      blec__client_disconnected(c, it->error == BluetoothError_RadioNotAvailable ? BLEC_DISCONNECT_RADIO_OFF
-                                                                                 : BLEC_DISCONNECT_REMOTE);
+      blec__client_disconnected(c, reason); /* fails the pending ops: DISCONNECTED */
       wr_client_leave(wc);
     }
-    wr_link_close(w, r, 0, 0); /* handed to the pool: the strand goes on */
+    wr_jobs_cancel_client(w, c, NULL); /* their WinRT operations end too */
+    wr_link_close(w, r, 0, 0);         /* handed to the pool: the strand goes on */
   }
   blec__client_unref(c);
   free(it);
@@ -118,14 +145,18 @@ static HRESULT on_session_status(void *ctx, void *sender, void *args) {
          st == GattSessionStatus_Active ? "Active" : "Closed", wr_bluetooth_error_name(e));
   blec__mutex_lock(&wc->lock);
   bool current = wc->gen == n->gen;
-  bool lost = false;
+  bool lost = false, lost_connecting = false;
   if (current) {
+    lost_connecting = st == GattSessionStatus_Closed && wc->state == WR_LINK_OPEN && wc->session_seen_active;
+    if (st == GattSessionStatus_Closed && wc->session_status == GattSessionStatus_Active) wc->drops++;
     wc->session_status = st;
     if (st == GattSessionStatus_Active) wc->session_seen_active = true;
     lost = st == GattSessionStatus_Closed && wc->state == WR_LINK_ACTIVE;
     wr_client_wake_locked(wc);
   }
   blec__mutex_unlock(&wc->lock);
+  /* Lost while connecting: the discovery's requests end now (the connect fails). */
+  if (lost_connecting) wr_jobs_cancel_client(w, n->c, NULL);
   if (lost) {
     lost_item *it = malloc(sizeof *it);
     if (it) {
@@ -296,6 +327,11 @@ static void connect_run(wr_job *job) {
   wr_ctx *w = job->w;
   /* Whatever an earlier link left (a disconnect that gave up waiting) goes first. */
   wr_link_close(w, wr_link_take(w, wc), 0, 0);
+  blec_error e;
+  if (wr_check_bluetooth_now(w, &e) != BLEC_OK) {
+    blec__op_complete_error(job->op, &e);
+    return;
+  }
 
   IBluetoothLEDevice *dev = NULL;
   HRESULT hr = open_device(j, &dev);
@@ -304,7 +340,6 @@ static void connect_run(wr_job *job) {
     return;
   }
   if (!dev) {
-    blec_error e;
     blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "Windows knows no Bluetooth LE device %s%s", blec__client_address(c),
                     j->type == BLEC_ADDRESS_RANDOM ? " with a random address"
                     : j->type == BLEC_ADDRESS_PUBLIC ? " with a public address" : "");
@@ -346,7 +381,6 @@ static void connect_run(wr_job *job) {
   if (SUCCEEDED(hr)) hr = wr_hr(w, IGattSession_get_CanMaintainConnection(session, &can), "GattSession.CanMaintainConnection");
   if (SUCCEEDED(hr) && !can) {
     wr_link_close(w, wr_link_take(w, wc), 0, 0);
-    blec_error e;
     blec__error_set(&e, BLEC_ERR_NOT_SUPPORTED, "Windows cannot keep a GATT session with %s (CanMaintainConnection is false)",
                     blec__client_address(c));
     blec__op_complete_error(job->op, &e);

@@ -396,9 +396,12 @@ static bool add_to_model(wr_ctx *w, blec_client *c, const wr_table *t) {
 
 /* ---- the link, brought up by the discovery ----------------------------------------------------------- */
 
-static bool session_active(wr_client *wc) { return wc->session_status == GattSessionStatus_Active; }
 static bool session_lost(wr_client *wc) {
-  return wc->session_seen_active && wc->session_status != GattSessionStatus_Active;
+  return (wc->session_seen_active && wc->session_status != GattSessionStatus_Active) || wc->state == WR_LINK_NONE;
+}
+/* The link is up, or it went down (the discovery then fails with DISCONNECTED). */
+static bool session_settled(wr_client *wc) {
+  return wc->session_status == GattSessionStatus_Active || session_lost(wc);
 }
 
 /* Waits (woken by the session's handlers) until ready(wc), the job ends or ms pass. */
@@ -462,16 +465,23 @@ static void discover_run(wr_job *job) {
   outcome o = {S_OK, GattCommunicationStatus_Success, -1, NULL};
   build(j, c, d3, &t, &o);
   /* The answer may have come from the OS's cache: the link must be up all the same. */
-  if (!failed(&o) && !wait_client(job, wc, session_active, WR_LINK_REQUEST_AFTER_MS) && !wr_job_cancelled(job)) {
+  if (!failed(&o) && !wait_client(job, wc, session_settled, WR_LINK_REQUEST_AFTER_MS) && !wr_job_cancelled(job)) {
     link_request(j, d3, &o);
-    if (!failed(&o) && !wait_client(job, wc, session_active, -1) && !wr_job_cancelled(job))
+    if (!failed(&o) && !wait_client(job, wc, session_settled, -1) && !wr_job_cancelled(job))
       set_hr(&o, HRESULT_FROM_WIN32(ERROR_DEVICE_NOT_CONNECTED), "bringing the link up");
   }
   IBluetoothLEDevice3_Release(d3);
   if (!failed(&o) && wr_job_cancelled(job)) set_hr(&o, HRESULT_FROM_WIN32(ERROR_CANCELLED), "discovering");
   if (failed(&o)) {
     wr_table_release(w, &t);
-    complete_outcome(job, &o);
+    bool lost = wr_link_dropped(job);
+    if (lost) { /* not Unreachable to retry: the link came and went */
+      blec_error e;
+      blec__error_set(&e, BLEC_ERR_DISCONNECTED, "the link went down during the discovery");
+      blec__op_complete_error(job->op, &e);
+    } else {
+      complete_outcome(job, &o);
+    }
     return;
   }
   /* The OS exchanges the MTU by itself once the link is up: wait for it, briefly. */

@@ -34,6 +34,25 @@ static IUnknown *attr_or_fail(wr_job *job, wr_attr_kind kind, uint16_t handle) {
   return o;
 }
 
+/* A request that failed as Unreachable or on a closed object while the link dropped fails
+ * with BLEC_ERR_DISCONNECTED, as on every backend. */
+static bool complete_if_link_down(wr_job *job) {
+  if (!wr_link_dropped(job)) return false;
+  blec_error e;
+  blec__error_set(&e, BLEC_ERR_DISCONNECTED, "the link was lost during the operation");
+  blec__op_complete_error(job->op, &e);
+  return true;
+}
+
+/* Failures that a lost link explains. */
+/* Failures that a lost link explains (a cancel included: the backend cancels the requests
+ * of a link it takes apart; one the program cancelled is complete already). */
+static bool link_failure(HRESULT hr, GattCommunicationStatus st) {
+  int s = wr_status_from_hr(hr);
+  return FAILED(hr) ? s == BLEC_ERR_NOT_CONNECTED || s == BLEC_ERR_DISCONNECTED || s == BLEC_ERR_CANCELLED
+                    : st == GattCommunicationStatus_Unreachable;
+}
+
 static int start(wr_job *job) {
   if (!job) return BLEC_ERR_NO_MEMORY;
   return wr_job_start(job, WR_JOB_POOL);
@@ -61,7 +80,8 @@ static void read_run(wr_job *job) {
   if (SUCCEEDED(wr_hr(w, hr, "ReadValueAsync"))) hr = wr_await_read(w, job, -1, op, &r);
   if (SUCCEEDED(hr) && !r) hr = E_POINTER;
   if (FAILED(hr)) {
-    wr_complete_hr(job->op, hr, "reading");
+    if (!(link_failure(hr, GattCommunicationStatus_Success) && complete_if_link_down(job)))
+      wr_complete_hr(job->op, hr, "reading");
     return;
   }
   GattCommunicationStatus st = GattCommunicationStatus_Success;
@@ -70,6 +90,8 @@ static void read_run(wr_job *job) {
          j->mode == BluetoothCacheMode_Cached ? "cached" : "uncached", wr_gatt_status_name(st));
   if (FAILED(hr)) {
     wr_complete_hr(job->op, hr, "GattReadResult.Status");
+  } else if (link_failure(S_OK, st) && complete_if_link_down(job)) {
+    /* done */
   } else if (st != GattCommunicationStatus_Success) {
     int att = -1;
     IGattReadResult2 *r2 = NULL;
@@ -114,7 +136,8 @@ static void finish_write(wr_job *job, HRESULT hr, IGattWriteResult *r, const cha
   wr_ctx *w = job->w;
   if (SUCCEEDED(hr) && !r) hr = E_POINTER;
   if (FAILED(hr)) {
-    wr_complete_hr(job->op, hr, what);
+    if (!(link_failure(hr, GattCommunicationStatus_Success) && complete_if_link_down(job)))
+      wr_complete_hr(job->op, hr, what);
     return;
   }
   GattCommunicationStatus st = GattCommunicationStatus_Success;
@@ -124,6 +147,8 @@ static void finish_write(wr_job *job, HRESULT hr, IGattWriteResult *r, const cha
     wr_complete_hr(job->op, hr, "GattWriteResult.Status");
   } else if (st == GattCommunicationStatus_Success) {
     blec__op_complete(job->op, BLEC_OK);
+  } else if (link_failure(S_OK, st) && complete_if_link_down(job)) {
+    /* done */
   } else {
     __FIReference_1_BYTE *pe = NULL;
     int att = -1;

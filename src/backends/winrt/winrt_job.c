@@ -22,6 +22,12 @@ void *wr_job_new(wr_ctx *w, blec_client *c, blec_op *op, size_t size, void (*run
   job->w = w;
   job->op = blec__op_ref(op);
   job->c = c ? blec__client_ref(c) : NULL;
+  if (c) {
+    wr_client *wc = wr_client_of(c);
+    blec__mutex_lock(&wc->lock);
+    job->drops = wc->drops;
+    blec__mutex_unlock(&wc->lock);
+  }
   job->run = run;
   job->what = what;
   return job;

@@ -199,7 +199,8 @@ static void teardown(void *arg) {
     if (sc->received) wr_hr(w, IBluetoothLEAdvertisementWatcher_remove_Received(sc->watcher, sc->received_tok), "Watcher.remove_Received");
     if (sc->stopped) wr_hr(w, IBluetoothLEAdvertisementWatcher_remove_Stopped(sc->watcher, sc->stopped_tok), "Watcher.remove_Stopped");
     wr_hr(w, IBluetoothLEAdvertisementWatcher_Stop(sc->watcher), "Watcher.Stop");
-    IBluetoothLEAdvertisementWatcher_Release(sc->watcher);
+    ULONG left = IBluetoothLEAdvertisementWatcher_Release(sc->watcher);
+    wr_log(w, BLEC_LOG_DEBUG, "watcher stopped and released (%lu references left to Windows)", (unsigned long)left);
     sc->watcher = NULL;
   }
   wr_delegate_release(sc->received);
