@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* helpers.c — see wr_test.h. */
 #include "wr_test.h"
+#include "blec/blec_world.h"
 
 #include <process.h>
 #include <stdio.h>
@@ -35,13 +36,50 @@ void wt_load_sim(void) {
   get_quirk = (int (*)(int))(void (*)(void))GetProcAddress(m, "blec_winrt_sim_get_quirk");
 }
 
+/* The world engine the stack runs on: blec's shared library, loaded with the stack's DLL.
+ * This program links blec statically (it tests the backend's internals too), so the
+ * engine's calls are taken from that module by name. */
+static struct {
+  int (*load_string)(const char *text, const char *name, blec_world **out, blec_error *err);
+  void (*unref)(blec_world *world);
+  int (*find)(blec_world *world, const char *address, blec_world_peripheral **out);
+  int (*set_delays)(blec_world_peripheral *p, int connect_ms, int response_ms);
+} engine;
+static blec_world *current_world;
+
+static void load_engine(void) {
+  if (engine.load_string) return;
+  HMODULE m = GetModuleHandleW(L"libblec.dll");
+  ASSERT(m != NULL);
+#define WT_ENGINE_(field, name) engine.field = (__typeof__(engine.field))(void (*)(void))GetProcAddress(m, name);
+  WT_ENGINE_(load_string, "blec_world_load_string")
+  WT_ENGINE_(unref, "blec_world_unref")
+  WT_ENGINE_(find, "blec_world_find_peripheral")
+  WT_ENGINE_(set_delays, "blec_world_peripheral_set_delays")
+#undef WT_ENGINE_
+  ASSERT(engine.load_string && engine.unref && engine.find && engine.set_delays);
+}
+
 void wt_world(const char *text) {
   wt_load_sim();
+  load_engine();
   if (set_quirk)
     for (int q = WT_QUIRK_LATE_CANCEL; q <= WT_QUIRK_HELD_ELSEWHERE; q++) set_quirk(q, 0);
-  char err[256] = "";
-  int st = sim.blec_winrt_sim_set_world_text(text, err, sizeof err);
-  if (st != 0) blec_test_fail_(__FILE__, __LINE__, "world refused (%d): %s", st, err);
+  blec_world *w = NULL;
+  blec_error err;
+  int st = engine.load_string(text, "test", &w, &err);
+  if (st != 0) blec_test_fail_(__FILE__, __LINE__, "world refused (%d): %s", st, err.message);
+  st = sim.blec_winrt_sim_set_world(w);
+  if (st != 0) blec_test_fail_(__FILE__, __LINE__, "the stack refused the world (%d)", st);
+  if (current_world) engine.unref(current_world);
+  current_world = w;
+}
+
+void wt_set_delays(const char *address, int connect_ms, int response_ms) {
+  blec_world_peripheral *p = NULL;
+  ASSERT(current_world != NULL);
+  ASSERT_OK(engine.find(current_world, address, &p));
+  ASSERT_OK(engine.set_delays(p, connect_ms, response_ms));
 }
 
 bool wt_quirk(wt_quirk_id q, int value) {

@@ -21,3 +21,12 @@ BLEC_TEST(denied_service_first)
 BLEC_TEST(denied_service_middle)
 BLEC_TEST(denied_service_last)
 BLEC_TEST(denied_services_only)
+/* t_pool.c (issue 10, defects 2 and 4) */
+BLEC_TEST(pool_two_quick_posts_with_one_idle_thread)
+BLEC_TEST(pool_strand_runs_items_one_at_a_time_in_order)
+BLEC_TEST(pool_call_gives_up_after_its_budget_and_the_work_ends_alone)
+BLEC_TEST(pool_freed_while_work_is_stuck_is_abandoned_not_waited_for)
+/* t_defects.c (issue 10, defects 3 to 7) */
+BLEC_TEST(reconnect_right_after_each_remote_disconnect)
+BLEC_TEST(client_freed_while_connecting_or_while_its_link_drops)
+BLEC_TEST(no_wait_inside_callbacks_from_windows)

@@ -34,8 +34,14 @@ typedef struct wt_sim_api {
 extern wt_sim_api sim;
 
 void wt_load_sim(void);
-/** Gives the stack this world (fails the test when refused). Every quirk is reset first. */
+/**
+ * Gives the stack this world (fails the test when refused). Every quirk is reset first.
+ * The world is made by the engine the stack runs on (blec's shared library, which the
+ * stack's DLL links), so that the test can act on it (wt_set_delays).
+ */
 void wt_world(const char *text);
+/** Connect and response delays of a peripheral of the current world (blec_world_peripheral_set_delays). */
+void wt_set_delays(const char *address, int connect_ms, int response_ms);
 
 /* ---- the stack's hard parts of Windows (helpers/winrt-quirks.md, sim/winrt/README.md) ---- */
 typedef enum wt_quirk_id {
