@@ -44,6 +44,9 @@ static struct {
   void (*unref)(blec_world *world);
   int (*find)(blec_world *world, const char *address, blec_world_peripheral **out);
   int (*set_delays)(blec_world_peripheral *p, int connect_ms, int response_ms);
+  int (*set_value)(blec_world_peripheral *p, uint16_t handle, const uint8_t *value, size_t len, bool notify);
+  int (*get_value)(blec_world_peripheral *p, uint16_t handle, uint8_t **value, size_t *len);
+  void (*free_mem)(void *p);
 } engine;
 static blec_world *current_world;
 
@@ -56,8 +59,12 @@ static void load_engine(void) {
   WT_ENGINE_(unref, "blec_world_unref")
   WT_ENGINE_(find, "blec_world_find_peripheral")
   WT_ENGINE_(set_delays, "blec_world_peripheral_set_delays")
+  WT_ENGINE_(set_value, "blec_world_set_value")
+  WT_ENGINE_(get_value, "blec_world_get_value")
+  WT_ENGINE_(free_mem, "blec_free")
 #undef WT_ENGINE_
-  ASSERT(engine.load_string && engine.unref && engine.find && engine.set_delays);
+  ASSERT(engine.load_string && engine.unref && engine.find && engine.set_delays && engine.set_value &&
+         engine.get_value && engine.free_mem);
 }
 
 void wt_world(const char *text) {
@@ -75,11 +82,29 @@ void wt_world(const char *text) {
   current_world = w;
 }
 
-void wt_set_delays(const char *address, int connect_ms, int response_ms) {
+static blec_world_peripheral *peripheral(const char *address) {
   blec_world_peripheral *p = NULL;
   ASSERT(current_world != NULL);
   ASSERT_OK(engine.find(current_world, address, &p));
-  ASSERT_OK(engine.set_delays(p, connect_ms, response_ms));
+  return p;
+}
+
+void wt_set_delays(const char *address, int connect_ms, int response_ms) {
+  ASSERT_OK(engine.set_delays(peripheral(address), connect_ms, response_ms));
+}
+
+void wt_set_value(const char *address, uint16_t handle, const void *data, size_t len) {
+  ASSERT_OK(engine.set_value(peripheral(address), handle, data, len, false));
+}
+
+size_t wt_get_value(const char *address, uint16_t handle, uint8_t *buf, size_t cap) {
+  uint8_t *v = NULL;
+  size_t n = 0;
+  ASSERT_OK(engine.get_value(peripheral(address), handle, &v, &n));
+  size_t k = n < cap ? n : cap;
+  if (k) memcpy(buf, v, k);
+  engine.free_mem(v);
+  return n;
 }
 
 bool wt_quirk(wt_quirk_id q, int value) {
@@ -251,6 +276,18 @@ blec_client *wt_connect(blec_ctx *ctx, const char *addr, const blec_client_optio
   int r = blec_client_connect(c, blec_test_ms(10000), &err);
   if (r != BLEC_OK) blec_test_fail_(__FILE__, __LINE__, "connect %s: %s (%s)", addr, blec_status_name(r), err.message);
   return c;
+}
+
+size_t wt_read(blec_client *c, const blec_characteristic *chr, unsigned flags, uint8_t *buf, size_t cap) {
+  uint8_t *data = NULL;
+  size_t len = 0;
+  blec_error err;
+  int r = blec_client_read(c, chr, flags, blec_test_ms(5000), &data, &len, &err);
+  if (r != BLEC_OK) blec_test_fail_(__FILE__, __LINE__, "read: %s (%s)", blec_status_name(r), err.message);
+  size_t k = len < cap ? len : cap;
+  if (k) memcpy(buf, data, k);
+  blec_free(data);
+  return len;
 }
 
 blec_characteristic *wt_chr(blec_client *c, uint16_t uuid16) {
