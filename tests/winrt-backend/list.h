@@ -48,3 +48,8 @@ BLEC_TEST(write_without_response_end_to_end)
 BLEC_TEST(mtu_event_reaches_the_mtu_callback)
 BLEC_TEST(indications_and_force_indicate)
 BLEC_TEST(services_subset_asked_by_uuid)
+/* t_errors.c (issue 11: errors) */
+BLEC_TEST(att_errors_reported_as_hresults)
+BLEC_TEST(access_denied_and_a_restarted_service_have_their_own_detail)
+BLEC_TEST(bluetooth_errors_give_the_right_reason)
+BLEC_TEST(missing_interfaces_say_which_windows_they_need)

@@ -20,6 +20,8 @@ BLEC_TEST_IMPL(link_comes_up_with_the_first_gatt_request);
 BLEC_TEST_IMPL(connection_status_flap_is_not_a_disconnection);
 BLEC_TEST_IMPL(disconnect_says_when_windows_keeps_the_link);
 BLEC_TEST_IMPL(disconnect_waits_for_a_lingering_link);
+BLEC_TEST_IMPL(connect_on_windows_older_than_1709_is_not_supported);
+BLEC_TEST_IMPL(watcher_start_refused_with_the_radio_off);
 
 /* ---- defect 3: the link's references ------------------------------------------------------------- */
 
@@ -274,5 +276,43 @@ BLEC_TEST_IMPL(disconnect_waits_for_a_lingering_link) {
   ASSERT_EQ_INT(err.message[0], 0); /* down within the wait: nothing to say */
   ASSERT_EQ_INT(sim.blec_winrt_sim_peripheral_connected(WT_LAB), 0);
   blec_client_free(c);
+  wt_end(ctx);
+}
+
+/* ---- issue 11: older Windows, a watcher that refuses to start ----------------------------------------- */
+
+BLEC_TEST_IMPL(connect_on_windows_older_than_1709_is_not_supported) {
+  wt_world(wt_lab_world);
+  WT_SKIP_UNLESS(wt_quirk(WT_QUIRK_WINDOWS_BUILD, 15063));
+  blec_ctx *ctx = wt_ctx();
+  /* Scanning works on any Windows 10. */
+  blec_device **list = NULL;
+  size_t n = 0;
+  wt_scan_for(ctx, BLEC_SCAN_ACTIVE, 400, &list, &n);
+  ASSERT(wt_find(list, n, WT_LAB) != NULL);
+  blec_device_list_free(list, n);
+  blec_client *c = NULL;
+  ASSERT_OK(blec_client_new(ctx, WT_LAB, NULL, &c));
+  blec_error err;
+  ASSERT_STATUS(blec_client_connect(c, blec_test_ms(10000), &err), BLEC_ERR_NOT_SUPPORTED);
+  ASSERT(strstr(err.message, "needs Windows 10 version 1709 (build 16299)") != NULL);
+  blec_client_free(c);
+  wt_end(ctx);
+}
+
+BLEC_TEST_IMPL(watcher_start_refused_with_the_radio_off) {
+  wt_world(wt_lab_world);
+  WT_SKIP_UNLESS(wt_quirk(WT_QUIRK_WATCHER_START_FAILS, 1));
+  blec_ctx *ctx = wt_ctx();
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(ctx, NULL, NULL, NULL, &s));
+  sim.blec_winrt_sim_set_radio(0);
+  blec_error err;
+  ASSERT_STATUS(blec_scanner_start(s, &err), BLEC_ERR_BLUETOOTH_UNAVAILABLE);
+  ASSERT_EQ_INT(err.reason, BLEC_UNAVAILABLE_POWERED_OFF);
+  sim.blec_winrt_sim_set_radio(1);
+  blec_error_clear(&err);
+  ASSERT_OK(blec_scanner_start(s, &err));
+  blec_scanner_free(s);
   wt_end(ctx);
 }
