@@ -457,6 +457,14 @@ bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
   return on;
 }
 
+bool blec__world_peripheral_advertising(blec_world_peripheral *p) {
+  if (!p) return false;
+  blec__mutex_lock(&p->w->lock);
+  bool on = p->advertising;
+  blec__mutex_unlock(&p->w->lock);
+  return on;
+}
+
 blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p) {
   return p ? p->addr_type : BLEC_ADDRESS_UNSPECIFIED; /* fixed when the peripheral is added */
 }
