@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "blec/blec_world.h"
+#include "backends/virtual/bond_store.h"
 #include "backends/virtual/os_cache.h"
 #include "core/backend.h"
 #include "core/threads.h"
@@ -24,6 +25,8 @@
 typedef struct vctx {
   blec_world *world;
   blec__vcache *cache;
+  bool bonds_kept;                        /* a bond store is in use (bond_store.h) */
+  char bonds_path[BLEC__VBONDS_PATH_MAX]; /* its file */
 } vctx;
 
 static vctx *ctx_priv(blec_ctx *ctx);
@@ -31,7 +34,6 @@ static vctx *ctx_priv(blec_ctx *ctx);
 /* ---- context ------------------------------------------------------------------------ */
 
 static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err) {
-  (void)opts;
   vctx *v = calloc(1, sizeof *v);
   if (!v) return BLEC_ERR_NO_MEMORY;
   if (!(v->cache = blec__vcache_new())) {
@@ -54,8 +56,17 @@ static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec
     free(v);
     return r;
   }
+  /* Like an OS, the backend remembers bonds across programs: its store brings them back. */
+  v->bonds_kept = blec__vbonds_path(blec__ctx_options_bond_store(opts), v->bonds_path, sizeof v->bonds_path);
+  if (v->bonds_kept) blec__vbonds_load(ctx, v->bonds_path, v->world);
   *priv = v;
   return BLEC_OK;
+}
+
+/* After a pairing or an unpairing with address: the store keeps the world's bond. */
+static void bonds_changed(blec_ctx *ctx, const char *address) {
+  vctx *v = ctx_priv(ctx);
+  if (v->bonds_kept) blec__vbonds_save(ctx, v->bonds_path, address, blec__world_bond_level(v->world, address));
 }
 
 static void v_exit(blec_ctx *ctx, void *priv) {
@@ -450,8 +461,93 @@ static int v_subscribe(blec_client *c, blec_op *op, uint16_t value_handle, blec_
   WITH_LINK(c, op, blec__wlink_write(link, cccd, v, sizeof v, true, done_status, op));
 }
 
+/* A pairing in two steps: the ceremony's question to the program, then the pairing with
+ * its answer. Holds a reference to the op and to the vclient throughout. */
+typedef struct vpair {
+  blec_op *op;
+  vclient *vc;
+  blec_protection_level level;
+  blec_pairing_kind kind;
+} vpair;
+
+static void vpair_end(vpair *vp) {
+  blec__op_unref(vp->op);
+  vc_unref(vp->vc);
+  free(vp);
+}
+
+/* Records the client's current bond in the store (before the op completes, so a program
+ * that sees the pairing done finds it stored). */
+static void client_bond_changed(blec_op *op) {
+  blec_client *c = blec__op_client(op);
+  if (c) bonds_changed(blec__client_ctx(c), blec__client_address(c));
+}
+
+static void pair_done(void *user, int status, blec__wpair_failure why) {
+  vpair *vp = user;
+  if (status == BLEC_OK) client_bond_changed(vp->op);
+  if (status == BLEC_ERR_PAIRING) {
+    blec_error e;
+    blec__error_set(&e, status, "%s",
+                    why == BLEC__WPAIR_WRONG_PIN ? "authentication failed: the PIN is not the peripheral's passkey"
+                                                 : "the peripheral refused the requested protection level");
+    blec__op_complete_error(vp->op, &e);
+  } else {
+    blec__op_complete(vp->op, status);
+  }
+  vpair_end(vp);
+}
+
+static void pair_answered(void *arg, int status, const char *pin) {
+  vpair *vp = arg;
+  if (status != BLEC_OK) {
+    blec_error e;
+    blec__error_set(&e, status == BLEC_ERR_CANCELLED ? status : BLEC_ERR_PAIRING, "%s",
+                    blec__pairing_refusal_text(status, vp->kind));
+    blec__op_complete_error(vp->op, &e);
+    vpair_end(vp);
+    return;
+  }
+  /* pair_done may run (and free vp) before the submission returns: keep our own references. */
+  vclient *vc = vp->vc;
+  blec_op *op = blec__op_ref(vp->op);
+  atomic_fetch_add(&vc->refs, 1);
+  blec__wpair_answer answer = {vp->level, pin};
+  blec__mutex_lock(&vc->lock);
+  int64_t id = vc->link ? blec__wlink_pair_answered(vc->link, &answer, pair_done, vp) : BLEC_ERR_DISCONNECTED;
+  blec__mutex_unlock(&vc->lock);
+  if (id < 0) {
+    blec__op_complete(op, id == BLEC_ERR_NOT_CONNECTED ? BLEC_ERR_DISCONNECTED : (int)id);
+    vpair_end(vp);
+  } else {
+    blec__op_set_backend_data(op, id);
+  }
+  blec__op_unref(op);
+  vc_unref(vc);
+}
+
 static int v_pair(blec_client *c, blec_op *op, blec_protection_level level) {
-  WITH_LINK(c, op, blec__wlink_pair(link, level, done_status, op));
+  vclient *vc = blec__client_backend_priv(c);
+  if (!vc) return BLEC_ERR_NOT_CONNECTED;
+  blec__wceremony cer;
+  blec__mutex_lock(&vc->lock);
+  int r = vc->link ? blec__wlink_pairing_ceremony(vc->link, level, &cer) : BLEC_ERR_NOT_CONNECTED;
+  blec__mutex_unlock(&vc->lock);
+  if (r != BLEC_OK) return r;
+  vpair *vp = malloc(sizeof *vp);
+  if (!vp) return BLEC_ERR_NO_MEMORY;
+  vp->op = blec__op_ref(op);
+  vp->vc = vc;
+  atomic_fetch_add(&vc->refs, 1);
+  vp->level = level;
+  vp->kind = cer.kind;
+  blec__client_pairing_request(c, op, cer.kind, cer.pin[0] ? cer.pin : NULL, pair_answered, vp);
+  return BLEC_OK;
+}
+
+static void unpair_done(void *user, int status, int att_error) {
+  client_bond_changed(user); /* the world's bond, whatever became of the link */
+  done_status(user, status, att_error);
 }
 
 static int v_unpair(blec_client *c, blec_op *op) {
@@ -464,10 +560,11 @@ static int v_unpair(blec_client *c, blec_op *op) {
   }
   if (!linked) { /* no link: the OS forgets the bond ("remove device") */
     int r = blec__world_unpair(ctx_priv(blec__client_ctx(c))->world, blec__client_address(c));
+    if (r == BLEC_OK) bonds_changed(blec__client_ctx(c), blec__client_address(c));
     blec__op_complete(op, r == BLEC_ERR_NOT_FOUND ? BLEC_ERR_DEVICE_NOT_FOUND : r);
     return BLEC_OK;
   }
-  WITH_LINK(c, op, blec__wlink_unpair(link, done_status, op));
+  WITH_LINK(c, op, blec__wlink_unpair(link, unpair_done, op));
 }
 
 static void disconnect_done(void *user, int status, int att_error) {
