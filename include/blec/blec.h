@@ -11,7 +11,14 @@
  *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
- *  - Timeouts: `timeout_ms` in milliseconds; 0 polls, negative waits for ever.
+ *  - Timeouts: `timeout_ms` in milliseconds bounds how long a call waits; 0 polls, and
+ *    a negative value gives the call no limit of its own: it waits for ever, or — where
+ *    the operation has a deadline of its own (a connect: the client options' timeout) —
+ *    until that deadline. A scan's length (blec_discover's `duration_ms`) is not a
+ *    timeout: it must not be negative.
+ *  - Bad input: BLEC_ERR_PARSE comes only from the calls whose job is to parse text
+ *    (blec_uuid_parse, blec_world_load_file / _string); a malformed argument of any other
+ *    call (an address, a characteristic spec) is BLEC_ERR_INVALID_ARG.
  *  - Threads: every function may be called from any thread, including from inside any
  *    blec callback. Callbacks never run with a library lock held. Callbacks of one
  *    context run one at a time, in order (so those of one scanner or client are
@@ -336,14 +343,24 @@ BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery
 BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *world);
 
 /**
+ * Where the `virtual` backend keeps its bonds between programs, as an OS does (ignored
+ * by other backends, whose OS keeps its own): the path of its bond store file, or ""
+ * to keep none (bonds then last as long as the world). NULL (the default) means
+ * $BLEC_BOND_STORE ("off" or "" turns the store off), else the file "virtual-bonds" in
+ * the user's state directory: $XDG_STATE_HOME/blec or ~/.local/state/blec on POSIX,
+ * the folder blec in %LOCALAPPDATA% on Windows. The path is copied (at most 1023 bytes).
+ */
+BLEC_API int blec_ctx_options_set_bond_store(blec_ctx_options *opts, const char *path);
+
+/**
  * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on
  * failure (BLEC_ERR_BACKEND_UNAVAILABLE when the named backend is not in this build).
  */
 BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
 /**
- * Stops every scanner, disconnects every client, drops queued callbacks and frees the
- * context. Scanners and clients must be freed first (BLEC_ERR_STATE otherwise, and
- * nothing is freed). Must not be called from a callback of this context (BLEC_ERR_STATE).
+ * Frees the context, dropping the callbacks still queued. Every scanner and client of it
+ * must be freed first: while one lives the call refuses with BLEC_ERR_STATE and frees
+ * nothing, and so it does when called from a callback of this context.
  */
 BLEC_API int blec_ctx_free(blec_ctx *ctx);
 /** Name of the context's backend ("virtual"). */
@@ -671,16 +688,16 @@ BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, si
 BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
 
 /**
- * Scans for timeout_ms and returns every device seen (free with blec_device_list_free).
- * timeout_ms must not be negative (BLEC_ERR_INVALID_ARG).
+ * Scans for duration_ms and returns every device seen (free with blec_device_list_free).
+ * A scan's length is not a timeout: a negative one is BLEC_ERR_INVALID_ARG.
  */
-BLEC_API int blec_discover(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
+BLEC_API int blec_discover(blec_ctx *ctx, const blec_scan_options *opts, int duration_ms,
                            blec_device ***list, size_t *count, blec_error *err);
 /**
- * Asynchronous blec_discover: completes after timeout_ms with the devices seen
+ * Asynchronous blec_discover: completes after duration_ms with the devices seen
  * (blec_op_devices), or earlier with the error that ended the scan.
  */
-BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
+BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, int duration_ms,
                                  blec_op_cb cb, void *user, blec_op **op);
 /**
  * Scans until a device matching the predicate is seen (returns at once) or timeout_ms
@@ -697,12 +714,27 @@ BLEC_API int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts,
 BLEC_API int blec_find_device_async(blec_ctx *ctx, const blec_scan_options *opts,
                                     blec_device_predicate pred, void *pred_user, int timeout_ms,
                                     blec_op_cb cb, void *user, blec_op **op);
-/** Address match is case-insensitive ("aa:bb:..." works). */
+/**
+ * blec_find_device for the device with `address` (any case: "aa:bb:..." works), with the
+ * default scan options; a malformed address is BLEC_ERR_INVALID_ARG.
+ */
 BLEC_API int blec_find_device_by_address(blec_ctx *ctx, const char *address, int timeout_ms,
                                          blec_device **out, blec_error *err);
-/** Exact local-name match. */
+/** blec_find_device for the device whose advertised local name is exactly `name`. */
 BLEC_API int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeout_ms,
                                       blec_device **out, blec_error *err);
+/**
+ * Asynchronous blec_find_device_by_address with scan options (opts may be NULL: active,
+ * no filter): the mode, service UUIDs and filters of a scanner apply to the find (as
+ * bleak's find_device_by_address takes the scanner's arguments). Since 0.2.
+ */
+BLEC_API int blec_find_device_by_address_async(blec_ctx *ctx, const blec_scan_options *opts,
+                                               const char *address, int timeout_ms, blec_op_cb cb,
+                                               void *user, blec_op **op);
+/** Asynchronous blec_find_device_by_name with scan options (opts may be NULL). Since 0.2. */
+BLEC_API int blec_find_device_by_name_async(blec_ctx *ctx, const blec_scan_options *opts,
+                                            const char *name, int timeout_ms, blec_op_cb cb,
+                                            void *user, blec_op **op);
 
 /* ---------------------------------------------------------------------------------
  * GATT model: owned by the client. Every tree a client discovered stays valid until the
@@ -889,7 +921,8 @@ BLEC_API const char *blec_client_name(const blec_client *client);
 
 /**
  * Connects: scans for the address if needed, opens the link, (pairs), discovers services
- * with the cache mode of the options. timeout_ms < 0 uses the options' timeout.
+ * with the cache mode of the options. timeout_ms bounds the whole connect in place of
+ * the options' timeout; a negative one leaves the options' timeout as the bound.
  * BLEC_ERR_BUSY when connected or connecting.
  */
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);

@@ -110,6 +110,8 @@ extern const blec__backend *const blec__backends[];
 void *blec__ctx_backend_priv(blec_ctx *ctx);
 /** The world given in the options (borrowed), or NULL. */
 blec_world *blec__ctx_option_world(blec_ctx *ctx);
+/** The bond store path given in the options (init's opts, may be NULL): NULL when not given, "" for off. */
+const char *blec__ctx_options_bond_store(const blec_ctx_options *opts);
 
 /* ---- what backends call: operations ------------------------------------------------- */
 blec_op *blec__op_ref(blec_op *op);

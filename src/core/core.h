@@ -79,6 +79,9 @@ struct blec_ctx_options {
   void *log_user;
   blec_delivery delivery;
   blec_world *world;
+  /* blec_ctx_options_set_bond_store (ctx_bond_store.c): the path ("" = off) when set */
+  bool bond_store_set;
+  char bond_store[1024];
 };
 
 struct blec_ctx {

@@ -158,6 +158,13 @@ typedef struct blec__wceremony {
  */
 BLEC__STACK_API int blec__wlink_pairing_ceremony(blec__wlink *link, blec_protection_level level, blec__wceremony *out);
 
+/**
+ * The peripheral's pairing IO capability and passkey (`pairing-io`, `passkey`), for a
+ * stack whose own IO capability is not blec's KeyboardDisplay (BlueZ takes its agent's):
+ * it selects the method from both sides itself. `passkey` gets the 6 digits and a NUL.
+ */
+BLEC__STACK_API blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]);
+
 /** Why a pairing failed (BLEC_ERR_PAIRING). */
 typedef enum blec__wpair_failure {
   BLEC__WPAIR_OK = 0,
@@ -187,6 +194,14 @@ BLEC__STACK_API int64_t blec__wlink_pair_answered(blec__wlink *link, const blec_
 BLEC__STACK_API int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user);
 /** Whether the bond exists (pairing survives links, per world). */
 BLEC__STACK_API bool blec__world_is_paired(blec_world *w, const char *address);
+/** The bond's blec_protection_level with the peripheral at address; -1 when none. */
+BLEC__STACK_API int blec__world_bond_level(blec_world *w, const char *address);
+/**
+ * Sets the bond with the peripheral at address (level -1 removes it) without touching a
+ * link: how an OS's bond store brings back bonds made before. BLEC_ERR_NOT_FOUND when no
+ * peripheral has the address.
+ */
+BLEC__STACK_API int blec__world_set_bond(blec_world *w, const char *address, int level);
 /**
  * Removes a bond without a link (as an OS's "remove device" does). A live link of that
  * peripheral then drops (disconnected: UNPAIRED). BLEC_ERR_NOT_FOUND for an unknown
@@ -251,6 +266,8 @@ BLEC__STACK_API const char *blec__world_default_text(void);
  * not advertise, yet a connect by address reaches it; an OS shows it as connected).
  */
 BLEC__STACK_API bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p);
+/** Whether the peripheral advertises now (world file `advertising`, set_advertising, faults). */
+BLEC__STACK_API bool blec__world_peripheral_advertising(blec_world_peripheral *p);
 /** The peripheral's address type (public / random). */
 BLEC__STACK_API blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p);
 

@@ -12,9 +12,11 @@ The devices of the default world are found the way a user finds them, by scannin
 repeat the default world's addresses.
 """
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,6 +51,11 @@ class Blec:
         for var in ("BLEC_WORLD", "BLEC_LOG"):
             self.env.pop(var, None)
         self.env["BLEC_BACKEND"] = "virtual"
+        # A private bond store per test: bonds persist between the commands of one test
+        # (as the OS's do), never between tests or into the user's own store.
+        self.tmp = tempfile.mkdtemp(prefix="blec-cli-")
+        atexit.register(shutil.rmtree, self.tmp, True)
+        self.env["BLEC_BOND_STORE"] = os.path.join(self.tmp, "bonds")
         self._scan = None
 
     def argv(self, args):
@@ -213,6 +220,9 @@ BAD = [
     (["read", "AA:BB:CC:DD:EE:FF", "#70000"], "not a handle"),
     (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--timeout", "0"], "more than 0"),
     (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--protection", "encryption"], "add --pair"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--pair=strong"], "none, encryption or authentication"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--pair", "encryption", "--protection", "none"],
+     "different levels"),
     (["write", "AA:BB:CC:DD:EE:FF", "2a39"], "missing the value"),
     (["write", "AA:BB:CC:DD:EE:FF", "2a39", "0"], "odd number"),
     (["write", "AA:BB:CC:DD:EE:FF", "2a39", "0x"], "not followed by hexadecimal"),
@@ -647,13 +657,47 @@ def test_att_error_insufficient_authentication(b):
     rc, out, err = b.run("read", lock, LOCK_STATE)
     check(rc == 5, f"exit {rc}, expected 5 (ATT error)")
     check("0x05" in err and "Insufficient Authentication" in err, f"names the ATT error: {err!r}")
-    check(f"try 'blec pair {lock}' first" in err, f"says what to try: {err!r}")
+    hint = f"'blec pair {lock} --protection authentication'"
+    check(hint in err and "add --pair authentication" in err, f"says what to try: {err!r}")
     objs, _ = b.json_lines(5, "read", lock, LOCK_STATE)
     e = error_line(objs)
     check(e["status"] == "BLEC_ERR_ATT" and e["att_error"] == 5, f"{e}")
     check(e["att_error_name"] == "Insufficient Authentication" and e["exit_code"] == 5, f"{e}")
+    # Both hints work when followed: --pair LEVEL on the command...
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--pair", "authentication")
+    check(objs[0]["event"] == "read" and objs[0]["value"] == "01", f"{objs}")
     objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--pair", "--protection", "authentication")
     check(objs[0]["event"] == "read" and objs[0]["value"] == "01", f"{objs}")
+
+
+def test_pair_then_read_uses_the_kept_bond(b):
+    # ...and `blec pair` first: the virtual backend keeps the bond, as an OS does.
+    lock = device_named(b, "Smart Lock")
+    b.expect(5, "read", lock, LOCK_STATE)
+    b.expect(0, "pair", lock, "--protection", "authentication")
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE)
+    check(objs[0]["value"] == "01", f"read after pair: {objs}")
+    b.expect(0, "unpair", lock)
+    b.expect(5, "read", lock, LOCK_STATE)
+    # Turned off, the store keeps nothing between commands.
+    env = dict(b.env, BLEC_BOND_STORE="off")
+    b.expect(0, "pair", lock, "--protection", "authentication", env=env)
+    b.expect(5, "read", lock, LOCK_STATE, env=env)
+
+
+def test_bond_store_defaults_to_the_user_state_directory(b):
+    if os.name != "posix" or b.emulator:
+        raise Skip("the POSIX state directory ($XDG_STATE_HOME)")
+    lock = device_named(b, "Smart Lock")
+    state = os.path.join(b.tmp, "state")
+    env = dict(b.env, XDG_STATE_HOME=state)
+    env.pop("BLEC_BOND_STORE")
+    b.expect(0, "pair", lock, "--protection", "authentication", env=env)
+    path = os.path.join(state, "blec", "virtual-bonds")
+    with open(path) as f:
+        text = f.read()
+    check(f"{lock} authentication" in text, f"the store holds the bond: {text!r}")
+    b.expect(0, "read", lock, LOCK_STATE, env=env)
 
 
 def test_fault_att_error(b):

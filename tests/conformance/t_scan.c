@@ -667,6 +667,48 @@ BLEC_TEST_IMPL(find_by_address_in_active_mode_waits_for_the_scan_response) {
   fx_close(&f);
 }
 
+BLEC_TEST_IMPL(find_by_address_and_name_async_take_scan_options) {
+  fx f;
+  fx_open(&f, fx_world_text("blec-world 1\n"
+                            "peripheral C0:0E:00:00:00:02 random\n"
+                            "  services 180f\n"
+                            "  scan-response name \"Bulb\"\n"
+                            "  adv-interval 20ms\n"));
+  fx_opres r;
+  blec_op *op = NULL;
+  /* By name: the name is in the scan response, so only an active find sees it. */
+  fx_opres_init(&r);
+  ASSERT_OK(blec_find_device_by_name_async(f.ctx, NULL, "Bulb", blec_test_ms(FX_WAIT_MS), fx_op_cb, &r, &op));
+  ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
+  ASSERT_STR_EQ(blec_device_address(blec_op_device(op)), "C0:0E:00:00:00:02");
+  blec_op_free(op);
+  /* A service filter the device does not meet: not found. */
+  blec_scan_options *o = blec_scan_options_new();
+  blec_uuid hr = blec_uuid_from16(0x180D);
+  ASSERT_OK(blec_scan_options_add_service_uuid(o, &hr));
+  fx_opres_init(&r);
+  ASSERT_OK(blec_find_device_by_address_async(f.ctx, o, "c0:0e:00:00:00:02", 300, fx_op_cb, &r, &op));
+  ASSERT_STATUS(fx_opres_wait(&r, FX_WAIT_MS), BLEC_ERR_DEVICE_NOT_FOUND);
+  blec_op_free(op);
+  blec_scan_options_free(o);
+  /* Passive: found, without the scan response. */
+  if (fx_cap(&f, BLEC_CAP_PASSIVE_SCAN)) {
+    o = blec_scan_options_new();
+    ASSERT_OK(blec_scan_options_set_mode(o, BLEC_SCAN_PASSIVE));
+    fx_opres_init(&r);
+    ASSERT_OK(blec_find_device_by_address_async(f.ctx, o, "C0:0E:00:00:00:02", blec_test_ms(FX_WAIT_MS), fx_op_cb, &r,
+                                                &op));
+    ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
+    ASSERT(blec_device_name(blec_op_device(op)) == NULL);
+    blec_op_free(op);
+    blec_scan_options_free(o);
+  }
+  ASSERT_STATUS(blec_find_device_by_address_async(f.ctx, NULL, "C0:0E", 100, fx_op_cb, &r, &op), BLEC_ERR_INVALID_ARG);
+  ASSERT(op == NULL);
+  ASSERT_STATUS(blec_find_device_by_name_async(f.ctx, NULL, NULL, 100, fx_op_cb, &r, &op), BLEC_ERR_INVALID_ARG);
+  fx_close(&f);
+}
+
 BLEC_TEST_IMPL(find_by_address_of_an_absent_device_is_device_not_found) {
   fx f;
   fx_open(&f, fx_world_lab());

@@ -304,18 +304,25 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       break;
     }
     case OPT_NO_SCAN: a->no_scan = true; break;
-    case OPT_PAIR: a->pair = true; break;
-    case OPT_PROTECTION:
+    case OPT_PAIR:
+    case OPT_PROTECTION: {
+      if (it->opt == OPT_PAIR) a->pair = true;
+      if (!v) break; /* --pair alone */
+      blec_protection_level level;
       if (strcmp(v, "none") == 0)
-        a->protection = BLEC_PROTECTION_NONE;
+        level = BLEC_PROTECTION_NONE;
       else if (strcmp(v, "encryption") == 0)
-        a->protection = BLEC_PROTECTION_ENCRYPTION;
+        level = BLEC_PROTECTION_ENCRYPTION;
       else if (strcmp(v, "authentication") == 0 || strcmp(v, "encryption-and-authentication") == 0)
-        a->protection = BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION;
+        level = BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION;
       else
-        return fail(ps, "option --protection needs none, encryption or authentication, got '%s'",
+        return fail(ps, "option --%s needs none, encryption or authentication, got '%s'", oi->long_name,
                     clip(v).s);
+      if (a->protection != BLEC_PROTECTION_DEFAULT && a->protection != level)
+        return fail(ps, "--pair and --protection ask for different levels: give the level once");
+      a->protection = level;
       break;
+    }
     case OPT_TEXT: {
       char e[200];
       free(a->data);
@@ -443,7 +450,11 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
       }
       const cli_option_info *oi = cli_option((cli_opt)o);
       const char *value = NULL;
-      if (oi->arg_name) {
+      if (oi->values && !eq) {
+        /* An optional value: only a word it accepts is taken from the next argument. */
+        for (const char *const *v = oi->values; *v && !value && i + 1 < argc; v++)
+          if (strcmp(argv[i + 1], *v) == 0) value = argv[++i];
+      } else if (oi->arg_name) {
         if (eq) {
           value = eq + 1;
         } else if (i + 1 < argc) {

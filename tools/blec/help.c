@@ -13,6 +13,8 @@
  * The table
  * ------------------------------------------------------------------------------- */
 
+static const char *const protection_levels[] = {"none", "encryption", "authentication", NULL};
+
 static const cli_option_info options[OPT_COUNT_] = {
     [OPT_BACKEND] = {"backend", 0, "NAME",
                      "Bluetooth backend: virtual (a simulated radio world, available everywhere), "
@@ -50,8 +52,12 @@ static const cli_option_info options[OPT_COUNT_] = {
                      "Connect without scanning for the device first: reaches a device that no "
                      "longer advertises because another program is connected to it (where the "
                      "backend can)."},
-    [OPT_PAIR] = {"pair", 0, NULL,
-                  "Pair after connecting, before the operation (at the --protection level)."},
+    [OPT_PAIR] = {"pair", 0, "[LEVEL]",
+                  "Pair after connecting, before the operation, at protection LEVEL: none, "
+                  "encryption or authentication (default: --protection, else the backend's "
+                  "choice). A characteristic that answers Insufficient Authentication needs "
+                  "authentication.",
+                  protection_levels},
     [OPT_PROTECTION] = {"protection", 0, "LEVEL",
                         "Pairing protection: none, encryption or authentication (encryption "
                         "and authentication). Default: the backend's choice."},
@@ -251,6 +257,9 @@ static const char program_description[] =
 static const char environment_text[] =
     "BLEC_BACKEND: the backend used when --backend is not given.\n"
     "BLEC_WORLD: the world file the virtual backend serves when --world is not given.\n"
+    "BLEC_BOND_STORE: the file where the virtual backend keeps its bonds between commands "
+    "(default: virtual-bonds in $XDG_STATE_HOME/blec or ~/.local/state/blec); off keeps "
+    "none.\n"
     "BLEC_LOG: the library's log level (none, error, warning, info, debug) when -v is not "
     "given.";
 

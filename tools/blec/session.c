@@ -55,11 +55,21 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       break;
     case BLEC_ERR_ATT:
       switch (err->att_error) {
+        /* A level that reaches what the error asks for (a weaker one fails again), and
+         * a bond that lasts: the backends keep bonds between commands. */
         case BLEC_ATT_INSUFFICIENT_AUTHENTICATION:
-        case BLEC_ATT_INSUFFICIENT_ENCRYPTION:
         case BLEC_ATT_INSUFFICIENT_AUTHORIZATION:
+          snprintf(buf, size,
+                   "pair with authentication first ('blec pair %s --protection authentication'), or "
+                   "add --pair authentication to this command",
+                   addr);
+          break;
+        case BLEC_ATT_INSUFFICIENT_ENCRYPTION:
         case BLEC_ATT_INSUFFICIENT_ENCRYPTION_KEY_SIZE:
-          snprintf(buf, size, "try 'blec pair %s' first, or add --pair to this command", addr);
+          snprintf(buf, size,
+                   "pair first ('blec pair %s --protection encryption'), or add --pair encryption to "
+                   "this command",
+                   addr);
           break;
         case BLEC_ATT_READ_NOT_PERMITTED:
         case BLEC_ATT_WRITE_NOT_PERMITTED:
@@ -94,8 +104,13 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       snprintf(buf, size, "the link dropped: move closer and try again");
       break;
     case BLEC_ERR_PAIRING:
-      snprintf(buf, size, "the device may not support this protection level: try --protection "
-                          "encryption or none");
+      if (strstr(err->message, "(ConfirmPinMatch)") || strstr(err->message, "(ProvidePin)"))
+        snprintf(buf, size, "the device asks for a PIN: run the command from a terminal to answer");
+      else if (a->protection == BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
+        snprintf(buf, size, "the device may not pair at this level: try %s encryption",
+                 a->cmd == CMD_PAIR ? "--protection" : "--pair");
+      else
+        snprintf(buf, size, "the device refused to pair; check that it accepts pairing now");
       break;
     case BLEC_ERR_BUSY:
       snprintf(buf, size, "another operation is using the device; try again");
@@ -314,6 +329,8 @@ int session_connect(cli_session *s, blec_device *dev) {
     s->client = NULL;
     return session_fail_status(s, action, st, NULL);
   }
+  pairprompt_init_stdio(&s->prompt);
+  blec_client_set_pairing_callback(s->client, pairprompt_cb, &s->prompt);
   blec_error err;
   blec_op *op = NULL;
   st = blec_client_connect_async(s->client, session_op_done, NULL, &op);
