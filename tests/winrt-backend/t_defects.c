@@ -11,17 +11,6 @@
 
 #include "backends/winrt/winrt_pool.h"
 
-/* Tests waiting for the simulated stack to play their quirk (they are listed in list.h
- * once it does). */
-BLEC_TEST_IMPL(address_type_unspecified_before_windows_2004);
-BLEC_TEST_IMPL(cancelled_operation_that_never_ends_is_abandoned);
-BLEC_TEST_IMPL(close_that_blocks_does_not_hold_free);
-BLEC_TEST_IMPL(link_comes_up_with_the_first_gatt_request);
-BLEC_TEST_IMPL(connection_status_flap_is_not_a_disconnection);
-BLEC_TEST_IMPL(disconnect_says_when_windows_keeps_the_link);
-BLEC_TEST_IMPL(disconnect_waits_for_a_lingering_link);
-BLEC_TEST_IMPL(connect_on_windows_older_than_1709_is_not_supported);
-BLEC_TEST_IMPL(watcher_start_refused_with_the_radio_off);
 
 /* ---- defect 3: the link's references ------------------------------------------------------------- */
 
@@ -182,11 +171,11 @@ BLEC_TEST_IMPL(cancelled_operation_that_never_ends_is_abandoned) {
 
 BLEC_TEST_IMPL(close_that_blocks_does_not_hold_free) {
   wt_world(wt_lab_world);
-  WT_SKIP_UNLESS(wt_quirk(WT_QUIRK_CLOSE_BLOCKS_MS, 8000));
+  WT_SKIP_UNLESS(wt_quirk(WT_QUIRK_CLOSE_BLOCKS_MS, 4000));
   blec_ctx *ctx = wt_ctx_logged();
   blec_client *c = wt_connect(ctx, WT_LAB, NULL);
   end_args a = {ctx, c};
-  /* Close() of the services, session and device blocks 8 s each: free gives up in its budget. */
+  /* Close() of the services, session and device blocks 4 s each: free gives up in its budget. */
   wt_must_return_within(free_client_and_ctx, &a, 15000, "blec_client_free and blec_ctx_free");
   ASSERT(wt_log_contains("a Close() that hangs") || wt_log_contains("were not released within"));
   /* The abandoned work finishes later by itself and releases everything, safely. */
