@@ -353,7 +353,22 @@ int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
   if (!c) return BLEC_ERR_INVALID_ARG;
   blec_op *op;
-  int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
+  int limit = timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms;
+  int r = connect_start(c, limit, NULL, NULL, &op);
+  if (r == BLEC_ERR_BUSY) {
+    /* The link of an attempt that just ended is still being closed (a backend closes it
+     * asynchronously, as Windows does): wait for that close, within the timeout, then start. */
+    blec__mutex_lock(&c->lock);
+    blec_op *closing = c->state == BLEC__DISCONNECTING && c->closing ? blec__op_ref(c->closing) : NULL;
+    blec__mutex_unlock(&c->lock);
+    if (closing) {
+      uint64_t t0 = blec__now_us();
+      blec_op_wait(closing, limit);
+      blec__op_unref(closing);
+      int spent = (int)((blec__now_us() - t0) / 1000);
+      if (limit < 0 || spent < limit) r = connect_start(c, limit < 0 ? limit : limit - spent, NULL, NULL, &op);
+    }
+  }
   if (r != BLEC_OK) {
     blec__error_set(err, r, "%s", r == BLEC_ERR_BUSY ? "already connected or connecting" : "");
     return r;
