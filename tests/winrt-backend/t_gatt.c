@@ -273,3 +273,34 @@ BLEC_TEST_IMPL(services_subset_asked_by_uuid) {
   blec_client_free(c);
   wt_end(ctx);
 }
+
+/* Windows' documentation does not say whether AttributeHandle is a characteristic's
+ * declaration or its value handle: the stack plays both, blec's handles are value handles. */
+BLEC_TEST_IMPL(attribute_handle_as_declaration_or_value) {
+  uint16_t handles[2][4];
+  for (int mode = 0; mode < 2; mode++) {
+    wt_world(wt_lab_world);
+    if (mode) WT_SKIP_UNLESS(wt_quirk(WT_QUIRK_HANDLE_IS_DECLARATION, 1));
+    blec_ctx *ctx = mode ? wt_ctx_logged() : wt_ctx();
+    blec_client *c = wt_connect(ctx, WT_LAB, NULL);
+    if (mode) ASSERT(wt_log_contains("AttributeHandle of characteristics: declaration handles"));
+    static const uint16_t uuids[4] = {0xaa01, 0xaa02, 0xaa05, 0xaa06};
+    for (int i = 0; i < 4; i++) handles[mode][i] = blec_characteristic_handle(wt_chr(c, uuids[i]));
+    /* The handle reaches the world's value: what it reads is the characteristic's value. */
+    uint8_t buf[8];
+    ASSERT_EQ_INT(wt_get_value(WT_LAB, handles[mode][0], buf, sizeof buf), 5);
+    ASSERT_MEM_EQ(buf, "hello", 5);
+    ASSERT_EQ_INT(wt_read(c, wt_chr(c, 0xaa01), 0, buf, sizeof buf), 5);
+    wt_values v;
+    wt_values_init(&v);
+    blec_error err;
+    ASSERT_OK(blec_client_start_notify(c, wt_chr(c, 0xaa06), 0, wt_on_value, &v, blec_test_ms(5000), &err));
+    ASSERT_OK(blec_client_write(c, wt_chr(c, 0xaa05), (const uint8_t *)"hi", 2, BLEC_WRITE_WITH_RESPONSE,
+                                blec_test_ms(5000), &err));
+    WT_WAIT_FOR(wt_values_count(&v) == 1, 5000);
+    blec_client_free(c);
+    wt_end(ctx);
+    wt_values_free(&v);
+  }
+  for (int i = 0; i < 4; i++) ASSERT_EQ_INT(handles[0][i], handles[1][i]);
+}
