@@ -3,6 +3,7 @@
 #include "wr_test.h"
 
 #include <process.h>
+#include <string.h>
 
 BLEC_TEST_IMPL(connect_mtu_and_name) {
   wt_world(wt_lab_world);
@@ -103,4 +104,39 @@ BLEC_TEST_IMPL(calls_from_sta_thread) {
   ASSERT_EQ_INT(st.calls_sta, 0);
   ASSERT(st.calls_mta > 0);
   wt_check_no_live_objects();
+}
+
+static const char elsewhere_world[] =
+    "blec-world 1\n"
+    "peripheral AA:00:00:00:00:61 public\n"
+    "  name \"Band\"\n"
+    "  connected-elsewhere yes\n"
+    "  service ff00\n"
+    "    characteristic ff01 read text:\"band\"\n";
+#define BAND "AA:00:00:00:00:61"
+
+/* A device another program holds does not advertise: it is reached by address, and the
+ * other program's link outlives this program's connection. */
+BLEC_TEST_IMPL(connect_without_scan_to_a_device_connected_elsewhere) {
+  wt_world(elsewhere_world);
+  blec_ctx *ctx = wt_ctx();
+  blec_device **list = NULL;
+  size_t n = 0;
+  wt_scan_for(ctx, BLEC_SCAN_ACTIVE, 300, &list, &n);
+  ASSERT(wt_find(list, n, BAND) == NULL);
+  blec_device_list_free(list, n);
+  blec_client_options *o = blec_client_options_new();
+  ASSERT_OK(blec_client_options_set_scan_first(o, false));
+  blec_client *c = wt_connect(ctx, BAND, o);
+  blec_client_options_free(o);
+  uint8_t buf[8];
+  ASSERT_EQ_INT(wt_read(c, wt_chr(c, 0xff01), 0, buf, sizeof buf), 4);
+  ASSERT_MEM_EQ(buf, "band", 4);
+  blec_error err;
+  ASSERT_OK(blec_client_disconnect(c, blec_test_ms(10000), &err));
+  ASSERT(!blec_client_is_connected(c));
+  /* Windows still shows it Connected: the other program's link; the detail says so. */
+  if (sim.blec_winrt_sim_models_connected_elsewhere()) ASSERT(strstr(err.message, "keeps the link") != NULL);
+  blec_client_free(c);
+  wt_end(ctx);
 }
