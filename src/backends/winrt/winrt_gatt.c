@@ -362,7 +362,9 @@ static void build(discover_job *j, blec_client *c, IBluetoothLEDevice3 *d3, wr_t
     if (t->v[i].kind == WR_ATTR_CHARACTERISTIC) t->v[i].handle++; /* the value follows its declaration */
 }
 
-static bool add_to_model(wr_ctx *w, blec_client *c, const wr_table *t) {
+/* The table into the core's model: BLEC_OK, or the status of the first failure (a
+ * property Windows would not give, or the model's own). */
+static int add_to_model(wr_ctx *w, blec_client *c, const wr_table *t, HRESULT *failed_hr) {
   for (size_t i = 0; i < t->n; i++) {
     const wr_attr *a = &t->v[i];
     GUID g;
@@ -389,9 +391,13 @@ static bool add_to_model(wr_ctx *w, blec_client *c, const wr_table *t) {
       blec_uuid u = wr_uuid_from_guid(&g);
       if (SUCCEEDED(hr)) r = blec__gatt_add_descriptor(c, a->handle, &u, NULL);
     }
-    if (FAILED(hr) || r != BLEC_OK) return false;
+    if (FAILED(hr)) {
+      *failed_hr = hr;
+      return BLEC_ERR_OS;
+    }
+    if (r != BLEC_OK) return r;
   }
-  return true;
+  return BLEC_OK;
 }
 
 /* ---- the link, brought up by the discovery ----------------------------------------------------------- */
@@ -506,8 +512,14 @@ static void discover_run(wr_job *job) {
   wr_table_release(w, &old);
   wr_log(w, BLEC_LOG_DEBUG, "%s: %u attributes discovered, session Active, MTU %u", blec__client_address(c),
          (unsigned)t.n, (unsigned)pdu);
-  if (!blec__op_is_done(job->op) && !add_to_model(w, c, &t)) {
-    blec__op_complete(job->op, BLEC_ERR_NO_MEMORY);
+  HRESULT bad = S_OK;
+  int m = blec__op_is_done(job->op) ? BLEC_OK : add_to_model(w, c, &t, &bad);
+  if (FAILED(bad)) {
+    wr_complete_hr(job->op, bad, "reading the discovered attributes");
+    return;
+  }
+  if (m != BLEC_OK) {
+    blec__op_complete(job->op, m);
     return;
   }
   blec__client_mtu(c, pdu);
