@@ -362,9 +362,10 @@ static void build(discover_job *j, blec_client *c, IBluetoothLEDevice3 *d3, wr_t
     if (t->v[i].kind == WR_ATTR_CHARACTERISTIC) t->v[i].handle++; /* the value follows its declaration */
 }
 
-/* The table into the core's model: BLEC_OK, or the status of the first failure (a
- * property Windows would not give, or the model's own). */
-static int add_to_model(wr_ctx *w, blec_client *c, const wr_table *t, HRESULT *failed_hr) {
+/* The table into the discover op's attributes (in database order): BLEC_OK, or the
+ * status of the first failure (a property Windows would not give, or the model's own;
+ * BLEC_ERR_STATE when the op already ended). */
+static int add_to_model(wr_ctx *w, blec_op *op, const wr_table *t, HRESULT *failed_hr) {
   for (size_t i = 0; i < t->n; i++) {
     const wr_attr *a = &t->v[i];
     GUID g;
@@ -376,7 +377,7 @@ static int add_to_model(wr_ctx *w, blec_client *c, const wr_table *t, HRESULT *f
       for (size_t k = i + 1; k < t->n && t->v[k].kind != WR_ATTR_SERVICE; k++)
         if (t->v[k].handle > end) end = t->v[k].handle;
       blec_uuid u = wr_uuid_from_guid(&g);
-      if (SUCCEEDED(hr)) r = blec__gatt_add_service(c, a->handle, end, &u, NULL);
+      if (SUCCEEDED(hr)) r = blec__gatt_add_service(op, a->handle, end, &u, NULL);
     } else if (a->kind == WR_ATTR_CHARACTERISTIC) {
       GattCharacteristicProperties p = GattCharacteristicProperties_None;
       hr = wr_hr(w, IGattCharacteristic_get_Uuid((IGattCharacteristic *)a->obj, &g), "GattCharacteristic.Uuid");
@@ -385,11 +386,11 @@ static int add_to_model(wr_ctx *w, blec_client *c, const wr_table *t, HRESULT *f
                    "GattCharacteristic.CharacteristicProperties");
       blec_uuid u = wr_uuid_from_guid(&g);
       /* GattCharacteristicProperties has the declaration's and the extended bits, as BLEC_PROP_*. */
-      if (SUCCEEDED(hr)) r = blec__gatt_add_characteristic(c, a->handle, &u, (uint32_t)p & 0x3ffu, NULL);
+      if (SUCCEEDED(hr)) r = blec__gatt_add_characteristic(op, a->handle, &u, (uint32_t)p & 0x3ffu, NULL);
     } else {
       hr = wr_hr(w, IGattDescriptor_get_Uuid((IGattDescriptor *)a->obj, &g), "GattDescriptor.Uuid");
       blec_uuid u = wr_uuid_from_guid(&g);
-      if (SUCCEEDED(hr)) r = blec__gatt_add_descriptor(c, a->handle, &u, NULL);
+      if (SUCCEEDED(hr)) r = blec__gatt_add_descriptor(op, a->handle, &u, NULL);
     }
     if (FAILED(hr)) {
       *failed_hr = hr;
@@ -513,7 +514,8 @@ static void discover_run(wr_job *job) {
   wr_log(w, BLEC_LOG_DEBUG, "%s: %u attributes discovered, session Active, MTU %u", blec__client_address(c),
          (unsigned)t.n, (unsigned)pdu);
   HRESULT bad = S_OK;
-  int m = blec__op_is_done(job->op) ? BLEC_OK : add_to_model(w, c, &t, &bad);
+  int m = add_to_model(w, job->op, &t, &bad);
+  if (m == BLEC_ERR_STATE) return; /* the op ended meanwhile (cancelled, timed out) */
   if (FAILED(bad)) {
     wr_complete_hr(job->op, bad, "reading the discovered attributes");
     return;
