@@ -224,4 +224,12 @@ int blec_winrt_sim_peripheral_connected(const char *address) {
 
 void blec_winrt_sim_forget_cache(void) { sim_stack_forget_cache(); }
 
+int64_t blec_winrt_sim_world_clock_us(void) {
+  blec_world *w = sim_world_ref();
+  if (!w) return 0;
+  int64_t t = (int64_t)blec__world_now_us(w);
+  blec_world_unref(w);
+  return t;
+}
+
 int blec_winrt_sim_models_connected_elsewhere(void) { return sim_stack_models_elsewhere() ? 1 : 0; }
