@@ -105,6 +105,8 @@ typedef enum blec_winrt_sim_quirk {
  * peripheral_set_advertising: the peripheral starts (1) or stops (0) advertising.
  * peripheral_set_value: sets an attribute's value, notifying subscribers when notify is 1.
  * peripheral_request_count: GATT requests the peripheral served (see world_stack.h), or -1.
+ * peripheral_set_delays: its connect and response delays from now on (world time, ms; see
+ *   blec_world_peripheral_set_delays).
  * peripheral_connected: 1 when a central is connected, 0 when not, or a negative status.
  * forget_cache: empties the stack's GATT cache of every device.
  * world_clock_us: the world's clock (scaled microseconds; 0 until its first scan or link):
@@ -136,6 +138,7 @@ typedef enum blec_winrt_sim_quirk {
   X(int, blec_winrt_sim_peripheral_set_value,                                                     \
     (const char *address, uint16_t handle, const uint8_t *data, size_t len, int notify))          \
   X(int64_t, blec_winrt_sim_peripheral_request_count, (const char *address))                      \
+  X(int, blec_winrt_sim_peripheral_set_delays, (const char *address, int connect_ms, int response_ms)) \
   X(int, blec_winrt_sim_peripheral_connected, (const char *address))                              \
   X(void, blec_winrt_sim_forget_cache, (void))                                                    \
   X(int64_t, blec_winrt_sim_world_clock_us, (void))                                               \

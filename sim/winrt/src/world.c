@@ -203,6 +203,16 @@ int blec_winrt_sim_peripheral_set_value(const char *address, uint16_t handle, co
   return st;
 }
 
+int blec_winrt_sim_peripheral_set_delays(const char *address, int connect_ms, int response_ms) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  int st = with_peripheral(address, &w, &p);
+  if (st != BLEC_OK) return st;
+  st = blec_world_peripheral_set_delays(p, connect_ms, response_ms);
+  blec_world_unref(w);
+  return st;
+}
+
 int64_t blec_winrt_sim_peripheral_request_count(const char *address) {
   blec_world *w;
   blec_world_peripheral *p;
