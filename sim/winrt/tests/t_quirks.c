@@ -594,3 +594,31 @@ void test_quirk_windows_build(void) {
   IBluetoothLEDevice_Release(lab);
   t_check_no_live_objects();
 }
+
+/* ---- from a world file ------------------------------------------------------------------------------------ */
+
+void test_quirk_from_world_file(void) {
+  t_load_sim();
+  set_quirk(BLEC_WINRT_SIM_QUIRK_CLOSE_BLOCKS_MS, 50);
+  t_world("blec-world 1\n"
+          "windows late-cancel never\n"
+          "windows link-lingers 250ms\n"
+          "windows build 17763\n"
+          "windows handle-is-declaration yes\n"
+          "peripheral 0A:00:00:00:00:01 public\n"
+          "  adv-interval 20ms\n"
+          "  service ff00\n"
+          "    characteristic ff01 read text:\"hello\"\n");
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_LATE_CANCEL), 2);
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_LINK_LINGERS_MS), 250);
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD), 17763);
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION), 1);
+  /* What the world does not set stays as it was. */
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_CLOSE_BLOCKS_MS), 50);
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_STATUS_FLAP), 0);
+  /* And it is played: Windows 1809 has no IBluetoothLEDevice6. */
+  IBluetoothLEDevice *lab = g_device(LAB);
+  CHECK_EQ_HR(qi(lab, &IID_IBluetoothLEDevice6), E_NOINTERFACE);
+  IBluetoothLEDevice_Release(lab);
+  t_check_no_live_objects();
+}
