@@ -6,9 +6,9 @@
  * count live objects and watch apartments. See sim/winrt/README.md.
  *
  * A test that wants the very module Wine activated (not a second copy) activates one
- * class first, then takes the exports from GetModuleHandleW(L"blec_winrt_sim.dll"):
- * BLEC_WINRT_SIM_FUNCS lists them as X(return type, name, parameters) to build a table
- * of function pointers with GetProcAddress.
+ * class first, then takes the exports from GetModuleHandleW(L"blec_winrt_sim.dll") (or
+ * loads the DLL from the path of its registration): BLEC_WINRT_SIM_FUNCS lists them as
+ * X(return type, name, parameters); blec_winrt_sim_api_load fills a table of them.
  *
  * Return values are blec_status codes (0 = success, negative = error) unless said.
  */
@@ -149,6 +149,26 @@ typedef enum blec_winrt_sim_quirk {
 #define BLEC_WINRT_SIM_DECLARE_(ret, name, params) ret name params;
 BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_DECLARE_)
 #undef BLEC_WINRT_SIM_DECLARE_
+
+/** The control API as function pointers, one member per BLEC_WINRT_SIM_FUNCS entry. */
+typedef struct blec_winrt_sim_api {
+#define BLEC_WINRT_SIM_FIELD_(ret, name, params) ret(*name) params;
+  BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_FIELD_)
+#undef BLEC_WINRT_SIM_FIELD_
+} blec_winrt_sim_api;
+
+/**
+ * Fills `api` from the module `m` (the DLL Wine activated, see above). Returns NULL, or
+ * the name of the first control call the module does not export (an older DLL).
+ */
+static inline const char *blec_winrt_sim_api_load(blec_winrt_sim_api *api, HMODULE m) {
+#define BLEC_WINRT_SIM_LOAD_(ret, name, params)                                                   \
+  api->name = (ret(*) params)(void (*)(void))GetProcAddress(m, #name);                             \
+  if (!api->name) return #name;
+  BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_LOAD_)
+#undef BLEC_WINRT_SIM_LOAD_
+  return NULL;
+}
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-t_sim_api sim;
+blec_winrt_sim_api sim;
 DWORD t_last_completion_thread;
 
 void t_fail(const char *file, int line, const char *what) {
@@ -60,11 +60,8 @@ void t_load_sim(void) {
   IBufferFactory_Release(f);
   HMODULE m = GetModuleHandleW(L"blec_winrt_sim.dll");
   CHECK(m != NULL);
-#define T_SIM_LOAD_(ret, name, params)                                                     \
-  sim.name = (ret(*) params)(void (*)(void))GetProcAddress(m, #name);                      \
-  CHECK(sim.name != NULL);
-  BLEC_WINRT_SIM_FUNCS(T_SIM_LOAD_)
-#undef T_SIM_LOAD_
+  const char *missing = blec_winrt_sim_api_load(&sim, m);
+  if (missing) t_fail(__FILE__, __LINE__, missing);
 }
 
 void t_world(const char *text) {

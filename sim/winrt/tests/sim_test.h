@@ -90,12 +90,7 @@ HRESULT t_factory(const WCHAR *cls, const IID *iid, void **out);
 HRESULT t_activate(const WCHAR *cls, const IID *iid, void **out);
 
 /** The control API of the module Wine loaded (activates Buffer's factory first). */
-typedef struct t_sim_api {
-#define T_SIM_FIELD_(ret, name, params) ret(*name) params;
-  BLEC_WINRT_SIM_FUNCS(T_SIM_FIELD_)
-#undef T_SIM_FIELD_
-} t_sim_api;
-extern t_sim_api sim;
+extern blec_winrt_sim_api sim;
 void t_load_sim(void);
 /** Replaces the world with world text (fails the test on a parse error). */
 void t_world(const char *text);
