@@ -25,11 +25,7 @@
 /** How long the stack may take, after the context was freed, to see its last object go. */
 #define STACK_RELEASE_MS 5000
 
-static struct {
-#define SIM_FIELD_(ret, name, params) ret(*name) params;
-  BLEC_WINRT_SIM_FUNCS(SIM_FIELD_)
-#undef SIM_FIELD_
-} sim;
+static blec_winrt_sim_api sim;
 
 static void load_sim(void) {
   if (sim.blec_winrt_sim_set_world) return;
@@ -46,11 +42,8 @@ static void load_sim(void) {
                     (long)rc);
   HMODULE m = LoadLibraryW(path);
   if (!m) blec_test_fail_(__FILE__, __LINE__, "cannot load %ls (error %lu)", path, (unsigned long)GetLastError());
-#define SIM_LOAD_(ret, name, params)                                                            \
-  sim.name = (ret(*) params)(void (*)(void))GetProcAddress(m, #name);                           \
-  if (!sim.name) blec_test_fail_(__FILE__, __LINE__, "%ls does not export %s", path, #name);
-  BLEC_WINRT_SIM_FUNCS(SIM_LOAD_)
-#undef SIM_LOAD_
+  const char *missing = blec_winrt_sim_api_load(&sim, m);
+  if (missing) blec_test_fail_(__FILE__, __LINE__, "%ls does not export %s", path, missing);
 }
 
 static void winrt_attach(blec_world *world) {
