@@ -10,9 +10,12 @@
 #
 # The build directory is the nearest parent of the program holding CMakeCache.txt. Its
 # Wine prefix is BUILD/wineprefix (created on first use, under a lock, so parallel tests
-# wait for one another): never the user's ~/.wine. Wine is quiet (WINEDEBUG=-all), installs
-# no Mono/Gecko, writes no desktop menus and draws with its null display driver; blec.dll is
-# found through WINEPATH. A persistent wineserver (-p) and a keeper program
+# wait for one another): never the user's ~/.wine. Wine is quiet but for its heap checks
+# (WINEDEBUG=-all,warn+heap: Wine then validates every heap call and reports what the NT heap
+# of Windows would end the process for); a program whose run Wine reported a heap error for
+# fails (exit status 3 if it had exited 0), as it would on Windows. A crash ends the program
+# at once: no debugger is started (winedbg disabled). Wine installs no Mono/Gecko, writes no
+# desktop menus and draws with its null display driver; blec.dll is found through WINEPATH. A persistent wineserver (-p) and a keeper program
 # (BUILD/tests/wine/wine_keeper.exe, when built) keep the session up while tests run: the
 # desktop and RPC processes start once instead of being torn down and restarted between
 # programs (each restart can cost Wine ten seconds). The keeper leaves by itself two
@@ -48,8 +51,8 @@ find_build_dir() {
 
 setup_env() { # build dir
   export WINEPREFIX=${BLEC_WINEPREFIX:-$1/wineprefix}
-  export WINEDEBUG=-all
-  export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+  export WINEDEBUG=${BLEC_WINEDEBUG:--all,warn+heap}
+  export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d;winedbg.exe=d"
   export WINEARCH=win64
   # Where blec.dll may be; the program's own directory is searched first anyway.
   local p="" d
@@ -121,6 +124,50 @@ ensure_prefix() { # build dir
   flock -u 9
 }
 
+# Passes Wine's stderr on, line by line, and copies its heap reports (warn:heap and
+# err:heap lines of WINEDEBUG's heap channel) into the file $1.
+heap_filter() {
+  awk -v flag="$1" '{ print > "/dev/stderr"; fflush("/dev/stderr") }
+                    /:(warn|err):heap:/ { print >> flag; fflush(flag) }'
+}
+
+# Runs the program under Wine; fails it when Wine reported a heap error. Signals that end
+# or interrupt this script (ctest's timeout, a test's SIGINT) are passed on to Wine, which
+# turns SIGINT into the console's Ctrl-C event as for a program started by itself.
+run_checked() {
+  local dir flag rc=0 filter wine_pid i
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/blec-wine-run.XXXXXX")
+  flag=$dir/heap
+  mkfifo "$dir/stderr"
+  heap_filter "$flag" <"$dir/stderr" &
+  filter=$!
+  "$WINE" "$@" 2>"$dir/stderr" &
+  wine_pid=$!
+  trap 'kill -INT "$wine_pid" 2>/dev/null || true' INT
+  trap 'kill -TERM "$wine_pid" 2>/dev/null || true' TERM
+  trap 'kill -HUP "$wine_pid" 2>/dev/null || true' HUP
+  # A trapped signal ends `wait` early: wait again while the program runs.
+  while :; do
+    rc=0
+    wait "$wine_pid" || rc=$?
+    kill -0 "$wine_pid" 2>/dev/null || break
+  done
+  trap - INT TERM HUP
+  # The filter ends when the program's stderr closes; should a Wine helper the program
+  # started hold it open, give up after five seconds (the reports are written as they come).
+  for i in $(seq 500); do
+    kill -0 "$filter" 2>/dev/null || break
+    sleep 0.01
+  done
+  kill "$filter" 2>/dev/null || true
+  if [ -s "$flag" ]; then
+    echo "wine-run.sh: Wine reported heap corruption (warn+heap lines above); the NT heap of Windows would have ended this program: failing it" >&2
+    [ "$rc" -ne 0 ] || rc=3
+  fi
+  rm -rf "$dir"
+  return "$rc"
+}
+
 main() {
   find_wine
   case "${1:-}" in
@@ -149,7 +196,7 @@ main() {
   fi
   setup_env "$b"
   ensure_prefix "$b"
-  exec "$WINE" "$prog" "$@"
+  run_checked "$prog" "$@"
 }
 
 main "$@"

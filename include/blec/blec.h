@@ -479,7 +479,10 @@ BLEC_API bool blec_adv_tx_power(const blec_adv *adv, int *dbm);
 BLEC_API bool blec_adv_appearance(const blec_adv *adv, uint16_t *value);
 /** Flags AD (0x01): true and *flags set when advertised. */
 BLEC_API bool blec_adv_flags(const blec_adv *adv, uint8_t *flags);
-/** Address type the latest packet carried. */
+/**
+ * Address type the latest packet carried; BLEC_ADDRESS_UNSPECIFIED when the OS does not
+ * say (Windows before 10 version 2004: the winrt backend never guesses "public").
+ */
 BLEC_API blec_address_type blec_adv_address_type(const blec_adv *adv);
 /** Whether the latest advertisement (a scan response keeps it) was connectable. */
 BLEC_API bool blec_adv_connectable(const blec_adv *adv);
@@ -558,7 +561,7 @@ BLEC_API void blec_device_unref(blec_device *dev);
 BLEC_API const char *blec_device_address(const blec_device *dev);
 /** Local name from the merged advertisement data (blec_adv_local_name): NULL when none was advertised. */
 BLEC_API const char *blec_device_name(const blec_device *dev);
-/** Address type of the latest advertisement. */
+/** Address type of the latest advertisement (UNSPECIFIED when the OS does not say, see blec_adv_address_type). */
 BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
 /** Latest merged advertisement data (borrowed: lives as long as dev). */
 BLEC_API const blec_adv *blec_device_adv(const blec_device *dev);
@@ -966,7 +969,8 @@ typedef enum blec_protection_level {
 /** Why a link ended (blec_disconnected_cb). */
 typedef enum blec_disconnect_reason {
   BLEC_DISCONNECT_REQUESTED = 0, /**< blec_client_disconnect or free */
-  BLEC_DISCONNECT_REMOTE = 1,    /**< the peripheral ended the link */
+  BLEC_DISCONNECT_REMOTE = 1,    /**< the peripheral ended the link (on Windows, which does not say why a
+                                      link ended, also a link loss) */
   BLEC_DISCONNECT_LINK_LOSS = 2, /**< supervision timeout, out of range */
   BLEC_DISCONNECT_UNPAIRED = 3,  /**< unpair ended the link */
   BLEC_DISCONNECT_RADIO_OFF = 4  /**< the adapter went away */
@@ -1078,7 +1082,12 @@ BLEC_API const char *blec_client_name(const blec_client *client);
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_connect, bounded by the options' timeout. */
 BLEC_API int blec_client_connect_async(blec_client *client, blec_op_cb cb, void *user, blec_op **op);
-/** Disconnects and waits until really disconnected. BLEC_OK if already disconnected. */
+/**
+ * Disconnects and waits until really disconnected. BLEC_OK if already disconnected.
+ * On Windows the link is shared with other programs: when another one keeps it up after
+ * this program let go, the call still succeeds (this program's connection is closed) and
+ * `err->message` says that Windows keeps the link up.
+ */
 BLEC_API int blec_client_disconnect(blec_client *client, int timeout_ms, blec_error *err);
 /**
  * Asynchronous blec_client_disconnect (completes with BLEC_OK when already

@@ -6,16 +6,14 @@
 #include "blec/blec_world.h"
 #include "core/core.h"
 
-/* Backends compiled in; the first is the platform default. virtual stays first on Windows
- * until the winrt backend is complete: winrt is chosen by name (BLEC_BACKEND=winrt). */
+/* Backends compiled in; the first is the platform default: winrt on Windows (the
+ * Windows Runtime's Bluetooth LE stack), virtual elsewhere (and by name everywhere). */
 #ifdef BLEC_HAVE_WINRT
 extern const blec__backend blec__backend_winrt;
+const blec__backend *const blec__backends[] = {&blec__backend_winrt, &blec__backend_virtual, NULL};
+#else
+const blec__backend *const blec__backends[] = {&blec__backend_virtual, NULL};
 #endif
-const blec__backend *const blec__backends[] = {&blec__backend_virtual,
-#ifdef BLEC_HAVE_WINRT
-                                               &blec__backend_winrt,
-#endif
-                                               NULL};
 
 static blec_log_level parse_level(const char *s, blec_log_level dflt) {
   if (!s || !*s) return dflt;

@@ -463,6 +463,23 @@ bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
   return on;
 }
 
+bool blec__world_windows(blec_world *w, blec__wwin what, int *value) {
+  if (!w || (int)what <= 0 || what >= BLEC__WWIN_END_) return false;
+  blec__mutex_lock(&w->lock);
+  bool set = w->windows_set[what];
+  if (set && value) *value = w->windows[what];
+  blec__mutex_unlock(&w->lock);
+  return set;
+}
+
+bool blec__world_peripheral_advertising(blec_world_peripheral *p) {
+  if (!p) return false;
+  blec__mutex_lock(&p->w->lock);
+  bool on = p->advertising;
+  blec__mutex_unlock(&p->w->lock);
+  return on;
+}
+
 blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]) {
   if (!p) return BLEC_WORLD_PAIRING_IO_UNSET;
   blec__mutex_lock(&p->w->lock);

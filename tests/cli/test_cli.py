@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""End-to-end tests of the built `blec` tool on the virtual backend.
+"""End-to-end tests of the built `blec` tool on the virtual backend, and the same scenarios
+on the winrt backend under Wine against the simulated Windows stack (--backend winrt: the
+stack serves the default world, or the world file a test names, which is handed to it as
+$BLEC_WORLD instead of --world).
 
-Usage: test_cli.py --blec PATH [--emulator WORD]... [--man PATH] --worlds DIR NAME
+Usage: test_cli.py --blec PATH [--emulator WORD]... [--man PATH] --worlds DIR
+                   [--backend virtual|winrt] NAME
 
 Runs the test function test_NAME. Exit status: 0 pass, 1 fail, 77 skipped (with the
 reason printed). Each `def test_...` line is registered by CMakeLists.txt as the ctest
@@ -43,15 +47,16 @@ class Skip(Exception):
 
 
 class Blec:
-    def __init__(self, path, emulator, man, worlds):
+    def __init__(self, path, emulator, man, worlds, backend="virtual"):
         self.path = path
         self.emulator = emulator
         self.man = man
         self.worlds = worlds
+        self.backend = backend
         self.env = dict(os.environ)
         for var in ("BLEC_WORLD", "BLEC_LOG"):
             self.env.pop(var, None)
-        self.env["BLEC_BACKEND"] = "virtual"
+        self.env["BLEC_BACKEND"] = backend
         # A private bond store per test: bonds persist between the commands of one test
         # (as the OS's do), never between tests or into the user's own store.
         self.tmp = tempfile.mkdtemp(prefix="blec-cli-")
@@ -62,9 +67,24 @@ class Blec:
     def argv(self, args):
         return self.emulator + [self.path] + list(args)
 
+    def virtual_only(self, why):
+        """Ends a test that is about the virtual backend itself (a skip on winrt)."""
+        if self.backend != "virtual":
+            raise Skip(f"{why}: the virtual backend's own behaviour")
+
+    def for_backend(self, args, env):
+        """On winrt the simulated Windows stack serves the world: a --world FILE becomes
+        its $BLEC_WORLD (read when each blec process loads the stack)."""
+        args = list(args)
+        if self.backend == "virtual" or "--world" not in args or "--backend" in args:
+            return args, env
+        i = args.index("--world")
+        env = dict(env, BLEC_WORLD=args[i + 1])
+        return args[:i] + args[i + 2:], env
+
     def run(self, *args, timeout=90, env=None):
-        p = subprocess.run(self.argv(args), capture_output=True, timeout=timeout,
-                           env=env or self.env)
+        args, env = self.for_backend(args, env or self.env)
+        p = subprocess.run(self.argv(args), capture_output=True, timeout=timeout, env=env)
         # Windows programs (under an emulator) write text with CRLF line ends.
         out = p.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
         err = p.stderr.decode("utf-8", errors="replace").replace("\r\n", "\n")
@@ -356,6 +376,7 @@ def test_info_shows_the_scan_response(b):
 
 
 def test_missing_world_file_has_one_exit_code(b):
+    b.virtual_only("world files loaded by blec")
     missing = os.path.join(tempfile.gettempdir(), "blec-no-such-dir", "none.world")
     objs, err = b.json_lines(10, "scan", "--world", missing, "--timeout", "1")
     check(error_line(objs)["action"] == "load world", f"{objs}")
@@ -910,6 +931,7 @@ def test_backend_unavailable(b):
 
 
 def test_world_file_errors(b):
+    b.virtual_only("world files loaded by blec")
     rc, out, err = b.run("scan", "--world", b.world("does-not-exist.world"), "--timeout", "1")
     check(rc == 10, f"missing world file: exit {rc}, expected 10")
     check("does-not-exist.world" in err, err)
@@ -957,6 +979,7 @@ def test_att_error_insufficient_authentication(b):
 
 
 def test_pair_then_read_uses_the_kept_bond(b):
+    b.virtual_only("its bond store file (the simulated Windows stack keeps bonds for its own process only)")
     # ...and `blec pair` first: the virtual backend keeps the bond, as an OS does.
     lock = device_named(b, "Smart Lock")
     b.expect(5, "read", lock, LOCK_STATE)
@@ -972,6 +995,7 @@ def test_pair_then_read_uses_the_kept_bond(b):
 
 
 def test_bond_store_defaults_to_the_user_state_directory(b):
+    b.virtual_only("its bond store file")
     if os.name != "posix" or b.emulator:
         raise Skip("the POSIX state directory ($XDG_STATE_HOME)")
     lock = device_named(b, "Smart Lock")
@@ -1064,13 +1088,14 @@ def main():
     ap.add_argument("--emulator", action="append", default=[])
     ap.add_argument("--man")
     ap.add_argument("--worlds", required=True)
+    ap.add_argument("--backend", default="virtual")
     ap.add_argument("name")
     args = ap.parse_args()
     fn = globals().get("test_" + args.name)
     if fn is None:
         print(f"no test {args.name}")
         return 1
-    b = Blec(args.blec, args.emulator, args.man, args.worlds)
+    b = Blec(args.blec, args.emulator, args.man, args.worlds, args.backend)
     try:
         fn(b)
     except Skip as e:

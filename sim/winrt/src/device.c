@@ -39,6 +39,7 @@ typedef struct device {
 static void device_close(device *dv) {
   if (InterlockedExchange(&dv->closed, 1)) return;
   sim_dev_unlisten(dv->dev, &dv->listener);
+  sim_dev_owner_closed(dv->dev, dv);
 }
 
 static void device_destroy(sim_obj *o) {
@@ -70,11 +71,16 @@ static void fire_connection(void *ctx) {
   sim_Release(&dv->d);
 }
 
-static void on_connection(sim_obj *o, bool connected) {
+static void on_status(sim_obj *o, bool connected) {
   (void)connected;
   device *dv = (device *)o;
   sim_AddRef(&dv->d);
-  sim_strand_post(dv->strand, fire_connection, dv);
+  sim_event_post(&dv->connection_changed, dv->strand, fire_connection, dv);
+}
+
+static void on_connection(sim_obj *o, bool connected, BluetoothError why) {
+  (void)why;
+  on_status(o, connected);
 }
 
 /* ---- IBluetoothLEDevice --------------------------------------------------------------------- */
@@ -117,7 +123,8 @@ static HRESULT STDMETHODCALLTYPE dv_get_ConnectionStatus(IBluetoothLEDevice *Thi
   SIM_ENTER();
   SIM_CHECK_OUT(value);
   CHECK_OPEN(DV(This));
-  *value = sim_dev_connected(DV(This)->dev) ? BluetoothConnectionStatus_Connected : BluetoothConnectionStatus_Disconnected;
+  *value = sim_dev_status_connected(DV(This)->dev) ? BluetoothConnectionStatus_Connected
+                                                   : BluetoothConnectionStatus_Disconnected;
   return S_OK;
 }
 
@@ -287,7 +294,7 @@ static HRESULT get_services(device *dv, const GUID *uuid, BluetoothCacheMode mod
     c->uuid = *uuid;
   }
   *result = sim_async_itf(op);
-  sim_dev_discover(dv->dev, mode, services_done, c);
+  sim_dev_discover(dv->dev, mode, services_done, c, (sim_req_origin){op, dv});
   return S_OK;
 }
 
@@ -403,6 +410,7 @@ SIM_VTABLE(IBluetoothLEDevice6Vtbl, dv6_vt) = {
 
 static HRESULT STDMETHODCALLTYPE dv_Close(IClosable *This) {
   SIM_ENTER();
+  sim_quirk_close_blocks(); /* bleak #1359: Close() can take long */
   device_close(DV(This));
   return S_OK;
 }
@@ -433,6 +441,7 @@ HRESULT sim_device_new(sim_dev *d, IBluetoothLEDevice **out) {
   }
   dv->listener.obj = &dv->obj;
   dv->listener.connection = on_connection;
+  dv->listener.device_status = on_status;
   sim_dev_listen(d, &dv->listener);
   *out = &dv->d;
   return S_OK;
@@ -442,14 +451,15 @@ HRESULT sim_device_new(sim_dev *d, IBluetoothLEDevice **out) {
 
 typedef __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice DeviceOp;
 
-/* The device, or a null result, a moment later on a worker. */
+/* The device, or a null result (no such device, or one the OS does not know), a moment
+ * later on a worker. */
 static HRESULT device_op(sim_dev *d, DeviceOp **result) {
   SIM_CHECK_OUT(result);
   *result = NULL;
   sim_async *op = sim_async_new(&sim_at_device);
   if (!op) return E_OUTOFMEMORY;
   IBluetoothLEDevice *dv = NULL;
-  if (d && sim_adapter_present()) {
+  if (d && sim_adapter_present() && sim_dev_known(d)) {
     HRESULT hr = sim_device_new(d, &dv);
     if (FAILED(hr)) {
       SIM_ASYNC_RELEASE(op);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blec_winrt_sim.h"
+
 typedef struct chr {
   sim_obj obj;
   IGattCharacteristic c;
@@ -81,7 +83,7 @@ static void on_value(sim_obj *o, uint16_t handle, const BYTE *data, size_t len) 
   }
   n->ch = ch;
   sim_AddRef(&ch->c);
-  sim_strand_post(ch->strand, fire_value, n);
+  sim_event_post(&ch->value_changed, ch->strand, fire_value, n);
 }
 
 /* ---- asynchronous calls ------------------------------------------------------------------------------ */
@@ -143,6 +145,9 @@ static void call_done(void *ctx, const sim_gatt_result *r) {
   free(k);
 }
 
+/* A request of this call belongs to the characteristic's service. */
+static sim_req_origin origin(call *k) { return (sim_req_origin){k->op, k->ch->service}; }
+
 static HRESULT begin(chr *ch, const sim_async_type *type, call_kind kind, void **result, call **out) {
   SIM_CHECK_OUT(result);
   *result = NULL;
@@ -168,7 +173,7 @@ static HRESULT read_value(chr *ch, BluetoothCacheMode mode, void **result) {
   if (mode != BluetoothCacheMode_Cached && mode != BluetoothCacheMode_Uncached) return E_INVALIDARG;
   call *k;
   HRESULT hr = begin(ch, &sim_at_read_result, CALL_READ, result, &k);
-  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->attr.handle, mode, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->attr.handle, mode, call_done, k, origin(k));
   return hr;
 }
 
@@ -184,7 +189,8 @@ static HRESULT write_value(chr *ch, IBuffer *buffer, GattWriteOption option, boo
   hr = begin(ch, with_result ? &sim_at_write_result : &sim_at_comm_status,
              with_result ? CALL_WRITE_RESULT : CALL_WRITE_STATUS, result, &k);
   if (SUCCEEDED(hr))
-    sim_dev_write(ch->dev, ch->attr.handle, data, len, option == GattWriteOption_WriteWithResponse, call_done, k);
+    sim_dev_write(ch->dev, ch->attr.handle, data, len, option == GattWriteOption_WriteWithResponse, call_done, k,
+                  origin(k));
   return hr;
 }
 
@@ -205,7 +211,7 @@ static HRESULT write_cccd(chr *ch, GattClientCharacteristicConfigurationDescript
   call *k;
   HRESULT hr = begin(ch, with_result ? &sim_at_write_result : &sim_at_comm_status,
                      with_result ? CALL_CCCD_WRITE_RESULT : CALL_CCCD_WRITE_STATUS, result, &k);
-  if (SUCCEEDED(hr)) sim_dev_write(ch->dev, ch->cccd, bytes, 2, true, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_write(ch->dev, ch->cccd, bytes, 2, true, call_done, k, origin(k));
   return hr;
 }
 
@@ -288,7 +294,10 @@ static HRESULT STDMETHODCALLTYPE ch_get_AttributeHandle(IGattCharacteristic *Thi
   SIM_ENTER();
   SIM_CHECK_OUT(value);
   CHECK_OPEN(CH(This));
-  *value = CH(This)->attr.handle;
+  /* Windows' documentation does not say which handle this is ("the handle used to uniquely
+   * identify GATT-based characteristic attributes"): by default the value handle; the
+   * declaration handle (one less) with BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION. */
+  *value = (UINT16)(CH(This)->attr.handle - (sim_quirk(BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION) ? 1 : 0));
   return S_OK;
 }
 static HRESULT STDMETHODCALLTYPE ch_get_PresentationFormats(IGattCharacteristic *This, IVectorView_Format **value) {
@@ -338,7 +347,7 @@ static HRESULT STDMETHODCALLTYPE ch_ReadClientCharacteristicConfigurationDescrip
   if (!ch->cccd) return E_INVALIDARG;
   call *k;
   HRESULT hr = begin(ch, &sim_at_cccd_result, CALL_CCCD_READ, (void **)result, &k);
-  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->cccd, BluetoothCacheMode_Uncached, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->cccd, BluetoothCacheMode_Uncached, call_done, k, origin(k));
   return hr;
 }
 static HRESULT STDMETHODCALLTYPE ch_WriteClientCharacteristicConfigurationDescriptorAsync(
@@ -406,7 +415,7 @@ static HRESULT get_descriptors(chr *ch, const GUID *uuid, BluetoothCacheMode mod
     k->has_uuid = true;
     k->uuid = *uuid;
   }
-  sim_dev_discover(ch->dev, mode, call_done, k);
+  sim_dev_discover(ch->dev, mode, call_done, k, origin(k));
   return S_OK;
 }
 

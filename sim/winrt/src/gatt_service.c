@@ -33,6 +33,7 @@ typedef struct service {
 
 static void service_close(service *sv) {
   if (InterlockedExchange(&sv->closed, 1)) return;
+  sim_dev_owner_closed(sv->dev, &sv->s);
   sim_dev_hold(sv->dev, -1);
 }
 
@@ -123,6 +124,7 @@ SIM_VTABLE(IGattDeviceServiceVtbl, sv_vt) = {
 
 static HRESULT STDMETHODCALLTYPE sv_Close(IClosable *This) {
   SIM_ENTER();
+  sim_quirk_close_blocks(); /* bleak #1359: Close() can take long */
   service_close(SV(This));
   return S_OK;
 }
@@ -220,7 +222,7 @@ static HRESULT get_chars(service *sv, const GUID *uuid, BluetoothCacheMode mode,
     c->uuid = *uuid;
   }
   *result = sim_async_itf(op);
-  sim_dev_discover(sv->dev, mode, chars_done, c);
+  sim_dev_discover(sv->dev, mode, chars_done, c, (sim_req_origin){op, &sv->s});
   return S_OK;
 }
 
