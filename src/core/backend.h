@@ -211,6 +211,8 @@ void *blec__service_backend_obj(const blec_service *svc);
 void *blec__descriptor_backend_obj(const blec_descriptor *d);
 
 /* ---- logging ----------------------------------------------------------------------------- */
+/** Whether a line at `level` would be logged (to skip formatting lines per packet). */
+bool blec__log_wants(const blec_ctx *ctx, blec_log_level level);
 void blec__log(blec_ctx *ctx, blec_log_level level, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

@@ -510,8 +510,12 @@ static void t_close_done(blec__task *t) {
   blec__mutex_lock(&c->lock);
   if (c->state == BLEC__DISCONNECTING) c->state = c->connect_op ? BLEC__CONNECTING : BLEC__DISCONNECTED;
   blec__mutex_unlock(&c->lock);
+  /* The backend's word on a close that succeeded reaches the program (winrt: Windows keeps
+   * the link up for another program). */
+  char why[sizeof close->err.message];
+  snprintf(why, sizeof why, "%s", close->err.status == BLEC_OK ? close->err.message : "");
   blec__op_unref(close);
-  release_waiters(c, BLEC_OK, "");
+  release_waiters(c, BLEC_OK, why);
   if (start) {
     if (scan)
       step_find(c);

@@ -17,6 +17,10 @@ static const char *level_name(blec_log_level l) {
   }
 }
 
+bool blec__log_wants(const blec_ctx *ctx, blec_log_level level) {
+  return ctx && level != BLEC_LOG_NONE && level <= ctx->log_level;
+}
+
 void blec__log(blec_ctx *ctx, blec_log_level level, const char *fmt, ...) {
   if (!ctx || level == BLEC_LOG_NONE || level > ctx->log_level) return;
   char line[512];

@@ -79,6 +79,8 @@ class Blec:
         if self.backend == "virtual" or "--world" not in args or "--backend" in args:
             return args, env
         i = args.index("--world")
+        if not os.path.exists(args[i + 1]):
+            return args, env  # the tool's own error for a file it cannot load (--world: virtual)
         env = dict(env, BLEC_WORLD=args[i + 1])
         return args[:i] + args[i + 2:], env
 

@@ -134,12 +134,16 @@ static HRESULT on_session_status(void *ctx, void *sender, void *args) {
   (void)sender;
   note_ctx *n = ctx;
   wr_client *wc = wr_client_of(n->c);
+  /* Nothing of the context is touched once the client is freed (it may be gone). */
+  if (!wr_client_enter(wc)) return S_OK;
   wr_ctx *w = wr_ctx_of(blec__client_ctx(n->c));
   GattSessionStatus st = GattSessionStatus_Closed;
   BluetoothError e = BluetoothError_Success;
   IGattSessionStatusChangedEventArgs *a = args;
-  if (!a || FAILED(wr_hr(w, IGattSessionStatusChangedEventArgs_get_Status(a, &st), "SessionStatusChangedEventArgs.Status")))
+  if (!a || FAILED(wr_hr(w, IGattSessionStatusChangedEventArgs_get_Status(a, &st), "SessionStatusChangedEventArgs.Status"))) {
+    wr_client_leave(wc);
     return S_OK;
+  }
   wr_hr(w, IGattSessionStatusChangedEventArgs_get_Error(a, &e), "SessionStatusChangedEventArgs.Error");
   wr_log(w, BLEC_LOG_DEBUG, "%s: SessionStatusChanged %s (BluetoothError %s)", blec__client_address(n->c),
          st == GattSessionStatus_Active ? "Active" : "Closed", wr_bluetooth_error_name(e));
@@ -169,6 +173,7 @@ static HRESULT on_session_status(void *ctx, void *sender, void *args) {
       }
     }
   }
+  wr_client_leave(wc);
   return S_OK;
 }
 
@@ -176,11 +181,14 @@ static HRESULT on_device_status(void *ctx, void *sender, void *args) {
   (void)args;
   note_ctx *n = ctx;
   wr_client *wc = wr_client_of(n->c);
+  if (!wr_client_enter(wc)) return S_OK;
   wr_ctx *w = wr_ctx_of(blec__client_ctx(n->c));
   BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
   if (!sender || FAILED(wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus((IBluetoothLEDevice *)sender, &cs),
-                              "BluetoothLEDevice.ConnectionStatus")))
+                              "BluetoothLEDevice.ConnectionStatus"))) {
+    wr_client_leave(wc);
     return S_OK;
+  }
   blec__mutex_lock(&wc->lock);
   bool flap = false;
   if (wc->gen == n->gen) {
@@ -194,6 +202,7 @@ static HRESULT on_device_status(void *ctx, void *sender, void *args) {
   wr_log(w, BLEC_LOG_DEBUG, "%s: ConnectionStatusChanged %s%s", blec__client_address(n->c),
          cs == BluetoothConnectionStatus_Connected ? "Connected" : "Disconnected",
          flap ? " while the session is Active (ignored)" : "");
+  wr_client_leave(wc);
   return S_OK;
 }
 
@@ -201,11 +210,14 @@ static HRESULT on_mtu(void *ctx, void *sender, void *args) {
   (void)args;
   note_ctx *n = ctx;
   wr_client *wc = wr_client_of(n->c);
+  if (!wr_client_enter(wc)) return S_OK;
   wr_ctx *w = wr_ctx_of(blec__client_ctx(n->c));
   UINT16 pdu = 0;
   /* A session closed meanwhile fails here (bleak ignores that race too). */
-  if (!sender || FAILED(wr_hr(w, IGattSession_get_MaxPduSize((IGattSession *)sender, &pdu), "GattSession.MaxPduSize")))
+  if (!sender || FAILED(wr_hr(w, IGattSession_get_MaxPduSize((IGattSession *)sender, &pdu), "GattSession.MaxPduSize"))) {
+    wr_client_leave(wc);
     return S_OK;
+  }
   wr_log(w, BLEC_LOG_DEBUG, "%s: MaxPduSizeChanged %u", blec__client_address(n->c), (unsigned)pdu);
   blec__mutex_lock(&wc->lock);
   bool report = false;
@@ -215,10 +227,8 @@ static HRESULT on_mtu(void *ctx, void *sender, void *args) {
     wr_client_wake_locked(wc);
   }
   blec__mutex_unlock(&wc->lock);
-  if (report && wr_client_enter(wc)) {
-    blec__client_mtu(n->c, pdu);
-    wr_client_leave(wc);
-  }
+  if (report) blec__client_mtu(n->c, pdu);
+  wr_client_leave(wc);
   return S_OK;
 }
 

@@ -25,13 +25,16 @@
 
 void wr_log(wr_ctx *w, blec_log_level level, const char *fmt, ...) {
   if (!w) return;
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
+  /* Shared while logging: blec_ctx_free waits for it (wr_log_end) when it leaves work behind. */
   AcquireSRWLockShared(&w->log_lock);
-  if (w->log_alive) blec__log(w->ctx, level, "winrt: %s", buf);
+  if (w->log_alive && blec__log_wants(w->ctx, level)) { /* no formatting for lines not wanted */
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    blec__log(w->ctx, level, "winrt: %s", buf);
+  }
   ReleaseSRWLockShared(&w->log_lock);
 }
 

@@ -165,9 +165,9 @@ static HRESULT on_received(void *ctx, void *sender, void *args) {
   r.address = address;
   r.rssi = rssi;
   r.data = data;
-  if (sc->packets++ == 0)
-    wr_log(w, BLEC_LOG_DEBUG, "Received: first packet, %s %d dBm type %d (address type %s)", address, rssi, (int)type,
-           r.address_type == BLEC_ADDRESS_UNSPECIFIED ? "not said by this Windows" : "said");
+  sc->packets++;
+  wr_log(w, BLEC_LOG_DEBUG, "Received: %s %d dBm type %d, %u bytes, address type %s", address, rssi, (int)type,
+         (unsigned)r.len, r.address_type == BLEC_ADDRESS_UNSPECIFIED ? "not said by this Windows" : "said");
   blec__scanner_report(sc->s, &r);
   t_inside = NULL;
   wr_gate_leave(&sc->gate);
@@ -179,10 +179,14 @@ static HRESULT on_stopped(void *ctx, void *sender, void *args) {
   wr_scan *sc = ctx;
   IBluetoothLEAdvertisementWatcherStoppedEventArgs *a = args;
   BluetoothError e = BluetoothError_Success;
+  if (!wr_gate_enter(&sc->gate)) return S_OK; /* stopped by the program: its own Stop */
   if (a) wr_hr(sc->w, IBluetoothLEAdvertisementWatcherStoppedEventArgs_get_Error(a, &e), "WatcherStoppedEventArgs.Error");
   wr_log(sc->w, BLEC_LOG_DEBUG, "Stopped: BluetoothError %s after %llu packets", wr_bluetooth_error_name(e),
          (unsigned long long)sc->packets);
-  if (e == BluetoothError_Success || !wr_gate_enter(&sc->gate)) return S_OK; /* our own Stop */
+  if (e == BluetoothError_Success) {
+    wr_gate_leave(&sc->gate);
+    return S_OK;
+  }
   blec_error err;
   wr_error_from_bluetooth_error(&err, e, "the scan stopped");
   blec__scanner_stopped(sc->s, &err);
