@@ -44,6 +44,13 @@ typedef struct blec__backend {
   const char *name;
   /** BLEC_CAP_* bits: the core answers BLEC_ERR_NOT_SUPPORTED for missing ones early. */
   uint32_t caps;
+  /**
+   * Bytes of per-client backend state (0: none). The core allocates them zeroed with each
+   * client, suitably aligned for any type, in the client's own block, and frees them with
+   * the client's last reference: blec__client_backend_priv() returns them from creation on.
+   * Whatever holds a client reference (blec__client_ref) may use them.
+   */
+  size_t client_priv_size;
 
   /** Creates the backend's context state in *priv. `err` for detail. Required. */
   int (*init)(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err);
@@ -141,6 +148,11 @@ blec_client *blec__client_ref(blec_client *c);
 void blec__client_unref(blec_client *c);
 const char *blec__client_address(const blec_client *c);
 blec_address_type blec__client_address_type(const blec_client *c);
+/**
+ * The services the program asked for (blec_client_options_add_service): their count, the
+ * array in *uuids (lives with the client). 0 when it wants them all.
+ */
+size_t blec__client_services(const blec_client *c, const blec_uuid **uuids);
 /** The backend id of the scanned device, or NULL (connect by address). */
 const char *blec__client_backend_id(const blec_client *c);
 void blec__client_set_name(blec_client *c, const char *name);

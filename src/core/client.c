@@ -4,6 +4,7 @@
  * not, reported exactly once), MTU and value events from the backend, and freeing.
  * The connect sequence is in client_connect.c, GATT requests in client_io.c.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,12 @@ static int client_create(blec_ctx *ctx, const char *address, const blec_client_o
   if (!ctx || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
   if (!(ctx->backend->caps & BLEC_CAP_CONNECT)) return BLEC_ERR_NOT_SUPPORTED;
-  blec_client *c = calloc(1, sizeof *c);
+  /* The backend's per-client state follows the client in the same block. */
+  size_t priv_at = (sizeof(blec_client) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t);
+  size_t priv_size = ctx->backend->client_priv_size;
+  blec_client *c = calloc(1, priv_size ? priv_at + priv_size : sizeof *c);
   if (!c) return BLEC_ERR_NO_MEMORY;
+  if (priv_size) c->backend_priv = (char *)c + priv_at;
   if (blec__address_normalize(address, c->address) != BLEC_OK) {
     free(c);
     return BLEC_ERR_INVALID_ARG;
@@ -423,6 +428,10 @@ void blec__client_set_backend_priv(blec_client *c, void *p) { c->backend_priv = 
 blec_ctx *blec__client_ctx(const blec_client *c) { return c->ctx; }
 const char *blec__client_address(const blec_client *c) { return c->address; }
 blec_address_type blec__client_address_type(const blec_client *c) { return c->opts.address_type; }
+size_t blec__client_services(const blec_client *c, const blec_uuid **uuids) {
+  *uuids = c->opts.services;
+  return c->opts.nservices;
+}
 const char *blec__client_backend_id(const blec_client *c) {
   return c->device ? blec_device_backend_id(c->device) : NULL;
 }

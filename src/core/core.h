@@ -328,7 +328,7 @@ struct blec_client {
   void *mtu_user;
   blec_pairing_cb pairing_cb;
   void *pairing_user;
-  void *backend_priv;
+  void *backend_priv; /* the backend's state: in this block when it declares client_priv_size */
 };
 
 /** Copies client options (the services list is duplicated). */

@@ -32,6 +32,14 @@
 
 #include "blec/blec_world.h"
 
+/*
+ * The simulated OS stacks that run as modules of their own (sim/winrt's DLL) drive the one
+ * world engine of blec's shared library, the very engine a test's blec_world lives in: so
+ * these calls are exported from it (BLEC_API). They are not public API: no stability
+ * promise, no header installed.
+ */
+#define BLEC__STACK_API BLEC_API
+
 typedef struct blec__wscan blec__wscan;
 typedef struct blec__wlink blec__wlink;
 
@@ -66,14 +74,14 @@ typedef struct blec__wscan_events {
  * POWERED_OFF) when the radio is off. `events` is copied; either callback may be NULL.
  * Scans get each packet in the order they were started.
  */
-int blec__world_scan_start(blec_world *w, bool active, const blec__wscan_events *events, void *user,
+BLEC__STACK_API int blec__world_scan_start(blec_world *w, bool active, const blec__wscan_events *events, void *user,
                            blec__wscan **out);
 /**
  * Stops; when it returns, no callback of this scan runs any more (unless called from one:
  * then none after it returns). Frees. From another thread it waits for a running callback
  * of the scan to return.
  */
-void blec__world_scan_stop(blec__wscan *scan);
+BLEC__STACK_API void blec__world_scan_stop(blec__wscan *scan);
 
 /* ---- links ------------------------------------------------------------------------- */
 
@@ -106,7 +114,7 @@ typedef void (*blec__wconnect_cb)(void *user, int status, blec__wlink *link);
  * or a negative status when it cannot start (BLEC_ERR_INVALID_ARG for a bad address).
  * On success the link belongs to the stack, which releases it with blec__wlink_release.
  */
-int64_t blec__world_connect(blec_world *w, const char *address, blec_address_type address_type,
+BLEC__STACK_API int64_t blec__world_connect(blec_world *w, const char *address, blec_address_type address_type,
                             const blec__wlink_events *events, void *events_user,
                             blec__wconnect_cb done, void *done_user);
 
@@ -116,27 +124,27 @@ int64_t blec__world_connect(blec_world *w, const char *address, blec_address_typ
  * BLEC_ERR_DISCONNECTED) or the id is unknown. A cancelled request has no effect on the
  * peripheral (effects happen when a request is answered).
  */
-bool blec__world_cancel(blec_world *w, int64_t request_id);
+BLEC__STACK_API bool blec__world_cancel(blec_world *w, int64_t request_id);
 
 /** The peripheral behind a link (its GATT database, its name). */
-blec_world_peripheral *blec__wlink_peripheral(blec__wlink *link);
+BLEC__STACK_API blec_world_peripheral *blec__wlink_peripheral(blec__wlink *link);
 /** Current ATT MTU of the link (23 until exchanged). */
-int blec__wlink_mtu(blec__wlink *link);
+BLEC__STACK_API int blec__wlink_mtu(blec__wlink *link);
 /** Whether the link is still up. */
-bool blec__wlink_connected(blec__wlink *link);
+BLEC__STACK_API bool blec__wlink_connected(blec__wlink *link);
 
 /* GATT requests. Each returns a request id (> 0) or a negative status. */
-int64_t blec__wlink_exchange_mtu(blec__wlink *link, int client_mtu, blec__wdone_cb done, void *user);
-int64_t blec__wlink_read(blec__wlink *link, uint16_t handle, blec__wread_cb done, void *user);
+BLEC__STACK_API int64_t blec__wlink_exchange_mtu(blec__wlink *link, int client_mtu, blec__wdone_cb done, void *user);
+BLEC__STACK_API int64_t blec__wlink_read(blec__wlink *link, uint16_t handle, blec__wread_cb done, void *user);
 /** with_response false: completes as soon as the packet is sent (no ATT error possible). */
-int64_t blec__wlink_write(blec__wlink *link, uint16_t handle, const uint8_t *data, size_t len,
+BLEC__STACK_API int64_t blec__wlink_write(blec__wlink *link, uint16_t handle, const uint8_t *data, size_t len,
                           bool with_response, blec__wdone_cb done, void *user);
 /**
  * Pairs at `level` (DEFAULT means ENCRYPTION): BLEC_ERR_PAIRING when the peripheral
  * cannot do it. The bond keeps the highest level reached; the link is encrypted at the
  * bond's level from then on (and from the start of later links).
  */
-int64_t blec__wlink_pair(blec__wlink *link, blec_protection_level level, blec__wdone_cb done, void *user);
+BLEC__STACK_API int64_t blec__wlink_pair(blec__wlink *link, blec_protection_level level, blec__wdone_cb done, void *user);
 /** What pairing at a level asks of the central's user (a KeyboardDisplay central). */
 typedef struct blec__wceremony {
   blec_pairing_kind kind;
@@ -148,14 +156,14 @@ typedef struct blec__wceremony {
  * `pairing-io` (blec_world_pairing_io) (Core spec Vol 3 Part H 2.3.5.1, with blec as KeyboardDisplay).
  * BLEC_ERR_NOT_CONNECTED when the link is down.
  */
-int blec__wlink_pairing_ceremony(blec__wlink *link, blec_protection_level level, blec__wceremony *out);
+BLEC__STACK_API int blec__wlink_pairing_ceremony(blec__wlink *link, blec_protection_level level, blec__wceremony *out);
 
 /**
  * The peripheral's pairing IO capability and passkey (`pairing-io`, `passkey`), for a
  * stack whose own IO capability is not blec's KeyboardDisplay (BlueZ takes its agent's):
  * it selects the method from both sides itself. `passkey` gets the 6 digits and a NUL.
  */
-blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]);
+BLEC__STACK_API blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]);
 
 /** Why a pairing failed (BLEC_ERR_PAIRING). */
 typedef enum blec__wpair_failure {
@@ -175,7 +183,7 @@ typedef struct blec__wpair_answer {
  * Pairs with the ceremony's answer (the program accepted it): as blec__wlink_pair, and
  * for a PROVIDE_PIN ceremony the PIN must be the peripheral's passkey.
  */
-int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *answer, blec__wpair_cb done,
+BLEC__STACK_API int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *answer, blec__wpair_cb done,
                                   void *user);
 
 /**
@@ -183,30 +191,30 @@ int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *a
  * BLEC_OK, then the other pending requests with BLEC_ERR_DISCONNECTED, then
  * `disconnected` (UNPAIRED). Without a bond it completes with BLEC_OK and the link stays.
  */
-int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user);
+BLEC__STACK_API int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user);
 /** Whether the bond exists (pairing survives links, per world). */
-bool blec__world_is_paired(blec_world *w, const char *address);
+BLEC__STACK_API bool blec__world_is_paired(blec_world *w, const char *address);
 /** The bond's blec_protection_level with the peripheral at address; -1 when none. */
-int blec__world_bond_level(blec_world *w, const char *address);
+BLEC__STACK_API int blec__world_bond_level(blec_world *w, const char *address);
 /**
  * Sets the bond with the peripheral at address (level -1 removes it) without touching a
  * link: how an OS's bond store brings back bonds made before. BLEC_ERR_NOT_FOUND when no
  * peripheral has the address.
  */
-int blec__world_set_bond(blec_world *w, const char *address, int level);
+BLEC__STACK_API int blec__world_set_bond(blec_world *w, const char *address, int level);
 /**
  * Removes a bond without a link (as an OS's "remove device" does). A live link of that
  * peripheral then drops (disconnected: UNPAIRED). BLEC_ERR_NOT_FOUND for an unknown
  * address; BLEC_OK when there was no bond.
  */
-int blec__world_unpair(blec_world *w, const char *address);
+BLEC__STACK_API int blec__world_unpair(blec_world *w, const char *address);
 /**
  * Ends the link; completes once it is down (pending requests complete first with
  * BLEC_ERR_DISCONNECTED). The link must then be released with blec__wlink_release.
  * On a link already down it completes with BLEC_OK (after `disconnected`, if that is
  * still to come).
  */
-int64_t blec__wlink_disconnect(blec__wlink *link, blec__wdone_cb done, void *user);
+BLEC__STACK_API int64_t blec__wlink_disconnect(blec__wlink *link, blec__wdone_cb done, void *user);
 /**
  * Drops the stack's reference; no callback of the link runs after it returns: the
  * completions of requests still pending are dropped (never run) — except a pending
@@ -216,7 +224,7 @@ int64_t blec__wlink_disconnect(blec__wlink *link, blec__wdone_cb done, void *use
  * callback, the link's own included; from another thread it waits for a running callback
  * of the link to return.
  */
-void blec__wlink_release(blec__wlink *link);
+BLEC__STACK_API void blec__wlink_release(blec__wlink *link);
 
 /* ---- the GATT database, for discovery ---------------------------------------------- */
 
@@ -241,28 +249,28 @@ typedef struct blec__wattr {
  * (free()), so it can be used on any thread. Discovery over the air is
  * blec__wlink_discover; this is the static view a simulated OS cache may also keep.
  */
-int blec__world_peripheral_attributes(blec_world_peripheral *p, blec__wattr **attrs, size_t *count);
+BLEC__STACK_API int blec__world_peripheral_attributes(blec_world_peripheral *p, blec__wattr **attrs, size_t *count);
 /** Discovery over the link: completes (with delay/faults) and hands the attribute list. */
 typedef void (*blec__wdiscover_cb)(void *user, int status, int att_error, const blec__wattr *attrs,
                                    size_t count);
-int64_t blec__wlink_discover(blec__wlink *link, blec__wdiscover_cb done, void *user);
+BLEC__STACK_API int64_t blec__wlink_discover(blec__wlink *link, blec__wdiscover_cb done, void *user);
 
 /** Monotonic world clock in microseconds (scaled); 0 until the engine starts. */
-uint64_t blec__world_now_us(blec_world *w);
+BLEC__STACK_API uint64_t blec__world_now_us(blec_world *w);
 
 /** The text of the built-in default world (worlds/default.world), static. */
-const char *blec__world_default_text(void);
+BLEC__STACK_API const char *blec__world_default_text(void);
 
 /**
  * Whether the world says another application holds the peripheral connected (it does
  * not advertise, yet a connect by address reaches it; an OS shows it as connected).
  */
-bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p);
+BLEC__STACK_API bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p);
 /** The peripheral's address type (public / random). */
-blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p);
+BLEC__STACK_API blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p);
 
 /** The peripheral's device name (GAP 0x2A00) as new memory (free()), NULL when none. */
-char *blec__world_peripheral_name(blec_world_peripheral *p);
+BLEC__STACK_API char *blec__world_peripheral_name(blec_world_peripheral *p);
 
 /**
  * blec_world_characteristic_set_stream with throughput controls: each tick sends `burst`
@@ -270,7 +278,7 @@ char *blec__world_peripheral_name(blec_world_peripheral *p);
  * subscription. interval_ms 0 sends ticks back to back: the fastest stream the engine can
  * make (for benchmarks; it yields to other due events between ticks).
  */
-int blec__world_characteristic_set_stream_ex(blec_world_peripheral *p, uint16_t value_handle,
+BLEC__STACK_API int blec__world_characteristic_set_stream_ex(blec_world_peripheral *p, uint16_t value_handle,
                                              int interval_ms, const char *generator, uint32_t burst,
                                              uint64_t count);
 

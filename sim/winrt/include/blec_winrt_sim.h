@@ -18,9 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <windows.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+typedef struct blec_world blec_world; /* blec/blec_world.h */
 
 /** Calls seen by the stack, by the COM apartment of the calling thread. */
 typedef struct blec_winrt_sim_apartment_stats {
@@ -34,6 +38,44 @@ typedef struct blec_winrt_sim_apartment_stats {
   char last_off_mta_method[64]; /* its method (C function name in the stack) */
 } blec_winrt_sim_apartment_stats;
 
+/**
+ * The hard parts of Windows the stack can play, each off by default (value 0). Set with
+ * blec_winrt_sim_set_quirk, from a world file (`windows { quirk = value }`, see
+ * docs/world-format.md), or all at once with BLEC_WINRT_SIM_HOSTILE=1 in the environment
+ * (read when the DLL loads). README.md names the source of each.
+ */
+typedef enum blec_winrt_sim_quirk {
+  /** 0 off; 1: IAsyncInfo::Cancel completes the operation (Canceled) only when its own
+   *  work ends; 2: not within 60 s (beyond any caller's patience). */
+  BLEC_WINRT_SIM_QUIRK_LATE_CANCEL = 1,
+  /** Close() of a GattDeviceService, GattSession or BluetoothLEDevice blocks this many ms. */
+  BLEC_WINRT_SIM_QUIRK_CLOSE_BLOCKS_MS = 2,
+  /** 1: MaintainConnection alone does not bring the link up; the first GATT request does. */
+  BLEC_WINRT_SIM_QUIRK_CONNECT_ON_REQUEST = 3,
+  /** The link stays up this many ms after the program released every object of it. */
+  BLEC_WINRT_SIM_QUIRK_LINK_LINGERS_MS = 4,
+  /** 1: BluetoothLEDevice.ConnectionStatus flaps once (Connected, Disconnected, Connected)
+   *  right after connecting. */
+  BLEC_WINRT_SIM_QUIRK_STATUS_FLAP = 5,
+  /** 1: events of one object come from several pool threads with no guaranteed order. */
+  BLEC_WINRT_SIM_QUIRK_EVENTS_UNORDERED = 6,
+  /** 1: with the radio off, Watcher.Start fails with
+   *  HRESULT_FROM_WIN32(ERROR_DEVICE_NOT_AVAILABLE) instead of a Stopped event. */
+  BLEC_WINRT_SIM_QUIRK_WATCHER_START_FAILS = 7,
+  /** 1: GattCharacteristic.AttributeHandle is the declaration handle (value handle - 1)
+   *  instead of the value handle. */
+  BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION = 8,
+  /** A Windows 10 build number (17763, 18362, 19041, ...): interfaces introduced after it
+   *  are hidden from QueryInterface and activation. 0 = newest. */
+  BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD = 9,
+  /** 1: another program holds the link of every device this program connects: after our
+   *  release the link stays up and ConnectionStatus stays Connected. */
+  BLEC_WINRT_SIM_QUIRK_HELD_ELSEWHERE = 10
+} blec_winrt_sim_quirk;
+
+/** One past the highest quirk number (for loops over every quirk). */
+#define BLEC_WINRT_SIM_QUIRK_END_ 11
+
 /*
  * X(return type, name, parameter list). Every function may be called from any thread.
  *
@@ -41,12 +83,21 @@ typedef struct blec_winrt_sim_apartment_stats {
  *   and forget the stack's own state (GATT cache, seen devices). BLEC_ERR_BUSY while the
  *   stack has a scan or a link open. Errors are described in err (may be NULL, size errlen).
  *   Without a call, the first use loads $BLEC_WORLD (a world file) or the built-in default.
+ *   Links only the OS keeps (a lingering link, one held by another program) are ended
+ *   first, as time passing or that program leaving would end them.
+ * set_world: serve this world object (the stack takes its own reference): the world engine
+ *   is blec's shared library's, the same the caller's blec_world lives in, so what the
+ *   caller does to its world (faults, values, radio) is what the stack meets. NULL lets
+ *   go of the current world (the next use loads $BLEC_WORLD or the default). BLEC_ERR_BUSY
+ *   as above.
  * set_radio: the radio on (1) or off (0): scans stop with RadioNotAvailable, links drop.
  * set_adapter_present: 0 simulates a PC without a Bluetooth adapter.
  * set_time_scale: scales every delay of the world (0.1 = ten times faster).
  * live_objects: how many COM objects of the stack are alive now (factories included).
  * live_objects_dump: writes "Class (refs)" lines of the live objects into buf; returns
  *   the number of live objects.
+ * wait_no_live_objects: waits until no COM object of the stack is alive, at most
+ *   timeout_ms; returns how many are still alive (0: none).
  * drain: waits until no completion or event delivery is queued or running.
  * set_apartment_strict: 1 makes every call from a thread outside the MTA fail with
  *   RPC_E_WRONG_THREAD (0x8001010E); get_apartment_stats / reset_apartment_stats.
@@ -58,16 +109,22 @@ typedef struct blec_winrt_sim_apartment_stats {
  * forget_cache: empties the stack's GATT cache of every device.
  * models_connected_elsewhere: 1 when the world tells the stack which devices another
  *   application holds (then they show Connected and stay so when this one closes), else 0.
+ * set_quirk: turns a blec_winrt_sim_quirk on (value as its comment says) or off (0); S_OK,
+ *   or E_INVALIDARG for an unknown quirk or a value out of range. Takes effect for calls
+ *   made after it; a world set later may set quirks of its own (its `windows` block).
+ * get_quirk: the quirk's value now (0 for an unknown quirk).
  */
 #define BLEC_WINRT_SIM_FUNCS(X)                                                                   \
   X(int, blec_winrt_sim_set_world_text, (const char *text, char *err, size_t errlen))             \
   X(int, blec_winrt_sim_set_world_file, (const char *path, char *err, size_t errlen))             \
   X(int, blec_winrt_sim_set_world_default, (void))                                                \
+  X(int, blec_winrt_sim_set_world, (blec_world * world))                                          \
   X(int, blec_winrt_sim_set_radio, (int on))                                                      \
   X(int, blec_winrt_sim_set_adapter_present, (int present))                                       \
   X(int, blec_winrt_sim_set_time_scale, (double scale))                                           \
   X(long, blec_winrt_sim_live_objects, (void))                                                    \
   X(long, blec_winrt_sim_live_objects_dump, (char *buf, size_t size))                             \
+  X(long, blec_winrt_sim_wait_no_live_objects, (int timeout_ms))                                  \
   X(void, blec_winrt_sim_drain, (void))                                                           \
   X(void, blec_winrt_sim_set_apartment_strict, (int on))                                          \
   X(void, blec_winrt_sim_get_apartment_stats, (blec_winrt_sim_apartment_stats *out))              \
@@ -79,7 +136,9 @@ typedef struct blec_winrt_sim_apartment_stats {
   X(int64_t, blec_winrt_sim_peripheral_request_count, (const char *address))                      \
   X(int, blec_winrt_sim_peripheral_connected, (const char *address))                              \
   X(void, blec_winrt_sim_forget_cache, (void))                                                    \
-  X(int, blec_winrt_sim_models_connected_elsewhere, (void))
+  X(int, blec_winrt_sim_models_connected_elsewhere, (void))                                      \
+  X(HRESULT, blec_winrt_sim_set_quirk, (int quirk, int value))                                    \
+  X(int, blec_winrt_sim_get_quirk, (int quirk))
 
 #define BLEC_WINRT_SIM_DECLARE_(ret, name, params) ret name params;
 BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_DECLARE_)

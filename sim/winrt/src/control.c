@@ -15,6 +15,7 @@
 /* ---- live objects ----------------------------------------------------------------------- */
 
 static SRWLOCK g_live_lock = SRWLOCK_INIT;
+static CONDITION_VARIABLE g_live_none = CONDITION_VARIABLE_INIT; /* g_live_count reached 0 */
 static sim_obj *g_live_head;
 static long g_live_count;
 
@@ -36,7 +37,18 @@ void sim_live_remove(sim_obj *obj) {
     g_live_head = obj->live_next;
   if (obj->live_next) obj->live_next->live_prev = obj->live_prev;
   g_live_count--;
+  if (g_live_count == 0) WakeAllConditionVariable(&g_live_none);
   ReleaseSRWLockExclusive(&g_live_lock);
+}
+
+long blec_winrt_sim_wait_no_live_objects(int timeout_ms) {
+  ULONGLONG deadline = GetTickCount64() + (ULONGLONG)(timeout_ms > 0 ? timeout_ms : 0);
+  AcquireSRWLockExclusive(&g_live_lock);
+  while (g_live_count > 0 && GetTickCount64() < deadline)
+    SleepConditionVariableSRW(&g_live_none, &g_live_lock, (DWORD)(deadline - GetTickCount64()), 0);
+  long n = g_live_count;
+  ReleaseSRWLockExclusive(&g_live_lock);
+  return n;
 }
 
 long blec_winrt_sim_live_objects(void) {

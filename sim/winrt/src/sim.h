@@ -162,6 +162,18 @@ void sim_live_remove(sim_obj *obj);
     if (!(p)) return E_POINTER;                                                            \
   } while (0)
 
+/* ---- the hard parts of Windows (quirks.c) ---------------------------------------------- */
+
+/** Values of BLEC_WINRT_SIM_QUIRK_LATE_CANCEL. */
+typedef enum sim_late_cancel {
+  SIM_LATE_CANCEL_OFF = 0,
+  SIM_LATE_CANCEL_WHEN_DONE = 1, /* Canceled only when the operation's own work ends */
+  SIM_LATE_CANCEL_NEVER = 2      /* not within 60 s */
+} sim_late_cancel;
+
+/** A quirk's value now (blec_winrt_sim_quirk; the enum lives in blec_winrt_sim.h). */
+int sim_quirk(int quirk);
+
 /* ---- strings, GUIDs, addresses (util.c) ----------------------------------------------- */
 
 HSTRING sim_hstring(const WCHAR *s);

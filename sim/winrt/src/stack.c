@@ -840,3 +840,16 @@ int sim_dev_bond_level(sim_dev *d) {
   /* A bond the OS had before (from the world file): at least encryption. */
   return level >= 0 ? level : BLEC_PROTECTION_ENCRYPTION;
 }
+
+int sim_stack_end_kept_links(void) {
+  int n = 0;
+  AcquireSRWLockExclusive(&g_lock);
+  for (sim_dev *d = g_devs; d; d = d->next) {
+    if (d->state == LINK_UP && d->holds == 0 && d->maintains == 0) {
+      begin_disconnect_locked(d);
+      n++;
+    }
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+  return n;
+}

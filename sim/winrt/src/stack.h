@@ -107,6 +107,11 @@ void sim_stack_seen(UINT64 address, bool random);
 /** AddRef unless the object is already being destroyed. */
 bool sim_obj_tryref(sim_obj *o);
 
+/**
+ * Ends the links no object of the program holds any more but the OS keeps up (lingering
+ * after release, held by another program); returns how many it began to end.
+ */
+int sim_stack_end_kept_links(void);
 /** The world was replaced: forget every device. */
 void sim_stack_forget_all(void);
 /** Empties the GATT cache. */

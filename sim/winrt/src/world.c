@@ -17,6 +17,7 @@
 #include "stack.h"
 
 static SRWLOCK g_lock = SRWLOCK_INIT;
+static CONDITION_VARIABLE g_users_cv = CONDITION_VARIABLE_INIT; /* g_users reached 0 */
 static blec_world *g_world;
 static long g_users; /* open scans and links */
 static bool g_adapter = true;
@@ -53,6 +54,7 @@ blec_world *sim_world_ref(void) {
 void sim_world_use(int delta) {
   AcquireSRWLockExclusive(&g_lock);
   g_users += delta;
+  if (g_users == 0) WakeAllConditionVariable(&g_users_cv);
   ReleaseSRWLockExclusive(&g_lock);
 }
 
@@ -63,16 +65,29 @@ bool sim_adapter_present(void) {
   return p;
 }
 
+/* How long a replacement waits for links the OS was asked to end (sim_stack_end_kept_links)
+ * to go down: they end on the world's thread a moment later. */
+#define SIM_KEPT_LINKS_END_MS 5000
+
+/* Takes over w's reference (w may be NULL: no world until the next use loads one). */
 static int replace_world(blec_world *w) {
+  /* Links that only the OS keeps (lingering, held by another program) belong to no
+   * object of the program: end them, as time passing or that program leaving would. */
+  bool waiting = sim_stack_end_kept_links() > 0;
   AcquireSRWLockExclusive(&g_lock);
+  if (waiting) {
+    ULONGLONG deadline = GetTickCount64() + SIM_KEPT_LINKS_END_MS;
+    while (g_users > 0 && GetTickCount64() < deadline)
+      SleepConditionVariableSRW(&g_users_cv, &g_lock, (DWORD)(deadline - GetTickCount64()), 0);
+  }
   if (g_users > 0) {
     ReleaseSRWLockExclusive(&g_lock);
-    blec_world_unref(w);
+    if (w) blec_world_unref(w);
     return BLEC_ERR_BUSY;
   }
   blec_world *old = g_world;
   g_world = w;
-  if (g_scale > 0) blec_world_set_time_scale(w, g_scale);
+  if (w && g_scale > 0) blec_world_set_time_scale(w, g_scale);
   ReleaseSRWLockExclusive(&g_lock);
   sim_stack_forget_all();
   if (old) blec_world_unref(old);
@@ -109,6 +124,10 @@ int blec_winrt_sim_set_world_file(const char *path, char *err, size_t errlen) {
   st = replace_world(w);
   if (st != BLEC_OK) copy_err(err, errlen, "the stack has a scan or a link open");
   return st;
+}
+
+int blec_winrt_sim_set_world(blec_world *world) {
+  return replace_world(world ? blec_world_ref(world) : NULL);
 }
 
 int blec_winrt_sim_set_world_default(void) {

@@ -1,322 +1,504 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * winrt_client.c — connecting: BluetoothLEDevice from its address (with the address type
- * when given), a GattSession with MaintainConnection (Windows has no connect call: the
- * session makes the system connect), ConnectionStatusChanged for the disconnected
- * callback, the session's MaxPduSize and MaxPduSizeChanged for the MTU. Connect completes
- * once the device is Connected and the OS's MTU exchange has been seen (or a short wait
- * passed), so the first writes already have the real MTU. Disconnect closes every GATT
- * object, the session and the device, and waits for the Disconnected status.
+ * winrt_client.c — a client's link on Windows. Windows has no connect call: connect
+ * opens the BluetoothLEDevice (from its address, with the address type when known), a
+ * GattSession with MaintainConnection (CanMaintainConnection checked first), and
+ * registers for SessionStatusChanged, MaxPduSizeChanged and (advisory) the device's
+ * ConnectionStatusChanged. The link may only come up with the first GATT request (bleak
+ * #604, 986c718): discovery (winrt_gatt.c), under the core's Unreachable retry policy, is
+ * that request, and it ends once the session is Active and the MTU exchanged.
+ *
+ * This program's connection is its GattSession's SessionStatus. The device's
+ * ConnectionStatus is shared with other programs and flaps right after connecting (bleak
+ * 216e981): it is logged, never taken for a disconnection. A session that goes Closed
+ * after it was Active is a lost link: reported once, and the session is closed so that
+ * Windows does not reconnect behind the program's back.
+ *
+ * Connect, discovery, disconnection, a lost link and the client's teardown run on the
+ * client's strand, in order: the device and session references change hands only there
+ * (issue 10, defect 3). Event handlers only record, wake the waiting job or post to the
+ * strand; they never block (defect 6).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/winrt/winrt_backend.h"
 
-#define WR_MTU_WAIT_MS 1000        /* how long connect waits for the OS's MTU exchange */
-#define WR_DISCONNECT_WAIT_MS 5000 /* how long disconnect waits for the Disconnected status */
+wr_client *wr_client_of(blec_client *c) { return blec__client_backend_priv(c); }
 
-wr_client *wr_client_of(blec_client *c, bool create) {
-  wr_client *wc = blec__client_backend_priv(c);
-  if (wc || !create) return wc;
-  wc = calloc(1, sizeof *wc);
-  if (!wc) return NULL;
-  wc->changed_ev = CreateEventW(NULL, FALSE, FALSE, NULL);
-  if (!wc->changed_ev) {
-    free(wc);
-    return NULL;
+static void hold_client(void *c) { blec__client_ref(c); }
+static void release_client(void *c) { blec__client_unref(c); }
+
+wr_strand_owner wr_client_owner(blec_client *c) {
+  wr_strand_owner o = {hold_client, release_client, c};
+  return o;
+}
+
+int wr_client_post(blec_client *c, wr_fn fn, void *arg) {
+  wr_strand_owner o = wr_client_owner(c);
+  return wr_strand_post(wr_ctx_of(blec__client_ctx(c))->pool, &wr_client_of(c)->strand, &o, fn, arg);
+}
+
+void wr_client_wake_locked(wr_client *wc) {
+  if (wc->waiter) SetEvent(wc->waiter->wake_ev);
+}
+
+bool wr_client_enter(wr_client *wc) {
+  if (atomic_load(&wc->detached)) return false;
+  return wr_gate_enter(&wc->events);
+}
+
+void wr_client_leave(wr_client *wc) { wr_gate_leave(&wc->events); }
+
+bool wr_link_dropped(wr_job *job) {
+  wr_client *wc = wr_client_of(job->c);
+  /* A request's failure may come before the session's Closed event: give it a moment. */
+  uint64_t deadline = GetTickCount64() + WR_LINK_DROP_GRACE_MS;
+  for (;;) {
+    blec__mutex_lock(&wc->lock);
+    bool down = wc->state == WR_LINK_NONE || wc->drops != job->drops;
+    IGattSession *s = !down && wc->session_seen_active ? wc->session : NULL;
+    if (s) IGattSession_AddRef(s);
+    blec__mutex_unlock(&wc->lock);
+    if (down) return true;
+    if (s) {
+      GattSessionStatus st = GattSessionStatus_Active;
+      HRESULT hr = wr_hr(job->w, IGattSession_get_SessionStatus(s, &st), "GattSession.SessionStatus");
+      IGattSession_Release(s);
+      if (FAILED(hr) || st != GattSessionStatus_Active) return true;
+    }
+    if (GetTickCount64() >= deadline) return false;
+    Sleep(10);
   }
-  wc->refs = 1; /* the client's */
-  wc->c = c;
-  wc->w = wr_ctx_of(blec__client_ctx(c));
-  InitializeCriticalSection(&wc->lock);
-  blec__client_set_backend_priv(c, wc);
-  return wc;
 }
 
-void wr_client_unref(wr_client *wc) {
-  if (InterlockedDecrement(&wc->refs) != 0) return;
-  DeleteCriticalSection(&wc->lock);
-  CloseHandle(wc->changed_ev);
-  free(wc);
+/* ---- event handlers: record, wake, post; never block -------------------------------------------- */
+
+/* What each handler of one link knows: its client (a reference) and the link's generation. */
+typedef struct note_ctx {
+  blec_client *c;
+  uint32_t gen;
+} note_ctx;
+
+static void note_ctx_free(void *p) {
+  note_ctx *n = p;
+  blec__client_unref(n->c);
+  free(n);
 }
 
-static void unref_cb(void *p) { wr_client_unref(p); }
-
-/* The blec client while it lives (referenced), or NULL. */
-static blec_client *client_get(wr_client *wc) {
-  EnterCriticalSection(&wc->lock);
-  blec_client *c = wc->c ? blec__client_ref(wc->c) : NULL;
-  LeaveCriticalSection(&wc->lock);
-  return c;
+static note_ctx *note_ctx_new(blec_client *c, uint32_t gen) {
+  note_ctx *n = malloc(sizeof *n);
+  if (!n) return NULL;
+  n->c = blec__client_ref(c);
+  n->gen = gen;
+  return n;
 }
 
-/* Takes every WinRT object of the link out of wc and closes them; waits for Disconnected. */
-static void teardown(void *arg) {
-  wr_client *wc = arg;
-  EnterCriticalSection(&wc->lock);
-  IBluetoothLEDevice *dev = wc->dev;
-  IGattSession *session = wc->session;
-  void *sh = wc->status_handler, *mh = wc->mtu_handler;
-  EventRegistrationToken st = wc->status_token, mt = wc->mtu_token;
-  wr_attr *attrs = wc->attrs;
-  size_t n = wc->nattrs;
-  wc->dev = NULL;
-  wc->session = NULL;
-  wc->status_handler = wc->mtu_handler = NULL;
-  wc->attrs = NULL;
-  wc->nattrs = 0;
-  wc->up = false;
-  LeaveCriticalSection(&wc->lock);
-  wr_gatt_release(attrs, n);
-  if (session) {
-    if (mh) IGattSession_remove_MaxPduSizeChanged(session, mt);
-    IGattSession_put_MaintainConnection(session, FALSE);
-    wr_close(session);
-    IGattSession_Release(session);
+/* A link lost: handled on the strand, after whatever runs there now. */
+typedef struct lost_item {
+  blec_client *c;
+  uint32_t gen;
+  BluetoothError error;
+} lost_item;
+
+static void link_lost(void *arg) {
+  lost_item *it = arg;
+  blec_client *c = it->c;
+  wr_client *wc = wr_client_of(c);
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(c));
+  blec__mutex_lock(&wc->lock);
+  bool lost = wc->gen == it->gen && wc->state == WR_LINK_ACTIVE;
+  blec__mutex_unlock(&wc->lock);
+  if (lost) {
+    wr_log(w, BLEC_LOG_DEBUG, "%s: session closed (BluetoothError %s): link lost", blec__client_address(c),
+           wr_bluetooth_error_name(it->error));
+    wr_remains *r = wr_link_take(w, wc);
+    /* Windows does not say why a link ended; a radio turned off is seen on the radio. */
+    blec_disconnect_reason reason = BLEC_DISCONNECT_REMOTE;
+    blec_error e;
+    if (it->error == BluetoothError_RadioNotAvailable ||
+        (wr_check_bluetooth_now(w, &e) == BLEC_ERR_BLUETOOTH_UNAVAILABLE && e.reason == BLEC_UNAVAILABLE_POWERED_OFF))
+      reason = BLEC_DISCONNECT_RADIO_OFF;
+    if (wr_client_enter(wc)) {
+      blec__client_disconnected(c, reason); /* fails the pending ops: DISCONNECTED */
+      wr_client_leave(wc);
+    }
+    wr_jobs_cancel_client(w, c, NULL); /* their WinRT operations end too */
+    wr_link_close(w, r, 0, 0);         /* handed to the pool: the strand goes on */
   }
-  wr_delegate_release(mh);
-  if (dev) {
-    BluetoothConnectionStatus cs = BluetoothConnectionStatus_Connected;
-    DWORD t0 = GetTickCount();
-    while (SUCCEEDED(IBluetoothLEDevice_get_ConnectionStatus(dev, &cs)) && cs == BluetoothConnectionStatus_Connected &&
-           GetTickCount() - t0 < WR_DISCONNECT_WAIT_MS)
-      WaitForSingleObject(wc->changed_ev, 20);
-    if (sh) IBluetoothLEDevice_remove_ConnectionStatusChanged(dev, st);
-    wr_close(dev);
-    IBluetoothLEDevice_Release(dev);
-  }
-  wr_delegate_release(sh);
-}
-
-static void teardown_async(void *arg) {
-  teardown(arg);
-  wr_client_unref(arg);
-}
-
-static HRESULT on_status(void *ctx, void *sender, void *args) {
-  (void)args;
-  wr_client *wc = ctx;
-  BluetoothConnectionStatus cs = BluetoothConnectionStatus_Connected;
-  if (sender) IBluetoothLEDevice_get_ConnectionStatus((IBluetoothLEDevice *)sender, &cs);
-  SetEvent(wc->changed_ev);
-  if (cs != BluetoothConnectionStatus_Disconnected) return S_OK;
-  EnterCriticalSection(&wc->lock);
-  bool report = wc->up && !wc->closing && wc->c;
-  blec_client *c = NULL;
-  if (report) {
-    wc->up = false;
-    c = blec__client_ref(wc->c);
-  }
-  LeaveCriticalSection(&wc->lock);
-  if (!report) return S_OK;
-  /* Close the session so the OS does not reconnect behind the program's back. */
-  InterlockedIncrement(&wc->refs);
-  if (wr_post(wc->w->pool, teardown_async, wc) != BLEC_OK) wr_client_unref(wc);
-  /* Windows does not say why the link went down. */
-  blec__client_disconnected(c, BLEC_DISCONNECT_REMOTE);
   blec__client_unref(c);
+  free(it);
+}
+
+static HRESULT on_session_status(void *ctx, void *sender, void *args) {
+  (void)sender;
+  note_ctx *n = ctx;
+  wr_client *wc = wr_client_of(n->c);
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(n->c));
+  GattSessionStatus st = GattSessionStatus_Closed;
+  BluetoothError e = BluetoothError_Success;
+  IGattSessionStatusChangedEventArgs *a = args;
+  if (!a || FAILED(wr_hr(w, IGattSessionStatusChangedEventArgs_get_Status(a, &st), "SessionStatusChangedEventArgs.Status")))
+    return S_OK;
+  wr_hr(w, IGattSessionStatusChangedEventArgs_get_Error(a, &e), "SessionStatusChangedEventArgs.Error");
+  wr_log(w, BLEC_LOG_DEBUG, "%s: SessionStatusChanged %s (BluetoothError %s)", blec__client_address(n->c),
+         st == GattSessionStatus_Active ? "Active" : "Closed", wr_bluetooth_error_name(e));
+  blec__mutex_lock(&wc->lock);
+  bool current = wc->gen == n->gen;
+  bool lost = false, lost_connecting = false;
+  if (current) {
+    lost_connecting = st == GattSessionStatus_Closed && wc->state == WR_LINK_OPEN && wc->session_seen_active;
+    if (st == GattSessionStatus_Closed && wc->session_status == GattSessionStatus_Active) wc->drops++;
+    wc->session_status = st;
+    if (st == GattSessionStatus_Active) wc->session_seen_active = true;
+    lost = st == GattSessionStatus_Closed && wc->state == WR_LINK_ACTIVE;
+    wr_client_wake_locked(wc);
+  }
+  blec__mutex_unlock(&wc->lock);
+  /* Lost while connecting: the discovery's requests end now (the connect fails). */
+  if (lost_connecting) wr_jobs_cancel_client(w, n->c, NULL);
+  if (lost) {
+    lost_item *it = malloc(sizeof *it);
+    if (it) {
+      it->c = blec__client_ref(n->c);
+      it->gen = n->gen;
+      it->error = e;
+      if (wr_client_post(n->c, link_lost, it) != BLEC_OK) {
+        blec__client_unref(it->c);
+        free(it);
+      }
+    }
+  }
+  return S_OK;
+}
+
+static HRESULT on_device_status(void *ctx, void *sender, void *args) {
+  (void)args;
+  note_ctx *n = ctx;
+  wr_client *wc = wr_client_of(n->c);
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(n->c));
+  BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
+  if (!sender || FAILED(wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus((IBluetoothLEDevice *)sender, &cs),
+                              "BluetoothLEDevice.ConnectionStatus")))
+    return S_OK;
+  blec__mutex_lock(&wc->lock);
+  bool flap = false;
+  if (wc->gen == n->gen) {
+    wc->device_status = cs;
+    /* Advisory: shared with other programs, and it flaps right after connecting. */
+    flap = cs == BluetoothConnectionStatus_Disconnected && wc->session_status == GattSessionStatus_Active;
+    if (flap) wc->device_flaps++;
+    wr_client_wake_locked(wc);
+  }
+  blec__mutex_unlock(&wc->lock);
+  wr_log(w, BLEC_LOG_DEBUG, "%s: ConnectionStatusChanged %s%s", blec__client_address(n->c),
+         cs == BluetoothConnectionStatus_Connected ? "Connected" : "Disconnected",
+         flap ? " while the session is Active (ignored)" : "");
   return S_OK;
 }
 
 static HRESULT on_mtu(void *ctx, void *sender, void *args) {
   (void)args;
-  wr_client *wc = ctx;
-  SetEvent(wc->changed_ev);
+  note_ctx *n = ctx;
+  wr_client *wc = wr_client_of(n->c);
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(n->c));
   UINT16 pdu = 0;
-  if (!sender || FAILED(IGattSession_get_MaxPduSize((IGattSession *)sender, &pdu))) return S_OK;
-  EnterCriticalSection(&wc->lock);
-  bool up = wc->up;
-  LeaveCriticalSection(&wc->lock);
-  if (!up) return S_OK; /* connect reports it */
-  blec_client *c = client_get(wc);
-  if (c) {
-    blec__client_mtu(c, pdu);
-    blec__client_unref(c);
+  /* A session closed meanwhile fails here (bleak ignores that race too). */
+  if (!sender || FAILED(wr_hr(w, IGattSession_get_MaxPduSize((IGattSession *)sender, &pdu), "GattSession.MaxPduSize")))
+    return S_OK;
+  wr_log(w, BLEC_LOG_DEBUG, "%s: MaxPduSizeChanged %u", blec__client_address(n->c), (unsigned)pdu);
+  blec__mutex_lock(&wc->lock);
+  bool report = false;
+  if (wc->gen == n->gen) {
+    wc->pdu = pdu;
+    report = wc->state == WR_LINK_ACTIVE;
+    wr_client_wake_locked(wc);
+  }
+  blec__mutex_unlock(&wc->lock);
+  if (report && wr_client_enter(wc)) {
+    blec__client_mtu(n->c, pdu);
+    wr_client_leave(wc);
   }
   return S_OK;
 }
 
-static bool cancelled(wr_job *job) { return WaitForSingleObject(job->cancel_ev, 0) == WAIT_OBJECT_0; }
+/* ---- connect ---------------------------------------------------------------------------------- */
 
-static void connect_run(wr_job *job) {
-  wr_client *wc = job->wc;
-  blec_client *c = blec__op_client(job->op);
-  UINT64 addr = 0;
-  if (wr_address_parse(blec__client_address(c), &addr) != BLEC_OK) {
-    blec__op_complete(job->op, BLEC_ERR_INVALID_ARG);
-    return;
-  }
-  IBluetoothLEDeviceStatics *st = NULL;
-  HRESULT hr = wr_factory(L"Windows.Devices.Bluetooth.BluetoothLEDevice", &IID_IBluetoothLEDeviceStatics, (void **)&st);
-  if (FAILED(hr)) {
-    wr_complete_hr(job->op, hr, "BluetoothLEDevice statics");
-    return;
-  }
+typedef struct connect_job {
+  wr_job base;
+  UINT64 address;
+  blec_address_type type;
+} connect_job;
+
+/* The device for the address (with its type when known). NULL device: Windows knows none. */
+static HRESULT open_device(connect_job *j, IBluetoothLEDevice **dev) {
+  wr_ctx *w = j->base.w;
   __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice *op = NULL;
-  blec_address_type at = blec__client_address_type(c);
-  if (at == BLEC_ADDRESS_UNSPECIFIED) {
-    hr = IBluetoothLEDeviceStatics_FromBluetoothAddressAsync(st, addr, &op);
+  HRESULT hr;
+  IBluetoothLEDeviceStatics2 *st2 = NULL;
+  if (j->type != BLEC_ADDRESS_UNSPECIFIED && SUCCEEDED(wr_statics(w, WR_DEVICE_STATICS2, (void **)&st2))) {
+    hr = wr_hr(w,
+               IBluetoothLEDeviceStatics2_FromBluetoothAddressWithBluetoothAddressTypeAsync(
+                   st2, j->address, j->type == BLEC_ADDRESS_RANDOM ? BluetoothAddressType_Random : BluetoothAddressType_Public,
+                   &op),
+               "BluetoothLEDevice.FromBluetoothAddressAsync(address, type)");
+    IBluetoothLEDeviceStatics2_Release(st2);
   } else {
-    IBluetoothLEDeviceStatics2 *st2 = NULL;
-    hr = IBluetoothLEDeviceStatics_QueryInterface(st, &IID_IBluetoothLEDeviceStatics2, (void **)&st2);
+    IBluetoothLEDeviceStatics *st = NULL;
+    hr = wr_statics(w, WR_DEVICE_STATICS, (void **)&st);
     if (SUCCEEDED(hr)) {
-      hr = IBluetoothLEDeviceStatics2_FromBluetoothAddressWithBluetoothAddressTypeAsync(
-          st2, addr, at == BLEC_ADDRESS_RANDOM ? BluetoothAddressType_Random : BluetoothAddressType_Public, &op);
-      IBluetoothLEDeviceStatics2_Release(st2);
+      hr = wr_hr(w, IBluetoothLEDeviceStatics_FromBluetoothAddressAsync(st, j->address, &op),
+                 "BluetoothLEDevice.FromBluetoothAddressAsync");
+      IBluetoothLEDeviceStatics_Release(st);
     }
   }
-  IBluetoothLEDeviceStatics_Release(st);
+  if (FAILED(hr)) return hr;
+  return wr_await_device(w, &j->base, -1, op, dev);
+}
+
+/* The session of the device (IBluetoothLEDevice4's BluetoothDeviceId: Windows 10 1709). */
+static HRESULT open_session(connect_job *j, IBluetoothLEDevice *dev, IGattSession **session, bool *missing4) {
+  wr_ctx *w = j->base.w;
+  IBluetoothLEDevice4 *d4 = NULL;
+  IBluetoothDeviceId *id = NULL;
+  IGattSessionStatics *ss = NULL;
+  __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSession *op = NULL;
+  HRESULT hr = wr_qi(w, dev, WR_IF_DEVICE4, (void **)&d4);
+  if (FAILED(hr)) {
+    *missing4 = true;
+    return hr;
+  }
+  hr = wr_hr(w, IBluetoothLEDevice4_get_BluetoothDeviceId(d4, &id), "BluetoothLEDevice.BluetoothDeviceId");
+  IBluetoothLEDevice4_Release(d4);
+  if (SUCCEEDED(hr) && !id) hr = E_POINTER;
+  if (SUCCEEDED(hr)) hr = wr_statics(w, WR_SESSION_STATICS, (void **)&ss);
+  if (SUCCEEDED(hr)) hr = wr_hr(w, IGattSessionStatics_FromDeviceIdAsync(ss, id, &op), "GattSession.FromDeviceIdAsync");
+  if (ss) IGattSessionStatics_Release(ss);
+  if (id) IBluetoothDeviceId_Release(id);
+  if (SUCCEEDED(hr)) hr = wr_await_session(w, &j->base, -1, op, session);
+  if (SUCCEEDED(hr) && !*session) hr = HRESULT_FROM_WIN32(ERROR_DEVICE_NOT_CONNECTED);
+  return hr;
+}
+
+static void set_name(wr_ctx *w, blec_client *c, IBluetoothLEDevice *dev) {
+  HSTRING h = NULL;
+  if (FAILED(wr_hr(w, IBluetoothLEDevice_get_Name(dev, &h), "BluetoothLEDevice.Name"))) return;
+  char *name = wr_hstring_utf8(h);
+  if (name) blec__client_set_name(c, name);
+  free(name);
+  WindowsDeleteString(h);
+}
+
+/* A handler for the link of generation gen: registered by `add`, kept in *slot. */
+static HRESULT add_handler(blec_client *c, uint32_t gen, const IID *iid, wr_event_fn fn, void **slot,
+                           HRESULT (*add)(void *obj, void *handler, EventRegistrationToken *tok), void *obj,
+                           EventRegistrationToken *tok, const char *what) {
+  note_ctx *n = note_ctx_new(c, gen);
+  void *d = n ? wr_delegate_new(iid, fn, n, note_ctx_free) : NULL;
+  if (!d) return E_OUTOFMEMORY;
+  HRESULT hr = wr_hr(wr_ctx_of(blec__client_ctx(c)), add(obj, d, tok), what);
+  if (FAILED(hr)) {
+    wr_delegate_release(d);
+    return hr;
+  }
+  *slot = d;
+  return S_OK;
+}
+
+static HRESULT add_session_status(void *o, void *h, EventRegistrationToken *t) {
+  return IGattSession_add_SessionStatusChanged((IGattSession *)o, h, t);
+}
+static HRESULT add_mtu(void *o, void *h, EventRegistrationToken *t) {
+  return IGattSession_add_MaxPduSizeChanged((IGattSession *)o, h, t);
+}
+static HRESULT add_device_status(void *o, void *h, EventRegistrationToken *t) {
+  return IBluetoothLEDevice_add_ConnectionStatusChanged((IBluetoothLEDevice *)o, h, t);
+}
+
+#define H_SESSION_STATUS \
+  &IID___FITypedEventHandler_2_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSession_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSessionStatusChangedEventArgs
+#define H_SESSION_MTU &IID___FITypedEventHandler_2_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSession_IInspectable
+#define H_DEVICE_STATUS &IID___FITypedEventHandler_2_Windows__CDevices__CBluetooth__CBluetoothLEDevice_IInspectable
+
+static void connect_run(wr_job *job) {
+  connect_job *j = (connect_job *)job;
+  blec_client *c = job->c;
+  wr_client *wc = wr_client_of(c);
+  wr_ctx *w = job->w;
+  /* Whatever an earlier link left (a disconnect that gave up waiting) goes first. */
+  wr_link_close(w, wr_link_take(w, wc), 0, 0);
+  blec_error e;
+  if (wr_check_bluetooth_now(w, &e) != BLEC_OK) {
+    blec__op_complete_error(job->op, &e);
+    return;
+  }
+
   IBluetoothLEDevice *dev = NULL;
-  if (SUCCEEDED(hr))
-    hr = wr_await_ptr(job, op, &IID___FIAsyncOperationCompletedHandler_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice,
-                      (void **)&dev);
+  HRESULT hr = open_device(j, &dev);
   if (FAILED(hr)) {
     wr_complete_hr(job->op, hr, "BluetoothLEDevice.FromBluetoothAddressAsync");
     return;
   }
   if (!dev) {
-    blec_error e;
-    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "Windows knows no Bluetooth LE device %s", blec__client_address(c));
+    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "Windows knows no Bluetooth LE device %s%s", blec__client_address(c),
+                    j->type == BLEC_ADDRESS_RANDOM ? " with a random address"
+                    : j->type == BLEC_ADDRESS_PUBLIC ? " with a public address" : "");
     blec__op_complete_error(job->op, &e);
     return;
   }
-  HSTRING hname = NULL;
-  if (SUCCEEDED(IBluetoothLEDevice_get_Name(dev, &hname))) {
-    char *name = wr_hstring_utf8(hname);
-    if (name) blec__client_set_name(c, name);
-    free(name);
-    WindowsDeleteString(hname);
-  }
-  EnterCriticalSection(&wc->lock);
-  wc->dev = dev;
-  wc->closing = false;
-  wc->up = false;
-  LeaveCriticalSection(&wc->lock);
-  ResetEvent(wc->changed_ev);
+  set_name(w, c, dev);
 
-  InterlockedIncrement(&wc->refs);
-  void *sh = wr_delegate_new(&IID___FITypedEventHandler_2_Windows__CDevices__CBluetooth__CBluetoothLEDevice_IInspectable,
-                             on_status, wc, unref_cb);
-  hr = sh ? IBluetoothLEDevice_add_ConnectionStatusChanged(dev, sh, &wc->status_token) : E_OUTOFMEMORY;
-  if (SUCCEEDED(hr)) {
-    wc->status_handler = sh;
-  } else {
-    wr_delegate_release(sh);
-  }
-  IBluetoothLEDevice4 *d4 = NULL;
-  IBluetoothDeviceId *id = NULL;
-  IGattSessionStatics *ss = NULL;
-  __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSession *sop = NULL;
+  /* From here the objects are the link's: on failure they are taken and closed together. */
+  blec__mutex_lock(&wc->lock);
+  uint32_t gen = wc->gen;
+  wc->dev = dev;
+  wc->state = WR_LINK_OPEN;
+  wc->session_status = GattSessionStatus_Closed;
+  wc->session_seen_active = false;
+  wc->device_status = BluetoothConnectionStatus_Disconnected;
+  wc->device_flaps = 0;
+  wc->pdu = 23;
+  blec__mutex_unlock(&wc->lock);
+
+  void *status_h = NULL, *session_h = NULL, *mtu_h = NULL;
+  EventRegistrationToken status_t = {0}, session_t = {0}, mtu_t = {0};
+  hr = add_handler(c, gen, H_DEVICE_STATUS, on_device_status, &status_h, add_device_status, dev, &status_t,
+                   "BluetoothLEDevice.add_ConnectionStatusChanged");
+  blec__mutex_lock(&wc->lock);
+  wc->status_handler = status_h;
+  wc->status_token = status_t;
+  blec__mutex_unlock(&wc->lock);
+
   IGattSession *session = NULL;
-  if (SUCCEEDED(hr)) hr = IBluetoothLEDevice_QueryInterface(dev, &IID_IBluetoothLEDevice4, (void **)&d4);
-  if (SUCCEEDED(hr)) hr = IBluetoothLEDevice4_get_BluetoothDeviceId(d4, &id);
-  if (SUCCEEDED(hr))
-    hr = wr_factory(L"Windows.Devices.Bluetooth.GenericAttributeProfile.GattSession", &IID_IGattSessionStatics,
-                    (void **)&ss);
-  if (SUCCEEDED(hr)) hr = IGattSessionStatics_FromDeviceIdAsync(ss, id, &sop);
-  if (SUCCEEDED(hr))
-    hr = wr_await_ptr(
-        job, sop, &IID___FIAsyncOperationCompletedHandler_1_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSession,
-        (void **)&session);
-  if (ss) IGattSessionStatics_Release(ss);
-  if (id) IBluetoothDeviceId_Release(id);
-  if (d4) IBluetoothLEDevice4_Release(d4);
-  if (SUCCEEDED(hr) && !session) hr = HRESULT_FROM_WIN32(ERROR_DEVICE_NOT_CONNECTED);
-  if (SUCCEEDED(hr)) {
-    EnterCriticalSection(&wc->lock);
+  bool missing4 = false;
+  if (SUCCEEDED(hr)) hr = open_session(j, dev, &session, &missing4);
+  if (session) {
+    blec__mutex_lock(&wc->lock);
     wc->session = session;
-    LeaveCriticalSection(&wc->lock);
-    InterlockedIncrement(&wc->refs);
-    void *mh = wr_delegate_new(&IID___FITypedEventHandler_2_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattSession_IInspectable,
-                               on_mtu, wc, unref_cb);
-    hr = mh ? IGattSession_add_MaxPduSizeChanged(session, mh, &wc->mtu_token) : E_OUTOFMEMORY;
-    if (SUCCEEDED(hr))
-      wc->mtu_handler = mh;
-    else
-      wr_delegate_release(mh);
+    blec__mutex_unlock(&wc->lock);
   }
-  if (SUCCEEDED(hr)) hr = IGattSession_put_MaintainConnection(session, TRUE);
+  boolean can = TRUE;
+  if (SUCCEEDED(hr)) hr = wr_hr(w, IGattSession_get_CanMaintainConnection(session, &can), "GattSession.CanMaintainConnection");
+  if (SUCCEEDED(hr) && !can) {
+    wr_link_close(w, wr_link_take(w, wc), 0, 0);
+    blec__error_set(&e, BLEC_ERR_NOT_SUPPORTED, "Windows cannot keep a GATT session with %s (CanMaintainConnection is false)",
+                    blec__client_address(c));
+    blec__op_complete_error(job->op, &e);
+    return;
+  }
+  if (SUCCEEDED(hr))
+    hr = add_handler(c, gen, H_SESSION_STATUS, on_session_status, &session_h, add_session_status, session, &session_t,
+                     "GattSession.add_SessionStatusChanged");
+  if (SUCCEEDED(hr))
+    hr = add_handler(c, gen, H_SESSION_MTU, on_mtu, &mtu_h, add_mtu, session, &mtu_t, "GattSession.add_MaxPduSizeChanged");
+  blec__mutex_lock(&wc->lock);
+  wc->session_handler = session_h;
+  wc->session_token = session_t;
+  wc->mtu_handler = mtu_h;
+  wc->mtu_token = mtu_t;
+  blec__mutex_unlock(&wc->lock);
+  GattSessionStatus st = GattSessionStatus_Closed;
+  UINT16 pdu = 23;
+  if (SUCCEEDED(hr)) hr = wr_hr(w, IGattSession_get_SessionStatus(session, &st), "GattSession.SessionStatus");
+  if (SUCCEEDED(hr)) hr = wr_hr(w, IGattSession_get_MaxPduSize(session, &pdu), "GattSession.MaxPduSize");
+  if (SUCCEEDED(hr)) {
+    blec__mutex_lock(&wc->lock);
+    /* The handlers may have run already: keep what they saw when it is newer. */
+    if (st == GattSessionStatus_Active) {
+      wc->session_status = st;
+      wc->session_seen_active = true;
+    }
+    if (pdu > wc->pdu) wc->pdu = pdu;
+    blec__mutex_unlock(&wc->lock);
+    /* Windows has no connect call: the session, maintained, makes it connect. */
+    hr = wr_hr(w, IGattSession_put_MaintainConnection(session, TRUE), "GattSession.MaintainConnection = true");
+  }
   if (FAILED(hr)) {
-    teardown(wc);
+    wr_link_close(w, wr_link_take(w, wc), 0, 0);
+    if (missing4) {
+      wr_complete_missing(job->op, WR_IF_DEVICE4, "connecting");
+      return;
+    }
     wr_complete_hr(job->op, hr, "opening a GATT session");
     return;
   }
-  /* The system connects because of the session: wait for Connected, then for the MTU. */
-  BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
-  while (SUCCEEDED(hr = IBluetoothLEDevice_get_ConnectionStatus(dev, &cs)) && cs != BluetoothConnectionStatus_Connected) {
-    HANDLE hs[2] = {wc->changed_ev, job->cancel_ev};
-    if (WaitForMultipleObjects(2, hs, FALSE, 50) == WAIT_OBJECT_0 + 1) break;
-  }
-  if (FAILED(hr) || cs != BluetoothConnectionStatus_Connected || cancelled(job)) {
-    teardown(wc);
-    if (FAILED(hr))
-      wr_complete_hr(job->op, hr, "BluetoothLEDevice.ConnectionStatus");
-    else
-      blec__op_complete(job->op, BLEC_ERR_CANCELLED);
-    return;
-  }
-  UINT16 pdu = 23;
-  DWORD t0 = GetTickCount();
-  while (SUCCEEDED(IGattSession_get_MaxPduSize(session, &pdu)) && pdu <= 23 && GetTickCount() - t0 < WR_MTU_WAIT_MS &&
-         !cancelled(job))
-    WaitForSingleObject(wc->changed_ev, 20);
-  EnterCriticalSection(&wc->lock);
-  wc->up = true;
-  LeaveCriticalSection(&wc->lock);
+  wr_log(w, BLEC_LOG_DEBUG, "%s: session open (status %s, MaxPduSize %u), MaintainConnection set", blec__client_address(c),
+         st == GattSessionStatus_Active ? "Active" : "Closed", (unsigned)pdu);
   blec__client_mtu(c, pdu);
-  if (!blec__op_complete(job->op, BLEC_OK)) { /* cancelled or timed out meanwhile */
-    EnterCriticalSection(&wc->lock);
-    wc->closing = true;
-    LeaveCriticalSection(&wc->lock);
-    teardown(wc);
-  }
+  if (!blec__op_complete(job->op, BLEC_OK)) /* aborted meanwhile */
+    wr_link_close(w, wr_link_take(w, wc), 0, 0);
 }
 
 int wr_connect(blec_client *c, blec_op *op) {
-  wr_client *wc = wr_client_of(c, true);
-  if (!wc) return BLEC_ERR_NO_MEMORY;
-  InterlockedIncrement(&wc->refs);
-  wr_job args;
-  memset(&args, 0, sizeof args);
-  args.wc = wc;
-  int r = wr_job_start(blec__client_ctx(c), op, connect_run, &args);
-  if (r != BLEC_OK) wr_client_unref(wc);
-  return r;
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(c));
+  UINT64 addr = 0;
+  if (wr_address_parse(blec__client_address(c), &addr) != BLEC_OK) return BLEC_ERR_INVALID_ARG;
+  wr_client *wc = wr_client_of(c);
+  if (atomic_load(&wc->detached)) return BLEC_ERR_STATE;
+  connect_job *j = wr_job_new(w, c, op, sizeof *j, connect_run, "connect");
+  if (!j) return BLEC_ERR_NO_MEMORY;
+  j->address = addr;
+  j->type = blec__client_address_type(c);
+  return wr_job_start(&j->base, WR_JOB_STRAND);
 }
 
+/* ---- disconnect ------------------------------------------------------------------------------- */
+
 static void disconnect_run(wr_job *job) {
-  wr_client *wc = job->wc;
-  EnterCriticalSection(&wc->lock);
-  wc->closing = true;
-  LeaveCriticalSection(&wc->lock);
-  teardown(wc);
-  blec__op_complete(job->op, BLEC_OK);
+  blec_client *c = job->c;
+  wr_ctx *w = job->w;
+  wr_remains *r = wr_link_take(w, wr_client_of(c));
+  /* Requests still in flight keep a link up: they end now. */
+  wr_jobs_cancel_client(w, c, job);
+  int st = wr_link_close(w, r, WR_LINK_DOWN_WAIT_MS, WR_CLOSE_BUDGET_MS);
+  blec_error e;
+  blec_error_clear(&e);
+  if (st == BLEC_ERR_BUSY) {
+    /* Our connection is closed; Windows keeps the link for another program (bleak #1759). */
+    wr_log(w, BLEC_LOG_INFO, "%s: disconnected; Windows keeps the link up for another program", blec__client_address(c));
+    blec__error_set(&e, BLEC_OK,
+                    "disconnected from this program; Windows keeps the link to %s up (another program uses the device)",
+                    blec__client_address(c));
+  } else if (st == BLEC_ERR_TIMEOUT) {
+    blec__error_set(&e, BLEC_OK, "disconnected; Windows had not finished closing the link after %d ms (left to it)",
+                    WR_CLOSE_BUDGET_MS + WR_LINK_DOWN_WAIT_MS);
+  }
+  blec__op_complete_error(job->op, &e);
 }
 
 int wr_disconnect(blec_client *c, blec_op *op) {
-  wr_client *wc = wr_client_of(c, false);
-  if (!wc) {
-    blec__op_complete(op, BLEC_OK); /* never connected: closed is closed */
-    return BLEC_OK;
-  }
-  InterlockedIncrement(&wc->refs);
-  wr_job args;
-  memset(&args, 0, sizeof args);
-  args.wc = wc;
-  int r = wr_job_start(blec__client_ctx(c), op, disconnect_run, &args);
-  if (r != BLEC_OK) wr_client_unref(wc);
-  return r;
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(c));
+  wr_job *j = wr_job_new(w, c, op, sizeof *j, disconnect_run, "disconnect");
+  if (!j) return BLEC_ERR_NO_MEMORY;
+  /* A connect still on the strand (the core aborted it) ends at once: it is cancelled. */
+  wr_jobs_cancel_client(w, c, NULL);
+  return wr_job_start(j, WR_JOB_STRAND);
+}
+
+/* ---- the client's end ---------------------------------------------------------------------------- */
+
+typedef struct free_args {
+  wr_ctx *w;
+  blec_client *c;
+} free_args;
+
+static void free_fn(void *arg) {
+  free_args *a = arg;
+  wr_remains *r = wr_link_take(a->w, wr_client_of(a->c));
+  if (r) wr_link_close(a->w, r, 0, WR_CLOSE_BUDGET_MS);
 }
 
 void wr_client_free(blec_client *c) {
-  wr_client *wc = wr_client_of(c, false);
-  if (!wc) return;
-  EnterCriticalSection(&wc->lock);
-  wc->c = NULL;
-  wc->closing = true;
-  LeaveCriticalSection(&wc->lock);
-  wr_call(wc->w->pool, teardown, wc);
-  /* The pointer stays with the client for jobs still holding wc; the last reference frees it. */
-  wr_client_unref(wc);
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(c));
+  wr_client *wc = wr_client_of(c);
+  atomic_store(&wc->detached, true);
+  wr_jobs_cancel_client(w, c, NULL);
+  if (!wr_gate_close(&wc->events, WR_CANCEL_GRACE_MS, false))
+    wr_log(w, BLEC_LOG_WARNING, "%s: an event handler did not leave in time", blec__client_address(c));
+  /* After what is queued on the strand; bounded (a Close() may hang). */
+  free_args a = {w, c};
+  wr_strand_owner o = wr_client_owner(c);
+  if (wr_strand_call(w->pool, &wc->strand, &o, free_fn, &a, sizeof a, WR_CLIENT_FREE_BUDGET_MS) == BLEC_ERR_TIMEOUT)
+    wr_log(w, BLEC_LOG_WARNING, "%s: the client's WinRT objects were not released within %d ms: left to Windows",
+           blec__client_address(c), WR_CLIENT_FREE_BUDGET_MS);
 }

@@ -5,4 +5,7 @@
 
 #include <initguid.h>
 
+#include <activation.h>
+
 #include "blec_winrt_bluetooth.h"
+#include "blec_winrt_enumeration.h"

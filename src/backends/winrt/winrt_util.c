@@ -1,32 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* winrt_util.c — activation, buffers, UUIDs, addresses and strings for the winrt backend. */
+/* winrt_util.c — buffers, UUIDs, addresses, strings and closing for the winrt backend. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/winrt/winrt_backend.h"
-
-HRESULT wr_factory(const WCHAR *cls, const IID *iid, void **out) {
-  HSTRING h = NULL;
-  HRESULT hr = WindowsCreateString(cls, (UINT32)wcslen(cls), &h);
-  if (FAILED(hr)) return hr;
-  hr = RoGetActivationFactory(h, iid, out);
-  WindowsDeleteString(h);
-  return hr;
-}
-
-HRESULT wr_activate(const WCHAR *cls, const IID *iid, void **out) {
-  HSTRING h = NULL;
-  HRESULT hr = WindowsCreateString(cls, (UINT32)wcslen(cls), &h);
-  if (FAILED(hr)) return hr;
-  IInspectable *obj = NULL;
-  hr = RoActivateInstance(h, &obj);
-  WindowsDeleteString(h);
-  if (FAILED(hr)) return hr;
-  hr = IInspectable_QueryInterface(obj, iid, out);
-  IInspectable_Release(obj);
-  return hr;
-}
 
 HRESULT wr_buffer_bytes(IBuffer *b, BYTE **p, UINT32 *len) {
   *p = NULL;
@@ -41,13 +19,13 @@ HRESULT wr_buffer_bytes(IBuffer *b, BYTE **p, UINT32 *len) {
   return hr;
 }
 
-HRESULT wr_buffer_new(const uint8_t *data, UINT32 len, IBuffer **out) {
+HRESULT wr_buffer_new(wr_ctx *w, const uint8_t *data, UINT32 len, IBuffer **out) {
   *out = NULL;
   IBufferFactory *f = NULL;
-  HRESULT hr = wr_factory(L"Windows.Storage.Streams.Buffer", &IID_IBufferFactory, (void **)&f);
+  HRESULT hr = wr_statics(w, WR_BUFFER_FACTORY, (void **)&f);
   if (FAILED(hr)) return hr;
   IBuffer *b = NULL;
-  hr = IBufferFactory_Create(f, len ? len : 1, &b);
+  hr = wr_hr(w, IBufferFactory_Create(f, len ? len : 1, &b), "Buffer(capacity)");
   IBufferFactory_Release(f);
   if (FAILED(hr)) return hr;
   BYTE *p = NULL;
@@ -57,7 +35,7 @@ HRESULT wr_buffer_new(const uint8_t *data, UINT32 len, IBuffer **out) {
     if (len) memcpy(p, data, len);
     hr = IBuffer_put_Length(b, len);
   }
-  if (FAILED(hr)) {
+  if (FAILED(wr_hr(w, hr, "filling a Buffer"))) {
     IBuffer_Release(b);
     return hr;
   }
@@ -77,6 +55,15 @@ blec_uuid wr_uuid_from_guid(const GUID *g) {
   u.b[7] = (uint8_t)g->Data3;
   memcpy(&u.b[8], g->Data4, 8);
   return u;
+}
+
+GUID wr_guid_from_uuid(const blec_uuid *u) {
+  GUID g;
+  g.Data1 = (UINT32)u->b[0] << 24 | (UINT32)u->b[1] << 16 | (UINT32)u->b[2] << 8 | u->b[3];
+  g.Data2 = (USHORT)(u->b[4] << 8 | u->b[5]);
+  g.Data3 = (USHORT)(u->b[6] << 8 | u->b[7]);
+  memcpy(g.Data4, &u->b[8], 8);
+  return g;
 }
 
 void wr_address_format(UINT64 a, char out[18]) {
@@ -105,11 +92,11 @@ int wr_address_parse(const char *s, UINT64 *out) {
   return BLEC_OK;
 }
 
-void wr_close(void *obj) {
+void wr_close(wr_ctx *w, void *obj, const char *what) {
   if (!obj) return;
   IClosable *c = NULL;
   if (SUCCEEDED(IUnknown_QueryInterface((IUnknown *)obj, &IID_IClosable, (void **)&c))) {
-    IClosable_Close(c);
+    wr_hr(w, IClosable_Close(c), what);
     IClosable_Release(c);
   }
 }
@@ -125,4 +112,17 @@ char *wr_hstring_utf8(HSTRING h) {
   WideCharToMultiByte(CP_UTF8, 0, w, (int)n, s, need, NULL, NULL);
   s[need] = 0;
   return s;
+}
+
+HRESULT wr_hstring_from_utf8(const char *s, HSTRING *out) {
+  *out = NULL;
+  if (!s || !*s) return S_OK;
+  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+  if (n <= 0) return E_INVALIDARG;
+  WCHAR *w = malloc((size_t)n * sizeof *w);
+  if (!w) return E_OUTOFMEMORY;
+  MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
+  HRESULT hr = WindowsCreateString(w, (UINT32)(n - 1), out);
+  free(w);
+  return hr;
 }

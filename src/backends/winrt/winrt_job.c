@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * winrt_job.c — blec requests as jobs: a job holds its op (and client), runs on the pool
+ * or on the client's strand, completes the op, and can be cancelled (the core aborts an
+ * op through blec__backend.cancel; the job then cancels its WinRT operation).
+ */
+#include <stdlib.h>
+
+#include "backends/winrt/winrt_backend.h"
+
+void *wr_job_new(wr_ctx *w, blec_client *c, blec_op *op, size_t size, void (*run)(wr_job *), const char *what) {
+  wr_job *job = calloc(1, size);
+  if (!job) return NULL;
+  job->cancel_ev = CreateEventW(NULL, TRUE, FALSE, NULL);
+  job->wake_ev = CreateEventW(NULL, FALSE, FALSE, NULL);
+  if (!job->cancel_ev || !job->wake_ev) {
+    if (job->cancel_ev) CloseHandle(job->cancel_ev);
+    if (job->wake_ev) CloseHandle(job->wake_ev);
+    free(job);
+    return NULL;
+  }
+  job->w = w;
+  job->op = blec__op_ref(op);
+  job->c = c ? blec__client_ref(c) : NULL;
+  if (c) {
+    wr_client *wc = wr_client_of(c);
+    blec__mutex_lock(&wc->lock);
+    job->drops = wc->drops;
+    blec__mutex_unlock(&wc->lock);
+  }
+  job->run = run;
+  job->what = what;
+  return job;
+}
+
+static void unlist(wr_job *job) {
+  wr_ctx *w = job->w;
+  blec__mutex_lock(&w->lock);
+  for (wr_job **pp = &w->jobs; *pp; pp = &(*pp)->next)
+    if (*pp == job) {
+      *pp = job->next;
+      break;
+    }
+  blec__mutex_unlock(&w->lock);
+}
+
+static void job_free(wr_job *job) {
+  unlist(job);
+  if (job->c) {
+    /* A job that waited for the client's status is no longer there to be woken. */
+    wr_client *wc = wr_client_of(job->c);
+    blec__mutex_lock(&wc->lock);
+    if (wc->waiter == job) wc->waiter = NULL;
+    blec__mutex_unlock(&wc->lock);
+    blec__client_unref(job->c);
+  }
+  blec__op_unref(job->op);
+  CloseHandle(job->cancel_ev);
+  CloseHandle(job->wake_ev);
+  free(job);
+}
+
+static void job_main(void *arg) {
+  wr_job *job = arg;
+  wr_log(job->w, BLEC_LOG_DEBUG, "%s: start", job->what);
+  job->run(job);
+  wr_log(job->w, BLEC_LOG_DEBUG, "%s: end (%s)", job->what,
+         blec__op_is_done(job->op) ? blec_status_name(blec_op_status(job->op)) : "op still open");
+  job_free(job);
+}
+
+int wr_job_start(wr_job *job, wr_job_queue where) {
+  wr_ctx *w = job->w;
+  blec__mutex_lock(&w->lock);
+  job->next = w->jobs;
+  w->jobs = job;
+  blec__mutex_unlock(&w->lock);
+  int r;
+  if (where == WR_JOB_STRAND) {
+    r = wr_client_post(job->c, job_main, job);
+  } else {
+    r = wr_post(w->pool, job_main, job);
+  }
+  if (r != BLEC_OK) {
+    wr_log(w, BLEC_LOG_ERROR, "%s could not be queued (%s)", job->what, blec_status_name(r));
+    job_free(job);
+  }
+  return r;
+}
+
+void wr_job_cancel(blec_op *op) {
+  blec_client *c = blec__op_client(op);
+  if (!c) return;
+  wr_ctx *w = wr_ctx_of(blec__client_ctx(c));
+  blec__mutex_lock(&w->lock);
+  for (wr_job *j = w->jobs; j; j = j->next)
+    if (j->op == op) SetEvent(j->cancel_ev);
+  blec__mutex_unlock(&w->lock);
+}
+
+void wr_jobs_cancel_client(wr_ctx *w, blec_client *c, const wr_job *except) {
+  blec__mutex_lock(&w->lock);
+  for (wr_job *j = w->jobs; j; j = j->next)
+    if (j->c == c && j != except) SetEvent(j->cancel_ev);
+  blec__mutex_unlock(&w->lock);
+}
+
+bool wr_job_cancelled(wr_job *job) {
+  return WaitForSingleObject(job->cancel_ev, 0) == WAIT_OBJECT_0 || blec__op_is_done(job->op);
+}
+
+bool wr_job_sleep(wr_job *job, int ms) {
+  uint64_t deadline = ms < 0 ? UINT64_MAX : GetTickCount64() + (uint64_t)ms;
+  HANDLE hs[2] = {job->wake_ev, job->cancel_ev};
+  for (;;) {
+    if (wr_job_cancelled(job)) return false;
+    uint64_t now = GetTickCount64();
+    if (now >= deadline) return false;
+    /* In slices: the core may complete the op by itself (a lost link) without a cancel. */
+    DWORD slice = deadline - now < 250 ? (DWORD)(deadline - now) : 250;
+    DWORD r = WaitForMultipleObjects(2, hs, FALSE, slice);
+    if (r == WAIT_OBJECT_0) return !blec__op_is_done(job->op);
+    if (r == WAIT_OBJECT_0 + 1) return false;
+  }
+}

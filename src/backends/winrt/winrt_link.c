@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * winrt_link.c — taking a link apart. The link's objects (GATT table, session, device,
+ * event registrations) are taken out of the client in one step (under its lock), then
+ * closed on the pool in the order bleak uses: handlers removed, services closed, the
+ * session let go of (MaintainConnection false) and closed, the device closed last, after
+ * a bounded wait for Windows to drop the link. Close() may hang (bleak #1359): the caller
+ * waits for the closer within a budget and otherwise leaves it to finish by itself.
+ *
+ * Whether the link went down is read on the device's ConnectionStatus once this program
+ * let go: it is shared with other programs, so a link another program holds stays up
+ * (bleak #1759), which the caller reports as such.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/winrt/winrt_backend.h"
+
+struct wr_remains {
+  IBluetoothLEDevice *dev;
+  IGattSession *session;
+  void *status_handler, *session_handler, *mtu_handler;
+  EventRegistrationToken status_token, session_token, mtu_token;
+  wr_table gatt;
+};
+
+wr_remains *wr_link_take(wr_ctx *w, wr_client *wc) {
+  (void)w;
+  blec__mutex_lock(&wc->lock);
+  bool any = wc->dev || wc->session || wc->gatt.n || wc->status_handler || wc->session_handler || wc->mtu_handler;
+  wr_remains *r = any ? calloc(1, sizeof *r) : NULL;
+  if (r) {
+    r->dev = wc->dev;
+    r->session = wc->session;
+    r->status_handler = wc->status_handler;
+    r->session_handler = wc->session_handler;
+    r->mtu_handler = wc->mtu_handler;
+    r->status_token = wc->status_token;
+    r->session_token = wc->session_token;
+    r->mtu_token = wc->mtu_token;
+    r->gatt = wc->gatt;
+    wc->dev = NULL;
+    wc->session = NULL;
+    wc->status_handler = wc->session_handler = wc->mtu_handler = NULL;
+    memset(&wc->gatt, 0, sizeof wc->gatt);
+  }
+  /* Late notes of this link (stamped with the old generation) are ignored from now on. */
+  wc->gen++;
+  wc->state = WR_LINK_NONE;
+  wc->session_status = GattSessionStatus_Closed;
+  wc->session_seen_active = false;
+  blec__mutex_unlock(&wc->lock);
+  return r;
+}
+
+void wr_table_release(wr_ctx *w, wr_table *t) {
+  for (size_t i = 0; i < t->n; i++) {
+    wr_attr *a = &t->v[i];
+    if (a->value_handler) {
+      wr_hr(w, IGattCharacteristic_remove_ValueChanged((IGattCharacteristic *)a->obj, a->value_token),
+            "GattCharacteristic.remove_ValueChanged");
+      wr_delegate_release(a->value_handler);
+    }
+    if (a->kind == WR_ATTR_SERVICE) wr_close(w, a->obj, "GattDeviceService.Close");
+    IUnknown_Release(a->obj);
+  }
+  free(t->v);
+  memset(t, 0, sizeof *t);
+}
+
+/* Polls the device's status (its handler is gone) until Disconnected or ms pass. */
+static bool link_still_up(wr_ctx *w, IBluetoothLEDevice *dev, int ms) {
+  uint64_t deadline = GetTickCount64() + (uint64_t)ms;
+  for (;;) {
+    BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
+    if (FAILED(wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus(dev, &cs), "BluetoothLEDevice.ConnectionStatus")))
+      return false;
+    if (cs != BluetoothConnectionStatus_Connected) return false;
+    if (GetTickCount64() >= deadline) return true;
+    Sleep(20);
+  }
+}
+
+typedef struct close_args {
+  wr_ctx *w;
+  wr_remains *r;
+  int link_down_ms;
+  int status;
+} close_args;
+
+static void close_fn(void *arg) {
+  close_args *a = arg;
+  wr_ctx *w = a->w;
+  wr_remains *r = a->r;
+  if (r->session && r->session_handler)
+    wr_hr(w, IGattSession_remove_SessionStatusChanged(r->session, r->session_token), "GattSession.remove_SessionStatusChanged");
+  if (r->session && r->mtu_handler)
+    wr_hr(w, IGattSession_remove_MaxPduSizeChanged(r->session, r->mtu_token), "GattSession.remove_MaxPduSizeChanged");
+  if (r->dev && r->status_handler)
+    wr_hr(w, IBluetoothLEDevice_remove_ConnectionStatusChanged(r->dev, r->status_token),
+          "BluetoothLEDevice.remove_ConnectionStatusChanged");
+  wr_table_release(w, &r->gatt);
+  if (r->session) {
+    wr_hr(w, IGattSession_put_MaintainConnection(r->session, FALSE), "GattSession.MaintainConnection = false");
+    wr_close(w, r->session, "GattSession.Close");
+    IGattSession_Release(r->session);
+  }
+  a->status = BLEC_OK;
+  if (r->dev) {
+    if (a->link_down_ms > 0 && link_still_up(w, r->dev, a->link_down_ms)) a->status = BLEC_ERR_BUSY;
+    wr_close(w, r->dev, "BluetoothLEDevice.Close");
+    IBluetoothLEDevice_Release(r->dev);
+  }
+  wr_delegate_release(r->status_handler);
+  wr_delegate_release(r->session_handler);
+  wr_delegate_release(r->mtu_handler);
+  free(r);
+  wr_log(w, BLEC_LOG_DEBUG, "link objects closed%s", a->status == BLEC_ERR_BUSY ? "; Windows keeps the link up" : "");
+}
+
+static void close_detached(void *arg) {
+  close_fn(arg);
+  free(arg);
+}
+
+int wr_link_close(wr_ctx *w, wr_remains *r, int link_down_ms, int budget_ms) {
+  if (!r) return BLEC_OK;
+  close_args a = {w, r, link_down_ms, BLEC_OK};
+  if (budget_ms <= 0) {
+    close_args *copy = malloc(sizeof *copy);
+    if (copy) {
+      *copy = a;
+      if (wr_post(w->pool, close_detached, copy) == BLEC_OK) return BLEC_OK;
+      free(copy);
+    }
+    close_fn(&a); /* no way to hand it over: close here */
+    return a.status;
+  }
+  int s = wr_call(w->pool, close_fn, &a, sizeof a, budget_ms + link_down_ms);
+  if (s == BLEC_ERR_TIMEOUT) {
+    wr_log(w, BLEC_LOG_WARNING,
+           "closing the link's objects took more than %d ms (a Close() that hangs, bleak #1359): left to Windows",
+           budget_ms + link_down_ms);
+    return BLEC_ERR_TIMEOUT;
+  }
+  return s == BLEC_OK ? a.status : s;
+}
