@@ -468,6 +468,14 @@ blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p
   return io;
 }
 
+bool blec__world_peripheral_advertising(blec_world_peripheral *p) {
+  if (!p) return false;
+  blec__mutex_lock(&p->w->lock);
+  bool on = p->advertising;
+  blec__mutex_unlock(&p->w->lock);
+  return on;
+}
+
 blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p) {
   return p ? p->addr_type : BLEC_ADDRESS_UNSPECIFIED; /* fixed when the peripheral is added */
 }

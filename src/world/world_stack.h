@@ -266,6 +266,8 @@ BLEC__STACK_API const char *blec__world_default_text(void);
  * not advertise, yet a connect by address reaches it; an OS shows it as connected).
  */
 BLEC__STACK_API bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p);
+/** Whether the peripheral advertises now (world file `advertising`, set_advertising, faults). */
+BLEC__STACK_API bool blec__world_peripheral_advertising(blec_world_peripheral *p);
 /** The peripheral's address type (public / random). */
 BLEC__STACK_API blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p);
 

@@ -36,9 +36,7 @@ blec_world *fx_world_text(const char *text) {
 void fx_open_log(fx *f, blec_world *world, blec_delivery mode, blec_log_level level, blec_log_cb cb,
                  void *user) {
   memset(f, 0, sizeof *f);
-  /* A backend behind a simulated OS stack meets the test's world through that stack. */
-  f->stack = fx_stack_for_backend(fx_backend());
-  if (f->stack) f->stack->attach(world);
+  fx_attach_world(f, world);
   blec_ctx_options *o = blec_ctx_options_new();
   ASSERT(o != NULL);
   ASSERT_OK(blec_ctx_options_set_backend(o, fx_backend()));
@@ -57,6 +55,12 @@ void fx_open_log(fx *f, blec_world *world, blec_delivery mode, blec_log_level le
   f->world = world;
   f->caps = blec_ctx_capabilities(f->ctx);
   f->delivery = mode;
+}
+
+void fx_attach_world(fx *f, blec_world *world) {
+  /* A backend behind a simulated OS stack meets the test's world through that stack. */
+  f->stack = fx_stack_for_backend(fx_backend());
+  if (f->stack) f->stack->attach(world);
 }
 
 void fx_open_mode(fx *f, blec_world *world, blec_delivery mode) {

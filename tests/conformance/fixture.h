@@ -53,6 +53,12 @@ void fx_open_mode(fx *f, blec_world *world, blec_delivery mode);
 /** Same with log level and callback as well (cb may be NULL). */
 void fx_open_log(fx *f, blec_world *world, blec_delivery mode, blec_log_level level, blec_log_cb cb,
                  void *user);
+/**
+ * For tests that make their context themselves (blec_ctx_options_set_world): hands `world`
+ * to the simulated OS stack of the backend, if it has one (fx_open does this itself);
+ * fx_close lets go of it. `f` needs no other field.
+ */
+void fx_attach_world(fx *f, blec_world *world);
 /** Frees the context (asserting BLEC_OK) and the world reference. */
 void fx_close(fx *f);
 

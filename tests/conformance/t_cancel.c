@@ -137,7 +137,8 @@ BLEC_TEST_IMPL(client_free_with_operations_in_flight_ends_them) {
     blec_client_free(c);
     for (int k = 0; k < 3; k++) {
       int s = fx_opres_wait(&r[k], FX_WAIT_MS);
-      ASSERT(s == BLEC_ERR_CANCELLED || s == BLEC_ERR_DISCONNECTED);
+      if (s != BLEC_ERR_CANCELLED && s != BLEC_ERR_DISCONNECTED)
+        blec_test_fail_(__FILE__, __LINE__, "operation %d in flight ended with %s", k, blec_status_name(s));
       blec_op_free(op[k]);
     }
     ASSERT(!blec_world_peripheral_connected(p));

@@ -155,6 +155,9 @@ BLEC_TEST_IMPL(ctx_options_copy_the_backend_name) {
 
 BLEC_TEST_IMPL(ctx_holds_its_own_reference_to_the_world) {
   blec_world *w = fx_world_lab();
+  fx f; /* only for a simulated OS stack, which then holds a reference of its own */
+  memset(&f, 0, sizeof f);
+  fx_attach_world(&f, w);
   blec_ctx_options *o = blec_ctx_options_new();
   ASSERT_OK(blec_ctx_options_set_backend(o, fx_backend()));
   ASSERT_OK(blec_ctx_options_set_world(o, w));
@@ -168,6 +171,7 @@ BLEC_TEST_IMPL(ctx_holds_its_own_reference_to_the_world) {
   ASSERT_STR_EQ(blec_device_address(dev), LAB_ADDR);
   blec_device_unref(dev);
   ASSERT_OK(blec_ctx_free(ctx));
+  fx_close(&f);
 }
 
 BLEC_TEST_IMPL(ctx_world_is_the_one_given_for_virtual_and_null_otherwise) {
@@ -281,6 +285,7 @@ BLEC_TEST_IMPL(log_level_from_environment_applies_unless_options_set_one) {
   ASSERT_OK(blec_ctx_options_set_log_callback(o, log_cb, &r)); /* no level: $BLEC_LOG's */
   fx f;
   memset(&f, 0, sizeof f);
+  fx_attach_world(&f, w);
   ASSERT_OK(blec_ctx_new(o, &f.ctx, NULL));
   f.world = w;
   do_logged_work(&f);
@@ -291,6 +296,7 @@ BLEC_TEST_IMPL(log_level_from_environment_applies_unless_options_set_one) {
   w = fx_world_lab();
   ASSERT_OK(blec_ctx_options_set_world(o, w));
   ASSERT_OK(blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR));
+  fx_attach_world(&f, w);
   ASSERT_OK(blec_ctx_new(o, &f.ctx, NULL));
   f.world = w;
   do_logged_work(&f);

@@ -12,13 +12,19 @@
  * it runs on a worker thread after completion. GetResults before completion gives
  * E_ILLEGAL_METHOD_CALL, after an error the error's HRESULT. Close while running gives
  * E_ILLEGAL_STATE_CHANGE. Cancel moves a running operation to Canceled and calls the
- * handler with that status.
+ * handler with that status — at once, or, as Windows may (BLEC_WINRT_SIM_QUIRK_LATE_CANCEL),
+ * only when the operation's own work ends, or not within 60 s.
  */
 #include "sim.h"
 
 #include <stdlib.h>
 
 #define SIM_E_CANCELLED ((HRESULT)0x800704C7L) /* HRESULT_FROM_WIN32(ERROR_CANCELLED) */
+
+#include "blec_winrt_sim.h"
+
+/* LATE_CANCEL = NEVER: the Canceled completion comes this long after Cancel. */
+#define SIM_LATE_CANCEL_NEVER_MS 60000
 
 typedef struct async_vtbl {
   void *QueryInterface, *AddRef, *Release, *GetIids, *GetRuntimeClassName, *GetTrustLevel;
@@ -52,6 +58,8 @@ struct sim_async {
   UINT32 id;
   sim_cancel_fn cancel_fn;
   void *cancel_ctx;
+  bool cancel_requested; /* Cancel called while a late cancel (quirk) keeps it Started */
+  HANDLE never_timer;    /* LATE_CANCEL = NEVER: completes as Canceled when it fires */
 };
 
 static LONG g_next_id;
@@ -60,6 +68,8 @@ static sim_async *from_op(void *This) { return (sim_async *)sim_obj_from(This); 
 
 static void async_destroy(sim_obj *o) {
   sim_async *a = (sim_async *)o;
+  /* The timer held a reference until it fired: it has run; free its handle. */
+  if (a->never_timer) DeleteTimerQueueTimer(NULL, a->never_timer, NULL);
   sim_release_any(a->result);
   sim_release_any(a->handler);
 }
@@ -207,26 +217,59 @@ static HRESULT STDMETHODCALLTYPE info_get_ErrorCode(IAsyncInfo *This, HRESULT *c
   return closed ? E_ILLEGAL_METHOD_CALL : S_OK;
 }
 
+static void cancel_now(sim_async *a);
+
+static void CALLBACK never_timer_fired(void *ctx, BOOLEAN fired) {
+  (void)fired;
+  cancel_now(ctx);
+  sim_Release(&((sim_async *)ctx)->op); /* the timer's reference */
+}
+
 static HRESULT STDMETHODCALLTYPE info_Cancel(IAsyncInfo *This) {
   SIM_ENTER();
   sim_async *a = (sim_async *)sim_obj_from(This);
+  int late = sim_quirk(BLEC_WINRT_SIM_QUIRK_LATE_CANCEL);
   AcquireSRWLockExclusive(&a->lock);
   if (a->closed) {
     ReleaseSRWLockExclusive(&a->lock);
     return E_ILLEGAL_METHOD_CALL;
   }
-  if (a->status != Started) {
+  if (a->status != Started || a->cancel_requested) {
     ReleaseSRWLockExclusive(&a->lock);
     return S_OK;
   }
-  a->status = Canceled;
+  if (late == SIM_LATE_CANCEL_OFF) {
+    a->status = Canceled;
+    schedule_fire_locked(a);
+  } else {
+    /* Still Started: Canceled comes when the work ends (complete) or the timer fires. */
+    a->cancel_requested = true;
+    if (late == SIM_LATE_CANCEL_NEVER) {
+      sim_AddRef(&a->op);
+      if (!CreateTimerQueueTimer(&a->never_timer, NULL, never_timer_fired, a, SIM_LATE_CANCEL_NEVER_MS, 0,
+                                 WT_EXECUTEONLYONCE)) {
+        a->never_timer = NULL;
+        sim_Release(&a->op);
+      }
+    }
+  }
   sim_cancel_fn fn = a->cancel_fn;
   void *ctx = a->cancel_ctx;
   a->cancel_fn = NULL;
-  schedule_fire_locked(a);
   ReleaseSRWLockExclusive(&a->lock);
   if (fn) fn(ctx);
   return S_OK;
+}
+
+/* A late cancel ends: the operation becomes Canceled (unless it ended otherwise before). */
+static void cancel_now(sim_async *a) {
+  AcquireSRWLockExclusive(&a->lock);
+  if (a->status == Started) {
+    a->status = Canceled;
+    a->cancel_fn = NULL;
+    schedule_fire_locked(a);
+  }
+  ReleaseSRWLockExclusive(&a->lock);
 }
 
 static HRESULT STDMETHODCALLTYPE info_Close(IAsyncInfo *This) {
@@ -283,7 +326,16 @@ void sim_async_set_cancel(sim_async *op, sim_cancel_fn fn, void *ctx) {
 
 static void complete(sim_async *a, AsyncStatus st, HRESULT hr, IUnknown *obj, INT32 v) {
   AcquireSRWLockExclusive(&a->lock);
-  if (a->status != Started) {
+  if (a->status != Started || (a->cancel_requested && a->never_timer)) {
+    /* Done already, or a cancel that answers only when its timer fires. */
+    ReleaseSRWLockExclusive(&a->lock);
+    return;
+  }
+  if (a->cancel_requested) {
+    /* A late cancel: the work ended, so now the operation is Canceled. */
+    a->status = Canceled;
+    a->cancel_fn = NULL;
+    schedule_fire_locked(a);
     ReleaseSRWLockExclusive(&a->lock);
     return;
   }

@@ -39,6 +39,7 @@ typedef struct device {
 static void device_close(device *dv) {
   if (InterlockedExchange(&dv->closed, 1)) return;
   sim_dev_unlisten(dv->dev, &dv->listener);
+  sim_dev_owner_closed(dv->dev, dv);
 }
 
 static void device_destroy(sim_obj *o) {
@@ -70,8 +71,9 @@ static void fire_connection(void *ctx) {
   sim_Release(&dv->d);
 }
 
-static void on_connection(sim_obj *o, bool connected) {
+static void on_connection(sim_obj *o, bool connected, BluetoothError why) {
   (void)connected;
+  (void)why;
   device *dv = (device *)o;
   sim_AddRef(&dv->d);
   sim_strand_post(dv->strand, fire_connection, dv);
@@ -287,7 +289,7 @@ static HRESULT get_services(device *dv, const GUID *uuid, BluetoothCacheMode mod
     c->uuid = *uuid;
   }
   *result = sim_async_itf(op);
-  sim_dev_discover(dv->dev, mode, services_done, c);
+  sim_dev_discover(dv->dev, mode, services_done, c, (sim_req_origin){op, dv});
   return S_OK;
 }
 
@@ -442,14 +444,15 @@ HRESULT sim_device_new(sim_dev *d, IBluetoothLEDevice **out) {
 
 typedef __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice DeviceOp;
 
-/* The device, or a null result, a moment later on a worker. */
+/* The device, or a null result (no such device, or one the OS does not know), a moment
+ * later on a worker. */
 static HRESULT device_op(sim_dev *d, DeviceOp **result) {
   SIM_CHECK_OUT(result);
   *result = NULL;
   sim_async *op = sim_async_new(&sim_at_device);
   if (!op) return E_OUTOFMEMORY;
   IBluetoothLEDevice *dv = NULL;
-  if (d && sim_adapter_present()) {
+  if (d && sim_adapter_present() && sim_dev_known(d)) {
     HRESULT hr = sim_device_new(d, &dv);
     if (FAILED(hr)) {
       SIM_ASYNC_RELEASE(op);

@@ -143,6 +143,9 @@ static void call_done(void *ctx, const sim_gatt_result *r) {
   free(k);
 }
 
+/* A request of this call belongs to the characteristic's service. */
+static sim_req_origin origin(call *k) { return (sim_req_origin){k->op, k->ch->service}; }
+
 static HRESULT begin(chr *ch, const sim_async_type *type, call_kind kind, void **result, call **out) {
   SIM_CHECK_OUT(result);
   *result = NULL;
@@ -168,7 +171,7 @@ static HRESULT read_value(chr *ch, BluetoothCacheMode mode, void **result) {
   if (mode != BluetoothCacheMode_Cached && mode != BluetoothCacheMode_Uncached) return E_INVALIDARG;
   call *k;
   HRESULT hr = begin(ch, &sim_at_read_result, CALL_READ, result, &k);
-  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->attr.handle, mode, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->attr.handle, mode, call_done, k, origin(k));
   return hr;
 }
 
@@ -184,7 +187,8 @@ static HRESULT write_value(chr *ch, IBuffer *buffer, GattWriteOption option, boo
   hr = begin(ch, with_result ? &sim_at_write_result : &sim_at_comm_status,
              with_result ? CALL_WRITE_RESULT : CALL_WRITE_STATUS, result, &k);
   if (SUCCEEDED(hr))
-    sim_dev_write(ch->dev, ch->attr.handle, data, len, option == GattWriteOption_WriteWithResponse, call_done, k);
+    sim_dev_write(ch->dev, ch->attr.handle, data, len, option == GattWriteOption_WriteWithResponse, call_done, k,
+                  origin(k));
   return hr;
 }
 
@@ -205,7 +209,7 @@ static HRESULT write_cccd(chr *ch, GattClientCharacteristicConfigurationDescript
   call *k;
   HRESULT hr = begin(ch, with_result ? &sim_at_write_result : &sim_at_comm_status,
                      with_result ? CALL_CCCD_WRITE_RESULT : CALL_CCCD_WRITE_STATUS, result, &k);
-  if (SUCCEEDED(hr)) sim_dev_write(ch->dev, ch->cccd, bytes, 2, true, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_write(ch->dev, ch->cccd, bytes, 2, true, call_done, k, origin(k));
   return hr;
 }
 
@@ -338,7 +342,7 @@ static HRESULT STDMETHODCALLTYPE ch_ReadClientCharacteristicConfigurationDescrip
   if (!ch->cccd) return E_INVALIDARG;
   call *k;
   HRESULT hr = begin(ch, &sim_at_cccd_result, CALL_CCCD_READ, (void **)result, &k);
-  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->cccd, BluetoothCacheMode_Uncached, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_read(ch->dev, ch->cccd, BluetoothCacheMode_Uncached, call_done, k, origin(k));
   return hr;
 }
 static HRESULT STDMETHODCALLTYPE ch_WriteClientCharacteristicConfigurationDescriptorAsync(
@@ -406,7 +410,7 @@ static HRESULT get_descriptors(chr *ch, const GUID *uuid, BluetoothCacheMode mod
     k->has_uuid = true;
     k->uuid = *uuid;
   }
-  sim_dev_discover(ch->dev, mode, call_done, k);
+  sim_dev_discover(ch->dev, mode, call_done, k, origin(k));
   return S_OK;
 }
 

@@ -84,7 +84,7 @@ static HRESULT read_value(desc *ds, BluetoothCacheMode mode, void **result) {
   if (mode != BluetoothCacheMode_Cached && mode != BluetoothCacheMode_Uncached) return E_INVALIDARG;
   call *k;
   HRESULT hr = begin(ds, &sim_at_read_result, 0, result, &k);
-  if (SUCCEEDED(hr)) sim_dev_read(ds->dev, ds->attr.handle, mode, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_read(ds->dev, ds->attr.handle, mode, call_done, k, (sim_req_origin){k->op, ds->service});
   return hr;
 }
 
@@ -97,7 +97,8 @@ static HRESULT write_value(desc *ds, IBuffer *buffer, bool with_result, void **r
   if (FAILED(hr)) return hr;
   call *k;
   hr = begin(ds, with_result ? &sim_at_write_result : &sim_at_comm_status, with_result ? 2 : 1, result, &k);
-  if (SUCCEEDED(hr)) sim_dev_write(ds->dev, ds->attr.handle, data, len, true, call_done, k);
+  if (SUCCEEDED(hr)) sim_dev_write(ds->dev, ds->attr.handle, data, len, true, call_done, k,
+                                  (sim_req_origin){k->op, ds->service});
   return hr;
 }
 

@@ -33,6 +33,7 @@ typedef struct service {
 
 static void service_close(service *sv) {
   if (InterlockedExchange(&sv->closed, 1)) return;
+  sim_dev_owner_closed(sv->dev, &sv->s);
   sim_dev_hold(sv->dev, -1);
 }
 
@@ -220,7 +221,7 @@ static HRESULT get_chars(service *sv, const GUID *uuid, BluetoothCacheMode mode,
     c->uuid = *uuid;
   }
   *result = sim_async_itf(op);
-  sim_dev_discover(sv->dev, mode, chars_done, c);
+  sim_dev_discover(sv->dev, mode, chars_done, c, (sim_req_origin){op, &sv->s});
   return S_OK;
 }
 

@@ -113,7 +113,7 @@ static void start_pair(sim_async *op, sim_dev *dev, DevicePairingProtectionLevel
   j->op = op;
   j->dev = dev;
   j->level = level;
-  sim_dev_pair(dev, (blec_protection_level)level, pair_done, j);
+  sim_dev_pair(dev, (blec_protection_level)level, pair_done, j, (sim_req_origin){op, NULL});
 }
 
 /* ==== Deferral ======================================================================================== */

@@ -53,22 +53,25 @@ static const sim_class session_class = {L"Windows.Devices.Bluetooth.GenericAttri
 
 /* ---- events ------------------------------------------------------------------------------- */
 
+typedef enum note_kind { NOTE_STATUS, NOTE_MTU } note_kind;
+
 typedef struct note {
   session *s;
-  int kind; /* 0 status, 1 MTU */
-  bool connected;
+  note_kind kind;
+  bool connected;    /* NOTE_STATUS */
+  BluetoothError why; /* NOTE_STATUS: why the link ended */
 } note;
 
 static void fire_note(void *ctx) {
   note *n = ctx;
   session *s = n->s;
   if (!s->closed) {
-    if (n->kind == 1) {
+    if (n->kind == NOTE_MTU) {
       sim_event_fire(&s->pdu_changed, &s->s, NULL);
     } else {
       IGattSessionStatusChangedEventArgs *a = NULL;
-      if (SUCCEEDED(sim_session_status_args(n->connected ? BluetoothError_Success : BluetoothError_DeviceNotConnected,
-                                            n->connected ? GattSessionStatus_Active : GattSessionStatus_Closed, &a))) {
+      if (SUCCEEDED(sim_session_status_args(n->why, n->connected ? GattSessionStatus_Active : GattSessionStatus_Closed,
+                                            &a))) {
         sim_event_fire(&s->status_changed, &s->s, a);
         sim_release_any(a);
       }
@@ -78,20 +81,23 @@ static void fire_note(void *ctx) {
   free(n);
 }
 
-static void post_note(session *s, int kind, bool connected) {
+static void post_note(session *s, note_kind kind, bool connected, BluetoothError why) {
   note *n = malloc(sizeof *n);
   if (!n) return;
   n->s = s;
   n->kind = kind;
   n->connected = connected;
+  n->why = why;
   sim_AddRef(&s->s);
   sim_strand_post(s->strand, fire_note, n);
 }
 
-static void on_connection(sim_obj *o, bool connected) { post_note((session *)o, 0, connected); }
+static void on_connection(sim_obj *o, bool connected, BluetoothError why) {
+  post_note((session *)o, NOTE_STATUS, connected, why);
+}
 static void on_mtu(sim_obj *o, int mtu) {
   (void)mtu;
-  post_note((session *)o, 1, true);
+  post_note((session *)o, NOTE_MTU, true, BluetoothError_Success);
 }
 
 /* ---- IGattSession ----------------------------------------------------------------------------- */

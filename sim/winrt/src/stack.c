@@ -36,8 +36,10 @@ struct sim_dev {
   UINT64 address;
   char text[18];
   BluetoothAddressType type; /* as last seen; Public until seen otherwise */
+  bool seen;                 /* a watcher received one of its advertisements */
   int state;
   blec_world *world; /* while a link is open */
+  int64_t connect_id; /* the world's connect request while CONNECTING */
   blec__wlink *link;
   int mtu;
   int holds, maintains;
@@ -58,6 +60,12 @@ struct sim_dev {
 
 struct req {
   sim_dev *d;
+  sim_async *op;     /* the operation it completes (identity only: never dereferenced here) */
+  const void *owner; /* the object it belongs to (identity only) */
+  bool held;     /* counted in d->holds */
+  bool issued;   /* sent to the world (else waiting for the link) */
+  int64_t world_id; /* the world's request id once issued */
+  req *live_next;
   int kind;
   uint16_t handle;
   BYTE *data;
@@ -72,6 +80,7 @@ struct req {
 
 static SRWLOCK g_lock = SRWLOCK_INIT;
 static sim_dev *g_devs;
+static req *g_live_reqs; /* every request not finished yet */
 
 /* ---- objects that may be dying --------------------------------------------------------- */
 
@@ -100,6 +109,7 @@ void sim_stack_forget_all(void) {
     reset_locked(d);
     d->bond_level = -1;
     d->type = BluetoothAddressType_Public;
+    d->seen = false;
   }
   ReleaseSRWLockExclusive(&g_lock);
 }
@@ -133,7 +143,10 @@ static sim_dev *record_locked(UINT64 address) {
 void sim_stack_seen(UINT64 address, bool random) {
   AcquireSRWLockExclusive(&g_lock);
   sim_dev *d = record_locked(address);
-  if (d) d->type = random ? BluetoothAddressType_Random : BluetoothAddressType_Public;
+  if (d) {
+    d->type = random ? BluetoothAddressType_Random : BluetoothAddressType_Public;
+    d->seen = true;
+  }
   ReleaseSRWLockExclusive(&g_lock);
 }
 
@@ -231,6 +244,26 @@ bool sim_stack_models_elsewhere(void) {
 #endif
 }
 
+/*
+ * Whether the OS knows the device, so that BluetoothLEDevice.FromBluetoothAddressAsync gives
+ * an object for it: Windows answers from what it learned before (a scan, a pairing, a
+ * connection; MicrosoftDocs/winrt-api#2093) and gives null otherwise (bleak #1022 turns that
+ * into "device not found"). The test PC is taken as one that has been listening: a device
+ * that advertises now counts as seen (ours); a silent one only when the OS met it before,
+ * it is paired, or another application holds it connected.
+ */
+bool sim_dev_known(sim_dev *d) {
+  AcquireSRWLockShared(&g_lock);
+  bool known = d->seen || d->state != LINK_DOWN;
+  ReleaseSRWLockShared(&g_lock);
+  if (known || elsewhere(d) || sim_dev_paired(d)) return true;
+  blec_world *w = sim_world_ref();
+  blec_world_peripheral *p = NULL;
+  known = w && blec_world_find_peripheral(w, d->text, &p) == BLEC_OK && blec__world_peripheral_advertising(p);
+  if (w) blec_world_unref(w);
+  return known;
+}
+
 bool sim_dev_connected(sim_dev *d) {
   AcquireSRWLockShared(&g_lock);
   bool c = d->state == LINK_UP;
@@ -267,8 +300,10 @@ void sim_dev_unlisten(sim_dev *d, sim_listener *l) {
 
 typedef enum { NOTE_CONNECTION, NOTE_MTU, NOTE_VALUE } note_kind;
 
-/* Calls every listener of d (without the lock) for one change. */
-static void notify(sim_dev *d, note_kind kind, bool connected, int mtu, uint16_t handle, const BYTE *data, size_t len) {
+/* Calls every listener of d (without the lock) for one change: the connection (connected,
+ * and why it ended), the MTU, or a value. */
+static void notify(sim_dev *d, note_kind kind, bool connected, BluetoothError why, int mtu, uint16_t handle,
+                   const BYTE *data, size_t len) {
   sim_listener *snap[64];
   size_t n = 0;
   AcquireSRWLockExclusive(&g_lock);
@@ -282,7 +317,7 @@ static void notify(sim_dev *d, note_kind kind, bool connected, int mtu, uint16_t
     sim_listener *l = snap[i];
     sim_obj *o = l->obj;
     if (kind == NOTE_CONNECTION)
-      l->connection(o, connected);
+      l->connection(o, connected, why);
     else if (kind == NOTE_MTU)
       l->mtu(o, mtu);
     else
@@ -353,19 +388,52 @@ bool sim_dev_cached_attrs(sim_dev *d, blec__wattr **attrs, size_t *n) {
 
 /* ---- completing requests ------------------------------------------------------------------- */
 
+/* $BLEC_WINRT_SIM_TRACE=1: every request of the stack on stderr (debugging tests). */
+static bool trace_on(void) {
+  static volatile LONG on = -1;
+  if (on < 0) {
+    const char *e = getenv("BLEC_WINRT_SIM_TRACE");
+    InterlockedExchange(&on, e && e[0] == '1');
+  }
+  return on > 0;
+}
+
+static void trace_req(const req *r, const char *what, int status) {
+  static const char *const kinds[] = {"discover", "read", "write", "pair"};
+  if (!trace_on()) return;
+  fprintf(stderr, "blec_winrt_sim: %s %s %s handle 0x%04x len %u%s status %d (thread %lu)\n", r->d->text, kinds[r->kind],
+          what, r->handle, (unsigned)r->len, r->kind == REQ_WRITE && r->len ? "" : "", status,
+          (unsigned long)GetCurrentThreadId());
+  fflush(stderr);
+}
+
 static void req_free(req *r) {
   free(r->data);
   free(r);
 }
 
-/* Ends a request: drops its hold, then tells its owner. Never with the lock held. */
+static void let_go_locked(sim_dev *d);
+
+/* Ends a request: tells its owner, then drops its hold. Never with the lock held. */
 static void finish(req *r, const sim_gatt_result *res, int status) {
   sim_dev *d = r->d;
+  trace_req(r, "done", status);
   if (r->cb)
     r->cb(r->ctx, res);
   else if (r->scb)
     r->scb(r->ctx, status);
-  sim_dev_hold(d, -1);
+  AcquireSRWLockExclusive(&g_lock);
+  for (req **p = &g_live_reqs; *p; p = &(*p)->live_next) {
+    if (*p == r) {
+      *p = r->live_next;
+      break;
+    }
+  }
+  if (r->held) {
+    d->holds--;
+    let_go_locked(d);
+  }
+  ReleaseSRWLockExclusive(&g_lock);
   req_free(r);
 }
 
@@ -467,6 +535,7 @@ static void pair_done(void *user, int status, int att) {
 
 /* With the lock held: sends r over the link. Returns false (r untouched) when it cannot. */
 static bool issue_locked(req *r, blec__wlink *link) {
+  r->issued = false;
   int64_t id;
   switch (r->kind) {
   case REQ_DISCOVER: id = blec__wlink_discover(link, discover_done, r); break;
@@ -476,6 +545,8 @@ static bool issue_locked(req *r, blec__wlink *link) {
     break;
   default: id = blec__wlink_pair(link, (blec_protection_level)r->level, pair_done, r); break;
   }
+  r->issued = id > 0;
+  r->world_id = id;
   return id > 0;
 }
 
@@ -488,10 +559,11 @@ static void schedule_reconnect_locked(sim_dev *d, DWORD ms);
 static void on_value(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication) {
   (void)indication;
   sim_dev *d = user;
+  if (trace_on()) fprintf(stderr, "blec_winrt_sim: %s value handle 0x%04x len %u\n", d->text, handle, (unsigned)len);
   AcquireSRWLockExclusive(&g_lock);
   cache_value_locked(d, handle, data, len);
   ReleaseSRWLockExclusive(&g_lock);
-  notify(d, NOTE_VALUE, false, 0, handle, data, len);
+  notify(d, NOTE_VALUE, false, BluetoothError_Success, 0, handle, data, len);
 }
 
 static void on_mtu(void *user, int mtu) {
@@ -499,7 +571,7 @@ static void on_mtu(void *user, int mtu) {
   AcquireSRWLockExclusive(&g_lock);
   d->mtu = mtu;
   ReleaseSRWLockExclusive(&g_lock);
-  notify(d, NOTE_MTU, false, mtu, 0, NULL, 0);
+  notify(d, NOTE_MTU, false, BluetoothError_Success, mtu, 0, NULL, 0);
 }
 
 /* The link is gone (lock held): takes it out of the record; returns what to release. */
@@ -523,8 +595,14 @@ static void release_link(blec__wlink *link, blec_world *world) {
   }
 }
 
+/* Why a link ended, as GattSessionStatusChangedEventArgs.Error says it: the radio turned
+ * off is RadioNotAvailable (api/windows.devices.bluetooth.bluetootherror); Windows tells no
+ * other cause apart (a remote disconnection and a link loss look the same). */
+static BluetoothError link_end_error(int reason) {
+  return reason == BLEC_DISCONNECT_RADIO_OFF ? BluetoothError_RadioNotAvailable : BluetoothError_DeviceNotConnected;
+}
+
 static void on_disconnected(void *user, int reason) {
-  (void)reason;
   sim_dev *d = user;
   blec__wlink *link = NULL;
   blec_world *world = NULL;
@@ -537,7 +615,7 @@ static void on_disconnected(void *user, int reason) {
   /* LINK_CLOSING: our own disconnect completes next and releases the link. */
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
-  if (was_up && !elsewhere(d)) notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
+  if (was_up && !elsewhere(d)) notify(d, NOTE_CONNECTION, false, link_end_error(reason), 0, 0, NULL, 0);
 }
 
 static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected};
@@ -552,7 +630,7 @@ static void disconnect_done(void *user, int status, int att) {
   if (d->waiting || d->maintains > 0) start_connect_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
-  if (!elsewhere(d)) notify(d, NOTE_CONNECTION, false, 0, 0, NULL, 0);
+  if (!elsewhere(d)) notify(d, NOTE_CONNECTION, false, BluetoothError_Success, 0, 0, NULL, 0);
 }
 
 static void mtu_done(void *user, int status, int att) {
@@ -605,7 +683,7 @@ static void connect_done(void *user, int status, blec__wlink *link) {
     blec_world_unref(world);
     sim_world_use(-1);
   }
-  if (up && !elsewhere(d)) notify(d, NOTE_CONNECTION, true, 0, 0, NULL, 0);
+  if (up && !elsewhere(d)) notify(d, NOTE_CONNECTION, true, BluetoothError_Success, 0, 0, NULL, 0);
   while (failed) {
     req *r = failed;
     failed = r->next;
@@ -622,7 +700,10 @@ static void start_connect_locked(sim_dev *d) {
     d->state = LINK_CONNECTING;
     sim_world_use(+1);
     id = blec__world_connect(w, d->text, BLEC_ADDRESS_UNSPECIFIED, &link_events, d, connect_done, d);
-    if (id > 0) return;
+    if (id > 0) {
+      d->connect_id = id;
+      return;
+    }
     sim_world_use(-1);
     d->world = NULL;
     d->state = LINK_DOWN;
@@ -662,10 +743,24 @@ static void schedule_reconnect_locked(sim_dev *d, DWORD ms) {
   CreateTimerQueueTimer(&d->reconnect_timer, NULL, reconnect_tick, d, ms, 0, WT_EXECUTEONLYONCE);
 }
 
+/*
+ * Nothing of the program holds the device any more (lock held): the OS ends its link, or
+ * gives up a connection attempt nobody waits for (a connect that would never end otherwise).
+ */
+static void let_go_locked(sim_dev *d) {
+  if (d->holds != 0 || d->maintains != 0) return;
+  if (d->state == LINK_UP) {
+    begin_disconnect_locked(d);
+  } else if (d->state == LINK_CONNECTING && !d->waiting && d->world) {
+    /* connect_done follows with BLEC_ERR_CANCELLED and puts the record down. */
+    blec__world_cancel(d->world, d->connect_id);
+  }
+}
+
 void sim_dev_hold(sim_dev *d, int delta) {
   AcquireSRWLockExclusive(&g_lock);
   d->holds += delta;
-  if (d->holds == 0 && d->maintains == 0) begin_disconnect_locked(d);
+  let_go_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
 }
 
@@ -673,15 +768,84 @@ void sim_dev_maintain(sim_dev *d, int delta) {
   AcquireSRWLockExclusive(&g_lock);
   d->maintains += delta;
   if (delta > 0 && d->maintains == delta && d->state == LINK_DOWN) start_connect_locked(d);
-  if (d->holds == 0 && d->maintains == 0) begin_disconnect_locked(d);
+  let_go_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
 }
 
 /* Starts a request: over the link now, or once the link is up. */
+/*
+ * With the lock held: the program no longer waits for r (its operation was cancelled, its
+ * owner closed). Returns r when it was still waiting for the link (taken off the queue: the
+ * caller fails it, without the lock); else r, sent, is cancelled at the world (it then
+ * finishes a moment later as cancelled) or, answered already, runs on without its hold.
+ */
+static req *withdraw_locked(req *r) {
+  sim_dev *d = r->d;
+  trace_req(r, r->issued ? "withdrawn (sent)" : "withdrawn (waiting)", 0);
+  if (!r->issued) {
+    for (req **p = &d->waiting; *p; p = &(*p)->next) {
+      if (*p == r) {
+        *p = r->next;
+        r->next = NULL;
+        return r;
+      }
+    }
+    return NULL; /* failing already */
+  }
+  if (!(d->world && blec__world_cancel(d->world, r->world_id)) && r->held) {
+    r->held = false;
+    d->holds--;
+    let_go_locked(d);
+  }
+  return NULL;
+}
+
+/* Cancel of a request's operation (async.c calls it once, from Cancel). */
+static void request_cancelled(void *ctx) {
+  sim_async *op = ctx;
+  req *drop = NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  for (req *r = g_live_reqs; r; r = r->live_next) {
+    if (r->op == op) {
+      drop = withdraw_locked(r);
+      break;
+    }
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+  if (drop) fail_later(drop, BLEC_ERR_CANCELLED);
+}
+
+void sim_dev_owner_closed(sim_dev *d, const void *owner) {
+  req *drop = NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  for (req *r = g_live_reqs; r; r = r->live_next) {
+    if (r->d != d || r->owner != owner) continue;
+    req *w = withdraw_locked(r);
+    if (w) {
+      w->next = drop;
+      drop = w;
+    }
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+  while (drop) {
+    req *r = drop;
+    drop = r->next;
+    r->next = NULL;
+    fail_later(r, BLEC_ERR_NOT_CONNECTED);
+  }
+}
+
 static void submit(req *r) {
   sim_dev *d = r->d;
+  trace_req(r, "submitted", 0);
+  /* Before r is published: once it is, it may finish (and be freed) at any moment. The
+   * hook finds r by its operation in the live list, so a late Cancel finds nothing. */
+  if (r->op) sim_async_set_cancel(r->op, request_cancelled, r->op);
   AcquireSRWLockExclusive(&g_lock);
   d->holds++;
+  r->held = true;
+  r->live_next = g_live_reqs;
+  g_live_reqs = r;
   if (d->state == LINK_UP) {
     bool ok = issue_locked(r, d->link);
     ReleaseSRWLockExclusive(&g_lock);
@@ -694,10 +858,12 @@ static void submit(req *r) {
   ReleaseSRWLockExclusive(&g_lock);
 }
 
-static req *req_new(sim_dev *d, int kind, sim_gatt_cb cb, sim_status_cb scb, void *ctx) {
+static req *req_new(sim_dev *d, int kind, sim_gatt_cb cb, sim_status_cb scb, void *ctx, sim_req_origin origin) {
   req *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->d = d;
+  r->op = origin.op;
+  r->owner = origin.owner;
   r->kind = kind;
   r->cb = cb;
   r->scb = scb;
@@ -748,31 +914,32 @@ static bool answer_from_cache(sim_gatt_cb cb, void *ctx, blec__wattr *attrs, siz
   return true;
 }
 
-void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx) {
+void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx, sim_req_origin origin) {
   blec__wattr *attrs;
   size_t n;
   if (mode == BluetoothCacheMode_Cached && sim_dev_cached_attrs(d, &attrs, &n) &&
       answer_from_cache(cb, ctx, attrs, n, NULL, 0))
     return;
-  req *r = req_new(d, REQ_DISCOVER, cb, NULL, ctx);
+  req *r = req_new(d, REQ_DISCOVER, cb, NULL, ctx, origin);
   if (r) submit(r);
 }
 
-void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx) {
+void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx,
+                  sim_req_origin origin) {
   BYTE *data;
   size_t len;
   if (mode == BluetoothCacheMode_Cached && sim_dev_cached_value(d, handle, &data, &len) &&
       answer_from_cache(cb, ctx, NULL, 0, data, len))
     return;
-  req *r = req_new(d, REQ_READ, cb, NULL, ctx);
+  req *r = req_new(d, REQ_READ, cb, NULL, ctx, origin);
   if (!r) return;
   r->handle = handle;
   submit(r);
 }
 
 void sim_dev_write(sim_dev *d, uint16_t handle, const BYTE *data, size_t len, bool with_response, sim_gatt_cb cb,
-                   void *ctx) {
-  req *r = req_new(d, REQ_WRITE, cb, NULL, ctx);
+                   void *ctx, sim_req_origin origin) {
+  req *r = req_new(d, REQ_WRITE, cb, NULL, ctx, origin);
   if (!r) return;
   r->handle = handle;
   r->with_response = with_response;
@@ -788,8 +955,8 @@ void sim_dev_write(sim_dev *d, uint16_t handle, const BYTE *data, size_t len, bo
   submit(r);
 }
 
-void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx) {
-  req *r = req_new(d, REQ_PAIR, NULL, cb, ctx);
+void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx, sim_req_origin origin) {
+  req *r = req_new(d, REQ_PAIR, NULL, cb, ctx, origin);
   if (!r) return;
   r->level = level;
   submit(r);

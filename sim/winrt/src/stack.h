@@ -49,13 +49,16 @@ sim_dev *sim_dev_from_id(HSTRING id);
 /** The device's name (GAP name known to the OS), new UTF-8 string (free()), "" when none. */
 char *sim_dev_name(sim_dev *d);
 bool sim_dev_connected(sim_dev *d);
+/** Whether the OS knows the device (FromBluetoothAddressAsync gives null otherwise; stack.c). */
+bool sim_dev_known(sim_dev *d);
 /** Current ATT MTU (23 until exchanged; 23 when not connected). */
 int sim_dev_mtu(sim_dev *d);
 
 /** What an object wants to hear about its device. Callbacks run on the world thread. */
 typedef struct sim_listener {
   sim_obj *obj; /* tried (sim_obj_tryref) before each call: dying objects are skipped */
-  void (*connection)(sim_obj *obj, bool connected);
+  /** The link came up or ended; `why` it ended (Success when it came up or the program ended it). */
+  void (*connection)(sim_obj *obj, bool connected, BluetoothError why);
   void (*mtu)(sim_obj *obj, int mtu);
   void (*value)(sim_obj *obj, uint16_t handle, const BYTE *data, size_t len);
   struct sim_listener *next;
@@ -80,15 +83,33 @@ typedef struct sim_gatt_result {
 /** Runs once, on the world thread or a worker, never inside the starting call. */
 typedef void (*sim_gatt_cb)(void *ctx, const sim_gatt_result *r);
 
+/*
+ * Requests over the link, and who they are for: the operation their result completes (its
+ * Cancel withdraws the request) and the object they belong to (a service for the requests
+ * of its characteristics and descriptors, the device object for service discovery: when it
+ * is closed, its requests are withdrawn too). Either may be NULL. A withdrawn request
+ * still waiting for the link never goes out; one sent is cancelled at the world while the
+ * device has not answered (the link is then free for the next request, as the world's own
+ * cancel model says), else it runs on without holding the link. It then ends (Unreachable)
+ * as every request does, and its operation completes as BLEC_WINRT_SIM_QUIRK_LATE_CANCEL
+ * says (async.c).
+ */
+typedef struct sim_req_origin {
+  sim_async *op;
+  const void *owner;
+} sim_req_origin;
+/** The owner was closed: withdraws its requests. */
+void sim_dev_owner_closed(sim_dev *d, const void *owner);
 /** The attribute database: from the OS cache (Cached, when known) or discovered over the link. */
-void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx);
+void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx, sim_req_origin origin);
 /** A value: from the OS cache (Cached, when a value is cached) or read over the link. */
-void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx);
+void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx,
+                  sim_req_origin origin);
 void sim_dev_write(sim_dev *d, uint16_t handle, const BYTE *data, size_t len, bool with_response, sim_gatt_cb cb,
-                   void *ctx);
+                   void *ctx, sim_req_origin origin);
 /** Pairs over the link (connecting if needed); status as a blec_status (BLEC_OK, BLEC_ERR_PAIRING...). */
 typedef void (*sim_status_cb)(void *ctx, int status);
-void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx);
+void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx, sim_req_origin origin);
 /** Removes the bond (the link drops, as unpairing does on Windows). */
 void sim_dev_unpair(sim_dev *d, sim_status_cb cb, void *ctx);
 bool sim_dev_paired(sim_dev *d);

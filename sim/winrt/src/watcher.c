@@ -462,8 +462,9 @@ static const blec__wscan_events scan_events = {on_report, on_stopped};
 static void start_work(void *ctx) {
   work *k = ctx;
   watcher *w = k->w;
+  /* start_pending stays set until the status says how the start ended, so that a Stop
+   * made meanwhile still queues its stop_work (after this one). */
   AcquireSRWLockExclusive(&w->lock);
-  w->start_pending = false;
   bool active = w->mode == BluetoothLEScanningMode_Active;
   bool rssi_active = w->rssi.active;
   w->accepting = true;
@@ -475,6 +476,7 @@ static void start_work(void *ctx) {
   if (st != BLEC_OK) {
     AcquireSRWLockExclusive(&w->lock);
     w->accepting = false;
+    w->start_pending = false;
     w->status = BluetoothLEAdvertisementWatcherStatus_Aborted;
     ReleaseSRWLockExclusive(&w->lock);
     if (world) blec_world_unref(world);
@@ -488,6 +490,7 @@ static void start_work(void *ctx) {
     w->scan = scan;
     w->world = world;
     w->timer = timer;
+    w->start_pending = false;
     if (w->status != BluetoothLEAdvertisementWatcherStatus_Stopping)
       w->status = BluetoothLEAdvertisementWatcherStatus_Started;
     ReleaseSRWLockExclusive(&w->lock);
