@@ -65,18 +65,19 @@ static const bench_row *row_of(const char *name, const char *backend) {
   return NULL;
 }
 
-/* Which figure of a row stands for one event: the mean time per operation of a throughput
- * or round-trip row, the median latency of a one-in-flight row. */
+/* Which figure of a row stands for one event: the median of a row timed per operation
+ * (round trips, one-in-flight latencies: the median shrugs off a busy machine's
+ * outliers), else the mean time per operation (throughput rows). */
 typedef enum event_figure { FIGURE_NONE = 0, FIGURE_MEAN, FIGURE_MEDIAN } event_figure;
 
 static event_figure row_figure(const bench_row *r, double *us) {
-  if (r->per_op_ns >= 0) {
-    *us = r->per_op_ns / 1000.0;
-    return FIGURE_MEAN;
-  }
   if (r->median_us >= 0) {
     *us = r->median_us;
     return FIGURE_MEDIAN;
+  }
+  if (r->per_op_ns >= 0) {
+    *us = r->per_op_ns / 1000.0;
+    return FIGURE_MEAN;
   }
   *us = BENCH_NONE;
   return FIGURE_NONE;
@@ -121,7 +122,7 @@ static void fmt_num(char *buf, size_t size, double v, const char *suffix) {
 }
 
 static void print_side_by_side(const char *backends[], size_t nb) {
-  printf("\nSide by side, per event (us): the mean time per operation, or the median of one-in-flight rows;\n"
+  printf("\nSide by side, per event (us): the median of rows timed per operation, else the mean;\n"
          "ratio = the other backend's figure / %s's\n",
          backends[0]);
   printf("%-22s %7s %12s", "benchmark", "figure", backends[0]);
