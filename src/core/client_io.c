@@ -208,7 +208,7 @@ static int write_check(blec_client *c, const blec_characteristic *chr, size_t le
     return refuse_f(err, BLEC_ERR_INVALID_ARG,
                     "a write without response carries at most %lu bytes on this link (MTU - 3), "
                     "the value has %lu",
-                    (unsigned long)max, (unsigned long)len); /* no %zu: mingw's printf format check */
+                    (unsigned long)max, (unsigned long)len);
   return BLEC_OK;
 }
 

@@ -459,6 +459,14 @@ bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
   return on;
 }
 
+bool blec__world_peripheral_advertising(blec_world_peripheral *p) {
+  if (!p) return false;
+  blec__mutex_lock(&p->w->lock);
+  bool on = p->advertising;
+  blec__mutex_unlock(&p->w->lock);
+  return on;
+}
+
 blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]) {
   if (!p) return BLEC_WORLD_PAIRING_IO_UNSET;
   blec__mutex_lock(&p->w->lock);
@@ -466,14 +474,6 @@ blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p
   if (passkey) memcpy(passkey, p->passkey, 7);
   blec__mutex_unlock(&p->w->lock);
   return io;
-}
-
-bool blec__world_peripheral_advertising(blec_world_peripheral *p) {
-  if (!p) return false;
-  blec__mutex_lock(&p->w->lock);
-  bool on = p->advertising;
-  blec__mutex_unlock(&p->w->lock);
-  return on;
 }
 
 blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p) {

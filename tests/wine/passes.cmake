@@ -43,7 +43,7 @@ function(blec_add_suite_pass)
     list(APPEND all ${test})
     get_property(env GLOBAL PROPERTY BLEC_SUITE_ENV_${P_SUITE}.${name})
     if(NOT env)
-      set(env BLEC_LOG=warning)
+      set(env ${BLEC_SUITE_DEFAULT_ENV})
     endif()
     add_test(NAME ${test} COMMAND ${P_SUITE} ${name})
     set_tests_properties(${test} PROPERTIES TIMEOUT 60 ENVIRONMENT "${env};${P_ENV}"

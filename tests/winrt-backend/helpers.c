@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* helpers.c — see wr_test.h. */
 #include "wr_test.h"
+#include "blec/blec_world.h"
 
 #include <process.h>
 #include <stdio.h>
@@ -35,13 +36,75 @@ void wt_load_sim(void) {
   get_quirk = (int (*)(int))(void (*)(void))GetProcAddress(m, "blec_winrt_sim_get_quirk");
 }
 
+/* The world engine the stack runs on: blec's shared library, loaded with the stack's DLL.
+ * This program links blec statically (it tests the backend's internals too), so the
+ * engine's calls are taken from that module by name. */
+static struct {
+  int (*load_string)(const char *text, const char *name, blec_world **out, blec_error *err);
+  void (*unref)(blec_world *world);
+  int (*find)(blec_world *world, const char *address, blec_world_peripheral **out);
+  int (*set_delays)(blec_world_peripheral *p, int connect_ms, int response_ms);
+  int (*set_value)(blec_world_peripheral *p, uint16_t handle, const uint8_t *value, size_t len, bool notify);
+  int (*get_value)(blec_world_peripheral *p, uint16_t handle, uint8_t **value, size_t *len);
+  void (*free_mem)(void *p);
+} engine;
+static blec_world *current_world;
+
+static void load_engine(void) {
+  if (engine.load_string) return;
+  HMODULE m = GetModuleHandleW(L"libblec.dll");
+  ASSERT(m != NULL);
+#define WT_ENGINE_(field, name) engine.field = (__typeof__(engine.field))(void (*)(void))GetProcAddress(m, name);
+  WT_ENGINE_(load_string, "blec_world_load_string")
+  WT_ENGINE_(unref, "blec_world_unref")
+  WT_ENGINE_(find, "blec_world_find_peripheral")
+  WT_ENGINE_(set_delays, "blec_world_peripheral_set_delays")
+  WT_ENGINE_(set_value, "blec_world_set_value")
+  WT_ENGINE_(get_value, "blec_world_get_value")
+  WT_ENGINE_(free_mem, "blec_free")
+#undef WT_ENGINE_
+  ASSERT(engine.load_string && engine.unref && engine.find && engine.set_delays && engine.set_value &&
+         engine.get_value && engine.free_mem);
+}
+
 void wt_world(const char *text) {
   wt_load_sim();
+  load_engine();
   if (set_quirk)
     for (int q = WT_QUIRK_LATE_CANCEL; q <= WT_QUIRK_HELD_ELSEWHERE; q++) set_quirk(q, 0);
-  char err[256] = "";
-  int st = sim.blec_winrt_sim_set_world_text(text, err, sizeof err);
-  if (st != 0) blec_test_fail_(__FILE__, __LINE__, "world refused (%d): %s", st, err);
+  blec_world *w = NULL;
+  blec_error err;
+  int st = engine.load_string(text, "test", &w, &err);
+  if (st != 0) blec_test_fail_(__FILE__, __LINE__, "world refused (%d): %s", st, err.message);
+  st = sim.blec_winrt_sim_set_world(w);
+  if (st != 0) blec_test_fail_(__FILE__, __LINE__, "the stack refused the world (%d)", st);
+  if (current_world) engine.unref(current_world);
+  current_world = w;
+}
+
+static blec_world_peripheral *peripheral(const char *address) {
+  blec_world_peripheral *p = NULL;
+  ASSERT(current_world != NULL);
+  ASSERT_OK(engine.find(current_world, address, &p));
+  return p;
+}
+
+void wt_set_delays(const char *address, int connect_ms, int response_ms) {
+  ASSERT_OK(engine.set_delays(peripheral(address), connect_ms, response_ms));
+}
+
+void wt_set_value(const char *address, uint16_t handle, const void *data, size_t len) {
+  ASSERT_OK(engine.set_value(peripheral(address), handle, data, len, false));
+}
+
+size_t wt_get_value(const char *address, uint16_t handle, uint8_t *buf, size_t cap) {
+  uint8_t *v = NULL;
+  size_t n = 0;
+  ASSERT_OK(engine.get_value(peripheral(address), handle, &v, &n));
+  size_t k = n < cap ? n : cap;
+  if (k) memcpy(buf, v, k);
+  engine.free_mem(v);
+  return n;
 }
 
 bool wt_quirk(wt_quirk_id q, int value) {
@@ -213,6 +276,18 @@ blec_client *wt_connect(blec_ctx *ctx, const char *addr, const blec_client_optio
   int r = blec_client_connect(c, blec_test_ms(10000), &err);
   if (r != BLEC_OK) blec_test_fail_(__FILE__, __LINE__, "connect %s: %s (%s)", addr, blec_status_name(r), err.message);
   return c;
+}
+
+size_t wt_read(blec_client *c, const blec_characteristic *chr, unsigned flags, uint8_t *buf, size_t cap) {
+  uint8_t *data = NULL;
+  size_t len = 0;
+  blec_error err;
+  int r = blec_client_read(c, chr, flags, blec_test_ms(5000), &data, &len, &err);
+  if (r != BLEC_OK) blec_test_fail_(__FILE__, __LINE__, "read: %s (%s)", blec_status_name(r), err.message);
+  size_t k = len < cap ? len : cap;
+  if (k) memcpy(buf, data, k);
+  blec_free(data);
+  return len;
 }
 
 blec_characteristic *wt_chr(blec_client *c, uint16_t uuid16) {

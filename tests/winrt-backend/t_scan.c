@@ -128,3 +128,90 @@ BLEC_TEST_IMPL(scanner_freed_right_after_start_releases_the_watcher) {
   }
   wt_end(ctx);
 }
+
+/* ---- issue 11: the Windows filters on the watcher -------------------------------------------------- */
+
+static blec_device *scan_with(blec_ctx *ctx, blec_scan_options *o, const char *addr) {
+  blec_device **list = NULL;
+  size_t n = 0;
+  blec_error err;
+  ASSERT_OK(blec_discover(ctx, o, blec_test_ms(600), &list, &n, &err));
+  blec_device *d = wt_find(list, n, addr);
+  if (d) blec_device_ref(d);
+  blec_device_list_free(list, n);
+  return d;
+}
+
+BLEC_TEST_IMPL(advertisement_filter_runs_in_windows_per_packet) {
+  wt_world(wt_lab_world);
+  blec_ctx *ctx = wt_ctx_logged();
+  ASSERT(blec_ctx_capabilities(ctx) & BLEC_CAP_ADV_FILTER);
+  blec_scan_options *o = blec_scan_options_new();
+  ASSERT_OK(blec_scan_options_filter_local_name(o, "Lab"));
+  blec_device *lab = scan_with(ctx, o, WT_LAB);
+  ASSERT(lab != NULL);
+  ASSERT(wt_log_contains("advertisement filter: name Lab"));
+  /* Windows filters each packet: Lab's scan response carries no name, so it never came. */
+  size_t len = 0;
+  blec_adv_payload(blec_device_adv(lab), true, &len);
+  ASSERT_EQ_INT(len, 0);
+  blec_device_unref(lab);
+  ASSERT(scan_with(ctx, o, WT_FLAKY) == NULL);
+  blec_scan_options_free(o);
+  /* Manufacturer data and byte patterns. */
+  o = blec_scan_options_new();
+  ASSERT_OK(blec_scan_options_filter_manufacturer(o, 0x0059, (const uint8_t *)"\x01", 1));
+  lab = scan_with(ctx, o, WT_LAB);
+  ASSERT(lab != NULL);
+  blec_device_unref(lab);
+  blec_scan_options_free(o);
+  o = blec_scan_options_new();
+  ASSERT_OK(blec_scan_options_filter_byte_pattern(o, 0xFF, 2, (const uint8_t *)"\x01\x02", 2));
+  lab = scan_with(ctx, o, WT_LAB);
+  ASSERT(lab != NULL);
+  blec_device_unref(lab);
+  ASSERT_OK(blec_scan_options_filter_byte_pattern(o, 0xFF, 2, (const uint8_t *)"\x02\x02", 2));
+  ASSERT(scan_with(ctx, o, WT_LAB) == NULL);
+  blec_scan_options_free(o);
+  wt_end(ctx);
+}
+
+BLEC_TEST_IMPL(signal_strength_filter_runs_in_windows) {
+  wt_world(wt_lab_world);
+  blec_ctx *ctx = wt_ctx_logged();
+  ASSERT(blec_ctx_capabilities(ctx) & BLEC_CAP_SIGNAL_FILTER);
+  blec_scan_options *o = blec_scan_options_new();
+  /* 200 ms is below Windows' shortest out-of-range timeout: clamped, not refused. */
+  ASSERT_OK(blec_scan_options_set_signal_filter(o, -70, -80, 200, 0));
+  blec_device *lab = scan_with(ctx, o, WT_LAB);
+  ASSERT(lab != NULL);
+  ASSERT(wt_log_contains("signal-strength filter: in -70 dBm, out -80 dBm, timeout 200 ms"));
+  blec_device_unref(lab);
+  blec_scan_options_free(o);
+  o = blec_scan_options_new();
+  ASSERT_OK(blec_scan_options_set_signal_filter(o, -20, -30, 1000, 0)); /* stronger than any device */
+  ASSERT(scan_with(ctx, o, WT_LAB) == NULL);
+  blec_scan_options_free(o);
+  wt_end(ctx);
+}
+
+static const char extended_world[] =
+    "blec-world 1\n"
+    "peripheral AA:00:00:00:00:51 public\n"
+    "  adv-interval 20ms\n"
+    "  raw hex:020106 2dff5900000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a\n";
+#define EXT "AA:00:00:00:00:51"
+
+BLEC_TEST_IMPL(extended_advertisements_allowed_where_windows_has_them) {
+  wt_world(extended_world);
+  blec_ctx *ctx = wt_ctx_logged();
+  blec_device *d = scan_with(ctx, NULL, EXT);
+  ASSERT(d != NULL);
+  const uint8_t *md = NULL;
+  size_t mlen = 0;
+  ASSERT_OK(blec_adv_manufacturer_find(blec_device_adv(d), 0x0059, &md, &mlen));
+  ASSERT_EQ_INT(mlen, 42); /* the whole 48-byte payload arrived */
+  blec_device_unref(d);
+  ASSERT(!wt_log_contains("IBluetoothLEAdvertisementWatcher2"));
+  wt_end(ctx);
+}

@@ -34,8 +34,18 @@ typedef struct wt_sim_api {
 extern wt_sim_api sim;
 
 void wt_load_sim(void);
-/** Gives the stack this world (fails the test when refused). Every quirk is reset first. */
+/**
+ * Gives the stack this world (fails the test when refused). Every quirk is reset first.
+ * The world is made by the engine the stack runs on (blec's shared library, which the
+ * stack's DLL links), so that the test can act on it (wt_set_delays).
+ */
 void wt_world(const char *text);
+/** Connect and response delays of a peripheral of the current world (blec_world_peripheral_set_delays). */
+void wt_set_delays(const char *address, int connect_ms, int response_ms);
+/** Sets an attribute's value in the world (no notification). */
+void wt_set_value(const char *address, uint16_t handle, const void *data, size_t len);
+/** An attribute's value in the world, its length returned (at most cap bytes copied). */
+size_t wt_get_value(const char *address, uint16_t handle, uint8_t *buf, size_t cap);
 
 /* ---- the stack's hard parts of Windows (helpers/winrt-quirks.md, sim/winrt/README.md) ---- */
 typedef enum wt_quirk_id {
@@ -103,6 +113,8 @@ void wt_scan_for(blec_ctx *ctx, blec_scan_mode mode, int ms, blec_device ***list
 blec_device *wt_find(blec_device **list, size_t n, const char *addr);
 /** A client connected to addr (options may be NULL); fails the test when the connect fails. */
 blec_client *wt_connect(blec_ctx *ctx, const char *addr, const blec_client_options *opts);
+/** Reads chr (flags BLEC_READ_*) into buf; returns the value's length; fails the test on error. */
+size_t wt_read(blec_client *c, const blec_characteristic *chr, unsigned flags, uint8_t *buf, size_t cap);
 /** The characteristic with this 16-bit UUID. */
 blec_characteristic *wt_chr(blec_client *c, uint16_t uuid16);
 

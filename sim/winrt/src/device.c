@@ -71,12 +71,16 @@ static void fire_connection(void *ctx) {
   sim_Release(&dv->d);
 }
 
-static void on_connection(sim_obj *o, bool connected, BluetoothError why) {
+static void on_status(sim_obj *o, bool connected) {
   (void)connected;
-  (void)why;
   device *dv = (device *)o;
   sim_AddRef(&dv->d);
-  sim_strand_post(dv->strand, fire_connection, dv);
+  sim_event_post(&dv->connection_changed, dv->strand, fire_connection, dv);
+}
+
+static void on_connection(sim_obj *o, bool connected, BluetoothError why) {
+  (void)why;
+  on_status(o, connected);
 }
 
 /* ---- IBluetoothLEDevice --------------------------------------------------------------------- */
@@ -119,7 +123,8 @@ static HRESULT STDMETHODCALLTYPE dv_get_ConnectionStatus(IBluetoothLEDevice *Thi
   SIM_ENTER();
   SIM_CHECK_OUT(value);
   CHECK_OPEN(DV(This));
-  *value = sim_dev_connected(DV(This)->dev) ? BluetoothConnectionStatus_Connected : BluetoothConnectionStatus_Disconnected;
+  *value = sim_dev_status_connected(DV(This)->dev) ? BluetoothConnectionStatus_Connected
+                                                   : BluetoothConnectionStatus_Disconnected;
   return S_OK;
 }
 
@@ -405,6 +410,7 @@ SIM_VTABLE(IBluetoothLEDevice6Vtbl, dv6_vt) = {
 
 static HRESULT STDMETHODCALLTYPE dv_Close(IClosable *This) {
   SIM_ENTER();
+  sim_quirk_close_blocks(); /* bleak #1359: Close() can take long */
   device_close(DV(This));
   return S_OK;
 }
@@ -435,6 +441,7 @@ HRESULT sim_device_new(sim_dev *d, IBluetoothLEDevice **out) {
   }
   dv->listener.obj = &dv->obj;
   dv->listener.connection = on_connection;
+  dv->listener.device_status = on_status;
   sim_dev_listen(d, &dv->listener);
   *out = &dv->d;
   return S_OK;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blec_winrt_sim.h"
+
 /* ---- worker threads ---------------------------------------------------------------- */
 
 typedef struct work_item {
@@ -101,6 +103,7 @@ struct sim_strand {
   work_item *head, *tail;
   bool running;
   bool dying;
+  bool hop; /* each item on whichever worker is free (EVENTS_UNORDERED), still one at a time */
 };
 
 sim_strand *sim_strand_new(void) {
@@ -123,9 +126,15 @@ static void strand_run(void *ctx) {
     }
     s->head = it->next;
     if (!s->head) s->tail = NULL;
+    bool hop = s->hop;
     ReleaseSRWLockExclusive(&s->lock);
     it->fn(it->ctx);
     free(it);
+    if (hop) {
+      /* The next item goes back to the pool: another thread may take it. */
+      sim_work_post(strand_run, s);
+      return;
+    }
   }
 }
 
@@ -177,15 +186,42 @@ void sim_event_init(sim_event *e) {
   InitializeSRWLock(&e->lock);
   e->v = NULL;
   e->n = e->cap = 0;
+  e->strand = NULL;
+}
+
+/*
+ * EVENTS_UNORDERED: each event source of an object (ConnectionStatusChanged,
+ * SessionStatusChanged, ValueChanged of one characteristic, Received...) gets a strand of
+ * its own whose deliveries hop between pool threads, so the events of one object come on
+ * several threads, those of different sources overlap and arrive in any order. One
+ * source's own events keep their order (the ATT bearer delivers one characteristic's
+ * notifications in order; a client could not restore an order Windows lost).
+ */
+void sim_event_post(sim_event *e, sim_strand *object_strand, sim_work_fn fn, void *ctx) {
+  if (!sim_quirk(BLEC_WINRT_SIM_QUIRK_EVENTS_UNORDERED)) {
+    sim_strand_post(object_strand, fn, ctx);
+    return;
+  }
+  AcquireSRWLockExclusive(&e->lock);
+  if (!e->strand) {
+    e->strand = sim_strand_new();
+    if (e->strand) e->strand->hop = true;
+  }
+  sim_strand *s = e->strand;
+  ReleaseSRWLockExclusive(&e->lock);
+  sim_strand_post(s ? s : object_strand, fn, ctx);
 }
 
 void sim_event_clear(sim_event *e) {
   AcquireSRWLockExclusive(&e->lock);
   struct sim_event_entry *v = e->v;
   size_t n = e->n;
+  sim_strand *strand = e->strand;
   e->v = NULL;
   e->n = e->cap = 0;
+  e->strand = NULL;
   ReleaseSRWLockExclusive(&e->lock);
+  sim_strand_free(strand);
   for (size_t i = 0; i < n; i++) IUnknown_Release(v[i].handler);
   free(v);
 }

@@ -49,6 +49,8 @@ HRESULT WINAPI DllGetActivationFactory(HSTRING class_id, IActivationFactory **fa
   if (!factory) return E_POINTER;
   *factory = NULL;
   const WCHAR *name = WindowsGetStringRawBuffer(class_id, NULL);
+  /* A class newer than the Windows build played is not registered on that PC. */
+  if (sim_class_hidden(name)) return REGDB_E_CLASSNOTREG;
   for (const sim_factory_desc *const *d = sim_factories; *d; d++) {
     if (wcscmp((*d)->name, name) == 0) return factory_new(*d, factory);
   }

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blec_winrt_sim.h"
+
 typedef struct chr {
   sim_obj obj;
   IGattCharacteristic c;
@@ -81,7 +83,7 @@ static void on_value(sim_obj *o, uint16_t handle, const BYTE *data, size_t len) 
   }
   n->ch = ch;
   sim_AddRef(&ch->c);
-  sim_strand_post(ch->strand, fire_value, n);
+  sim_event_post(&ch->value_changed, ch->strand, fire_value, n);
 }
 
 /* ---- asynchronous calls ------------------------------------------------------------------------------ */
@@ -292,7 +294,10 @@ static HRESULT STDMETHODCALLTYPE ch_get_AttributeHandle(IGattCharacteristic *Thi
   SIM_ENTER();
   SIM_CHECK_OUT(value);
   CHECK_OPEN(CH(This));
-  *value = CH(This)->attr.handle;
+  /* Windows' documentation does not say which handle this is ("the handle used to uniquely
+   * identify GATT-based characteristic attributes"): by default the value handle; the
+   * declaration handle (one less) with BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION. */
+  *value = (UINT16)(CH(This)->attr.handle - (sim_quirk(BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION) ? 1 : 0));
   return S_OK;
 }
 static HRESULT STDMETHODCALLTYPE ch_get_PresentationFormats(IGattCharacteristic *This, IVectorView_Format **value) {

@@ -124,6 +124,7 @@ SIM_VTABLE(IGattDeviceServiceVtbl, sv_vt) = {
 
 static HRESULT STDMETHODCALLTYPE sv_Close(IClosable *This) {
   SIM_ENTER();
+  sim_quirk_close_blocks(); /* bleak #1359: Close() can take long */
   service_close(SV(This));
   return S_OK;
 }

@@ -25,28 +25,27 @@ sim_obj *sim_obj_from(const void *itf) {
 
 void *sim_obj_default(sim_obj *obj) { return (char *)obj + obj->itfs[0].offset; }
 
+/* The object's member for riid (no new reference), or NULL. */
+static void *find_itf(sim_obj *o, REFIID riid) {
+  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IInspectable) || IsEqualIID(riid, &IID_IAgileObject))
+    return sim_obj_default(o);
+  for (const sim_itf *i = o->itfs; i->iid; i++)
+    if (IsEqualIID(riid, i->iid)) return (char *)o + i->offset;
+  return NULL;
+}
+
+/* The stack's own code sees every interface, whatever Windows build is played. */
 void *sim_obj_get(sim_obj *obj, const IID *iid) {
-  void *p = NULL;
-  if (FAILED(sim_QueryInterface(sim_obj_default(obj), iid, &p))) return NULL;
-  return p;
+  void *found = find_itf(obj, iid);
+  if (found) InterlockedIncrement(&obj->refs);
+  return found;
 }
 
 HRESULT STDMETHODCALLTYPE sim_QueryInterface(void *itf, REFIID riid, void **out) {
   if (!out) return E_POINTER;
   *out = NULL;
   sim_obj *o = sim_obj_from(itf);
-  void *found = NULL;
-  if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IInspectable) ||
-      IsEqualIID(riid, &IID_IAgileObject)) {
-    found = sim_obj_default(o);
-  } else {
-    for (const sim_itf *i = o->itfs; i->iid; i++) {
-      if (IsEqualIID(riid, i->iid)) {
-        found = (char *)o + i->offset;
-        break;
-      }
-    }
-  }
+  void *found = sim_itf_hidden(riid) ? NULL : find_itf(o, riid);
   if (!found) return E_NOINTERFACE;
   InterlockedIncrement(&o->refs);
   *out = found;
@@ -80,9 +79,11 @@ HRESULT STDMETHODCALLTYPE sim_GetIids(void *itf, ULONG *count, IID **iids) {
   if (n == 0) return S_OK;
   IID *v = CoTaskMemAlloc(n * sizeof(IID));
   if (!v) return E_OUTOFMEMORY;
-  for (ULONG k = 0; k < n; k++) v[k] = *o->itfs[k].iid;
+  ULONG k = 0;
+  for (const sim_itf *i = o->itfs; i->iid; i++)
+    if (!sim_itf_hidden(i->iid)) v[k++] = *i->iid;
   *iids = v;
-  *count = n;
+  *count = k;
   return S_OK;
 }
 

@@ -67,3 +67,9 @@ HRESULT blec_winrt_sim_set_quirk(int quirk, int value) {
 }
 
 int blec_winrt_sim_get_quirk(int quirk) { return sim_quirk(quirk); }
+
+void sim_quirk_close_blocks(void) {
+  int ms = sim_quirk(BLEC_WINRT_SIM_QUIRK_CLOSE_BLOCKS_MS);
+  /* The simulated OS being slow, not a test waiting: Close really takes this long. */
+  if (ms > 0) Sleep((DWORD)ms);
+}

@@ -89,7 +89,7 @@ static void post_note(session *s, note_kind kind, bool connected, BluetoothError
   n->connected = connected;
   n->why = why;
   sim_AddRef(&s->s);
-  sim_strand_post(s->strand, fire_note, n);
+  sim_event_post(kind == NOTE_MTU ? &s->pdu_changed : &s->status_changed, s->strand, fire_note, n);
 }
 
 static void on_connection(sim_obj *o, bool connected, BluetoothError why) {
@@ -188,6 +188,7 @@ SIM_VTABLE(IGattSessionVtbl, ss_vt) = {
 
 static HRESULT STDMETHODCALLTYPE ss_Close(IClosable *This) {
   SIM_ENTER();
+  sim_quirk_close_blocks(); /* bleak #1359: Close() can take long */
   session_close(SS(This));
   return S_OK;
 }

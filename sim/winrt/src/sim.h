@@ -173,6 +173,11 @@ typedef enum sim_late_cancel {
 
 /** A quirk's value now (blec_winrt_sim_quirk; the enum lives in blec_winrt_sim.h). */
 int sim_quirk(int quirk);
+/** Close() of a service, session or device: blocks as BLEC_WINRT_SIM_QUIRK_CLOSE_BLOCKS_MS says. */
+void sim_quirk_close_blocks(void);
+/** Whether an interface / a runtime class is newer than the Windows build played (windows_build.c). */
+bool sim_itf_hidden(const IID *iid);
+bool sim_class_hidden(const WCHAR *name);
 
 /* ---- strings, GUIDs, addresses (util.c) ----------------------------------------------- */
 
@@ -255,6 +260,8 @@ void sim_async_post_fail(sim_async *op, HRESULT hr);
 
 /* ---- events and worker threads (event.c) ----------------------------------------------- */
 
+typedef struct sim_strand sim_strand;
+
 typedef struct sim_event {
   SRWLOCK lock;
   struct sim_event_entry {
@@ -262,6 +269,7 @@ typedef struct sim_event {
     IUnknown *handler;
   } *v;
   size_t n, cap;
+  sim_strand *strand; /* EVENTS_UNORDERED: this source's own deliveries (event.c) */
 } sim_event;
 
 void sim_event_init(sim_event *e);
@@ -278,13 +286,17 @@ size_t sim_event_count(sim_event *e);
  * a new thread starts whenever work is queued and none is idle, so a handler that blocks
  * never stalls other deliveries. A strand runs its items one at a time, in order.
  */
-typedef struct sim_strand sim_strand;
 typedef void (*sim_work_fn)(void *ctx);
 void sim_work_post(sim_work_fn fn, void *ctx);
 sim_strand *sim_strand_new(void);
 /** Frees the strand once its queued items have run. */
 void sim_strand_free(sim_strand *s);
 void sim_strand_post(sim_strand *s, sim_work_fn fn, void *ctx);
+/**
+ * Queues the delivery of one event of source e: on the object's strand (in order with the
+ * object's other events), or as BLEC_WINRT_SIM_QUIRK_EVENTS_UNORDERED says (event.c).
+ */
+void sim_event_post(sim_event *e, sim_strand *object_strand, sim_work_fn fn, void *ctx);
 /** Blocks until no work item is queued or running (tests, teardown). */
 void sim_work_drain(void);
 /** Whether the calling thread is one of the worker threads. */

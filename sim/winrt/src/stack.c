@@ -25,10 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blec_winrt_sim.h"
+
 enum { LINK_DOWN, LINK_CONNECTING, LINK_UP, LINK_CLOSING };
 enum { REQ_DISCOVER, REQ_READ, REQ_WRITE, REQ_PAIR };
 
 #define SIM_CLIENT_MTU 527 /* what the OS asks for in its MTU exchange */
+/* STATUS_FLAP: how long ConnectionStatus shows Disconnected right after connecting. */
+#define SIM_FLAP_MS 100
+
+static bool connect_on_request(void) { return sim_quirk(BLEC_WINRT_SIM_QUIRK_CONNECT_ON_REQUEST) != 0; }
 
 typedef struct req req;
 
@@ -55,6 +61,10 @@ struct sim_dev {
   } *values;
   size_t n_values, cap_values;
   HANDLE reconnect_timer;
+  HANDLE linger_timer;  /* LINK_LINGERS_MS: the OS ends the released link when it fires */
+  HANDLE flap_timer;    /* STATUS_FLAP: the status shows Connected again when it fires */
+  bool flapping;        /* STATUS_FLAP: ConnectionStatus shows Disconnected meanwhile */
+  bool held_elsewhere;  /* HELD_ELSEWHERE: another program holds this link too */
   sim_dev *next;
 };
 
@@ -271,6 +281,13 @@ bool sim_dev_connected(sim_dev *d) {
   return c || elsewhere(d);
 }
 
+bool sim_dev_status_connected(sim_dev *d) {
+  AcquireSRWLockShared(&g_lock);
+  bool flapping = d->flapping;
+  ReleaseSRWLockShared(&g_lock);
+  return !flapping && sim_dev_connected(d);
+}
+
 int sim_dev_mtu(sim_dev *d) {
   AcquireSRWLockShared(&g_lock);
   int m = d->state == LINK_UP ? d->mtu : 23;
@@ -298,7 +315,12 @@ void sim_dev_unlisten(sim_dev *d, sim_listener *l) {
   ReleaseSRWLockExclusive(&g_lock);
 }
 
-typedef enum { NOTE_CONNECTION, NOTE_MTU, NOTE_VALUE } note_kind;
+typedef enum {
+  NOTE_CONNECTION,    /* the link came up or ended: sessions and devices */
+  NOTE_DEVICE_STATUS, /* BluetoothLEDevice.ConnectionStatus alone changed (STATUS_FLAP) */
+  NOTE_MTU,
+  NOTE_VALUE
+} note_kind;
 
 /* Calls every listener of d (without the lock) for one change: the connection (connected,
  * and why it ended), the MTU, or a value. */
@@ -308,8 +330,8 @@ static void notify(sim_dev *d, note_kind kind, bool connected, BluetoothError wh
   size_t n = 0;
   AcquireSRWLockExclusive(&g_lock);
   for (sim_listener *l = d->listeners; l && n < 64; l = l->next) {
-    bool wants = (kind == NOTE_CONNECTION && l->connection) || (kind == NOTE_MTU && l->mtu) ||
-                 (kind == NOTE_VALUE && l->value);
+    bool wants = (kind == NOTE_CONNECTION && l->connection) || (kind == NOTE_DEVICE_STATUS && l->device_status) ||
+                 (kind == NOTE_MTU && l->mtu) || (kind == NOTE_VALUE && l->value);
     if (wants && sim_obj_tryref(l->obj)) snap[n++] = l;
   }
   ReleaseSRWLockExclusive(&g_lock);
@@ -318,6 +340,8 @@ static void notify(sim_dev *d, note_kind kind, bool connected, BluetoothError wh
     sim_obj *o = l->obj;
     if (kind == NOTE_CONNECTION)
       l->connection(o, connected, why);
+    else if (kind == NOTE_DEVICE_STATUS)
+      l->device_status(o, connected);
     else if (kind == NOTE_MTU)
       l->mtu(o, mtu);
     else
@@ -554,6 +578,7 @@ static bool issue_locked(req *r, blec__wlink *link) {
 
 static void start_connect_locked(sim_dev *d);
 static void begin_disconnect_locked(sim_dev *d);
+static void start_flap(sim_dev *d);
 static void schedule_reconnect_locked(sim_dev *d, DWORD ms);
 
 static void on_value(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication) {
@@ -582,6 +607,8 @@ static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world) {
   d->world = NULL;
   d->state = LINK_DOWN;
   d->mtu = 23;
+  d->flapping = false;
+  d->held_elsewhere = false;
   return link;
 }
 
@@ -610,7 +637,7 @@ static void on_disconnected(void *user, int reason) {
   bool was_up = d->state == LINK_UP;
   if (was_up) {
     link = drop_link_locked(d, &world);
-    if (d->maintains > 0) schedule_reconnect_locked(d, 200);
+    if (d->maintains > 0 && !connect_on_request()) schedule_reconnect_locked(d, 200);
   }
   /* LINK_CLOSING: our own disconnect completes next and releases the link. */
   ReleaseSRWLockExclusive(&g_lock);
@@ -627,7 +654,7 @@ static void disconnect_done(void *user, int status, int att) {
   blec_world *world = NULL;
   AcquireSRWLockExclusive(&g_lock);
   blec__wlink *link = drop_link_locked(d, &world);
-  if (d->waiting || d->maintains > 0) start_connect_locked(d);
+  if (d->waiting || (d->maintains > 0 && !connect_on_request())) start_connect_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
   if (!elsewhere(d)) notify(d, NOTE_CONNECTION, false, BluetoothError_Success, 0, 0, NULL, 0);
@@ -673,17 +700,22 @@ static void connect_done(void *user, int status, blec__wlink *link) {
     world = d->world;
     d->world = NULL;
     failed = waiting;
-    if (d->maintains > 0) schedule_reconnect_locked(d, 1000);
+    if (d->maintains > 0 && !connect_on_request()) schedule_reconnect_locked(d, 1000);
   }
   bool up = status == BLEC_OK;
-  bool idle = up && d->holds == 0 && d->maintains == 0;
-  if (idle) begin_disconnect_locked(d);
+  bool flap = false;
+  if (up) {
+    d->held_elsewhere = sim_quirk(BLEC_WINRT_SIM_QUIRK_HELD_ELSEWHERE) != 0;
+    flap = sim_quirk(BLEC_WINRT_SIM_QUIRK_STATUS_FLAP) != 0;
+    let_go_locked(d);
+  }
   ReleaseSRWLockExclusive(&g_lock);
   if (world) {
     blec_world_unref(world);
     sim_world_use(-1);
   }
   if (up && !elsewhere(d)) notify(d, NOTE_CONNECTION, true, BluetoothError_Success, 0, 0, NULL, 0);
+  if (up && flap) start_flap(d);
   while (failed) {
     req *r = failed;
     failed = r->next;
@@ -747,9 +779,30 @@ static void schedule_reconnect_locked(sim_dev *d, DWORD ms) {
  * Nothing of the program holds the device any more (lock held): the OS ends its link, or
  * gives up a connection attempt nobody waits for (a connect that would never end otherwise).
  */
+static void CALLBACK linger_tick(void *ctx, BOOLEAN fired) {
+  (void)fired;
+  sim_dev *d = ctx;
+  AcquireSRWLockExclusive(&g_lock);
+  HANDLE t = d->linger_timer;
+  d->linger_timer = NULL;
+  if (d->state == LINK_UP && d->holds == 0 && d->maintains == 0 && !d->held_elsewhere) begin_disconnect_locked(d);
+  ReleaseSRWLockExclusive(&g_lock);
+  if (t) DeleteTimerQueueTimer(NULL, t, NULL);
+}
+
 static void let_go_locked(sim_dev *d) {
   if (d->holds != 0 || d->maintains != 0) return;
   if (d->state == LINK_UP) {
+    /* Another program holds it (HELD_ELSEWHERE, bleak #1759): the link stays. */
+    if (d->held_elsewhere) return;
+    /* The link outlives the program's objects for a while (LINK_LINGERS_MS). */
+    int linger = sim_quirk(BLEC_WINRT_SIM_QUIRK_LINK_LINGERS_MS);
+    if (linger > 0) {
+      if (!d->linger_timer &&
+          !CreateTimerQueueTimer(&d->linger_timer, NULL, linger_tick, d, (DWORD)linger, 0, WT_EXECUTEONLYONCE))
+        d->linger_timer = NULL;
+      if (d->linger_timer) return;
+    }
     begin_disconnect_locked(d);
   } else if (d->state == LINK_CONNECTING && !d->waiting && d->world) {
     /* connect_done follows with BLEC_ERR_CANCELLED and puts the record down. */
@@ -767,12 +820,13 @@ void sim_dev_hold(sim_dev *d, int delta) {
 void sim_dev_maintain(sim_dev *d, int delta) {
   AcquireSRWLockExclusive(&g_lock);
   d->maintains += delta;
-  if (delta > 0 && d->maintains == delta && d->state == LINK_DOWN) start_connect_locked(d);
+  /* MaintainConnection connects, unless it takes a GATT request (CONNECT_ON_REQUEST,
+   * bleak #604 and 986c718): then it only keeps the link once a request made it. */
+  if (delta > 0 && d->maintains == delta && d->state == LINK_DOWN && !connect_on_request()) start_connect_locked(d);
   let_go_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
 }
 
-/* Starts a request: over the link now, or once the link is up. */
 /*
  * With the lock held: the program no longer waits for r (its operation was cancelled, its
  * owner closed). Returns r when it was still waiting for the link (taken off the queue: the
@@ -835,6 +889,7 @@ void sim_dev_owner_closed(sim_dev *d, const void *owner) {
   }
 }
 
+/* Starts a request: over the link now, or once the link is up. */
 static void submit(req *r) {
   sim_dev *d = r->d;
   trace_req(r, "submitted", 0);
@@ -1008,11 +1063,46 @@ int sim_dev_bond_level(sim_dev *d) {
   return level >= 0 ? level : BLEC_PROTECTION_ENCRYPTION;
 }
 
+/*
+ * STATUS_FLAP (bleak 216e981: "devices disconnect briefly after initial connection and
+ * before enumerating services"): BluetoothLEDevice.ConnectionStatus goes Disconnected right
+ * after Connected, then Connected again; the link itself and the GattSession stay up.
+ */
+static void CALLBACK flap_tick(void *ctx, BOOLEAN fired) {
+  (void)fired;
+  sim_dev *d = ctx;
+  AcquireSRWLockExclusive(&g_lock);
+  HANDLE t = d->flap_timer;
+  d->flap_timer = NULL;
+  bool was = d->flapping;
+  d->flapping = false;
+  bool up = d->state == LINK_UP;
+  ReleaseSRWLockExclusive(&g_lock);
+  if (was && up) notify(d, NOTE_DEVICE_STATUS, true, BluetoothError_Success, 0, 0, NULL, 0);
+  if (t) DeleteTimerQueueTimer(NULL, t, NULL);
+}
+
+static void start_flap(sim_dev *d) {
+  AcquireSRWLockExclusive(&g_lock);
+  bool go = d->state == LINK_UP && !d->flapping && !d->flap_timer;
+  if (go) {
+    d->flapping = true;
+    if (!CreateTimerQueueTimer(&d->flap_timer, NULL, flap_tick, d, SIM_FLAP_MS, 0, WT_EXECUTEONLYONCE)) {
+      d->flap_timer = NULL;
+      d->flapping = false;
+      go = false;
+    }
+  }
+  ReleaseSRWLockExclusive(&g_lock);
+  if (go) notify(d, NOTE_DEVICE_STATUS, false, BluetoothError_Success, 0, 0, NULL, 0);
+}
+
 int sim_stack_end_kept_links(void) {
   int n = 0;
   AcquireSRWLockExclusive(&g_lock);
   for (sim_dev *d = g_devs; d; d = d->next) {
     if (d->state == LINK_UP && d->holds == 0 && d->maintains == 0) {
+      d->held_elsewhere = false; /* that program lets go too */
       begin_disconnect_locked(d);
       n++;
     }

@@ -49,6 +49,8 @@ sim_dev *sim_dev_from_id(HSTRING id);
 /** The device's name (GAP name known to the OS), new UTF-8 string (free()), "" when none. */
 char *sim_dev_name(sim_dev *d);
 bool sim_dev_connected(sim_dev *d);
+/** BluetoothLEDevice.ConnectionStatus: the link, as the device's status shows it (STATUS_FLAP). */
+bool sim_dev_status_connected(sim_dev *d);
 /** Whether the OS knows the device (FromBluetoothAddressAsync gives null otherwise; stack.c). */
 bool sim_dev_known(sim_dev *d);
 /** Current ATT MTU (23 until exchanged; 23 when not connected). */
@@ -59,6 +61,8 @@ typedef struct sim_listener {
   sim_obj *obj; /* tried (sim_obj_tryref) before each call: dying objects are skipped */
   /** The link came up or ended; `why` it ended (Success when it came up or the program ended it). */
   void (*connection)(sim_obj *obj, bool connected, BluetoothError why);
+  /** BluetoothLEDevice.ConnectionStatus alone changed (the link did not; STATUS_FLAP). */
+  void (*device_status)(sim_obj *obj, bool connected);
   void (*mtu)(sim_obj *obj, int mtu);
   void (*value)(sim_obj *obj, uint16_t handle, const BYTE *data, size_t len);
   struct sim_listener *next;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "advertisement.h"
+#include "blec_winrt_sim.h"
 #include "stack.h"
 
 #define TICKS_PER_SECOND 10000000LL
@@ -285,7 +286,7 @@ static void post_received_locked(watcher *w, const packet *p, INT16 rssi) {
   d->w = w;
   d->gen = w->gen;
   d->args = a;
-  sim_strand_post(w->strand, fire_received, d);
+  sim_event_post(&w->received, w->strand, fire_received, d);
 }
 
 static void fire_stopped(watcher *w, BluetoothError error) {
@@ -590,9 +591,30 @@ static HRESULT STDMETHODCALLTYPE wt_put_AdvertisementFilter(IBluetoothLEAdvertis
   return swap_obj(WT(This), &WT(This)->af, value);
 }
 
+/*
+ * WindowsAppSDK #3503: with the adapter disabled, Start throws ERROR_DEVICE_NOT_AVAILABLE
+ * instead of raising Stopped with RadioNotAvailable as its page says; the watcher is then
+ * Aborted and no Stopped event comes (bleak #1148: "we will never get the Stopped event").
+ */
+static bool start_fails_now(void) {
+  if (!sim_quirk(BLEC_WINRT_SIM_QUIRK_WATCHER_START_FAILS)) return false;
+  if (!sim_adapter_present()) return true;
+  blec_world *world = sim_world_ref();
+  bool off = world && !blec_world_radio(world);
+  if (world) blec_world_unref(world);
+  return off;
+}
+
 static HRESULT STDMETHODCALLTYPE wt_Start(IBluetoothLEAdvertisementWatcher *This) {
   SIM_ENTER();
   watcher *w = WT(This);
+  if (start_fails_now()) {
+    AcquireSRWLockExclusive(&w->lock);
+    if (!w->start_pending && w->status != BluetoothLEAdvertisementWatcherStatus_Started)
+      w->status = BluetoothLEAdvertisementWatcherStatus_Aborted;
+    ReleaseSRWLockExclusive(&w->lock);
+    return SIM_E_DEVICE_NOT_AVAILABLE;
+  }
   IBluetoothSignalStrengthFilter *ssf = NULL;
   IBluetoothLEAdvertisementFilter *af = NULL;
   AcquireSRWLockShared(&w->lock);

@@ -83,7 +83,9 @@ static int b_check_bluetooth(blec_ctx *ctx, blec_error *err) {
 
 const blec__backend blec__backend_winrt = {
     .name = "winrt",
-    .caps = BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_CONNECT_WITHOUT_SCAN | BLEC_CAP_CACHE_MODE,
+    .caps = BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_CONNECT_WITHOUT_SCAN | BLEC_CAP_CACHE_MODE |
+            BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS |
+            BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER,
     .client_priv_size = sizeof(wr_client),
     .init = b_init,
     .exit = b_exit,
@@ -97,8 +99,8 @@ const blec__backend blec__backend_winrt = {
     .read = wr_read,
     .write = wr_write,
     .subscribe = wr_subscribe,
-    .pair = NULL,
-    .unpair = NULL,
+    .pair = wr_pair,
+    .unpair = wr_unpair,
     .cancel = wr_job_cancel,
     .client_free = wr_client_free,
 };

@@ -398,6 +398,8 @@ wr_remains *wr_link_take(wr_ctx *w, wr_client *wc);
  * link_down_ms; BLEC_ERR_TIMEOUT when closing took longer than budget_ms (it goes on).
  */
 int wr_link_close(wr_ctx *w, wr_remains *r, int link_down_ms, int budget_ms);
+/** The device at an address (with its type when not UNSPECIFIED); *dev NULL: Windows knows none. */
+HRESULT wr_device_from_address(wr_job *job, UINT64 address, blec_address_type type, IBluetoothLEDevice **dev);
 /** Opens the link (device, session, handlers, MaintainConnection): the connect job. */
 int wr_connect(blec_client *c, blec_op *op);
 int wr_disconnect(blec_client *c, blec_op *op);

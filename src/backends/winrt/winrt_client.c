@@ -230,30 +230,29 @@ typedef struct connect_job {
   blec_address_type type;
 } connect_job;
 
-/* The device for the address (with its type when known). NULL device: Windows knows none. */
-static HRESULT open_device(connect_job *j, IBluetoothLEDevice **dev) {
-  wr_ctx *w = j->base.w;
+HRESULT wr_device_from_address(wr_job *job, UINT64 address, blec_address_type type, IBluetoothLEDevice **dev) {
+  wr_ctx *w = job->w;
+  *dev = NULL;
   __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice *op = NULL;
   HRESULT hr;
   IBluetoothLEDeviceStatics2 *st2 = NULL;
-  if (j->type != BLEC_ADDRESS_UNSPECIFIED && SUCCEEDED(wr_statics(w, WR_DEVICE_STATICS2, (void **)&st2))) {
+  if (type != BLEC_ADDRESS_UNSPECIFIED && SUCCEEDED(wr_statics(w, WR_DEVICE_STATICS2, (void **)&st2))) {
     hr = wr_hr(w,
                IBluetoothLEDeviceStatics2_FromBluetoothAddressWithBluetoothAddressTypeAsync(
-                   st2, j->address, j->type == BLEC_ADDRESS_RANDOM ? BluetoothAddressType_Random : BluetoothAddressType_Public,
-                   &op),
+                   st2, address, type == BLEC_ADDRESS_RANDOM ? BluetoothAddressType_Random : BluetoothAddressType_Public, &op),
                "BluetoothLEDevice.FromBluetoothAddressAsync(address, type)");
     IBluetoothLEDeviceStatics2_Release(st2);
   } else {
     IBluetoothLEDeviceStatics *st = NULL;
     hr = wr_statics(w, WR_DEVICE_STATICS, (void **)&st);
     if (SUCCEEDED(hr)) {
-      hr = wr_hr(w, IBluetoothLEDeviceStatics_FromBluetoothAddressAsync(st, j->address, &op),
+      hr = wr_hr(w, IBluetoothLEDeviceStatics_FromBluetoothAddressAsync(st, address, &op),
                  "BluetoothLEDevice.FromBluetoothAddressAsync");
       IBluetoothLEDeviceStatics_Release(st);
     }
   }
   if (FAILED(hr)) return hr;
-  return wr_await_device(w, &j->base, -1, op, dev);
+  return wr_await_device(w, job, -1, op, dev);
 }
 
 /* The session of the device (IBluetoothLEDevice4's BluetoothDeviceId: Windows 10 1709). */
@@ -334,7 +333,7 @@ static void connect_run(wr_job *job) {
   }
 
   IBluetoothLEDevice *dev = NULL;
-  HRESULT hr = open_device(j, &dev);
+  HRESULT hr = wr_device_from_address(job, j->address, j->type, &dev);
   if (FAILED(hr)) {
     wr_complete_hr(job->op, hr, "BluetoothLEDevice.FromBluetoothAddressAsync");
     return;
