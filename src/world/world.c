@@ -459,6 +459,15 @@ bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
   return on;
 }
 
+bool blec__world_windows(blec_world *w, blec__wwin what, int *value) {
+  if (!w || (int)what <= 0 || what >= BLEC__WWIN_END_) return false;
+  blec__mutex_lock(&w->lock);
+  bool set = w->windows_set[what];
+  if (set && value) *value = w->windows[what];
+  blec__mutex_unlock(&w->lock);
+  return set;
+}
+
 bool blec__world_peripheral_advertising(blec_world_peripheral *p) {
   if (!p) return false;
   blec__mutex_lock(&p->w->lock);

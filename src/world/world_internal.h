@@ -276,6 +276,9 @@ struct blec_world {
   uint64_t seed;
   double scale;
   int default_connect_delay_ms; /* for addresses with no peripheral */
+  /* `windows KEY VALUE` lines (blec__wwin): for the simulated Windows stack only */
+  int windows[BLEC__WWIN_END_];
+  bool windows_set[BLEC__WWIN_END_];
 
   /* clock: world time = wbase + (real - rbase) / scale once started; never goes back */
   bool started;

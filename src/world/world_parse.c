@@ -374,6 +374,7 @@ static const kw keywords[] = {
     {"time-scale", CTX_WORLD, kw_time_scale, 1, 1, "time-scale FACTOR, as 0.1"},
     {"radio", CTX_WORLD, kw_radio, 1, 1, "radio on|off"},
     {"not-found-delay", CTX_WORLD, kw_not_found_delay, 1, 1, "not-found-delay DURATION"},
+    {"windows", CTX_WORLD, blec__wp_kw_windows, 2, 2, "windows KEY VALUE, as windows close-blocks 300ms"},
     {"peripheral", CTX_WORLD, kw_peripheral, 1, 2, "peripheral AA:BB:CC:DD:EE:FF [public|random]"},
     {"device-name", CTX_PERIPH, kw_device_name, 1, 1, "device-name \"TEXT\""},
     {"adv", CTX_PERIPH, blec__wp_kw_adv_part, 1, ANY, "adv FIELD ..."},

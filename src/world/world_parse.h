@@ -77,6 +77,7 @@ int blec__wp_kw_value(blec__wparser *ps, char **t, size_t n);
 int blec__wp_kw_stream(blec__wparser *ps, char **t, size_t n);
 int blec__wp_kw_security(blec__wparser *ps, char **t, size_t n);
 int blec__wp_kw_echo(blec__wparser *ps, char **t, size_t n);
+int blec__wp_kw_windows(blec__wparser *ps, char **t, size_t n); /* world_parse_windows.c */
 /** The end of a peripheral's lines: resolves its echoes. */
 int blec__wp_end_peripheral(blec__wparser *ps);
 

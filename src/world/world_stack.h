@@ -271,6 +271,27 @@ BLEC__STACK_API bool blec__world_peripheral_advertising(blec_world_peripheral *p
 /** The peripheral's address type (public / random). */
 BLEC__STACK_API blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p);
 
+/*
+ * How the simulated Windows stack plays Windows in this world (world file `windows KEY
+ * VALUE` lines, docs/world-format.md). The numbers are those of sim/winrt's
+ * blec_winrt_sim_quirk, so the stack takes them as they are; other stacks ignore them.
+ */
+typedef enum blec__wwin {
+  BLEC__WWIN_LATE_CANCEL = 1,           /* 0 off, 1 when-done, 2 never */
+  BLEC__WWIN_CLOSE_BLOCKS_MS = 2,       /* ms */
+  BLEC__WWIN_CONNECT_ON_REQUEST = 3,    /* 0/1 */
+  BLEC__WWIN_LINK_LINGERS_MS = 4,       /* ms */
+  BLEC__WWIN_STATUS_FLAP = 5,           /* 0/1 */
+  BLEC__WWIN_EVENTS_UNORDERED = 6,      /* 0/1 */
+  BLEC__WWIN_WATCHER_START_FAILS = 7,   /* 0/1 */
+  BLEC__WWIN_HANDLE_IS_DECLARATION = 8, /* 0/1 */
+  BLEC__WWIN_BUILD = 9,                 /* a Windows 10 build number */
+  BLEC__WWIN_HELD_ELSEWHERE = 10,       /* 0/1 */
+  BLEC__WWIN_END_
+} blec__wwin;
+/** Whether the world sets `what`, and its value then. */
+BLEC__STACK_API bool blec__world_windows(blec_world *w, blec__wwin what, int *value);
+
 /** The peripheral's device name (GAP 0x2A00) as new memory (free()), NULL when none. */
 BLEC__STACK_API char *blec__world_peripheral_name(blec_world_peripheral *p);
 

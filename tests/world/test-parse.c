@@ -546,3 +546,63 @@ BLEC_TEST_IMPL(parse_survives_mutated_input) {
   ASSERT(ok > 0 && bad > 0);
   free(buf);
 }
+
+BLEC_TEST_IMPL(parse_windows_settings_for_the_simulated_windows_stack) {
+  blec_world *w = NULL;
+  blec_error err;
+  ASSERT_OK(load("blec-world 1\n"
+                 "windows late-cancel when-done\n"
+                 "windows close-blocks 300ms\n"
+                 "windows connect-on-request yes\n"
+                 "windows link-lingers 1.5s\n"
+                 "windows status-flap on\n"
+                 "windows events-unordered true\n"
+                 "windows watcher-start-fails no\n"
+                 "windows handle-is-declaration yes\n"
+                 "windows build 17763\n",
+                 &w, &err));
+  static const struct {
+    blec__wwin what;
+    int value;
+  } want[] = {{BLEC__WWIN_LATE_CANCEL, 1},         {BLEC__WWIN_CLOSE_BLOCKS_MS, 300},
+              {BLEC__WWIN_CONNECT_ON_REQUEST, 1},  {BLEC__WWIN_LINK_LINGERS_MS, 1500},
+              {BLEC__WWIN_STATUS_FLAP, 1},         {BLEC__WWIN_EVENTS_UNORDERED, 1},
+              {BLEC__WWIN_WATCHER_START_FAILS, 0}, {BLEC__WWIN_HANDLE_IS_DECLARATION, 1},
+              {BLEC__WWIN_BUILD, 17763}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    int v = -1;
+    ASSERT(blec__world_windows(w, want[i].what, &v));
+    ASSERT_EQ_INT(v, want[i].value);
+  }
+  /* Not set: not there (the stack keeps its own). */
+  ASSERT(!blec__world_windows(w, BLEC__WWIN_HELD_ELSEWHERE, NULL));
+  ASSERT(!blec__world_windows(w, (blec__wwin)0, NULL));
+  ASSERT(!blec__world_windows(w, BLEC__WWIN_END_, NULL));
+  ASSERT(!blec__world_windows(NULL, BLEC__WWIN_BUILD, NULL));
+  blec_world_unref(w);
+  /* The last line wins; never is 2. */
+  ASSERT_OK(load("blec-world 1\nwindows late-cancel never\nwindows late-cancel off\nwindows build 0\n", &w, &err));
+  int v = -1;
+  ASSERT(blec__world_windows(w, BLEC__WWIN_LATE_CANCEL, &v));
+  ASSERT_EQ_INT(v, 0);
+  ASSERT(blec__world_windows(w, BLEC__WWIN_BUILD, &v));
+  ASSERT_EQ_INT(v, 0);
+  blec_world_unref(w);
+
+  expect_error("blec-world 1\nwindows\n",
+               "t.world:2: wrong arguments for 'windows' (expected: windows KEY VALUE, as windows close-blocks 300ms)");
+  expect_error("blec-world 1\nwindows build\n",
+               "t.world:2: wrong arguments for 'windows' (expected: windows KEY VALUE, as windows close-blocks 300ms)");
+  expect_error("blec-world 1\nwindows quirky yes\n",
+               "t.world:2: unknown Windows setting 'quirky' (expected a key of 'windows' in docs/world-format.md)");
+  expect_error("blec-world 1\nwindows late-cancel later\n",
+               "t.world:2: bad value 'later' for 'late-cancel' (expected off, when-done or never)");
+  expect_error("blec-world 1\nwindows status-flap maybe\n",
+               "t.world:2: bad value 'maybe' for 'status-flap' (expected yes or no)");
+  expect_error("blec-world 1\nwindows close-blocks 300\n",
+               "t.world:2: bad duration '300' for 'close-blocks' (expected a whole number of ms up to 24h, as "
+               "100ms, 1.5s or 2min)");
+  expect_error("blec-world 1\nwindows link-lingers 11min\n", "t.world:2: 'link-lingers' too long: 11min (at most 10min)");
+  expect_error("blec-world 1\nwindows build 9200\n", "t.world:2: bad build '9200' (expected 0 or 10240..99999)");
+  expect_error("blec-world 1\nwindows build -1\n", "t.world:2: bad number '-1' for 'build' (expected 0..99999)");
+}

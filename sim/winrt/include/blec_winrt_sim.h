@@ -105,8 +105,12 @@ typedef enum blec_winrt_sim_quirk {
  * peripheral_set_advertising: the peripheral starts (1) or stops (0) advertising.
  * peripheral_set_value: sets an attribute's value, notifying subscribers when notify is 1.
  * peripheral_request_count: GATT requests the peripheral served (see world_stack.h), or -1.
+ * peripheral_set_delays: its connect and response delays from now on (world time, ms; see
+ *   blec_world_peripheral_set_delays).
  * peripheral_connected: 1 when a central is connected, 0 when not, or a negative status.
  * forget_cache: empties the stack's GATT cache of every device.
+ * world_clock_us: the world's clock (scaled microseconds; 0 until its first scan or link):
+ *   tests wait for it to pass a span before asserting that nothing happened meanwhile.
  * models_connected_elsewhere: 1 when the world tells the stack which devices another
  *   application holds (then they show Connected and stay so when this one closes), else 0.
  * set_quirk: turns a blec_winrt_sim_quirk on (value as its comment says) or off (0); S_OK,
@@ -134,8 +138,10 @@ typedef enum blec_winrt_sim_quirk {
   X(int, blec_winrt_sim_peripheral_set_value,                                                     \
     (const char *address, uint16_t handle, const uint8_t *data, size_t len, int notify))          \
   X(int64_t, blec_winrt_sim_peripheral_request_count, (const char *address))                      \
+  X(int, blec_winrt_sim_peripheral_set_delays, (const char *address, int connect_ms, int response_ms)) \
   X(int, blec_winrt_sim_peripheral_connected, (const char *address))                              \
   X(void, blec_winrt_sim_forget_cache, (void))                                                    \
+  X(int64_t, blec_winrt_sim_world_clock_us, (void))                                               \
   X(int, blec_winrt_sim_models_connected_elsewhere, (void))                                      \
   X(HRESULT, blec_winrt_sim_set_quirk, (int quirk, int value))                                    \
   X(int, blec_winrt_sim_get_quirk, (int quirk))

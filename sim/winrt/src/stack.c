@@ -75,6 +75,7 @@ struct req {
   bool held;     /* counted in d->holds */
   bool issued;   /* sent to the world (else waiting for the link) */
   int64_t world_id; /* the world's request id once issued */
+  uint64_t seq;     /* unique, for lookups that must not trust a pointer (late withdrawal) */
   req *live_next;
   int kind;
   uint16_t handle;
@@ -91,6 +92,7 @@ struct req {
 static SRWLOCK g_lock = SRWLOCK_INIT;
 static sim_dev *g_devs;
 static req *g_live_reqs; /* every request not finished yet */
+static uint64_t g_next_seq;
 
 /* ---- objects that may be dying --------------------------------------------------------- */
 
@@ -854,19 +856,65 @@ static req *withdraw_locked(req *r) {
   return NULL;
 }
 
-/* Cancel of a request's operation (async.c calls it once, from Cancel). */
-static void request_cancelled(void *ctx) {
-  sim_async *op = ctx;
+/*
+ * BLEC_WINRT_SIM_QUIRK_LATE_CANCEL: the request of a cancelled operation goes on (its
+ * operation completes as Canceled only when it ends) until the device answers or this
+ * long has passed; then the OS withdraws it, as Windows ends an ATT transaction the
+ * device leaves unanswered (there after 30 s; here shorter, to keep tests short: ours).
+ */
+#define SIM_LATE_WITHDRAW_MS 500
+
+typedef struct late_withdrawal {
+  uint64_t seq;
+  HANDLE timer;
+} late_withdrawal;
+
+static void withdraw_seq(uint64_t seq) {
   req *drop = NULL;
   AcquireSRWLockExclusive(&g_lock);
   for (req *r = g_live_reqs; r; r = r->live_next) {
-    if (r->op == op) {
+    if (r->seq == seq) {
       drop = withdraw_locked(r);
       break;
     }
   }
   ReleaseSRWLockExclusive(&g_lock);
   if (drop) fail_later(drop, BLEC_ERR_CANCELLED);
+}
+
+static void CALLBACK late_withdraw_tick(void *ctx, BOOLEAN fired) {
+  (void)fired;
+  late_withdrawal *lw = ctx;
+  withdraw_seq(lw->seq);
+  DeleteTimerQueueTimer(NULL, lw->timer, NULL);
+  free(lw);
+}
+
+/* Cancel of a request's operation (async.c calls it once, from Cancel). */
+static void request_cancelled(void *ctx) {
+  sim_async *op = ctx;
+  uint64_t seq = 0;
+  AcquireSRWLockShared(&g_lock);
+  for (req *r = g_live_reqs; r; r = r->live_next) {
+    if (r->op == op) {
+      seq = r->seq;
+      break;
+    }
+  }
+  ReleaseSRWLockShared(&g_lock);
+  if (!seq) return;
+  late_withdrawal *lw = sim_quirk(BLEC_WINRT_SIM_QUIRK_LATE_CANCEL) ? calloc(1, sizeof *lw) : NULL;
+  if (lw) {
+    lw->seq = seq;
+    /* The handle is written before the callback can read it: the timer starts later. */
+    AcquireSRWLockExclusive(&g_lock);
+    BOOL ok = CreateTimerQueueTimer(&lw->timer, NULL, late_withdraw_tick, lw, SIM_LATE_WITHDRAW_MS, 0,
+                                    WT_EXECUTEONLYONCE);
+    ReleaseSRWLockExclusive(&g_lock);
+    if (ok) return;
+    free(lw);
+  }
+  withdraw_seq(seq);
 }
 
 void sim_dev_owner_closed(sim_dev *d, const void *owner) {
@@ -899,6 +947,7 @@ static void submit(req *r) {
   AcquireSRWLockExclusive(&g_lock);
   d->holds++;
   r->held = true;
+  r->seq = ++g_next_seq;
   r->live_next = g_live_reqs;
   g_live_reqs = r;
   if (d->state == LINK_UP) {

@@ -23,6 +23,29 @@ static long g_users; /* open scans and links */
 static bool g_adapter = true;
 static double g_scale; /* 0: leave the world's own */
 
+/* A world's `windows` lines are the stack's quirks, number for number. */
+#define SAME_NUMBER_(name) _Static_assert((int)BLEC__WWIN_##name == (int)BLEC_WINRT_SIM_QUIRK_##name, #name)
+SAME_NUMBER_(LATE_CANCEL);
+SAME_NUMBER_(CLOSE_BLOCKS_MS);
+SAME_NUMBER_(CONNECT_ON_REQUEST);
+SAME_NUMBER_(LINK_LINGERS_MS);
+SAME_NUMBER_(STATUS_FLAP);
+SAME_NUMBER_(EVENTS_UNORDERED);
+SAME_NUMBER_(WATCHER_START_FAILS);
+SAME_NUMBER_(HANDLE_IS_DECLARATION);
+SAME_NUMBER_(HELD_ELSEWHERE);
+_Static_assert((int)BLEC__WWIN_BUILD == (int)BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD, "BUILD");
+_Static_assert((int)BLEC__WWIN_END_ == BLEC_WINRT_SIM_QUIRK_END_, "END");
+
+/* The quirks the world sets (the others stay as they are). */
+static void apply_windows_settings(blec_world *w) {
+  for (int q = 1; q < BLEC__WWIN_END_; q++) {
+    int v;
+    if (blec__world_windows(w, (blec__wwin)q, &v) && FAILED(blec_winrt_sim_set_quirk(q, v)))
+      fprintf(stderr, "blec_winrt_sim: the world's Windows setting %d = %d is out of range\n", q, v);
+  }
+}
+
 static void copy_err(char *err, size_t errlen, const char *msg) {
   if (err && errlen) snprintf(err, errlen, "%s", msg ? msg : "");
 }
@@ -45,6 +68,7 @@ blec_world *sim_world_ref(void) {
   if (!g_world) {
     if (load_initial(&g_world) != BLEC_OK) g_world = NULL;
     if (g_world && g_scale > 0) blec_world_set_time_scale(g_world, g_scale);
+    if (g_world) apply_windows_settings(g_world);
   }
   blec_world *w = g_world ? blec_world_ref(g_world) : NULL;
   ReleaseSRWLockExclusive(&g_lock);
@@ -89,6 +113,7 @@ static int replace_world(blec_world *w) {
   g_world = w;
   if (w && g_scale > 0) blec_world_set_time_scale(w, g_scale);
   ReleaseSRWLockExclusive(&g_lock);
+  if (w) apply_windows_settings(w);
   sim_stack_forget_all();
   if (old) blec_world_unref(old);
   return BLEC_OK;
@@ -203,6 +228,16 @@ int blec_winrt_sim_peripheral_set_value(const char *address, uint16_t handle, co
   return st;
 }
 
+int blec_winrt_sim_peripheral_set_delays(const char *address, int connect_ms, int response_ms) {
+  blec_world *w;
+  blec_world_peripheral *p;
+  int st = with_peripheral(address, &w, &p);
+  if (st != BLEC_OK) return st;
+  st = blec_world_peripheral_set_delays(p, connect_ms, response_ms);
+  blec_world_unref(w);
+  return st;
+}
+
 int64_t blec_winrt_sim_peripheral_request_count(const char *address) {
   blec_world *w;
   blec_world_peripheral *p;
@@ -223,5 +258,13 @@ int blec_winrt_sim_peripheral_connected(const char *address) {
 }
 
 void blec_winrt_sim_forget_cache(void) { sim_stack_forget_cache(); }
+
+int64_t blec_winrt_sim_world_clock_us(void) {
+  blec_world *w = sim_world_ref();
+  if (!w) return 0;
+  int64_t t = (int64_t)blec__world_now_us(w);
+  blec_world_unref(w);
+  return t;
+}
 
 int blec_winrt_sim_models_connected_elsewhere(void) { return sim_stack_models_elsewhere() ? 1 : 0; }

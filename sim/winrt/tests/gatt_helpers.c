@@ -218,6 +218,10 @@ static HRESULT on_value(void *ctx, void *sender, uintptr_t b) {
   CHECK_HR(IGattValueChangedEventArgs_get_Timestamp(a, &ts));
   CHECK(ts.UniversalTime > 0);
   EnterCriticalSection(&r->cs);
+  if (r->n > 0 && n >= 1 && r->last_len >= 1 && tmp[0] != (BYTE)(r->last[0] + 1)) r->out_of_order++;
+  bool known = false;
+  for (int i = 0; i < r->threads_seen; i++) known |= r->threads[i] == GetCurrentThreadId();
+  if (!known && r->threads_seen < 8) r->threads[r->threads_seen++] = GetCurrentThreadId();
   r->n++;
   memcpy(r->last, tmp, n < sizeof r->last ? n : sizeof r->last);
   r->last_len = n;

@@ -59,6 +59,11 @@ typedef struct value_rec {
   UINT32 last_len;
   DWORD thread;
   int concurrent, max_concurrent;
+  /* For counter streams: values that did not follow the previous one (+1, mod 256). */
+  int out_of_order;
+  /* Distinct threads the handler ran on (up to 8). */
+  int threads_seen;
+  DWORD threads[8];
 } value_rec;
 void g_value_rec_init(value_rec *r);
 t_delegate *g_watch_values(IGattCharacteristic *c, value_rec *r, EventRegistrationToken *tok);

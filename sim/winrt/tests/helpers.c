@@ -78,13 +78,23 @@ void t_world(const char *text) {
   }
 }
 
+DWORD t_ms(DWORD ms) {
+  const char *m = getenv("BLEC_TEST_TIMEOUT_MULTIPLIER");
+  double f = m ? atof(m) : 1.0;
+  return f > 1.0 ? (DWORD)(ms * f) : ms;
+}
+
+void t_world_wait(DWORD ms) {
+  t_load_sim();
+  int64_t start = sim.blec_winrt_sim_world_clock_us();
+  CHECK(start > 0);
+  int64_t end = start + (int64_t)ms * 1000;
+  CHECK(T_WAIT_UNTIL(sim.blec_winrt_sim_world_clock_us() >= end, ms + 5000));
+}
+
 void t_check_no_live_objects(void) {
   t_load_sim();
-  for (int i = 0; i < 500; i++) {
-    sim.blec_winrt_sim_drain();
-    if (sim.blec_winrt_sim_live_objects() == 0) return;
-    Sleep(10);
-  }
+  if (sim.blec_winrt_sim_wait_no_live_objects((int)t_ms(5000)) == 0) return;
   static char dump[8192];
   long n = sim.blec_winrt_sim_live_objects_dump(dump, sizeof dump);
   fprintf(stderr, "%ld live objects:\n%s", n, dump);
@@ -162,7 +172,7 @@ AsyncStatus t_await(void *op, const IID *handler_iid, DWORD timeout_ms) {
   /* Every IAsyncOperation<T> has the vtable of IAsyncOperation<boolean>. */
   __FIAsyncOperation_1_boolean *any = op;
   CHECK_HR(__FIAsyncOperation_1_boolean_put_Completed(any, (__FIAsyncOperationCompletedHandler_1_boolean *)d));
-  if (WaitForSingleObject(c.ev, timeout_ms) != WAIT_OBJECT_0) t_fail(__FILE__, __LINE__, "operation timed out");
+  if (WaitForSingleObject(c.ev, t_ms(timeout_ms)) != WAIT_OBJECT_0) t_fail(__FILE__, __LINE__, "operation timed out");
   CloseHandle(c.ev);
   CHECK_EQ_INT(c.calls, 1);
   t_last_completion_thread = c.thread;
@@ -235,8 +245,6 @@ UINT64 t_addr(const char *s) {
   for (int i = 0; i < 6; i++) v = (v << 8) | b[i];
   return v;
 }
-
-void t_sleep(DWORD ms) { Sleep(ms); }
 
 /* ---- boxed values ------------------------------------------------------------------------------ */
 

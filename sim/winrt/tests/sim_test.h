@@ -99,7 +99,12 @@ extern t_sim_api sim;
 void t_load_sim(void);
 /** Replaces the world with world text (fails the test on a parse error). */
 void t_world(const char *text);
-/** Waits until the stack has no live object (drains deliveries first); fails after 5 s. */
+/**
+ * Waits until the world's clock passed `ms` from now (the world must be running: a scan or
+ * a link started it): the window in which something must not have happened has passed.
+ */
+void t_world_wait(DWORD ms);
+/** Waits until the stack has no live object; fails after t_ms(5000). */
 void t_check_no_live_objects(void);
 
 /* ---- delegates -------------------------------------------------------------------------- */
@@ -119,7 +124,8 @@ void t_delegate_release(t_delegate *d);
 
 /**
  * Waits for an IAsyncOperation<T> (any T: they share the vtable) by setting a completion
- * handler that signals an event. Returns its AsyncStatus; fails the test on a timeout.
+ * handler that signals an event. Returns its AsyncStatus; fails the test on a timeout
+ * (timeout_ms, scaled by t_ms).
  * Also records the thread the handler ran on (t_last_completion_thread).
  */
 AsyncStatus t_await(void *op, const IID *handler_iid, DWORD timeout_ms);
@@ -141,12 +147,17 @@ UINT32 t_buffer_bytes(IBuffer *b, BYTE *out, UINT32 cap);
 GUID t_uuid16(UINT16 v);
 /** "AA:BB:CC:DD:EE:FF" as a 48-bit address. */
 UINT64 t_addr(const char *s);
-void t_sleep(DWORD ms);
-/** Polls cond (an expression) every 5 ms for up to ms; true when it became true. */
+/** Milliseconds scaled by $BLEC_TEST_TIMEOUT_MULTIPLIER (Wine is slower than Windows). */
+DWORD t_ms(DWORD ms);
+/**
+ * Waits until cond (an expression) holds, checking it every millisecond, for at most ms
+ * (scaled by t_ms); true when it came. A GNU statement expression (mingw's gcc builds the
+ * tests; no public header uses it).
+ */
 #define T_WAIT_UNTIL(cond, ms)                                                             \
   ({                                                                                       \
-    DWORD t_w0_ = GetTickCount();                                                          \
-    while (!(cond) && GetTickCount() - t_w0_ < (DWORD)(ms)) Sleep(5);                      \
+    ULONGLONG t_w_end_ = GetTickCount64() + t_ms(ms);                                      \
+    while (!(cond) && GetTickCount64() < t_w_end_) Sleep(1);                               \
     (cond) ? true : false;                                                                 \
   })
 

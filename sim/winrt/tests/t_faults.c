@@ -122,7 +122,7 @@ void test_fault_link_loss_during_notifications(void) {
   /* MaintainConnection brings the link back; the subscription is gone with the old link. */
   CHECK(T_WAIT_UNTIL(l.rec.connected >= 2, 3000));
   int n = g_value_count(&vr);
-  t_sleep(150);
+  t_world_wait(150);
   CHECK_EQ_INT(g_value_count(&vr), n);
   BYTE buf[4];
   UINT32 len;

@@ -308,7 +308,7 @@ void test_gatt_notify_and_indicate(void) {
   g_value_rec_init(&nr);
   EventRegistrationToken ntok;
   t_delegate *nd = g_watch_values(n, &nr, &ntok);
-  t_sleep(100);
+  t_world_wait(100); /* three stream intervals */
   CHECK_EQ_INT(g_value_count(&nr), 0); /* nothing before the CCCD is written */
   CHECK_EQ_INT(g_cccd(n, GattClientCharacteristicConfigurationDescriptorValue_Notify), GattCommunicationStatus_Success);
   CHECK(T_WAIT_UNTIL(g_value_count(&nr) >= 3, 3000));
@@ -328,9 +328,9 @@ void test_gatt_notify_and_indicate(void) {
   CHECK_EQ_INT(len, 1);
   /* Unsubscribe: the stream stops. */
   CHECK_EQ_INT(g_cccd(n, GattClientCharacteristicConfigurationDescriptorValue_None), GattCommunicationStatus_Success);
-  t_sleep(100);
+  sim.blec_winrt_sim_drain(); /* values sent before the CCCD write are delivered */
   int stopped_at = g_value_count(&nr);
-  t_sleep(200);
+  t_world_wait(200);
   CHECK_EQ_INT(g_value_count(&nr), stopped_at);
   /* Indications. */
   IGattCharacteristic *ind = g_find_char(c.chars, 0xAA04);

@@ -275,7 +275,7 @@ void test_scan_active_with_scan_response(void) {
   CHECK(T_WAIT_UNTIL(count(&r, ALPHA, 0) > 0 && count(&r, ALPHA, 1) > 0 && count(&r, BETA, 0) > 0, 3000));
   stop_and_wait(w, &r);
   int n_after_stop = count(&r, 0, -1);
-  t_sleep(100);
+  t_world_wait(100); /* five advertising intervals */
   CHECK_EQ_INT(count(&r, 0, -1), n_after_stop); /* nothing after Stopped */
 
   const seen *a = find(&r, ALPHA, 0);
@@ -309,7 +309,7 @@ void test_scan_active_with_scan_response(void) {
 
   /* Stop again: nothing happens. */
   CHECK_HR(IBluetoothLEAdvertisementWatcher_Stop(w));
-  t_sleep(50);
+  sim.blec_winrt_sim_drain(); /* a Stopped event would be queued by now */
   CHECK_EQ_INT(stopped_count(&r), 1);
   scan_close(&s);
   t_check_no_live_objects();
@@ -348,7 +348,7 @@ static void run_scan(IBluetoothLEAdvertisementWatcher *w, recorder *r, DWORD ms)
   scan_open(&s, r, w);
   IBluetoothLEAdvertisementWatcher_AddRef(w);
   start_and_wait(w);
-  t_sleep(ms);
+  t_world_wait(ms);
   stop_and_wait(w, r);
   scan_close(&s);
 }
