@@ -149,8 +149,12 @@ int blec_ctx_free(blec_ctx *ctx) {
     blec__log(ctx, BLEC_LOG_ERROR, "blec_ctx_free: %d scanner(s)/client(s) still alive", live);
     return BLEC_ERR_STATE;
   }
-  /* Timers first (they complete ops, which post), then the dispatcher (drops what is
-   * queued, releasing the last references to scanners and clients), then the backend. */
+  /* No callback runs from here on; running finds and discovers end (their callbacks are
+   * dropped with the rest of the queue); then timers (they complete ops, which post), the
+   * dispatcher (drops what is queued, releasing the last references to scanners and
+   * clients), and the backend. */
+  blec__dispatcher_stop(&ctx->dispatcher);
+  blec__find_end_all(ctx);
   blec__timers_destroy(&ctx->timers);
   blec__dispatcher_destroy(&ctx->dispatcher);
   ctx->backend->exit(ctx, ctx->backend_priv);

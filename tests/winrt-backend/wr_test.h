@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 #include "blec_winrt_sim.h"
 #include "test.h"
 

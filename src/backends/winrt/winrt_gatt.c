@@ -362,7 +362,9 @@ static void build(discover_job *j, blec_client *c, IBluetoothLEDevice3 *d3, wr_t
     if (t->v[i].kind == WR_ATTR_CHARACTERISTIC) t->v[i].handle++; /* the value follows its declaration */
 }
 
-static bool add_to_model(wr_ctx *w, blec_client *c, const wr_table *t) {
+/* Into the discovery's op (the core takes the tree over when the op completes); an op
+ * that ended meanwhile ignores it (BLEC_ERR_STATE). */
+static bool add_to_model(wr_ctx *w, blec_op *op, const wr_table *t) {
   for (size_t i = 0; i < t->n; i++) {
     const wr_attr *a = &t->v[i];
     GUID g;
@@ -374,7 +376,7 @@ static bool add_to_model(wr_ctx *w, blec_client *c, const wr_table *t) {
       for (size_t k = i + 1; k < t->n && t->v[k].kind != WR_ATTR_SERVICE; k++)
         if (t->v[k].handle > end) end = t->v[k].handle;
       blec_uuid u = wr_uuid_from_guid(&g);
-      if (SUCCEEDED(hr)) r = blec__gatt_add_service(c, a->handle, end, &u, NULL);
+      if (SUCCEEDED(hr)) r = blec__gatt_add_service(op, a->handle, end, &u, NULL);
     } else if (a->kind == WR_ATTR_CHARACTERISTIC) {
       GattCharacteristicProperties p = GattCharacteristicProperties_None;
       hr = wr_hr(w, IGattCharacteristic_get_Uuid((IGattCharacteristic *)a->obj, &g), "GattCharacteristic.Uuid");
@@ -383,13 +385,13 @@ static bool add_to_model(wr_ctx *w, blec_client *c, const wr_table *t) {
                    "GattCharacteristic.CharacteristicProperties");
       blec_uuid u = wr_uuid_from_guid(&g);
       /* GattCharacteristicProperties has the declaration's and the extended bits, as BLEC_PROP_*. */
-      if (SUCCEEDED(hr)) r = blec__gatt_add_characteristic(c, a->handle, &u, (uint32_t)p & 0x3ffu, NULL);
+      if (SUCCEEDED(hr)) r = blec__gatt_add_characteristic(op, a->handle, &u, (uint32_t)p & 0x3ffu, NULL);
     } else {
       hr = wr_hr(w, IGattDescriptor_get_Uuid((IGattDescriptor *)a->obj, &g), "GattDescriptor.Uuid");
       blec_uuid u = wr_uuid_from_guid(&g);
-      if (SUCCEEDED(hr)) r = blec__gatt_add_descriptor(c, a->handle, &u, NULL);
+      if (SUCCEEDED(hr)) r = blec__gatt_add_descriptor(op, a->handle, &u, NULL);
     }
-    if (FAILED(hr) || r != BLEC_OK) return false;
+    if (FAILED(hr) || (r != BLEC_OK && r != BLEC_ERR_STATE)) return false;
   }
   return true;
 }
@@ -506,7 +508,7 @@ static void discover_run(wr_job *job) {
   wr_table_release(w, &old);
   wr_log(w, BLEC_LOG_DEBUG, "%s: %u attributes discovered, session Active, MTU %u", blec__client_address(c),
          (unsigned)t.n, (unsigned)pdu);
-  if (!blec__op_is_done(job->op) && !add_to_model(w, c, &t)) {
+  if (!blec__op_is_done(job->op) && !add_to_model(w, job->op, &t)) {
     blec__op_complete(job->op, BLEC_ERR_NO_MEMORY);
     return;
   }
