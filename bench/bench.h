@@ -26,6 +26,7 @@
 
 typedef struct bench_row {
   char name[40];      /* stable id, e.g. "adv.core" */
+  char backend[16];   /* the backend of the run that made the row ("virtual", "winrt") */
   char what[96];      /* one-line description */
   uint64_t count;     /* operations measured */
   double rate;        /* operations per second, or BENCH_NONE */
@@ -39,20 +40,55 @@ typedef struct bench_row {
   char note[128];     /* free text (what is included, why n/a) */
 } bench_row;
 
-/** A new row (zeroed, figures absent) appended to the report. NULL when full. */
+/** A new row (zeroed, figures absent, the current stack's backend) appended to the
+ *  report. NULL when full. */
 bench_row *bench_row_add(const char *name, const char *what);
+
+/* ---- the report (report.c) ------------------------------------------------------------- */
+
+/** Failed checks so far. */
+int bench_failures(void);
+/**
+ * Prints the rows: one table (with a backend column when several backends ran), then,
+ * when several backends ran, each row of the first backend beside the same row of the
+ * others with the ratio of their figures per event.
+ */
+void bench_print_table(void);
+/** The same as one JSON object (bench/README.md). */
+void bench_print_json(void);
+
+/* ---- where the benchmarks' world is served ----------------------------------------------- */
+
+/*
+ * The end-to-end benchmarks build a world (blec_world) and run a backend on it. A stack
+ * says which backend, and how the world reaches it: the `virtual` backend takes it through
+ * the context options; a simulated OS stack (sim/winrt's DLL under Wine) is handed it
+ * before the context is made and lets go of it after the context is freed.
+ */
+typedef struct bench_stack {
+  const char *backend;           /* blec backend name */
+  const char *what;              /* for the table: "the simulated Windows stack under Wine" */
+  unsigned count_divisor;        /* full counts are divided by this (a slower stack); >= 1 */
+  int (*attach)(blec_world *w);  /* NULL: the world goes through blec_ctx_options_set_world */
+  int (*detach)(void);           /* after the context is freed; NULL when attach is NULL */
+} bench_stack;
+
+/** The virtual backend, world through the context options (common.c). */
+extern const bench_stack bench_stack_virtual;
 
 /* ---- run parameters -------------------------------------------------------------------- */
 
 typedef struct bench_params {
   bool quick;      /* small counts: a smoke test of the program and its counters */
   int timeout_ms;  /* upper bound of any single wait */
+  const bench_stack *stack; /* of the end-to-end benchmarks now running */
 } bench_params;
 
 extern bench_params bench_p;
 
-/** Picks the full or the quick count. */
-#define BENCH_N(full_n, quick_n) (bench_p.quick ? (uint64_t)(quick_n) : (uint64_t)(full_n))
+/** Picks the full or the quick count (full counts divided by the stack's divisor). */
+#define BENCH_N(full_n, quick_n) \
+  (bench_p.quick ? (uint64_t)(quick_n) : (uint64_t)(full_n) / bench_p.stack->count_divisor)
 
 /* ---- failures -------------------------------------------------------------------------- */
 
@@ -113,8 +149,11 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms);
 
 /* ---- contexts and worlds ---------------------------------------------------------------- */
 
-/** A `virtual` context on `world` (thread delivery, errors only in the log). */
+/** A context of the current stack's backend on `world` (thread delivery, errors only in
+ *  the log); the world handed to the stack first when it takes it that way. */
 int bench_ctx_new(blec_world *world, blec_ctx **out);
+/** Frees a context of bench_ctx_new (NULL is fine), then the stack lets go of the world. */
+void bench_ctx_free(blec_ctx *ctx);
 /** Address "C1:xx:xx:xx:xx:xx" of peripheral number i (prefix byte p). */
 void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i);
 /** Whether the client says connected (checked at once after a successful connect). */
@@ -143,6 +182,25 @@ int bench_report_devices(blec_scanner *s, uint32_t k);
 /** Looks a characteristic up by 16-bit UUID. */
 int bench_chr(blec_client *c, uint16_t uuid16, blec_characteristic **out);
 
+/* ---- detection callbacks (bench_detect.c) ------------------------------------------------- */
+
+/* Every bench advertiser is named BENCH_NAME_PREFIX + its number (4 digits) and sends
+ * manufacturer data of company BENCH_COMPANY_ID. */
+#define BENCH_NAME_PREFIX "Bench-"
+#define BENCH_NAME_FMT BENCH_NAME_PREFIX "%04u"
+#define BENCH_COMPANY_ID 0x0059
+
+/** Counts detection callbacks and those with data other than the bench advertisers'. */
+typedef struct bench_adv_counter {
+  bench_flow flow;
+  atomic_uint_fast64_t bad;
+} bench_adv_counter;
+
+/** blec_detection_cb over a bench_adv_counter: checks the name and manufacturer data. */
+void bench_on_detect(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user);
+/** How many devices the scanner has seen. */
+int bench_count_seen(blec_scanner *s, size_t *n);
+
 /* ---- memory accounting (memcount.c / platform) ---------------------------------------------- */
 
 /** Starts counting (once on, it stays on; the timing benchmarks run before it). */
@@ -155,6 +213,26 @@ const char *bench_mem_why_not(void);
 void bench_mem_snapshot(int64_t *bytes, int64_t *blocks);
 
 /* ---- the benchmarks ---------------------------------------------------------------------- */
+
+/* What a benchmark program runs (list_*.c): its benchmarks in order (each entry may add
+ * several rows), and the stacks the end-to-end ones run on, each in turn; the others run
+ * once, on the first stack. */
+typedef enum bench_runs {
+  BENCH_RUNS_ONCE = 0,     /* on the first stack only: the core alone, or memory */
+  BENCH_RUNS_PER_STACK = 1 /* end to end: through each stack and its backend in turn */
+} bench_runs;
+
+typedef struct bench_entry {
+  const char *name;
+  int (*fn)(void);
+  bench_runs runs;
+} bench_entry;
+
+extern const char bench_program[];
+extern const bench_entry bench_list[];
+extern const size_t bench_list_count;
+extern const bench_stack *const bench_stacks[];
+extern const size_t bench_stacks_count;
 
 /* Each returns 0 when its counters were right, -1 otherwise (bench_fail said why). */
 int bench_adv_core(void);

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_adv.c — advertisements through parse + merge + detection callback.
+ * bench_adv.c — advertisements through parse + merge + detection callback, the bench
+ * playing the backend.
  *
  *  adv.core.merge  the bench thread plays the backend and calls blec__scanner_report()
  *                  directly, no detection callback: parse + merge + seen table, alone.
  *  adv.core        the same with a detection callback: the report is merged on the bench
  *                  thread and delivered on the dispatch thread (a window of 1024 reports
  *                  in flight keeps the producer from outrunning delivery).
- *  adv.e2e         the virtual backend and a world of advertising peripherals: world
- *                  engine → virtual backend → core → dispatch thread → callback. The
- *                  world runs 1000x faster than real time so the engine is never idle.
  *
- * Every report carries a name, two 16-bit UUIDs and manufacturer data (advertisement),
+ * (adv.e2e, through a backend, is bench_adv_e2e.c.) Every report carries a name, two 16-bit UUIDs and manufacturer data (advertisement),
  * and TX power, a 128-bit UUID and service data (scan response): about 30 bytes each, a
  * typical sensor. Advertisements and scan responses alternate, so every merge has the
  * other half to merge with.
@@ -23,8 +21,6 @@
 #include "bench.h"
 #include "core/backend.h"
 #include "core/core.h"
-
-#define NAME_FMT "Bench-%04u"
 
 typedef struct adv_set {
   uint32_t k;
@@ -46,9 +42,9 @@ static size_t put_ad(uint8_t *o, uint8_t type, const uint8_t *d, size_t n) {
 static size_t make_adv(uint8_t *o, uint32_t i) {
   static const uint8_t flags[] = {0x06};
   static const uint8_t uuids[] = {0x0D, 0x18, 0x0F, 0x18};
-  uint8_t mfr[] = {0x59, 0x00, 0x01, 0x02, 0x03, 0x04};
+  uint8_t mfr[] = {BENCH_COMPANY_ID & 0xFF, BENCH_COMPANY_ID >> 8, 0x01, 0x02, 0x03, 0x04};
   char name[16];
-  snprintf(name, sizeof name, NAME_FMT, (unsigned)(i % 10000u));
+  snprintf(name, sizeof name, BENCH_NAME_FMT, (unsigned)(i % 10000u));
   mfr[5] = (uint8_t)i;
   size_t n = 0;
   n += put_ad(o + n, 0x01, flags, sizeof flags);
@@ -109,32 +105,6 @@ static void fill_report(const adv_set *s, uint64_t i, blec__report *r) {
   r->timestamp_us = 0; /* the core stamps it, as for the virtual backend */
 }
 
-/* ---- detection callback ------------------------------------------------------------------ */
-
-typedef struct adv_counter {
-  bench_flow flow;
-  atomic_uint_fast64_t bad;
-} adv_counter;
-
-static void on_detect(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user) {
-  (void)s;
-  adv_counter *c = user;
-  /* What a program looks at: the name and the manufacturer data of the merged data. */
-  const char *name = blec_adv_local_name(adv);
-  uint16_t company = 0;
-  if (!name || strncmp(name, "Bench-", 6) != 0 || !dev || blec_adv_manufacturer_count(adv) != 1 ||
-      blec_adv_manufacturer_at(adv, 0, &company, NULL, NULL) != BLEC_OK || company != 0x0059)
-    atomic_fetch_add(&c->bad, 1);
-  bench_flow_deliver(&c->flow);
-}
-
-static int count_seen(blec_scanner *s, size_t *n) {
-  blec_device **list;
-  int r = blec_scanner_devices(s, &list, n);
-  if (r == BLEC_OK) blec_device_list_free(list, *n);
-  return r;
-}
-
 int bench_report_devices(blec_scanner *s, uint32_t k) {
   adv_set set;
   if (!adv_set_init(&set, k)) return BLEC_ERR_NO_MEMORY;
@@ -177,7 +147,7 @@ int bench_adv_core(void) {
   }
   uint64_t t1 = blec__now_us();
   size_t seen = 0;
-  if (!bench_ok(B, "blec_scanner_devices", count_seen(s, &seen))) goto out;
+  if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) goto out;
   if (seen != K) {
     bench_fail(B, "merge only: %llu devices seen, wanted %u", (unsigned long long)seen, (unsigned)K);
     goto out;
@@ -194,10 +164,10 @@ int bench_adv_core(void) {
   s = NULL;
 
   /* 2. with the detection callback on the dispatch thread. */
-  adv_counter c;
+  bench_adv_counter c;
   bench_flow_init(&c.flow, N, 1024);
   atomic_init(&c.bad, 0);
-  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, on_detect, &c, &s))) goto out_flow;
+  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, bench_on_detect, &c, &s))) goto out_flow;
   if (!bench_ok(B, "blec_scanner_start", blec_scanner_start(s, NULL))) goto out_flow;
   uint64_t waited = 0;
   t0 = blec__now_us();
@@ -221,7 +191,7 @@ int bench_adv_core(void) {
                (unsigned long long)atomic_load(&c.bad));
     goto out_flow;
   }
-  if (!bench_ok(B, "blec_scanner_devices", count_seen(s, &seen))) goto out_flow;
+  if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) goto out_flow;
   if (seen != K) {
     bench_fail(B, "%llu devices seen, wanted %u", (unsigned long long)seen, (unsigned)K);
     goto out_flow;
@@ -243,95 +213,8 @@ out_flow:
   bench_flow_destroy(&c.flow);
 out:
   blec_scanner_free(s);
-  if (ctx) blec_ctx_free(ctx);
+  bench_ctx_free(ctx);
   blec_world_unref(w);
   adv_set_free(&set);
-  return rc;
-}
-
-/* ---- end to end --------------------------------------------------------------------------- */
-
-static int add_advertiser(blec_world *w, uint32_t i, int interval_ms) {
-  char addr[BLEC_ADDR_STRLEN], name[16];
-  bench_address(addr, 0xC2, i);
-  snprintf(name, sizeof name, NAME_FMT, (unsigned)(i % 10000u));
-  blec_world_peripheral *p;
-  int r = blec_world_add_peripheral(w, addr, BLEC_ADDRESS_PUBLIC, &p);
-  static const uint8_t uuids[] = {0x0D, 0x18, 0x0F, 0x18};
-  uint8_t mfr[] = {0x59, 0x00, 0x01, 0x02, 0x03, (uint8_t)i};
-  static const uint8_t tx[] = {0xF8};
-  static const uint8_t u128[] = {0x9E, 0xCA, 0xDC, 0x24, 0x0E, 0xE5, 0xA9, 0xE0,
-                                 0x93, 0xF3, 0xA3, 0xB5, 0x01, 0x00, 0x40, 0x6E};
-  static const uint8_t sd[] = {0xAA, 0xFE, 0x10, 0x20, 0x30, 0x40};
-  if (r == BLEC_OK) r = blec_world_peripheral_set_name(p, name, false);
-  if (r == BLEC_OK) r = blec_world_peripheral_add_ad(p, false, 0x03, uuids, sizeof uuids);
-  if (r == BLEC_OK) r = blec_world_peripheral_add_ad(p, false, 0xFF, mfr, sizeof mfr);
-  if (r == BLEC_OK) r = blec_world_peripheral_add_ad(p, true, 0x0A, tx, sizeof tx);
-  if (r == BLEC_OK) r = blec_world_peripheral_add_ad(p, true, 0x07, u128, sizeof u128);
-  if (r == BLEC_OK) r = blec_world_peripheral_add_ad(p, true, 0x16, sd, sizeof sd);
-  if (r == BLEC_OK) r = blec_world_peripheral_set_adv_interval(p, interval_ms);
-  if (r == BLEC_OK) r = blec_world_peripheral_set_rssi(p, -60, 10);
-  return r;
-}
-
-int bench_world_advertisers(uint32_t n, int interval_ms, double scale, blec_world **out) {
-  blec_world *w;
-  int r = blec_world_new(&w);
-  if (r != BLEC_OK) return r;
-  r = blec_world_set_time_scale(w, scale);
-  for (uint32_t i = 0; r == BLEC_OK && i < n; i++) r = add_advertiser(w, i, interval_ms);
-  if (r != BLEC_OK) {
-    blec_world_unref(w);
-    return r;
-  }
-  *out = w;
-  return BLEC_OK;
-}
-
-int bench_adv_e2e(void) {
-  const char *B = "adv.e2e";
-  const uint32_t P = (uint32_t)BENCH_N(1000, 50);
-  const uint64_t N = BENCH_N(1000000, 5000);
-  int rc = -1;
-  blec_world *w = NULL;
-  blec_ctx *ctx = NULL;
-  blec_scanner *s = NULL;
-  adv_counter c;
-  bench_flow_init(&c.flow, N, UINT64_MAX);
-  atomic_init(&c.bad, 0);
-  /* 100 ms interval, 1000x faster than real time: each peripheral is due every 100 us. */
-  if (!bench_ok(B, "world", bench_world_advertisers(P, 100, 0.001, &w))) goto out;
-  if (!bench_ok(B, "context", bench_ctx_new(w, &ctx))) goto out;
-  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, on_detect, &c, &s))) goto out;
-  uint64_t t0 = blec__now_us(); /* not the first callback: the queue may fill before it runs */
-  if (!bench_ok(B, "blec_scanner_start", blec_scanner_start(s, NULL))) goto out;
-  if (!bench_flow_wait(&c.flow, bench_p.timeout_ms)) {
-    bench_fail(B, "%llu of %llu detection callbacks after %d ms", (unsigned long long)atomic_load(&c.flow.delivered),
-               (unsigned long long)N, bench_p.timeout_ms);
-    goto out;
-  }
-  uint64_t t1 = atomic_load(&c.flow.last_us);
-  blec_scanner_stop(s);
-  size_t seen = 0;
-  if (!bench_ok(B, "blec_scanner_devices", count_seen(s, &seen))) goto out;
-  if (atomic_load(&c.bad) != 0 || seen != P) {
-    bench_fail(B, "%llu callbacks with wrong data, %llu devices seen (wanted %u)",
-               (unsigned long long)atomic_load(&c.bad), (unsigned long long)seen, (unsigned)P);
-    goto out;
-  }
-  bench_row *row = bench_row_add("adv.e2e", "virtual backend: world engine -> backend -> core -> detection callback");
-  if (row) {
-    double us = (double)(t1 - t0);
-    row->count = N;
-    row->rate = (double)N / (us / 1e6);
-    row->per_op_ns = us * 1000.0 / (double)N;
-    snprintf(row->note, sizeof row->note, "%u peripherals, world 1000x real time", (unsigned)P);
-  }
-  rc = 0;
-out:
-  blec_scanner_free(s);
-  if (ctx) blec_ctx_free(ctx);
-  blec_world_unref(w);
-  bench_flow_destroy(&c.flow);
   return rc;
 }

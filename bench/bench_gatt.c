@@ -3,8 +3,8 @@
  * bench_gatt.c — the benchmark peripheral, read round trips, connect + discover.
  *
  *  read           blocking blec_client_read() of a 20-byte characteristic, one after the
- *                 other, response delay 0: the round trip program → core → virtual
- *                 backend → world engine → back to the waiting program.
+ *                 other, response delay 0: the round trip program → core → backend
+ *                 (→ simulated OS stack) → world engine → back to the waiting program.
  *  connect.*      blec_client_connect() of a client made from a scanned device (no scan
  *                 in the figure) to a peripheral with 20 services × 3 characteristics:
  *                 link + MTU exchange + service discovery, connect delay 0. "uncached"
@@ -94,7 +94,7 @@ int bench_read(void) {
                (unsigned long long)(M + 100));
     goto out;
   }
-  bench_row *row = bench_row_add("read", "blocking blec_client_read(), 20 bytes, virtual backend, response delay 0");
+  bench_row *row = bench_row_add("read", "blocking blec_client_read(), 20 bytes, response delay 0");
   if (row) {
     uint64_t total = 0;
     for (uint64_t i = 0; i < M; i++) total += lat[i];
@@ -107,7 +107,7 @@ int bench_read(void) {
   rc = 0;
 out:
   blec_client_free(c);
-  if (ctx) blec_ctx_free(ctx);
+  bench_ctx_free(ctx);
   blec_world_unref(w);
   free(lat);
   return rc;
@@ -231,7 +231,7 @@ int bench_connect_discover(void) {
   rc = 0;
 out:
   blec_device_unref(dev);
-  if (ctx) blec_ctx_free(ctx);
+  bench_ctx_free(ctx);
   blec_world_unref(w);
   free(lat);
   return rc;

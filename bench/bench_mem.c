@@ -21,13 +21,6 @@
 
 #include "bench.h"
 
-static int count_seen(blec_scanner *s, size_t *n) {
-  blec_device **list;
-  int r = blec_scanner_devices(s, &list, n);
-  if (r == BLEC_OK) blec_device_list_free(list, *n);
-  return r;
-}
-
 static void mem_row(const char *name, const char *what, uint64_t units, int64_t bytes, int64_t blocks,
                     bool target_kib, const char *note) {
   bench_row *row = bench_row_add(name, what);
@@ -51,7 +44,7 @@ static bool wait_seen(const char *B, blec_scanner *s, size_t want) {
   uint64_t deadline = blec__now_us() + (uint64_t)bench_p.timeout_ms * 1000u;
   size_t n = 0;
   while (blec__now_us() < deadline) {
-    if (!bench_ok(B, "blec_scanner_devices", count_seen(s, &n))) return false;
+    if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &n))) return false;
     if (n >= want) return true;
     blec__sleep_ms(5);
   }
@@ -78,7 +71,7 @@ int bench_mem_devices(void) {
   bench_mem_snapshot(&b0, &k0);
   if (!bench_ok(B, "reports", bench_report_devices(s, K))) goto out;
   bench_mem_snapshot(&b1, &k1);
-  if (!bench_ok(B, "blec_scanner_devices", count_seen(s, &seen))) goto out;
+  if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) goto out;
   if (seen != K) {
     bench_fail(B, "core: %llu devices seen, wanted %u", (unsigned long long)seen, (unsigned)K);
     goto out;
@@ -87,7 +80,7 @@ int bench_mem_devices(void) {
           true, "adv+scan rsp 29+29 B");
   blec_scanner_free(s);
   s = NULL;
-  blec_ctx_free(ctx);
+  bench_ctx_free(ctx);
   ctx = NULL;
   blec_world_unref(w);
   w = NULL;
@@ -104,7 +97,7 @@ int bench_mem_devices(void) {
     blec__sleep_ms(50); /* every device has merged its scan response by now */
     blec_scanner_stop(s);
     bench_mem_snapshot(&b1, &k1);
-    if (!bench_ok(B, "blec_scanner_devices", count_seen(s, &seen))) goto out;
+    if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) goto out;
     if (seen != K) {
       bench_fail(B, "e2e: %llu devices seen, wanted %u", (unsigned long long)seen, (unsigned)K);
       goto out;
@@ -120,7 +113,7 @@ int bench_mem_devices(void) {
   rc = 0;
 out:
   blec_scanner_free(s);
-  if (ctx) blec_ctx_free(ctx);
+  bench_ctx_free(ctx);
   blec_world_unref(w);
   return rc;
 }
@@ -195,7 +188,7 @@ int bench_mem_clients(void) {
 out:
   for (uint32_t i = 0; i <= C; i++) blec_client_free(cl[i]);
   free(cl);
-  if (ctx) blec_ctx_free(ctx);
+  bench_ctx_free(ctx);
   blec_world_unref(w);
   return rc;
 }

@@ -116,16 +116,32 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms) {
 
 /* ---- contexts ------------------------------------------------------------------------------ */
 
+const bench_stack bench_stack_virtual = {"virtual", "the world engine in this process (blec's virtual backend)", 1, NULL,
+                                         NULL};
+
 int bench_ctx_new(blec_world *world, blec_ctx **out) {
+  const bench_stack *st = bench_p.stack;
+  int r = st->attach ? st->attach(world) : BLEC_OK;
+  if (r != BLEC_OK) return r;
   blec_ctx_options *o = blec_ctx_options_new();
-  if (!o) return BLEC_ERR_NO_MEMORY;
-  int r = blec_ctx_options_set_backend(o, "virtual");
+  if (!o) r = BLEC_ERR_NO_MEMORY;
+  if (r == BLEC_OK) r = blec_ctx_options_set_backend(o, st->backend);
   if (r == BLEC_OK) r = blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR);
   if (r == BLEC_OK) r = blec_ctx_options_set_delivery(o, BLEC_DELIVERY_THREAD);
-  if (r == BLEC_OK) r = blec_ctx_options_set_world(o, world);
+  if (r == BLEC_OK && !st->attach) r = blec_ctx_options_set_world(o, world);
   if (r == BLEC_OK) r = blec_ctx_new(o, out, NULL);
   blec_ctx_options_free(o);
+  if (r != BLEC_OK && st->detach) st->detach();
   return r;
+}
+
+void bench_ctx_free(blec_ctx *ctx) {
+  if (!ctx) return;
+  blec_ctx_free(ctx);
+  if (bench_p.stack->detach) {
+    int r = bench_p.stack->detach();
+    if (r != BLEC_OK) bench_fail(bench_p.stack->backend, "the stack did not let go of the world: %s", blec_status_name(r));
+  }
 }
 
 void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i) {

@@ -510,12 +510,14 @@ static void t_close_done(blec__task *t) {
   blec__mutex_lock(&c->lock);
   if (c->state == BLEC__DISCONNECTING) c->state = c->connect_op ? BLEC__CONNECTING : BLEC__DISCONNECTED;
   blec__mutex_unlock(&c->lock);
-  /* The backend's word on a close that succeeded reaches the program (winrt: Windows keeps
-   * the link up for another program). */
-  char why[sizeof close->err.message];
-  snprintf(why, sizeof why, "%s", close->err.status == BLEC_OK ? close->err.message : "");
+  /* Closed for us whatever the backend answered; its detail (e.g. that the OS keeps the
+   * link for another program) goes to every waiter. */
+  char detail[sizeof close->err.message] = "";
+  blec__mutex_lock(&close->lock);
+  if (close->done && close->err.status == BLEC_OK) snprintf(detail, sizeof detail, "%s", close->err.message);
+  blec__mutex_unlock(&close->lock);
   blec__op_unref(close);
-  release_waiters(c, BLEC_OK, why);
+  release_waiters(c, BLEC_OK, detail);
   if (start) {
     if (scan)
       step_find(c);

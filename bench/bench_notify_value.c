@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_notify_value.c — sequence-numbered values, their checking callback and the
+ * ping-pong series of the notification benchmarks (bench_notify.h). */
+#include "bench_notify.h"
+
+void bench_put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t bench_get64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+void bench_on_value(blec_client *c, blec_characteristic *chr, const uint8_t *data, size_t len, void *user) {
+  (void)c;
+  bench_nstate *s = user;
+  if (len != BENCH_VLEN || !chr) {
+    atomic_fetch_add(&s->bad, 1);
+    return;
+  }
+  uint64_t now = blec__now_us();
+  uint64_t seq = bench_get64(data), sent = bench_get64(data + 8);
+  if (seq != s->expect) atomic_fetch_add(&s->bad, 1);
+  s->expect = seq + 1;
+  if (s->mode == BENCH_NOTIFY_THROUGHPUT) {
+    bench_flow_deliver(&s->flow);
+  } else {
+    if (seq >= 1 && seq <= s->nlat) s->lat[seq - 1] = (uint32_t)(now - sent);
+    bench_pong_signal(&s->pong, seq);
+  }
+}
+
+bool bench_pingpong(const char *B, bench_nstate *s, uint64_t m, bench_send_fn send, void *arg, uint16_t handle) {
+  s->mode = BENCH_NOTIFY_PINGPONG;
+  s->nlat = m;
+  s->expect = 1;
+  s->pong.seq = 0;
+  uint8_t v[BENCH_VLEN] = {0};
+  for (uint64_t i = 1; i <= m; i++) {
+    bench_put64(v, i);
+    bench_put64(v + 8, blec__now_us());
+    if (!bench_ok(B, "send", send(arg, handle, v, sizeof v))) return false;
+    if (!bench_pong_wait(&s->pong, i, bench_p.timeout_ms)) {
+      bench_fail(B, "value %llu not delivered within %d ms", (unsigned long long)i, bench_p.timeout_ms);
+      return false;
+    }
+  }
+  return true;
+}
