@@ -36,7 +36,8 @@ typedef struct bench_row {
   double blocks;      /* heap blocks per unit (memory rows), or BENCH_NONE */
   char target[24];    /* e.g. ">= 1000000/s", empty when none */
   int target_met;     /* 1 met, 0 missed, -1 no target / not measurable */
-  char note[128];     /* free text (what is included, why n/a) */
+  double value;       /* a figure without a unit of its own (a ratio), or BENCH_NONE */
+  char note[224];     /* free text (what is included, why n/a) */
 } bench_row;
 
 /** A new row (zeroed, figures absent) appended to the report. NULL when full. */
@@ -46,6 +47,7 @@ bench_row *bench_row_add(const char *name, const char *what);
 
 typedef struct bench_params {
   bool quick;      /* small counts: a smoke test of the program and its counters */
+  bool longrun;    /* the long-run memory checks (bench_longrun.c) */
   int timeout_ms;  /* upper bound of any single wait */
 } bench_params;
 
@@ -115,6 +117,28 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms);
 
 /** A `virtual` context on `world` (thread delivery, errors only in the log). */
 int bench_ctx_new(blec_world *world, blec_ctx **out);
+/** The same with a delivery mode. */
+int bench_ctx_new_mode(blec_world *world, blec_delivery mode, blec_ctx **out);
+
+/*
+ * Queued delivery's program thread: runs blec_ctx_dispatch() in a loop until stopped, as
+ * an event loop would (bench_pump_start does nothing in thread mode).
+ */
+typedef struct bench_pump {
+  blec__thread t;
+  blec_ctx *ctx;
+  atomic_bool stop;
+  bool started;
+} bench_pump;
+
+void bench_pump_start(bench_pump *p, blec_ctx *ctx, blec_delivery mode);
+void bench_pump_stop(bench_pump *p);
+
+/** "thread" or "queued". */
+const char *bench_mode_name(blec_delivery mode);
+
+/** Median of v[0..n) (sorts v). */
+double bench_median(double *v, size_t n);
 /** Address "C1:xx:xx:xx:xx:xx" of peripheral number i (prefix byte p). */
 void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i);
 /** Whether the client says connected (checked at once after a successful connect). */
@@ -165,5 +189,10 @@ int bench_read(void);
 int bench_connect_discover(void);
 int bench_mem_devices(void);
 int bench_mem_clients(void);
+int bench_longrun_reconnects(void);
+int bench_longrun_overrun(void);
+
+/** Resident set size of the process in bytes, or -1 where it cannot be read. */
+int64_t bench_rss_bytes(void);
 
 #endif /* BLEC_BENCH_H */

@@ -116,12 +116,14 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms) {
 
 /* ---- contexts ------------------------------------------------------------------------------ */
 
-int bench_ctx_new(blec_world *world, blec_ctx **out) {
+int bench_ctx_new(blec_world *world, blec_ctx **out) { return bench_ctx_new_mode(world, BLEC_DELIVERY_THREAD, out); }
+
+int bench_ctx_new_mode(blec_world *world, blec_delivery mode, blec_ctx **out) {
   blec_ctx_options *o = blec_ctx_options_new();
   if (!o) return BLEC_ERR_NO_MEMORY;
   int r = blec_ctx_options_set_backend(o, "virtual");
   if (r == BLEC_OK) r = blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR);
-  if (r == BLEC_OK) r = blec_ctx_options_set_delivery(o, BLEC_DELIVERY_THREAD);
+  if (r == BLEC_OK) r = blec_ctx_options_set_delivery(o, mode);
   if (r == BLEC_OK) r = blec_ctx_options_set_world(o, world);
   if (r == BLEC_OK) r = blec_ctx_new(o, out, NULL);
   blec_ctx_options_free(o);
@@ -167,4 +169,39 @@ int bench_connect(blec_ctx *ctx, const char *address, blec_cache_mode mode, blec
   }
   *out = c;
   return BLEC_OK;
+}
+
+/* ---- queued delivery's loop -------------------------------------------------------------------- */
+
+static void pump_main(void *arg) {
+  bench_pump *p = arg;
+  while (!atomic_load(&p->stop)) blec_ctx_dispatch(p->ctx, 10);
+  while (blec_ctx_dispatch(p->ctx, 0) > 0) {
+  }
+}
+
+void bench_pump_start(bench_pump *p, blec_ctx *ctx, blec_delivery mode) {
+  p->ctx = ctx;
+  atomic_init(&p->stop, false);
+  p->started = mode == BLEC_DELIVERY_QUEUED && blec__thread_create(&p->t, pump_main, p) == BLEC_OK;
+}
+
+void bench_pump_stop(bench_pump *p) {
+  if (!p->started) return;
+  atomic_store(&p->stop, true);
+  blec__thread_join(&p->t);
+  p->started = false;
+}
+
+const char *bench_mode_name(blec_delivery mode) { return mode == BLEC_DELIVERY_QUEUED ? "queued" : "thread"; }
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, size_t n) {
+  if (!n) return BENCH_NONE;
+  qsort(v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }

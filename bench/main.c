@@ -11,7 +11,7 @@
 
 #include "bench.h"
 
-bench_params bench_p = {false, 60000};
+bench_params bench_p = {false, false, 60000};
 
 typedef struct bench_entry {
   const char *name;
@@ -28,6 +28,8 @@ static const bench_entry benches[] = {
     {"connect", bench_connect_discover},
     {"mem.device", bench_mem_devices},
     {"mem.client", bench_mem_clients},
+    {"longrun.reconnect", bench_longrun_reconnects},
+    {"longrun.overrun", bench_longrun_overrun},
 };
 
 #define MAX_ROWS 32
@@ -41,7 +43,7 @@ bench_row *bench_row_add(const char *name, const char *what) {
   memset(r, 0, sizeof *r);
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->what, sizeof r->what, "%s", what);
-  r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = BENCH_NONE;
+  r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = r->value = BENCH_NONE;
   r->target_met = -1;
   return r;
 }
@@ -141,6 +143,7 @@ static void print_json(bool quick) {
     json_num("p99_us", r->p99_us);
     json_num("bytes_per_unit", r->bytes);
     json_num("blocks_per_unit", r->blocks);
+    json_num("value", r->value);
     printf(",\"target\":");
     if (r->target[0])
       json_str(r->target);
@@ -156,9 +159,11 @@ static void print_json(bool quick) {
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: blec-bench [--json] [--quick] [--only PREFIX]... [--list]\n"
+          "usage: blec-bench [--json] [--quick] [--longrun] [--only PREFIX]... [--list]\n"
           "  --json         print JSON instead of the table\n"
           "  --quick        small counts (smoke test: the program runs, its counters are right)\n"
+          "  --longrun      also the long-run memory checks (10 000 reconnections, a minute of a\n"
+          "                 stream faster than its callback); with --quick, short versions\n"
           "  --only PREFIX  run only the benchmarks whose name starts with PREFIX (repeatable)\n"
           "  --list         list the benchmarks\n"
           "Exit status: 0 all counters right, 1 a benchmark failed, 2 usage error.\n");
@@ -173,6 +178,8 @@ int main(int argc, char **argv) {
       json = true;
     } else if (!strcmp(argv[i], "--quick")) {
       bench_p.quick = true;
+    } else if (!strcmp(argv[i], "--longrun")) {
+      bench_p.longrun = true;
     } else if (!strcmp(argv[i], "--only") && i + 1 < argc && nonly < 16) {
       only[nonly++] = argv[++i];
     } else if (!strcmp(argv[i], "--list")) {
@@ -191,7 +198,8 @@ int main(int argc, char **argv) {
   if (mult && atoi(mult) > 1) bench_p.timeout_ms *= atoi(mult);
 
   for (size_t k = 0; k < sizeof benches / sizeof benches[0]; k++) {
-    bool run = nonly == 0;
+    bool longrun = !strncmp(benches[k].name, "longrun.", 8);
+    bool run = nonly == 0 && (!longrun || bench_p.longrun);
     for (size_t j = 0; j < nonly; j++)
       if (!strncmp(benches[k].name, only[j], strlen(only[j]))) run = true;
     if (!run) continue;
