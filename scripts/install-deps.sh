@@ -13,6 +13,7 @@ packages=(
   libsystemd-dev                           # sd-bus: the bluez backend, the simulated bluetoothd
   dbus-daemon                              # private system buses for the bluez tests
   python3-bleak                            # bleak itself, run against the simulated bluetoothd
+  libedit-dev                              # line editing of `blec shell`
 )
 
 missing=()
