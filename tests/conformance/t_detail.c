@@ -60,6 +60,14 @@ BLEC_TEST_IMPL(failures_always_carry_a_message) {
   ASSERT_EQ_INT(err.status, BLEC_ERR_BUSY);
   ASSERT(err.message[0] != '\0');
   blec_client_free(c);
+  /* An op a backend completes with a bare status still says something (the test plays
+   * the backend through backend.h). */
+  blec_op *op = NULL;
+  ASSERT_OK(blec_discover_async(f.ctx, NULL, 3600000, NULL, NULL, &op));
+  ASSERT(blec__op_complete(op, BLEC_ERR_IO));
+  ASSERT_STATUS(blec_op_wait(op, blec_test_ms(FX_WAIT_MS)), BLEC_ERR_IO);
+  ASSERT_STR_EQ(blec_op_error(op)->message, blec_strerror(BLEC_ERR_IO));
+  blec_op_free(op);
   /* A connect the backend refuses at once still says why. */
   blec_client_options *o = blec_client_options_new();
   ASSERT_OK(blec_client_options_set_scan_first(o, false));
