@@ -4,8 +4,11 @@
 #  1. native build (gcc), whole ctest suite;
 #  2. clang build with AddressSanitizer + UndefinedBehaviorSanitizer and the libFuzzer
 #     targets, whole ctest suite again, then a short run of every fuzz target;
-#  3. the Windows build (mingw-w64) and its suite under Wine (heap checks on), the
+#  3. clang build with ThreadSanitizer, whole ctest suite again (no suppressions);
+#  4. the Windows build (mingw-w64) and its suite under Wine (heap checks on), the
 #     conformance suite on the winrt backend and the hostile-Windows pass.
+# The stress suite (tests/stress, ctest label "stress") runs in each of the first three
+# passes; ctest's label summary prints its time.
 # Build trees go under build-test/ (or $BLEC_TEST_DIR). Exit status: 0 only if all pass.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +47,17 @@ if [ -x "$top/scripts/fuzz-smoke.sh" ] || [ -f "$top/scripts/fuzz-smoke.sh" ]; t
   section "fuzz smoke"
   bash "$top/scripts/fuzz-smoke.sh" "$out/asan" "${BLEC_FUZZ_SECONDS:-10}"
 fi
+
+# ThreadSanitizer over the library and the whole suite, the stress suite included. The
+# tests link the static library (the shared one's --no-undefined check is off in sanitizer
+# builds: the runtime lives in the executable). No suppressions.
+tsan_start=$(date +%s)
+section "ThreadSanitizer build (clang)"
+CC=clang bash "$top/scripts/build.sh" "$out/tsan" -DCMAKE_BUILD_TYPE=Debug -DBLEC_SANITIZE_THREAD=ON
+section "ThreadSanitizer tests"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 BLEC_TEST_TIMEOUT_MULTIPLIER=3 \
+  ctest --test-dir "$out/tsan" --output-on-failure -j "$jobs" --timeout 300
+echo "ThreadSanitizer part (build and tests): $(( $(date +%s) - tsan_start )) s"
 
 if [ -f "$top/scripts/test-windows.sh" ]; then
   section "Windows build and tests under Wine"

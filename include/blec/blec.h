@@ -183,7 +183,8 @@ typedef struct blec_error {
 BLEC_API void blec_error_clear(blec_error *err);
 /**
  * Writes one line describing `err` into buf (always NUL-terminated when size > 0), e.g.
- * "ATT protocol error 0x05 (Insufficient Authentication): ...". Returns buf.
+ * "ATT protocol error 0x05 (Insufficient Authentication): ...". The message is read
+ * within its array (it need not be terminated). Returns buf.
  */
 BLEC_API char *blec_error_format(const blec_error *err, char *buf, size_t size);
 /**
@@ -261,7 +262,7 @@ BLEC_API int blec_uuid_parse(const char *text, blec_uuid *out);
 BLEC_API blec_uuid blec_uuid_from16(uint16_t v);
 /** A 32-bit value expanded against the base UUID. */
 BLEC_API blec_uuid blec_uuid_from32(uint32_t v);
-/** From 16 bytes in little-endian (over-the-air) order. */
+/** From 16 bytes in little-endian (over-the-air) order; the nil UUID (all zero) for NULL. */
 BLEC_API blec_uuid blec_uuid_from_le_bytes(const uint8_t le[16]);
 /** True when `u` is based on the Bluetooth base UUID and fits 16 bits; stores it. */
 BLEC_API bool blec_uuid_to16(const blec_uuid *u, uint16_t *out);

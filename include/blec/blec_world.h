@@ -127,7 +127,10 @@ BLEC_API int blec_world_peripheral_set_delays(blec_world_peripheral *p, int conn
 
 /* ---- GATT database --------------------------------------------------------------- */
 
-/** Adds a primary service; *handle its declaration handle. Handles are assigned in order. */
+/**
+ * Adds a primary service; *handle its declaration handle. Handles are assigned in order;
+ * the builder calls answer BLEC_ERR_STATE once a peripheral's 65535 handles are taken.
+ */
 BLEC_API int blec_world_add_service(blec_world_peripheral *p, const blec_uuid *uuid, uint16_t *handle);
 /**
  * Adds a characteristic to the last service; *value_handle gets its value handle. A

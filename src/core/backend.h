@@ -219,7 +219,17 @@ void blec__log(blec_ctx *ctx, blec_log_level level, const char *fmt, ...)
 #endif
     ;
 
-/** Fills err: status, and a printf-style message. */
+/**
+ * Makes text valid UTF-8 without control characters, in place: each byte that is not
+ * part of a valid sequence, and each control character, becomes '?' (messages that quote
+ * outside input must not carry invalid text or terminal escape sequences).
+ */
+void blec__text_sanitize(char *text);
+
+/**
+ * Fills err: status, and a printf-style message (sanitized as blec__text_sanitize does;
+ * an empty message on a failure becomes blec_strerror(status)).
+ */
 void blec__error_set(blec_error *err, int status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))

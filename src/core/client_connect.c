@@ -495,21 +495,30 @@ static void release_waiters(blec_client *c, int status, const char *why) {
   }
 }
 
-/* [strand] The close ended; a connect that waited for it starts now. */
+/* [strand] A connect that waited for the previous link's close starts now. */
+static void start_waiting_connect(blec_client *c) {
+  blec__mutex_lock(&c->lock);
+  bool start = c->start_waiting && c->connect_op;
+  c->start_waiting = false;
+  if (c->state == BLEC__DISCONNECTING) c->state = c->connect_op ? BLEC__CONNECTING : BLEC__DISCONNECTED;
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
+  blec__mutex_unlock(&c->lock);
+  if (!start) return;
+  if (scan)
+    step_find(c);
+  else
+    step_link(c);
+}
+
+/* [strand] The close ended. */
 static void t_close_done(blec__task *t) {
   blec_client *c = CONTAINER(t, blec_client, close_task);
   blec__mutex_lock(&c->lock);
   blec_op *close = c->closing;
   c->closing = NULL;
-  bool start = c->start_waiting && c->connect_op;
-  c->start_waiting = false;
-  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
   blec__mutex_unlock(&c->lock);
-  if (!close) return; /* abandoned after a timeout */
+  if (!close) return; /* abandoned after a timeout (t_force did the rest) */
   link_down(c, BLEC_DISCONNECT_REQUESTED);
-  blec__mutex_lock(&c->lock);
-  if (c->state == BLEC__DISCONNECTING) c->state = c->connect_op ? BLEC__CONNECTING : BLEC__DISCONNECTED;
-  blec__mutex_unlock(&c->lock);
   /* Closed for us whatever the backend answered; its detail (e.g. that the OS keeps the
    * link for another program) goes to every waiter. */
   char detail[sizeof close->err.message] = "";
@@ -518,12 +527,7 @@ static void t_close_done(blec__task *t) {
   blec__mutex_unlock(&close->lock);
   blec__op_unref(close);
   release_waiters(c, BLEC_OK, detail);
-  if (start) {
-    if (scan)
-      step_find(c);
-    else
-      step_link(c);
-  }
+  start_waiting_connect(c);
 }
 
 /* ---- disconnect ------------------------------------------------------------------------------ */
@@ -566,10 +570,8 @@ static void t_force(blec__task *t) {
   blec__op_abort(close, BLEC_ERR_TIMEOUT, "abandoned");
   blec__op_unref(close);
   link_down(c, BLEC_DISCONNECT_REQUESTED);
-  blec__mutex_lock(&c->lock);
-  if (!c->connect_op) c->state = BLEC__DISCONNECTED;
-  blec__mutex_unlock(&c->lock);
   release_waiters(c, BLEC_ERR_TIMEOUT, "the link did not close in time; it is treated as closed");
+  start_waiting_connect(c);
 }
 
 /* A blocking disconnect that times out abandons the close (the program stops waiting). */

@@ -31,6 +31,19 @@
 
 static void dispatch_thread(void *arg);
 
+/*
+ * The dispatcher's lock is held for a few hundred nanoseconds at most (a push, a batch of
+ * 64 entries); a thread that finds it taken tries again for a moment before sleeping on
+ * it: a futex sleep and wake-up would cost more than the wait.
+ */
+#define LOCK_SPINS 200
+
+static void lock_d(blec__dispatcher *d) {
+  for (int i = 0; i < LOCK_SPINS; i++)
+    if (blec__mutex_trylock(&d->lock)) return;
+  blec__mutex_lock(&d->lock);
+}
+
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   memset(d, 0, sizeof *d);
   d->mode = mode;
@@ -110,7 +123,7 @@ static void wake_locked(blec__dispatcher *d) {
 
 void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void *owner) {
   ev->owner = owner;
-  blec__mutex_lock(&d->lock);
+  lock_d(d);
   bool queued = !d->stopping && q_push(d, (blec__qentry){ev, NULL});
   if (queued) wake_locked(d);
   blec__mutex_unlock(&d->lock);
@@ -175,7 +188,7 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
   void *release = s->bytes ? NULL : ptr;
   bool dropped = false, first = false;
   size_t ndone = 0;
-  blec__mutex_lock(&d->lock);
+  lock_d(d);
   if (s->ndone) { /* what the dispatcher delivered comes back to be released here */
     void **t = s->spare;
     size_t tc = s->spare_cap;
@@ -441,7 +454,7 @@ static void dispatch_thread(void *arg) {
     if (!d->qcount && !d->stopping) {
       blec__mutex_unlock(&d->lock);
       spin_for_work(d);
-      blec__mutex_lock(&d->lock);
+      lock_d(d);
       while (!d->qcount && !d->stopping) {
         d->sleeping = true;
         blec__cond_wait(&d->cond, &d->lock);
@@ -452,7 +465,7 @@ static void dispatch_thread(void *arg) {
     last = take_batch(d, BATCH);
     blec__mutex_unlock(&d->lock);
     run_batch(d, last);
-    blec__mutex_lock(&d->lock);
+    lock_d(d);
   }
   blec__mutex_unlock(&d->lock);
   atomic_store(&d->runner, 0);
@@ -464,6 +477,13 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   blec__mutex_lock(&d->lock);
   while (d->running) blec__cond_wait(&d->idle, &d->lock); /* one dispatch at a time */
+  if (!d->qcount && !d->stopping && timeout_ms != 0) {
+    /* As the dispatch thread does: under a steady stream the next value is microseconds
+     * away, and clearing the handle then sleeping would cost two system calls per value. */
+    blec__mutex_unlock(&d->lock);
+    spin_for_work(d);
+    lock_d(d);
+  }
   while (!d->qcount && !d->stopping && timeout_ms != 0) {
     /* Nothing queued: the handle may still be set from a drained batch (cleared lazily,
      * so that a steady stream costs no system call per value). */

@@ -139,7 +139,11 @@ char *blec_error_format(const blec_error *err, char *buf, size_t size) {
     snprintf(os, sizeof os, " [%s]", or_unknown(blec_gatt_status_name(err->gatt_status)));
   else if (err->os_status != 0)
     snprintf(os, sizeof os, " [0x%08lX]", (unsigned long)(uint32_t)err->os_status);
-  snprintf(buf, size, "%s%s%s%s", head, os, err->message[0] ? ": " : "", err->message);
+  /* The message is read within its array: a detail the program filled itself need not
+   * be terminated. */
+  const char *end = memchr(err->message, '\0', sizeof err->message);
+  int mlen = end ? (int)(end - err->message) : (int)sizeof err->message;
+  snprintf(buf, size, "%s%s%s%.*s", head, os, mlen ? ": " : "", mlen, err->message);
   return buf;
 }
 

@@ -159,6 +159,9 @@ bool blec__op_complete_error(blec_op *op, const blec_error *err) {
   }
   op->done = true;
   op->err = *err;
+  /* A failure always says something: the backend's detail, else the status's sentence. */
+  if (op->err.status != BLEC_OK && !op->err.message[0])
+    snprintf(op->err.message, sizeof op->err.message, "%s", blec_strerror(op->err.status));
   finish(op, false);
   return true;
 }
@@ -217,7 +220,7 @@ bool blec__op_abort(blec_op *op, int status, const char *why) {
   op->done = true;
   blec_error_clear(&op->err);
   op->err.status = status;
-  if (why) snprintf(op->err.message, sizeof op->err.message, "%s", why);
+  snprintf(op->err.message, sizeof op->err.message, "%s", why ? why : blec_strerror(status));
   finish(op, true);
   return true;
 }

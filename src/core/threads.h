@@ -37,6 +37,8 @@ typedef struct blec__waitable { int fds[2]; int signalled; } blec__waitable;
 /* Mutexes are not recursive. init returns BLEC_OK or BLEC_ERR_NO_MEMORY. */
 int blec__mutex_init(blec__mutex *m);
 void blec__mutex_lock(blec__mutex *m);
+/** Takes the mutex if it is free; true when taken. */
+bool blec__mutex_trylock(blec__mutex *m);
 void blec__mutex_unlock(blec__mutex *m);
 void blec__mutex_destroy(blec__mutex *m);
 
@@ -56,6 +58,8 @@ uint64_t blec__thread_self(void);
 
 /** Monotonic clock in microseconds. */
 uint64_t blec__now_us(void);
+/** CPU time the calling thread used, in microseconds (benchmarks: cost without waits). */
+uint64_t blec__thread_cpu_us(void);
 void blec__sleep_ms(int ms);
 
 /*

@@ -15,6 +15,7 @@ int blec__mutex_init(blec__mutex *m) {
   return pthread_mutex_init(&m->m, NULL) == 0 ? BLEC_OK : BLEC_ERR_NO_MEMORY;
 }
 void blec__mutex_lock(blec__mutex *m) { pthread_mutex_lock(&m->m); }
+bool blec__mutex_trylock(blec__mutex *m) { return pthread_mutex_trylock(&m->m) == 0; }
 void blec__mutex_unlock(blec__mutex *m) { pthread_mutex_unlock(&m->m); }
 void blec__mutex_destroy(blec__mutex *m) { pthread_mutex_destroy(&m->m); }
 
@@ -67,6 +68,12 @@ uint64_t blec__thread_self(void) { return (uint64_t)(uintptr_t)&thread_marker; }
 uint64_t blec__now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t blec__thread_cpu_us(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
   return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 

@@ -14,6 +14,7 @@ int blec__mutex_init(blec__mutex *m) {
   return BLEC_OK;
 }
 void blec__mutex_lock(blec__mutex *m) { AcquireSRWLockExclusive(&m->lock); }
+bool blec__mutex_trylock(blec__mutex *m) { return TryAcquireSRWLockExclusive(&m->lock) != 0; }
 void blec__mutex_unlock(blec__mutex *m) { ReleaseSRWLockExclusive(&m->lock); }
 void blec__mutex_destroy(blec__mutex *m) { (void)m; /* SRW locks hold no resources */ }
 
@@ -76,6 +77,14 @@ uint64_t blec__now_us(void) {
   /* Split to avoid overflowing count * 1e6. */
   uint64_t n = (uint64_t)c.QuadPart, uf = (uint64_t)f;
   return n / uf * 1000000u + n % uf * 1000000u / uf;
+}
+
+uint64_t blec__thread_cpu_us(void) {
+  FILETIME created, exited, kernel, user;
+  if (!GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user)) return 0;
+  uint64_t k = ((uint64_t)kernel.dwHighDateTime << 32) | kernel.dwLowDateTime;
+  uint64_t u = ((uint64_t)user.dwHighDateTime << 32) | user.dwLowDateTime;
+  return (k + u) / 10u; /* 100 ns units */
 }
 
 void blec__sleep_ms(int ms) { Sleep(ms > 0 ? (DWORD)ms : 0); }

@@ -112,7 +112,8 @@ blec_uuid blec_uuid_from32(uint32_t v) {
 blec_uuid blec_uuid_from16(uint16_t v) { return blec_uuid_from32(v); }
 
 blec_uuid blec_uuid_from_le_bytes(const uint8_t le[16]) {
-  blec_uuid u;
+  blec_uuid u = {{0}};
+  if (!le) return u; /* the nil UUID, as the other getters answer NULL */
   for (int i = 0; i < 16; i++) u.b[i] = le[15 - i];
   return u;
 }

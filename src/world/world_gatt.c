@@ -38,9 +38,16 @@ int blec__wgatt_set(blec__wattr_rec *a, const uint8_t *data, size_t len) {
   return BLEC_OK;
 }
 
+bool blec__world_handles_full(blec_world_peripheral *p) {
+  blec__mutex_lock(&p->w->lock);
+  bool full = p->nattrs >= 0xFFFF;
+  blec__mutex_unlock(&p->w->lock);
+  return full;
+}
+
 /* Appends an attribute (lock held); its handle in *handle. */
 static int push(blec_world_peripheral *p, int kind, const blec_uuid *uuid, uint16_t *handle) {
-  if (p->nattrs >= 0xFFFF) return BLEC_ERR_NO_MEMORY; /* the handle space is full */
+  if (p->nattrs >= 0xFFFF) return BLEC_ERR_STATE; /* the handle space is full (not out of memory) */
   if (p->nattrs == p->cap_attrs) {
     size_t cap = p->cap_attrs ? p->cap_attrs * 2 : 16;
     if (cap > 0xFFFF) cap = 0xFFFF;

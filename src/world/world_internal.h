@@ -403,6 +403,8 @@ void blec__wlink_radio_off(blec_world *w);
 
 /** The attribute of handle, NULL when out of range (lock held). */
 blec__wattr_rec *blec__wgatt_attr(blec_world_peripheral *p, uint16_t handle);
+/** True when the peripheral's 65535 attribute handles are all taken. */
+bool blec__world_handles_full(blec_world_peripheral *p);
 /** Sets an attribute's value (lock held); BLEC_ERR_INVALID_ARG when too long. */
 int blec__wgatt_set(blec__wattr_rec *a, const uint8_t *data, size_t len);
 /**

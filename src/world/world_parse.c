@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backend.h"
 #include "world/world_parse.h"
 
 /* err->message = "name:line: " + msg, cut to fit. */
@@ -26,6 +27,7 @@ static void set_message(blec__wparser *ps, int status, const char *msg) {
   if (n > cap - 1 - used) n = cap - 1 - used;
   memcpy(m + used, msg, n);
   m[used + n] = '\0';
+  blec__text_sanitize(m); /* the file's name and tokens are quoted as read */
 }
 
 int blec__wp_fail(blec__wparser *ps, const char *fmt, ...) {
@@ -56,10 +58,13 @@ int blec__wp_oom(blec__wparser *ps) {
   return BLEC_ERR_NO_MEMORY;
 }
 
-/* Maps a builder status: BLEC_ERR_NO_MEMORY stays, anything else becomes `what`. */
+/* Maps a builder status: BLEC_ERR_NO_MEMORY stays, a full handle space says so, anything
+ * else becomes `what`. */
 int blec__wp_built(blec__wparser *ps, int st, const char *what) {
   if (st == BLEC_OK) return BLEC_OK;
   if (st == BLEC_ERR_NO_MEMORY) return blec__wp_oom(ps);
+  if (st == BLEC_ERR_STATE && ps->p && blec__world_handles_full(ps->p))
+    return blec__wp_fail(ps, "%s: no attribute handle left (a GATT database has at most 65535 attributes)", what);
   return blec__wp_fail(ps, "%s", what);
 }
 
@@ -533,6 +538,7 @@ int blec_world_load_file(const char *path, blec_world **out, blec_error *err) {
     if (err) {
       err->status = BLEC_ERR_IO;
       snprintf(err->message, sizeof err->message, "%.150s: cannot open the file", path);
+      blec__text_sanitize(err->message);
     }
     return BLEC_ERR_IO;
   }
@@ -564,6 +570,7 @@ int blec_world_load_file(const char *path, blec_world **out, blec_error *err) {
       err->status = st;
       snprintf(err->message, sizeof err->message, "%.100s: %s", path,
                st == BLEC_ERR_NO_MEMORY ? "out of memory" : "cannot read the file (or larger than 256 MB)");
+      blec__text_sanitize(err->message);
     }
     return st;
   }

@@ -141,3 +141,21 @@ BLEC_TEST_IMPL(client_name_pointer_stays_valid_across_reconnections) {
   blec_client_free(c);
   fx_close(&f);
 }
+
+BLEC_TEST_IMPL(disconnect_that_times_out_leaves_the_client_free_to_connect_again) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+  for (int i = 0; i < 20; i++) {
+    /* 0 ms: the close has no time to finish; the link is then treated as closed. */
+    int s = blec_client_disconnect(c, 0, NULL);
+    ASSERT(s == BLEC_OK || s == BLEC_ERR_TIMEOUT);
+    ASSERT(!blec_client_is_connected(c));
+    ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
+    ASSERT(blec_client_is_connected(c));
+    uint8_t buf[8];
+    ASSERT_EQ_INT(fx_read(c, fx_chr(c, LAB_CONST), buf, sizeof buf), 5);
+  }
+  blec_client_free(c);
+  fx_close(&f);
+}

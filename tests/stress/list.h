@@ -7,3 +7,5 @@ BLEC_TEST(connect_racing_disconnect_never_wedges_the_client)
 BLEC_TEST(async_calls_with_callbacks_race_link_drops_and_reconnects)
 /* s_ctx.c */
 BLEC_TEST(ctx_free_races_running_finds_and_discovers)
+/* s_callbacks.c */
+BLEC_TEST(callbacks_cancel_stop_and_free_while_streams_flow)
