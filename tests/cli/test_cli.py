@@ -74,18 +74,6 @@ class Blec:
         if self.backend != "virtual":
             raise Skip(f"{why}: the virtual backend's own behaviour")
 
-    def for_backend(self, args, env):
-        """On winrt the simulated Windows stack serves the world: a --world FILE becomes
-        its $BLEC_WORLD (read when each blec process loads the stack)."""
-        args = list(args)
-        if self.backend == "virtual" or "--world" not in args or "--backend" in args:
-            return args, env
-        i = args.index("--world")
-        if not os.path.exists(args[i + 1]):
-            return args, env  # the tool's own error for a file it cannot load (--world: virtual)
-        env = dict(env, BLEC_WORLD=args[i + 1])
-        return args[:i] + args[i + 2:], env
-
     def run(self, *args, timeout=90, env=None):
         # On another backend a world file reaches its simulated OS stack another way.
         args, env = backend_pass.command(self.backend, list(args), dict(env or self.env))
