@@ -10,6 +10,8 @@ packages=(
   mingw-w64 mingw-w64-tools                # Windows cross toolchain
   wine64 wine libwine-dev wine64-tools     # Wine runtime, WinRT base IDL, widl-stable
   doxygen                                  # API reference
+  libsystemd-dev                           # sd-bus: the bluez backend
+  dbus python3-bleak                       # private buses for the bluez tests; bleak in the benchmark
 )
 
 missing=()

@@ -314,8 +314,9 @@ enum {
 };
 
 /**
- * New options with defaults: platform backend (or $BLEC_BACKEND), $BLEC_LOG, thread
- * delivery. NULL when out of memory; free with blec_ctx_options_free.
+ * New options with defaults: the default backend (or $BLEC_BACKEND, see blec_ctx_new),
+ * the system's default adapter, $BLEC_LOG, thread delivery. NULL when out of memory;
+ * free with blec_ctx_options_free.
  */
 BLEC_API blec_ctx_options *blec_ctx_options_new(void);
 /** Frees options and drops their world reference. Contexts created from them are not affected. */
@@ -336,8 +337,23 @@ BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery
 BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *world);
 
 /**
+ * The Bluetooth adapter to use, by its system name: "hci0", "hci1", ... on Linux. NULL
+ * (the default) uses the system's default adapter (BlueZ's: the first one). The name is
+ * copied; it must be 1 to 32 letters, digits, '-' or '_' (BLEC_ERR_INVALID_ARG). A
+ * context whose adapter does not exist opens, and blec_ctx_check_bluetooth reports
+ * BLEC_UNAVAILABLE_NO_ADAPTER. Backends without a choice of adapter (virtual, winrt)
+ * ignore it.
+ */
+BLEC_API int blec_ctx_options_set_adapter(blec_ctx_options *opts, const char *name);
+
+/**
  * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on
  * failure (BLEC_ERR_BACKEND_UNAVAILABLE when the named backend is not in this build).
+ *
+ * The default backend, when neither the options nor $BLEC_BACKEND name one, is the
+ * platform's when it answers and `virtual` otherwise: on Linux `bluez` when a
+ * bluetoothd owns org.bluez on the system bus (checked once, here); on Windows, for
+ * now, `virtual`. blec_ctx_backend_fallback says when and why the context fell back.
  */
 BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
 /**
@@ -348,6 +364,13 @@ BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_err
 BLEC_API int blec_ctx_free(blec_ctx *ctx);
 /** Name of the context's backend ("virtual"). */
 BLEC_API const char *blec_ctx_backend_name(const blec_ctx *ctx);
+/**
+ * When the context took the default backend and the platform's did not answer (on
+ * Linux: no bluetoothd on the system bus), a sentence saying why it runs on `virtual`
+ * instead; NULL otherwise (a backend was named, or the platform's answered). Lives as
+ * long as the context.
+ */
+BLEC_API const char *blec_ctx_backend_fallback(const blec_ctx *ctx);
 /** BLEC_CAP_* bits of the backend. */
 BLEC_API uint32_t blec_ctx_capabilities(const blec_ctx *ctx);
 /** The world a `virtual` context drives (borrowed), NULL for other backends. */

@@ -79,6 +79,7 @@ struct blec_ctx_options {
   void *log_user;
   blec_delivery delivery;
   blec_world *world;
+  char *adapter; /* the adapter to use ("hci1"), or NULL */
 };
 
 struct blec_ctx {
@@ -93,6 +94,7 @@ struct blec_ctx {
   blec_log_cb log_cb;
   void *log_user;
   blec_world *world; /* from the options (ref), handed to the backend */
+  char *fallback;    /* why the default backend was not the platform's, or NULL */
 };
 
 /* ---- operations (op.c) ---------------------------------------------------------------------- */

@@ -541,3 +541,7 @@ void blec__scanner_set_backend_priv(blec_scanner *s, void *p) { s->backend_priv 
 blec_ctx *blec__scanner_ctx(const blec_scanner *s) { return s->ctx; }
 blec_scan_mode blec__scanner_mode(const blec_scanner *s) { return s->opts.mode; }
 const blec_scan_options *blec__scanner_opts(const blec_scanner *s) { return &s->opts; }
+size_t blec__scanner_services(const blec_scanner *s, const blec_uuid **list) {
+  *list = s->opts.services;
+  return s->opts.nservices;
+}

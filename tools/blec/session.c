@@ -208,6 +208,9 @@ int session_begin(cli_session *s, const cli_args *a) {
     s->ctx = NULL;
     goto out;
   }
+  /* The default backend fell back to the simulated world (no bluetoothd): one line. */
+  const char *fallback = blec_ctx_backend_fallback(s->ctx);
+  if (fallback) fprintf(stderr, "blec: %s: using the virtual world (--backend to choose)\n", fallback);
   st = blec_ctx_check_bluetooth(s->ctx, &err);
   if (st != BLEC_OK) {
     if (err.status == BLEC_OK) err.status = st;

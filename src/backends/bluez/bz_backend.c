@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bz_backend.c — the `bluez` backend's entry in blec's backend table: context set-up
+ * (the bus thread, the adapter option), the Bluetooth availability check and the probe
+ * that makes `bluez` the default backend on Linux when org.bluez answers.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/bluez/bz.h"
+
+int bz_loop_start(bz_ctx *z, blec_error *err);
+void bz_loop_stop(bz_ctx *z);
+
+/* How long a synchronous request waits for the bus thread (it answers at once unless
+ * bluetoothd is slow: every D-Bus call there is bounded by SYNC_CALL_USEC). */
+#define SYNC_WAIT_MS 30000
+#define SYNC_CALL_USEC (10u * 1000u * 1000u)
+
+bz_ctx *bz_ctx_of(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
+
+static void ctx_free(bz_ctx *z) {
+  bz_objs_free(z->objs);
+  free(z->adapter_opt);
+  free(z->adapter);
+  free(z->owner);
+  blec__cond_destroy(&z->scan_cv);
+  blec__mutex_destroy(&z->scan_lock);
+  blec__cond_destroy(&z->start_cv);
+  blec__mutex_destroy(&z->qlock);
+  free(z);
+}
+
+static int bz_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err) {
+  bz_ctx *z = calloc(1, sizeof *z);
+  if (!z) return BLEC_ERR_NO_MEMORY;
+  z->ctx = ctx;
+  z->wake_fd = -1;
+  atomic_init(&z->thread_id, 0);
+  const char *adapter = blec__ctx_options_adapter(opts);
+  if (blec__mutex_init(&z->qlock) != BLEC_OK || blec__cond_init(&z->start_cv) != BLEC_OK ||
+      blec__mutex_init(&z->scan_lock) != BLEC_OK || blec__cond_init(&z->scan_cv) != BLEC_OK ||
+      !(z->objs = bz_objs_new()) || (adapter && !(z->adapter_opt = malloc(strlen(adapter) + 1)))) {
+    free(z->objs);
+    free(z);
+    return BLEC_ERR_NO_MEMORY;
+  }
+  if (adapter) strcpy(z->adapter_opt, adapter);
+  *priv = z; /* the thread's start-up may log through the context */
+  int r = bz_loop_start(z, err);
+  if (r != BLEC_OK) {
+    *priv = NULL;
+    ctx_free(z);
+    return r;
+  }
+  return BLEC_OK;
+}
+
+static void bz_exit(blec_ctx *ctx, void *priv) {
+  (void)ctx;
+  bz_ctx *z = priv;
+  bz_loop_stop(z);
+  ctx_free(z);
+}
+
+/* ---- availability -------------------------------------------------------------------------- */
+
+/* Whether the kernel's rfkill switch blocks a Bluetooth radio (/sys/class/rfkill). */
+static bool rfkill_blocked(void) {
+  DIR *d = opendir("/sys/class/rfkill");
+  if (!d) return false;
+  bool blocked = false;
+  struct dirent *e;
+  while (!blocked && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    char path[300], buf[32];
+    snprintf(path, sizeof path, "/sys/class/rfkill/%s/type", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    bool bt = fgets(buf, sizeof buf, f) && strncmp(buf, "bluetooth", 9) == 0;
+    fclose(f);
+    if (!bt) continue;
+    for (int i = 0; i < 2 && !blocked; i++) {
+      snprintf(path, sizeof path, "/sys/class/rfkill/%s/%s", e->d_name, i ? "hard" : "soft");
+      if ((f = fopen(path, "r")) != NULL) {
+        blocked = fgets(buf, sizeof buf, f) && buf[0] == '1';
+        fclose(f);
+      }
+    }
+  }
+  closedir(d);
+  return blocked;
+}
+
+int bz_availability(bz_ctx *z, blec_error *err) {
+  int reason;
+  if (!z->owner) {
+    reason = BLEC_UNAVAILABLE_NO_ADAPTER;
+    blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE,
+                    "bluetoothd is not running: nobody owns org.bluez on the system bus (%s)",
+                    blec_unavailable_reason_name(reason));
+  } else if (!bz_adapter_obj(z)) {
+    reason = BLEC_UNAVAILABLE_NO_ADAPTER;
+    if (z->adapter_opt)
+      blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "BlueZ has no adapter named %s (%s)", z->adapter_opt,
+                      blec_unavailable_reason_name(reason));
+    else
+      blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "BlueZ lists no Bluetooth adapter (%s)",
+                      blec_unavailable_reason_name(reason));
+  } else {
+    bz_obj *a = bz_adapter_obj(z);
+    const char *name = bz_adapter_name(a->path);
+    bool blocked = a->adapter.power_state && !strcmp(a->adapter.power_state, "off-blocked");
+    if (!a->adapter.powered) {
+      reason = BLEC_UNAVAILABLE_POWERED_OFF;
+      if (blocked || rfkill_blocked())
+        blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE,
+                        "adapter %s is blocked by rfkill (%s): `rfkill unblock bluetooth`", name,
+                        blec_unavailable_reason_name(reason));
+      else
+        blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "adapter %s is not powered (%s): `bluetoothctl power on`",
+                        name, blec_unavailable_reason_name(reason));
+    } else if (!a->adapter.central) {
+      reason = BLEC_UNAVAILABLE_NO_CENTRAL_ROLE;
+      blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "adapter %s cannot act as a central (%s)", name,
+                      blec_unavailable_reason_name(reason));
+    } else {
+      return BLEC_OK;
+    }
+  }
+  if (err) err->reason = reason;
+  return BLEC_ERR_BLUETOOTH_UNAVAILABLE;
+}
+
+/* check_bluetooth asks bluetoothd afresh (a property change may still be on its way). */
+typedef struct check_call {
+  bz_sync sync;
+  int status;
+  blec_error err;
+} check_call;
+
+static void check_free(bz_sync *s) { free(s); }
+
+static void refresh_adapter(bz_ctx *z) {
+  bz_obj *a = bz_adapter_obj(z);
+  if (!a) return;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message *reply = NULL;
+  sd_bus_message *call = NULL;
+  int r = sd_bus_message_new_method_call(z->bus, &call, BZ_SERVICE, a->path, BZ_IF_PROPERTIES, "GetAll");
+  if (r >= 0) r = sd_bus_message_append(call, "s", BZ_IF_ADAPTER);
+  if (r >= 0) r = sd_bus_call(z->bus, call, SYNC_CALL_USEC, &e, &reply);
+  if (r < 0) {
+    bz_error_from_dbus(z->ctx, &e, "GetAll(Adapter1)", NULL);
+  } else if (bz_from_bluez(z, reply) && (a = bz_adapter_obj(z)) != NULL) {
+    unsigned changed = 0;
+    const char *bad = NULL;
+    bool was_powered = a->adapter.powered;
+    r = bz_adapter_apply(&a->adapter, reply, &changed, &bad);
+    if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: malformed GetAll reply of %s", a->path);
+    /* A power-off seen here first is handled as its signal would be. */
+    if (r >= 0 && was_powered && !a->adapter.powered) {
+      z->discovering = false;
+      z->monitor_registered = false;
+      bz_scan_all_stopped(z, BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF,
+                          "the Bluetooth adapter was powered off");
+      bz_clients_radio_off(z);
+    }
+  }
+  sd_bus_error_free(&e);
+  sd_bus_message_unref(reply);
+  sd_bus_message_unref(call);
+}
+
+static void check_run(bz_ctx *z, bz_sync *s) {
+  check_call *c = (check_call *)s;
+  refresh_adapter(z);
+  blec_error_clear(&c->err);
+  c->status = bz_availability(z, &c->err);
+  bz_sync_done(s);
+}
+
+/* Runs the availability check on the bus thread (fresh adapter state). */
+int bz_check_now(bz_ctx *z, blec_error *err);
+int bz_check_now(bz_ctx *z, blec_error *err) {
+  check_call *c = calloc(1, sizeof *c);
+  if (!c || bz_sync_init(&c->sync, check_run, check_free) != BLEC_OK) {
+    free(c);
+    return BLEC_ERR_NO_MEMORY;
+  }
+  int r = bz_sync_run(z, &c->sync, SYNC_WAIT_MS);
+  if (r == BLEC_OK) {
+    r = c->status;
+    if (err) *err = c->err;
+  } else {
+    blec__error_set(err, r, "the bluez backend's thread did not answer");
+  }
+  bz_sync_unref(&c->sync);
+  return r;
+}
+
+static int bz_check_bluetooth(blec_ctx *ctx, blec_error *err) { return bz_check_now(bz_ctx_of(ctx), err); }
+
+/* ---- the default-backend probe -------------------------------------------------------------- */
+
+/* Whether org.bluez has an owner on the system bus: one short-lived connection. */
+static bool bz_probe(char *why, size_t size) {
+  sd_bus *bus = NULL;
+  int r = sd_bus_open_system(&bus);
+  if (r < 0) {
+    snprintf(why, size, "the system D-Bus is not reachable (%s)", strerror(-r));
+    return false;
+  }
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  sd_bus_message *reply = NULL;
+  sd_bus_message *call = NULL;
+  r = sd_bus_message_new_method_call(bus, &call, BZ_DBUS_NAME, "/org/freedesktop/DBus", BZ_DBUS_NAME, "NameHasOwner");
+  if (r >= 0) r = sd_bus_message_append(call, "s", BZ_SERVICE);
+  if (r >= 0) r = sd_bus_call(bus, call, 2u * 1000u * 1000u, &e, &reply);
+  int owned = 0;
+  if (r >= 0 && sd_bus_message_read(reply, "b", &owned) < 0) owned = 0;
+  if (r < 0)
+    snprintf(why, size, "the system D-Bus did not answer (%s)", e.message ? e.message : strerror(-r));
+  else if (!owned)
+    snprintf(why, size, "bluetoothd is not running (org.bluez has no owner on the system bus)");
+  sd_bus_error_free(&e);
+  sd_bus_message_unref(reply);
+  sd_bus_message_unref(call);
+  sd_bus_flush_close_unref(bus);
+  return r >= 0 && owned;
+}
+
+const blec__backend blec__backend_bluez = {
+    .name = "bluez",
+    .caps = BLEC_CAP_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS |
+            BLEC_CAP_MTU_EVENTS,
+    .init = bz_init,
+    .exit = bz_exit,
+    .check_bluetooth = bz_check_bluetooth,
+    .probe = bz_probe,
+    .scan_start = bz_scan_start,
+    .scan_stop = bz_scan_stop,
+    .connect = bz_connect,
+    .discover = bz_discover,
+    .disconnect = bz_disconnect,
+    .read = bz_read,
+    .write = bz_write,
+    .subscribe = bz_subscribe,
+    .pair = bz_pair,
+    .unpair = bz_unpair,
+    .cancel = bz_cancel,
+    .client_free = bz_client_free,
+};
