@@ -921,6 +921,60 @@ BLEC_API int blec_client_pair(blec_client *client, blec_protection_level level, 
 BLEC_API int blec_client_pair_async(blec_client *client, blec_protection_level level, blec_op_cb cb,
                                     void *user, blec_op **op);
 /**
+ * What a pairing ceremony asks of the program (Windows' DevicePairingKinds, BlueZ's
+ * Agent1 requests). Which one a peripheral needs follows from its input/output
+ * capabilities and the protection level asked.
+ */
+typedef enum blec_pairing_kind {
+  BLEC_PAIRING_CONFIRM_ONLY = 1,      /**< Just Works: accept or reject */
+  BLEC_PAIRING_CONFIRM_PIN_MATCH = 2, /**< both sides show the PIN (blec_pairing_request_pin): accept if equal */
+  BLEC_PAIRING_PROVIDE_PIN = 3,       /**< the peripheral shows a PIN: answer with blec_pairing_request_accept_with_pin */
+  BLEC_PAIRING_DISPLAY_PIN = 4        /**< show the PIN to the user, who types it on the peripheral; then accept */
+} blec_pairing_kind;
+
+/**
+ * One question of a pairing ceremony to the program. Owned by the library; valid during
+ * the pairing callback, or until released when the program took a reference
+ * (blec_pairing_request_ref) to answer later.
+ */
+typedef struct blec_pairing_request blec_pairing_request;
+
+/**
+ * Called when a pairing (blec_client_pair, or connect with pairing) asks the program
+ * something. Answer with blec_pairing_request_accept / _accept_with_pin / _reject, in
+ * the callback or later from any thread (take a reference first). An unanswered request
+ * ends with the pairing's timeout. Runs on the dispatch thread (or in blec_ctx_dispatch:
+ * in queued delivery, pair with blec_client_pair_async so that the program's loop can run
+ * it). Without a callback the library accepts BLEC_PAIRING_CONFIRM_ONLY by itself (as
+ * bleak does) and the PIN ceremonies fail with BLEC_ERR_PAIRING. Since 0.2.
+ */
+typedef void (*blec_pairing_cb)(blec_client *client, blec_pairing_request *req, void *user);
+
+/** Sets (cb NULL clears) the pairing callback; set it before pairing. Since 0.2. */
+BLEC_API void blec_client_set_pairing_callback(blec_client *client, blec_pairing_cb cb, void *user);
+/** The ceremony asked. Since 0.2. */
+BLEC_API blec_pairing_kind blec_pairing_request_kind(const blec_pairing_request *req);
+/**
+ * The PIN to compare (CONFIRM_PIN_MATCH) or to show (DISPLAY_PIN): six digits; NULL for
+ * the other kinds. Lives with the request. Since 0.2.
+ */
+BLEC_API const char *blec_pairing_request_pin(const blec_pairing_request *req);
+/**
+ * Accepts (CONFIRM_ONLY, CONFIRM_PIN_MATCH, DISPLAY_PIN). BLEC_ERR_INVALID_ARG for
+ * PROVIDE_PIN (use _accept_with_pin), BLEC_ERR_STATE once answered or once the pairing
+ * ended. Since 0.2.
+ */
+BLEC_API int blec_pairing_request_accept(blec_pairing_request *req);
+/** Answers PROVIDE_PIN with the PIN the peripheral shows (digits). Since 0.2. */
+BLEC_API int blec_pairing_request_accept_with_pin(blec_pairing_request *req, const char *pin);
+/** Refuses: the pairing fails with BLEC_ERR_PAIRING. Since 0.2. */
+BLEC_API int blec_pairing_request_reject(blec_pairing_request *req);
+/** Takes a reference, to answer after the callback returned; returns req. Since 0.2. */
+BLEC_API blec_pairing_request *blec_pairing_request_ref(blec_pairing_request *req);
+/** Drops a reference taken with blec_pairing_request_ref. NULL ok. Since 0.2. */
+BLEC_API void blec_pairing_request_unref(blec_pairing_request *req);
+
+/**
  * Removes the pairing with the peripheral, connected or not (as bleak); a live link
  * ends on backends where unpairing does that (Windows, virtual). BLEC_ERR_NOT_SUPPORTED
  * without BLEC_CAP_UNPAIR.

@@ -89,6 +89,24 @@ BLEC_API int blec_world_peripheral_set_advertising(blec_world_peripheral *p, boo
 BLEC_API int blec_world_peripheral_set_mtu(blec_world_peripheral *p, int mtu);
 /** Pairing the peripheral accepts: highest level it can do (default encryption). */
 BLEC_API int blec_world_peripheral_set_pairing(blec_world_peripheral *p, blec_protection_level max);
+/**
+ * A peripheral's pairing input/output capability (the SMP IO capability). It decides the
+ * ceremony a KeyboardDisplay central (blec with a pairing callback) goes through.
+ */
+typedef enum blec_world_pairing_io {
+  BLEC_WORLD_PAIRING_IO_UNSET = 0,              /**< Just Works up to its pairing level (the default) */
+  BLEC_WORLD_PAIRING_IO_NO_INPUT_NO_OUTPUT = 1, /**< Just Works only: cannot reach authentication */
+  BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY = 2,       /**< shows its passkey: the program provides it */
+  BLEC_WORLD_PAIRING_IO_DISPLAY_YES_NO = 3,     /**< numeric comparison of the passkey */
+  BLEC_WORLD_PAIRING_IO_KEYBOARD_ONLY = 4       /**< its user types the passkey the program shows */
+} blec_world_pairing_io;
+
+/**
+ * Pairing IO capability and the 6-digit passkey it shows, compares or expects (NULL
+ * keeps the current one; default "123456"). Since 0.2.
+ */
+BLEC_API int blec_world_peripheral_set_pairing_io(blec_world_peripheral *p, blec_world_pairing_io io,
+                                                  const char *passkey);
 /** Connect delay and per-request response delay in ms. */
 BLEC_API int blec_world_peripheral_set_delays(blec_world_peripheral *p, int connect_ms, int response_ms);
 

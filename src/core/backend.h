@@ -159,6 +159,25 @@ void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *da
 /** The link went down by itself (not for blec__backend.disconnect). */
 void blec__client_disconnected(blec_client *c, blec_disconnect_reason reason);
 
+/* ---- pairing ceremonies ------------------------------------------------------------------ */
+/**
+ * The program's answer to a pairing question: BLEC_OK (accepted; `pin` set for
+ * BLEC_PAIRING_PROVIDE_PIN, else NULL) or an error status: BLEC_ERR_PAIRING (rejected),
+ * BLEC_ERR_NOT_SUPPORTED (no pairing callback can answer this kind), BLEC_ERR_CANCELLED
+ * (the pairing op ended first, or the context is going away). Called exactly once, from
+ * any thread, never inside blec__client_pairing_request itself, with no core lock held.
+ * `pin` is borrowed for the call.
+ */
+typedef void (*blec__pairing_answer_fn)(void *arg, int status, const char *pin);
+/**
+ * Asks the program (its pairing callback, on the dispatch thread) during the pair op `op`.
+ * `pin` is the PIN to compare or show (CONFIRM_PIN_MATCH, DISPLAY_PIN), else NULL.
+ */
+void blec__client_pairing_request(blec_client *c, blec_op *op, blec_pairing_kind kind, const char *pin,
+                                  blec__pairing_answer_fn answer, void *arg);
+/** Says why an answer's status failed a pairing, for the op's message ("rejected by the program"). */
+const char *blec__pairing_refusal_text(int status, blec_pairing_kind kind);
+
 /* ---- GATT model building (during discover) -------------------------------------------- */
 int blec__gatt_add_service(blec_client *c, uint16_t handle, uint16_t end_handle, const blec_uuid *uuid,
                            void *backend_obj);

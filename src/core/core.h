@@ -325,6 +325,8 @@ struct blec_client {
   void *disconnected_user;
   blec_mtu_cb mtu_cb;
   void *mtu_user;
+  blec_pairing_cb pairing_cb;
+  void *pairing_user;
   void *backend_priv;
 };
 

@@ -336,6 +336,8 @@ int blec_world_add_peripheral(blec_world *world, const char *address, blec_addre
   p->adv_while_connected = true;
   p->mtu = 247;
   p->pair_max = BLEC_PROTECTION_ENCRYPTION;
+  p->pair_io = BLEC_WORLD_PAIRING_IO_UNSET;
+  memcpy(p->passkey, "123456", sizeof p->passkey);
   p->bond = -1;
   p->loss_after_ms = -1;
   p->loss_after_requests = -1;
@@ -486,6 +488,24 @@ int blec_world_peripheral_set_pairing(blec_world_peripheral *p, blec_protection_
   if (!p || !level_ok((int)max)) return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&p->w->lock);
   p->pair_max = (int)max;
+  blec__mutex_unlock(&p->w->lock);
+  return BLEC_OK;
+}
+
+static bool passkey_ok(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (s[n] < '0' || s[n] > '9') return false;
+  return n == 6;
+}
+
+int blec_world_peripheral_set_pairing_io(blec_world_peripheral *p, blec_world_pairing_io io, const char *passkey) {
+  if (!p || (int)io < BLEC_WORLD_PAIRING_IO_UNSET || (int)io > BLEC_WORLD_PAIRING_IO_KEYBOARD_ONLY ||
+      (passkey && !passkey_ok(passkey)))
+    return BLEC_ERR_INVALID_ARG;
+  blec__mutex_lock(&p->w->lock);
+  p->pair_io = (int)io;
+  if (passkey) memcpy(p->passkey, passkey, sizeof p->passkey);
   blec__mutex_unlock(&p->w->lock);
   return BLEC_OK;
 }

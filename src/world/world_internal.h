@@ -137,6 +137,8 @@ struct blec_world_peripheral {
   /* links */
   int mtu;
   int pair_max;                    /* blec_protection_level */
+  int pair_io;                     /* blec_world_pairing_io: its SMP IO capability */
+  char passkey[7];                 /* the 6-digit passkey it shows, types or compares */
   int bond;                        /* blec_protection_level of the bond, -1 when none */
   int connect_delay_ms, response_delay_ms;
   blec__wfault faults[BLEC__W_MAX_FAULTS];
@@ -167,7 +169,8 @@ enum {
   BLEC__WREQ_READ,
   BLEC__WREQ_WRITE,      /* with response */
   BLEC__WREQ_WRITE_CMD,  /* without response */
-  BLEC__WREQ_PAIR,
+  BLEC__WREQ_PAIR,        /* completes through cb.done */
+  BLEC__WREQ_PAIR_ANSWERED, /* a ceremony's answer: completes through cb.pair */
   BLEC__WREQ_UNPAIR,
   BLEC__WREQ_DISCONNECT,
   BLEC__WREQ_DISCOVER,
@@ -188,14 +191,16 @@ typedef struct blec__wreq {
   bool indication;                /* BLEC__WREQ_VALUE */
   bool cancelled;
   int status, att;
+  int pair_failure;               /* BLEC__WREQ_PAIR: blec__wpair_failure */
   union {
     blec__wdone_cb done;
     blec__wread_cb read;
     blec__wconnect_cb connect;
     blec__wdiscover_cb discover;
+    blec__wpair_cb pair;
   } cb;
   void *user;
-  uint8_t *data;                  /* inl or big */
+  uint8_t *data;                  /* inl or big: a write's value, an answered pairing's PIN */
   size_t len;
   uint8_t *big;
   size_t big_cap;

@@ -10,6 +10,7 @@
  * down at once, so new requests fail, and a drop event then completes the pending
  * requests with BLEC_ERR_DISCONNECTED and reports `disconnected`.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,9 @@ static void complete(blec__wreq *r, const blec__wattr *attrs, size_t nattrs) {
     case BLEC__WREQ_DISCOVER:
       if (r->cb.discover) r->cb.discover(r->user, r->status, r->att, attrs, nattrs);
       break;
+    case BLEC__WREQ_PAIR_ANSWERED:
+      if (r->cb.pair) r->cb.pair(r->user, r->status, (blec__wpair_failure)r->pair_failure);
+      break;
     default:
       if (r->cb.done) r->cb.done(r->user, r->status, r->att);
       break;
@@ -307,6 +311,9 @@ static int64_t submit(blec__wlink *l, int type, uint16_t handle, int arg, const 
     case BLEC__WREQ_DISCOVER:
       r->cb.discover = (blec__wdiscover_cb)cb;
       break;
+    case BLEC__WREQ_PAIR_ANSWERED:
+      r->cb.pair = (blec__wpair_cb)cb;
+      break;
     default:
       r->cb.done = (blec__wdone_cb)cb;
       break;
@@ -337,10 +344,45 @@ int64_t blec__wlink_write(blec__wlink *link, uint16_t handle, const uint8_t *dat
                 (void (*)(void))done, user);
 }
 
+int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *a, blec__wpair_cb done, void *user) {
+  if (!a || (int)a->level < BLEC_PROTECTION_DEFAULT || (int)a->level > BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
+    return BLEC_ERR_INVALID_ARG;
+  size_t pin_len = a->pin ? strlen(a->pin) : 0;
+  if (pin_len > 16) return BLEC_ERR_INVALID_ARG; /* no passkey is that long */
+  return submit(link, BLEC__WREQ_PAIR_ANSWERED, 0, (int)a->level, (const uint8_t *)a->pin, pin_len,
+                (void (*)(void))done, user);
+}
+
 int64_t blec__wlink_pair(blec__wlink *link, blec_protection_level level, blec__wdone_cb done, void *user) {
   if ((int)level < BLEC_PROTECTION_DEFAULT || (int)level > BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
     return BLEC_ERR_INVALID_ARG;
   return submit(link, BLEC__WREQ_PAIR, 0, (int)level, NULL, 0, (void (*)(void))done, user);
+}
+
+/* The ceremony a peripheral's IO capability leads to with a KeyboardDisplay central. */
+static blec_pairing_kind ceremony_kind(int io) {
+  switch (io) {
+    case BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY: return BLEC_PAIRING_PROVIDE_PIN;
+    case BLEC_WORLD_PAIRING_IO_DISPLAY_YES_NO: return BLEC_PAIRING_CONFIRM_PIN_MATCH;
+    case BLEC_WORLD_PAIRING_IO_KEYBOARD_ONLY: return BLEC_PAIRING_DISPLAY_PIN;
+    default: return BLEC_PAIRING_CONFIRM_ONLY;
+  }
+}
+
+int blec__wlink_pairing_ceremony(blec__wlink *link, blec_protection_level level, blec__wceremony *out) {
+  (void)level; /* the IO capabilities alone choose the method (Vol 3 Part H 2.3.5.1) */
+  if (!link || !out) return BLEC_ERR_INVALID_ARG;
+  blec_world *w = link->w;
+  blec__mutex_lock(&w->lock);
+  int st = link->state == BLEC__WLINK_UP && !link->released ? BLEC_OK : BLEC_ERR_NOT_CONNECTED;
+  if (st == BLEC_OK) {
+    blec_world_peripheral *p = link->p;
+    out->kind = ceremony_kind(p->pair_io);
+    bool shows = out->kind == BLEC_PAIRING_CONFIRM_PIN_MATCH || out->kind == BLEC_PAIRING_DISPLAY_PIN;
+    snprintf(out->pin, sizeof out->pin, "%s", shows ? p->passkey : "");
+  }
+  blec__mutex_unlock(&w->lock);
+  return st;
 }
 
 int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user) {
@@ -438,10 +480,19 @@ void blec__wlink_on_head(blec_world *w, blec__wlink *l) {
       r->status = BLEC_OK; /* a command has no answer */
       r->att = 0;
       break;
-    case BLEC__WREQ_PAIR: {
+    case BLEC__WREQ_PAIR:
+    case BLEC__WREQ_PAIR_ANSWERED: {
       int level = r->arg == BLEC_PROTECTION_DEFAULT ? BLEC_PROTECTION_ENCRYPTION : r->arg;
-      if (level > p->pair_max) {
+      /* Just Works cannot authenticate (MITM protection needs a passkey or a comparison). */
+      bool just_works = p->pair_io == BLEC_WORLD_PAIRING_IO_NO_INPUT_NO_OUTPUT;
+      bool pin_ok = p->pair_io != BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY ||
+                    (r->len == strlen(p->passkey) && memcmp(r->data, p->passkey, r->len) == 0);
+      if (level > p->pair_max || (just_works && level > BLEC_PROTECTION_ENCRYPTION)) {
         r->status = BLEC_ERR_PAIRING;
+        r->pair_failure = BLEC__WPAIR_LEVEL_UNREACHABLE;
+      } else if (!pin_ok) {
+        r->status = BLEC_ERR_PAIRING;
+        r->pair_failure = BLEC__WPAIR_WRONG_PIN;
       } else {
         if (level > p->bond) p->bond = level;
         l->level = p->bond;

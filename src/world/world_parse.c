@@ -267,6 +267,30 @@ static int kw_pairing(blec__wparser *ps, char **t, size_t n) {
                         "bad pairing");
 }
 
+static int kw_pairing_io(blec__wparser *ps, char **t, size_t n) {
+  (void)n;
+  static const char *const names[] = {NULL, "no-input-no-output", "display-only", "display-yes-no", "keyboard-only"};
+  for (int io = 1; io <= BLEC_WORLD_PAIRING_IO_KEYBOARD_ONLY; io++)
+    if (!strcmp(t[1], names[io]))
+      return blec__wp_built(ps, blec_world_peripheral_set_pairing_io(ps->p, (blec_world_pairing_io)io, NULL),
+                            "bad pairing-io");
+  return blec__wp_fail(ps,
+                       "bad value '%.30s' for 'pairing-io' (expected no-input-no-output, display-only, "
+                       "display-yes-no or keyboard-only)",
+                       t[1]);
+}
+
+static int kw_passkey(blec__wparser *ps, char **t, size_t n) {
+  (void)n;
+  blec_world_pairing_io io;
+  blec__mutex_lock(&ps->p->w->lock);
+  io = (blec_world_pairing_io)ps->p->pair_io;
+  blec__mutex_unlock(&ps->p->w->lock);
+  if (blec_world_peripheral_set_pairing_io(ps->p, io, t[1]) != BLEC_OK)
+    return blec__wp_fail(ps, "bad passkey '%.30s' (expected 6 digits)", t[1]);
+  return BLEC_OK;
+}
+
 static int kw_bonded(blec__wparser *ps, char **t, size_t n) {
   (void)n;
   int level = -1;
@@ -373,6 +397,9 @@ static const kw keywords[] = {
     {"mtu", CTX_PERIPH, kw_mtu, 1, 1, "mtu 23..517"},
     {"pairing", CTX_PERIPH, kw_pairing, 1, 1, "pairing none|encryption|authentication"},
     {"bonded", CTX_PERIPH, kw_bonded, 1, 1, "bonded no|encryption|authentication"},
+    {"pairing-io", CTX_PERIPH, kw_pairing_io, 1, 1,
+     "pairing-io no-input-no-output|display-only|display-yes-no|keyboard-only"},
+    {"passkey", CTX_PERIPH, kw_passkey, 1, 1, "passkey NNNNNN"},
     {"connect-delay", CTX_PERIPH, kw_delay, 1, 1, "connect-delay DURATION"},
     {"response-delay", CTX_PERIPH, kw_delay, 1, 1, "response-delay DURATION"},
     {"fault", CTX_PERIPH, kw_fault, 1, ANY, "fault KIND ..."},

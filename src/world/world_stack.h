@@ -137,6 +137,40 @@ int64_t blec__wlink_write(blec__wlink *link, uint16_t handle, const uint8_t *dat
  * bond's level from then on (and from the start of later links).
  */
 int64_t blec__wlink_pair(blec__wlink *link, blec_protection_level level, blec__wdone_cb done, void *user);
+/** What pairing at a level asks of the central's user (a KeyboardDisplay central). */
+typedef struct blec__wceremony {
+  blec_pairing_kind kind;
+  char pin[7]; /* the PIN to compare or show (CONFIRM_PIN_MATCH, DISPLAY_PIN), else "" */
+} blec__wceremony;
+
+/**
+ * The ceremony pairing with the link's peripheral at `level` takes: derived from its
+ * `pairing-io` (blec_world_pairing_io) (Core spec Vol 3 Part H 2.3.5.1, with blec as KeyboardDisplay).
+ * BLEC_ERR_NOT_CONNECTED when the link is down.
+ */
+int blec__wlink_pairing_ceremony(blec__wlink *link, blec_protection_level level, blec__wceremony *out);
+
+/** Why a pairing failed (BLEC_ERR_PAIRING). */
+typedef enum blec__wpair_failure {
+  BLEC__WPAIR_OK = 0,
+  BLEC__WPAIR_LEVEL_UNREACHABLE, /* the peripheral cannot pair at the level asked */
+  BLEC__WPAIR_WRONG_PIN          /* the PIN given is not the peripheral's passkey */
+} blec__wpair_failure;
+typedef void (*blec__wpair_cb)(void *user, int status, blec__wpair_failure why);
+
+/** The central user's side of a ceremony, once the program answered it. */
+typedef struct blec__wpair_answer {
+  blec_protection_level level;
+  const char *pin; /* PROVIDE_PIN: the PIN entered; NULL otherwise */
+} blec__wpair_answer;
+
+/**
+ * Pairs with the ceremony's answer (the program accepted it): as blec__wlink_pair, and
+ * for a PROVIDE_PIN ceremony the PIN must be the peripheral's passkey.
+ */
+int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *answer, blec__wpair_cb done,
+                                  void *user);
+
 /**
  * Removes the bond; the peripheral then drops the link: the unpair completes with
  * BLEC_OK, then the other pending requests with BLEC_ERR_DISCONNECTED, then

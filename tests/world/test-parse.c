@@ -357,6 +357,13 @@ BLEC_TEST_IMPL(parse_errors_name_the_line_and_what_was_expected) {
       {"blec-world 1\nseed -1\n", "t.world:2: bad seed '-1' (expected a number, decimal or 0x-hex)"},
       {"blec-world 1\nperipheral 00:00:00:00:00:01\nbonded none\n",
        "t.world:3: bad value 'none' for 'bonded' (expected no, encryption or authentication)"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\npairing-io loud\n",
+       "t.world:3: bad value 'loud' for 'pairing-io' (expected no-input-no-output, display-only, display-yes-no or "
+       "keyboard-only)"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\npasskey 12345\n",
+       "t.world:3: bad passkey '12345' (expected 6 digits)"},
+      {"blec-world 1\nperipheral 00:00:00:00:00:01\npasskey 12345a\n",
+       "t.world:3: bad passkey '12345a' (expected 6 digits)"},
       {"blec-world 1\npe\x00ripheral\n", "t.world:2: unknown keyword 'pe' (see docs/world-format.md)"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) expect_error(cases[i].text, cases[i].message);

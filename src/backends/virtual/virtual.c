@@ -450,8 +450,80 @@ static int v_subscribe(blec_client *c, blec_op *op, uint16_t value_handle, blec_
   WITH_LINK(c, op, blec__wlink_write(link, cccd, v, sizeof v, true, done_status, op));
 }
 
+/* A pairing in two steps: the ceremony's question to the program, then the pairing with
+ * its answer. Holds a reference to the op and to the vclient throughout. */
+typedef struct vpair {
+  blec_op *op;
+  vclient *vc;
+  blec_protection_level level;
+  blec_pairing_kind kind;
+} vpair;
+
+static void vpair_end(vpair *vp) {
+  blec__op_unref(vp->op);
+  vc_unref(vp->vc);
+  free(vp);
+}
+
+static void pair_done(void *user, int status, blec__wpair_failure why) {
+  vpair *vp = user;
+  if (status == BLEC_ERR_PAIRING) {
+    blec_error e;
+    blec__error_set(&e, status, "%s",
+                    why == BLEC__WPAIR_WRONG_PIN ? "authentication failed: the PIN is not the peripheral's passkey"
+                                                 : "the peripheral refused the requested protection level");
+    blec__op_complete_error(vp->op, &e);
+  } else {
+    blec__op_complete(vp->op, status);
+  }
+  vpair_end(vp);
+}
+
+static void pair_answered(void *arg, int status, const char *pin) {
+  vpair *vp = arg;
+  if (status != BLEC_OK) {
+    blec_error e;
+    blec__error_set(&e, status == BLEC_ERR_CANCELLED ? status : BLEC_ERR_PAIRING, "%s",
+                    blec__pairing_refusal_text(status, vp->kind));
+    blec__op_complete_error(vp->op, &e);
+    vpair_end(vp);
+    return;
+  }
+  /* pair_done may run (and free vp) before the submission returns: keep our own references. */
+  vclient *vc = vp->vc;
+  blec_op *op = blec__op_ref(vp->op);
+  atomic_fetch_add(&vc->refs, 1);
+  blec__wpair_answer answer = {vp->level, pin};
+  blec__mutex_lock(&vc->lock);
+  int64_t id = vc->link ? blec__wlink_pair_answered(vc->link, &answer, pair_done, vp) : BLEC_ERR_DISCONNECTED;
+  blec__mutex_unlock(&vc->lock);
+  if (id < 0) {
+    blec__op_complete(op, id == BLEC_ERR_NOT_CONNECTED ? BLEC_ERR_DISCONNECTED : (int)id);
+    vpair_end(vp);
+  } else {
+    blec__op_set_backend_data(op, id);
+  }
+  blec__op_unref(op);
+  vc_unref(vc);
+}
+
 static int v_pair(blec_client *c, blec_op *op, blec_protection_level level) {
-  WITH_LINK(c, op, blec__wlink_pair(link, level, done_status, op));
+  vclient *vc = blec__client_backend_priv(c);
+  if (!vc) return BLEC_ERR_NOT_CONNECTED;
+  blec__wceremony cer;
+  blec__mutex_lock(&vc->lock);
+  int r = vc->link ? blec__wlink_pairing_ceremony(vc->link, level, &cer) : BLEC_ERR_NOT_CONNECTED;
+  blec__mutex_unlock(&vc->lock);
+  if (r != BLEC_OK) return r;
+  vpair *vp = malloc(sizeof *vp);
+  if (!vp) return BLEC_ERR_NO_MEMORY;
+  vp->op = blec__op_ref(op);
+  vp->vc = vc;
+  atomic_fetch_add(&vc->refs, 1);
+  vp->level = level;
+  vp->kind = cer.kind;
+  blec__client_pairing_request(c, op, cer.kind, cer.pin[0] ? cer.pin : NULL, pair_answered, vp);
+  return BLEC_OK;
 }
 
 static int v_unpair(blec_client *c, blec_op *op) {
