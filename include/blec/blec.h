@@ -371,7 +371,10 @@ BLEC_API const char *blec_ctx_backend_name(const blec_ctx *ctx);
  * long as the context.
  */
 BLEC_API const char *blec_ctx_backend_fallback(const blec_ctx *ctx);
-/** BLEC_CAP_* bits of the backend. */
+/**
+ * BLEC_CAP_* bits of the backend for this context: what it can do with the OS service it
+ * found when the context was created (bluez: what this bluetoothd offers).
+ */
 BLEC_API uint32_t blec_ctx_capabilities(const blec_ctx *ctx);
 /** The world a `virtual` context drives (borrowed), NULL for other backends. */
 BLEC_API blec_world *blec_ctx_world(const blec_ctx *ctx);

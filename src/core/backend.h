@@ -42,7 +42,11 @@ typedef enum blec__cccd_mode { BLEC__CCCD_OFF = 0, BLEC__CCCD_NOTIFY = 1, BLEC__
 
 typedef struct blec__backend {
   const char *name;
-  /** BLEC_CAP_* bits: the core answers BLEC_ERR_NOT_SUPPORTED for missing ones early. */
+  /**
+   * BLEC_CAP_* bits: the core answers BLEC_ERR_NOT_SUPPORTED for missing ones early. The
+   * most the backend can do: init may narrow them for its context to what the OS offers
+   * (blec__ctx_set_caps).
+   */
   uint32_t caps;
 
   /** Creates the backend's context state in *priv. `err` for detail. Required. */
@@ -108,6 +112,8 @@ extern const blec__backend *const blec__backends[];
 /* ---- what backends call: the context ---------------------------------------------- */
 /** The backend's context state (NULL during init). */
 void *blec__ctx_backend_priv(blec_ctx *ctx);
+/** Narrows the context's capabilities to `caps` (within blec__backend.caps); in init only. */
+void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps);
 /** The world given in the options (borrowed), or NULL. */
 blec_world *blec__ctx_option_world(blec_ctx *ctx);
 /** The adapter named in the options ("hci1"), or NULL for the system's default (init). */
@@ -175,6 +181,8 @@ typedef void (*blec__pairing_answer_fn)(void *arg, int status, const char *pin);
  */
 void blec__client_pairing_request(blec_client *c, blec_op *op, blec_pairing_kind kind, const char *pin,
                                   blec__pairing_answer_fn answer, void *arg);
+/** Whether the program set a pairing callback on c (a backend choosing its IO capability). */
+bool blec__client_has_pairing_callback(blec_client *c);
 /** Says why an answer's status failed a pairing, for the op's message ("rejected by the program"). */
 const char *blec__pairing_refusal_text(int status, blec_pairing_kind kind);
 

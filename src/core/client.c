@@ -31,7 +31,7 @@ void blec__client_unref(blec_client *c) {
 static int client_create(blec_ctx *ctx, const char *address, const blec_client_options *opts, blec_client **out) {
   if (!ctx || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
-  if (!(ctx->backend->caps & BLEC_CAP_CONNECT)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(ctx->caps & BLEC_CAP_CONNECT)) return BLEC_ERR_NOT_SUPPORTED;
   blec_client *c = calloc(1, sizeof *c);
   if (!c) return BLEC_ERR_NO_MEMORY;
   if (blec__address_normalize(address, c->address) != BLEC_OK) {

@@ -155,7 +155,7 @@ static void paired(blec_op *stage, void *arg) {
 }
 
 static int request_pair(blec_client *c, blec_op *op) {
-  if (!(c->ctx->backend->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(c->ctx->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
   return c->ctx->backend->pair(c, op, BLEC_PROTECTION_DEFAULT);
 }
 
@@ -311,8 +311,8 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   if (!op) return BLEC_ERR_NO_MEMORY;
   op->client = blec__client_ref(c);
   blec__mutex_lock(&c->lock);
-  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
-  if (!scan && !c->device && !(c->ctx->backend->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN)) {
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
+  if (!scan && !c->device && !(c->ctx->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN)) {
     blec__mutex_unlock(&c->lock);
     blec__op_unref(op);
     return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */

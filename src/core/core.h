@@ -84,6 +84,7 @@ struct blec_ctx_options {
 
 struct blec_ctx {
   const blec__backend *backend;
+  uint32_t caps; /* the backend's caps, as narrowed by its init (blec__ctx_set_caps) */
   void *backend_priv;
   blec__mutex lock;
   int live_scanners; /* created and not freed by the program */

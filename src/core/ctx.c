@@ -161,6 +161,7 @@ int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err) 
     return BLEC_ERR_NO_MEMORY;
   }
   ctx->backend = be;
+  ctx->caps = be->caps;
   ctx->fallback = fallback;
   ctx->log_level = opts->log_level_set ? opts->log_level : parse_level(getenv("BLEC_LOG"), opts->log_level);
   ctx->log_cb = opts->log_cb;
@@ -216,7 +217,7 @@ int blec_ctx_free(blec_ctx *ctx) {
 
 const char *blec_ctx_backend_name(const blec_ctx *ctx) { return ctx ? ctx->backend->name : NULL; }
 const char *blec_ctx_backend_fallback(const blec_ctx *ctx) { return ctx ? ctx->fallback : NULL; }
-uint32_t blec_ctx_capabilities(const blec_ctx *ctx) { return ctx ? ctx->backend->caps : 0; }
+uint32_t blec_ctx_capabilities(const blec_ctx *ctx) { return ctx ? ctx->caps : 0; }
 
 blec_world *blec_ctx_world(const blec_ctx *ctx) {
   if (!ctx || !ctx->backend->world) return NULL;
@@ -239,4 +240,5 @@ int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms) {
 }
 
 void *blec__ctx_backend_priv(blec_ctx *ctx) { return ctx->backend_priv; }
+void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps) { ctx->caps = ctx->backend->caps & caps; }
 blec_world *blec__ctx_option_world(blec_ctx *ctx) { return ctx->world; }

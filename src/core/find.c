@@ -125,7 +125,7 @@ static find_state *state_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, v
 
 static int check_ctx(blec_ctx *ctx) {
   if (!ctx) return BLEC_ERR_INVALID_ARG;
-  if (!(ctx->backend->caps & BLEC_CAP_SCAN)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(ctx->caps & BLEC_CAP_SCAN)) return BLEC_ERR_NOT_SUPPORTED;
   return BLEC_OK;
 }
 

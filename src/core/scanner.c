@@ -347,7 +347,7 @@ int blec_scanner_new(blec_ctx *ctx, const blec_scan_options *opts, blec_detectio
                      blec_scanner **out) {
   if (!ctx || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
-  if (!(ctx->backend->caps & BLEC_CAP_SCAN)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(ctx->caps & BLEC_CAP_SCAN)) return BLEC_ERR_NOT_SUPPORTED;
   blec_scanner *s;
   int r = scanner_create(ctx, opts, &s);
   if (r != BLEC_OK) return r;
@@ -381,7 +381,7 @@ void blec_scanner_set_error_callback(blec_scanner *s, blec_scan_error_cb cb, voi
 }
 
 static int check_caps(const blec_scanner *s, blec_error *err) {
-  uint32_t caps = s->ctx->backend->caps;
+  uint32_t caps = s->ctx->caps;
   const blec_scan_options *o = &s->opts;
   if (o->mode == BLEC_SCAN_PASSIVE && !(caps & BLEC_CAP_PASSIVE_SCAN)) {
     blec__error_set(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot scan passively", s->ctx->backend->name);

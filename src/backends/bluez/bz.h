@@ -537,8 +537,9 @@ int bz_unpair(blec_client *c, blec_op *op);
 void bz_cancel(blec_op *op);
 void bz_client_free(blec_client *c);
 
-/** Registers the pairing agent on AgentManager1 if it is not (bus thread). */
-int bz_agent_ensure(bz_ctx *z, sd_bus_error *e);
+/** Registers the pairing agent on AgentManager1 with the IO capability wanted (keyboard:
+ * KeyboardDisplay, else NoInputNoOutput) unless it is already (bus thread). */
+int bz_agent_ensure(bz_ctx *z, bool keyboard, sd_bus_error *e);
 void bz_agent_exit(bz_ctx *z);
 
 #endif /* BLEC_BLUEZ_BZ_H */

@@ -2,11 +2,17 @@
 /*
  * bz_agent.c — pairing and unpairing (doc/device-api.txt Pair, doc/adapter-api.txt
  * RemoveDevice) and the pairing agent (doc/agent-api.txt): an Agent1 object registered
- * on AgentManager1 as NoInputNoOutput, so that a Pair() of this program is answered by
- * this program and not by whatever default agent the desktop runs. Without a program
- * callback the agent accepts a plain confirmation (Just Works, as bleak does) and
- * refuses every ceremony that needs a PIN. Agent calls are believed only from the
- * current owner of org.bluez.
+ * on AgentManager1, so that a Pair() of this program is answered by this program and not
+ * by whatever default agent the desktop runs. Its IO capability is NoInputNoOutput (Just
+ * Works only) unless the client has a pairing callback; then KeyboardDisplay, and each
+ * question BlueZ asks becomes one of blec's ceremonies, answered by the program:
+ *   RequestAuthorization → CONFIRM_ONLY, RequestConfirmation → CONFIRM_PIN_MATCH,
+ *   RequestPasskey / RequestPinCode → PROVIDE_PIN, DisplayPasskey / DisplayPinCode →
+ *   DISPLAY_PIN (BlueZ sends DisplayPasskey without waiting for a reply: a refusal there
+ *   cancels the pairing with CancelPairing).
+ * A question about a device this program is not pairing gets the default answer (Just
+ * Works accepted, as bleak does; every PIN ceremony refused). Agent calls are believed
+ * only from the current owner of org.bluez.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +24,125 @@
 #define PAIR_USEC (90u * 1000u * 1000u)
 #define CALL_USEC (10u * 1000u * 1000u)
 
-/* ---- the agent object ------------------------------------------------------------------------- */
+/* One agent question on its way to the program and back. Two references: the list's
+ * (dropped when answered or at exit) and the core's answer. */
+typedef struct bz_agent_req {
+  bz_job job;
+  struct bz_agent_req *next;
+  atomic_int refs;
+  bz_ctx *z;
+  sd_bus_message *call; /* awaiting our reply; NULL for DisplayPasskey or once replied */
+  char *dev_path;
+  blec_pairing_kind kind;
+  char reply_type; /* 'u' passkey, 's' PIN code, 0 nothing */
+  int status;      /* the program's answer */
+  char pin[17];
+} bz_agent_req;
+
+static void areq_unref(bz_agent_req *q) {
+  if (atomic_fetch_sub(&q->refs, 1) != 1) return;
+  free(q->dev_path);
+  free(q);
+}
+
+static void areq_unlink(bz_ctx *z, bz_agent_req *q) {
+  for (bz_agent_req **pp = &z->agent_reqs; *pp; pp = &(*pp)->next) {
+    if (*pp == q) {
+      *pp = q->next;
+      areq_unref(q);
+      return;
+    }
+  }
+}
 
 static int reject(sd_bus_message *m, const char *why) {
   return sd_bus_reply_method_errorf(m, "org.bluez.Error.Rejected", "%s", why);
+}
+
+/* Replies to the agent call with the program's answer (bus thread). */
+static void areq_reply(bz_ctx *z, bz_agent_req *q) {
+  sd_bus_message *m = q->call;
+  q->call = NULL;
+  int r = 0;
+  if (q->status != BLEC_OK) {
+    if (m) r = reject(m, blec__pairing_refusal_text(q->status, q->kind));
+    else if (q->kind == BLEC_PAIRING_DISPLAY_PIN && q->dev_path) /* DisplayPasskey had no reply to refuse */
+      r = sd_bus_call_method_async(z->bus, NULL, BZ_SERVICE, q->dev_path, BZ_IF_DEVICE, "CancelPairing", NULL, NULL,
+                                   NULL);
+  } else if (m && q->reply_type == 'u') {
+    r = sd_bus_reply_method_return(m, "u", (uint32_t)strtoul(q->pin, NULL, 10));
+  } else if (m && q->reply_type == 's') {
+    r = sd_bus_reply_method_return(m, "s", q->pin);
+  } else if (m) {
+    r = sd_bus_reply_method_return(m, NULL);
+  }
+  if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: agent reply: %s", strerror(-r));
+  sd_bus_message_unref(m);
+}
+
+static void areq_run(bz_ctx *z, bz_job *job) {
+  bz_agent_req *q = (bz_agent_req *)job;
+  areq_reply(z, q);
+  areq_unlink(z, q);
+  areq_unref(q); /* the answer's */
+}
+
+static void areq_drop(bz_job *job) { areq_unref((bz_agent_req *)job); }
+
+/* The program's answer (any thread). */
+static void areq_answered(void *arg, int status, const char *pin) {
+  bz_agent_req *q = arg;
+  q->status = status;
+  if (pin) snprintf(q->pin, sizeof q->pin, "%s", pin);
+  q->job.run = areq_run;
+  q->job.drop = areq_drop;
+  if (bz_post(q->z, &q->job) != BLEC_OK) areq_unref(q); /* exit replies to the call */
+}
+
+/* The pair request in flight for a device, or NULL. */
+static bz_req *pairing_of(bz_ctx *z, const char *dev_path) {
+  for (bz_req *r = z->reqs; r; r = r->next) {
+    if (r->kind != BZ_REQ_PAIR) continue;
+    bz_client *bc = blec__client_backend_priv(r->c);
+    if (bc && bc->dev_path && dev_path && !strcmp(bc->dev_path, dev_path)) return r;
+  }
+  return NULL;
+}
+
+/* A question of BlueZ's (bus thread): to the program when it is pairing that device. */
+static int ask(sd_bus_message *m, bz_ctx *z, blec_pairing_kind kind, const char *pin, char reply_type, bool reply_now) {
+  if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
+  const char *dev = NULL;
+  sd_bus_message_rewind(m, true);
+  if (sd_bus_message_read_basic(m, SD_BUS_TYPE_OBJECT_PATH, &dev) < 0) dev = NULL;
+  bz_req *pr = pairing_of(z, dev);
+  blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: agent: %s for %s (%s)", sd_bus_message_get_member(m), dev ? dev : "?",
+            pr ? "asking the program" : "no pairing of ours: default answer");
+  if (!pr) { /* the library's default: Just Works accepted, PIN ceremonies refused */
+    if (kind == BLEC_PAIRING_CONFIRM_ONLY || reply_now) return sd_bus_reply_method_return(m, NULL);
+    return reject(m, blec__pairing_refusal_text(BLEC_ERR_NOT_SUPPORTED, kind));
+  }
+  bz_agent_req *q = calloc(1, sizeof *q);
+  if (!q || (dev && !(q->dev_path = malloc(strlen(dev) + 1)))) {
+    free(q);
+    return reject(m, "out of memory");
+  }
+  if (dev) strcpy(q->dev_path, dev);
+  atomic_init(&q->refs, 2);
+  q->z = z;
+  q->kind = kind;
+  q->reply_type = reply_type;
+  q->status = BLEC_ERR_CANCELLED;
+  if (reply_now) {
+    int r = sd_bus_reply_method_return(m, NULL);
+    if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: agent reply: %s", strerror(-r));
+  } else {
+    q->call = sd_bus_message_ref(m);
+  }
+  q->next = z->agent_reqs;
+  z->agent_reqs = q;
+  blec__client_pairing_request(pr->c, pr->op, kind, pin, areq_answered, q);
+  return 1;
 }
 
 static int agent_release(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
@@ -32,63 +153,124 @@ static int agent_release(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   return sd_bus_reply_method_return(m, NULL);
 }
 
-static int agent_accept(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+static int agent_authorization(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_ctx *z = userdata;
-  if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
-  blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: agent: %s accepted", sd_bus_message_get_member(m));
-  return sd_bus_reply_method_return(m, NULL);
+  return ask(m, userdata, BLEC_PAIRING_CONFIRM_ONLY, NULL, 0, false);
 }
 
-static int agent_refuse(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+static int agent_confirmation(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  const char *dev = NULL;
+  uint32_t passkey = 0;
+  char pin[8];
+  if (sd_bus_message_read(m, "ou", &dev, &passkey) < 0) return reject(m, "malformed RequestConfirmation");
+  snprintf(pin, sizeof pin, "%06u", (unsigned)(passkey % 1000000u));
+  return ask(m, userdata, BLEC_PAIRING_CONFIRM_PIN_MATCH, pin, 0, false);
+}
+
+static int agent_request_passkey(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  return ask(m, userdata, BLEC_PAIRING_PROVIDE_PIN, NULL, 'u', false);
+}
+
+static int agent_request_pincode(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  return ask(m, userdata, BLEC_PAIRING_PROVIDE_PIN, NULL, 's', false);
+}
+
+static int agent_display_passkey(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  const char *dev = NULL;
+  uint32_t passkey = 0;
+  uint16_t entered = 0;
+  char pin[8];
+  if (sd_bus_message_read(m, "ouq", &dev, &passkey, &entered) < 0) return reject(m, "malformed DisplayPasskey");
+  snprintf(pin, sizeof pin, "%06u", (unsigned)(passkey % 1000000u));
+  bz_ctx *z = userdata;
+  /* BlueZ repeats it as keys are typed (entered > 0): the program is asked once. */
+  if (entered > 0) return bz_from_bluez(z, m) ? sd_bus_reply_method_return(m, NULL) : reject(m, "not from org.bluez");
+  return ask(m, z, BLEC_PAIRING_DISPLAY_PIN, pin, 0, true);
+}
+
+static int agent_display_pincode(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  const char *dev = NULL, *code = NULL;
+  if (sd_bus_message_read(m, "os", &dev, &code) < 0) return reject(m, "malformed DisplayPinCode");
+  char pin[17];
+  snprintf(pin, sizeof pin, "%s", code);
+  return ask(m, userdata, BLEC_PAIRING_DISPLAY_PIN, pin, 0, false);
+}
+
+static int agent_authorize_service(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   bz_ctx *z = userdata;
   if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
-  blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: agent: %s refused (needs a PIN from the program)",
-            sd_bus_message_get_member(m));
-  return reject(m, "this pairing needs a PIN: the program has no pairing callback");
+  return sd_bus_reply_method_return(m, NULL); /* a profile of a device already paired */
 }
 
 static int agent_cancel(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   bz_ctx *z = userdata;
   if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
+  /* The question is void: its call gets a refusal now, the program's answer is ignored. */
+  for (bz_agent_req *q = z->agent_reqs; q; q = q->next) {
+    if (!q->call) continue;
+    reject(q->call, "cancelled by bluetoothd");
+    q->call = sd_bus_message_unref(q->call);
+  }
   return sd_bus_reply_method_return(m, NULL);
 }
 
 static const sd_bus_vtable agent_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_METHOD("Release", "", "", agent_release, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("RequestPinCode", "o", "s", agent_refuse, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("DisplayPinCode", "os", "", agent_refuse, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("RequestPasskey", "o", "u", agent_refuse, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("DisplayPasskey", "ouq", "", agent_refuse, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("RequestConfirmation", "ou", "", agent_refuse, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("RequestAuthorization", "o", "", agent_accept, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("AuthorizeService", "os", "", agent_accept, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("RequestPinCode", "o", "s", agent_request_pincode, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("DisplayPinCode", "os", "", agent_display_pincode, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("RequestPasskey", "o", "u", agent_request_passkey, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("DisplayPasskey", "ouq", "", agent_display_passkey, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("RequestConfirmation", "ou", "", agent_confirmation, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("RequestAuthorization", "o", "", agent_authorization, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("AuthorizeService", "os", "", agent_authorize_service, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("Cancel", "", "", agent_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_VTABLE_END};
 
-int bz_agent_ensure(bz_ctx *z, sd_bus_error *e) {
-  if (z->agent_registered) return 0;
-  int r = 0;
-  if (!z->agent_slot && (r = sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BZ_IF_AGENT, agent_vtable, z)) < 0)
-    return r;
+static int agent_manager_call(bz_ctx *z, const char *method, const char *capability, sd_bus_error *e) {
   sd_bus_message *m = NULL, *reply = NULL;
-  r = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, BZ_ROOT, BZ_IF_AGENT_MANAGER, "RegisterAgent");
-  if (r >= 0) r = sd_bus_message_append(m, "os", AGENT_PATH, "NoInputNoOutput");
+  int r = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, BZ_ROOT, BZ_IF_AGENT_MANAGER, method);
+  if (r >= 0) r = capability ? sd_bus_message_append(m, "os", AGENT_PATH, capability) : sd_bus_message_append(m, "o", AGENT_PATH);
   if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
-  if (r >= 0 || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists")) {
-    z->agent_registered = true;
-    z->agent_keyboard = false;
-    r = 0;
-  }
   sd_bus_message_unref(m);
   sd_bus_message_unref(reply);
   return r;
 }
 
+int bz_agent_ensure(bz_ctx *z, bool keyboard, sd_bus_error *e) {
+  if (z->agent_registered && z->agent_keyboard == keyboard) return 0;
+  int r = 0;
+  if (!z->agent_slot && (r = sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BZ_IF_AGENT, agent_vtable, z)) < 0)
+    return r;
+  if (z->agent_registered) { /* another capability: register again */
+    sd_bus_error ue = SD_BUS_ERROR_NULL;
+    if (agent_manager_call(z, "UnregisterAgent", NULL, &ue) < 0) bz_error_from_dbus(z->ctx, &ue, "UnregisterAgent", NULL);
+    sd_bus_error_free(&ue);
+    z->agent_registered = false;
+  }
+  r = agent_manager_call(z, "RegisterAgent", keyboard ? "KeyboardDisplay" : "NoInputNoOutput", e);
+  if (r >= 0) {
+    z->agent_registered = true;
+    z->agent_keyboard = keyboard;
+    r = 0;
+  }
+  return r;
+}
+
 void bz_agent_exit(bz_ctx *z) {
+  while (z->agent_reqs) {
+    bz_agent_req *q = z->agent_reqs;
+    if (q->call) reject(q->call, "the program is closing");
+    q->call = sd_bus_message_unref(q->call);
+    areq_unlink(z, q);
+  }
   if (z->agent_registered && z->owner) {
     int r = sd_bus_call_method_async(z->bus, NULL, BZ_SERVICE, BZ_ROOT, BZ_IF_AGENT_MANAGER, "UnregisterAgent", NULL,
                                      NULL, "o", AGENT_PATH);
@@ -134,7 +316,8 @@ static void pair_start(bz_ctx *z, bz_req *r) {
     return;
   }
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  if (bz_agent_ensure(z, &e) < 0) bz_error_from_dbus(z->ctx, &e, "RegisterAgent", NULL); /* a default agent may do */
+  if (bz_agent_ensure(z, blec__client_has_pairing_callback(r->c), &e) < 0)
+    bz_error_from_dbus(z->ctx, &e, "RegisterAgent", NULL); /* a default agent may do */
   sd_bus_error_free(&e);
   sd_bus_message *m = NULL;
   int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, bc->dev_path, BZ_IF_DEVICE, "Pair");
