@@ -2,14 +2,14 @@
 /*
  * fuzz-bluez-props.c — libFuzzer target of the bluez backend's reading of bluetoothd's
  * property dictionaries and of the advertisement it re-serializes from them: the
- * property dict → advertisement conversion (src/backends/bluez/bz_props.c, bz_adv.c).
+ * property dict → advertisement conversion (src/backends/bluez/blz_props.c, blz_adv.c).
  *
  * The input is a small program that builds a D-Bus message with sd-bus (a message from
  * the bus is exactly what sd-bus could have built): a top-level a{sv} whose keys come
  * from the properties the backend knows (or are arbitrary text) and whose values are
  * variants of a type the input picks — the documented one or any other, nested
  * containers included — followed by an "as" of invalidated names. The message goes to
- * Device1's, Adapter1's and the GATT interfaces' readers, the device to bz_adv_build and
+ * Device1's, Adapter1's and the GATT interfaces' readers, the device to blz_adv_build and
  * the result to the core's snapshot builder. Beyond memory errors it checks: the
  * synthesized data is bounded, every structure in it is well formed, and the core
  * accepts it.
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 #include "core/adv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -157,7 +157,7 @@ static sd_bus *stand_in_bus(void) {
 /* Builds the message; NULL when sd-bus refuses what the input asked for. */
 static sd_bus_message *build(in *s) {
   sd_bus_message *m = NULL;
-  if (sd_bus_message_new_signal(stand_in_bus(), &m, "/org/bluez/hci0/dev_C0_01_00_00_00_01", BZ_IF_PROPERTIES,
+  if (sd_bus_message_new_signal(stand_in_bus(), &m, "/org/bluez/hci0/dev_C0_01_00_00_00_01", BLZ_IF_PROPERTIES,
                                 "PropertiesChanged") < 0)
     return NULL;
   int r = 0;
@@ -218,19 +218,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!m) return 0;
 
   /* Device1: twice (the second apply replaces what the first read), then invalidation. */
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   for (int round = 0; round < 2; round++) {
     unsigned changed = 0;
     const char *bad = NULL;
     check(sd_bus_message_rewind(m, 1) >= 0);
-    int r = bz_device_apply(&d, m, &changed, &bad);
+    int r = blz_device_apply(&d, m, &changed, &bad);
     check((changed & ~d.have) == 0 || r < 0); /* what changed is present */
-    if (r >= 0) bz_device_invalidate(&d, m);
+    if (r >= 0) blz_device_invalidate(&d, m);
   }
-  uint8_t ad[BZ_ADV_MAX];
-  size_t n = bz_adv_build(&d, ad, sizeof ad);
-  check(n <= BZ_ADV_MAX && n <= BLEC__ADV_MAX_PAYLOAD);
+  uint8_t ad[BLZ_ADV_MAX];
+  size_t n = blz_adv_build(&d, ad, sizeof ad);
+  check(n <= BLZ_ADV_MAX && n <= BLEC__ADV_MAX_PAYLOAD);
   /* Every structure is well formed: the walk covers the whole payload. */
   uint8_t *exact = malloc(n ? n : 1);
   check(exact != NULL);
@@ -245,28 +245,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   blec_adv *a = NULL;
   check(blec__adv_build(exact, n, NULL, 0, NULL, &a) == BLEC_OK);
   check(blec_adv_raw_count(a) == count);
-  if (d.have & BZ_DP_NAME && d.name && d.name[0]) check(blec_adv_local_name(a) != NULL);
+  if (d.have & BLZ_DP_NAME && d.name && d.name[0]) check(blec_adv_local_name(a) != NULL);
   blec_adv_unref(a);
   free(exact);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
 
   /* The other interfaces' readers on the same dictionary. */
-  bz_adapter ad1;
+  blz_adapter ad1;
   memset(&ad1, 0, sizeof ad1);
   check(sd_bus_message_rewind(m, 1) >= 0);
-  bz_adapter_apply(&ad1, m, NULL, NULL);
-  bz_adapter_clear(&ad1);
-  bz_attr at;
+  blz_adapter_apply(&ad1, m, NULL, NULL);
+  blz_adapter_clear(&ad1);
+  blz_attr at;
   memset(&at, 0, sizeof at);
   const uint8_t *v = NULL;
   size_t vn = 0;
   check(sd_bus_message_rewind(m, 1) >= 0);
-  if (bz_attr_apply(&at, m, NULL, &v, &vn, NULL) >= 0 && v) {
+  if (blz_attr_apply(&at, m, NULL, &v, &vn, NULL) >= 0 && v) {
     volatile uint8_t sink = 0;
     for (size_t i = 0; i < vn; i++) sink ^= v[i];
     (void)sink;
   }
-  bz_attr_clear(&at);
+  blz_attr_clear(&at);
   sd_bus_message_unref(m);
   return 0;
 }

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 #include "core/adv.h"
 #include "test.h"
 
@@ -11,16 +11,16 @@
 #include BLEC_TEST_LIST
 #undef BLEC_TEST
 
-static bz_blob blob(const void *p, size_t n) {
-  bz_blob b = {malloc(n ? n : 1), n};
+static blz_blob blob(const void *p, size_t n) {
+  blz_blob b = {malloc(n ? n : 1), n};
   ASSERT(b.p != NULL);
   if (n) memcpy(b.p, p, n);
   return b;
 }
 
-static blec_adv *snapshot(const bz_device *d, size_t *len) {
-  uint8_t buf[BZ_ADV_MAX];
-  size_t n = bz_adv_build(d, buf, sizeof buf);
+static blec_adv *snapshot(const blz_device *d, size_t *len) {
+  uint8_t buf[BLZ_ADV_MAX];
+  size_t n = blz_adv_build(d, buf, sizeof buf);
   if (len) *len = n;
   blec_adv *a = NULL;
   ASSERT_OK(blec__adv_build(buf, n, NULL, 0, NULL, &a));
@@ -28,10 +28,10 @@ static blec_adv *snapshot(const bz_device *d, size_t *len) {
 }
 
 BLEC_TEST_IMPL(adv_build_carries_every_property_to_the_core_snapshot) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
-  d.have = BZ_DP_NAME | BZ_DP_TX_POWER | BZ_DP_APPEARANCE | BZ_DP_UUIDS | BZ_DP_MANUFACTURER | BZ_DP_SERVICE_DATA |
-           BZ_DP_AD_FLAGS | BZ_DP_RSSI;
+  d.have = BLZ_DP_NAME | BLZ_DP_TX_POWER | BLZ_DP_APPEARANCE | BLZ_DP_UUIDS | BLZ_DP_MANUFACTURER | BLZ_DP_SERVICE_DATA |
+           BLZ_DP_AD_FLAGS | BLZ_DP_RSSI;
   d.name = strdup("HR Sensor");
   d.tx_power = -8;
   d.appearance = 0x0341;
@@ -80,28 +80,28 @@ BLEC_TEST_IMPL(adv_build_carries_every_property_to_the_core_snapshot) {
   /* One structure per value: flags, name, 3 UUID lists (by size), TX, appearance, 1 + 3. */
   ASSERT_EQ_INT(blec_adv_raw_count(a), 11);
   blec_adv_unref(a);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
 }
 
 BLEC_TEST_IMPL(adv_build_of_nothing_is_empty) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   uint8_t buf[8];
-  ASSERT_EQ_INT(bz_adv_build(&d, buf, sizeof buf), 0);
-  ASSERT_EQ_INT(bz_adv_build(NULL, buf, sizeof buf), 0);
+  ASSERT_EQ_INT(blz_adv_build(&d, buf, sizeof buf), 0);
+  ASSERT_EQ_INT(blz_adv_build(NULL, buf, sizeof buf), 0);
   /* Properties present but not advertised ones (RSSI, Connected) make no structure. */
-  d.have = BZ_DP_RSSI | BZ_DP_CONNECTED | BZ_DP_NAME;
+  d.have = BLZ_DP_RSSI | BLZ_DP_CONNECTED | BLZ_DP_NAME;
   d.name = strdup(""); /* an empty name is no name */
-  ASSERT_EQ_INT(bz_adv_build(&d, buf, sizeof buf), 0);
-  bz_device_clear(&d);
+  ASSERT_EQ_INT(blz_adv_build(&d, buf, sizeof buf), 0);
+  blz_device_clear(&d);
 }
 
 BLEC_TEST_IMPL(adv_build_leaves_out_structures_that_do_not_fit) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   static uint8_t big[300];
   memset(big, 0xAB, sizeof big);
-  d.have = BZ_DP_MANUFACTURER | BZ_DP_NAME | BZ_DP_UUIDS;
+  d.have = BLZ_DP_MANUFACTURER | BLZ_DP_NAME | BLZ_DP_UUIDS;
   d.name = strdup("Lab");
   d.nmfr = 3;
   d.mfr = calloc(3, sizeof *d.mfr);
@@ -120,7 +120,7 @@ BLEC_TEST_IMPL(adv_build_leaves_out_structures_that_do_not_fit) {
   }
   size_t len = 0;
   blec_adv *a = snapshot(&d, &len);
-  ASSERT(len <= BZ_ADV_MAX);
+  ASSERT(len <= BLZ_ADV_MAX);
   const uint8_t *p;
   size_t l;
   ASSERT_STATUS(blec_adv_manufacturer_find(a, 1, &p, &l), BLEC_ERR_NOT_FOUND);
@@ -131,15 +131,15 @@ BLEC_TEST_IMPL(adv_build_leaves_out_structures_that_do_not_fit) {
   blec_adv_unref(a);
   /* A small buffer: whole structures only. */
   uint8_t small[8];
-  size_t n = bz_adv_build(&d, small, sizeof small);
+  size_t n = blz_adv_build(&d, small, sizeof small);
   ASSERT_EQ_INT(n, 5); /* the name: 1 + 1 + 3 */
-  bz_device_clear(&d);
+  blz_device_clear(&d);
 }
 
 BLEC_TEST_IMPL(adv_build_adds_advertising_data_types_no_property_covers) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
-  d.have = BZ_DP_AD_DATA | BZ_DP_MANUFACTURER;
+  d.have = BLZ_DP_AD_DATA | BLZ_DP_MANUFACTURER;
   d.nad = 2;
   d.ad = calloc(2, sizeof *d.ad);
   d.ad[0].type = 0xFF; /* covered by ManufacturerData: not repeated */
@@ -160,5 +160,5 @@ BLEC_TEST_IMPL(adv_build_adds_advertising_data_types_no_property_covers) {
   ASSERT_EQ_INT(t, 0x26);
   ASSERT_EQ_INT(l, 2);
   blec_adv_unref(a);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
 }

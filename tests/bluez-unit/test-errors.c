@@ -2,7 +2,7 @@
 /* test-errors.c — BlueZ's D-Bus errors to blec statuses and ATT codes. */
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 #include "test.h"
 
 #define BLEC_TEST(name) BLEC_TEST_IMPL(name);
@@ -35,11 +35,11 @@ BLEC_TEST_IMPL(att_codes_come_from_bluez_errors_named_or_in_text) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     sd_bus_error e = E(cases[i].name, cases[i].message);
-    if (bz_att_error(&e) != cases[i].att)
+    if (blz_att_error(&e) != cases[i].att)
       blec_test_fail_(__FILE__, __LINE__, "%s \"%s\": ATT 0x%02x, wanted 0x%02x", cases[i].name, cases[i].message,
-                      bz_att_error(&e), cases[i].att);
+                      blz_att_error(&e), cases[i].att);
   }
-  ASSERT_EQ_INT(bz_att_error(NULL), 0);
+  ASSERT_EQ_INT(blz_att_error(NULL), 0);
 }
 
 BLEC_TEST_IMPL(dbus_errors_map_to_statuses_with_their_detail) {
@@ -68,7 +68,7 @@ BLEC_TEST_IMPL(dbus_errors_map_to_statuses_with_their_detail) {
     sd_bus_error e = E(cases[i].name, cases[i].message);
     blec_error err;
     blec_error_clear(&err);
-    int s = bz_error_from_dbus(NULL, &e, "Test", &err);
+    int s = blz_error_from_dbus(NULL, &e, "Test", &err);
     if (s != cases[i].status || err.status != s || err.reason != cases[i].reason)
       blec_test_fail_(__FILE__, __LINE__, "%s: status %s reason %d, wanted %s reason %d", cases[i].name,
                       blec_status_name(s), err.reason, blec_status_name(cases[i].status), cases[i].reason);
@@ -77,7 +77,7 @@ BLEC_TEST_IMPL(dbus_errors_map_to_statuses_with_their_detail) {
   }
   sd_bus_error e = E("org.bluez.Error.Failed", "Operation failed with ATT error: 0x0e");
   blec_error err;
-  bz_error_from_dbus(NULL, &e, "ReadValue", &err);
+  blz_error_from_dbus(NULL, &e, "ReadValue", &err);
   ASSERT_EQ_INT(err.att_error, 0x0E);
   ASSERT_EQ_INT(err.gatt_status, BLEC_GATT_STATUS_PROTOCOL_ERROR);
 }

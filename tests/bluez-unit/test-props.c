@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 #include "msg.h"
 #include "test.h"
 
@@ -83,17 +83,17 @@ static sd_bus_message *device_dict(void) {
 }
 
 BLEC_TEST_IMPL(device_properties_read_every_documented_property) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   sd_bus_message *m = device_dict();
   unsigned changed = 0;
   const char *bad = "unset";
-  ASSERT_EQ_INT(bz_device_apply(&d, m, &changed, &bad), 0);
+  ASSERT_EQ_INT(blz_device_apply(&d, m, &changed, &bad), 0);
   ASSERT(bad == NULL);
-  unsigned all = BZ_DP_ADDRESS | BZ_DP_ADDRESS_TYPE | BZ_DP_NAME | BZ_DP_ALIAS | BZ_DP_ADAPTER | BZ_DP_RSSI |
-                 BZ_DP_TX_POWER | BZ_DP_APPEARANCE | BZ_DP_UUIDS | BZ_DP_MANUFACTURER | BZ_DP_SERVICE_DATA |
-                 BZ_DP_AD_FLAGS | BZ_DP_CONNECTED | BZ_DP_SERVICES_RESOLVED | BZ_DP_PAIRED | BZ_DP_BONDED |
-                 BZ_DP_TRUSTED;
+  unsigned all = BLZ_DP_ADDRESS | BLZ_DP_ADDRESS_TYPE | BLZ_DP_NAME | BLZ_DP_ALIAS | BLZ_DP_ADAPTER | BLZ_DP_RSSI |
+                 BLZ_DP_TX_POWER | BLZ_DP_APPEARANCE | BLZ_DP_UUIDS | BLZ_DP_MANUFACTURER | BLZ_DP_SERVICE_DATA |
+                 BLZ_DP_AD_FLAGS | BLZ_DP_CONNECTED | BLZ_DP_SERVICES_RESOLVED | BLZ_DP_PAIRED | BLZ_DP_BONDED |
+                 BLZ_DP_TRUSTED;
   ASSERT_EQ_INT(changed, all);
   ASSERT_EQ_INT(d.have, all);
   ASSERT_STR_EQ(d.address, "C0:01:00:00:00:0A"); /* normalized to upper case */
@@ -121,21 +121,21 @@ BLEC_TEST_IMPL(device_properties_read_every_documented_property) {
   PUT(m2, "RSSI", "n", (int16_t)-70);
   ASSERT(sd_bus_message_close_container(m2) >= 0);
   msg_seal(m2);
-  ASSERT_EQ_INT(bz_device_apply(&d, m2, &changed, &bad), 0);
-  ASSERT_EQ_INT(changed, BZ_DP_RSSI);
+  ASSERT_EQ_INT(blz_device_apply(&d, m2, &changed, &bad), 0);
+  ASSERT_EQ_INT(changed, BLZ_DP_RSSI);
   ASSERT_EQ_INT(d.rssi, -70);
   ASSERT_STR_EQ(d.name, "HR Sensor");
   sd_bus_message_unref(m);
   sd_bus_message_unref(m2);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
   msg_done();
 }
 
 BLEC_TEST_IMPL(device_properties_of_the_wrong_type_are_skipped_and_named) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   sd_bus_message *m = device_dict();
-  ASSERT_EQ_INT(bz_device_apply(&d, m, NULL, NULL), 0);
+  ASSERT_EQ_INT(blz_device_apply(&d, m, NULL, NULL), 0);
   sd_bus_message_unref(m);
   /* Every known property with a type of another shape: each is skipped, the old value stays. */
   m = msg_new();
@@ -155,7 +155,7 @@ BLEC_TEST_IMPL(device_properties_of_the_wrong_type_are_skipped_and_named) {
   msg_seal(m);
   unsigned changed = 123;
   const char *bad = NULL;
-  ASSERT_EQ_INT(bz_device_apply(&d, m, &changed, &bad), 0);
+  ASSERT_EQ_INT(blz_device_apply(&d, m, &changed, &bad), 0);
   ASSERT_EQ_INT(changed, 0);
   ASSERT(bad != NULL); /* the last one named */
   ASSERT_STR_EQ(bad, "TxPower");
@@ -169,12 +169,12 @@ BLEC_TEST_IMPL(device_properties_of_the_wrong_type_are_skipped_and_named) {
   ASSERT_EQ_INT(d.nmfr, 2);
   ASSERT_EQ_INT(d.tx_power, -8);
   sd_bus_message_unref(m);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
   msg_done();
 }
 
 BLEC_TEST_IMPL(device_entries_of_the_wrong_shape_are_dropped_not_the_rest) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   sd_bus_message *m = msg_new();
   ASSERT(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
@@ -195,7 +195,7 @@ BLEC_TEST_IMPL(device_entries_of_the_wrong_shape_are_dropped_not_the_rest) {
   PUT(m, "UUIDs", "as", 3, "zz", "180f", "0000180F-0000-1000-8000-00805F9B34FB");
   ASSERT(sd_bus_message_close_container(m) >= 0);
   msg_seal(m);
-  ASSERT_EQ_INT(bz_device_apply(&d, m, NULL, NULL), 0);
+  ASSERT_EQ_INT(blz_device_apply(&d, m, NULL, NULL), 0);
   ASSERT_EQ_INT(d.nmfr, 2);
   ASSERT_EQ_INT(d.mfr[0].company, 1);
   ASSERT_EQ_INT(d.mfr[0].data.p[0], 0xAA);
@@ -206,54 +206,54 @@ BLEC_TEST_IMPL(device_entries_of_the_wrong_shape_are_dropped_not_the_rest) {
   ASSERT(blec_uuid_equal(&d.sdata[0].uuid, &u32));
   ASSERT_EQ_INT(d.nuuids, 1); /* bad text dropped, the same UUID twice kept once */
   sd_bus_message_unref(m);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
   msg_done();
 }
 
 BLEC_TEST_IMPL(device_properties_that_are_not_a_dictionary_fail_cleanly) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   sd_bus_message *m = msg_new();
   ASSERT(sd_bus_message_append(m, "as", 2, "RSSI", "Name") >= 0);
   msg_seal(m);
-  ASSERT(bz_device_apply(&d, m, NULL, NULL) < 0);
+  ASSERT(blz_device_apply(&d, m, NULL, NULL) < 0);
   ASSERT_EQ_INT(d.have, 0);
   sd_bus_message_unref(m);
   /* An empty message. */
   m = msg_new();
   msg_seal(m);
-  ASSERT(bz_device_apply(&d, m, NULL, NULL) < 0);
+  ASSERT(blz_device_apply(&d, m, NULL, NULL) < 0);
   sd_bus_message_unref(m);
   /* Invalidated list of the wrong type. */
   m = msg_new();
   ASSERT(sd_bus_message_append(m, "u", (uint32_t)1) >= 0);
   msg_seal(m);
-  ASSERT(bz_device_invalidate(&d, m) < 0);
+  ASSERT(blz_device_invalidate(&d, m) < 0);
   sd_bus_message_unref(m);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
   msg_done();
 }
 
 BLEC_TEST_IMPL(device_invalidated_properties_are_forgotten) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   sd_bus_message *m = device_dict();
-  ASSERT_EQ_INT(bz_device_apply(&d, m, NULL, NULL), 0);
+  ASSERT_EQ_INT(blz_device_apply(&d, m, NULL, NULL), 0);
   sd_bus_message_unref(m);
   m = msg_new();
   ASSERT(sd_bus_message_append(m, "as", 3, "RSSI", "TxPower", "NoSuchProperty") >= 0);
   msg_seal(m);
-  ASSERT_EQ_INT(bz_device_invalidate(&d, m), 0);
-  ASSERT(!(d.have & BZ_DP_RSSI));
-  ASSERT(!(d.have & BZ_DP_TX_POWER));
-  ASSERT(d.have & BZ_DP_NAME);
+  ASSERT_EQ_INT(blz_device_invalidate(&d, m), 0);
+  ASSERT(!(d.have & BLZ_DP_RSSI));
+  ASSERT(!(d.have & BLZ_DP_TX_POWER));
+  ASSERT(d.have & BLZ_DP_NAME);
   sd_bus_message_unref(m);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
   msg_done();
 }
 
 BLEC_TEST_IMPL(device_values_beyond_the_bounds_are_refused) {
-  bz_device d;
+  blz_device d;
   memset(&d, 0, sizeof d);
   static uint8_t big[2000];
   static char name[400];
@@ -271,17 +271,17 @@ BLEC_TEST_IMPL(device_values_beyond_the_bounds_are_refused) {
   PUT(m, "Name", "s", name);
   ASSERT(sd_bus_message_close_container(m) >= 0);
   msg_seal(m);
-  ASSERT_EQ_INT(bz_device_apply(&d, m, NULL, NULL), 0);
+  ASSERT_EQ_INT(blz_device_apply(&d, m, NULL, NULL), 0);
   ASSERT_EQ_INT(d.nmfr, 64); /* the 2000-byte value refused, then 64 at most */
   ASSERT_EQ_INT(d.mfr[0].company, 2);
   ASSERT(strlen(d.name) <= 248);
   sd_bus_message_unref(m);
-  bz_device_clear(&d);
+  blz_device_clear(&d);
   msg_done();
 }
 
 BLEC_TEST_IMPL(adapter_properties_powered_discovering_roles) {
-  bz_adapter a;
+  blz_adapter a;
   memset(&a, 0, sizeof a);
   sd_bus_message *m = msg_new();
   ASSERT(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
@@ -293,29 +293,29 @@ BLEC_TEST_IMPL(adapter_properties_powered_discovering_roles) {
   ASSERT(sd_bus_message_close_container(m) >= 0);
   msg_seal(m);
   unsigned changed = 0;
-  ASSERT_EQ_INT(bz_adapter_apply(&a, m, &changed, NULL), 0);
-  ASSERT_EQ_INT(changed, BZ_AP_ADDRESS | BZ_AP_POWERED | BZ_AP_DISCOVERING | BZ_AP_POWER_STATE | BZ_AP_ROLES);
+  ASSERT_EQ_INT(blz_adapter_apply(&a, m, &changed, NULL), 0);
+  ASSERT_EQ_INT(changed, BLZ_AP_ADDRESS | BLZ_AP_POWERED | BLZ_AP_DISCOVERING | BLZ_AP_POWER_STATE | BLZ_AP_ROLES);
   ASSERT(a.powered && !a.discovering && !a.central);
   ASSERT_STR_EQ(a.power_state, "on");
   sd_bus_message_unref(m);
   /* Without Roles (BlueZ < 5.60) an adapter is a central. */
-  bz_adapter b;
+  blz_adapter b;
   memset(&b, 0, sizeof b);
   m = msg_new();
   ASSERT(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
   PUT(m, "Powered", "b", 0);
   ASSERT(sd_bus_message_close_container(m) >= 0);
   msg_seal(m);
-  ASSERT_EQ_INT(bz_adapter_apply(&b, m, NULL, NULL), 0);
+  ASSERT_EQ_INT(blz_adapter_apply(&b, m, NULL, NULL), 0);
   ASSERT(b.central && !b.powered);
   sd_bus_message_unref(m);
-  bz_adapter_clear(&a);
-  bz_adapter_clear(&b);
+  blz_adapter_clear(&a);
+  blz_adapter_clear(&b);
   msg_done();
 }
 
 BLEC_TEST_IMPL(gatt_properties_flags_handle_mtu_and_value) {
-  bz_attr a;
+  blz_attr a;
   memset(&a, 0, sizeof a);
   sd_bus_message *m = msg_new();
   ASSERT(sd_bus_message_open_container(m, 'a', "{sv}") >= 0);
@@ -334,22 +334,22 @@ BLEC_TEST_IMPL(gatt_properties_flags_handle_mtu_and_value) {
   unsigned changed = 0;
   const uint8_t *v = NULL;
   size_t n = 0;
-  ASSERT_EQ_INT(bz_attr_apply(&a, m, &changed, &v, &n, NULL), 0);
-  ASSERT(changed & BZ_GP_VALUE);
+  ASSERT_EQ_INT(blz_attr_apply(&a, m, &changed, &v, &n, NULL), 0);
+  ASSERT(changed & BLZ_GP_VALUE);
   ASSERT_EQ_INT(n, 2);
   ASSERT_EQ_INT(v[1], 0x3c);
   ASSERT_EQ_INT(a.handle, 0x000b);
   ASSERT_EQ_INT(a.mtu, 247);
   ASSERT_EQ_INT(a.props, BLEC_PROP_READ | BLEC_PROP_NOTIFY | BLEC_PROP_WRITE_WITHOUT_RESPONSE | BLEC_PROP_RELIABLE_WRITE);
-  ASSERT(a.have & BZ_GP_NOTIFY_ACQUIRED);
-  ASSERT(!(a.have & BZ_GP_WRITE_ACQUIRED));
+  ASSERT(a.have & BLZ_GP_NOTIFY_ACQUIRED);
+  ASSERT(!(a.have & BLZ_GP_WRITE_ACQUIRED));
   ASSERT(a.notifying);
   ASSERT_STR_EQ(a.parent, "/org/bluez/hci0/dev_C0_01_00_00_00_01/service000a");
   blec_uuid u = blec_uuid_from16(0x2A37);
   ASSERT(blec_uuid_equal(&a.uuid, &u));
-  ASSERT_EQ_INT(bz_flag_bit("encrypt-authenticated-write"), 0);
-  ASSERT_EQ_INT(bz_flag_bit("indicate"), BLEC_PROP_INDICATE);
+  ASSERT_EQ_INT(blz_flag_bit("encrypt-authenticated-write"), 0);
+  ASSERT_EQ_INT(blz_flag_bit("indicate"), BLEC_PROP_INDICATE);
   sd_bus_message_unref(m);
-  bz_attr_clear(&a);
+  blz_attr_clear(&a);
   msg_done();
 }

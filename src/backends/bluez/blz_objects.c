@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_objects.c — the backend's mirror of org.bluez's objects: path → the interfaces the
+ * blz_objects.c — the backend's mirror of org.bluez's objects: path → the interfaces the
  * backend uses and their parsed properties, filled from GetManagedObjects and kept up to
- * date from InterfacesAdded / InterfacesRemoved / PropertiesChanged (bz_signals.c). Bus
+ * date from InterfacesAdded / InterfacesRemoved / PropertiesChanged (blz_signals.c). Bus
  * thread only. A chained hash table that doubles when it gets full.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
-struct bz_objs {
-  bz_obj **buckets;
+struct blz_objs {
+  blz_obj **buckets;
   size_t nbuckets, count;
 };
 
@@ -19,16 +19,16 @@ static const struct {
   const char *name;
   unsigned bit;
 } iface_bits[] = {
-    {BZ_IF_ADAPTER, BZ_I_ADAPTER},
-    {BZ_IF_DEVICE, BZ_I_DEVICE},
-    {BZ_IF_SERVICE, BZ_I_SERVICE},
-    {BZ_IF_CHAR, BZ_I_CHAR},
-    {BZ_IF_DESC, BZ_I_DESC},
-    {BZ_IF_MONITOR_MANAGER, BZ_I_MONITOR_MANAGER},
-    {BZ_IF_AGENT_MANAGER, BZ_I_AGENT_MANAGER},
+    {BLZ_IF_ADAPTER, BLZ_I_ADAPTER},
+    {BLZ_IF_DEVICE, BLZ_I_DEVICE},
+    {BLZ_IF_SERVICE, BLZ_I_SERVICE},
+    {BLZ_IF_CHAR, BLZ_I_CHAR},
+    {BLZ_IF_DESC, BLZ_I_DESC},
+    {BLZ_IF_MONITOR_MANAGER, BLZ_I_MONITOR_MANAGER},
+    {BLZ_IF_AGENT_MANAGER, BLZ_I_AGENT_MANAGER},
 };
 
-unsigned bz_iface_bit(const char *name) {
+unsigned blz_iface_bit(const char *name) {
   for (size_t i = 0; i < sizeof iface_bits / sizeof iface_bits[0]; i++)
     if (!strcmp(name, iface_bits[i].name)) return iface_bits[i].bit;
   return 0;
@@ -40,8 +40,8 @@ static size_t hash(const char *s, size_t n) {
   return (size_t)(h & (n - 1));
 }
 
-bz_objs *bz_objs_new(void) {
-  bz_objs *o = calloc(1, sizeof *o);
+blz_objs *blz_objs_new(void) {
+  blz_objs *o = calloc(1, sizeof *o);
   if (!o) return NULL;
   o->nbuckets = 64;
   if (!(o->buckets = calloc(o->nbuckets, sizeof *o->buckets))) {
@@ -51,19 +51,19 @@ bz_objs *bz_objs_new(void) {
   return o;
 }
 
-static void obj_free(bz_obj *x) {
-  bz_adapter_clear(&x->adapter);
-  bz_device_clear(&x->dev);
-  bz_attr_clear(&x->attr);
+static void obj_free(blz_obj *x) {
+  blz_adapter_clear(&x->adapter);
+  blz_device_clear(&x->dev);
+  blz_attr_clear(&x->attr);
   free(x->path);
   free(x);
 }
 
-void bz_objs_clear(bz_objs *o) {
+void blz_objs_clear(blz_objs *o) {
   for (size_t i = 0; i < o->nbuckets; i++) {
-    bz_obj *x = o->buckets[i];
+    blz_obj *x = o->buckets[i];
     while (x) {
-      bz_obj *next = x->next;
+      blz_obj *next = x->next;
       obj_free(x);
       x = next;
     }
@@ -72,28 +72,28 @@ void bz_objs_clear(bz_objs *o) {
   o->count = 0;
 }
 
-void bz_objs_free(bz_objs *o) {
+void blz_objs_free(blz_objs *o) {
   if (!o) return;
-  bz_objs_clear(o);
+  blz_objs_clear(o);
   free(o->buckets);
   free(o);
 }
 
-bz_obj *bz_objs_find(bz_objs *o, const char *path) {
+blz_obj *blz_objs_find(blz_objs *o, const char *path) {
   if (!path) return NULL;
-  for (bz_obj *x = o->buckets[hash(path, o->nbuckets)]; x; x = x->next)
+  for (blz_obj *x = o->buckets[hash(path, o->nbuckets)]; x; x = x->next)
     if (!strcmp(x->path, path)) return x;
   return NULL;
 }
 
-static void grow(bz_objs *o) {
+static void grow(blz_objs *o) {
   size_t n = o->nbuckets * 2;
-  bz_obj **b = calloc(n, sizeof *b);
+  blz_obj **b = calloc(n, sizeof *b);
   if (!b) return; /* keep the longer chains */
   for (size_t i = 0; i < o->nbuckets; i++) {
-    bz_obj *x = o->buckets[i];
+    blz_obj *x = o->buckets[i];
     while (x) {
-      bz_obj *next = x->next;
+      blz_obj *next = x->next;
       size_t h = hash(x->path, n);
       x->next = b[h];
       b[h] = x;
@@ -105,10 +105,10 @@ static void grow(bz_objs *o) {
   o->nbuckets = n;
 }
 
-bz_obj *bz_objs_get(bz_objs *o, const char *path) {
-  bz_obj *x = bz_objs_find(o, path);
+blz_obj *blz_objs_get(blz_objs *o, const char *path) {
+  blz_obj *x = blz_objs_find(o, path);
   if (x) return x;
-  if (!path || strlen(path) > BZ_PATH_MAX) return NULL;
+  if (!path || strlen(path) > BLZ_PATH_MAX) return NULL;
   if (o->count >= o->nbuckets) grow(o);
   x = calloc(1, sizeof *x);
   if (!x || !(x->path = malloc(strlen(path) + 1))) {
@@ -123,15 +123,15 @@ bz_obj *bz_objs_get(bz_objs *o, const char *path) {
   return x;
 }
 
-void bz_objs_drop(bz_objs *o, const char *path, unsigned ifaces) {
-  bz_obj *x = bz_objs_find(o, path);
+void blz_objs_drop(blz_objs *o, const char *path, unsigned ifaces) {
+  blz_obj *x = blz_objs_find(o, path);
   if (!x) return;
   x->ifaces &= ~ifaces;
-  if (ifaces & BZ_I_ADAPTER) bz_adapter_clear(&x->adapter);
-  if (ifaces & BZ_I_DEVICE) bz_device_clear(&x->dev);
-  if (ifaces & (BZ_I_SERVICE | BZ_I_CHAR | BZ_I_DESC)) bz_attr_clear(&x->attr);
+  if (ifaces & BLZ_I_ADAPTER) blz_adapter_clear(&x->adapter);
+  if (ifaces & BLZ_I_DEVICE) blz_device_clear(&x->dev);
+  if (ifaces & (BLZ_I_SERVICE | BLZ_I_CHAR | BLZ_I_DESC)) blz_attr_clear(&x->attr);
   if (x->ifaces) return;
-  for (bz_obj **pp = &o->buckets[hash(path, o->nbuckets)]; *pp; pp = &(*pp)->next) {
+  for (blz_obj **pp = &o->buckets[hash(path, o->nbuckets)]; *pp; pp = &(*pp)->next) {
     if (*pp == x) {
       *pp = x->next;
       break;
@@ -141,7 +141,7 @@ void bz_objs_drop(bz_objs *o, const char *path, unsigned ifaces) {
   obj_free(x);
 }
 
-void bz_objs_each(bz_objs *o, void (*fn)(bz_obj *obj, void *arg), void *arg) {
+void blz_objs_each(blz_objs *o, void (*fn)(blz_obj *obj, void *arg), void *arg) {
   for (size_t i = 0; i < o->nbuckets; i++)
-    for (bz_obj *x = o->buckets[i]; x; x = x->next) fn(x, arg);
+    for (blz_obj *x = o->buckets[i]; x; x = x->next) fn(x, arg);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_backend.c — the `bluez` backend's entry in blec's backend table: context set-up
+ * blz_backend.c — the `bluez` backend's entry in blec's backend table: context set-up
  * (the bus thread, the adapter option), the Bluetooth availability check and the probe
  * that makes `bluez` the default backend on Linux when org.bluez answers.
  */
@@ -9,20 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
-int bz_loop_start(bz_ctx *z, blec_error *err);
-void bz_loop_stop(bz_ctx *z);
+int blz_loop_start(blz_ctx *z, blec_error *err);
+void blz_loop_stop(blz_ctx *z);
 
 /* How long a synchronous request waits for the bus thread (it answers at once unless
  * bluetoothd is slow: every D-Bus call there is bounded by SYNC_CALL_USEC). */
 #define SYNC_WAIT_MS 30000
 #define SYNC_CALL_USEC (10u * 1000u * 1000u)
 
-bz_ctx *bz_ctx_of(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
+blz_ctx *blz_ctx_of(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
 
-static void ctx_free(bz_ctx *z) {
-  bz_objs_free(z->objs);
+static void ctx_free(blz_ctx *z) {
+  blz_objs_free(z->objs);
   free(z->adapter_opt);
   free(z->adapter);
   free(z->owner);
@@ -33,8 +33,8 @@ static void ctx_free(bz_ctx *z) {
   free(z);
 }
 
-static int bz_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err) {
-  bz_ctx *z = calloc(1, sizeof *z);
+static int blz_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err) {
+  blz_ctx *z = calloc(1, sizeof *z);
   if (!z) return BLEC_ERR_NO_MEMORY;
   z->ctx = ctx;
   z->wake_fd = -1;
@@ -42,14 +42,14 @@ static int bz_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, ble
   const char *adapter = blec__ctx_options_adapter(opts);
   if (blec__mutex_init(&z->qlock) != BLEC_OK || blec__cond_init(&z->start_cv) != BLEC_OK ||
       blec__mutex_init(&z->scan_lock) != BLEC_OK || blec__cond_init(&z->scan_cv) != BLEC_OK ||
-      !(z->objs = bz_objs_new()) || (adapter && !(z->adapter_opt = malloc(strlen(adapter) + 1)))) {
+      !(z->objs = blz_objs_new()) || (adapter && !(z->adapter_opt = malloc(strlen(adapter) + 1)))) {
     free(z->objs);
     free(z);
     return BLEC_ERR_NO_MEMORY;
   }
   if (adapter) strcpy(z->adapter_opt, adapter);
   *priv = z; /* the thread's start-up may log through the context */
-  int r = bz_loop_start(z, err);
+  int r = blz_loop_start(z, err);
   if (r != BLEC_OK) {
     *priv = NULL;
     ctx_free(z);
@@ -58,10 +58,10 @@ static int bz_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, ble
   return BLEC_OK;
 }
 
-static void bz_exit(blec_ctx *ctx, void *priv) {
+static void blz_exit(blec_ctx *ctx, void *priv) {
   (void)ctx;
-  bz_ctx *z = priv;
-  bz_loop_stop(z);
+  blz_ctx *z = priv;
+  blz_loop_stop(z);
   ctx_free(z);
 }
 
@@ -94,14 +94,14 @@ static bool rfkill_blocked(void) {
   return blocked;
 }
 
-int bz_availability(bz_ctx *z, blec_error *err) {
+int blz_availability(blz_ctx *z, blec_error *err) {
   int reason;
   if (!z->owner) {
     reason = BLEC_UNAVAILABLE_NO_ADAPTER;
     blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE,
                     "bluetoothd is not running: nobody owns org.bluez on the system bus (%s)",
                     blec_unavailable_reason_name(reason));
-  } else if (!bz_adapter_obj(z)) {
+  } else if (!blz_adapter_obj(z)) {
     reason = BLEC_UNAVAILABLE_NO_ADAPTER;
     if (z->adapter_opt)
       blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "BlueZ has no adapter named %s (%s)", z->adapter_opt,
@@ -110,8 +110,8 @@ int bz_availability(bz_ctx *z, blec_error *err) {
       blec__error_set(err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "BlueZ lists no Bluetooth adapter (%s)",
                       blec_unavailable_reason_name(reason));
   } else {
-    bz_obj *a = bz_adapter_obj(z);
-    const char *name = bz_adapter_name(a->path);
+    blz_obj *a = blz_adapter_obj(z);
+    const char *name = blz_adapter_name(a->path);
     bool blocked = a->adapter.power_state && !strcmp(a->adapter.power_state, "off-blocked");
     if (!a->adapter.powered) {
       reason = BLEC_UNAVAILABLE_POWERED_OFF;
@@ -136,37 +136,37 @@ int bz_availability(bz_ctx *z, blec_error *err) {
 
 /* check_bluetooth asks bluetoothd afresh (a property change may still be on its way). */
 typedef struct check_call {
-  bz_sync sync;
+  blz_sync sync;
   int status;
   blec_error err;
 } check_call;
 
-static void check_free(bz_sync *s) { free(s); }
+static void check_free(blz_sync *s) { free(s); }
 
-static void refresh_adapter(bz_ctx *z) {
-  bz_obj *a = bz_adapter_obj(z);
+static void refresh_adapter(blz_ctx *z) {
+  blz_obj *a = blz_adapter_obj(z);
   if (!a) return;
   sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message *reply = NULL;
   sd_bus_message *call = NULL;
-  int r = sd_bus_message_new_method_call(z->bus, &call, BZ_SERVICE, a->path, BZ_IF_PROPERTIES, "GetAll");
-  if (r >= 0) r = sd_bus_message_append(call, "s", BZ_IF_ADAPTER);
+  int r = sd_bus_message_new_method_call(z->bus, &call, BLZ_SERVICE, a->path, BLZ_IF_PROPERTIES, "GetAll");
+  if (r >= 0) r = sd_bus_message_append(call, "s", BLZ_IF_ADAPTER);
   if (r >= 0) r = sd_bus_call(z->bus, call, SYNC_CALL_USEC, &e, &reply);
   if (r < 0) {
-    bz_error_from_dbus(z->ctx, &e, "GetAll(Adapter1)", NULL);
-  } else if (bz_from_bluez(z, reply) && (a = bz_adapter_obj(z)) != NULL) {
+    blz_error_from_dbus(z->ctx, &e, "GetAll(Adapter1)", NULL);
+  } else if (blz_from_bluez(z, reply) && (a = blz_adapter_obj(z)) != NULL) {
     unsigned changed = 0;
     const char *bad = NULL;
     bool was_powered = a->adapter.powered;
-    r = bz_adapter_apply(&a->adapter, reply, &changed, &bad);
+    r = blz_adapter_apply(&a->adapter, reply, &changed, &bad);
     if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: malformed GetAll reply of %s", a->path);
     /* A power-off seen here first is handled as its signal would be. */
     if (r >= 0 && was_powered && !a->adapter.powered) {
       z->discovering = false;
       z->monitor_registered = false;
-      bz_scan_all_stopped(z, BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF,
+      blz_scan_all_stopped(z, BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF,
                           "the Bluetooth adapter was powered off");
-      bz_clients_radio_off(z);
+      blz_clients_radio_off(z);
     }
   }
   sd_bus_error_free(&e);
@@ -174,39 +174,39 @@ static void refresh_adapter(bz_ctx *z) {
   sd_bus_message_unref(call);
 }
 
-static void check_run(bz_ctx *z, bz_sync *s) {
+static void check_run(blz_ctx *z, blz_sync *s) {
   check_call *c = (check_call *)s;
   refresh_adapter(z);
   blec_error_clear(&c->err);
-  c->status = bz_availability(z, &c->err);
-  bz_sync_done(s);
+  c->status = blz_availability(z, &c->err);
+  blz_sync_done(s);
 }
 
 /* Runs the availability check on the bus thread (fresh adapter state). */
-int bz_check_now(bz_ctx *z, blec_error *err);
-int bz_check_now(bz_ctx *z, blec_error *err) {
+int blz_check_now(blz_ctx *z, blec_error *err);
+int blz_check_now(blz_ctx *z, blec_error *err) {
   check_call *c = calloc(1, sizeof *c);
-  if (!c || bz_sync_init(&c->sync, check_run, check_free) != BLEC_OK) {
+  if (!c || blz_sync_init(&c->sync, check_run, check_free) != BLEC_OK) {
     free(c);
     return BLEC_ERR_NO_MEMORY;
   }
-  int r = bz_sync_run(z, &c->sync, SYNC_WAIT_MS);
+  int r = blz_sync_run(z, &c->sync, SYNC_WAIT_MS);
   if (r == BLEC_OK) {
     r = c->status;
     if (err) *err = c->err;
   } else {
     blec__error_set(err, r, "the bluez backend's thread did not answer");
   }
-  bz_sync_unref(&c->sync);
+  blz_sync_unref(&c->sync);
   return r;
 }
 
-static int bz_check_bluetooth(blec_ctx *ctx, blec_error *err) { return bz_check_now(bz_ctx_of(ctx), err); }
+static int blz_check_bluetooth(blec_ctx *ctx, blec_error *err) { return blz_check_now(blz_ctx_of(ctx), err); }
 
 /* ---- the default-backend probe -------------------------------------------------------------- */
 
 /* Whether org.bluez has an owner on the system bus: one short-lived connection. */
-static bool bz_probe(char *why, size_t size) {
+static bool blz_probe(char *why, size_t size) {
   sd_bus *bus = NULL;
   int r = sd_bus_open_system(&bus);
   if (r < 0) {
@@ -216,8 +216,8 @@ static bool bz_probe(char *why, size_t size) {
   sd_bus_error e = SD_BUS_ERROR_NULL;
   sd_bus_message *reply = NULL;
   sd_bus_message *call = NULL;
-  r = sd_bus_message_new_method_call(bus, &call, BZ_DBUS_NAME, "/org/freedesktop/DBus", BZ_DBUS_NAME, "NameHasOwner");
-  if (r >= 0) r = sd_bus_message_append(call, "s", BZ_SERVICE);
+  r = sd_bus_message_new_method_call(bus, &call, BLZ_DBUS_NAME, "/org/freedesktop/DBus", BLZ_DBUS_NAME, "NameHasOwner");
+  if (r >= 0) r = sd_bus_message_append(call, "s", BLZ_SERVICE);
   if (r >= 0) r = sd_bus_call(bus, call, 2u * 1000u * 1000u, &e, &reply);
   int owned = 0;
   if (r >= 0 && sd_bus_message_read(reply, "b", &owned) < 0) owned = 0;
@@ -236,20 +236,20 @@ const blec__backend blec__backend_bluez = {
     .name = "bluez",
     .caps = BLEC_CAP_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS |
             BLEC_CAP_MTU_EVENTS,
-    .init = bz_init,
-    .exit = bz_exit,
-    .check_bluetooth = bz_check_bluetooth,
-    .probe = bz_probe,
-    .scan_start = bz_scan_start,
-    .scan_stop = bz_scan_stop,
-    .connect = bz_connect,
-    .discover = bz_discover,
-    .disconnect = bz_disconnect,
-    .read = bz_read,
-    .write = bz_write,
-    .subscribe = bz_subscribe,
-    .pair = bz_pair,
-    .unpair = bz_unpair,
-    .cancel = bz_cancel,
-    .client_free = bz_client_free,
+    .init = blz_init,
+    .exit = blz_exit,
+    .check_bluetooth = blz_check_bluetooth,
+    .probe = blz_probe,
+    .scan_start = blz_scan_start,
+    .scan_stop = blz_scan_stop,
+    .connect = blz_connect,
+    .discover = blz_discover,
+    .disconnect = blz_disconnect,
+    .read = blz_read,
+    .write = blz_write,
+    .subscribe = blz_subscribe,
+    .pair = blz_pair,
+    .unpair = blz_unpair,
+    .cancel = blz_cancel,
+    .client_free = blz_client_free,
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_agent.c — pairing and unpairing (doc/device-api.txt Pair, doc/adapter-api.txt
+ * blz_agent.c — pairing and unpairing (doc/device-api.txt Pair, doc/adapter-api.txt
  * RemoveDevice) and the pairing agent (doc/agent-api.txt): an Agent1 object registered
  * on AgentManager1, so that a Pair() of this program is answered by this program and not
  * by whatever default agent the desktop runs. Its IO capability is NoInputNoOutput (Just
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 #define AGENT_PATH "/org/blec/agent"
 #define PAIR_USEC (90u * 1000u * 1000u)
@@ -26,27 +26,27 @@
 
 /* One agent question on its way to the program and back. Two references: the list's
  * (dropped when answered or at exit) and the core's answer. */
-typedef struct bz_agent_req {
-  bz_job job;
-  struct bz_agent_req *next;
+typedef struct blz_agent_req {
+  blz_job job;
+  struct blz_agent_req *next;
   atomic_int refs;
-  bz_ctx *z;
+  blz_ctx *z;
   sd_bus_message *call; /* awaiting our reply; NULL for DisplayPasskey or once replied */
   char *dev_path;
   blec_pairing_kind kind;
   char reply_type; /* 'u' passkey, 's' PIN code, 0 nothing */
   int status;      /* the program's answer */
   char pin[17];
-} bz_agent_req;
+} blz_agent_req;
 
-static void areq_unref(bz_agent_req *q) {
+static void areq_unref(blz_agent_req *q) {
   if (atomic_fetch_sub(&q->refs, 1) != 1) return;
   free(q->dev_path);
   free(q);
 }
 
-static void areq_unlink(bz_ctx *z, bz_agent_req *q) {
-  for (bz_agent_req **pp = &z->agent_reqs; *pp; pp = &(*pp)->next) {
+static void areq_unlink(blz_ctx *z, blz_agent_req *q) {
+  for (blz_agent_req **pp = &z->agent_reqs; *pp; pp = &(*pp)->next) {
     if (*pp == q) {
       *pp = q->next;
       areq_unref(q);
@@ -60,14 +60,14 @@ static int reject(sd_bus_message *m, const char *why) {
 }
 
 /* Replies to the agent call with the program's answer (bus thread). */
-static void areq_reply(bz_ctx *z, bz_agent_req *q) {
+static void areq_reply(blz_ctx *z, blz_agent_req *q) {
   sd_bus_message *m = q->call;
   q->call = NULL;
   int r = 0;
   if (q->status != BLEC_OK) {
     if (m) r = reject(m, blec__pairing_refusal_text(q->status, q->kind));
     else if (q->kind == BLEC_PAIRING_DISPLAY_PIN && q->dev_path) /* DisplayPasskey had no reply to refuse */
-      r = sd_bus_call_method_async(z->bus, NULL, BZ_SERVICE, q->dev_path, BZ_IF_DEVICE, "CancelPairing", NULL, NULL,
+      r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, q->dev_path, BLZ_IF_DEVICE, "CancelPairing", NULL, NULL,
                                    NULL);
   } else if (m && q->reply_type == 'u') {
     r = sd_bus_reply_method_return(m, "u", (uint32_t)strtoul(q->pin, NULL, 10));
@@ -80,49 +80,49 @@ static void areq_reply(bz_ctx *z, bz_agent_req *q) {
   sd_bus_message_unref(m);
 }
 
-static void areq_run(bz_ctx *z, bz_job *job) {
-  bz_agent_req *q = (bz_agent_req *)job;
+static void areq_run(blz_ctx *z, blz_job *job) {
+  blz_agent_req *q = (blz_agent_req *)job;
   areq_reply(z, q);
   areq_unlink(z, q);
   areq_unref(q); /* the answer's */
 }
 
-static void areq_drop(bz_job *job) { areq_unref((bz_agent_req *)job); }
+static void areq_drop(blz_job *job) { areq_unref((blz_agent_req *)job); }
 
 /* The program's answer (any thread). */
 static void areq_answered(void *arg, int status, const char *pin) {
-  bz_agent_req *q = arg;
+  blz_agent_req *q = arg;
   q->status = status;
   if (pin) snprintf(q->pin, sizeof q->pin, "%s", pin);
   q->job.run = areq_run;
   q->job.drop = areq_drop;
-  if (bz_post(q->z, &q->job) != BLEC_OK) areq_unref(q); /* exit replies to the call */
+  if (blz_post(q->z, &q->job) != BLEC_OK) areq_unref(q); /* exit replies to the call */
 }
 
 /* The pair request in flight for a device, or NULL. */
-static bz_req *pairing_of(bz_ctx *z, const char *dev_path) {
-  for (bz_req *r = z->reqs; r; r = r->next) {
-    if (r->kind != BZ_REQ_PAIR) continue;
-    bz_client *bc = blec__client_backend_priv(r->c);
+static blz_req *pairing_of(blz_ctx *z, const char *dev_path) {
+  for (blz_req *r = z->reqs; r; r = r->next) {
+    if (r->kind != BLZ_REQ_PAIR) continue;
+    blz_client *bc = blec__client_backend_priv(r->c);
     if (bc && bc->dev_path && dev_path && !strcmp(bc->dev_path, dev_path)) return r;
   }
   return NULL;
 }
 
 /* A question of BlueZ's (bus thread): to the program when it is pairing that device. */
-static int ask(sd_bus_message *m, bz_ctx *z, blec_pairing_kind kind, const char *pin, char reply_type, bool reply_now) {
-  if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
+static int ask(sd_bus_message *m, blz_ctx *z, blec_pairing_kind kind, const char *pin, char reply_type, bool reply_now) {
+  if (!blz_from_bluez(z, m)) return reject(m, "not from org.bluez");
   const char *dev = NULL;
   sd_bus_message_rewind(m, true);
   if (sd_bus_message_read_basic(m, SD_BUS_TYPE_OBJECT_PATH, &dev) < 0) dev = NULL;
-  bz_req *pr = pairing_of(z, dev);
+  blz_req *pr = pairing_of(z, dev);
   blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: agent: %s for %s (%s)", sd_bus_message_get_member(m), dev ? dev : "?",
             pr ? "asking the program" : "no pairing of ours: default answer");
   if (!pr) { /* the library's default: Just Works accepted, PIN ceremonies refused */
     if (kind == BLEC_PAIRING_CONFIRM_ONLY || reply_now) return sd_bus_reply_method_return(m, NULL);
     return reject(m, blec__pairing_refusal_text(BLEC_ERR_NOT_SUPPORTED, kind));
   }
-  bz_agent_req *q = calloc(1, sizeof *q);
+  blz_agent_req *q = calloc(1, sizeof *q);
   if (!q || (dev && !(q->dev_path = malloc(strlen(dev) + 1)))) {
     free(q);
     return reject(m, "out of memory");
@@ -147,8 +147,8 @@ static int ask(sd_bus_message *m, bz_ctx *z, blec_pairing_kind kind, const char 
 
 static int agent_release(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_ctx *z = userdata;
-  if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
+  blz_ctx *z = userdata;
+  if (!blz_from_bluez(z, m)) return reject(m, "not from org.bluez");
   z->agent_registered = false;
   return sd_bus_reply_method_return(m, NULL);
 }
@@ -186,9 +186,9 @@ static int agent_display_passkey(sd_bus_message *m, void *userdata, sd_bus_error
   char pin[8];
   if (sd_bus_message_read(m, "ouq", &dev, &passkey, &entered) < 0) return reject(m, "malformed DisplayPasskey");
   snprintf(pin, sizeof pin, "%06u", (unsigned)(passkey % 1000000u));
-  bz_ctx *z = userdata;
+  blz_ctx *z = userdata;
   /* BlueZ repeats it as keys are typed (entered > 0): the program is asked once. */
-  if (entered > 0) return bz_from_bluez(z, m) ? sd_bus_reply_method_return(m, NULL) : reject(m, "not from org.bluez");
+  if (entered > 0) return blz_from_bluez(z, m) ? sd_bus_reply_method_return(m, NULL) : reject(m, "not from org.bluez");
   return ask(m, z, BLEC_PAIRING_DISPLAY_PIN, pin, 0, true);
 }
 
@@ -203,17 +203,17 @@ static int agent_display_pincode(sd_bus_message *m, void *userdata, sd_bus_error
 
 static int agent_authorize_service(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_ctx *z = userdata;
-  if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
+  blz_ctx *z = userdata;
+  if (!blz_from_bluez(z, m)) return reject(m, "not from org.bluez");
   return sd_bus_reply_method_return(m, NULL); /* a profile of a device already paired */
 }
 
 static int agent_cancel(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_ctx *z = userdata;
-  if (!bz_from_bluez(z, m)) return reject(m, "not from org.bluez");
+  blz_ctx *z = userdata;
+  if (!blz_from_bluez(z, m)) return reject(m, "not from org.bluez");
   /* The question is void: its call gets a refusal now, the program's answer is ignored. */
-  for (bz_agent_req *q = z->agent_reqs; q; q = q->next) {
+  for (blz_agent_req *q = z->agent_reqs; q; q = q->next) {
     if (!q->call) continue;
     reject(q->call, "cancelled by bluetoothd");
     q->call = sd_bus_message_unref(q->call);
@@ -234,9 +234,9 @@ static const sd_bus_vtable agent_vtable[] = {
     SD_BUS_METHOD("Cancel", "", "", agent_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_VTABLE_END};
 
-static int agent_manager_call(bz_ctx *z, const char *method, const char *capability, sd_bus_error *e) {
+static int agent_manager_call(blz_ctx *z, const char *method, const char *capability, sd_bus_error *e) {
   sd_bus_message *m = NULL, *reply = NULL;
-  int r = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, BZ_ROOT, BZ_IF_AGENT_MANAGER, method);
+  int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, method);
   if (r >= 0) r = capability ? sd_bus_message_append(m, "os", AGENT_PATH, capability) : sd_bus_message_append(m, "o", AGENT_PATH);
   if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
   sd_bus_message_unref(m);
@@ -244,14 +244,14 @@ static int agent_manager_call(bz_ctx *z, const char *method, const char *capabil
   return r;
 }
 
-int bz_agent_ensure(bz_ctx *z, bool keyboard, sd_bus_error *e) {
+int blz_agent_ensure(blz_ctx *z, bool keyboard, sd_bus_error *e) {
   if (z->agent_registered && z->agent_keyboard == keyboard) return 0;
   int r = 0;
-  if (!z->agent_slot && (r = sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BZ_IF_AGENT, agent_vtable, z)) < 0)
+  if (!z->agent_slot && (r = sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BLZ_IF_AGENT, agent_vtable, z)) < 0)
     return r;
   if (z->agent_registered) { /* another capability: register again */
     sd_bus_error ue = SD_BUS_ERROR_NULL;
-    if (agent_manager_call(z, "UnregisterAgent", NULL, &ue) < 0) bz_error_from_dbus(z->ctx, &ue, "UnregisterAgent", NULL);
+    if (agent_manager_call(z, "UnregisterAgent", NULL, &ue) < 0) blz_error_from_dbus(z->ctx, &ue, "UnregisterAgent", NULL);
     sd_bus_error_free(&ue);
     z->agent_registered = false;
   }
@@ -264,15 +264,15 @@ int bz_agent_ensure(bz_ctx *z, bool keyboard, sd_bus_error *e) {
   return r;
 }
 
-void bz_agent_exit(bz_ctx *z) {
+void blz_agent_exit(blz_ctx *z) {
   while (z->agent_reqs) {
-    bz_agent_req *q = z->agent_reqs;
+    blz_agent_req *q = z->agent_reqs;
     if (q->call) reject(q->call, "the program is closing");
     q->call = sd_bus_message_unref(q->call);
     areq_unlink(z, q);
   }
   if (z->agent_registered && z->owner) {
-    int r = sd_bus_call_method_async(z->bus, NULL, BZ_SERVICE, BZ_ROOT, BZ_IF_AGENT_MANAGER, "UnregisterAgent", NULL,
+    int r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, "UnregisterAgent", NULL,
                                      NULL, "o", AGENT_PATH);
     if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: UnregisterAgent: %s", strerror(-r));
   }
@@ -284,95 +284,95 @@ void bz_agent_exit(bz_ctx *z) {
 
 static int pair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (!e || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists")) {
     blec__op_complete(r->op, BLEC_OK);
   } else {
     blec_error err;
-    int s = bz_error_from_dbus(z->ctx, e, "Pair", &err);
+    int s = blz_error_from_dbus(z->ctx, e, "Pair", &err);
     if (s == BLEC_ERR_OS || s == BLEC_ERR_TIMEOUT) {
       /* Failed, ConnectionAttemptFailed: the ceremony did not complete. */
       err.status = BLEC_ERR_PAIRING;
     }
     blec__op_complete_error(r->op, &err);
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
-static void pair_start(bz_ctx *z, bz_req *r) {
-  bz_client *bc = blec__client_backend_priv(r->c);
-  bz_obj *dev = bc && bc->dev_path ? bz_objs_find(z->objs, bc->dev_path) : NULL;
-  if (!bc || bc->link != BZ_LINK_UP || !dev || !(dev->ifaces & BZ_I_DEVICE)) {
+static void pair_start(blz_ctx *z, blz_req *r) {
+  blz_client *bc = blec__client_backend_priv(r->c);
+  blz_obj *dev = bc && bc->dev_path ? blz_objs_find(z->objs, bc->dev_path) : NULL;
+  if (!bc || bc->link != BLZ_LINK_UP || !dev || !(dev->ifaces & BLZ_I_DEVICE)) {
     blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   if (dev->dev.paired) { /* as bleak: nothing to do */
     blec__op_complete(r->op, BLEC_OK);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  if (bz_agent_ensure(z, blec__client_has_pairing_callback(r->c), &e) < 0)
-    bz_error_from_dbus(z->ctx, &e, "RegisterAgent", NULL); /* a default agent may do */
+  if (blz_agent_ensure(z, blec__client_has_pairing_callback(r->c), &e) < 0)
+    blz_error_from_dbus(z->ctx, &e, "RegisterAgent", NULL); /* a default agent may do */
   sd_bus_error_free(&e);
   sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, bc->dev_path, BZ_IF_DEVICE, "Pair");
-  bz_req_send(z, r, m, s, PAIR_USEC, pair_reply);
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, bc->dev_path, BLZ_IF_DEVICE, "Pair");
+  blz_req_send(z, r, m, s, PAIR_USEC, pair_reply);
 }
 
-int bz_pair(blec_client *c, blec_op *op, blec_protection_level level) {
-  bz_req *r = bz_req_new(BZ_REQ_PAIR, c, op, pair_start);
+int blz_pair(blec_client *c, blec_op *op, blec_protection_level level) {
+  blz_req *r = blz_req_new(BLZ_REQ_PAIR, c, op, pair_start);
   if (!r) return BLEC_ERR_NO_MEMORY;
   r->a.pair.level = level;
-  return bz_req_post(bz_ctx_of(blec__client_ctx(c)), r);
+  return blz_req_post(blz_ctx_of(blec__client_ctx(c)), r);
 }
 
 /* ---- unpair ------------------------------------------------------------------------------------- */
 
 static int unpair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (e) {
-    if (bc && bc->link != BZ_LINK_UP) bc->unpairing = false;
-    bz_req_fail_dbus(z, r, e, "RemoveDevice");
+    if (bc && bc->link != BLZ_LINK_UP) bc->unpairing = false;
+    blz_req_fail_dbus(z, r, e, "RemoveDevice");
   } else {
     blec__op_complete(r->op, BLEC_OK);
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
-static void unpair_start(bz_ctx *z, bz_req *r) {
-  bz_client *bc = bz_client_of(z, r->c);
-  bz_obj *a = bz_adapter_obj(z);
-  char path[BZ_PATH_MAX];
-  bz_obj *dev = NULL;
-  if (a && bz_device_path(a->path, blec__client_address(r->c), path, sizeof path)) dev = bz_objs_find(z->objs, path);
-  if (!bc || !dev || !(dev->ifaces & BZ_I_DEVICE)) {
+static void unpair_start(blz_ctx *z, blz_req *r) {
+  blz_client *bc = blz_client_of(z, r->c);
+  blz_obj *a = blz_adapter_obj(z);
+  char path[BLZ_PATH_MAX];
+  blz_obj *dev = NULL;
+  if (a && blz_device_path(a->path, blec__client_address(r->c), path, sizeof path)) dev = blz_objs_find(z->objs, path);
+  if (!bc || !dev || !(dev->ifaces & BLZ_I_DEVICE)) {
     blec_error err;
-    if (!bc || bz_availability(z, &err) == BLEC_OK)
+    if (!bc || blz_availability(z, &err) == BLEC_OK)
       blec__error_set(&err, bc ? BLEC_ERR_DEVICE_NOT_FOUND : BLEC_ERR_NO_MEMORY, "BlueZ does not know %s",
                       blec__client_address(r->c));
     blec__op_complete_error(r->op, &err);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   /* Removing a connected device disconnects it first: that is this client's "unpaired". */
-  if (bc->link == BZ_LINK_UP && bc->dev_path && !strcmp(bc->dev_path, path)) bc->unpairing = true;
+  if (bc->link == BLZ_LINK_UP && bc->dev_path && !strcmp(bc->dev_path, path)) bc->unpairing = true;
   sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, a->path, BZ_IF_ADAPTER, "RemoveDevice");
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path, BLZ_IF_ADAPTER, "RemoveDevice");
   if (s >= 0) s = sd_bus_message_append(m, "o", path);
-  if (!bz_req_send(z, r, m, s, CALL_USEC * 3, unpair_reply)) bc->unpairing = false;
+  if (!blz_req_send(z, r, m, s, CALL_USEC * 3, unpair_reply)) bc->unpairing = false;
 }
 
-int bz_unpair(blec_client *c, blec_op *op) {
-  bz_req *r = bz_req_new(BZ_REQ_UNPAIR, c, op, unpair_start);
-  return r ? bz_req_post(bz_ctx_of(blec__client_ctx(c)), r) : BLEC_ERR_NO_MEMORY;
+int blz_unpair(blec_client *c, blec_op *op) {
+  blz_req *r = blz_req_new(BLZ_REQ_UNPAIR, c, op, unpair_start);
+  return r ? blz_req_post(blz_ctx_of(blec__client_ctx(c)), r) : BLEC_ERR_NO_MEMORY;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_adv.c — advertising data re-serialized from a Device1's properties. BlueZ parses
+ * blz_adv.c — advertising data re-serialized from a Device1's properties. BlueZ parses
  * the packets itself and publishes the result as properties merged over every
  * advertisement and scan response it received (doc/device-api.txt): the split between
  * the two packets and the raw structures are not available. The structures written here
@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 #include "core/adv.h"
 
 typedef struct out {
@@ -48,7 +48,7 @@ static size_t uuid_le(const blec_uuid *u, uint8_t le[16]) {
 }
 
 /* The UUID list of one size as complete-list structures (split when one would not fit). */
-static void put_uuids(out *o, const bz_device *d, size_t size, uint8_t type) {
+static void put_uuids(out *o, const blz_device *d, size_t size, uint8_t type) {
   uint8_t buf[254];
   size_t n = 0;
   for (size_t i = 0; i < d->nuuids; i++) {
@@ -87,33 +87,33 @@ static bool covered(uint8_t t) {
   }
 }
 
-size_t bz_adv_build(const bz_device *d, uint8_t *buf, size_t cap) {
-  out o = {buf, 0, cap < BZ_ADV_MAX ? cap : BZ_ADV_MAX};
+size_t blz_adv_build(const blz_device *d, uint8_t *buf, size_t cap) {
+  out o = {buf, 0, cap < BLZ_ADV_MAX ? cap : BLZ_ADV_MAX};
   if (!d || !buf) return 0;
-  if ((d->have & BZ_DP_AD_FLAGS) && d->flags.n) put(&o, BLEC__AD_FLAGS, NULL, 0, d->flags.p, d->flags.n);
-  if ((d->have & BZ_DP_NAME) && d->name && d->name[0])
+  if ((d->have & BLZ_DP_AD_FLAGS) && d->flags.n) put(&o, BLEC__AD_FLAGS, NULL, 0, d->flags.p, d->flags.n);
+  if ((d->have & BLZ_DP_NAME) && d->name && d->name[0])
     put(&o, BLEC__AD_NAME_COMPLETE, NULL, 0, (const uint8_t *)d->name, strlen(d->name));
-  if (d->have & BZ_DP_UUIDS) {
+  if (d->have & BLZ_DP_UUIDS) {
     put_uuids(&o, d, 2, BLEC__AD_UUID16_COMPLETE);
     put_uuids(&o, d, 4, BLEC__AD_UUID32_COMPLETE);
     put_uuids(&o, d, 16, BLEC__AD_UUID128_COMPLETE);
   }
-  if (d->have & BZ_DP_TX_POWER) {
+  if (d->have & BLZ_DP_TX_POWER) {
     int v = d->tx_power < -127 ? -127 : d->tx_power > 127 ? 127 : d->tx_power;
     uint8_t b = (uint8_t)(int8_t)v;
     put(&o, BLEC__AD_TX_POWER, NULL, 0, &b, 1);
   }
-  if (d->have & BZ_DP_APPEARANCE) {
+  if (d->have & BLZ_DP_APPEARANCE) {
     uint8_t le[2] = {(uint8_t)d->appearance, (uint8_t)(d->appearance >> 8)};
     put(&o, BLEC__AD_APPEARANCE, NULL, 0, le, 2);
   }
-  if (d->have & BZ_DP_MANUFACTURER) {
+  if (d->have & BLZ_DP_MANUFACTURER) {
     for (size_t i = 0; i < d->nmfr; i++) {
       uint8_t le[2] = {(uint8_t)d->mfr[i].company, (uint8_t)(d->mfr[i].company >> 8)};
       put(&o, BLEC__AD_MANUFACTURER, le, 2, d->mfr[i].data.p, d->mfr[i].data.n);
     }
   }
-  if (d->have & BZ_DP_SERVICE_DATA) {
+  if (d->have & BLZ_DP_SERVICE_DATA) {
     for (size_t i = 0; i < d->nsdata; i++) {
       uint8_t le[16];
       size_t n = uuid_le(&d->sdata[i].uuid, le);
@@ -121,7 +121,7 @@ size_t bz_adv_build(const bz_device *d, uint8_t *buf, size_t cap) {
       put(&o, type, le, n, d->sdata[i].data.p, d->sdata[i].data.n);
     }
   }
-  if (d->have & BZ_DP_AD_DATA) {
+  if (d->have & BLZ_DP_AD_DATA) {
     for (size_t i = 0; i < d->nad; i++)
       if (!covered(d->ad[i].type)) put(&o, d->ad[i].type, NULL, 0, d->ad[i].data.p, d->ad[i].data.n);
   }

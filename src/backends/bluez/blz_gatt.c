@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_gatt.c — the GATT client over GattService1 / GattCharacteristic1 / GattDescriptor1
+ * blz_gatt.c — the GATT client over GattService1 / GattCharacteristic1 / GattDescriptor1
  * (doc/gatt-api.txt). The tree is built from the objects BlueZ exported once services
  * were resolved; handles come from the Handle property (BlueZ >= 5.69) or the object
  * path (BlueZ names objects after the service's start handle, the characteristic's
@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 /* GATT requests have no deadline of their own in blec (the program cancels); this only
  * bounds a reply that never comes. */
@@ -43,25 +43,25 @@ static bool socket_write(void) {
 
 /* ---- the attribute table ---------------------------------------------------------------------- */
 
-static bz_hattr *attr_of(bz_client *bc, uint16_t handle, bool descriptor) {
+static blz_hattr *attr_of(blz_client *bc, uint16_t handle, bool descriptor) {
   for (size_t i = 0; i < bc->nattrs; i++)
     if (bc->attrs[i].handle == handle && bc->attrs[i].descriptor == descriptor) return &bc->attrs[i];
   return NULL;
 }
 
-static bz_sub *sub_of(bz_client *bc, uint16_t handle) {
+static blz_sub *sub_of(blz_client *bc, uint16_t handle) {
   for (size_t i = 0; i < bc->nsubs; i++)
     if (bc->subs[i]->handle == handle) return bc->subs[i];
   return NULL;
 }
 
-static void sub_close(bz_sub *sub) {
+static void sub_close(blz_sub *sub) {
   sub->src = sd_event_source_unref(sub->src);
   if (sub->fd >= 0) close(sub->fd);
   sub->fd = -1;
 }
 
-static void sub_remove(bz_client *bc, bz_sub *sub) {
+static void sub_remove(blz_client *bc, blz_sub *sub) {
   for (size_t i = 0; i < bc->nsubs; i++) {
     if (bc->subs[i] == sub) {
       bc->subs[i] = bc->subs[--bc->nsubs];
@@ -73,11 +73,11 @@ static void sub_remove(bz_client *bc, bz_sub *sub) {
   free(sub);
 }
 
-static bz_sub *sub_add(bz_client *bc, uint16_t handle, const char *path) {
-  bz_sub **ns = realloc(bc->subs, (bc->nsubs + 1) * sizeof *ns);
+static blz_sub *sub_add(blz_client *bc, uint16_t handle, const char *path) {
+  blz_sub **ns = realloc(bc->subs, (bc->nsubs + 1) * sizeof *ns);
   if (!ns) return NULL;
   bc->subs = ns;
-  bz_sub *sub = calloc(1, sizeof *sub);
+  blz_sub *sub = calloc(1, sizeof *sub);
   if (!sub || !(sub->path = malloc(strlen(path) + 1))) {
     free(sub);
     return NULL;
@@ -90,7 +90,7 @@ static bz_sub *sub_add(bz_client *bc, uint16_t handle, const char *path) {
   return sub;
 }
 
-void bz_client_release_gatt(bz_ctx *z, bz_client *bc) {
+void blz_client_release_gatt(blz_ctx *z, blz_client *bc) {
   (void)z;
   while (bc->nsubs) sub_remove(bc, bc->subs[0]);
   free(bc->subs);
@@ -110,7 +110,7 @@ void bz_client_release_gatt(bz_ctx *z, bz_client *bc) {
 
 typedef struct item {
   uint16_t handle; /* the handle in the object's path / Handle: declaration handle for a characteristic */
-  bz_obj *obj;
+  blz_obj *obj;
 } item;
 
 typedef struct collect {
@@ -122,22 +122,22 @@ typedef struct collect {
   bool oom;
 } collect;
 
-static void collect_one(bz_obj *x, void *arg) {
+static void collect_one(blz_obj *x, void *arg) {
   collect *c = arg;
   if (!(x->ifaces & c->iface)) return;
-  if (x->attr.have & BZ_GP_PARENT) {
+  if (x->attr.have & BLZ_GP_PARENT) {
     if (strcmp(x->attr.parent, c->parent) != 0) return;
-  } else if (!bz_path_below(x->path, c->parent)) {
+  } else if (!blz_path_below(x->path, c->parent)) {
     return;
   }
-  if (!(x->attr.have & BZ_GP_UUID)) return;
-  if (c->iface == BZ_I_SERVICE && (x->attr.have & BZ_GP_PRIMARY) && !x->attr.primary) return;
+  if (!(x->attr.have & BLZ_GP_UUID)) return;
+  if (c->iface == BLZ_I_SERVICE && (x->attr.have & BLZ_GP_PRIMARY) && !x->attr.primary) return;
   uint16_t h = 0;
-  if (x->attr.have & BZ_GP_HANDLE)
+  if (x->attr.have & BLZ_GP_HANDLE)
     h = x->attr.handle;
-  else if (!bz_path_handle(x->path, c->prefix, &h))
+  else if (!blz_path_handle(x->path, c->prefix, &h))
     return;
-  if (h == 0 || (c->iface == BZ_I_CHAR && h == 0xFFFF)) return;
+  if (h == 0 || (c->iface == BLZ_I_CHAR && h == 0xFFFF)) return;
   item *ni = realloc(c->items, (c->n + 1) * sizeof *ni);
   if (!ni) {
     c->oom = true;
@@ -153,9 +153,9 @@ static int by_handle(const void *a, const void *b) {
   return (x->handle > y->handle) - (x->handle < y->handle);
 }
 
-static bool gather(bz_ctx *z, unsigned iface, const char *parent, const char *prefix, item **out, size_t *n) {
+static bool gather(blz_ctx *z, unsigned iface, const char *parent, const char *prefix, item **out, size_t *n) {
   collect c = {iface, parent, prefix, NULL, 0, false};
-  bz_objs_each(z->objs, collect_one, &c);
+  blz_objs_each(z->objs, collect_one, &c);
   if (c.oom) {
     free(c.items);
     return false;
@@ -166,47 +166,47 @@ static bool gather(bz_ctx *z, unsigned iface, const char *parent, const char *pr
   return true;
 }
 
-static bool table_add(bz_client *bc, uint16_t handle, bool descriptor, const bz_obj *x) {
-  bz_hattr *na = realloc(bc->attrs, (bc->nattrs + 1) * sizeof *na);
+static bool table_add(blz_client *bc, uint16_t handle, bool descriptor, const blz_obj *x) {
+  blz_hattr *na = realloc(bc->attrs, (bc->nattrs + 1) * sizeof *na);
   if (!na) return false;
   bc->attrs = na;
-  bz_hattr *a = &bc->attrs[bc->nattrs];
+  blz_hattr *a = &bc->attrs[bc->nattrs];
   memset(a, 0, sizeof *a);
   if (!(a->path = malloc(strlen(x->path) + 1))) return false;
   strcpy(a->path, x->path);
   a->handle = handle;
   a->descriptor = descriptor;
   a->props = x->attr.props;
-  a->notify_acquirable = (x->attr.have & BZ_GP_NOTIFY_ACQUIRED) != 0;
-  a->write_acquirable = (x->attr.have & BZ_GP_WRITE_ACQUIRED) != 0;
+  a->notify_acquirable = (x->attr.have & BLZ_GP_NOTIFY_ACQUIRED) != 0;
+  a->write_acquirable = (x->attr.have & BLZ_GP_WRITE_ACQUIRED) != 0;
   bc->nattrs++;
   return true;
 }
 
 /* Fills the core's model and the client's table; false when out of memory. */
-static bool build_tree(bz_ctx *z, bz_client *bc, blec_client *c, bool fill_model) {
+static bool build_tree(blz_ctx *z, blz_client *bc, blec_client *c, bool fill_model) {
   item *svcs = NULL;
   size_t ns = 0;
-  if (!gather(z, BZ_I_SERVICE, bc->dev_path, "service", &svcs, &ns)) return false;
+  if (!gather(z, BLZ_I_SERVICE, bc->dev_path, "service", &svcs, &ns)) return false;
   bool ok = true;
   for (size_t i = 0; ok && i < ns; i++) {
     item *chars = NULL;
     size_t nc = 0;
-    if (!(ok = gather(z, BZ_I_CHAR, svcs[i].obj->path, "char", &chars, &nc))) break;
+    if (!(ok = gather(z, BLZ_I_CHAR, svcs[i].obj->path, "char", &chars, &nc))) break;
     /* BlueZ does not publish a service's end handle: its last attribute's stands in. */
     uint16_t end = svcs[i].handle;
     item **descs = calloc(nc ? nc : 1, sizeof *descs);
     size_t *nd = calloc(nc ? nc : 1, sizeof *nd);
     ok = descs && nd;
     for (size_t j = 0; ok && j < nc; j++) {
-      ok = gather(z, BZ_I_DESC, chars[j].obj->path, "desc", &descs[j], &nd[j]);
+      ok = gather(z, BLZ_I_DESC, chars[j].obj->path, "desc", &descs[j], &nd[j]);
       uint16_t last = (uint16_t)(chars[j].handle + 1);
       if (ok && nd[j] && descs[j][nd[j] - 1].handle > last) last = descs[j][nd[j] - 1].handle;
       if (last > end) end = last;
     }
     if (ok && fill_model) blec__gatt_add_service(c, svcs[i].handle, end, &svcs[i].obj->attr.uuid, NULL);
     for (size_t j = 0; ok && j < nc; j++) {
-      bz_obj *x = chars[j].obj;
+      blz_obj *x = chars[j].obj;
       uint16_t value = (uint16_t)(chars[j].handle + 1);
       if (fill_model) blec__gatt_add_characteristic(c, value, &x->attr.uuid, x->attr.props, NULL);
       ok = table_add(bc, value, false, x);
@@ -224,42 +224,42 @@ static bool build_tree(bz_ctx *z, bz_client *bc, blec_client *c, bool fill_model
   return ok;
 }
 
-static void discover_start(bz_ctx *z, bz_req *r) {
-  bz_client *bc = blec__client_backend_priv(r->c);
-  if (!bc || bc->link != BZ_LINK_UP) {
+static void discover_start(blz_ctx *z, blz_req *r) {
+  blz_client *bc = blec__client_backend_priv(r->c);
+  if (!bc || bc->link != BLZ_LINK_UP) {
     blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   /* BlueZ keeps one database per device (cached for bonded ones) and resolves it on
    * connect: every cache mode reads the objects it exported. */
-  bz_client_release_gatt(z, bc);
+  blz_client_release_gatt(z, bc);
   if (!build_tree(z, bc, r->c, !blec__op_is_done(r->op))) {
     blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
   } else {
     blec__op_complete(r->op, BLEC_OK);
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
 }
 
-int bz_discover(blec_client *c, blec_op *op, blec_cache_mode mode) {
-  bz_req *r = bz_req_new(BZ_REQ_DISCOVER, c, op, discover_start);
+int blz_discover(blec_client *c, blec_op *op, blec_cache_mode mode) {
+  blz_req *r = blz_req_new(BLZ_REQ_DISCOVER, c, op, discover_start);
   if (!r) return BLEC_ERR_NO_MEMORY;
   r->a.discover.mode = mode;
-  return bz_req_post(bz_ctx_of(blec__client_ctx(c)), r);
+  return blz_req_post(blz_ctx_of(blec__client_ctx(c)), r);
 }
 
 /* ---- common request checks ---------------------------------------------------------------------- */
 
 /* The attribute a request is about, or NULL after completing the op. */
-static bz_hattr *request_attr(bz_ctx *z, bz_req *r, uint16_t handle, bool descriptor) {
-  bz_client *bc = blec__client_backend_priv(r->c);
-  bz_hattr *a = NULL;
-  if (!bc || bc->link != BZ_LINK_UP)
+static blz_hattr *request_attr(blz_ctx *z, blz_req *r, uint16_t handle, bool descriptor) {
+  blz_client *bc = blec__client_backend_priv(r->c);
+  blz_hattr *a = NULL;
+  if (!bc || bc->link != BLZ_LINK_UP)
     blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
   else if (!(a = attr_of(bc, handle, descriptor)))
     blec__op_complete(r->op, descriptor ? BLEC_ERR_DESCRIPTOR_NOT_FOUND : BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
-  if (!a) bz_req_end(z, r);
+  if (!a) blz_req_end(z, r);
   return a;
 }
 
@@ -267,12 +267,12 @@ static bz_hattr *request_attr(bz_ctx *z, bz_req *r, uint16_t handle, bool descri
 
 static int read_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (e) {
-    bz_req_fail_dbus(z, r, e, r->a.read.descriptor ? "GattDescriptor1.ReadValue" : "GattCharacteristic1.ReadValue");
-    bz_req_end(z, r);
+    blz_req_fail_dbus(z, r, e, r->a.read.descriptor ? "GattDescriptor1.ReadValue" : "GattCharacteristic1.ReadValue");
+    blz_req_end(z, r);
     return 0;
   }
   const void *p = NULL;
@@ -281,13 +281,13 @@ static int read_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   if (s < 0) {
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: ReadValue reply is not \"ay\": %s", strerror(-s));
     blec__op_complete(r->op, BLEC_ERR_PARSE);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_client *bc = blec__client_backend_priv(r->c);
   if (bc && !r->a.read.descriptor && sub_of(bc, r->a.read.handle) && sub_of(bc, r->a.read.handle)->fd < 0) {
     /* BlueZ stores the value read and announces it as a Value change: expect it. */
-    bz_hattr *a = attr_of(bc, r->a.read.handle, false);
+    blz_hattr *a = attr_of(bc, r->a.read.handle, false);
     uint8_t *copy = malloc(n ? n : 1);
     if (a && copy) {
       if (n) memcpy(copy, p, n);
@@ -300,57 +300,57 @@ static int read_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
     }
   }
   blec__op_complete_data(r->op, p, n);
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
-static void read_start(bz_ctx *z, bz_req *r) {
-  bz_hattr *a = request_attr(z, r, r->a.read.handle, r->a.read.descriptor);
+static void read_start(blz_ctx *z, blz_req *r) {
+  blz_hattr *a = request_attr(z, r, r->a.read.handle, r->a.read.descriptor);
   if (!a) return;
   sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, a->path,
-                                         r->a.read.descriptor ? BZ_IF_DESC : BZ_IF_CHAR, "ReadValue");
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path,
+                                         r->a.read.descriptor ? BLZ_IF_DESC : BLZ_IF_CHAR, "ReadValue");
   if (s >= 0) s = sd_bus_message_append(m, "a{sv}", 0);
-  bz_req_send(z, r, m, s, GATT_USEC, read_reply);
+  blz_req_send(z, r, m, s, GATT_USEC, read_reply);
 }
 
-int bz_read(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, bool cached) {
-  bz_req *r = bz_req_new(BZ_REQ_READ, c, op, read_start);
+int blz_read(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, bool cached) {
+  blz_req *r = blz_req_new(BLZ_REQ_READ, c, op, read_start);
   if (!r) return BLEC_ERR_NO_MEMORY;
   r->a.read.handle = handle;
   r->a.read.descriptor = descriptor;
   r->a.read.cached = cached;
-  return bz_req_post(bz_ctx_of(blec__client_ctx(c)), r);
+  return blz_req_post(blz_ctx_of(blec__client_ctx(c)), r);
 }
 
 /* ---- writes ------------------------------------------------------------------------------------------ */
 
 static int write_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (e)
-    bz_req_fail_dbus(z, r, e, r->a.write.descriptor ? "GattDescriptor1.WriteValue" : "GattCharacteristic1.WriteValue");
+    blz_req_fail_dbus(z, r, e, r->a.write.descriptor ? "GattDescriptor1.WriteValue" : "GattCharacteristic1.WriteValue");
   else
     blec__op_complete(r->op, BLEC_OK);
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
-static void write_value(bz_ctx *z, bz_req *r, const bz_hattr *a) {
+static void write_value(blz_ctx *z, blz_req *r, const blz_hattr *a) {
   sd_bus_message *m = NULL;
   bool desc = r->a.write.descriptor;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, a->path, desc ? BZ_IF_DESC : BZ_IF_CHAR, "WriteValue");
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path, desc ? BLZ_IF_DESC : BLZ_IF_CHAR, "WriteValue");
   if (s >= 0) s = sd_bus_message_append_array(m, SD_BUS_TYPE_BYTE, r->a.write.data, r->a.write.len);
   if (s >= 0 && desc) s = sd_bus_message_append(m, "a{sv}", 0);
   if (s >= 0 && !desc)
     s = sd_bus_message_append(m, "a{sv}", 1, "type", "s", r->a.write.with_response ? "request" : "command");
-  bz_req_send(z, r, m, s, GATT_USEC, write_reply);
+  blz_req_send(z, r, m, s, GATT_USEC, write_reply);
 }
 
 /* One write command through the AcquireWrite socket: true when the socket took it. */
-static bool socket_send(bz_ctx *z, bz_client *bc, bz_req *r) {
+static bool socket_send(blz_ctx *z, blz_client *bc, blz_req *r) {
   ssize_t n = send(bc->write_fd, r->a.write.data, r->a.write.len, MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n == (ssize_t)r->a.write.len) return true;
   blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: AcquireWrite socket: %s", n < 0 ? strerror(errno) : "short write");
@@ -361,25 +361,25 @@ static bool socket_send(bz_ctx *z, bz_client *bc, bz_req *r) {
 
 static int acquire_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
   int fd = -1;
   uint16_t mtu = 0;
   if (e) {
-    bz_error_from_dbus(z->ctx, e, "AcquireWrite", NULL);
+    blz_error_from_dbus(z->ctx, e, "AcquireWrite", NULL);
   } else if (sd_bus_message_read(m, "hq", &fd, &mtu) < 0 || fd < 0) {
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: AcquireWrite reply is not \"hq\"");
     fd = -1;
   } else if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0) {
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: AcquireWrite: dup: %s", strerror(errno));
   }
-  bz_hattr *a = bc && bc->link == BZ_LINK_UP ? attr_of(bc, r->a.write.handle, false) : NULL;
+  blz_hattr *a = bc && bc->link == BLZ_LINK_UP ? attr_of(bc, r->a.write.handle, false) : NULL;
   if (!a) {
     if (fd >= 0) close(fd);
     blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
   if (fd < 0) {
@@ -395,14 +395,14 @@ static int acquire_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *
     return 0;
   }
   blec__op_complete(r->op, BLEC_OK);
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
-static void write_start(bz_ctx *z, bz_req *r) {
-  bz_hattr *a = request_attr(z, r, r->a.write.handle, r->a.write.descriptor);
+static void write_start(blz_ctx *z, blz_req *r) {
+  blz_hattr *a = request_attr(z, r, r->a.write.handle, r->a.write.descriptor);
   if (!a) return;
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_client *bc = blec__client_backend_priv(r->c);
   bool via_socket = !r->a.write.descriptor && !r->a.write.with_response && a->write_acquirable &&
                     !(a->props & BLEC_PROP_WRITE) && socket_write();
   if (!via_socket) {
@@ -411,19 +411,19 @@ static void write_start(bz_ctx *z, bz_req *r) {
   }
   if (bc->write_fd >= 0 && bc->write_handle == a->handle && socket_send(z, bc, r)) {
     blec__op_complete(r->op, BLEC_OK);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, a->path, BZ_IF_CHAR, "AcquireWrite");
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path, BLZ_IF_CHAR, "AcquireWrite");
   if (s >= 0) s = sd_bus_message_append(m, "a{sv}", 0);
-  bz_req_send(z, r, m, s, GATT_USEC, acquire_write_reply);
+  blz_req_send(z, r, m, s, GATT_USEC, acquire_write_reply);
 }
 
-int bz_write(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, const uint8_t *data, size_t len,
+int blz_write(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, const uint8_t *data, size_t len,
              bool with_response) {
   uint8_t *copy = malloc(len ? len : 1);
-  bz_req *r = copy ? bz_req_new(BZ_REQ_WRITE, c, op, write_start) : NULL;
+  blz_req *r = copy ? blz_req_new(BLZ_REQ_WRITE, c, op, write_start) : NULL;
   if (!r) {
     free(copy);
     return BLEC_ERR_NO_MEMORY;
@@ -434,15 +434,15 @@ int bz_write(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, cons
   r->a.write.with_response = with_response;
   r->a.write.data = copy;
   r->a.write.len = len;
-  return bz_req_post(bz_ctx_of(blec__client_ctx(c)), r);
+  return blz_req_post(blz_ctx_of(blec__client_ctx(c)), r);
 }
 
 /* ---- notifications ----------------------------------------------------------------------------------- */
 
 /* The AcquireNotify socket: one datagram per notification (BlueZ's notify_io_cb). */
-static void notify_readable(bz_ctx *z, int fd, uint32_t revents, void *arg) {
-  bz_sub *sub = arg;
-  bz_client *bc = sub->bc;
+static void notify_readable(blz_ctx *z, int fd, uint32_t revents, void *arg) {
+  blz_sub *sub = arg;
+  blz_client *bc = sub->bc;
   uint8_t buf[600]; /* an ATT value is at most 512 bytes */
   for (int i = 0; i < 64; i++) {
     ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
@@ -462,57 +462,57 @@ static void notify_readable(bz_ctx *z, int fd, uint32_t revents, void *arg) {
 
 static int notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret);
 
-static void start_notify(bz_ctx *z, bz_req *r, const bz_hattr *a) {
+static void start_notify(blz_ctx *z, blz_req *r, const blz_hattr *a) {
   sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, a->path, BZ_IF_CHAR, "StartNotify");
-  bz_req_send(z, r, m, s, GATT_USEC, notify_reply);
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path, BLZ_IF_CHAR, "StartNotify");
+  blz_req_send(z, r, m, s, GATT_USEC, notify_reply);
 }
 
 static int notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
-  bz_sub *sub = bc ? sub_of(bc, r->a.subscribe.handle) : NULL;
-  bool live = bc && bc->link == BZ_LINK_UP && sub;
+  blz_sub *sub = bc ? sub_of(bc, r->a.subscribe.handle) : NULL;
+  bool live = bc && bc->link == BLZ_LINK_UP && sub;
   if (!e && blec__op_is_done(r->op) && live) {
     /* Cancelled (or timed out) meanwhile: undo the subscription. */
-    int s = sd_bus_call_method_async(z->bus, NULL, BZ_SERVICE, sub->path, BZ_IF_CHAR, "StopNotify", NULL, NULL, NULL);
+    int s = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, sub->path, BLZ_IF_CHAR, "StopNotify", NULL, NULL, NULL);
     if (s < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: StopNotify: %s", strerror(-s));
     sub_remove(bc, sub);
   } else if (e) {
     if (sub) sub_remove(bc, sub);
-    bz_req_fail_dbus(z, r, e, "StartNotify");
+    blz_req_fail_dbus(z, r, e, "StartNotify");
   } else {
     blec__op_complete(r->op, live ? BLEC_OK : BLEC_ERR_NOT_CONNECTED);
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
 static int acquire_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
-  bz_sub *sub = bc ? sub_of(bc, r->a.subscribe.handle) : NULL;
+  blz_sub *sub = bc ? sub_of(bc, r->a.subscribe.handle) : NULL;
   int fd = -1;
   uint16_t mtu = 0;
   if (!e && sd_bus_message_read(m, "hq", &fd, &mtu) >= 0 && fd >= 0) fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  if (!bc || bc->link != BZ_LINK_UP || !sub || blec__op_is_done(r->op)) {
+  if (!bc || bc->link != BLZ_LINK_UP || !sub || blec__op_is_done(r->op)) {
     /* Gone or cancelled: closing the socket releases the subscription. */
     if (fd >= 0) close(fd);
     if (bc && sub) sub_remove(bc, sub);
     blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
   if (fd < 0) {
     /* Not offered after all (or another client holds it): StartNotify instead. */
-    if (e) bz_error_from_dbus(z->ctx, e, "AcquireNotify", NULL);
-    bz_hattr *a = attr_of(bc, r->a.subscribe.handle, false);
+    if (e) blz_error_from_dbus(z->ctx, e, "AcquireNotify", NULL);
+    blz_hattr *a = attr_of(bc, r->a.subscribe.handle, false);
     if (a) a->notify_acquirable = false;
     if (a) {
       start_notify(z, r, a);
@@ -520,15 +520,15 @@ static int acquire_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error 
     }
     sub_remove(bc, sub);
     blec__op_complete(r->op, BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
   sub->fd = fd;
-  int s = bz_watch_fd(z, fd, notify_readable, sub, &sub->src);
+  int s = blz_watch_fd(z, fd, notify_readable, sub, &sub->src);
   if (s < 0) {
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: watching the notification socket: %s", strerror(-s));
     sub_remove(bc, sub);
-    blec__op_complete(r->op, bz_status_from_errno(s));
+    blec__op_complete(r->op, blz_status_from_errno(s));
   } else {
     if (mtu >= 23 && mtu != bc->mtu) {
       bc->mtu = mtu;
@@ -536,30 +536,30 @@ static int acquire_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error 
     }
     blec__op_complete(r->op, BLEC_OK);
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
 static int stop_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
   const sd_bus_error *e = sd_bus_message_get_error(m);
-  if (e) bz_error_from_dbus(z->ctx, e, "StopNotify", NULL); /* unsubscribed either way */
+  if (e) blz_error_from_dbus(z->ctx, e, "StopNotify", NULL); /* unsubscribed either way */
   blec__op_complete(r->op, BLEC_OK);
-  bz_req_end(z, r);
+  blz_req_end(z, r);
   return 0;
 }
 
-static void subscribe_start(bz_ctx *z, bz_req *r) {
-  bz_hattr *a = request_attr(z, r, r->a.subscribe.handle, false);
+static void subscribe_start(blz_ctx *z, blz_req *r) {
+  blz_hattr *a = request_attr(z, r, r->a.subscribe.handle, false);
   if (!a) return;
-  bz_client *bc = blec__client_backend_priv(r->c);
-  bz_sub *sub = sub_of(bc, a->handle);
+  blz_client *bc = blec__client_backend_priv(r->c);
+  blz_sub *sub = sub_of(bc, a->handle);
   if (r->a.subscribe.mode == BLEC__CCCD_OFF) {
     if (!sub) {
       blec__op_complete(r->op, BLEC_OK);
-      bz_req_end(z, r);
+      blz_req_end(z, r);
       return;
     }
     bool via_socket = sub->fd >= 0;
@@ -569,13 +569,13 @@ static void subscribe_start(bz_ctx *z, bz_req *r) {
     if (via_socket || !path) {
       free(path);
       blec__op_complete(r->op, BLEC_OK);
-      bz_req_end(z, r);
+      blz_req_end(z, r);
       return;
     }
     sd_bus_message *m = NULL;
-    int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, path, BZ_IF_CHAR, "StopNotify");
+    int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, path, BLZ_IF_CHAR, "StopNotify");
     free(path);
-    bz_req_send(z, r, m, s, GATT_USEC, stop_notify_reply);
+    blz_req_send(z, r, m, s, GATT_USEC, stop_notify_reply);
     return;
   }
   if (r->a.subscribe.mode == BLEC__CCCD_INDICATE && (a->props & BLEC_PROP_NOTIFY)) {
@@ -583,44 +583,44 @@ static void subscribe_start(bz_ctx *z, bz_req *r) {
     blec__error_set(&e, BLEC_ERR_NOT_SUPPORTED,
                     "BlueZ subscribes to notifications when a characteristic offers both (StartNotify has no choice)");
     blec__op_complete_error(r->op, &e);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   if (sub) sub_remove(bc, sub); /* a stale one (the core allows one subscription per characteristic) */
   if (!(sub = sub_add(bc, a->handle, a->path))) {
     blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   /* Values on the signal path are routed from now on (a value may precede the reply). */
   if (r->a.subscribe.mode == BLEC__CCCD_NOTIFY && a->notify_acquirable && socket_notify()) {
     sd_bus_message *m = NULL;
-    int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, a->path, BZ_IF_CHAR, "AcquireNotify");
+    int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path, BLZ_IF_CHAR, "AcquireNotify");
     if (s >= 0) s = sd_bus_message_append(m, "a{sv}", 0);
-    bz_req_send(z, r, m, s, GATT_USEC, acquire_notify_reply);
+    blz_req_send(z, r, m, s, GATT_USEC, acquire_notify_reply);
     return;
   }
   start_notify(z, r, a);
 }
 
-int bz_subscribe(blec_client *c, blec_op *op, uint16_t value_handle, blec__cccd_mode mode) {
-  bz_req *r = bz_req_new(BZ_REQ_SUBSCRIBE, c, op, subscribe_start);
+int blz_subscribe(blec_client *c, blec_op *op, uint16_t value_handle, blec__cccd_mode mode) {
+  blz_req *r = blz_req_new(BLZ_REQ_SUBSCRIBE, c, op, subscribe_start);
   if (!r) return BLEC_ERR_NO_MEMORY;
   r->a.subscribe.handle = value_handle;
   r->a.subscribe.mode = mode;
-  return bz_req_post(bz_ctx_of(blec__client_ctx(c)), r);
+  return blz_req_post(blz_ctx_of(blec__client_ctx(c)), r);
 }
 
 /* ---- events ------------------------------------------------------------------------------------------ */
 
-void bz_client_value_changed(bz_ctx *z, const char *char_path, const uint8_t *v, size_t n) {
+void blz_client_value_changed(blz_ctx *z, const char *char_path, const uint8_t *v, size_t n) {
   (void)z;
-  for (bz_client *bc = z->clients; bc; bc = bc->next) {
-    if (bc->link != BZ_LINK_UP) continue;
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
+    if (bc->link != BLZ_LINK_UP) continue;
     for (size_t i = 0; i < bc->nsubs; i++) {
-      bz_sub *sub = bc->subs[i];
+      blz_sub *sub = bc->subs[i];
       if (sub->fd >= 0 || strcmp(sub->path, char_path) != 0) continue;
-      bz_hattr *a = attr_of(bc, sub->handle, false);
+      blz_hattr *a = attr_of(bc, sub->handle, false);
       if (a && a->has_echo && a->echo.n == n && (n == 0 || memcmp(a->echo.p, v, n) == 0)) {
         a->has_echo = false; /* our own read, not a notification */
         break;
@@ -631,9 +631,9 @@ void bz_client_value_changed(bz_ctx *z, const char *char_path, const uint8_t *v,
   }
 }
 
-void bz_client_mtu_changed(bz_ctx *z, const char *char_path, uint16_t mtu) {
-  for (bz_client *bc = z->clients; bc; bc = bc->next) {
-    if (bc->link != BZ_LINK_UP || !bz_path_below(char_path, bc->dev_path) || mtu < 23 || mtu == bc->mtu) continue;
+void blz_client_mtu_changed(blz_ctx *z, const char *char_path, uint16_t mtu) {
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
+    if (bc->link != BLZ_LINK_UP || !blz_path_below(char_path, bc->dev_path) || mtu < 23 || mtu == bc->mtu) continue;
     bc->mtu = mtu;
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s MTU %u", bc->dev_path, (unsigned)mtu);
     blec__client_mtu(bc->c, mtu);

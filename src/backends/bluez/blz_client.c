@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_client.c — clients over Device1 (doc/device-api.txt): requests on their way
+ * blz_client.c — clients over Device1 (doc/device-api.txt): requests on their way
  * through the bus thread, connect (Connect, then ServicesResolved: BlueZ has discovered
  * the GATT database and exchanged the MTU by then), disconnect (Disconnect, then
  * Connected false), and what the device's properties say about the link afterwards.
- * Every function here runs on the bus thread except the request functions (bz_connect,
- * bz_disconnect, bz_cancel, bz_client_free), which only post.
+ * Every function here runs on the bus thread except the request functions (blz_connect,
+ * blz_disconnect, blz_cancel, blz_client_free), which only post.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 /* Connect may wait for the peripheral's next advertisement; BlueZ gives up by itself. */
 #define CONNECT_USEC (60u * 1000u * 1000u)
@@ -22,15 +22,15 @@
 
 /* ---- requests ---------------------------------------------------------------------------------- */
 
-static void req_free(bz_req *r) {
-  if (r->kind == BZ_REQ_WRITE) free(r->a.write.data);
+static void req_free(blz_req *r) {
+  if (r->kind == BLZ_REQ_WRITE) free(r->a.write.data);
   if (r->op) blec__op_unref(r->op);
   if (r->c) blec__client_unref(r->c);
   free(r);
 }
 
-static void req_run(bz_ctx *z, bz_job *job) {
-  bz_req *r = (bz_req *)job;
+static void req_run(blz_ctx *z, blz_job *job) {
+  blz_req *r = (blz_req *)job;
   if (r->op && blec__op_is_done(r->op)) { /* cancelled or timed out before it started */
     req_free(r);
     return;
@@ -38,14 +38,14 @@ static void req_run(bz_ctx *z, bz_job *job) {
   r->start(z, r);
 }
 
-static void req_drop(bz_job *job) {
-  bz_req *r = (bz_req *)job;
+static void req_drop(blz_job *job) {
+  blz_req *r = (blz_req *)job;
   if (r->op) blec__op_complete(r->op, BLEC_ERR_CANCELLED);
   req_free(r);
 }
 
-bz_req *bz_req_new(bz_req_kind kind, blec_client *c, blec_op *op, void (*start)(bz_ctx *, bz_req *)) {
-  bz_req *r = calloc(1, sizeof *r);
+blz_req *blz_req_new(blz_req_kind kind, blec_client *c, blec_op *op, void (*start)(blz_ctx *, blz_req *)) {
+  blz_req *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->job.run = req_run;
   r->job.drop = req_drop;
@@ -56,25 +56,25 @@ bz_req *bz_req_new(bz_req_kind kind, blec_client *c, blec_op *op, void (*start)(
   return r;
 }
 
-int bz_req_post(bz_ctx *z, bz_req *r) {
-  int s = bz_post(z, &r->job);
+int blz_req_post(blz_ctx *z, blz_req *r) {
+  int s = blz_post(z, &r->job);
   if (s != BLEC_OK) req_free(r);
   return s;
 }
 
-void bz_req_pending(bz_ctx *z, bz_req *r, sd_bus_slot *slot) {
+void blz_req_pending(blz_ctx *z, blz_req *r, sd_bus_slot *slot) {
   if (r->slot != slot) {
     sd_bus_slot_unref(r->slot);
     r->slot = slot;
   }
-  for (bz_req *x = z->reqs; x; x = x->next)
+  for (blz_req *x = z->reqs; x; x = x->next)
     if (x == r) return;
   r->next = z->reqs;
   z->reqs = r;
 }
 
-void bz_req_end(bz_ctx *z, bz_req *r) {
-  for (bz_req **pp = &z->reqs; *pp; pp = &(*pp)->next) {
+void blz_req_end(blz_ctx *z, blz_req *r) {
+  for (blz_req **pp = &z->reqs; *pp; pp = &(*pp)->next) {
     if (*pp == r) {
       *pp = r->next;
       break;
@@ -84,19 +84,19 @@ void bz_req_end(bz_ctx *z, bz_req *r) {
   req_free(r);
 }
 
-bz_req *bz_req_of_op(bz_ctx *z, blec_op *op) {
-  for (bz_req *r = z->reqs; r; r = r->next)
+blz_req *blz_req_of_op(blz_ctx *z, blec_op *op) {
+  for (blz_req *r = z->reqs; r; r = r->next)
     if (r->op == op) return r;
   return NULL;
 }
 
-void bz_req_fail_dbus(bz_ctx *z, bz_req *r, const sd_bus_error *e, const char *what) {
+void blz_req_fail_dbus(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what) {
   blec_error err;
-  bz_error_from_dbus(z->ctx, e, what, &err);
+  blz_error_from_dbus(z->ctx, e, what, &err);
   blec__op_complete_error(r->op, &err);
 }
 
-bool bz_req_send(bz_ctx *z, bz_req *r, sd_bus_message *m, int build_status, uint64_t usec,
+bool blz_req_send(blz_ctx *z, blz_req *r, sd_bus_message *m, int build_status, uint64_t usec,
                  sd_bus_message_handler_t fn) {
   sd_bus_slot *slot = NULL;
   int s = build_status;
@@ -104,17 +104,17 @@ bool bz_req_send(bz_ctx *z, bz_req *r, sd_bus_message *m, int build_status, uint
   sd_bus_message_unref(m);
   if (s < 0) {
     blec_error e;
-    blec__error_set(&e, bz_status_from_errno(s), "the request could not be sent to bluetoothd: %s", strerror(-s));
+    blec__error_set(&e, blz_status_from_errno(s), "the request could not be sent to bluetoothd: %s", strerror(-s));
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s", e.message);
     blec__op_complete_error(r->op, &e);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return false;
   }
-  bz_req_pending(z, r, slot);
+  blz_req_pending(z, r, slot);
   return true;
 }
 
-static void complete_msg(bz_req *r, int status, const char *fmt, const char *arg) {
+static void complete_msg(blz_req *r, int status, const char *fmt, const char *arg) {
   blec_error e;
   blec__error_set(&e, status, fmt, arg);
   blec__op_complete_error(r->op, &e);
@@ -122,8 +122,8 @@ static void complete_msg(bz_req *r, int status, const char *fmt, const char *arg
 
 /* ---- client state -------------------------------------------------------------------------------- */
 
-bz_client *bz_client_of(bz_ctx *z, blec_client *c) {
-  bz_client *bc = blec__client_backend_priv(c);
+blz_client *blz_client_of(blz_ctx *z, blec_client *c) {
+  blz_client *bc = blec__client_backend_priv(c);
   if (bc) return bc;
   if (!(bc = calloc(1, sizeof *bc))) return NULL;
   bc->c = blec__client_ref(c);
@@ -135,14 +135,14 @@ bz_client *bz_client_of(bz_ctx *z, blec_client *c) {
   return bc;
 }
 
-static void client_destroy(bz_ctx *z, bz_client *bc) {
-  for (bz_client **pp = &z->clients; *pp; pp = &(*pp)->next) {
+static void client_destroy(blz_ctx *z, blz_client *bc) {
+  for (blz_client **pp = &z->clients; *pp; pp = &(*pp)->next) {
     if (*pp == bc) {
       *pp = bc->next;
       break;
     }
   }
-  bz_client_release_gatt(z, bc);
+  blz_client_release_gatt(z, bc);
   sd_event_source_unref(bc->close_timer);
   blec__client_set_backend_priv(bc->c, NULL);
   blec__client_unref(bc->c);
@@ -150,44 +150,44 @@ static void client_destroy(bz_ctx *z, bz_client *bc) {
   free(bc);
 }
 
-void bz_clients_exit(bz_ctx *z) {
+void blz_clients_exit(blz_ctx *z) {
   while (z->reqs) {
-    bz_req *r = z->reqs;
+    blz_req *r = z->reqs;
     if (r->op) blec__op_complete(r->op, BLEC_ERR_CANCELLED);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
   }
   while (z->clients) client_destroy(z, z->clients);
 }
 
-static bz_obj *device_of(bz_ctx *z, bz_client *bc) {
-  bz_obj *x = bc->dev_path ? bz_objs_find(z->objs, bc->dev_path) : NULL;
-  return x && (x->ifaces & BZ_I_DEVICE) ? x : NULL;
+static blz_obj *device_of(blz_ctx *z, blz_client *bc) {
+  blz_obj *x = bc->dev_path ? blz_objs_find(z->objs, bc->dev_path) : NULL;
+  return x && (x->ifaces & BLZ_I_DEVICE) ? x : NULL;
 }
 
 /* Sends a method call on a device and forgets it (its result does not matter). */
-static void device_call_forget(bz_ctx *z, const char *path, const char *method) {
-  int r = sd_bus_call_method_async(z->bus, NULL, BZ_SERVICE, path, BZ_IF_DEVICE, method, NULL, NULL, NULL);
+static void device_call_forget(blz_ctx *z, const char *path, const char *method) {
+  int r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, path, BLZ_IF_DEVICE, method, NULL, NULL, NULL);
   if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s on %s: %s", method, path, strerror(-r));
 }
 
 /* ---- the link goes down ------------------------------------------------------------------------------ */
 
-static void close_done(bz_ctx *z, bz_client *bc) {
-  bz_req *r = bc->closing;
+static void close_done(blz_ctx *z, blz_client *bc) {
+  blz_req *r = bc->closing;
   bc->closing = NULL;
   bc->close_timer = sd_event_source_unref(bc->close_timer);
-  bc->link = BZ_LINK_DOWN;
-  bz_client_release_gatt(z, bc);
+  bc->link = BLZ_LINK_DOWN;
+  blz_client_release_gatt(z, bc);
   if (r) {
     blec__op_complete(r->op, BLEC_OK);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
   }
 }
 
 /* Why a link we did not close went down. BlueZ >= 5.83 says it (Device1.Disconnected);
  * before, a drop that was not a power-off or an unpairing is taken as the peripheral's. */
-static blec_disconnect_reason unrequested_reason(bz_ctx *z, bz_client *bc) {
-  bz_obj *a = bz_adapter_obj(z);
+static blec_disconnect_reason unrequested_reason(blz_ctx *z, blz_client *bc) {
+  blz_obj *a = blz_adapter_obj(z);
   if (bc->unpairing) return BLEC_DISCONNECT_UNPAIRED;
   if (!a || !a->adapter.powered) return BLEC_DISCONNECT_RADIO_OFF;
   if (bc->last_reason >= 0) return (blec_disconnect_reason)bc->last_reason;
@@ -195,33 +195,33 @@ static blec_disconnect_reason unrequested_reason(bz_ctx *z, bz_client *bc) {
 }
 
 /* The device is not connected any more (Connected false, the object removed, radio off). */
-static void link_lost(bz_ctx *z, bz_client *bc, bool radio_off) {
+static void link_lost(blz_ctx *z, blz_client *bc, bool radio_off) {
   switch (bc->link) {
-    case BZ_LINK_DOWN: return;
-    case BZ_LINK_CLOSING: close_done(z, bc); return;
-    case BZ_LINK_CONNECTING:
+    case BLZ_LINK_DOWN: return;
+    case BLZ_LINK_CLOSING: close_done(z, bc); return;
+    case BLZ_LINK_CONNECTING:
       if (!radio_off) return; /* Connect's own reply says how it ended */
       /* fall through */
-    case BZ_LINK_RESOLVING: {
-      bz_req *r = bc->connecting;
+    case BLZ_LINK_RESOLVING: {
+      blz_req *r = bc->connecting;
       bc->connecting = NULL;
-      bc->link = BZ_LINK_DOWN;
-      bz_client_release_gatt(z, bc);
+      bc->link = BLZ_LINK_DOWN;
+      blz_client_release_gatt(z, bc);
       if (r) {
         if (radio_off)
           complete_msg(r, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "%s", "the Bluetooth adapter was powered off while connecting");
         else
           complete_msg(r, BLEC_ERR_DISCONNECTED, "%s", "the link went down before its services were resolved");
-        bz_req_end(z, r);
+        blz_req_end(z, r);
       }
       return;
     }
-    case BZ_LINK_UP: {
+    case BLZ_LINK_UP: {
       blec_disconnect_reason reason = radio_off ? BLEC_DISCONNECT_RADIO_OFF : unrequested_reason(z, bc);
-      bc->link = BZ_LINK_DOWN;
+      bc->link = BLZ_LINK_DOWN;
       bc->unpairing = false;
       bc->last_reason = -1;
-      bz_client_release_gatt(z, bc);
+      blz_client_release_gatt(z, bc);
       blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s disconnected (reason %d)", bc->dev_path, (int)reason);
       blec__client_disconnected(bc->c, reason);
       return;
@@ -229,9 +229,9 @@ static void link_lost(bz_ctx *z, bz_client *bc, bool radio_off) {
   }
 }
 
-void bz_clients_radio_off(bz_ctx *z) {
-  for (bz_client *bc = z->clients; bc; bc = bc->next) {
-    if (bc->link == BZ_LINK_CONNECTING && bc->connecting) {
+void blz_clients_radio_off(blz_ctx *z) {
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
+    if (bc->link == BLZ_LINK_CONNECTING && bc->connecting) {
       /* Connect's reply will not matter any more. */
       sd_bus_slot_unref(bc->connecting->slot);
       bc->connecting->slot = NULL;
@@ -240,28 +240,28 @@ void bz_clients_radio_off(bz_ctx *z) {
   }
 }
 
-void bz_client_device_removed(bz_ctx *z, const char *path) {
-  for (bz_client *bc = z->clients; bc; bc = bc->next) {
+void blz_client_device_removed(blz_ctx *z, const char *path) {
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
     if (!bc->dev_path || strcmp(bc->dev_path, path) != 0) continue;
-    if (bc->link == BZ_LINK_CONNECTING && bc->connecting) {
-      bz_req *r = bc->connecting;
+    if (bc->link == BLZ_LINK_CONNECTING && bc->connecting) {
+      blz_req *r = bc->connecting;
       bc->connecting = NULL;
-      bc->link = BZ_LINK_DOWN;
+      bc->link = BLZ_LINK_DOWN;
       complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "%s", "BlueZ removed the device while connecting");
-      bz_req_end(z, r);
+      blz_req_end(z, r);
     } else {
       link_lost(z, bc, false);
     }
   }
 }
 
-void bz_client_disconnect_reason(bz_ctx *z, const char *path, const char *reason) {
+void blz_client_disconnect_reason(blz_ctx *z, const char *path, const char *reason) {
   int r = !strcmp(reason, "org.bluez.Reason.Timeout")   ? BLEC_DISCONNECT_LINK_LOSS
           : !strcmp(reason, "org.bluez.Reason.Remote")  ? BLEC_DISCONNECT_REMOTE
           : !strcmp(reason, "org.bluez.Reason.Local")   ? BLEC_DISCONNECT_REQUESTED
           : !strcmp(reason, "org.bluez.Reason.Suspend") ? BLEC_DISCONNECT_RADIO_OFF
                                                         : BLEC_DISCONNECT_REMOTE;
-  for (bz_client *bc = z->clients; bc; bc = bc->next)
+  for (blz_client *bc = z->clients; bc; bc = bc->next)
     if (bc->dev_path && path && !strcmp(bc->dev_path, path)) bc->last_reason = r;
 }
 
@@ -273,145 +273,145 @@ typedef struct mtu_scan {
   int mtu;
 } mtu_scan;
 
-static void mtu_of(bz_obj *x, void *arg) {
+static void mtu_of(blz_obj *x, void *arg) {
   mtu_scan *m = arg;
-  if ((x->ifaces & BZ_I_CHAR) && (x->attr.have & BZ_GP_MTU) && bz_path_below(x->path, m->dev_path) &&
+  if ((x->ifaces & BLZ_I_CHAR) && (x->attr.have & BLZ_GP_MTU) && blz_path_below(x->path, m->dev_path) &&
       x->attr.mtu > m->mtu)
     m->mtu = x->attr.mtu;
 }
 
-static int link_mtu(bz_ctx *z, bz_client *bc) {
+static int link_mtu(blz_ctx *z, blz_client *bc) {
   mtu_scan m = {bc->dev_path, 0};
-  bz_objs_each(z->objs, mtu_of, &m);
+  blz_objs_each(z->objs, mtu_of, &m);
   return m.mtu >= 23 ? m.mtu : 23;
 }
 
 /* Completes the connect once the device is connected and its services are resolved. */
-static void maybe_resolved(bz_ctx *z, bz_client *bc) {
-  bz_obj *dev = device_of(z, bc);
-  if (bc->link != BZ_LINK_RESOLVING || !dev || !dev->dev.connected || !dev->dev.services_resolved) return;
-  bz_req *r = bc->connecting;
+static void maybe_resolved(blz_ctx *z, blz_client *bc) {
+  blz_obj *dev = device_of(z, bc);
+  if (bc->link != BLZ_LINK_RESOLVING || !dev || !dev->dev.connected || !dev->dev.services_resolved) return;
+  blz_req *r = bc->connecting;
   bc->connecting = NULL;
-  bc->link = BZ_LINK_UP;
+  bc->link = BLZ_LINK_UP;
   bc->mtu = link_mtu(z, bc);
   blec__client_mtu(bc->c, bc->mtu);
-  const char *name = (dev->dev.have & BZ_DP_NAME) ? dev->dev.name : NULL;
+  const char *name = (dev->dev.have & BLZ_DP_NAME) ? dev->dev.name : NULL;
   if (name && *name) blec__client_set_name(bc->c, name);
   blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s connected, services resolved, MTU %d", bc->dev_path, bc->mtu);
   if (r) {
     if (!blec__op_complete(r->op, BLEC_OK)) {
       /* Cancelled as the link came up: close it again. */
-      bc->link = BZ_LINK_DOWN;
+      bc->link = BLZ_LINK_DOWN;
       device_call_forget(z, bc->dev_path, "Disconnect");
     }
-    bz_req_end(z, r);
+    blz_req_end(z, r);
   }
 }
 
 static int connect_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (!bc || bc->connecting != r) { /* abandoned meanwhile */
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
   if (e && !sd_bus_error_has_name(e, "org.bluez.Error.AlreadyConnected")) {
     bc->connecting = NULL;
-    bc->link = BZ_LINK_DOWN;
+    bc->link = BLZ_LINK_DOWN;
     blec_error err;
-    int s = bz_error_from_dbus(z->ctx, e, "Connect", &err);
+    int s = blz_error_from_dbus(z->ctx, e, "Connect", &err);
     if (s == BLEC_ERR_OS || s == BLEC_ERR_TIMEOUT || s == BLEC_ERR_DEVICE_NOT_FOUND) {
       /* org.bluez.Error.Failed and friends: the peripheral did not answer. */
       blec__error_set(&err, BLEC_ERR_DEVICE_NOT_FOUND, "the peripheral did not answer the connection request (%s: %s)",
                       e->name, e->message ? e->message : "");
     }
     blec__op_complete_error(r->op, &err);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
-  bc->link = BZ_LINK_RESOLVING;
+  bc->link = BLZ_LINK_RESOLVING;
   maybe_resolved(z, bc);
   return 0;
 }
 
-static void connect_start(bz_ctx *z, bz_req *r) {
-  bz_client *bc = bz_client_of(z, r->c);
+static void connect_start(blz_ctx *z, blz_req *r) {
+  blz_client *bc = blz_client_of(z, r->c);
   blec_error err;
   if (!bc) {
     blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
-  if (bz_availability(z, &err) != BLEC_OK) {
+  if (blz_availability(z, &err) != BLEC_OK) {
     blec__op_complete_error(r->op, &err);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
-  char path[BZ_PATH_MAX];
-  bz_obj *dev = NULL;
-  if (bz_device_path(z->adapter, blec__client_address(r->c), path, sizeof path)) dev = bz_objs_find(z->objs, path);
-  if (!dev || !(dev->ifaces & BZ_I_DEVICE)) {
+  char path[BLZ_PATH_MAX];
+  blz_obj *dev = NULL;
+  if (blz_device_path(z->adapter, blec__client_address(r->c), path, sizeof path)) dev = blz_objs_find(z->objs, path);
+  if (!dev || !(dev->ifaces & BLZ_I_DEVICE)) {
     complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "BlueZ does not know %s: a scan must see it first",
                  blec__client_address(r->c));
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   char *p = malloc(strlen(path) + 1);
   if (!p) {
     blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   strcpy(p, path);
   free(bc->dev_path);
   bc->dev_path = p;
-  bz_client_release_gatt(z, bc);
+  blz_client_release_gatt(z, bc);
   bc->unpairing = false;
   bc->last_reason = -1;
   bc->connecting = r;
-  bz_req_pending(z, r, NULL);
+  blz_req_pending(z, r, NULL);
   if (dev->dev.connected) {
     /* Already connected (another program, or a link BlueZ kept): bleak skips Connect too. */
-    bc->link = BZ_LINK_RESOLVING;
+    bc->link = BLZ_LINK_RESOLVING;
     maybe_resolved(z, bc);
     return;
   }
-  bc->link = BZ_LINK_CONNECTING;
+  bc->link = BLZ_LINK_CONNECTING;
   sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, path, BZ_IF_DEVICE, "Connect");
-  if (!bz_req_send(z, r, m, s, CONNECT_USEC, connect_reply)) {
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, path, BLZ_IF_DEVICE, "Connect");
+  if (!blz_req_send(z, r, m, s, CONNECT_USEC, connect_reply)) {
     bc->connecting = NULL; /* ended */
-    bc->link = BZ_LINK_DOWN;
+    bc->link = BLZ_LINK_DOWN;
   }
 }
 
-int bz_connect(blec_client *c, blec_op *op) {
-  bz_req *r = bz_req_new(BZ_REQ_CONNECT, c, op, connect_start);
-  return r ? bz_req_post(bz_ctx_of(blec__client_ctx(c)), r) : BLEC_ERR_NO_MEMORY;
+int blz_connect(blec_client *c, blec_op *op) {
+  blz_req *r = blz_req_new(BLZ_REQ_CONNECT, c, op, connect_start);
+  return r ? blz_req_post(blz_ctx_of(blec__client_ctx(c)), r) : BLEC_ERR_NO_MEMORY;
 }
 
 /* ---- device events ------------------------------------------------------------------------------------- */
 
-void bz_client_device_changed(bz_ctx *z, bz_obj *dev, unsigned changed) {
-  for (bz_client *bc = z->clients; bc; bc = bc->next) {
+void blz_client_device_changed(blz_ctx *z, blz_obj *dev, unsigned changed) {
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
     if (!bc->dev_path || strcmp(bc->dev_path, dev->path) != 0) continue;
-    if ((changed & BZ_DP_CONNECTED) && !dev->dev.connected) {
+    if ((changed & BLZ_DP_CONNECTED) && !dev->dev.connected) {
       link_lost(z, bc, false);
       continue;
     }
-    if (changed & (BZ_DP_CONNECTED | BZ_DP_SERVICES_RESOLVED)) maybe_resolved(z, bc);
-    if ((changed & BZ_DP_NAME) && bc->link == BZ_LINK_UP && dev->dev.name && *dev->dev.name)
+    if (changed & (BLZ_DP_CONNECTED | BLZ_DP_SERVICES_RESOLVED)) maybe_resolved(z, bc);
+    if ((changed & BLZ_DP_NAME) && bc->link == BLZ_LINK_UP && dev->dev.name && *dev->dev.name)
       blec__client_set_name(bc->c, dev->dev.name);
   }
 }
 
 /* ---- disconnect ----------------------------------------------------------------------------------------- */
 
-static void close_grace_over(bz_ctx *z, void *arg) {
-  bz_client *bc = arg;
+static void close_grace_over(blz_ctx *z, void *arg) {
+  blz_client *bc = arg;
   blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s still connected %d ms after Disconnect: taken as down", bc->dev_path,
             CLOSE_GRACE_MS);
   close_done(z, bc);
@@ -419,104 +419,104 @@ static void close_grace_over(bz_ctx *z, void *arg) {
 
 static int disconnect_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
-  bz_req *r = userdata;
-  bz_ctx *z = bz_ctx_of(blec__client_ctx(r->c));
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
-  if (e) bz_error_from_dbus(z->ctx, e, "Disconnect", NULL); /* NotConnected: down already */
+  if (e) blz_error_from_dbus(z->ctx, e, "Disconnect", NULL); /* NotConnected: down already */
   if (!bc || bc->closing != r) {
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return 0;
   }
-  bz_obj *dev = device_of(z, bc);
+  blz_obj *dev = device_of(z, bc);
   if (e || !dev || !dev->dev.connected) {
     close_done(z, bc);
     return 0;
   }
   /* BlueZ answers once the link is down; Connected false follows. */
-  if (bz_timer(z, CLOSE_GRACE_MS, close_grace_over, bc, &bc->close_timer) < 0) close_done(z, bc);
+  if (blz_timer(z, CLOSE_GRACE_MS, close_grace_over, bc, &bc->close_timer) < 0) close_done(z, bc);
   return 0;
 }
 
-static void disconnect_start(bz_ctx *z, bz_req *r) {
-  bz_client *bc = blec__client_backend_priv(r->c);
-  if (!bc || bc->link == BZ_LINK_DOWN || !bc->dev_path) {
+static void disconnect_start(blz_ctx *z, blz_req *r) {
+  blz_client *bc = blec__client_backend_priv(r->c);
+  if (!bc || bc->link == BLZ_LINK_DOWN || !bc->dev_path) {
     blec__op_complete(r->op, BLEC_OK);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   if (bc->closing) { /* one at a time: the core joins a second to the first */
     blec__op_complete(r->op, BLEC_OK);
-    bz_req_end(z, r);
+    blz_req_end(z, r);
     return;
   }
   if (bc->connecting) { /* the core aborts a connect before closing: abandon it */
-    bz_req *cr = bc->connecting;
+    blz_req *cr = bc->connecting;
     bc->connecting = NULL;
     blec__op_complete(cr->op, BLEC_ERR_CANCELLED);
-    bz_req_end(z, cr);
+    blz_req_end(z, cr);
   }
-  bc->link = BZ_LINK_CLOSING;
+  bc->link = BLZ_LINK_CLOSING;
   bc->closing = r;
-  bz_req_pending(z, r, NULL);
+  blz_req_pending(z, r, NULL);
   sd_bus_slot *slot = NULL;
-  int s = sd_bus_call_method_async(z->bus, &slot, BZ_SERVICE, bc->dev_path, BZ_IF_DEVICE, "Disconnect",
+  int s = sd_bus_call_method_async(z->bus, &slot, BLZ_SERVICE, bc->dev_path, BLZ_IF_DEVICE, "Disconnect",
                                    disconnect_reply, r, NULL);
   if (s < 0) {
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: Disconnect could not be sent: %s", strerror(-s));
     close_done(z, bc);
     return;
   }
-  bz_req_pending(z, r, slot);
+  blz_req_pending(z, r, slot);
 }
 
-int bz_disconnect(blec_client *c, blec_op *op) {
-  bz_req *r = bz_req_new(BZ_REQ_DISCONNECT, c, op, disconnect_start);
-  return r ? bz_req_post(bz_ctx_of(blec__client_ctx(c)), r) : BLEC_ERR_NO_MEMORY;
+int blz_disconnect(blec_client *c, blec_op *op) {
+  blz_req *r = blz_req_new(BLZ_REQ_DISCONNECT, c, op, disconnect_start);
+  return r ? blz_req_post(blz_ctx_of(blec__client_ctx(c)), r) : BLEC_ERR_NO_MEMORY;
 }
 
 /* ---- cancel and free ------------------------------------------------------------------------------------ */
 
 typedef struct cancel_job {
-  bz_job job;
+  blz_job job;
   blec_op *op;
 } cancel_job;
 
-static void cancel_run(bz_ctx *z, bz_job *job) {
+static void cancel_run(blz_ctx *z, blz_job *job) {
   cancel_job *cj = (cancel_job *)job;
-  bz_req *r = bz_req_of_op(z, cj->op);
+  blz_req *r = blz_req_of_op(z, cj->op);
   blec__op_unref(cj->op);
   free(cj);
   if (!r) return;
-  bz_client *bc = blec__client_backend_priv(r->c);
+  blz_client *bc = blec__client_backend_priv(r->c);
   switch (r->kind) {
-    case BZ_REQ_CONNECT:
+    case BLZ_REQ_CONNECT:
       if (bc && bc->connecting == r) {
         /* Disconnect also cancels a Connect that has not answered (device-api.txt). */
         bc->connecting = NULL;
-        bc->link = BZ_LINK_DOWN;
+        bc->link = BLZ_LINK_DOWN;
         device_call_forget(z, bc->dev_path, "Disconnect");
       }
       break;
-    case BZ_REQ_DISCONNECT:
+    case BLZ_REQ_DISCONNECT:
       return; /* the link is closing anyway: let it finish */
-    case BZ_REQ_PAIR:
+    case BLZ_REQ_PAIR:
       if (bc && bc->dev_path) device_call_forget(z, bc->dev_path, "CancelPairing");
       break;
-    case BZ_REQ_SUBSCRIBE:
-      return; /* its reply undoes the subscription (bz_gatt.c) */
+    case BLZ_REQ_SUBSCRIBE:
+      return; /* its reply undoes the subscription (blz_gatt.c) */
     default: break;
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
 }
 
-static void cancel_drop(bz_job *job) {
+static void cancel_drop(blz_job *job) {
   cancel_job *cj = (cancel_job *)job;
   blec__op_unref(cj->op);
   free(cj);
 }
 
-void bz_cancel(blec_op *op) {
+void blz_cancel(blec_op *op) {
   blec_client *c = blec__op_client(op);
   if (!c) return;
   cancel_job *cj = calloc(1, sizeof *cj);
@@ -524,31 +524,31 @@ void bz_cancel(blec_op *op) {
   cj->job.run = cancel_run;
   cj->job.drop = cancel_drop;
   cj->op = blec__op_ref(op);
-  if (bz_post(bz_ctx_of(blec__client_ctx(c)), &cj->job) != BLEC_OK) cancel_drop(&cj->job);
+  if (blz_post(blz_ctx_of(blec__client_ctx(c)), &cj->job) != BLEC_OK) cancel_drop(&cj->job);
 }
 
-static void free_start(bz_ctx *z, bz_req *r) {
-  bz_client *bc = blec__client_backend_priv(r->c);
+static void free_start(blz_ctx *z, blz_req *r) {
+  blz_client *bc = blec__client_backend_priv(r->c);
   if (bc) {
-    if (bc->link != BZ_LINK_DOWN && bc->dev_path) device_call_forget(z, bc->dev_path, "Disconnect");
+    if (bc->link != BLZ_LINK_DOWN && bc->dev_path) device_call_forget(z, bc->dev_path, "Disconnect");
     if (bc->connecting) {
-      bz_req *cr = bc->connecting;
+      blz_req *cr = bc->connecting;
       bc->connecting = NULL;
       blec__op_complete(cr->op, BLEC_ERR_CANCELLED);
-      bz_req_end(z, cr);
+      blz_req_end(z, cr);
     }
     if (bc->closing) {
-      bz_req *cr = bc->closing;
+      blz_req *cr = bc->closing;
       bc->closing = NULL;
       blec__op_complete(cr->op, BLEC_OK);
-      bz_req_end(z, cr);
+      blz_req_end(z, cr);
     }
     client_destroy(z, bc);
   }
-  bz_req_end(z, r);
+  blz_req_end(z, r);
 }
 
-void bz_client_free(blec_client *c) {
-  bz_req *r = bz_req_new(BZ_REQ_FREE, c, NULL, free_start);
-  if (r) bz_req_post(bz_ctx_of(blec__client_ctx(c)), r);
+void blz_client_free(blec_client *c) {
+  blz_req *r = blz_req_new(BLZ_REQ_FREE, c, NULL, free_start);
+  if (r) blz_req_post(blz_ctx_of(blec__client_ctx(c)), r);
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_scan.c — scanners over BlueZ discovery (doc/adapter-api.txt): the context's one
+ * blz_scan.c — scanners over BlueZ discovery (doc/adapter-api.txt): the context's one
  * D-Bus connection holds at most one discovery session per adapter, shared by every
  * active scanner; its filter (SetDiscoveryFilter) is Transport "le", DuplicateData true
  * (so that every advertisement BlueZ receives becomes a PropertiesChanged, hence a
  * detection callback) and the union of the scanners' service UUIDs (none when one
  * scanner has none). Advertisements are Device1 objects appearing with an RSSI
  * (InterfacesAdded) and changes of their advertised properties (PropertiesChanged),
- * re-serialized as AD structures (bz_adv.c) for the core.
+ * re-serialized as AD structures (blz_adv.c) for the core.
  *
  * The registry of scanners: its list changes on the bus thread only (start and stop
  * are jobs there), so the thread reporting walks it freely; a scanner being stopped is
@@ -18,21 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 #define SYNC_WAIT_MS 30000
 #define CALL_USEC (10u * 1000u * 1000u)
 
-struct bz_scan {
-  bz_scan *next;
-  bz_job stop_job;
+struct blz_scan {
+  blz_scan *next;
+  blz_job stop_job;
   blec_scanner *s; /* valid until `removed` */
   bool passive;
   char **uuids; /* service UUID filter (NULL-terminated strings), NULL for none */
   /* under z->scan_lock */
   bool removed;
   int busy; /* reports in progress */
-  /* passive scanners: the advertisement monitor (bz_monitor.c, bus thread) */
+  /* passive scanners: the advertisement monitor (blz_monitor.c, bus thread) */
   char *monitor_path;
   sd_bus_slot *monitor_slot;
   char **found; /* device paths the monitor reported found */
@@ -45,7 +45,7 @@ static void strv_free(char **v) {
   free(v);
 }
 
-static void scan_free(bz_scan *sc) {
+static void scan_free(blz_scan *sc) {
   strv_free(sc->uuids);
   for (size_t i = 0; i < sc->nfound; i++) free(sc->found[i]);
   free(sc->found);
@@ -63,11 +63,11 @@ static bool strv_has(char **v, size_t n, const char *s) {
 
 /* The union of the active scanners' UUID filters into *out (NULL: no filter); false when
  * no active scanner is left. */
-static bool wanted_filter(bz_ctx *z, char ***out, size_t *count) {
+static bool wanted_filter(blz_ctx *z, char ***out, size_t *count) {
   bool any = false, unfiltered = false;
   char **u = NULL;
   size_t n = 0;
-  for (bz_scan *sc = z->scans; sc; sc = sc->next) {
+  for (blz_scan *sc = z->scans; sc; sc = sc->next) {
     if (sc->removed || sc->passive) continue;
     any = true;
     if (!sc->uuids) unfiltered = true;
@@ -94,9 +94,9 @@ static bool wanted_filter(bz_ctx *z, char ***out, size_t *count) {
 
 /* SetDiscoveryFilter: le, duplicates on, the UUIDs (count 0 with uuids NULL: none). With
  * `clear` an empty dictionary (BlueZ drops the filter). */
-static int set_filter(bz_ctx *z, const char *adapter, char **uuids, size_t n, bool clear, sd_bus_error *e) {
+static int set_filter(blz_ctx *z, const char *adapter, char **uuids, size_t n, bool clear, sd_bus_error *e) {
   sd_bus_message *m = NULL, *reply = NULL;
-  int r = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, adapter, BZ_IF_ADAPTER, "SetDiscoveryFilter");
+  int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, adapter, BLZ_IF_ADAPTER, "SetDiscoveryFilter");
   if (r >= 0) r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
   if (!clear) {
     if (r >= 0) r = sd_bus_message_append(m, "{sv}", "Transport", "s", "le");
@@ -119,9 +119,9 @@ static int set_filter(bz_ctx *z, const char *adapter, char **uuids, size_t n, bo
   return r;
 }
 
-static int adapter_call(bz_ctx *z, const char *adapter, const char *method, sd_bus_error *e) {
+static int adapter_call(blz_ctx *z, const char *adapter, const char *method, sd_bus_error *e) {
   sd_bus_message *m = NULL, *reply = NULL;
-  int r = sd_bus_message_new_method_call(z->bus, &m, BZ_SERVICE, adapter, BZ_IF_ADAPTER, method);
+  int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, adapter, BLZ_IF_ADAPTER, method);
   if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
   sd_bus_message_unref(m);
   sd_bus_message_unref(reply);
@@ -129,33 +129,33 @@ static int adapter_call(bz_ctx *z, const char *adapter, const char *method, sd_b
 }
 
 /* Brings the session in line with the active scanners (bus thread, blocking calls). */
-static int session_update(bz_ctx *z, blec_error *err) {
+static int session_update(blz_ctx *z, blec_error *err) {
   char **uuids = NULL;
   size_t n = 0;
   bool any = wanted_filter(z, &uuids, &n);
-  bz_obj *a = bz_adapter_obj(z);
+  blz_obj *a = blz_adapter_obj(z);
   sd_bus_error e = SD_BUS_ERROR_NULL;
   int status = BLEC_OK;
   if (!any) {
     if (z->discovering && a) {
       z->discovering = false;
       if (adapter_call(z, a->path, "StopDiscovery", &e) < 0) {
-        bz_error_from_dbus(z->ctx, &e, "StopDiscovery", NULL); /* NotReady: already ended */
+        blz_error_from_dbus(z->ctx, &e, "StopDiscovery", NULL); /* NotReady: already ended */
       } else {
         sd_bus_error_free(&e);
-        if (set_filter(z, a->path, NULL, 0, true, &e) < 0) bz_error_from_dbus(z->ctx, &e, "SetDiscoveryFilter({})", NULL);
+        if (set_filter(z, a->path, NULL, 0, true, &e) < 0) blz_error_from_dbus(z->ctx, &e, "SetDiscoveryFilter({})", NULL);
       }
     }
     z->discovering = false;
   } else if (!a) {
-    status = bz_availability(z, err);
+    status = blz_availability(z, err);
   } else if (set_filter(z, a->path, uuids, n, false, &e) < 0) {
-    status = bz_error_from_dbus(z->ctx, &e, "SetDiscoveryFilter", err);
+    status = blz_error_from_dbus(z->ctx, &e, "SetDiscoveryFilter", err);
   } else if (!z->discovering) {
     sd_bus_error_free(&e);
     if (adapter_call(z, a->path, "StartDiscovery", &e) < 0 &&
         !sd_bus_error_has_name(&e, "org.bluez.Error.InProgress")) { /* ours already runs */
-      status = bz_error_from_dbus(z->ctx, &e, "StartDiscovery", err);
+      status = blz_error_from_dbus(z->ctx, &e, "StartDiscovery", err);
     } else {
       z->discovering = true;
     }
@@ -163,7 +163,7 @@ static int session_update(bz_ctx *z, blec_error *err) {
   if (status == BLEC_ERR_BLUETOOTH_UNAVAILABLE && err && err->reason == BLEC_UNAVAILABLE_POWERED_OFF) {
     /* NotReady: say it the way check_bluetooth does. */
     blec_error why;
-    if (bz_availability(z, &why) != BLEC_OK) *err = why;
+    if (blz_availability(z, &why) != BLEC_OK) *err = why;
   }
   sd_bus_error_free(&e);
   free(uuids);
@@ -173,16 +173,16 @@ static int session_update(bz_ctx *z, blec_error *err) {
 /* ---- start ---------------------------------------------------------------------------------- */
 
 typedef struct start_call {
-  bz_sync sync;
-  bz_scan *sc;
+  blz_sync sync;
+  blz_scan *sc;
   int status;
   blec_error err;
 } start_call;
 
-static void start_free(bz_sync *s) { free(s); }
+static void start_free(blz_sync *s) { free(s); }
 
-static void unlink_scan(bz_ctx *z, bz_scan *sc) {
-  for (bz_scan **pp = &z->scans; *pp; pp = &(*pp)->next) {
+static void unlink_scan(blz_ctx *z, blz_scan *sc) {
+  for (blz_scan **pp = &z->scans; *pp; pp = &(*pp)->next) {
     if (*pp == sc) {
       *pp = sc->next;
       return;
@@ -190,20 +190,20 @@ static void unlink_scan(bz_ctx *z, bz_scan *sc) {
   }
 }
 
-static void start_run(bz_ctx *z, bz_sync *s) {
+static void start_run(blz_ctx *z, blz_sync *s) {
   start_call *c = (start_call *)s;
-  bz_scan *sc = c->sc;
+  blz_scan *sc = c->sc;
   blec_error_clear(&c->err);
   sc->next = z->scans;
   z->scans = sc;
-  c->status = bz_availability(z, &c->err);
-  if (c->status == BLEC_OK) c->status = sc->passive ? bz_monitor_add(z, sc, &c->err) : session_update(z, &c->err);
+  c->status = blz_availability(z, &c->err);
+  if (c->status == BLEC_OK) c->status = sc->passive ? blz_monitor_add(z, sc, &c->err) : session_update(z, &c->err);
   bool ok = c->status == BLEC_OK;
   if (!ok) unlink_scan(z, sc);
-  if (!bz_sync_done(s) && ok) {
+  if (!blz_sync_done(s) && ok) {
     /* The program stopped waiting: it thinks the scan failed. */
     unlink_scan(z, sc);
-    if (sc->passive) bz_monitor_remove(z, sc);
+    if (sc->passive) blz_monitor_remove(z, sc);
     blec_error ignored;
     session_update(z, &ignored);
     scan_free(sc);
@@ -227,18 +227,18 @@ static char **uuid_strings(const blec_scanner *s) {
   return v;
 }
 
-static void stop_now(bz_ctx *z, bz_scan *sc);
+static void stop_now(blz_ctx *z, blz_scan *sc);
 
-int bz_scan_start(blec_scanner *s, blec_error *err) {
-  bz_ctx *z = bz_ctx_of(blec__scanner_ctx(s));
-  bz_scan *old = blec__scanner_backend_priv(s);
+int blz_scan_start(blec_scanner *s, blec_error *err) {
+  blz_ctx *z = blz_ctx_of(blec__scanner_ctx(s));
+  blz_scan *old = blec__scanner_backend_priv(s);
   if (old) { /* ended by itself (radio off) and started again without a stop */
     blec__scanner_set_backend_priv(s, NULL);
     stop_now(z, old);
   }
-  bz_scan *sc = calloc(1, sizeof *sc);
+  blz_scan *sc = calloc(1, sizeof *sc);
   start_call *c = calloc(1, sizeof *c);
-  if (!sc || !c || bz_sync_init(&c->sync, start_run, start_free) != BLEC_OK) {
+  if (!sc || !c || blz_sync_init(&c->sync, start_run, start_free) != BLEC_OK) {
     free(sc);
     free(c);
     return BLEC_ERR_NO_MEMORY;
@@ -248,11 +248,11 @@ int bz_scan_start(blec_scanner *s, blec_error *err) {
   const blec_uuid *list;
   if (blec__scanner_services(s, &list) && !(sc->uuids = uuid_strings(s))) {
     free(sc);
-    bz_sync_unref(&c->sync);
+    blz_sync_unref(&c->sync);
     return BLEC_ERR_NO_MEMORY;
   }
   c->sc = sc;
-  int r = bz_sync_run(z, &c->sync, SYNC_WAIT_MS);
+  int r = blz_sync_run(z, &c->sync, SYNC_WAIT_MS);
   if (r == BLEC_OK) {
     r = c->status;
     if (r != BLEC_OK && err) *err = c->err;
@@ -260,18 +260,18 @@ int bz_scan_start(blec_scanner *s, blec_error *err) {
     blec__error_set(err, r, "the bluez backend's thread did not answer");
     if (r == BLEC_ERR_STATE) scan_free(sc); /* never ran */
   }
-  bz_sync_unref(&c->sync);
+  blz_sync_unref(&c->sync);
   if (r == BLEC_OK) blec__scanner_set_backend_priv(s, sc);
   return r;
 }
 
 /* ---- stop ------------------------------------------------------------------------------------- */
 
-static void stop_run(bz_ctx *z, bz_job *job) {
-  bz_scan *sc = (bz_scan *)((char *)job - offsetof(bz_scan, stop_job));
+static void stop_run(blz_ctx *z, blz_job *job) {
+  blz_scan *sc = (blz_scan *)((char *)job - offsetof(blz_scan, stop_job));
   unlink_scan(z, sc);
   if (sc->passive) {
-    bz_monitor_remove(z, sc);
+    blz_monitor_remove(z, sc);
   } else {
     blec_error ignored;
     session_update(z, &ignored);
@@ -279,36 +279,36 @@ static void stop_run(bz_ctx *z, bz_job *job) {
   scan_free(sc);
 }
 
-static void stop_drop(bz_job *job) { scan_free((bz_scan *)((char *)job - offsetof(bz_scan, stop_job))); }
+static void stop_drop(blz_job *job) { scan_free((blz_scan *)((char *)job - offsetof(blz_scan, stop_job))); }
 
 /* Marks sc removed, waits for reports in progress (unless this is the reporting thread)
  * and leaves the rest to a job. */
-static void stop_now(bz_ctx *z, bz_scan *sc) {
-  bool self = bz_on_bus_thread(z);
+static void stop_now(blz_ctx *z, blz_scan *sc) {
+  bool self = blz_on_bus_thread(z);
   blec__mutex_lock(&z->scan_lock);
   sc->removed = true;
   while (!self && sc->busy) blec__cond_wait(&z->scan_cv, &z->scan_lock);
   blec__mutex_unlock(&z->scan_lock);
   sc->stop_job.run = stop_run;
   sc->stop_job.drop = stop_drop;
-  if (bz_post(z, &sc->stop_job) != BLEC_OK && !self) {
+  if (blz_post(z, &sc->stop_job) != BLEC_OK && !self) {
     /* The loop is gone: nothing reports any more, and its teardown freed the list. */
   }
 }
 
-void bz_scan_stop(blec_scanner *s) {
-  bz_scan *sc = blec__scanner_backend_priv(s);
+void blz_scan_stop(blec_scanner *s) {
+  blz_scan *sc = blec__scanner_backend_priv(s);
   if (!sc) return;
   blec__scanner_set_backend_priv(s, NULL);
-  stop_now(bz_ctx_of(blec__scanner_ctx(s)), sc);
+  stop_now(blz_ctx_of(blec__scanner_ctx(s)), sc);
 }
 
 /* ---- reports ------------------------------------------------------------------------------------ */
 
 /* Calls fn for each live scanner, with no lock held, marking it busy meanwhile. */
-static void each_live(bz_ctx *z, bool (*want)(bz_ctx *, bz_scan *, void *), void (*fn)(bz_scan *, void *),
+static void each_live(blz_ctx *z, bool (*want)(blz_ctx *, blz_scan *, void *), void (*fn)(blz_scan *, void *),
                       void *arg) {
-  for (bz_scan *sc = z->scans; sc; sc = sc->next) {
+  for (blz_scan *sc = z->scans; sc; sc = sc->next) {
     blec__mutex_lock(&z->scan_lock);
     bool go = !sc->removed && (!want || want(z, sc, arg));
     if (go) sc->busy++;
@@ -321,40 +321,40 @@ static void each_live(bz_ctx *z, bool (*want)(bz_ctx *, bz_scan *, void *), void
   }
 }
 
-static bool wants_device(bz_ctx *z, bz_scan *sc, void *arg) {
-  bz_obj *dev = arg;
-  return sc->passive ? bz_monitor_has(sc, dev->path) : z->discovering;
+static bool wants_device(blz_ctx *z, blz_scan *sc, void *arg) {
+  blz_obj *dev = arg;
+  return sc->passive ? blz_monitor_has(sc, dev->path) : z->discovering;
 }
 
 typedef struct report_arg {
-  bz_obj *dev;
+  blz_obj *dev;
   blec__report rep;
 } report_arg;
 
-static bool wants_report(bz_ctx *z, bz_scan *sc, void *arg) { return wants_device(z, sc, ((report_arg *)arg)->dev); }
-static void deliver(bz_scan *sc, void *arg) { blec__scanner_report(sc->s, &((report_arg *)arg)->rep); }
+static bool wants_report(blz_ctx *z, blz_scan *sc, void *arg) { return wants_device(z, sc, ((report_arg *)arg)->dev); }
+static void deliver(blz_scan *sc, void *arg) { blec__scanner_report(sc->s, &((report_arg *)arg)->rep); }
 
-void bz_scan_device_seen(bz_ctx *z, bz_obj *dev) {
+void blz_scan_device_seen(blz_ctx *z, blz_obj *dev) {
   if (!z->scans || !z->adapter) return;
   /* Devices of other adapters are not ours (bleak filters the same way). */
-  if (dev->dev.adapter ? strcmp(dev->dev.adapter, z->adapter) != 0 : !bz_path_below(dev->path, z->adapter)) return;
+  if (dev->dev.adapter ? strcmp(dev->dev.adapter, z->adapter) != 0 : !blz_path_below(dev->path, z->adapter)) return;
   char address[BLEC_ADDR_STRLEN];
-  if (dev->dev.have & BZ_DP_ADDRESS)
+  if (dev->dev.have & BLZ_DP_ADDRESS)
     memcpy(address, dev->dev.address, sizeof address);
-  else if (!bz_path_address(dev->path, address))
+  else if (!blz_path_address(dev->path, address))
     return;
-  uint8_t data[BZ_ADV_MAX];
+  uint8_t data[BLZ_ADV_MAX];
   report_arg a;
   a.dev = dev;
   a.rep.address = address;
-  a.rep.address_type = (dev->dev.have & BZ_DP_ADDRESS_TYPE) ? dev->dev.address_type : BLEC_ADDRESS_PUBLIC;
-  a.rep.rssi = (dev->dev.have & BZ_DP_RSSI) ? dev->dev.rssi : -127;
+  a.rep.address_type = (dev->dev.have & BLZ_DP_ADDRESS_TYPE) ? dev->dev.address_type : BLEC_ADDRESS_PUBLIC;
+  a.rep.rssi = (dev->dev.have & BLZ_DP_RSSI) ? dev->dev.rssi : -127;
   /* Merged advertisement and scan response: reported as one advertisement. BlueZ does
    * not say whether a device is connectable: every report says it is. */
   a.rep.type = BLEC_ADV_IND;
   a.rep.connectable = true;
   a.rep.data = data;
-  a.rep.len = bz_adv_build(&dev->dev, data, sizeof data);
+  a.rep.len = blz_adv_build(&dev->dev, data, sizeof data);
   a.rep.timestamp_us = 0;
   a.rep.backend_id = dev->path;
   each_live(z, wants_report, deliver, &a);
@@ -364,31 +364,31 @@ typedef struct stopped_arg {
   blec_error err;
 } stopped_arg;
 
-static void deliver_stopped(bz_scan *sc, void *arg) { blec__scanner_stopped(sc->s, &((stopped_arg *)arg)->err); }
+static void deliver_stopped(blz_scan *sc, void *arg) { blec__scanner_stopped(sc->s, &((stopped_arg *)arg)->err); }
 
-void bz_scan_all_stopped(bz_ctx *z, int status, int reason, const char *why) {
+void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why) {
   stopped_arg a;
   blec__error_set(&a.err, status, "%s (%s)", why, blec_unavailable_reason_name(reason));
   a.err.reason = reason;
-  for (bz_scan *sc = z->scans; sc; sc = sc->next) {
+  for (blz_scan *sc = z->scans; sc; sc = sc->next) {
     for (size_t i = 0; i < sc->nfound; i++) free(sc->found[i]);
     sc->nfound = 0;
   }
   each_live(z, NULL, deliver_stopped, &a);
 }
 
-void bz_scan_exit(bz_ctx *z) {
+void blz_scan_exit(blz_ctx *z) {
   while (z->scans) {
-    bz_scan *sc = z->scans;
+    blz_scan *sc = z->scans;
     z->scans = sc->next;
-    if (sc->passive) bz_monitor_remove(z, sc);
+    if (sc->passive) blz_monitor_remove(z, sc);
     scan_free(sc);
   }
 }
 
 /* ---- passive scanning: the monitor's bookkeeping ------------------------------------------------ */
 
-bool bz_monitor_has(const bz_scan *sc, const char *dev_path) {
+bool blz_monitor_has(const blz_scan *sc, const char *dev_path) {
   for (size_t i = 0; i < sc->nfound; i++)
     if (!strcmp(sc->found[i], dev_path)) return true;
   return false;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_loop.c — the bus thread: an sd-event loop serving the backend's one sd-bus
+ * blz_loop.c — the bus thread: an sd-event loop serving the backend's one sd-bus
  * connection, a queue of jobs posted by request functions (woken through an eventfd),
  * file-descriptor watches (AcquireNotify sockets) and timers. Start-up (connecting to
  * the system bus, match rules, the first GetManagedObjects) runs on the thread itself,
@@ -13,14 +13,14 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 /* How long init waits for the thread to connect and load bluetoothd's objects. */
 #define START_TIMEOUT_MS 20000
 
-bool bz_on_bus_thread(bz_ctx *z) { return atomic_load(&z->thread_id) == blec__thread_self(); }
+bool blz_on_bus_thread(blz_ctx *z) { return atomic_load(&z->thread_id) == blec__thread_self(); }
 
-int bz_post(bz_ctx *z, bz_job *job) {
+int blz_post(blz_ctx *z, blz_job *job) {
   job->next = NULL;
   blec__mutex_lock(&z->qlock);
   if (z->stopping) {
@@ -46,13 +46,13 @@ int bz_post(bz_ctx *z, bz_job *job) {
 static int on_wake(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
   (void)src;
   (void)revents;
-  bz_ctx *z = userdata;
+  blz_ctx *z = userdata;
   uint64_t v;
   ssize_t n = read(fd, &v, sizeof v);
   (void)n;
   for (;;) {
     blec__mutex_lock(&z->qlock);
-    bz_job *job = z->qhead;
+    blz_job *job = z->qhead;
     if (job) {
       z->qhead = job->next;
       if (!z->qhead) z->qtail = NULL;
@@ -66,18 +66,18 @@ static int on_wake(sd_event_source *src, int fd, uint32_t revents, void *userdat
 
 /* ---- synchronous jobs -------------------------------------------------------------------------- */
 
-static void sync_run(bz_ctx *z, bz_job *job) {
-  bz_sync *s = (bz_sync *)job;
+static void sync_run(blz_ctx *z, blz_job *job) {
+  blz_sync *s = (blz_sync *)job;
   s->fn(z, s);
 }
 
-static void sync_drop(bz_job *job) {
-  bz_sync *s = (bz_sync *)job;
+static void sync_drop(blz_job *job) {
+  blz_sync *s = (blz_sync *)job;
   s->dropped = true; /* the loop stopped first: the poster wakes and sees BLEC_ERR_STATE */
-  bz_sync_done(s);
+  blz_sync_done(s);
 }
 
-int bz_sync_init(bz_sync *s, void (*fn)(bz_ctx *, bz_sync *), void (*free_fn)(bz_sync *)) {
+int blz_sync_init(blz_sync *s, void (*fn)(blz_ctx *, blz_sync *), void (*free_fn)(blz_sync *)) {
   memset(&s->job, 0, sizeof s->job);
   s->job.run = sync_run;
   s->job.drop = sync_drop;
@@ -93,29 +93,29 @@ int bz_sync_init(bz_sync *s, void (*fn)(bz_ctx *, bz_sync *), void (*free_fn)(bz
   return BLEC_OK;
 }
 
-void bz_sync_unref(bz_sync *s) {
+void blz_sync_unref(blz_sync *s) {
   if (atomic_fetch_sub(&s->refs, 1) != 1) return;
   blec__cond_destroy(&s->cv);
   blec__mutex_destroy(&s->m);
   s->free_fn(s);
 }
 
-bool bz_sync_done(bz_sync *s) {
+bool blz_sync_done(blz_sync *s) {
   blec__mutex_lock(&s->m);
   bool read = !s->abandoned;
   s->done = true;
   blec__cond_broadcast(&s->cv);
   blec__mutex_unlock(&s->m);
-  bz_sync_unref(s); /* the bus thread's reference */
+  blz_sync_unref(s); /* the bus thread's reference */
   return read;
 }
 
-int bz_sync_run(bz_ctx *z, bz_sync *s, int timeout_ms) {
+int blz_sync_run(blz_ctx *z, blz_sync *s, int timeout_ms) {
   atomic_fetch_add(&s->refs, 1); /* the bus thread's */
-  if (bz_on_bus_thread(z)) {
+  if (blz_on_bus_thread(z)) {
     s->fn(z, s);
-  } else if (bz_post(z, &s->job) != BLEC_OK) {
-    bz_sync_unref(s);
+  } else if (blz_post(z, &s->job) != BLEC_OK) {
+    blz_sync_unref(s);
     return BLEC_ERR_STATE;
   }
   uint64_t deadline = blec__now_us() + (uint64_t)timeout_ms * 1000u;
@@ -135,8 +135,8 @@ int bz_sync_run(bz_ctx *z, bz_sync *s, int timeout_ms) {
 /* ---- watches and timers ---------------------------------------------------------------------- */
 
 typedef struct fd_watch {
-  bz_ctx *z;
-  bz_fd_fn fn;
+  blz_ctx *z;
+  blz_fd_fn fn;
   void *arg;
 } fd_watch;
 
@@ -147,7 +147,7 @@ static int on_fd(sd_event_source *src, int fd, uint32_t revents, void *userdata)
   return 0;
 }
 
-int bz_watch_fd(bz_ctx *z, int fd, bz_fd_fn fn, void *arg, sd_event_source **out) {
+int blz_watch_fd(blz_ctx *z, int fd, blz_fd_fn fn, void *arg, sd_event_source **out) {
   fd_watch *w = malloc(sizeof *w);
   if (!w) return -ENOMEM;
   w->z = z;
@@ -163,8 +163,8 @@ int bz_watch_fd(bz_ctx *z, int fd, bz_fd_fn fn, void *arg, sd_event_source **out
 }
 
 typedef struct timer_ctx {
-  bz_ctx *z;
-  void (*fn)(bz_ctx *z, void *arg);
+  blz_ctx *z;
+  void (*fn)(blz_ctx *z, void *arg);
   void *arg;
 } timer_ctx;
 
@@ -176,7 +176,7 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
   return 0;
 }
 
-int bz_timer(bz_ctx *z, int ms, void (*fn)(bz_ctx *z, void *arg), void *arg, sd_event_source **out) {
+int blz_timer(blz_ctx *z, int ms, void (*fn)(blz_ctx *z, void *arg), void *arg, sd_event_source **out) {
   timer_ctx *t = malloc(sizeof *t);
   if (!t) return -ENOMEM;
   t->z = z;
@@ -195,7 +195,7 @@ int bz_timer(bz_ctx *z, int ms, void (*fn)(bz_ctx *z, void *arg), void *arg, sd_
 
 /* ---- the thread -------------------------------------------------------------------------------- */
 
-static void started(bz_ctx *z, int status, const blec_error *err) {
+static void started(blz_ctx *z, int status, const blec_error *err) {
   blec__mutex_lock(&z->qlock);
   z->start_status = status;
   if (err) z->start_err = *err;
@@ -205,7 +205,7 @@ static void started(bz_ctx *z, int status, const blec_error *err) {
 }
 
 static void thread_main(void *arg) {
-  bz_ctx *z = arg;
+  blz_ctx *z = arg;
   atomic_store(&z->thread_id, blec__thread_self());
   blec_error err;
   blec_error_clear(&err);
@@ -222,7 +222,7 @@ static void thread_main(void *arg) {
     blec__error_set(&err, BLEC_ERR_OS, "sd_bus_attach_event: %s", strerror(-r));
     goto out;
   }
-  if (bz_signals_start(z, &err) != BLEC_OK) goto out;
+  if (blz_signals_start(z, &err) != BLEC_OK) goto out;
   started(z, BLEC_OK, NULL);
   for (;;) {
     blec__mutex_lock(&z->qlock);
@@ -236,11 +236,11 @@ static void thread_main(void *arg) {
     }
   }
   /* Teardown on this thread: every sd-bus and sd-event object is used here only. */
-  bz_scan_exit(z);
-  bz_monitor_exit(z);
-  bz_clients_exit(z);
-  bz_agent_exit(z);
-  bz_signals_stop(z);
+  blz_scan_exit(z);
+  blz_monitor_exit(z);
+  blz_clients_exit(z);
+  blz_agent_exit(z);
+  blz_signals_stop(z);
   sd_bus_flush(z->bus);
   sd_event_source_unref(wake);
   sd_bus_detach_event(z->bus);
@@ -250,7 +250,7 @@ static void thread_main(void *arg) {
   z->event = NULL;
   return;
 out:
-  if (err.status == BLEC_OK) blec__error_set(&err, bz_status_from_errno(r), "the bluez backend could not start");
+  if (err.status == BLEC_OK) blec__error_set(&err, blz_status_from_errno(r), "the bluez backend could not start");
   sd_event_source_unref(wake);
   if (z->bus) sd_bus_flush_close_unref(z->bus);
   z->bus = NULL;
@@ -259,10 +259,10 @@ out:
   started(z, err.status, &err);
 }
 
-int bz_loop_start(bz_ctx *z, blec_error *err);
-void bz_loop_stop(bz_ctx *z);
+int blz_loop_start(blz_ctx *z, blec_error *err);
+void blz_loop_stop(blz_ctx *z);
 
-int bz_loop_start(bz_ctx *z, blec_error *err) {
+int blz_loop_start(blz_ctx *z, blec_error *err) {
   z->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (z->wake_fd < 0) {
     blec__error_set(err, BLEC_ERR_OS, "eventfd: %s", strerror(errno));
@@ -296,7 +296,7 @@ int bz_loop_start(bz_ctx *z, blec_error *err) {
   return e.status ? e.status : BLEC_ERR_OS;
 }
 
-void bz_loop_stop(bz_ctx *z) {
+void blz_loop_stop(blz_ctx *z) {
   blec__mutex_lock(&z->qlock);
   z->stopping = true;
   blec__mutex_unlock(&z->qlock);
@@ -306,11 +306,11 @@ void bz_loop_stop(bz_ctx *z) {
   blec__thread_join(&z->thread);
   /* Jobs posted after the thread's last look are dropped (their posters learn it). */
   blec__mutex_lock(&z->qlock);
-  bz_job *job = z->qhead;
+  blz_job *job = z->qhead;
   z->qhead = z->qtail = NULL;
   blec__mutex_unlock(&z->qlock);
   while (job) {
-    bz_job *next = job->next;
+    blz_job *next = job->next;
     if (job->drop) job->drop(job);
     job = next;
   }

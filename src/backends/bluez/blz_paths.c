@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_paths.c — BlueZ's object paths (doc/device-api.txt, gatt-api.txt):
+ * blz_paths.c — BlueZ's object paths (doc/device-api.txt, gatt-api.txt):
  * /org/bluez/hci0, .../hci0/dev_AA_BB_CC_DD_EE_FF, .../dev_.../service000c,
  * .../service000c/char000d, .../char000d/desc000f. BlueZ names GATT objects after their
  * handle in four hex digits (src/gatt-client.c: the service's start handle, the
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -24,7 +24,7 @@ static const char *last_element(const char *path) {
   return s ? s + 1 : path;
 }
 
-bool bz_device_path(const char *adapter_path, const char *address, char *out, size_t size) {
+bool blz_device_path(const char *adapter_path, const char *address, char *out, size_t size) {
   if (!adapter_path || !address || strlen(address) != 17) return false;
   char a[18];
   for (int i = 0; i < 17; i++) {
@@ -42,7 +42,7 @@ bool bz_device_path(const char *adapter_path, const char *address, char *out, si
   return n > 0 && (size_t)n < size;
 }
 
-bool bz_path_address(const char *path, char out[BLEC_ADDR_STRLEN]) {
+bool blz_path_address(const char *path, char out[BLEC_ADDR_STRLEN]) {
   if (!path) return false;
   const char *e = last_element(path);
   if (strncmp(e, "dev_", 4) != 0 || strlen(e) != 4 + 17) return false;
@@ -61,7 +61,7 @@ bool bz_path_address(const char *path, char out[BLEC_ADDR_STRLEN]) {
   return true;
 }
 
-bool bz_path_handle(const char *path, const char *prefix, uint16_t *handle) {
+bool blz_path_handle(const char *path, const char *prefix, uint16_t *handle) {
   if (!path || !prefix) return false;
   const char *e = last_element(path);
   size_t pl = strlen(prefix);
@@ -78,14 +78,14 @@ bool bz_path_handle(const char *path, const char *prefix, uint16_t *handle) {
   return true;
 }
 
-bool bz_path_below(const char *path, const char *parent) {
+bool blz_path_below(const char *path, const char *parent) {
   if (!path || !parent) return false;
   size_t n = strlen(parent);
   return strncmp(path, parent, n) == 0 && path[n] == '/' && path[n + 1] != 0;
 }
 
-const char *bz_adapter_name(const char *adapter_path) {
-  if (!adapter_path || !bz_path_below(adapter_path, BZ_ROOT)) return NULL;
+const char *blz_adapter_name(const char *adapter_path) {
+  if (!adapter_path || !blz_path_below(adapter_path, BLZ_ROOT)) return NULL;
   const char *e = last_element(adapter_path);
-  return (size_t)(e - adapter_path) == strlen(BZ_ROOT) + 1 ? e : NULL;
+  return (size_t)(e - adapter_path) == strlen(BLZ_ROOT) + 1 ? e : NULL;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_error.c — D-Bus errors of bluetoothd and of the bus, mapped to blec statuses in one
+ * blz_error.c — D-Bus errors of bluetoothd and of the bus, mapped to blec statuses in one
  * place. ATT errors: BlueZ's GATT client (src/gatt-client.c, create_gatt_dbus_error)
  * turns a few ATT codes into named errors and every other one into
  * org.bluez.Error.Failed "Operation failed with ATT error: 0x%02x"; the named ones are
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 #define ERR(x) "org.bluez.Error." x
 #define DBUS_ERR(x) "org.freedesktop.DBus.Error." x
@@ -40,7 +40,7 @@ static int att_in_text(const char *msg) {
   return digits == 2 && v > 0 ? v : 0;
 }
 
-int bz_att_error(const sd_bus_error *e) {
+int blz_att_error(const sd_bus_error *e) {
   if (!e || !e->name) return 0;
   if (has(e, ERR("Failed"))) return att_in_text(e->message);
   if (has(e, ERR("NotPermitted"))) {
@@ -58,7 +58,7 @@ int bz_att_error(const sd_bus_error *e) {
   return 0;
 }
 
-int bz_status_from_errno(int r) {
+int blz_status_from_errno(int r) {
   switch (-r) {
     case ENOMEM: return BLEC_ERR_NO_MEMORY;
     case ETIMEDOUT: return BLEC_ERR_TIMEOUT;
@@ -71,11 +71,11 @@ int bz_status_from_errno(int r) {
   }
 }
 
-int bz_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err) {
+int blz_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err) {
   const char *name = e && e->name ? e->name : "(no error name)";
   const char *msg = e && e->message ? e->message : "";
   blec__log(ctx, BLEC_LOG_DEBUG, "bluez: %s failed: %s: %s", what, name, msg);
-  int status = BLEC_ERR_OS, reason = 0, att = bz_att_error(e);
+  int status = BLEC_ERR_OS, reason = 0, att = blz_att_error(e);
   if (att) {
     status = BLEC_ERR_ATT;
   } else if (has(e, ERR("NotReady"))) {

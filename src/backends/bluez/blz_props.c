@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bz_props.c — reading bluetoothd's property dictionaries (a{sv}) into plain structs.
+ * blz_props.c — reading bluetoothd's property dictionaries (a{sv}) into plain structs.
  * Every value is outside input: its D-Bus type is checked against the documented one
  * (doc/device-api.txt, adapter-api.txt, gatt-api.txt) before it is read, sizes are
  * bounded, and a property of the wrong shape is skipped (reported through *bad) without
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/bluez/bz.h"
+#include "backends/bluez/blz.h"
 
 /* Bounds: far above what BlueZ sends, low enough to keep a hostile message cheap. */
 #define MAX_ENTRIES 64  /* UUIDs, manufacturer / service data, AD records */
@@ -19,28 +19,28 @@
 
 /* ---- freeing ----------------------------------------------------------------------------- */
 
-static void blob_free(bz_blob *b) {
+static void blob_free(blz_blob *b) {
   free(b->p);
   b->p = NULL;
   b->n = 0;
 }
 
-static void mfr_free(bz_mfr *m, size_t n) {
+static void mfr_free(blz_mfr *m, size_t n) {
   for (size_t i = 0; i < n; i++) blob_free(&m[i].data);
   free(m);
 }
 
-static void sdata_free(bz_sdata *s, size_t n) {
+static void sdata_free(blz_sdata *s, size_t n) {
   for (size_t i = 0; i < n; i++) blob_free(&s[i].data);
   free(s);
 }
 
-static void adrec_free(bz_adrec *a, size_t n) {
+static void adrec_free(blz_adrec *a, size_t n) {
   for (size_t i = 0; i < n; i++) blob_free(&a[i].data);
   free(a);
 }
 
-void bz_device_clear(bz_device *d) {
+void blz_device_clear(blz_device *d) {
   free(d->name);
   free(d->alias);
   free(d->adapter);
@@ -52,12 +52,12 @@ void bz_device_clear(bz_device *d) {
   memset(d, 0, sizeof *d);
 }
 
-void bz_adapter_clear(bz_adapter *a) {
+void blz_adapter_clear(blz_adapter *a) {
   free(a->power_state);
   memset(a, 0, sizeof *a);
 }
 
-void bz_attr_clear(bz_attr *a) {
+void blz_attr_clear(blz_attr *a) {
   free(a->parent);
   memset(a, 0, sizeof *a);
 }
@@ -116,7 +116,7 @@ static int var_text(sd_bus_message *m, char type, size_t max, char **out) {
 }
 
 /* Reads "ay" at the position (not in a variant) into a new blob. */
-static int read_bytes(sd_bus_message *m, bz_blob *out) {
+static int read_bytes(sd_bus_message *m, blz_blob *out) {
   const void *p = NULL;
   size_t n = 0;
   int r = sd_bus_message_read_array(m, SD_BUS_TYPE_BYTE, &p, &n);
@@ -129,11 +129,11 @@ static int read_bytes(sd_bus_message *m, bz_blob *out) {
   return 1;
 }
 
-static int var_bytes(sd_bus_message *m, bz_blob *out) {
+static int var_bytes(sd_bus_message *m, blz_blob *out) {
   int r = variant_is(m, "ay");
   if (r <= 0) return r;
   if ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "ay")) < 0) return r;
-  bz_blob b = {NULL, 0};
+  blz_blob b = {NULL, 0};
   int got = read_bytes(m, &b);
   if (got < 0) return got;
   if ((r = sd_bus_message_exit_container(m)) < 0) {
@@ -148,7 +148,7 @@ static int var_bytes(sd_bus_message *m, bz_blob *out) {
 
 /* Inside a dictionary entry whose value is a variant: reads an "ay" variant into a new
  * blob; 0 when it holds something else (skipped). */
-static int entry_bytes(sd_bus_message *m, bz_blob *out) {
+static int entry_bytes(sd_bus_message *m, blz_blob *out) {
   int r = variant_is(m, "ay");
   if (r <= 0) return r;
   if ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "ay")) < 0) return r;
@@ -212,13 +212,13 @@ static int var_strings(sd_bus_message *m, void (*fn)(const char *s, void *arg), 
  * AdvertisingData a{yv}): for each well-formed entry add(acc, key, &blob) takes the blob
  * (returns 1), declines it (0: the caller frees it) or fails (< 0). Entries whose value
  * is not "ay" are dropped. */
-typedef union bz_key {
+typedef union blz_key {
   uint16_t q;
   uint8_t y;
   const char *s;
-} bz_key;
+} blz_key;
 
-static int var_keyed_blobs(sd_bus_message *m, char ktype, int (*add)(void *acc, const bz_key *k, bz_blob *b),
+static int var_keyed_blobs(sd_bus_message *m, char ktype, int (*add)(void *acc, const blz_key *k, blz_blob *b),
                            void *acc) {
   char dict[] = {'a', '{', ktype, 'v', '}', 0}, entry[] = {ktype, 'v', 0};
   int r = variant_is(m, dict);
@@ -226,9 +226,9 @@ static int var_keyed_blobs(sd_bus_message *m, char ktype, int (*add)(void *acc, 
   if ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, dict)) < 0) return r;
   if ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, dict + 1)) < 0) return r;
   while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, entry)) > 0) {
-    bz_key k;
+    blz_key k;
     memset(&k, 0, sizeof k);
-    bz_blob b = {NULL, 0};
+    blz_blob b = {NULL, 0};
     int got = 0;
     if ((r = sd_bus_message_read_basic(m, ktype, &k)) < 0 || (got = entry_bytes(m, &b)) < 0 ||
         (r = sd_bus_message_exit_container(m)) < 0) {
@@ -244,16 +244,16 @@ static int var_keyed_blobs(sd_bus_message *m, char ktype, int (*add)(void *acc, 
 }
 
 typedef struct mfr_acc {
-  bz_mfr *list;
+  blz_mfr *list;
   size_t n;
 } mfr_acc;
 
-static int add_mfr(void *acc, const bz_key *k, bz_blob *b) {
+static int add_mfr(void *acc, const blz_key *k, blz_blob *b) {
   mfr_acc *a = acc;
   for (size_t i = 0; i < a->n; i++)
     if (a->list[i].company == k->q) return 0; /* the first of a company stays */
   if (a->n >= MAX_ENTRIES) return 0;
-  bz_mfr *nl = realloc(a->list, (a->n + 1) * sizeof *nl);
+  blz_mfr *nl = realloc(a->list, (a->n + 1) * sizeof *nl);
   if (!nl) return -ENOMEM;
   a->list = nl;
   a->list[a->n].company = k->q;
@@ -261,7 +261,7 @@ static int add_mfr(void *acc, const bz_key *k, bz_blob *b) {
   return 1;
 }
 
-static int var_manufacturer(sd_bus_message *m, bz_mfr **out, size_t *count) {
+static int var_manufacturer(sd_bus_message *m, blz_mfr **out, size_t *count) {
   mfr_acc a = {NULL, 0};
   int r = var_keyed_blobs(m, SD_BUS_TYPE_UINT16, add_mfr, &a);
   if (r <= 0) {
@@ -275,17 +275,17 @@ static int var_manufacturer(sd_bus_message *m, bz_mfr **out, size_t *count) {
 }
 
 typedef struct sdata_acc {
-  bz_sdata *list;
+  blz_sdata *list;
   size_t n;
 } sdata_acc;
 
-static int add_sdata(void *acc, const bz_key *k, bz_blob *b) {
+static int add_sdata(void *acc, const blz_key *k, blz_blob *b) {
   sdata_acc *a = acc;
   blec_uuid u;
   if (a->n >= MAX_ENTRIES || blec_uuid_parse(k->s, &u) != BLEC_OK) return 0;
   for (size_t i = 0; i < a->n; i++)
     if (blec_uuid_equal(&a->list[i].uuid, &u)) return 0;
-  bz_sdata *nl = realloc(a->list, (a->n + 1) * sizeof *nl);
+  blz_sdata *nl = realloc(a->list, (a->n + 1) * sizeof *nl);
   if (!nl) return -ENOMEM;
   a->list = nl;
   a->list[a->n].uuid = u;
@@ -293,7 +293,7 @@ static int add_sdata(void *acc, const bz_key *k, bz_blob *b) {
   return 1;
 }
 
-static int var_service_data(sd_bus_message *m, bz_sdata **out, size_t *count) {
+static int var_service_data(sd_bus_message *m, blz_sdata **out, size_t *count) {
   sdata_acc a = {NULL, 0};
   int r = var_keyed_blobs(m, SD_BUS_TYPE_STRING, add_sdata, &a);
   if (r <= 0) {
@@ -307,14 +307,14 @@ static int var_service_data(sd_bus_message *m, bz_sdata **out, size_t *count) {
 }
 
 typedef struct adrec_acc {
-  bz_adrec *list;
+  blz_adrec *list;
   size_t n;
 } adrec_acc;
 
-static int add_adrec(void *acc, const bz_key *k, bz_blob *b) {
+static int add_adrec(void *acc, const blz_key *k, blz_blob *b) {
   adrec_acc *a = acc;
   if (a->n >= MAX_ENTRIES) return 0;
-  bz_adrec *nl = realloc(a->list, (a->n + 1) * sizeof *nl);
+  blz_adrec *nl = realloc(a->list, (a->n + 1) * sizeof *nl);
   if (!nl) return -ENOMEM;
   a->list = nl;
   a->list[a->n].type = k->y;
@@ -322,7 +322,7 @@ static int add_adrec(void *acc, const bz_key *k, bz_blob *b) {
   return 1;
 }
 
-static int var_ad_data(sd_bus_message *m, bz_adrec **out, size_t *count) {
+static int var_ad_data(sd_bus_message *m, blz_adrec **out, size_t *count) {
   adrec_acc a = {NULL, 0};
   int r = var_keyed_blobs(m, SD_BUS_TYPE_BYTE, add_adrec, &a);
   if (r <= 0) {
@@ -383,69 +383,69 @@ static int address_text_ok(const char *s) {
 }
 
 static int device_prop(void *target, const char *k, sd_bus_message *m, unsigned *bit) {
-  bz_device *d = target;
+  blz_device *d = target;
   if (!strcmp(k, "Address")) {
-    *bit = BZ_DP_ADDRESS;
+    *bit = BLZ_DP_ADDRESS;
     const char *s = NULL;
     int r = var_basic(m, SD_BUS_TYPE_STRING, &s);
     if (r <= 0) return r;
     if (!address_text_ok(s)) return 0;
     for (int i = 0; i < 18; i++) d->address[i] = (char)((s[i] >= 'a' && s[i] <= 'f') ? s[i] - 32 : s[i]);
-    d->have |= BZ_DP_ADDRESS;
+    d->have |= BLZ_DP_ADDRESS;
     return 1;
   }
   if (!strcmp(k, "AddressType")) {
-    *bit = BZ_DP_ADDRESS_TYPE;
+    *bit = BLZ_DP_ADDRESS_TYPE;
     const char *s = NULL;
     int r = var_basic(m, SD_BUS_TYPE_STRING, &s);
     if (r <= 0) return r;
     if (strcmp(s, "public") && strcmp(s, "random")) return 0;
     d->address_type = strcmp(s, "public") == 0 ? BLEC_ADDRESS_PUBLIC : BLEC_ADDRESS_RANDOM;
-    d->have |= BZ_DP_ADDRESS_TYPE;
+    d->have |= BLZ_DP_ADDRESS_TYPE;
     return 1;
   }
   int r;
   if (!strcmp(k, "Name")) {
-    *bit = BZ_DP_NAME;
+    *bit = BLZ_DP_NAME;
     r = var_text(m, SD_BUS_TYPE_STRING, MAX_NAME, &d->name);
   } else if (!strcmp(k, "Alias")) {
-    *bit = BZ_DP_ALIAS;
+    *bit = BLZ_DP_ALIAS;
     r = var_text(m, SD_BUS_TYPE_STRING, MAX_NAME, &d->alias);
   } else if (!strcmp(k, "Adapter")) {
-    *bit = BZ_DP_ADAPTER;
-    r = var_text(m, SD_BUS_TYPE_OBJECT_PATH, BZ_PATH_MAX, &d->adapter);
+    *bit = BLZ_DP_ADAPTER;
+    r = var_text(m, SD_BUS_TYPE_OBJECT_PATH, BLZ_PATH_MAX, &d->adapter);
   } else if (!strcmp(k, "RSSI") || !strcmp(k, "TxPower")) {
     bool rssi = k[0] == 'R';
-    *bit = rssi ? BZ_DP_RSSI : BZ_DP_TX_POWER;
+    *bit = rssi ? BLZ_DP_RSSI : BLZ_DP_TX_POWER;
     int16_t v = 0;
     if ((r = var_basic(m, SD_BUS_TYPE_INT16, &v)) > 0) *(rssi ? &d->rssi : &d->tx_power) = v;
   } else if (!strcmp(k, "Appearance")) {
-    *bit = BZ_DP_APPEARANCE;
+    *bit = BLZ_DP_APPEARANCE;
     r = var_basic(m, SD_BUS_TYPE_UINT16, &d->appearance);
   } else if (!strcmp(k, "UUIDs")) {
-    *bit = BZ_DP_UUIDS;
+    *bit = BLZ_DP_UUIDS;
     r = var_uuids(m, &d->uuids, &d->nuuids);
   } else if (!strcmp(k, "ManufacturerData")) {
-    *bit = BZ_DP_MANUFACTURER;
+    *bit = BLZ_DP_MANUFACTURER;
     r = var_manufacturer(m, &d->mfr, &d->nmfr);
   } else if (!strcmp(k, "ServiceData")) {
-    *bit = BZ_DP_SERVICE_DATA;
+    *bit = BLZ_DP_SERVICE_DATA;
     r = var_service_data(m, &d->sdata, &d->nsdata);
   } else if (!strcmp(k, "AdvertisingFlags")) {
-    *bit = BZ_DP_AD_FLAGS;
+    *bit = BLZ_DP_AD_FLAGS;
     r = var_bytes(m, &d->flags);
   } else if (!strcmp(k, "AdvertisingData")) {
-    *bit = BZ_DP_AD_DATA;
+    *bit = BLZ_DP_AD_DATA;
     r = var_ad_data(m, &d->ad, &d->nad);
   } else if (!strcmp(k, "Connected") || !strcmp(k, "ServicesResolved") || !strcmp(k, "Paired") ||
              !strcmp(k, "Bonded") || !strcmp(k, "Trusted")) {
     bool *field;
     switch (k[0]) {
-      case 'C': *bit = BZ_DP_CONNECTED; field = &d->connected; break;
-      case 'S': *bit = BZ_DP_SERVICES_RESOLVED; field = &d->services_resolved; break;
-      case 'P': *bit = BZ_DP_PAIRED; field = &d->paired; break;
-      case 'B': *bit = BZ_DP_BONDED; field = &d->bonded; break;
-      default: *bit = BZ_DP_TRUSTED; field = &d->trusted; break;
+      case 'C': *bit = BLZ_DP_CONNECTED; field = &d->connected; break;
+      case 'S': *bit = BLZ_DP_SERVICES_RESOLVED; field = &d->services_resolved; break;
+      case 'P': *bit = BLZ_DP_PAIRED; field = &d->paired; break;
+      case 'B': *bit = BLZ_DP_BONDED; field = &d->bonded; break;
+      default: *bit = BLZ_DP_TRUSTED; field = &d->trusted; break;
     }
     int v = 0;
     if ((r = var_basic(m, SD_BUS_TYPE_BOOLEAN, &v)) > 0) *field = v != 0;
@@ -456,24 +456,24 @@ static int device_prop(void *target, const char *k, sd_bus_message *m, unsigned 
   return r;
 }
 
-int bz_device_apply(bz_device *d, sd_bus_message *m, unsigned *changed, const char **bad) {
+int blz_device_apply(blz_device *d, sd_bus_message *m, unsigned *changed, const char **bad) {
   return walk(m, device_prop, d, changed, bad);
 }
 
-int bz_device_invalidate(bz_device *d, sd_bus_message *m) {
+int blz_device_invalidate(blz_device *d, sd_bus_message *m) {
   int r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "s");
   if (r <= 0) return r < 0 ? r : -EBADMSG;
   const char *k;
   while ((r = sd_bus_message_read_basic(m, SD_BUS_TYPE_STRING, &k)) > 0) {
-    if (!strcmp(k, "RSSI")) d->have &= ~(unsigned)BZ_DP_RSSI;
-    else if (!strcmp(k, "TxPower")) d->have &= ~(unsigned)BZ_DP_TX_POWER;
-    else if (!strcmp(k, "Name")) d->have &= ~(unsigned)BZ_DP_NAME;
-    else if (!strcmp(k, "ManufacturerData")) d->have &= ~(unsigned)BZ_DP_MANUFACTURER;
-    else if (!strcmp(k, "ServiceData")) d->have &= ~(unsigned)BZ_DP_SERVICE_DATA;
-    else if (!strcmp(k, "UUIDs")) d->have &= ~(unsigned)BZ_DP_UUIDS;
-    else if (!strcmp(k, "Appearance")) d->have &= ~(unsigned)BZ_DP_APPEARANCE;
-    else if (!strcmp(k, "AdvertisingFlags")) d->have &= ~(unsigned)BZ_DP_AD_FLAGS;
-    else if (!strcmp(k, "AdvertisingData")) d->have &= ~(unsigned)BZ_DP_AD_DATA;
+    if (!strcmp(k, "RSSI")) d->have &= ~(unsigned)BLZ_DP_RSSI;
+    else if (!strcmp(k, "TxPower")) d->have &= ~(unsigned)BLZ_DP_TX_POWER;
+    else if (!strcmp(k, "Name")) d->have &= ~(unsigned)BLZ_DP_NAME;
+    else if (!strcmp(k, "ManufacturerData")) d->have &= ~(unsigned)BLZ_DP_MANUFACTURER;
+    else if (!strcmp(k, "ServiceData")) d->have &= ~(unsigned)BLZ_DP_SERVICE_DATA;
+    else if (!strcmp(k, "UUIDs")) d->have &= ~(unsigned)BLZ_DP_UUIDS;
+    else if (!strcmp(k, "Appearance")) d->have &= ~(unsigned)BLZ_DP_APPEARANCE;
+    else if (!strcmp(k, "AdvertisingFlags")) d->have &= ~(unsigned)BLZ_DP_AD_FLAGS;
+    else if (!strcmp(k, "AdvertisingData")) d->have &= ~(unsigned)BLZ_DP_AD_DATA;
   }
   if (r < 0) return r;
   r = sd_bus_message_exit_container(m);
@@ -487,24 +487,24 @@ static void role_seen(const char *s, void *arg) {
 }
 
 static int adapter_prop(void *target, const char *k, sd_bus_message *m, unsigned *bit) {
-  bz_adapter *a = target;
+  blz_adapter *a = target;
   int r;
   if (!strcmp(k, "Address")) {
-    *bit = BZ_AP_ADDRESS;
+    *bit = BLZ_AP_ADDRESS;
     const char *s = NULL;
     if ((r = var_basic(m, SD_BUS_TYPE_STRING, &s)) <= 0) return r;
     if (!address_text_ok(s)) return 0;
     memcpy(a->address, s, sizeof a->address);
   } else if (!strcmp(k, "Powered") || !strcmp(k, "Discovering")) {
     bool powered = k[0] == 'P';
-    *bit = powered ? BZ_AP_POWERED : BZ_AP_DISCOVERING;
+    *bit = powered ? BLZ_AP_POWERED : BLZ_AP_DISCOVERING;
     int v = 0;
     if ((r = var_basic(m, SD_BUS_TYPE_BOOLEAN, &v)) > 0) *(powered ? &a->powered : &a->discovering) = v != 0;
   } else if (!strcmp(k, "PowerState")) {
-    *bit = BZ_AP_POWER_STATE;
+    *bit = BLZ_AP_POWER_STATE;
     r = var_text(m, SD_BUS_TYPE_STRING, 32, &a->power_state);
   } else if (!strcmp(k, "Roles")) {
-    *bit = BZ_AP_ROLES;
+    *bit = BLZ_AP_ROLES;
     bool central = false;
     if ((r = var_strings(m, role_seen, &central)) > 0) a->central = central;
   } else {
@@ -514,9 +514,9 @@ static int adapter_prop(void *target, const char *k, sd_bus_message *m, unsigned
   return r;
 }
 
-int bz_adapter_apply(bz_adapter *a, sd_bus_message *m, unsigned *changed, const char **bad) {
+int blz_adapter_apply(blz_adapter *a, sd_bus_message *m, unsigned *changed, const char **bad) {
   int r = walk(m, adapter_prop, a, changed, bad);
-  if (!(a->have & BZ_AP_ROLES)) a->central = true; /* BlueZ before 5.60 has no Roles */
+  if (!(a->have & BLZ_AP_ROLES)) a->central = true; /* BlueZ before 5.60 has no Roles */
   return r;
 }
 
@@ -538,60 +538,60 @@ static const struct {
     {"writable-auxiliaries", BLEC_PROP_WRITABLE_AUXILIARIES},
 };
 
-uint32_t bz_flag_bit(const char *flag) {
+uint32_t blz_flag_bit(const char *flag) {
   for (size_t i = 0; i < sizeof flag_bits / sizeof flag_bits[0]; i++)
     if (!strcmp(flag, flag_bits[i].name)) return flag_bits[i].bit;
   return 0; /* encrypt-*, secure-*, authorize: access rules, not properties */
 }
 
-static void flag_seen(const char *s, void *arg) { *(uint32_t *)arg |= bz_flag_bit(s); }
+static void flag_seen(const char *s, void *arg) { *(uint32_t *)arg |= blz_flag_bit(s); }
 
 typedef struct attr_target {
-  bz_attr *a;
+  blz_attr *a;
   const uint8_t *value;
   size_t value_len;
 } attr_target;
 
 static int attr_prop(void *target, const char *k, sd_bus_message *m, unsigned *bit) {
   attr_target *t = target;
-  bz_attr *a = t->a;
+  blz_attr *a = t->a;
   int r;
   if (!strcmp(k, "UUID")) {
-    *bit = BZ_GP_UUID;
+    *bit = BLZ_GP_UUID;
     const char *s = NULL;
     if ((r = var_basic(m, SD_BUS_TYPE_STRING, &s)) <= 0) return r;
     if (blec_uuid_parse(s, &a->uuid) != BLEC_OK) return 0;
   } else if (!strcmp(k, "Device") || !strcmp(k, "Service") || !strcmp(k, "Characteristic")) {
-    *bit = BZ_GP_PARENT;
-    r = var_text(m, SD_BUS_TYPE_OBJECT_PATH, BZ_PATH_MAX, &a->parent);
+    *bit = BLZ_GP_PARENT;
+    r = var_text(m, SD_BUS_TYPE_OBJECT_PATH, BLZ_PATH_MAX, &a->parent);
   } else if (!strcmp(k, "Handle") || !strcmp(k, "MTU")) {
     bool handle = k[0] == 'H';
-    *bit = handle ? BZ_GP_HANDLE : BZ_GP_MTU;
+    *bit = handle ? BLZ_GP_HANDLE : BLZ_GP_MTU;
     r = var_basic(m, SD_BUS_TYPE_UINT16, handle ? &a->handle : &a->mtu);
   } else if (!strcmp(k, "Flags")) {
-    *bit = BZ_GP_FLAGS;
+    *bit = BLZ_GP_FLAGS;
     uint32_t props = 0;
     if ((r = var_strings(m, flag_seen, &props)) > 0) a->props = props;
   } else if (!strcmp(k, "NotifyAcquired") || !strcmp(k, "WriteAcquired") || !strcmp(k, "Notifying") ||
              !strcmp(k, "Primary")) {
     bool *field;
     if (k[0] == 'W') {
-      *bit = BZ_GP_WRITE_ACQUIRED;
+      *bit = BLZ_GP_WRITE_ACQUIRED;
       field = &a->write_acquired;
     } else if (k[0] == 'P') {
-      *bit = BZ_GP_PRIMARY;
+      *bit = BLZ_GP_PRIMARY;
       field = &a->primary;
     } else if (k[6] == 'A') {
-      *bit = BZ_GP_NOTIFY_ACQUIRED;
+      *bit = BLZ_GP_NOTIFY_ACQUIRED;
       field = &a->notify_acquired;
     } else {
-      *bit = BZ_GP_NOTIFYING;
+      *bit = BLZ_GP_NOTIFYING;
       field = &a->notifying;
     }
     int v = 0;
     if ((r = var_basic(m, SD_BUS_TYPE_BOOLEAN, &v)) > 0) *field = v != 0;
   } else if (!strcmp(k, "Value")) {
-    *bit = BZ_GP_VALUE;
+    *bit = BLZ_GP_VALUE;
     if ((r = variant_is(m, "ay")) <= 0) return r;
     if ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "ay")) < 0) return r;
     const void *p = NULL;
@@ -608,7 +608,7 @@ static int attr_prop(void *target, const char *k, sd_bus_message *m, unsigned *b
   return r;
 }
 
-int bz_attr_apply(bz_attr *a, sd_bus_message *m, unsigned *changed, const uint8_t **value, size_t *value_len,
+int blz_attr_apply(blz_attr *a, sd_bus_message *m, unsigned *changed, const uint8_t **value, size_t *value_len,
                   const char **bad) {
   attr_target t = {a, NULL, 0};
   int r = walk(m, attr_prop, &t, changed, bad);
