@@ -856,7 +856,11 @@ BLEC_API int blec_client_options_set_timeout(blec_client_options *opts, int time
  * else the backend's choice.
  */
 BLEC_API int blec_client_options_set_address_type(blec_client_options *opts, blec_address_type type);
-/** Cache mode of service discovery ("use_cached_services"). */
+/**
+ * Cache mode of service discovery ("use_cached_services"). A mode other than
+ * BLEC_CACHE_DEFAULT needs BLEC_CAP_CACHE_MODE: connecting answers BLEC_ERR_NOT_SUPPORTED
+ * without it.
+ */
 BLEC_API int blec_client_options_set_cache_mode(blec_client_options *opts, blec_cache_mode mode);
 /** Pair before discovering services (bleak's pair=True). */
 BLEC_API int blec_client_options_set_pair(blec_client_options *opts, bool pair);

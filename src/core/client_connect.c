@@ -317,6 +317,11 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
     blec__op_unref(op);
     return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */
   }
+  if (c->opts.cache_mode != BLEC_CACHE_DEFAULT && !(c->ctx->caps & BLEC_CAP_CACHE_MODE)) {
+    blec__mutex_unlock(&c->lock);
+    blec__op_unref(op);
+    return BLEC_ERR_NOT_SUPPORTED; /* the OS decides about its cache */
+  }
   if (c->freed || c->state != BLEC__DISCONNECTED || c->link_up) {
     blec__mutex_unlock(&c->lock);
     blec__op_unref(op);

@@ -49,6 +49,8 @@ BLEC_TEST_IMPL(dbus_errors_map_to_statuses_with_their_detail) {
   } cases[] = {
       {"org.bluez.Error.Failed", "Operation failed with ATT error: 0x0e", BLEC_ERR_ATT, 0},
       {"org.bluez.Error.NotReady", "Resource Not Ready", BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF},
+      {"org.bluez.Error.Failed", "Not Powered", BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF},
+      {"org.bluez.Error.Blocked", "Blocked through rfkill", BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF},
       {"org.bluez.Error.InProgress", "In Progress", BLEC_ERR_BUSY, 0},
       {"org.bluez.Error.NotConnected", "Not Connected", BLEC_ERR_NOT_CONNECTED, 0},
       {"org.bluez.Error.Failed", "Not connected", BLEC_ERR_NOT_CONNECTED, 0},

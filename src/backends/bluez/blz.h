@@ -433,6 +433,8 @@ struct blz_req {
   blec_op *op;     /* referenced; NULL for BLZ_REQ_FREE */
   blec_client *c;  /* referenced */
   sd_bus_slot *slot; /* the pending call */
+  sd_event_source *grace; /* an Unlikely Error held back (blz_req_fail_gatt) */
+  blec_error held;
   void (*start)(blz_ctx *z, blz_req *r);
   union {
     blz_read_args read;
@@ -459,6 +461,10 @@ void blz_req_end(blz_ctx *z, blz_req *r);
 blz_req *blz_req_of_op(blz_ctx *z, blec_op *op);
 /** Completes r's op from a D-Bus error reply (ATT errors become BLEC_ERR_ATT). */
 void blz_req_fail_dbus(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what);
+/** The same for a GATT request, and ends r: an Unlikely Error (0x0E, what BlueZ answers
+ * for a request cut by a disconnection) is held back briefly, so that the link's loss,
+ * if that is what it was, fails the request with BLEC_ERR_DISCONNECTED instead. */
+void blz_req_fail_gatt(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what);
 
 typedef struct blz_hattr { /* one attribute of the discovered tree */
   uint16_t handle;         /* value handle (characteristics), handle (descriptors) */
@@ -484,7 +490,8 @@ typedef enum blz_link {
   BLZ_LINK_CONNECTING, /* Connect() sent */
   BLZ_LINK_RESOLVING,  /* connected, waiting for ServicesResolved */
   BLZ_LINK_UP,
-  BLZ_LINK_CLOSING     /* Disconnect() sent */
+  BLZ_LINK_CLOSING,    /* Disconnect() sent */
+  BLZ_LINK_DROPPING    /* down without a reason: waiting briefly for a power-off to explain it */
 } blz_link;
 
 struct blz_client {
@@ -495,6 +502,7 @@ struct blz_client {
   blz_req *connecting;  /* the connect request waiting for the link */
   blz_req *closing;     /* the disconnect request waiting for Connected false */
   sd_event_source *close_timer;
+  sd_event_source *drop_timer;
   bool unpairing;      /* RemoveDevice in flight: a link loss is "unpaired" */
   int last_reason;     /* from Device1.Disconnected (BlueZ >= 5.83), -1 if none */
   blz_hattr *attrs;

@@ -19,6 +19,10 @@
 /* After Disconnect's reply, how long Connected false may take before the link is taken
  * as down anyway. */
 #define CLOSE_GRACE_MS 5000
+/* How long an Unlikely Error may wait for the disconnection it may stand for. */
+#define UNLIKELY_GRACE_MS 500
+/* How long a link that went down without a reason waits for the adapter's power-off. */
+#define DROP_GRACE_MS 250
 
 /* ---- requests ---------------------------------------------------------------------------------- */
 
@@ -81,6 +85,7 @@ void blz_req_end(blz_ctx *z, blz_req *r) {
     }
   }
   sd_bus_slot_unref(r->slot);
+  sd_event_source_unref(r->grace);
   req_free(r);
 }
 
@@ -114,6 +119,26 @@ bool blz_req_send(blz_ctx *z, blz_req *r, sd_bus_message *m, int build_status, u
   return true;
 }
 
+static void grace_over(blz_ctx *z, void *arg) {
+  blz_req *r = arg;
+  blec__op_complete_error(r->op, &r->held); /* unless the link's loss failed it first */
+  blz_req_end(z, r);
+}
+
+void blz_req_fail_gatt(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what) {
+  blz_error_from_dbus(z->ctx, e, what, &r->held);
+  if (r->held.att_error == BLEC_ATT_UNLIKELY_ERROR && !r->grace &&
+      blz_timer(z, UNLIKELY_GRACE_MS, grace_over, r, &r->grace) >= 0) {
+    /* src/shared/att.c disc_att_send_op: a request the link's end cut short is answered
+     * with an empty error response, which becomes "ATT error: 0x0e"; Connected false
+     * follows. */
+    blz_req_pending(z, r, r->slot);
+    return;
+  }
+  blec__op_complete_error(r->op, &r->held);
+  blz_req_end(z, r);
+}
+
 static void complete_msg(blz_req *r, int status, const char *fmt, const char *arg) {
   blec_error e;
   blec__error_set(&e, status, fmt, arg);
@@ -144,6 +169,7 @@ static void client_destroy(blz_ctx *z, blz_client *bc) {
   }
   blz_client_release_gatt(z, bc);
   sd_event_source_unref(bc->close_timer);
+  sd_event_source_unref(bc->drop_timer);
   blec__client_set_backend_priv(bc->c, NULL);
   blec__client_unref(bc->c);
   free(bc->dev_path);
@@ -184,14 +210,22 @@ static void close_done(blz_ctx *z, blz_client *bc) {
   }
 }
 
-/* Why a link we did not close went down. BlueZ >= 5.83 says it (Device1.Disconnected);
- * before, a drop that was not a power-off or an unpairing is taken as the peripheral's. */
-static blec_disconnect_reason unrequested_reason(blz_ctx *z, blz_client *bc) {
-  blz_obj *a = blz_adapter_obj(z);
-  if (bc->unpairing) return BLEC_DISCONNECT_UNPAIRED;
-  if (!a || !a->adapter.powered) return BLEC_DISCONNECT_RADIO_OFF;
-  if (bc->last_reason >= 0) return (blec_disconnect_reason)bc->last_reason;
-  return BLEC_DISCONNECT_REMOTE;
+/* The link went down by itself: the one report to the core. */
+static void report_down(blz_ctx *z, blz_client *bc, blec_disconnect_reason reason) {
+  bc->drop_timer = sd_event_source_unref(bc->drop_timer);
+  bc->link = BLZ_LINK_DOWN;
+  bc->unpairing = false;
+  bc->last_reason = -1;
+  blz_client_release_gatt(z, bc);
+  blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s disconnected (reason %d)", bc->dev_path, (int)reason);
+  blec__client_disconnected(bc->c, reason);
+}
+
+/* No power-off came to explain the drop: the peripheral's doing (or the link's). */
+static void drop_grace_over(blz_ctx *z, void *arg) {
+  blz_client *bc = arg;
+  int r = bc->last_reason;
+  report_down(z, bc, r >= 0 && r != BLEC_DISCONNECT_REQUESTED ? (blec_disconnect_reason)r : BLEC_DISCONNECT_REMOTE);
 }
 
 /* The device is not connected any more (Connected false, the object removed, radio off). */
@@ -216,14 +250,25 @@ static void link_lost(blz_ctx *z, blz_client *bc, bool radio_off) {
       }
       return;
     }
+    case BLZ_LINK_DROPPING:
+      if (radio_off) report_down(z, bc, BLEC_DISCONNECT_RADIO_OFF);
+      return;
     case BLZ_LINK_UP: {
-      blec_disconnect_reason reason = radio_off ? BLEC_DISCONNECT_RADIO_OFF : unrequested_reason(z, bc);
-      bc->link = BLZ_LINK_DOWN;
-      bc->unpairing = false;
-      bc->last_reason = -1;
-      blz_client_release_gatt(z, bc);
-      blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s disconnected (reason %d)", bc->dev_path, (int)reason);
-      blec__client_disconnected(bc->c, reason);
+      blz_obj *a = blz_adapter_obj(z);
+      if (radio_off || !a || !a->adapter.powered) {
+        report_down(z, bc, BLEC_DISCONNECT_RADIO_OFF);
+      } else if (bc->unpairing) {
+        report_down(z, bc, BLEC_DISCONNECT_UNPAIRED);
+      } else if (bc->last_reason >= 0 && bc->last_reason != BLEC_DISCONNECT_REQUESTED) {
+        report_down(z, bc, (blec_disconnect_reason)bc->last_reason); /* BlueZ >= 5.83 said why */
+      } else {
+        /* No reason, or "local" without our Disconnect: an adapter powering off drops its
+         * links before its Powered changes (the kernel's disconnection events come
+         * first), so a power-off shortly after explains this drop. */
+        bc->link = BLZ_LINK_DROPPING;
+        blz_client_release_gatt(z, bc);
+        if (blz_timer(z, DROP_GRACE_MS, drop_grace_over, bc, &bc->drop_timer) < 0) drop_grace_over(z, bc);
+      }
       return;
     }
   }
@@ -359,6 +404,14 @@ static void connect_start(blz_ctx *z, blz_req *r) {
     blz_req_end(z, r);
     return;
   }
+  /* BlueZ keys a device by its address alone; the type it knows must be the one asked. */
+  blec_address_type want = blec__client_address_type(r->c);
+  if (want != BLEC_ADDRESS_UNSPECIFIED && (dev->dev.have & BLZ_DP_ADDRESS_TYPE) && dev->dev.address_type != want) {
+    complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "BlueZ knows %s with the other address type",
+                 blec__client_address(r->c));
+    blz_req_end(z, r);
+    return;
+  }
   char *p = malloc(strlen(path) + 1);
   if (!p) {
     blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
@@ -446,6 +499,13 @@ static void disconnect_start(blz_ctx *z, blz_req *r) {
     return;
   }
   if (bc->closing) { /* one at a time: the core joins a second to the first */
+    blec__op_complete(r->op, BLEC_OK);
+    blz_req_end(z, r);
+    return;
+  }
+  if (bc->link == BLZ_LINK_DROPPING) { /* down already: closed is closed */
+    bc->drop_timer = sd_event_source_unref(bc->drop_timer);
+    bc->link = BLZ_LINK_DOWN;
     blec__op_complete(r->op, BLEC_OK);
     blz_req_end(z, r);
     return;

@@ -78,7 +78,9 @@ int blz_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, 
   int status = BLEC_ERR_OS, reason = 0, att = blz_att_error(e);
   if (att) {
     status = BLEC_ERR_ATT;
-  } else if (has(e, ERR("NotReady"))) {
+  } else if (has(e, ERR("NotReady")) || has(e, ERR("Blocked")) || (has(e, ERR("Failed")) && says(e, "Not Powered"))) {
+    /* Not powered (NotReady), rfkill (Blocked: mgmt "RFKilled"), or the controller
+     * turned off while a request was on its way (Failed with mgmt's "Not Powered"). */
     status = BLEC_ERR_BLUETOOTH_UNAVAILABLE;
     reason = BLEC_UNAVAILABLE_POWERED_OFF;
   } else if (has(e, ERR("InProgress")) || has(e, ERR("AlreadyConnected"))) {

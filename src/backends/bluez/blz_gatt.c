@@ -271,8 +271,7 @@ static int read_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (e) {
-    blz_req_fail_dbus(z, r, e, r->a.read.descriptor ? "GattDescriptor1.ReadValue" : "GattCharacteristic1.ReadValue");
-    blz_req_end(z, r);
+    blz_req_fail_gatt(z, r, e, r->a.read.descriptor ? "GattDescriptor1.ReadValue" : "GattCharacteristic1.ReadValue");
     return 0;
   }
   const void *p = NULL;
@@ -330,10 +329,11 @@ static int write_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   blz_req *r = userdata;
   blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
   const sd_bus_error *e = sd_bus_message_get_error(m);
-  if (e)
-    blz_req_fail_dbus(z, r, e, r->a.write.descriptor ? "GattDescriptor1.WriteValue" : "GattCharacteristic1.WriteValue");
-  else
-    blec__op_complete(r->op, BLEC_OK);
+  if (e) {
+    blz_req_fail_gatt(z, r, e, r->a.write.descriptor ? "GattDescriptor1.WriteValue" : "GattCharacteristic1.WriteValue");
+    return 0;
+  }
+  blec__op_complete(r->op, BLEC_OK);
   blz_req_end(z, r);
   return 0;
 }
