@@ -323,6 +323,11 @@ struct blz_obj *blz_adapter_obj(blz_ctx *z);
 void blz_choose_adapter(blz_ctx *z);
 /** Fills err for "Bluetooth unavailable" from the mirror (bus thread); BLEC_OK if usable. */
 int blz_availability(blz_ctx *z, blec_error *err);
+/** The same, asking bluetoothd afresh (blocking GetAll) before saying unavailable. */
+int blz_availability_fresh(blz_ctx *z, blec_error *err);
+/** Reads the adapter's properties afresh (bus thread, blocking); a power-off seen there
+ * is handled as its signal would be. */
+void blz_refresh_adapter(blz_ctx *z);
 
 /* ---- object mirror (blz_objects.c) --------------------------------------------------------------- */
 

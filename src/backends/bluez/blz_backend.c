@@ -134,6 +134,12 @@ int blz_availability(blz_ctx *z, blec_error *err) {
   return BLEC_ERR_BLUETOOTH_UNAVAILABLE;
 }
 
+int blz_availability_fresh(blz_ctx *z, blec_error *err) {
+  if (blz_availability(z, err) == BLEC_OK) return BLEC_OK;
+  blz_refresh_adapter(z); /* Powered true may still be on its way */
+  return blz_availability(z, err);
+}
+
 /* check_bluetooth asks bluetoothd afresh (a property change may still be on its way). */
 typedef struct check_call {
   blz_sync sync;
@@ -143,7 +149,7 @@ typedef struct check_call {
 
 static void check_free(blz_sync *s) { free(s); }
 
-static void refresh_adapter(blz_ctx *z) {
+void blz_refresh_adapter(blz_ctx *z) {
   blz_obj *a = blz_adapter_obj(z);
   if (!a) return;
   sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -176,7 +182,7 @@ static void refresh_adapter(blz_ctx *z) {
 
 static void check_run(blz_ctx *z, blz_sync *s) {
   check_call *c = (check_call *)s;
-  refresh_adapter(z);
+  blz_refresh_adapter(z);
   blec_error_clear(&c->err);
   c->status = blz_availability(z, &c->err);
   blz_sync_done(s);

@@ -127,6 +127,10 @@ static void grace_over(blz_ctx *z, void *arg) {
 
 void blz_req_fail_gatt(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what) {
   blz_error_from_dbus(z->ctx, e, what, &r->held);
+  if (r->held.status == BLEC_ERR_NOT_CONNECTED) {
+    /* Sent while connected: the link went during the request. */
+    blec__error_set(&r->held, BLEC_ERR_DISCONNECTED, "%s: the link was lost during the operation", what);
+  }
   if (r->held.att_error == BLEC_ATT_UNLIKELY_ERROR && !r->grace &&
       blz_timer(z, UNLIKELY_GRACE_MS, grace_over, r, &r->grace) >= 0) {
     /* src/shared/att.c disc_att_send_op: a request the link's end cut short is answered
@@ -390,7 +394,7 @@ static void connect_start(blz_ctx *z, blz_req *r) {
     blz_req_end(z, r);
     return;
   }
-  if (blz_availability(z, &err) != BLEC_OK) {
+  if (blz_availability_fresh(z, &err) != BLEC_OK) {
     blec__op_complete_error(r->op, &err);
     blz_req_end(z, r);
     return;

@@ -196,7 +196,7 @@ static void start_run(blz_ctx *z, blz_sync *s) {
   blec_error_clear(&c->err);
   sc->next = z->scans;
   z->scans = sc;
-  c->status = blz_availability(z, &c->err);
+  c->status = blz_availability_fresh(z, &c->err);
   if (c->status == BLEC_OK) c->status = sc->passive ? blz_monitor_add(z, sc, &c->err) : session_update(z, &c->err);
   bool ok = c->status == BLEC_OK;
   if (!ok) unlink_scan(z, sc);
