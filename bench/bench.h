@@ -36,7 +36,14 @@ typedef struct bench_row {
   double blocks;      /* heap blocks per unit (memory rows), or BENCH_NONE */
   char target[24];    /* e.g. ">= 1000000/s", empty when none */
   int target_met;     /* 1 met, 0 missed, -1 no target / not measurable */
-  char note[128];     /* free text (what is included, why n/a) */
+  char note[160];     /* free text (what is included, why n/a) */
+  /* side-by-side rows (bench_bluez.c): another client on the same stack */
+  char versus[40];       /* "bleak 0.20.2"; empty for other rows */
+  double cpu_us;         /* blec: CPU time of the process per event, or BENCH_NONE */
+  double versus_cpu_us;  /* the other client's, or BENCH_NONE */
+  double versus_wall_us; /* the other client's wall time per event, or BENCH_NONE */
+  double ratio;          /* versus_cpu_us / cpu_us, or BENCH_NONE */
+  double wall_ratio;     /* the other's wall time per event / blec's, or BENCH_NONE */
 } bench_row;
 
 /** A new row (zeroed, figures absent) appended to the report. NULL when full. */
@@ -165,5 +172,8 @@ int bench_read(void);
 int bench_connect_discover(void);
 int bench_mem_devices(void);
 int bench_mem_clients(void);
+#ifdef BLEC_BENCH_BLUEZ
+int bench_bluez(void);
+#endif
 
 #endif /* BLEC_BENCH_H */

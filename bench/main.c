@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef BLEC_BENCH_BLUEZ
+#include <unistd.h>
+#endif
 
 #include "bench.h"
 
@@ -26,6 +29,9 @@ static const bench_entry benches[] = {
     {"notify.e2e", bench_notify_e2e},
     {"read", bench_read},
     {"connect", bench_connect_discover},
+#ifdef BLEC_BENCH_BLUEZ
+    {"bluez", bench_bluez},
+#endif
     {"mem.device", bench_mem_devices},
     {"mem.client", bench_mem_clients},
 };
@@ -42,6 +48,7 @@ bench_row *bench_row_add(const char *name, const char *what) {
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->what, sizeof r->what, "%s", what);
   r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = BENCH_NONE;
+  r->cpu_us = r->versus_cpu_us = r->versus_wall_us = r->ratio = r->wall_ratio = BENCH_NONE;
   r->target_met = -1;
   return r;
 }
@@ -100,6 +107,25 @@ static void print_table(void) {
   }
   printf("\n");
   for (size_t i = 0; i < nrows; i++) printf("  %-22s %s\n", rows[i].name, rows[i].what);
+  bool side = false;
+  for (size_t i = 0; i < nrows; i++) side |= rows[i].versus[0] != 0;
+  if (!side) return;
+  printf("\nSide by side on the simulated bluetoothd (CPU time of the client process per event; ratio = other / blec)\n");
+  printf("%-22s %9s %12s %16s %9s %12s %16s %10s\n", "benchmark", "events", "blec CPU us", "other CPU us", "CPU ratio",
+         "blec wall us", "other wall us", "wall ratio");
+  for (size_t i = 0; i < nrows; i++) {
+    const bench_row *r = &rows[i];
+    if (!r->versus[0]) continue;
+    char a[32], b[32], c[32], d[32], e[32], f[32];
+    fmt_num(a, sizeof a, r->cpu_us, "");
+    fmt_num(b, sizeof b, r->versus_cpu_us, "");
+    fmt_num(c, sizeof c, r->ratio, "x");
+    fmt_num(d, sizeof d, r->per_op_ns >= 0 ? r->per_op_ns / 1000.0 : BENCH_NONE, "");
+    fmt_num(e, sizeof e, r->versus_wall_us, "");
+    fmt_num(f, sizeof f, r->wall_ratio, "x");
+    printf("%-22s %9llu %12s %16s %9s %12s %16s %10s  (other: %s)\n", r->name, (unsigned long long)r->count, a, b, c, d,
+           e, f, r->ratio >= 0 ? r->versus : r->note);
+  }
 }
 
 static void json_str(const char *s) {
@@ -149,6 +175,15 @@ static void print_json(bool quick) {
     printf(",\"target_met\":%s", r->target_met == 1 ? "true" : r->target_met == 0 ? "false" : "null");
     printf(",\"note\":");
     json_str(r->note);
+    if (r->versus[0]) {
+      printf(",\"versus\":");
+      json_str(r->versus);
+      json_num("cpu_us_per_event", r->cpu_us);
+      json_num("versus_cpu_us_per_event", r->versus_cpu_us);
+      json_num("versus_wall_us_per_event", r->versus_wall_us);
+      json_num("ratio", r->ratio);
+      json_num("wall_ratio", r->wall_ratio);
+    }
     printf("}");
   }
   printf("\n]}\n");
@@ -187,6 +222,29 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+#ifdef BLEC_BENCH_BLUEZ
+  /* The BlueZ rows need a private system bus: run the whole bench under
+   * scripts/private-bus.sh once (never the machine's bus). */
+  bool want_bluez = nonly == 0;
+  for (size_t j = 0; j < nonly; j++) want_bluez |= !strncmp("bluez", only[j], strlen(only[j]));
+  if (want_bluez && !getenv("BLEC_PRIVATE_BUS_DIR") && !getenv("BLEC_BENCH_REEXEC")) {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+      self[n] = 0;
+      char **args = calloc((size_t)argc + 4, sizeof *args);
+      if (args) {
+        args[0] = (char *)"bash";
+        args[1] = (char *)BLEC_BENCH_PRIVATE_BUS;
+        args[2] = self;
+        for (int i = 1; i < argc; i++) args[i + 2] = argv[i];
+        setenv("BLEC_BENCH_REEXEC", "1", 1);
+        execvp("bash", args);
+        free(args); /* exec failed: the BlueZ rows say n/a */
+      }
+    }
+  }
+#endif
   const char *mult = getenv("BLEC_TEST_TIMEOUT_MULTIPLIER");
   if (mult && atoi(mult) > 1) bench_p.timeout_ms *= atoi(mult);
 

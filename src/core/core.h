@@ -35,6 +35,7 @@ typedef struct blec__dispatcher {
   bool stopping;
   _Atomic uint64_t runner; /* thread now running callbacks (blec__thread_self), 0 if none */
   atomic_bool has_work;     /* a lock-free hint that the queue is not empty, for spinning */
+  uint32_t spin_us;         /* the dispatch thread's current polling budget (dispatch.c) */
 } blec__dispatcher;
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode);

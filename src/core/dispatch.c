@@ -12,6 +12,9 @@
 
 static void dispatch_thread(void *arg);
 
+/* The dispatch thread's longest poll for more work after a batch (spin_for_work). */
+#define SPIN_US 50
+
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   d->head = d->tail = NULL;
   d->mode = mode;
@@ -19,6 +22,7 @@ int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   d->thread_started = false;
   d->runner = 0;
   atomic_init(&d->has_work, false);
+  d->spin_us = SPIN_US;
   if (blec__mutex_init(&d->lock) != BLEC_OK) return BLEC_ERR_NO_MEMORY;
   if (blec__cond_init(&d->cond) != BLEC_OK) goto fail_mutex;
   if (blec__waitable_init(&d->waitable) != BLEC_OK) goto fail_cond;
@@ -105,14 +109,24 @@ static int run_list(blec__dispatcher *d, blec__event *list) {
 /*
  * After a batch the thread polls briefly before it sleeps: under a steady stream
  * (advertisements, notifications) the next event usually arrives within microseconds,
- * and a sleep/wake-up pair per event would cost more than the event itself.
+ * and a sleep/wake-up pair per event would cost more than the event itself. The budget
+ * adapts: a poll that ends empty halves it (events spaced wider than the budget, say an
+ * advertisement every half millisecond, would otherwise cost a whole poll each), one
+ * that finds work, or a batch of several events (they queued up while the thread woke),
+ * restores it.
  */
-#define SPIN_US 50
 
-static void spin_for_work(blec__dispatcher *d) {
-  uint64_t until = blec__now_us() + SPIN_US;
-  while (!atomic_load_explicit(&d->has_work, memory_order_acquire) && blec__now_us() < until) {
+static void spin_for_work(blec__dispatcher *d, int batch) {
+  if (batch > 1) d->spin_us = SPIN_US;
+  if (!d->spin_us) return;
+  uint64_t until = blec__now_us() + d->spin_us;
+  while (!atomic_load_explicit(&d->has_work, memory_order_acquire)) {
+    if (blec__now_us() >= until) {
+      d->spin_us /= 2;
+      return;
+    }
   }
+  d->spin_us = SPIN_US;
 }
 
 static void dispatch_thread(void *arg) {
@@ -123,8 +137,7 @@ static void dispatch_thread(void *arg) {
     if (!d->head && d->stopping) break;
     blec__event *list = take_all_locked(d);
     blec__mutex_unlock(&d->lock);
-    run_list(d, list);
-    spin_for_work(d);
+    spin_for_work(d, run_list(d, list));
     blec__mutex_lock(&d->lock);
     if (d->stopping) break;
   }

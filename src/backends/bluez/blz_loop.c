@@ -234,6 +234,10 @@ static void thread_main(void *arg) {
       blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: sd_event_run: %s", strerror(-r));
       break;
     }
+    /* sd-bus's event source handles one message per loop iteration (an epoll_wait each):
+     * under a stream of signals, handle everything already read or readable first. */
+    while ((r = sd_bus_process(z->bus, NULL)) > 0) {
+    }
   }
   /* Teardown on this thread: every sd-bus and sd-event object is used here only. */
   blz_scan_exit(z);
