@@ -11,7 +11,14 @@
  *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
- *  - Timeouts: `timeout_ms` in milliseconds; 0 polls, negative waits for ever.
+ *  - Timeouts: `timeout_ms` in milliseconds bounds how long a call waits; 0 polls, and
+ *    a negative value gives the call no limit of its own: it waits for ever, or — where
+ *    the operation has a deadline of its own (a connect: the client options' timeout) —
+ *    until that deadline. A scan's length (blec_discover's `duration_ms`) is not a
+ *    timeout: it must not be negative.
+ *  - Bad input: BLEC_ERR_PARSE comes only from the calls whose job is to parse text
+ *    (blec_uuid_parse, blec_world_load_file / _string); a malformed argument of any other
+ *    call (an address, a characteristic spec) is BLEC_ERR_INVALID_ARG.
  *  - Threads: every function may be called from any thread, including from inside any
  *    blec callback. Callbacks never run with a library lock held. Callbacks of one
  *    context run one at a time, in order (so those of one scanner or client are
@@ -105,7 +112,7 @@ BLEC_API const char *blec_version_string(void);
   X(ERR_CANCELLED, -4, "operation cancelled")                                                \
   X(ERR_NOT_CONNECTED, -5, "not connected")                                                  \
   X(ERR_DEVICE_NOT_FOUND, -6, "device not found")                                            \
-  X(ERR_NOT_SUPPORTED, -7, "not supported by this backend")                                  \
+  X(ERR_NOT_SUPPORTED, -7, "not supported by the backend or the attribute")                 \
   X(ERR_ATT, -8, "ATT protocol error")                                                       \
   X(ERR_OS, -9, "operating system error")                                                    \
   X(ERR_SERVICE_NOT_FOUND, -10, "service not found")                                         \
@@ -347,6 +354,16 @@ BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *worl
 BLEC_API int blec_ctx_options_set_adapter(blec_ctx_options *opts, const char *name);
 
 /**
+ * Where the `virtual` backend keeps its bonds between programs, as an OS does (ignored
+ * by other backends, whose OS keeps its own): the path of its bond store file, or ""
+ * to keep none (bonds then last as long as the world). NULL (the default) means
+ * $BLEC_BOND_STORE ("off" or "" turns the store off), else the file "virtual-bonds" in
+ * the user's state directory: $XDG_STATE_HOME/blec or ~/.local/state/blec on POSIX,
+ * the folder blec in %LOCALAPPDATA% on Windows. The path is copied (at most 1023 bytes).
+ */
+BLEC_API int blec_ctx_options_set_bond_store(blec_ctx_options *opts, const char *path);
+
+/**
  * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on
  * failure (BLEC_ERR_BACKEND_UNAVAILABLE when the named backend is not in this build).
  *
@@ -357,9 +374,9 @@ BLEC_API int blec_ctx_options_set_adapter(blec_ctx_options *opts, const char *na
  */
 BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
 /**
- * Stops every scanner, disconnects every client, drops queued callbacks and frees the
- * context. Scanners and clients must be freed first (BLEC_ERR_STATE otherwise, and
- * nothing is freed). Must not be called from a callback of this context (BLEC_ERR_STATE).
+ * Frees the context, dropping the callbacks still queued. Every scanner and client of it
+ * must be freed first: while one lives the call refuses with BLEC_ERR_STATE and frees
+ * nothing, and so it does when called from a callback of this context.
  */
 BLEC_API int blec_ctx_free(blec_ctx *ctx);
 /** Name of the context's backend ("virtual"). */
@@ -401,7 +418,8 @@ BLEC_API int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms);
 
 /* ---------------------------------------------------------------------------------
  * Advertisement data: an immutable snapshot, the advertisement merged with its scan
- * response (latest value of each field wins). Reference counted.
+ * response (the latest value of each single field wins; list entries are all kept).
+ * Reference counted.
  * ------------------------------------------------------------------------------- */
 /**
  * A device's advertisement data: immutable, reference counted. What its getters return
@@ -432,7 +450,10 @@ typedef enum blec_adv_type {
 BLEC_API blec_adv *blec_adv_ref(blec_adv *adv);
 /** Drops a reference; the last one frees the snapshot. NULL ok. */
 BLEC_API void blec_adv_unref(blec_adv *adv);
-/** Local name (complete, else shortened), NULL when absent. */
+/**
+ * Local name (complete, else shortened; a non-empty one before an empty one). NULL when
+ * no name structure was advertised, "" when one was advertised empty.
+ */
 BLEC_API const char *blec_adv_local_name(const blec_adv *adv);
 /** RSSI in dBm of the latest packet. */
 BLEC_API int blec_adv_rssi(const blec_adv *adv);
@@ -451,7 +472,10 @@ BLEC_API blec_adv_type blec_adv_last_type(const blec_adv *adv);
 /** Microseconds on the library's monotonic clock when the latest packet arrived. */
 BLEC_API uint64_t blec_adv_timestamp_us(const blec_adv *adv);
 
-/** Manufacturer data entries, one per company id (latest payload wins). */
+/**
+ * Manufacturer data entries: one per structure, in order (advertisement, then scan
+ * response). A company id may repeat (an iBeacon followed by another Apple structure).
+ */
 BLEC_API size_t blec_adv_manufacturer_count(const blec_adv *adv);
 /**
  * Entry i (below blec_adv_manufacturer_count): company id and the payload after it
@@ -460,11 +484,17 @@ BLEC_API size_t blec_adv_manufacturer_count(const blec_adv *adv);
  */
 BLEC_API int blec_adv_manufacturer_at(const blec_adv *adv, size_t i, uint16_t *company_id,
                                       const uint8_t **data, size_t *len);
-/** The payload of `company_id`, as blec_adv_manufacturer_at; BLEC_ERR_NOT_FOUND when absent. */
+/**
+ * The payload of the first entry of `company_id`, as blec_adv_manufacturer_at (iterate
+ * with it to see repeated entries); BLEC_ERR_NOT_FOUND when absent.
+ */
 BLEC_API int blec_adv_manufacturer_find(const blec_adv *adv, uint16_t company_id,
                                         const uint8_t **data, size_t *len);
 
-/** Service data entries (16-, 32- and 128-bit forms all become a blec_uuid). */
+/**
+ * Service data entries: one per structure, in order; 16-, 32- and 128-bit forms all
+ * become a blec_uuid, and a UUID may repeat.
+ */
 BLEC_API size_t blec_adv_service_data_count(const blec_adv *adv);
 /**
  * Entry i (below blec_adv_service_data_count): its UUID and the payload after the UUID
@@ -473,7 +503,10 @@ BLEC_API size_t blec_adv_service_data_count(const blec_adv *adv);
  */
 BLEC_API int blec_adv_service_data_at(const blec_adv *adv, size_t i, blec_uuid *uuid,
                                       const uint8_t **data, size_t *len);
-/** The payload of `uuid`, as blec_adv_service_data_at; BLEC_ERR_NOT_FOUND when absent. */
+/**
+ * The payload of the first entry of `uuid`, as blec_adv_service_data_at;
+ * BLEC_ERR_NOT_FOUND when absent.
+ */
 BLEC_API int blec_adv_service_data_find(const blec_adv *adv, const blec_uuid *uuid,
                                         const uint8_t **data, size_t *len);
 
@@ -507,7 +540,7 @@ BLEC_API blec_device *blec_device_ref(blec_device *dev);
 BLEC_API void blec_device_unref(blec_device *dev);
 /** "AA:BB:CC:DD:EE:FF", upper case. */
 BLEC_API const char *blec_device_address(const blec_device *dev);
-/** Local name from the merged advertisement data, NULL when none was advertised. */
+/** Local name from the merged advertisement data (blec_adv_local_name): NULL when none was advertised. */
 BLEC_API const char *blec_device_name(const blec_device *dev);
 /** Address type of the latest advertisement. */
 BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
@@ -625,7 +658,10 @@ BLEC_API int blec_scan_options_set_signal_filter(blec_scan_options *opts, int in
 BLEC_API int blec_scan_options_filter_local_name(blec_scan_options *opts, const char *name);
 /** Advertisement filter: must advertise this service UUID (all added must be present). */
 BLEC_API int blec_scan_options_filter_service_uuid(blec_scan_options *opts, const blec_uuid *uuid);
-/** Advertisement filter: manufacturer data of company whose payload starts with data. */
+/**
+ * Advertisement filter: a manufacturer data entry of company whose payload starts with
+ * data (any entry, when the company id repeats).
+ */
 BLEC_API int blec_scan_options_filter_manufacturer(blec_scan_options *opts, uint16_t company_id,
                                                    const uint8_t *data, size_t len);
 /** Advertisement filter: an AD structure of ad_type whose payload starts with data. */
@@ -678,20 +714,24 @@ BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, si
 BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
 
 /**
- * Scans for timeout_ms and returns every device seen (free with blec_device_list_free).
- * timeout_ms must not be negative (BLEC_ERR_INVALID_ARG).
+ * Scans for duration_ms and returns every device seen (free with blec_device_list_free).
+ * A scan's length is not a timeout: a negative one is BLEC_ERR_INVALID_ARG.
  */
-BLEC_API int blec_discover(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
+BLEC_API int blec_discover(blec_ctx *ctx, const blec_scan_options *opts, int duration_ms,
                            blec_device ***list, size_t *count, blec_error *err);
 /**
- * Asynchronous blec_discover: completes after timeout_ms with the devices seen
+ * Asynchronous blec_discover: completes after duration_ms with the devices seen
  * (blec_op_devices), or earlier with the error that ended the scan.
  */
-BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, int timeout_ms,
+BLEC_API int blec_discover_async(blec_ctx *ctx, const blec_scan_options *opts, int duration_ms,
                                  blec_op_cb cb, void *user, blec_op **op);
 /**
  * Scans until a device matching the predicate is seen (returns at once) or timeout_ms
  * passes (BLEC_ERR_DEVICE_NOT_FOUND). \*out is a new reference. `pred` is required.
+ * In active mode a matching scannable device is returned once its scan response has been
+ * merged in (as bleak's Windows backend reports it), so its name, TX power and the like
+ * are there; after three advertising events without one, or at the timeout, it is
+ * returned as seen. The by-address and by-name finds follow the same rule.
  */
 BLEC_API int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts,
                               blec_device_predicate pred, void *pred_user, int timeout_ms,
@@ -700,12 +740,27 @@ BLEC_API int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts,
 BLEC_API int blec_find_device_async(blec_ctx *ctx, const blec_scan_options *opts,
                                     blec_device_predicate pred, void *pred_user, int timeout_ms,
                                     blec_op_cb cb, void *user, blec_op **op);
-/** Address match is case-insensitive ("aa:bb:..." works). */
+/**
+ * blec_find_device for the device with `address` (any case: "aa:bb:..." works), with the
+ * default scan options; a malformed address is BLEC_ERR_INVALID_ARG.
+ */
 BLEC_API int blec_find_device_by_address(blec_ctx *ctx, const char *address, int timeout_ms,
                                          blec_device **out, blec_error *err);
-/** Exact local-name match. */
+/** blec_find_device for the device whose advertised local name is exactly `name`. */
 BLEC_API int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeout_ms,
                                       blec_device **out, blec_error *err);
+/**
+ * Asynchronous blec_find_device_by_address with scan options (opts may be NULL: active,
+ * no filter): the mode, service UUIDs and filters of a scanner apply to the find (as
+ * bleak's find_device_by_address takes the scanner's arguments). Since 0.2.
+ */
+BLEC_API int blec_find_device_by_address_async(blec_ctx *ctx, const blec_scan_options *opts,
+                                               const char *address, int timeout_ms, blec_op_cb cb,
+                                               void *user, blec_op **op);
+/** Asynchronous blec_find_device_by_name with scan options (opts may be NULL). Since 0.2. */
+BLEC_API int blec_find_device_by_name_async(blec_ctx *ctx, const blec_scan_options *opts,
+                                            const char *name, int timeout_ms, blec_op_cb cb,
+                                            void *user, blec_op **op);
 
 /* ---------------------------------------------------------------------------------
  * GATT model: owned by the client. Every tree a client discovered stays valid until the
@@ -896,7 +951,8 @@ BLEC_API const char *blec_client_name(const blec_client *client);
 
 /**
  * Connects: scans for the address if needed, opens the link, (pairs), discovers services
- * with the cache mode of the options. timeout_ms < 0 uses the options' timeout.
+ * with the cache mode of the options. timeout_ms bounds the whole connect in place of
+ * the options' timeout; a negative one leaves the options' timeout as the bound.
  * BLEC_ERR_BUSY when connected or connecting.
  */
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
@@ -1024,7 +1080,10 @@ BLEC_API int blec_client_read_async(blec_client *client, const blec_characterist
                                     unsigned flags, blec_op_cb cb, void *user, blec_op **op);
 /**
  * Writes a value per `mode`. A write without response completes when the stack has
- * taken the value, and may not exceed MTU - 3 bytes (BLEC_ERR_INVALID_ARG).
+ * taken the value, and may not exceed MTU - 3 bytes (BLEC_ERR_INVALID_ARG, the limit and
+ * the size in err). A characteristic with neither "write" nor "write-without-response"
+ * is not written: BLEC_ERR_NOT_SUPPORTED (as BlueZ and Windows refuse it), its
+ * properties in err.
  */
 BLEC_API int blec_client_write(blec_client *client, const blec_characteristic *chr,
                                const uint8_t *data, size_t len, blec_write_mode mode, int timeout_ms,
@@ -1052,7 +1111,8 @@ BLEC_API int blec_client_write_descriptor_async(blec_client *client, const blec_
 /**
  * Subscribes: notifications, or indications when only those are supported or when flags
  * has BLEC_NOTIFY_FORCE_INDICATE. `cb` runs for every value until stop_notify or
- * disconnection. BLEC_ERR_BUSY when already subscribed.
+ * disconnection. BLEC_ERR_BUSY when already subscribed; BLEC_ERR_NOT_SUPPORTED when the
+ * characteristic has neither "notify" nor "indicate" (its properties in err).
  */
 BLEC_API int blec_client_start_notify(blec_client *client, const blec_characteristic *chr,
                                       unsigned flags, blec_notify_cb cb, void *cb_user,

@@ -36,7 +36,7 @@ typedef struct sd_entry {
 struct blec_adv {
   atomic_uint refs;
   blec__adv_meta meta;
-  const char *name; /* NULL when no name was advertised */
+  const char *name; /* NULL when no name was advertised; "" for an empty name */
   const uint8_t *payload[2]; /* [0] advertisement, [1] scan response; NULL when empty */
   size_t payload_len[2];
   raw_entry *raw;
@@ -204,12 +204,20 @@ typedef struct survey {
   size_t raw, mfr, sd, uuids;
   const uint8_t *name;
   size_t name_len;
-  int name_rank; /* 0 none, 1 shortened, 2 complete */
+  int name_rank; /* 0 none, else name_rank() of the chosen name */
   int tx_power;
   uint16_t appearance;
   uint8_t flags;
   bool has_tx_power, has_appearance, has_flags;
 } survey;
+
+/* Which name structure wins: any name beats none, a non-empty name (bytes before the
+ * first NUL) beats an empty one — a present but empty name still reads as "" — and among
+ * those a complete name (0x09) beats a shortened one (0x08). */
+static int name_rank(uint8_t type, const uint8_t *d, size_t n) {
+  bool non_empty = n > 0 && d[0] != 0;
+  return 1 + (non_empty ? 2 : 0) + (type == BLEC__AD_NAME_COMPLETE ? 1 : 0);
+}
 
 static void survey_payload(survey *s, const uint8_t *p, size_t len) {
   ad_iter it;
@@ -235,9 +243,8 @@ static void survey_payload(survey *s, const uint8_t *p, size_t len) {
         break;
       case BLEC__AD_NAME_SHORT:
       case BLEC__AD_NAME_COMPLETE: {
-        /* An empty name (no bytes, or NUL padding only) counts as no name. */
-        int rank = type == BLEC__AD_NAME_COMPLETE ? 2 : 1;
-        if (n > 0 && d[0] != 0 && rank >= s->name_rank) { /* later wins among equals */
+        int rank = name_rank(type, d, n);
+        if (rank >= s->name_rank) { /* later wins among equals */
           s->name_rank = rank;
           s->name = d;
           s->name_len = n;
@@ -292,22 +299,21 @@ static void fill_payload(blec_adv *a, const uint8_t *p, size_t len) {
     }
     w = service_data_width(type);
     if (w) {
+      /* Every structure is an entry: the same UUID may repeat (Core Specification
+       * Supplement Part A 1.11), each with its own data. */
       if (n < w) continue;
-      blec_uuid u = uuid_from_wire(d, w);
-      size_t i = 0;
-      while (i < a->sd_count && memcmp(a->sd[i].uuid.b, u.b, 16) != 0) i++;
-      if (i == a->sd_count) a->sd[a->sd_count++].uuid = u;
-      a->sd[i].data = d + w;
-      a->sd[i].len = (uint8_t)(n - w);
+      sd_entry *e = &a->sd[a->sd_count++];
+      e->uuid = uuid_from_wire(d, w);
+      e->data = d + w;
+      e->len = (uint8_t)(n - w);
       continue;
     }
     if (type == BLEC__AD_MANUFACTURER && n >= 2) {
-      uint16_t company = le16(d);
-      size_t i = 0;
-      while (i < a->mfr_count && a->mfr[i].company != company) i++;
-      if (i == a->mfr_count) a->mfr[a->mfr_count++].company = company;
-      a->mfr[i].data = d + 2;
-      a->mfr[i].len = (uint8_t)(n - 2);
+      /* Same rule: a company id may repeat (an iBeacon and another Apple structure). */
+      mfr_entry *e = &a->mfr[a->mfr_count++];
+      e->company = le16(d);
+      e->data = d + 2;
+      e->len = (uint8_t)(n - 2);
     }
   }
 }

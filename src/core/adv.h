@@ -62,13 +62,13 @@ typedef struct blec__adv_meta {
  *    structure over an earlier one). The name is cut at its first NUL byte (padding) and
  *    each byte that is not part of valid UTF-8 becomes U+FFFD, so it is always a valid
  *    NUL-terminated UTF-8 C string. A name structure that is empty (or starts with NUL)
- *    is ignored.
+ *    gives "" (present but empty) unless a non-empty name is also there.
  *  - TX power (0x0A), appearance (0x19), flags (0x01): the later wins; a structure too
  *    short for its value is ignored.
- *  - manufacturer data (0xFF, at least the 2-byte company id): one entry per company, in
- *    order of first appearance; a later structure of the same company replaces the data.
- *  - service data (0x16, 0x20, 0x21, at least the UUID): one entry per UUID (all sizes
- *    expanded to blec_uuid), same override rule.
+ *  - manufacturer data (0xFF, at least the 2-byte company id): one entry per structure,
+ *    in order (advertisement first); a company id may repeat.
+ *  - service data (0x16, 0x20, 0x21, at least the UUID): one entry per structure (all
+ *    sizes expanded to blec_uuid), in order; a UUID may repeat.
  *  - service UUIDs (0x02..0x07): union without duplicates, advertisement first; the
  *    trailing bytes of a list whose length is not a multiple of the UUID size are ignored.
  *  - raw list: every well-formed structure of the advertisement, then of the scan response.

@@ -118,6 +118,8 @@ void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps);
 blec_world *blec__ctx_option_world(blec_ctx *ctx);
 /** The adapter named in the options ("hci1"), or NULL for the system's default (init). */
 const char *blec__ctx_options_adapter(const blec_ctx_options *opts);
+/** The bond store path given in the options (init's opts, may be NULL): NULL when not given, "" for off. */
+const char *blec__ctx_options_bond_store(const blec_ctx_options *opts);
 
 /* ---- what backends call: operations ------------------------------------------------- */
 blec_op *blec__op_ref(blec_op *op);

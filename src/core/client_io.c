@@ -5,6 +5,8 @@
  * it. Arguments are checked before anything starts (errors are returned, no callback
  * runs); once started, every request completes exactly once through its op.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +127,30 @@ static int refuse(blec_error *err, int r, const char *what) {
   return r;
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int refuse_f(blec_error *err, int r, const char *fmt, ...) {
+  if (err) {
+    char m[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    blec__error_set(err, r, "%s", m);
+  }
+  return r;
+}
+
+/* "read, notify" (bleak's names), or "none". */
+static const char *props_text(uint32_t props, char *buf, size_t size) {
+  if (!props) {
+    snprintf(buf, size, "none");
+    return buf;
+  }
+  return blec_properties_format(props, buf, size);
+}
+
 static const char *refusal_text(int r) {
   switch (r) {
     case BLEC_ERR_NOT_CONNECTED: return "the client is not connected";
@@ -159,33 +185,62 @@ int blec_client_read_descriptor(blec_client *c, const blec_descriptor *d, unsign
 
 /* ---- writes ---------------------------------------------------------------------------------- */
 
-int blec_client_write_async(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
-                            blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out) {
-  if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr) || (len && !data)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
-  bool with_response;
+/* Why `chr` (of the current tree) cannot be written with `len` bytes in `mode`: a status
+ * with its sentence in err (NULL ok), or BLEC_OK with *with_response chosen. BlueZ and
+ * Windows refuse a write to a characteristic without a write property, and a write
+ * command longer than MTU - 3; so does blec, before anything is sent. */
+static int write_check(blec_client *c, const blec_characteristic *chr, size_t len, blec_write_mode mode,
+                       bool *with_response, blec_error *err) {
+  char props[160];
+  if (!(chr->props & (BLEC_PROP_WRITE | BLEC_PROP_WRITE_WITHOUT_RESPONSE)))
+    return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
+                    "the characteristic cannot be written: its properties are %s (neither write nor "
+                    "write-without-response)",
+                    props_text(chr->props, props, sizeof props));
   switch (mode) {
-    case BLEC_WRITE_DEFAULT: with_response = (chr->props & BLEC_PROP_WRITE) != 0; break;
-    case BLEC_WRITE_WITH_RESPONSE: with_response = true; break;
-    case BLEC_WRITE_WITHOUT_RESPONSE: with_response = false; break;
-    default: return BLEC_ERR_INVALID_ARG;
+    case BLEC_WRITE_DEFAULT: *with_response = (chr->props & BLEC_PROP_WRITE) != 0; break;
+    case BLEC_WRITE_WITH_RESPONSE: *with_response = true; break;
+    case BLEC_WRITE_WITHOUT_RESPONSE: *with_response = false; break;
+    default: return refuse_f(err, BLEC_ERR_INVALID_ARG, "unknown write mode %d", (int)mode);
   }
-  if (!with_response && len > blec_client_max_write_without_response_size(c) && blec_client_is_connected(c))
-    return BLEC_ERR_INVALID_ARG; /* a write command cannot be longer than MTU - 3 */
+  size_t max = blec_client_max_write_without_response_size(c);
+  if (!*with_response && len > max && blec_client_is_connected(c))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG,
+                    "a write without response carries at most %lu bytes on this link (MTU - 3), "
+                    "the value has %lu",
+                    (unsigned long)max, (unsigned long)len);
+  return BLEC_OK;
+}
+
+static int write_start(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
+                       blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out, blec_error *err) {
+  if (out) *out = NULL;
+  if (!c || !chr || !chr_is_ours(c, chr) || (len && !data))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s", !c || !chr ? "client and characteristic are required"
+                                                    : (len && !data) ? "data is NULL with a non-zero len"
+                                                                     : "the characteristic belongs to another client");
+  int st;
+  if (!(chr = current_chr(c, chr, &st))) return refuse_f(err, st, "%s", refusal_text(st));
+  bool with_response;
+  if ((st = write_check(c, chr, len, mode, &with_response, err)) != BLEC_OK) return st;
   int r;
   blec_op *op = begin(c, BLEC__OP_WRITE, cb, user, &r);
-  if (!op) return r;
-  return launched(op, c->ctx->backend->write(c, op, chr->handle, false, data, len, with_response), out);
+  if (!op) return refuse_f(err, r, "%s", refusal_text(r));
+  r = launched(op, c->ctx->backend->write(c, op, chr->handle, false, data, len, with_response), out);
+  return r == BLEC_OK ? r : refuse_f(err, r, "%s", refusal_text(r));
+}
+
+int blec_client_write_async(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
+                            blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out) {
+  return write_start(c, chr, data, len, mode, cb, user, out, NULL);
 }
 
 int blec_client_write(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
                       blec_write_mode mode, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
   blec_op *op;
-  int r = blec_client_write_async(c, chr, data, len, mode, NULL, NULL, &op);
-  if (r != BLEC_OK) return refuse(err, r, refusal_text(r));
+  int r = write_start(c, chr, data, len, mode, NULL, NULL, &op, err);
+  if (r != BLEC_OK) return r;
   r = blec__op_wait_final(op, timeout_ms, err);
   blec__op_unref(op);
   return r;
@@ -250,21 +305,36 @@ static void subscribed(blec_op *op, void *arg) {
   blec__mutex_unlock(&c->lock);
 }
 
-int blec_client_start_notify_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
-                                   void *cb_user, blec_op_cb done, void *user, blec_op **out) {
+/* A characteristic without notify or indicate cannot be subscribed to: BLEC_ERR_NOT_SUPPORTED
+ * (as BlueZ's NotSupported), with its properties in the sentence. */
+static int notify_check(const blec_characteristic *chr, blec_error *err) {
+  char props[160];
+  if (chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)) return BLEC_OK;
+  return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
+                  "the characteristic supports neither notify nor indicate: its properties are %s",
+                  props_text(chr->props, props, sizeof props));
+}
+
+static int notify_start(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
+                        void *cb_user, blec_op_cb done, void *user, blec_op **out, blec_error *err) {
   if (out) *out = NULL;
   if (!c || !chr || !chr_is_ours(c, chr) || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE))
-    return BLEC_ERR_INVALID_ARG;
-  if (!(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
+    return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s",
+                    !c || !chr || !cb ? "client, characteristic and callback are required"
+                    : !chr_is_ours(c, chr) ? "the characteristic belongs to another client"
+                                           : "unknown flags");
   int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
-  if (!(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) return BLEC_ERR_INVALID_ARG;
+  if ((st = notify_check(chr, err)) != BLEC_OK) return st;
+  if (!(chr = current_chr(c, chr, &st))) return refuse_f(err, st, "%s", refusal_text(st));
+  if ((st = notify_check(chr, err)) != BLEC_OK) return st;
   bool indicate = !(chr->props & BLEC_PROP_NOTIFY) ||
                   ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (chr->props & BLEC_PROP_INDICATE));
-  if (indicate && !(c->ctx->caps & BLEC_CAP_INDICATIONS)) return BLEC_ERR_NOT_SUPPORTED;
+  if (indicate && !(c->ctx->caps & BLEC_CAP_INDICATIONS))
+    return refuse_f(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot subscribe to indications",
+                    c->ctx->backend->name);
   int r;
   blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, done, user, &r);
-  if (!op) return r;
+  if (!op) return refuse_f(err, r, "%s", refusal_text(r));
   /* Active before the CCCD write, so the first values after it are not lost. */
   blec__mutex_lock(&c->lock);
   if (find_sub_locked(c, chr->handle)) {
@@ -272,7 +342,7 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
     op->cb = NULL;
     blec__op_complete(op, BLEC_ERR_BUSY);
     blec__op_unref(op);
-    return BLEC_ERR_BUSY;
+    return refuse_f(err, BLEC_ERR_BUSY, "notifications are already started on this characteristic");
   }
   blec__subscription *a = realloc(c->subs, (c->nsubs + 1) * sizeof *a);
   if (!a) {
@@ -280,7 +350,7 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
     op->cb = NULL;
     blec__op_complete(op, BLEC_ERR_NO_MEMORY);
     blec__op_unref(op);
-    return BLEC_ERR_NO_MEMORY;
+    return refuse_f(err, BLEC_ERR_NO_MEMORY, "no memory for the subscription");
   }
   c->subs = a;
   uint64_t gen = ++c->sub_gen;
@@ -289,21 +359,21 @@ int blec_client_start_notify_async(blec_client *c, const blec_characteristic *ch
   op->handle = chr->handle;
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
   r = c->ctx->backend->subscribe(c, op, chr->handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
-  return launched(op, r, out);
+  r = launched(op, r, out);
+  return r == BLEC_OK ? r : refuse_f(err, r, "%s", refusal_text(r));
+}
+
+int blec_client_start_notify_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
+                                   void *cb_user, blec_op_cb done, void *user, blec_op **out) {
+  return notify_start(c, chr, flags, cb, cb_user, done, user, out, NULL);
 }
 
 int blec_client_start_notify(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
                              void *cb_user, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
   blec_op *op;
-  int r = blec_client_start_notify_async(c, chr, flags, cb, cb_user, NULL, NULL, &op);
-  if (r != BLEC_OK) {
-    const char *why = r == BLEC_ERR_BUSY ? "notifications are already started on this characteristic"
-                      : (r == BLEC_ERR_INVALID_ARG && chr && !(chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)))
-                          ? "the characteristic supports neither notify nor indicate"
-                          : refusal_text(r);
-    return refuse(err, r, why);
-  }
+  int r = notify_start(c, chr, flags, cb, cb_user, NULL, NULL, &op, err);
+  if (r != BLEC_OK) return r;
   r = blec__op_wait_final(op, timeout_ms, err);
   blec__op_unref(op);
   return r;

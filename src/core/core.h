@@ -81,6 +81,9 @@ struct blec_ctx_options {
   blec_delivery delivery;
   blec_world *world;
   char *adapter; /* the adapter to use ("hci1"), or NULL */
+  /* blec_ctx_options_set_bond_store (ctx_bond_store.c): the path ("" = off) when set */
+  bool bond_store_set;
+  char bond_store[1024];
 };
 
 struct blec_ctx {

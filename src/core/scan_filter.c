@@ -24,10 +24,16 @@ static bool any_raw_matches(const blec_adv *adv, const blec__byte_filter *f) {
 
 static bool byte_filter_matches(const blec_adv *adv, const blec__byte_filter *f) {
   if (f->is_manufacturer) {
-    const uint8_t *data;
-    size_t len;
-    if (blec_adv_manufacturer_find(adv, f->company, &data, &len) != BLEC_OK) return false;
-    return len >= f->len && memcmp(data, f->data, f->len) == 0;
+    /* A company id may appear in several structures: any of them may match. */
+    size_t n = blec_adv_manufacturer_count(adv);
+    for (size_t i = 0; i < n; i++) {
+      uint16_t company;
+      const uint8_t *data;
+      size_t len;
+      if (blec_adv_manufacturer_at(adv, i, &company, &data, &len) != BLEC_OK) continue;
+      if (company == f->company && len >= f->len && memcmp(data, f->data, f->len) == 0) return true;
+    }
+    return false;
   }
   return any_raw_matches(adv, f);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * threads.h — the one place where platforms differ: mutexes, condition variables,
- * threads, the monotonic clock and the waitable handle of queued delivery.
+ * threads, the monotonic clock, the waitable handle of queued delivery, and the few file
+ * system calls the library makes (the user's state directory, the virtual backend's
+ * bond store).
  * threads_posix.c implements it with pthreads and a pipe; threads_win32.c with Win32
  * SRW locks, condition variables and an event HANDLE. No other file tests _WIN32
  * (except the winrt backend).
@@ -10,6 +12,7 @@
 #define BLEC_CORE_THREADS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "blec/blec.h"
@@ -66,4 +69,19 @@ void blec__waitable_clear(blec__waitable *w);
 blec_os_handle blec__waitable_handle(const blec__waitable *w);
 void blec__waitable_destroy(blec__waitable *w);
 
+/*
+ * Files. Paths are UTF-8 on POSIX and the ANSI code page on Windows.
+ */
+/**
+ * The directory where blec keeps state for the user, "<base>/blec": base is
+ * $XDG_STATE_HOME, else $HOME/.local/state (POSIX), %LOCALAPPDATA% (Windows). Not
+ * created. false when none is known (no variable set) or it does not fit in buf.
+ */
+bool blec__user_state_dir(char *buf, size_t size);
+/** Creates the directory `path` and its missing parents (owner-only on POSIX). BLEC_OK or BLEC_ERR_IO. */
+int blec__make_dirs(const char *path);
+/** Moves the file `from` over `to` in one step (readers see the old or the new file). */
+int blec__file_replace(const char *from, const char *to);
+/** The process id, for names of temporary files. */
+unsigned long blec__process_id(void);
 #endif /* BLEC_CORE_THREADS_H */

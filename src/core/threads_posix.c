@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* threads_posix.c — threads.h on pthreads; the waitable is a non-blocking pipe. */
+/* threads_posix.c — threads.h on pthreads; the waitable is a non-blocking pipe; files with POSIX calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,3 +106,41 @@ void blec__waitable_destroy(blec__waitable *w) {
   close(w->fds[0]);
   close(w->fds[1]);
 }
+
+/* ---- files ------------------------------------------------------------------------- */
+
+bool blec__user_state_dir(char *buf, size_t size) {
+  const char *xdg = getenv("XDG_STATE_HOME");
+  const char *home = getenv("HOME");
+  int n;
+  /* The XDG Base Directory Specification: a relative XDG_STATE_HOME is to be ignored. */
+  if (xdg && xdg[0] == '/')
+    n = snprintf(buf, size, "%s/blec", xdg);
+  else if (home && home[0])
+    n = snprintf(buf, size, "%s/.local/state/blec", home);
+  else
+    return false;
+  return n > 0 && (size_t)n < size;
+}
+
+int blec__make_dirs(const char *path) {
+  char tmp[4096];
+  size_t len = strlen(path);
+  if (len == 0 || len >= sizeof tmp) return BLEC_ERR_IO;
+  memcpy(tmp, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (tmp[i] != '/' && tmp[i] != '\0') continue;
+    char c = tmp[i];
+    tmp[i] = '\0';
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST) return BLEC_ERR_IO;
+    tmp[i] = c;
+  }
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? BLEC_OK : BLEC_ERR_IO;
+}
+
+int blec__file_replace(const char *from, const char *to) {
+  return rename(from, to) == 0 ? BLEC_OK : BLEC_ERR_IO;
+}
+
+unsigned long blec__process_id(void) { return (unsigned long)getpid(); }

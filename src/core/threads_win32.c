@@ -4,6 +4,8 @@
  * QueryPerformanceCounter; the waitable is a manual-reset event (signalled while set).
  */
 #include <process.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "core/threads.h"
 
@@ -90,3 +92,36 @@ void blec__waitable_destroy(blec__waitable *w) {
   if (w->event) CloseHandle(w->event);
   w->event = NULL;
 }
+
+/* ---- files ------------------------------------------------------------------------- */
+
+bool blec__user_state_dir(char *buf, size_t size) {
+  char base[MAX_PATH];
+  DWORD n = GetEnvironmentVariableA("LOCALAPPDATA", base, sizeof base);
+  if (n == 0 || n >= sizeof base) return false;
+  int w = snprintf(buf, size, "%s\\blec", base);
+  return w > 0 && (size_t)w < size;
+}
+
+int blec__make_dirs(const char *path) {
+  char tmp[4096];
+  size_t len = strlen(path);
+  if (len == 0 || len >= sizeof tmp) return BLEC_ERR_IO;
+  memcpy(tmp, path, len + 1);
+  /* From the third character on: "C:\" itself is never created. */
+  for (size_t i = 3; i <= len; i++) {
+    if (tmp[i] != '\\' && tmp[i] != '/' && tmp[i] != '\0') continue;
+    char c = tmp[i];
+    tmp[i] = '\0';
+    if (!CreateDirectoryA(tmp, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) return BLEC_ERR_IO;
+    tmp[i] = c;
+  }
+  DWORD attr = GetFileAttributesA(path);
+  return attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY) ? BLEC_OK : BLEC_ERR_IO;
+}
+
+int blec__file_replace(const char *from, const char *to) {
+  return MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) ? BLEC_OK : BLEC_ERR_IO;
+}
+
+unsigned long blec__process_id(void) { return (unsigned long)GetCurrentProcessId(); }

@@ -106,6 +106,28 @@ bool blec__world_is_paired(blec_world *w, const char *address) {
   return paired;
 }
 
+int blec__world_bond_level(blec_world *w, const char *address) {
+  uint64_t a;
+  if (!w || !blec__waddr_parse(address, &a)) return -1;
+  blec__mutex_lock(&w->lock);
+  blec_world_peripheral *p = blec__world_find_locked(w, a);
+  int level = p ? p->bond : -1;
+  blec__mutex_unlock(&w->lock);
+  return level;
+}
+
+int blec__world_set_bond(blec_world *w, const char *address, int level) {
+  uint64_t a;
+  if (!w || !blec__waddr_parse(address, &a)) return BLEC_ERR_INVALID_ARG;
+  if (level != -1 && (level < BLEC_PROTECTION_NONE || level > BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION))
+    return BLEC_ERR_INVALID_ARG;
+  blec__mutex_lock(&w->lock);
+  blec_world_peripheral *p = blec__world_find_locked(w, a);
+  if (p) p->bond = level;
+  blec__mutex_unlock(&w->lock);
+  return p ? BLEC_OK : BLEC_ERR_NOT_FOUND;
+}
+
 int blec__world_unpair(blec_world *w, const char *address) {
   uint64_t a;
   if (!w || !blec__waddr_parse(address, &a)) return BLEC_ERR_INVALID_ARG;

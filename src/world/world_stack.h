@@ -179,6 +179,14 @@ int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *a
 int64_t blec__wlink_unpair(blec__wlink *link, blec__wdone_cb done, void *user);
 /** Whether the bond exists (pairing survives links, per world). */
 bool blec__world_is_paired(blec_world *w, const char *address);
+/** The bond's blec_protection_level with the peripheral at address; -1 when none. */
+int blec__world_bond_level(blec_world *w, const char *address);
+/**
+ * Sets the bond with the peripheral at address (level -1 removes it) without touching a
+ * link: how an OS's bond store brings back bonds made before. BLEC_ERR_NOT_FOUND when no
+ * peripheral has the address.
+ */
+int blec__world_set_bond(blec_world *w, const char *address, int level);
 /**
  * Removes a bond without a link (as an OS's "remove device" does). A live link of that
  * peripheral then drops (disconnected: UNPAIRED). BLEC_ERR_NOT_FOUND for an unknown

@@ -12,9 +12,11 @@ The devices of the default world are found the way a user finds them, by scannin
 repeat the default world's addresses.
 """
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +53,11 @@ class Blec:
         self.env["BLEC_BACKEND"] = "virtual"
         # Never the machine's system bus (the bluez backend and the default rule look there).
         self.env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/blec-test-no-system-bus"
+        # A private bond store per test: bonds persist between the commands of one test
+        # (as the OS's do), never between tests or into the user's own store.
+        self.tmp = tempfile.mkdtemp(prefix="blec-cli-")
+        atexit.register(shutil.rmtree, self.tmp, True)
+        self.env["BLEC_BOND_STORE"] = os.path.join(self.tmp, "bonds")
         self._scan = None
 
     def argv(self, args):
@@ -215,6 +222,9 @@ BAD = [
     (["read", "AA:BB:CC:DD:EE:FF", "#70000"], "not a handle"),
     (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--timeout", "0"], "more than 0"),
     (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--protection", "encryption"], "add --pair"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--pair=strong"], "none, encryption or authentication"),
+    (["read", "AA:BB:CC:DD:EE:FF", "2a19", "--pair", "encryption", "--protection", "none"],
+     "different levels"),
     (["write", "AA:BB:CC:DD:EE:FF", "2a39"], "missing the value"),
     (["write", "AA:BB:CC:DD:EE:FF", "2a39", "0"], "odd number"),
     (["write", "AA:BB:CC:DD:EE:FF", "2a39", "0x"], "not followed by hexadecimal"),
@@ -319,6 +329,69 @@ def test_scan_filters(b):
     objs, _ = b.json_lines(0, "scan", "--timeout", "2", "--passive")
     check(objs[-1]["mode"] == "passive", "passive summary")
     check(objs[-1]["devices"] >= 1, "a passive scan sees devices")
+
+
+HOSTILE = "C0:FF:EE:0B:AD:01"
+HOSTILE_ESCAPED = "ok\\e]0;pwned\\x07\\rX\\u009b2J\\\\"
+
+
+def check_no_controls(text, what):
+    bad = [c for c in text if (ord(c) < 0x20 and c not in "\n") or 0x7f <= ord(c) <= 0x9f]
+    check(not bad, f"{what} prints control characters raw: {bad!r} in {text!r}")
+
+
+def test_info_shows_the_scan_response(b):
+    bulb = None
+    for addr, o in b.scan().items():
+        if o["name"] == "Smart Bulb":
+            bulb = addr
+    check(bulb, "the default world's bulb is seen by an active scan")
+    out, _ = b.expect(0, "info", bulb)
+    check("Name:              Smart Bulb" in out, f"the name from the scan response: {out}")
+    out, _ = b.expect(0, "info", b.heart_rate())
+    check("TX power:" in out and "Appearance:" in out, f"TX power and appearance: {out}")
+
+
+def test_missing_world_file_has_one_exit_code(b):
+    missing = os.path.join(tempfile.gettempdir(), "blec-no-such-dir", "none.world")
+    objs, err = b.json_lines(10, "scan", "--world", missing, "--timeout", "1")
+    check(error_line(objs)["action"] == "load world", f"{objs}")
+    env = dict(b.env, BLEC_WORLD=missing)
+    objs, err2 = b.json_lines(10, "scan", "--timeout", "1", env=env)
+    e = error_line(objs)
+    check(e["action"] == "load world" and e["exit_code"] == 10, f"{e}")
+    check("cannot load world file" in err2, err2)
+
+
+def test_names_are_printed_escaped(b):
+    world = b.world("hostile-names.world")
+    out, _ = b.expect(0, "scan", "--world", world, "--timeout", "1")
+    check_no_controls(out, "scan")
+    check(HOSTILE_ESCAPED in out, f"scan shows the escaped name {HOSTILE_ESCAPED!r}: {out!r}")
+    out, _ = b.expect(0, "info", HOSTILE, "--world", world)
+    check_no_controls(out, "info")
+    check(out.count(HOSTILE_ESCAPED) >= 2, f"info shows both names escaped: {out!r}")
+    out, _ = b.expect(0, "services", HOSTILE, "--world", world)
+    check_no_controls(out, "services")
+    check(HOSTILE_ESCAPED in out, f"services shows the escaped names: {out!r}")
+    out, _ = b.expect(0, "read", HOSTILE, "2a00", "--world", world)
+    check_no_controls(out, "read")
+    # JSON keeps the name exact (escaped the JSON way, C1 included).
+    objs, _ = b.json_lines(0, "scan", "--world", world, "--timeout", "1")
+    check(objs[0]["name"] == "ok\x1b]0;pwned\x07\rX\u009b2J\\", f"JSON name {objs[0]['name']!r}")
+    rc, out, err = b.run("scan", "--world", world, "--timeout", "1", "--json")
+    check("\\u009b" in out, "JSON writes the C1 control as \\u009b")
+
+
+def test_sub_millisecond_timeouts_end(b):
+    """--timeout between 0 and 1 ms is a short limit, not 'for ever' (0 alone is)."""
+    started = time.monotonic()
+    objs, _ = b.json_lines(0, "scan", "--timeout", "0.0004", timeout=30)
+    check(objs[-1]["event"] == "summary", f"the scan ends: {objs[-1:]}")
+    hr = b.heart_rate()
+    objs, _ = b.json_lines(0, "notify", hr, "2a37", "--timeout", "0.0001", timeout=30)
+    check(objs[-1]["event"] == "end" and objs[-1]["reason"] == "timeout", f"{objs[-1:]}")
+    check(time.monotonic() - started < 30, "both ended quickly")
 
 
 def test_scan_interrupt(b):
@@ -463,6 +536,8 @@ def test_notify_not_supported(b):
     rc, out, err = b.run("notify", hr, f"#{name['handle']}")
     check(rc == 6, f"notify on the device name: exit {rc}, expected 6 (not supported)")
     check("neither notify nor indicate" in err, err)
+    check(f"blec services {hr}" in err and "another backend" not in err,
+          f"the hint is about the characteristic, not the backend: {err!r}")
 
 
 def test_notify_interrupt(b):
@@ -501,6 +576,28 @@ def test_write(b):
     check(objs[0]["with_response"] is False, f"{objs}")
     out, _ = b.expect(0, "write", dev, NUS_RX, "--text", "")
     check("Wrote 0 bytes" in out, out)
+
+
+def test_write_refused_without_a_write_property(b):
+    hr = b.heart_rate()
+    objs, err = b.json_lines(6, "write", hr, "2a38", "02")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_NOT_SUPPORTED", f"{e}")
+    check("properties are read" in e["message"], f"the message names the properties: {e}")
+    check(f"blec services {hr}" in e["hint"], f"the hint leads to what the device allows: {e}")
+    objs, _ = b.json_lines(0, "read", hr, "2a38")
+    check(objs[0]["value"] == "01", f"the value stays 01: {objs[0]}")
+
+
+def test_write_without_response_too_long_says_the_limit(b):
+    dev = b.uart()
+    big = "aa" * 300
+    objs, err = b.json_lines(2, "write", dev, NUS_RX, big, "--no-response")
+    e = error_line(objs)
+    check(e["status"] == "BLEC_ERR_INVALID_ARG", f"{e}")
+    check(re.search(r"at most \d+ bytes", e["message"]) and "the value has 300" in e["message"],
+          f"the message gives the limit and the size: {e}")
+    check("the value has 300" in err, f"stderr says it too: {err!r}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -563,13 +660,47 @@ def test_att_error_insufficient_authentication(b):
     rc, out, err = b.run("read", lock, LOCK_STATE)
     check(rc == 5, f"exit {rc}, expected 5 (ATT error)")
     check("0x05" in err and "Insufficient Authentication" in err, f"names the ATT error: {err!r}")
-    check(f"try 'blec pair {lock}' first" in err, f"says what to try: {err!r}")
+    hint = f"'blec pair {lock} --protection authentication'"
+    check(hint in err and "add --pair authentication" in err, f"says what to try: {err!r}")
     objs, _ = b.json_lines(5, "read", lock, LOCK_STATE)
     e = error_line(objs)
     check(e["status"] == "BLEC_ERR_ATT" and e["att_error"] == 5, f"{e}")
     check(e["att_error_name"] == "Insufficient Authentication" and e["exit_code"] == 5, f"{e}")
+    # Both hints work when followed: --pair LEVEL on the command...
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--pair", "authentication")
+    check(objs[0]["event"] == "read" and objs[0]["value"] == "01", f"{objs}")
     objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--pair", "--protection", "authentication")
     check(objs[0]["event"] == "read" and objs[0]["value"] == "01", f"{objs}")
+
+
+def test_pair_then_read_uses_the_kept_bond(b):
+    # ...and `blec pair` first: the virtual backend keeps the bond, as an OS does.
+    lock = device_named(b, "Smart Lock")
+    b.expect(5, "read", lock, LOCK_STATE)
+    b.expect(0, "pair", lock, "--protection", "authentication")
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE)
+    check(objs[0]["value"] == "01", f"read after pair: {objs}")
+    b.expect(0, "unpair", lock)
+    b.expect(5, "read", lock, LOCK_STATE)
+    # Turned off, the store keeps nothing between commands.
+    env = dict(b.env, BLEC_BOND_STORE="off")
+    b.expect(0, "pair", lock, "--protection", "authentication", env=env)
+    b.expect(5, "read", lock, LOCK_STATE, env=env)
+
+
+def test_bond_store_defaults_to_the_user_state_directory(b):
+    if os.name != "posix" or b.emulator:
+        raise Skip("the POSIX state directory ($XDG_STATE_HOME)")
+    lock = device_named(b, "Smart Lock")
+    state = os.path.join(b.tmp, "state")
+    env = dict(b.env, XDG_STATE_HOME=state)
+    env.pop("BLEC_BOND_STORE")
+    b.expect(0, "pair", lock, "--protection", "authentication", env=env)
+    path = os.path.join(state, "blec", "virtual-bonds")
+    with open(path) as f:
+        text = f.read()
+    check(f"{lock} authentication" in text, f"the store holds the bond: {text!r}")
+    b.expect(0, "read", lock, LOCK_STATE, env=env)
 
 
 def test_fault_att_error(b):

@@ -154,7 +154,7 @@ BLEC_TEST_IMPL(adv_exposes_service_data_of_16_32_and_128_bit_forms) {
 }
 
 /* A peripheral with exact payloads: ADV = flags 06, name "Raw", manufacturer 0x0102 AA;
- * scan response = TX power -12, manufacturer 0x0102 BB (a newer payload for the same
+ * scan response = TX power -12, manufacturer 0x0102 BB (a second entry for the same
  * company), an unknown AD type 0xE0 = 01 02. */
 static const uint8_t raw_adv[] = {0x02, 0x01, 0x06, 0x04, 0x09, 'R', 'a', 'w', 0x04, 0xFF, 0x02, 0x01, 0xAA};
 static const uint8_t raw_sr[] = {0x02, 0x0A, 0xF4, 0x04, 0xFF, 0x02, 0x01, 0xBB, 0x03, 0xE0, 0x01, 0x02};
@@ -201,7 +201,8 @@ BLEC_TEST_IMPL(adv_keeps_raw_structures_and_payloads_of_both_packets) {
   const uint8_t *d;
   size_t dl;
   ASSERT(blec_adv_raw_at(a, 6, &t, &d, &dl) != BLEC_OK);
-  /* Merged fields: flags, name from the ADV, TX power from the SR, latest manufacturer payload. */
+  /* Merged fields: flags, name from the ADV, TX power from the SR, both manufacturer
+   * entries of the same company, the ADV's first. */
   uint8_t flags = 0;
   ASSERT(blec_adv_flags(a, &flags));
   ASSERT_EQ_INT(flags, 0x06);
@@ -209,9 +210,13 @@ BLEC_TEST_IMPL(adv_keeps_raw_structures_and_payloads_of_both_packets) {
   int tx = 0;
   ASSERT(blec_adv_tx_power(a, &tx));
   ASSERT_EQ_INT(tx, -12);
-  ASSERT_EQ_INT(blec_adv_manufacturer_count(a), 1);
+  ASSERT_EQ_INT(blec_adv_manufacturer_count(a), 2);
   ASSERT_OK(blec_adv_manufacturer_find(a, 0x0102, &d, &dl));
   ASSERT_EQ_INT(dl, 1);
+  ASSERT_EQ_INT(d[0], 0xAA);
+  uint16_t company = 0;
+  ASSERT_OK(blec_adv_manufacturer_at(a, 1, &company, &d, &dl));
+  ASSERT_EQ_INT(company, 0x0102);
   ASSERT_EQ_INT(d[0], 0xBB);
   blec_device_unref(dev);
   fx_close(&f);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* t_io.c — reads, writes, notifications and indications, and their error kinds. */
+#include <stdio.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -213,9 +214,38 @@ BLEC_TEST_IMPL(client_write_without_response_beyond_mtu_minus_3_is_refused) {
   uint8_t big[600];
   memset(big, 0x5A, sizeof big);
   ASSERT(max + 1 <= sizeof big);
-  ASSERT_STATUS(blec_client_write(l.c, ch, big, max + 1, BLEC_WRITE_WITHOUT_RESPONSE, 1000, NULL), BLEC_ERR_INVALID_ARG);
+  blec_error err;
+  ASSERT_STATUS(blec_client_write(l.c, ch, big, max + 1, BLEC_WRITE_WITHOUT_RESPONSE, 1000, &err), BLEC_ERR_INVALID_ARG);
+  /* The sentence gives the limit and the size. */
+  char want[96];
+  snprintf(want, sizeof want, "at most %zu bytes", max);
+  ASSERT(strstr(err.message, want) != NULL);
+  snprintf(want, sizeof want, "the value has %zu", max + 1);
+  ASSERT(strstr(err.message, want) != NULL);
   ASSERT_OK(blec_client_write(l.c, ch, big, max, BLEC_WRITE_WITHOUT_RESPONSE, blec_test_ms(FX_WAIT_MS), NULL));
   WAIT_UNTIL(world_value_is(l.p, blec_characteristic_handle(ch), big, max), FX_WAIT_MS);
+  lab_close(&l);
+}
+
+BLEC_TEST_IMPL(client_write_without_a_write_property_is_refused) {
+  lab l;
+  lab_open(&l);
+  blec_characteristic *ch = fx_chr(l.c, LAB_CONST);
+  uint64_t before = blec_world_peripheral_request_count(l.p);
+  const blec_write_mode modes[] = {BLEC_WRITE_DEFAULT, BLEC_WRITE_WITH_RESPONSE, BLEC_WRITE_WITHOUT_RESPONSE};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    blec_error err;
+    ASSERT_STATUS(blec_client_write(l.c, ch, (const uint8_t *)"x", 1, modes[i], 1000, &err), BLEC_ERR_NOT_SUPPORTED);
+    ASSERT_EQ_INT(err.status, BLEC_ERR_NOT_SUPPORTED);
+    ASSERT(strstr(err.message, "properties are read") != NULL);
+    blec_op *op = NULL;
+    ASSERT_STATUS(blec_client_write_async(l.c, ch, (const uint8_t *)"x", 1, modes[i], fx_op_cb, NULL, &op),
+                  BLEC_ERR_NOT_SUPPORTED);
+    ASSERT(op == NULL);
+  }
+  /* Nothing was sent; the value stays. */
+  ASSERT_EQ_INT(blec_world_peripheral_request_count(l.p), before);
+  ASSERT(world_value_is(l.p, blec_characteristic_handle(ch), "const", 5));
   lab_close(&l);
 }
 
@@ -464,9 +494,17 @@ BLEC_TEST_IMPL(client_start_notify_on_a_characteristic_without_notify_fails) {
   fx_notes n;
   fx_notes_init(&n);
   uint64_t before = blec_world_peripheral_request_count(l.p);
-  int s = blec_client_start_notify(l.c, fx_chr(l.c, LAB_PLAIN), 0, fx_notify_cb, &n, 1000, NULL);
-  if (s != BLEC_ERR_NOT_SUPPORTED && s != BLEC_ERR_INVALID_ARG)
-    blec_test_fail_(__FILE__, __LINE__, "start_notify on a read-only characteristic gave %s", blec_status_name(s));
+  /* One status, as docs/errors.md says: NOT_SUPPORTED, with the properties in the sentence. */
+  blec_error err;
+  ASSERT_STATUS(blec_client_start_notify(l.c, fx_chr(l.c, LAB_PLAIN), 0, fx_notify_cb, &n, 1000, &err),
+                BLEC_ERR_NOT_SUPPORTED);
+  ASSERT_EQ_INT(err.status, BLEC_ERR_NOT_SUPPORTED);
+  ASSERT(strstr(err.message, "neither notify nor indicate") != NULL);
+  ASSERT(strstr(err.message, "properties are read") != NULL);
+  blec_op *op = NULL;
+  ASSERT_STATUS(blec_client_start_notify_async(l.c, fx_chr(l.c, LAB_PLAIN), 0, fx_notify_cb, &n, fx_op_cb, NULL, &op),
+                BLEC_ERR_NOT_SUPPORTED);
+  ASSERT(op == NULL);
   ASSERT_EQ_INT(blec_world_peripheral_request_count(l.p), before);
   fx_notes_destroy(&n);
   lab_close(&l);

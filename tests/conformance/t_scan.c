@@ -622,6 +622,93 @@ BLEC_TEST_IMPL(find_by_address_ignores_case_and_returns_as_soon_as_it_matches) {
   fx_close(&f);
 }
 
+static bool sr_pred_manufacturer(const blec_device *dev, const blec_adv *adv, void *user) {
+  (void)dev;
+  (void)user;
+  return blec_adv_manufacturer_find(adv, 0xFFFF, NULL, NULL) == BLEC_OK;
+}
+
+BLEC_TEST_IMPL(find_by_address_in_active_mode_waits_for_the_scan_response) {
+  /* Name only in the scan response, TX power and appearance too: what `blec info`
+   * shows comes from a find by address, which must not return the bare advertisement. */
+  fx f;
+  fx_open(&f, fx_world_text("blec-world 1\n"
+                            "peripheral C0:0E:00:00:00:01 random\n"
+                            "  manufacturer ffff hex:0102\n"
+                            "  scan-response name \"Bulb\"\n"
+                            "  scan-response tx-power -4\n"
+                            "  scan-response appearance 0x0341\n"
+                            "  adv-interval 20ms\n"));
+  for (int i = 0; i < 5; i++) {
+    blec_device *dev = NULL;
+    ASSERT_OK(blec_find_device_by_address(f.ctx, "C0:0E:00:00:00:01", blec_test_ms(FX_WAIT_MS), &dev, NULL));
+    const blec_adv *adv = blec_device_adv(dev);
+    ASSERT_STR_EQ(blec_adv_local_name(adv), "Bulb");
+    int tx = 0;
+    ASSERT(blec_adv_tx_power(adv, &tx));
+    ASSERT_EQ_INT(tx, -4);
+    ASSERT(blec_adv_appearance(adv, NULL));
+    ASSERT_EQ_INT(blec_adv_manufacturer_count(adv), 1);
+    blec_device_unref(dev);
+  }
+  /* A predicate find in active mode as well; a passive one never waits for it. */
+  blec_device *dev = NULL;
+  ASSERT_OK(blec_find_device(f.ctx, NULL, sr_pred_manufacturer, NULL, blec_test_ms(FX_WAIT_MS), &dev, NULL));
+  ASSERT_STR_EQ(blec_device_name(dev), "Bulb");
+  blec_device_unref(dev);
+  if (fx_cap(&f, BLEC_CAP_PASSIVE_SCAN)) {
+    blec_scan_options *o = blec_scan_options_new();
+    ASSERT_OK(blec_scan_options_set_mode(o, BLEC_SCAN_PASSIVE));
+    ASSERT_OK(blec_find_device(f.ctx, o, sr_pred_manufacturer, NULL, blec_test_ms(FX_WAIT_MS), &dev, NULL));
+    ASSERT(blec_device_name(dev) == NULL);
+    blec_device_unref(dev);
+    blec_scan_options_free(o);
+  }
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(find_by_address_and_name_async_take_scan_options) {
+  fx f;
+  fx_open(&f, fx_world_text("blec-world 1\n"
+                            "peripheral C0:0E:00:00:00:02 random\n"
+                            "  services 180f\n"
+                            "  scan-response name \"Bulb\"\n"
+                            "  adv-interval 20ms\n"));
+  fx_opres r;
+  blec_op *op = NULL;
+  /* By name: the name is in the scan response, so only an active find sees it. */
+  fx_opres_init(&r);
+  ASSERT_OK(blec_find_device_by_name_async(f.ctx, NULL, "Bulb", blec_test_ms(FX_WAIT_MS), fx_op_cb, &r, &op));
+  ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
+  ASSERT_STR_EQ(blec_device_address(blec_op_device(op)), "C0:0E:00:00:00:02");
+  blec_op_free(op);
+  /* A service filter the device does not meet: not found. */
+  blec_scan_options *o = blec_scan_options_new();
+  blec_uuid hr = blec_uuid_from16(0x180D);
+  ASSERT_OK(blec_scan_options_add_service_uuid(o, &hr));
+  fx_opres_init(&r);
+  ASSERT_OK(blec_find_device_by_address_async(f.ctx, o, "c0:0e:00:00:00:02", 300, fx_op_cb, &r, &op));
+  ASSERT_STATUS(fx_opres_wait(&r, FX_WAIT_MS), BLEC_ERR_DEVICE_NOT_FOUND);
+  blec_op_free(op);
+  blec_scan_options_free(o);
+  /* Passive: found, without the scan response. */
+  if (fx_cap(&f, BLEC_CAP_PASSIVE_SCAN)) {
+    o = blec_scan_options_new();
+    ASSERT_OK(blec_scan_options_set_mode(o, BLEC_SCAN_PASSIVE));
+    fx_opres_init(&r);
+    ASSERT_OK(blec_find_device_by_address_async(f.ctx, o, "C0:0E:00:00:00:02", blec_test_ms(FX_WAIT_MS), fx_op_cb, &r,
+                                                &op));
+    ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
+    ASSERT(blec_device_name(blec_op_device(op)) == NULL);
+    blec_op_free(op);
+    blec_scan_options_free(o);
+  }
+  ASSERT_STATUS(blec_find_device_by_address_async(f.ctx, NULL, "C0:0E", 100, fx_op_cb, &r, &op), BLEC_ERR_INVALID_ARG);
+  ASSERT(op == NULL);
+  ASSERT_STATUS(blec_find_device_by_name_async(f.ctx, NULL, NULL, 100, fx_op_cb, &r, &op), BLEC_ERR_INVALID_ARG);
+  fx_close(&f);
+}
+
 BLEC_TEST_IMPL(find_by_address_of_an_absent_device_is_device_not_found) {
   fx f;
   fx_open(&f, fx_world_lab());

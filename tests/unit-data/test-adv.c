@@ -6,6 +6,7 @@
 
 #include "blec/blec.h"
 #include "core/adv.h"
+#include "core/core.h"
 #include "test.h"
 
 /* Prototypes of every test of the suite (keeps -Wmissing-prototypes quiet). */
@@ -152,8 +153,8 @@ BLEC_TEST_IMPL(adv_structure_with_only_a_type_is_kept_in_the_raw_list) {
   ASSERT_OK(blec_adv_raw_at(a, 0, &type, NULL, &len));
   ASSERT_EQ_INT(type, 0x2A);
   ASSERT_EQ_INT(len, 0);
-  /* An empty name or TX power structure sets nothing. */
-  ASSERT(blec_adv_local_name(a) == NULL);
+  /* An empty TX power structure sets nothing; an empty name is a present, empty name. */
+  ASSERT_STR_EQ(blec_adv_local_name(a), "");
   ASSERT(!blec_adv_tx_power(a, NULL));
   blec_adv_unref(a);
 }
@@ -266,6 +267,24 @@ BLEC_TEST_IMPL(adv_name_of_nul_bytes_only_is_ignored) {
   blec_adv_unref(a);
 }
 
+BLEC_TEST_IMPL(adv_empty_local_name_is_an_empty_string) {
+  const uint8_t empty[] = {0x01, 0x09};
+  const uint8_t padded[] = {0x03, 0x08, 0x00, 0x00};
+  blec_adv *a = build(empty, sizeof empty, NULL, 0);
+  ASSERT(blec_adv_local_name(a) != NULL);
+  ASSERT_STR_EQ(blec_adv_local_name(a), "");
+  blec_adv_unref(a);
+  a = build(padded, sizeof padded, NULL, 0);
+  ASSERT_STR_EQ(blec_adv_local_name(a), "");
+  blec_adv_unref(a);
+  /* A non-empty name wins over an empty one, even a shortened over a complete one. */
+  const uint8_t rsp[] = {0x01, 0x09};
+  const uint8_t adv[] = {0x03, 0x08, 'a', 'b'};
+  a = build(adv, sizeof adv, rsp, sizeof rsp);
+  ASSERT_STR_EQ(blec_adv_local_name(a), "ab");
+  blec_adv_unref(a);
+}
+
 BLEC_TEST_IMPL(adv_name_replaces_invalid_utf8_with_replacement_characters) {
   const uint8_t p[] = {0x0B, 0x09, 'a', 0xFF,  /* never valid */
                        0xC0, 0x80,             /* overlong NUL */
@@ -317,24 +336,47 @@ BLEC_TEST_IMPL(adv_manufacturer_data_is_keyed_by_company) {
   blec_adv_unref(a);
 }
 
-BLEC_TEST_IMPL(adv_later_manufacturer_data_overrides_the_same_company) {
+BLEC_TEST_IMPL(adv_repeated_manufacturer_company_ids_are_all_kept_in_order) {
   const uint8_t adv[] = {0x04, 0xFF, 0x4C, 0x00, 0x01, 0x04, 0xFF, 0x59, 0x00, 0x10,
                          0x04, 0xFF, 0x4C, 0x00, 0x02};
   const uint8_t rsp[] = {0x05, 0xFF, 0x59, 0x00, 0x20, 0x21};
   blec_adv *a = build(adv, sizeof adv, rsp, sizeof rsp);
-  ASSERT_EQ_INT(blec_adv_manufacturer_count(a), 2);
-  uint16_t id = 0;
+  ASSERT_EQ_INT(blec_adv_manufacturer_count(a), 4);
+  const uint16_t ids[] = {0x004C, 0x0059, 0x004C, 0x0059};
+  const uint8_t first[] = {0x01, 0x10, 0x02, 0x20};
+  const size_t lens[] = {1, 1, 1, 2};
+  for (size_t i = 0; i < 4; i++) {
+    uint16_t id = 0;
+    const uint8_t *d = NULL;
+    size_t len = 0;
+    ASSERT_OK(blec_adv_manufacturer_at(a, i, &id, &d, &len));
+    ASSERT_EQ_INT(id, ids[i]);
+    ASSERT_EQ_INT(len, lens[i]);
+    ASSERT_EQ_INT(d[0], first[i]);
+  }
+  /* find gives the first entry of the company. */
   const uint8_t *d = NULL;
   size_t len = 0;
-  /* Order of first appearance, latest data. */
-  ASSERT_OK(blec_adv_manufacturer_at(a, 0, &id, &d, &len));
-  ASSERT_EQ_INT(id, 0x004C);
-  ASSERT_EQ_INT(len, 1);
-  ASSERT_EQ_INT(d[0], 0x02);
-  ASSERT_OK(blec_adv_manufacturer_at(a, 1, &id, &d, &len));
-  ASSERT_EQ_INT(id, 0x0059);
-  ASSERT_EQ_INT(len, 2);
-  ASSERT_MEM_EQ(d, "\x20\x21", 2);
+  ASSERT_OK(blec_adv_manufacturer_find(a, 0x004C, &d, &len));
+  ASSERT_EQ_INT(d[0], 0x01);
+  blec_adv_unref(a);
+}
+
+BLEC_TEST_IMPL(adv_manufacturer_filter_matches_any_entry_of_the_company) {
+  /* An iBeacon (02 15 ...) followed by a second Apple structure (10 05 ...). */
+  const uint8_t adv[] = {0x06, 0xFF, 0x4C, 0x00, 0x02, 0x15, 0xAA,
+                         0x05, 0xFF, 0x4C, 0x00, 0x10, 0x05};
+  blec_adv *a = build(adv, sizeof adv, NULL, 0);
+  const uint8_t ibeacon[] = {0x02, 0x15}, nearby[] = {0x10, 0x05}, other[] = {0x12, 0x19};
+  const uint8_t *prefixes[] = {ibeacon, nearby, other};
+  const bool want[] = {true, true, false};
+  for (size_t i = 0; i < 3; i++) {
+    blec_scan_options *o = blec_scan_options_new();
+    ASSERT(o != NULL);
+    ASSERT_OK(blec_scan_options_filter_manufacturer(o, 0x004C, prefixes[i], 2));
+    ASSERT_EQ_INT(blec__scan_filter_match(o, a), want[i]);
+    blec_scan_options_free(o);
+  }
   blec_adv_unref(a);
 }
 
@@ -419,18 +461,26 @@ BLEC_TEST_IMPL(adv_service_data_128_bit) {
   blec_adv_unref(a);
 }
 
-BLEC_TEST_IMPL(adv_service_data_of_every_size_is_keyed_by_uuid) {
-  /* The same UUID 0x180F as 16-bit and as 32-bit service data is one key; the later wins. */
+BLEC_TEST_IMPL(adv_repeated_service_data_uuids_are_all_kept_in_order) {
+  /* The same UUID 0x180F as 16-bit and as 32-bit service data: two entries, one UUID. */
   const uint8_t adv[] = {0x04, 0x16, 0x0F, 0x18, 0x10, 0x06, 0x20, 0x0F, 0x18, 0x00, 0x00, 0x20};
   const uint8_t rsp[] = {0x04, 0x16, 0xAA, 0xFE, 0x01};
   blec_adv *a = build(adv, sizeof adv, rsp, sizeof rsp);
-  ASSERT_EQ_INT(blec_adv_service_data_count(a), 2);
-  blec_uuid bat = blec_uuid_from16(0x180F), eddy = blec_uuid_from16(0xFEAA);
+  ASSERT_EQ_INT(blec_adv_service_data_count(a), 3);
+  blec_uuid bat = blec_uuid_from16(0x180F), eddy = blec_uuid_from16(0xFEAA), u;
   const uint8_t *d = NULL;
   size_t len = 0;
+  ASSERT_OK(blec_adv_service_data_at(a, 0, &u, &d, &len));
+  ASSERT(blec_uuid_equal(&u, &bat));
+  ASSERT_EQ_INT(d[0], 0x10);
+  ASSERT_OK(blec_adv_service_data_at(a, 1, &u, &d, &len));
+  ASSERT(blec_uuid_equal(&u, &bat));
+  ASSERT_EQ_INT(d[0], 0x20);
+  ASSERT_OK(blec_adv_service_data_at(a, 2, &u, &d, &len));
+  ASSERT(blec_uuid_equal(&u, &eddy));
   ASSERT_OK(blec_adv_service_data_find(a, &bat, &d, &len));
   ASSERT_EQ_INT(len, 1);
-  ASSERT_EQ_INT(d[0], 0x20);
+  ASSERT_EQ_INT(d[0], 0x10);
   ASSERT_OK(blec_adv_service_data_find(a, &eddy, &d, &len));
   ASSERT_EQ_INT(d[0], 0x01);
   blec_adv_unref(a);
@@ -648,7 +698,7 @@ BLEC_TEST_IMPL(adv_build_never_reads_past_the_payload) {
   for (size_t n = 0; n <= sizeof full; n++) {
     blec_adv *a = build(full, n, full, sizeof full - n);
     ASSERT(blec_adv_raw_count(a) <= 2 * 7);
-    ASSERT(blec_adv_manufacturer_count(a) <= 1);
+    ASSERT(blec_adv_manufacturer_count(a) <= 2);
     ASSERT(blec_adv_service_uuid_count(a) <= 2);
     const char *name = blec_adv_local_name(a);
     if (name) ASSERT(strlen(name) <= 3);

@@ -124,10 +124,12 @@ static int lookup_short(char c) {
 
 /* ---- values ------------------------------------------------------------------------ */
 
-/* Seconds with up to 3 decimals into ms; 0 .. one week. */
+/* Seconds into ms; 0 .. one week. Decimals past the millisecond round up, so a value
+ * above zero never becomes 0 ms (which the scan and notify commands read as "no limit"). */
 static bool parse_seconds(const char *s, int *ms) {
   long long whole = 0;
   int frac = 0, fdigits = 0;
+  bool below_ms = false; /* a non-zero digit past the third decimal */
   const char *p = s;
   if (*p < '0' || *p > '9') {
     if (!(*p == '.' && p[1] >= '0' && p[1] <= '9')) return false;
@@ -143,6 +145,8 @@ static bool parse_seconds(const char *s, int *ms) {
       if (fdigits < 3) {
         frac = frac * 10 + (*p - '0');
         fdigits++;
+      } else if (*p != '0') {
+        below_ms = true;
       }
       p++;
     }
@@ -152,7 +156,7 @@ static bool parse_seconds(const char *s, int *ms) {
     frac *= 10;
     fdigits++;
   }
-  long long total = whole * 1000 + frac;
+  long long total = whole * 1000 + frac + (below_ms ? 1 : 0);
   if (total > 604800LL * 1000) return false;
   *ms = (int)total;
   return true;
@@ -300,18 +304,25 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       break;
     }
     case OPT_NO_SCAN: a->no_scan = true; break;
-    case OPT_PAIR: a->pair = true; break;
-    case OPT_PROTECTION:
+    case OPT_PAIR:
+    case OPT_PROTECTION: {
+      if (it->opt == OPT_PAIR) a->pair = true;
+      if (!v) break; /* --pair alone */
+      blec_protection_level level;
       if (strcmp(v, "none") == 0)
-        a->protection = BLEC_PROTECTION_NONE;
+        level = BLEC_PROTECTION_NONE;
       else if (strcmp(v, "encryption") == 0)
-        a->protection = BLEC_PROTECTION_ENCRYPTION;
+        level = BLEC_PROTECTION_ENCRYPTION;
       else if (strcmp(v, "authentication") == 0 || strcmp(v, "encryption-and-authentication") == 0)
-        a->protection = BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION;
+        level = BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION;
       else
-        return fail(ps, "option --protection needs none, encryption or authentication, got '%s'",
+        return fail(ps, "option --%s needs none, encryption or authentication, got '%s'", oi->long_name,
                     clip(v).s);
+      if (a->protection != BLEC_PROTECTION_DEFAULT && a->protection != level)
+        return fail(ps, "--pair and --protection ask for different levels: give the level once");
+      a->protection = level;
       break;
+    }
     case OPT_TEXT: {
       char e[200];
       free(a->data);
@@ -439,7 +450,11 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
       }
       const cli_option_info *oi = cli_option((cli_opt)o);
       const char *value = NULL;
-      if (oi->arg_name) {
+      if (oi->values && !eq) {
+        /* An optional value: only a word it accepts is taken from the next argument. */
+        for (const char *const *v = oi->values; *v && !value && i + 1 < argc; v++)
+          if (strcmp(argv[i + 1], *v) == 0) value = argv[++i];
+      } else if (oi->arg_name) {
         if (eq) {
           value = eq + 1;
         } else if (i + 1 < argc) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "advout.h"
 #include "commands.h"
 #include "exitcodes.h"
@@ -65,7 +66,7 @@ static void print_adv_human(const blec_device *dev, const blec_adv *adv) {
   const char *name = blec_adv_local_name(adv);
   if (!name) name = blec_device_name(dev);
   printf("Device %s\n", blec_device_address(dev));
-  printf("  Name:              %s\n", name ? name : "(none advertised)");
+  printf("  Name:              %s\n", name ? esc(name).s : "(none advertised)");
   printf("  Address type:      %s\n", format_address_type(blec_device_address_type(dev)));
   printf("  RSSI:              %d dBm\n", blec_adv_rssi(adv));
   printf("  Connectable:       %s\n", blec_adv_connectable(adv) ? "yes" : "no");
@@ -172,7 +173,7 @@ int cmd_info(const cli_args *a) {
     const char *gname = blec_client_name(s.client);
     if (!dev) printf("Device %s\n", blec_client_address(s.client));
     printf("Connection\n");
-    if (gname) printf("  Device name:       %s\n", gname);
+    if (gname) printf("  Device name:       %s\n", esc(gname).s);
     printf("  MTU:               %d\n", blec_client_mtu(s.client));
     printf("  Max write without response: %zu bytes\n",
            blec_client_max_write_without_response_size(s.client));

@@ -329,8 +329,9 @@ int cmd_write(const cli_args *a) {
     st = session_wait(op, s.op_ms, &err);
     blec_op_free(op);
   } else {
-    blec_error_clear(&err);
-    err.status = st;
+    /* Refused before anything was sent (no write property, a write without response
+     * over MTU - 3...): the blocking form refuses the same way and says why. */
+    st = blec_client_write(s.client, chr, a->data, a->data_len, mode, s.op_ms, &err);
   }
   if (st != BLEC_OK) {
     char action[128];

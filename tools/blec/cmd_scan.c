@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "advout.h"
 #include "commands.h"
 #include "exitcodes.h"
@@ -124,11 +125,17 @@ static void print_live(const scan_state *st, const char *event, const blec_devic
   strbuf_init(&line);
   strbuf_printf(&line, "[%s] %s %4d dBm  ", strcmp(event, "new") == 0 ? "NEW" : "CHG", s->address,
                 s->rssi);
-  if (s->name)
-    strbuf_printf(&line, "\"%s\"", s->name);
-  else
+  if (s->name) {
+    strbuf_putc(&line, '"');
+    esc_append(&line, s->name);
+    strbuf_putc(&line, '"');
+  } else {
     strbuf_append(&line, "(no name)");
-  if (s->words && s->words[0]) strbuf_printf(&line, "  %s", s->words);
+  }
+  if (s->words && s->words[0]) {
+    strbuf_append(&line, "  ");
+    esc_append(&line, s->words);
+  }
   if (!s->connectable) strbuf_append(&line, "  [not connectable]");
   strbuf_putc(&line, '\n');
   fputs(line.s, stdout);
@@ -222,8 +229,8 @@ static void print_summary(const scan_state *st, uint64_t elapsed_ms, bool interr
   if (st->count) printf("  %-17s  %4s  %-24s  %s\n", "ADDRESS", "RSSI", "NAME", "ADVERTISES");
   for (size_t i = 0; i < st->count; i++) {
     const seen *s = &st->devs[i];
-    printf("  %-17s  %4d  %-24s  %s\n", s->address, s->rssi, s->name ? s->name : "-",
-           s->words && s->words[0] ? s->words : "-");
+    printf("  %-17s  %4d  %-24s  %s\n", s->address, s->rssi, s->name ? esc(s->name).s : "-",
+           s->words && s->words[0] ? esc(s->words).s : "-");
   }
   fflush(stdout);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "escape.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "format.h"
@@ -127,7 +128,7 @@ int cmd_services(const cli_args *a) {
     json_end_line(&j, stdout);
   } else {
     printf("Device %s%s%s%s: %zu service%s, MTU %d\n", blec_client_address(s.client),
-           name ? " \"" : "", name ? name : "", name ? "\"" : "", nsvc, nsvc == 1 ? "" : "s",
+           name ? " \"" : "", name ? esc(name).s : "", name ? "\"" : "", nsvc, nsvc == 1 ? "" : "s",
            blec_client_mtu(s.client));
   }
   int st = BLEC_OK;

@@ -18,7 +18,7 @@ enum cli_exit {
   CLI_EXIT_UNAVAILABLE = 7,   /* Bluetooth unavailable: no adapter, radio off, backend absent */
   CLI_EXIT_CONNECTION = 8,    /* could not stay connected: the link dropped or was refused */
   CLI_EXIT_PAIRING = 9,       /* pairing failed or was refused */
-  CLI_EXIT_WORLD = 10,        /* the --world file could not be read or parsed */
+  CLI_EXIT_WORLD = 10,        /* the world file (--world, $BLEC_WORLD) could not be read or parsed */
   CLI_EXIT_INTERRUPTED = 130  /* stopped by Ctrl-C (SIGINT) or SIGTERM, cleanly */
 };
 

@@ -4,6 +4,7 @@
  * definition (Bluetooth GATT Specification Supplement) gives and declines otherwise,
  * so a device sending something unexpected is shown in hexadecimal, never misread.
  */
+#include "escape.h"
 #include "format.h"
 
 #include <stdio.h>
@@ -27,7 +28,7 @@ static bool dec_string(strbuf *out, const uint8_t *d, size_t len) {
   for (size_t i = 0; i < len; i++)
     if (d[i] < 0x20 || d[i] == 0x7f) return false;
   strbuf_putc(out, '"');
-  strbuf_append_n(out, (const char *)d, len);
+  esc_append_n(out, (const char *)d, len); /* C1 controls and invalid UTF-8 escaped */
   strbuf_putc(out, '"');
   return true;
 }

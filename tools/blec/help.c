@@ -13,6 +13,8 @@
  * The table
  * ------------------------------------------------------------------------------- */
 
+static const char *const protection_levels[] = {"none", "encryption", "authentication", NULL};
+
 static const cli_option_info options[OPT_COUNT_] = {
     [OPT_BACKEND] = {"backend", 0, "NAME",
                      "Bluetooth backend: virtual (a simulated radio world, available everywhere), "
@@ -50,8 +52,12 @@ static const cli_option_info options[OPT_COUNT_] = {
                      "Connect without scanning for the device first: reaches a device that no "
                      "longer advertises because another program is connected to it (where the "
                      "backend can)."},
-    [OPT_PAIR] = {"pair", 0, NULL,
-                  "Pair after connecting, before the operation (at the --protection level)."},
+    [OPT_PAIR] = {"pair", 0, "[LEVEL]",
+                  "Pair after connecting, before the operation, at protection LEVEL: none, "
+                  "encryption or authentication (default: --protection, else the backend's "
+                  "choice). A characteristic that answers Insufficient Authentication needs "
+                  "authentication.",
+                  protection_levels},
     [OPT_PROTECTION] = {"protection", 0, "LEVEL",
                         "Pairing protection: none, encryption or authentication (encryption "
                         "and authentication). Default: the backend's choice."},
@@ -227,7 +233,7 @@ static const cli_exit_info exit_codes[] = {
      "No adapter, radio off, access denied, or the backend is not in this build."},
     {CLI_EXIT_CONNECTION, "connection", "The connection was refused or dropped during the command."},
     {CLI_EXIT_PAIRING, "pairing", "Pairing failed or was refused."},
-    {CLI_EXIT_WORLD, "world file", "The --world file could not be read or is malformed."},
+    {CLI_EXIT_WORLD, "world file", "The world file (--world or $BLEC_WORLD) could not be read or is malformed."},
     {CLI_EXIT_INTERRUPTED, "interrupted",
      "Stopped by Ctrl-C or SIGTERM after scans were stopped and connections closed."},
     {0, NULL, NULL},
@@ -251,6 +257,9 @@ static const char program_description[] =
 static const char environment_text[] =
     "BLEC_BACKEND: the backend used when --backend is not given.\n"
     "BLEC_WORLD: the world file the virtual backend serves when --world is not given.\n"
+    "BLEC_BOND_STORE: the file where the virtual backend keeps its bonds between commands "
+    "(default: virtual-bonds in $XDG_STATE_HOME/blec or ~/.local/state/blec); off keeps "
+    "none.\n"
     "BLEC_LOG: the library's log level (none, error, warning, info, debug) when -v is not "
     "given.";
 

@@ -64,6 +64,9 @@ typedef struct cli_option_info {
   char short_name;       /* 0 when none */
   const char *arg_name;  /* NULL for a flag */
   const char *help;
+  /* Non-NULL: the value may be left out ("--pair" or "--pair LEVEL"): the next argument
+   * is taken only when it is one of these (NULL-terminated); "--opt=VALUE" always is. */
+  const char *const *values;
 } cli_option_info;
 
 typedef struct cli_option_note {

@@ -6,37 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "hex.h"
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned char c = s[0];
-  size_t len;
-  uint32_t min, cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-    min = 0x80;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    min = 0x800;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    min = 0x10000;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (len > n) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = cp << 6 | (s[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
 
 void json_quote_n(strbuf *b, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
@@ -60,10 +31,14 @@ void json_quote_n(strbuf *b, const char *s, size_t n) {
       strbuf_putc(b, (char)c);
       i++;
     } else {
-      size_t l = utf8_len(p + i, n - i);
+      size_t l = utf8_seq_len(p + i, n - i);
       if (l == 0) {
         strbuf_append(b, "\\ufffd");
         i++;
+      } else if (l == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
+        /* C1 controls are valid JSON as they are, but act on a terminal showing them. */
+        strbuf_printf(b, "\\u%04x", (unsigned)p[i + 1]);
+        i += 2;
       } else {
         strbuf_append_n(b, s + i, l);
         i += l;

@@ -3,6 +3,7 @@
 #include "plat.h"
 
 #include <time.h>
+#include <unistd.h>
 
 uint64_t plat_now_ms(void) {
   struct timespec ts;
@@ -15,3 +16,5 @@ void plat_sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
 }
+
+int plat_stdin_is_terminal(void) { return isatty(STDIN_FILENO) ? 1 : 0; }

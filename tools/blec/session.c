@@ -55,11 +55,21 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       break;
     case BLEC_ERR_ATT:
       switch (err->att_error) {
+        /* A level that reaches what the error asks for (a weaker one fails again), and
+         * a bond that lasts: the backends keep bonds between commands. */
         case BLEC_ATT_INSUFFICIENT_AUTHENTICATION:
-        case BLEC_ATT_INSUFFICIENT_ENCRYPTION:
         case BLEC_ATT_INSUFFICIENT_AUTHORIZATION:
+          snprintf(buf, size,
+                   "pair with authentication first ('blec pair %s --protection authentication'), or "
+                   "add --pair authentication to this command",
+                   addr);
+          break;
+        case BLEC_ATT_INSUFFICIENT_ENCRYPTION:
         case BLEC_ATT_INSUFFICIENT_ENCRYPTION_KEY_SIZE:
-          snprintf(buf, size, "try 'blec pair %s' first, or add --pair to this command", addr);
+          snprintf(buf, size,
+                   "pair first ('blec pair %s --protection encryption'), or add --pair encryption to "
+                   "this command",
+                   addr);
           break;
         case BLEC_ATT_READ_NOT_PERMITTED:
         case BLEC_ATT_WRITE_NOT_PERMITTED:
@@ -82,15 +92,25 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       snprintf(buf, size, "try --backend virtual (the simulated radio, always available)");
       break;
     case BLEC_ERR_NOT_SUPPORTED:
-      snprintf(buf, size, "the backend in use cannot do this; another backend (--backend) may");
+      /* The attribute's properties forbid it (the sentence names them), or the backend
+       * lacks the feature. */
+      if (strstr(err->message, "properties"))
+        snprintf(buf, size, "'blec services %s' shows what each characteristic allows", addr);
+      else
+        snprintf(buf, size, "the backend in use cannot do this; another backend (--backend) may");
       break;
     case BLEC_ERR_DISCONNECTED:
     case BLEC_ERR_NOT_CONNECTED:
       snprintf(buf, size, "the link dropped: move closer and try again");
       break;
     case BLEC_ERR_PAIRING:
-      snprintf(buf, size, "the device may not support this protection level: try --protection "
-                          "encryption or none");
+      if (strstr(err->message, "(ConfirmPinMatch)") || strstr(err->message, "(ProvidePin)"))
+        snprintf(buf, size, "the device asks for a PIN: run the command from a terminal to answer");
+      else if (a->protection == BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
+        snprintf(buf, size, "the device may not pair at this level: try %s encryption",
+                 a->cmd == CMD_PAIR ? "--protection" : "--pair");
+      else
+        snprintf(buf, size, "the device refused to pair; check that it accepts pairing now");
       break;
     case BLEC_ERR_BUSY:
       snprintf(buf, size, "another operation is using the device; try again");
@@ -145,6 +165,22 @@ int session_fail_status(const cli_session *s, const char *action, int status, co
 
 /* ---- context ------------------------------------------------------------------------- */
 
+/* A world file (--world or $BLEC_WORLD) that could not be loaded: CLI_EXIT_WORLD. */
+static int world_fail(const cli_session *s, int st, const blec_error *err) {
+  fprintf(stderr, "blec: cannot load world file: %s\n", err->message[0] ? err->message : blec_strerror(st));
+  if (s->a->json) {
+    json_obj j;
+    json_begin(&j);
+    json_str(&j, "event", "error");
+    json_str(&j, "action", "load world");
+    json_str(&j, "status", blec_status_name(st));
+    json_str(&j, "message", err->message);
+    json_int(&j, "exit_code", CLI_EXIT_WORLD);
+    json_end_line(&j, stdout);
+  }
+  return CLI_EXIT_WORLD;
+}
+
 int session_begin(cli_session *s, const cli_args *a) {
   memset(s, 0, sizeof *s);
   s->a = a;
@@ -177,19 +213,7 @@ int session_begin(cli_session *s, const cli_args *a) {
     blec_world *w = NULL;
     int st = blec_world_load_file(a->world, &w, &err);
     if (st != BLEC_OK) {
-      fprintf(stderr, "blec: cannot load world file: %s\n",
-              err.message[0] ? err.message : blec_strerror(st));
-      if (a->json) {
-        json_obj j;
-        json_begin(&j);
-        json_str(&j, "event", "error");
-        json_str(&j, "action", "load world");
-        json_str(&j, "status", blec_status_name(st));
-        json_str(&j, "message", err.message);
-        json_int(&j, "exit_code", CLI_EXIT_WORLD);
-        json_end_line(&j, stdout);
-      }
-      rc = CLI_EXIT_WORLD;
+      rc = world_fail(s, st, &err);
       goto out;
     }
     st = blec_ctx_options_set_world(opts, w);
@@ -200,6 +224,14 @@ int session_begin(cli_session *s, const cli_args *a) {
     }
   }
   int st = blec_ctx_new(opts, &s->ctx, &err);
+  const char *env_world = getenv("BLEC_WORLD");
+  if (st != BLEC_OK && !a->world && env_world && env_world[0] &&
+      (st == BLEC_ERR_IO || st == BLEC_ERR_PARSE)) {
+    /* The virtual backend could not load $BLEC_WORLD: the same failure as --world. */
+    s->ctx = NULL;
+    rc = world_fail(s, st, &err);
+    goto out;
+  }
   if (st != BLEC_OK) {
     if (err.status == BLEC_OK) err.status = st;
     char action[96];
@@ -300,6 +332,8 @@ int session_connect(cli_session *s, blec_device *dev) {
     s->client = NULL;
     return session_fail_status(s, action, st, NULL);
   }
+  pairprompt_init_stdio(&s->prompt);
+  blec_client_set_pairing_callback(s->client, pairprompt_cb, &s->prompt);
   blec_error err;
   blec_op *op = NULL;
   st = blec_client_connect_async(s->client, session_op_done, NULL, &op);

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "blec/blec.h"
+#include "pairprompt.h"
 
 typedef struct cli_session {
   const cli_args *a;
@@ -18,6 +19,7 @@ typedef struct cli_session {
   blec_client *client;
   int connect_ms; /* time allowed to find and connect */
   int op_ms;      /* time allowed for one operation */
+  pairprompt prompt; /* answers the pairing ceremonies of s->client */
 } cli_session;
 
 /**

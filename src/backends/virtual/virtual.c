@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "blec/blec_world.h"
+#include "backends/virtual/bond_store.h"
 #include "backends/virtual/os_cache.h"
 #include "core/backend.h"
 #include "core/threads.h"
@@ -24,6 +25,8 @@
 typedef struct vctx {
   blec_world *world;
   blec__vcache *cache;
+  bool bonds_kept;                        /* a bond store is in use (bond_store.h) */
+  char bonds_path[BLEC__VBONDS_PATH_MAX]; /* its file */
 } vctx;
 
 static vctx *ctx_priv(blec_ctx *ctx);
@@ -31,7 +34,6 @@ static vctx *ctx_priv(blec_ctx *ctx);
 /* ---- context ------------------------------------------------------------------------ */
 
 static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec_error *err) {
-  (void)opts;
   vctx *v = calloc(1, sizeof *v);
   if (!v) return BLEC_ERR_NO_MEMORY;
   if (!(v->cache = blec__vcache_new())) {
@@ -54,8 +56,17 @@ static int v_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, blec
     free(v);
     return r;
   }
+  /* Like an OS, the backend remembers bonds across programs: its store brings them back. */
+  v->bonds_kept = blec__vbonds_path(blec__ctx_options_bond_store(opts), v->bonds_path, sizeof v->bonds_path);
+  if (v->bonds_kept) blec__vbonds_load(ctx, v->bonds_path, v->world);
   *priv = v;
   return BLEC_OK;
+}
+
+/* After a pairing or an unpairing with address: the store keeps the world's bond. */
+static void bonds_changed(blec_ctx *ctx, const char *address) {
+  vctx *v = ctx_priv(ctx);
+  if (v->bonds_kept) blec__vbonds_save(ctx, v->bonds_path, address, blec__world_bond_level(v->world, address));
 }
 
 static void v_exit(blec_ctx *ctx, void *priv) {
@@ -465,8 +476,16 @@ static void vpair_end(vpair *vp) {
   free(vp);
 }
 
+/* Records the client's current bond in the store (before the op completes, so a program
+ * that sees the pairing done finds it stored). */
+static void client_bond_changed(blec_op *op) {
+  blec_client *c = blec__op_client(op);
+  if (c) bonds_changed(blec__client_ctx(c), blec__client_address(c));
+}
+
 static void pair_done(void *user, int status, blec__wpair_failure why) {
   vpair *vp = user;
+  if (status == BLEC_OK) client_bond_changed(vp->op);
   if (status == BLEC_ERR_PAIRING) {
     blec_error e;
     blec__error_set(&e, status, "%s",
@@ -526,6 +545,11 @@ static int v_pair(blec_client *c, blec_op *op, blec_protection_level level) {
   return BLEC_OK;
 }
 
+static void unpair_done(void *user, int status, int att_error) {
+  client_bond_changed(user); /* the world's bond, whatever became of the link */
+  done_status(user, status, att_error);
+}
+
 static int v_unpair(blec_client *c, blec_op *op) {
   vclient *vc = blec__client_backend_priv(c);
   bool linked = false;
@@ -536,10 +560,11 @@ static int v_unpair(blec_client *c, blec_op *op) {
   }
   if (!linked) { /* no link: the OS forgets the bond ("remove device") */
     int r = blec__world_unpair(ctx_priv(blec__client_ctx(c))->world, blec__client_address(c));
+    if (r == BLEC_OK) bonds_changed(blec__client_ctx(c), blec__client_address(c));
     blec__op_complete(op, r == BLEC_ERR_NOT_FOUND ? BLEC_ERR_DEVICE_NOT_FOUND : r);
     return BLEC_OK;
   }
-  WITH_LINK(c, op, blec__wlink_unpair(link, done_status, op));
+  WITH_LINK(c, op, blec__wlink_unpair(link, unpair_done, op));
 }
 
 static void disconnect_done(void *user, int status, int att_error) {
