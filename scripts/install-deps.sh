@@ -10,8 +10,9 @@ packages=(
   mingw-w64 mingw-w64-tools                # Windows cross toolchain
   wine64 wine libwine-dev wine64-tools     # Wine runtime, WinRT base IDL, widl-stable
   doxygen                                  # API reference
-  libsystemd-dev                           # sd-bus: the bluez backend
-  dbus python3-bleak                       # private buses for the bluez tests; bleak in the benchmark
+  libsystemd-dev                           # sd-bus: the bluez backend, the simulated bluetoothd
+  dbus-daemon                              # private system buses for the bluez tests
+  python3-bleak                            # bleak, run against the simulated bluetoothd (tests, benchmark)
 )
 
 missing=()

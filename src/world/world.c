@@ -459,6 +459,15 @@ bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
   return on;
 }
 
+blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]) {
+  if (!p) return BLEC_WORLD_PAIRING_IO_UNSET;
+  blec__mutex_lock(&p->w->lock);
+  blec_world_pairing_io io = (blec_world_pairing_io)p->pair_io;
+  if (passkey) memcpy(passkey, p->passkey, 7);
+  blec__mutex_unlock(&p->w->lock);
+  return io;
+}
+
 blec_address_type blec__world_peripheral_address_type(blec_world_peripheral *p) {
   return p ? p->addr_type : BLEC_ADDRESS_UNSPECIFIED; /* fixed when the peripheral is added */
 }

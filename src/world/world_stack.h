@@ -150,6 +150,13 @@ typedef struct blec__wceremony {
  */
 int blec__wlink_pairing_ceremony(blec__wlink *link, blec_protection_level level, blec__wceremony *out);
 
+/**
+ * The peripheral's pairing IO capability and passkey (`pairing-io`, `passkey`), for a
+ * stack whose own IO capability is not blec's KeyboardDisplay (BlueZ takes its agent's):
+ * it selects the method from both sides itself. `passkey` gets the 6 digits and a NUL.
+ */
+blec_world_pairing_io blec__world_peripheral_pairing_io(blec_world_peripheral *p, char passkey[7]);
+
 /** Why a pairing failed (BLEC_ERR_PAIRING). */
 typedef enum blec__wpair_failure {
   BLEC__WPAIR_OK = 0,

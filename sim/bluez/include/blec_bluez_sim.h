@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * blec_bluez_sim.h — a simulated bluetoothd: serves the world engine's peripherals as
+ * BlueZ's D-Bus API (org.bluez: ObjectManager, Adapter1, Device1, GattService1,
+ * GattCharacteristic1, GattDescriptor1, AgentManager1, AdvertisementMonitorManager1) on a
+ * bus of the caller's choosing — a private dbus-daemon started by the tests
+ * (scripts/private-bus.sh), never the machine's system bus.
+ *
+ * The behaviours it imitates, each with its source (BlueZ 5.66 doc files and source, or
+ * bluetoothd's behaviour as bleak records it), are listed in sim/bluez/README.md.
+ *
+ * Threads: every function may be called from any thread. The simulator runs on a thread
+ * of its own (the "bus thread") which owns the D-Bus connection; world events reach it
+ * through a queue. Test-only: no stability promise beyond blec's own tests and benchmarks.
+ */
+#ifndef BLEC_BLUEZ_SIM_H
+#define BLEC_BLUEZ_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "blec/blec_world.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct blec_bluez_sim blec_bluez_sim;
+
+/** Start-time settings (what bluetoothd takes from its command line and main.conf). */
+typedef struct blec_bluez_sim_config blec_bluez_sim_config;
+
+/** Defaults: 1 adapter, not experimental, BlueZ 5.66 (Debian 12), TemporaryTimeout 30 s. */
+int blec_bluez_sim_config_new(blec_bluez_sim_config **out);
+void blec_bluez_sim_config_free(blec_bluez_sim_config *cfg);
+/** Number of adapters hci0..hci(n-1), 1 to 8; all see the same world. */
+int blec_bluez_sim_config_set_adapters(blec_bluez_sim_config *cfg, int n);
+/**
+ * bluetoothd -E (--experimental): AdvertisementMonitorManager1 on each adapter, the
+ * AdvertisingFlags / AdvertisingData properties of Device1, Adapter1.PowerState.
+ */
+int blec_bluez_sim_config_set_experimental(blec_bluez_sim_config *cfg, bool on);
+/**
+ * BlueZ 5.<minor> to imitate, 66 (Debian 12) or later: from 69 the GATT objects carry the
+ * read-only "Handle" property. BLEC_ERR_INVALID_ARG below 66.
+ */
+int blec_bluez_sim_config_set_version(blec_bluez_sim_config *cfg, int minor);
+
+/**
+ * Serves `world` (a reference is taken) as org.bluez on the bus at `bus_address` (NULL:
+ * $DBUS_SYSTEM_BUS_ADDRESS), on a thread of its own, with the default configuration.
+ * Returns once the name is owned and GetManagedObjects would answer: BLEC_OK, or
+ * BLEC_ERR_BLUETOOTH_UNAVAILABLE when the bus cannot be reached or the name is taken
+ * (the reason is logged), BLEC_ERR_INVALID_ARG, BLEC_ERR_NO_MEMORY.
+ */
+int blec_bluez_sim_start(blec_world *world, const char *bus_address, blec_bluez_sim **out);
+/** The same with a configuration (NULL: defaults); `cfg` is copied. */
+int blec_bluez_sim_start_config(blec_world *world, const char *bus_address,
+                                const blec_bluez_sim_config *cfg, blec_bluez_sim **out);
+/** Releases the name, ends every link and scan, joins its thread, frees. NULL ok. */
+void blec_bluez_sim_stop(blec_bluez_sim *sim);
+
+/** The simulator's unique bus name (":1.N"), valid until stop. */
+const char *blec_bluez_sim_unique_name(const blec_bluez_sim *sim);
+
+/**
+ * Waits until the bus thread has handled everything queued before the call (world
+ * events, switch changes) and sent what that produced. For tests: after it, a signal
+ * the simulator was going to send has been written to the bus.
+ */
+int blec_bluez_sim_sync(blec_bluez_sim *sim);
+
+/**
+ * Run-time switches for faithful-but-unkind behaviours (README "Switches"). Values that
+ * are times are milliseconds of the real clock.
+ */
+typedef enum blec_bluez_sim_switch {
+  /** main.conf TemporaryTimeout: a discovered, unconnected device's object is removed
+   *  this long after its last advertisement (default 30000; 0 = never). */
+  BLEC_BLUEZ_SIM_TEMPORARY_TIMEOUT_MS = 1,
+  /** Extra time before a Connect's link comes up: a slow Connect (default 0). */
+  BLEC_BLUEZ_SIM_CONNECT_DELAY_MS = 2,
+  /** 1: Disconnect's PropertiesChanged(Connected=false) goes out before its reply — the
+   *  reverse of bluetoothd's order, which bleak 0.20.2 does not take well (it closes its
+   *  D-Bus connection on the signal while it waits for the reply; bleak #1921). */
+  BLEC_BLUEZ_SIM_SIGNAL_BEFORE_REPLY = 3,
+  /** The next N Connects fail with org.bluez.Error.Failed "le-connection-abort-by-local"
+   *  after the link came up and went (Connected true then false), as BlueZ 5.62+ does on
+   *  interference; bleak retries on it (bleak #1220). */
+  BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL = 4,
+  /** main.conf [GATT] Cache: 0 "no", 1 "yes" (paired devices only), 2 "always" (default):
+   *  whether a device's GATT objects stay exported after it disconnects. */
+  BLEC_BLUEZ_SIM_GATT_CACHE = 5,
+  /** device_request_disconnect's DISCONNECT_TIMER: the link is ended this long after
+   *  Device1.Disconnect (bluetoothd: 2000). Tests that are not about it set it low. */
+  BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS = 6,
+  BLEC_BLUEZ_SIM_SWITCH_COUNT
+} blec_bluez_sim_switch;
+
+/** Sets a switch (from any thread; applies to what starts after it). */
+int blec_bluez_sim_set_switch(blec_bluez_sim *sim, blec_bluez_sim_switch sw, int64_t value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BLEC_BLUEZ_SIM_H */
