@@ -317,7 +317,42 @@ enum {
   BLEC_CAP_UNPAIR = 1u << 7,               /**< blec_client_unpair */
   BLEC_CAP_CONNECT_WITHOUT_SCAN = 1u << 8, /**< connecting to an address without scanning first */
   BLEC_CAP_INDICATIONS = 1u << 9,          /**< subscribing to indications */
-  BLEC_CAP_MTU_EVENTS = 1u << 10           /**< MTU changes on a live link reach blec_mtu_cb */
+  BLEC_CAP_MTU_EVENTS = 1u << 10,          /**< MTU changes on a live link reach blec_mtu_cb */
+  /**
+   * Reports come as the packets came: advertisement or scan response
+   * (blec_adv_last_type, blec_adv_payload), connectable or not, their own AD
+   * structures. Without it the OS merges the packets and the backend rebuilds the
+   * structures from the fields it publishes (BlueZ): every report is then an
+   * advertisement said to be connectable, and the raw structures are the backend's.
+   */
+  BLEC_CAP_RAW_ADVERTISING = 1u << 11,
+  /**
+   * blec_client_pair fails when the level asked cannot be reached. Without it the OS
+   * takes no level (BlueZ's Pair()): the ceremony decides, and a pairing asked at
+   * BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION that ends unauthenticated fails only
+   * after the OS kept the (encrypted) bond.
+   */
+  BLEC_CAP_PAIRING_LEVELS = 1u << 12,
+  /** BLEC_NOTIFY_FORCE_INDICATE on a characteristic that offers both (BlueZ's StartNotify picks notifications). */
+  BLEC_CAP_FORCE_INDICATE = 1u << 13,
+  /**
+   * A Just Works pairing asks the pairing callback (BLEC_PAIRING_CONFIRM_ONLY). Without
+   * it the OS pairs without asking (BlueZ: the kernel accepts the Just Works pairing it
+   * initiated).
+   */
+  BLEC_CAP_CONFIRM_JUST_WORKS = 1u << 14,
+  /**
+   * Insufficient Authentication / Encryption reach the program as ATT errors. Without it
+   * the OS raises the link's security by itself on them (pairing when needed) and
+   * retries the request (BlueZ).
+   */
+  BLEC_CAP_SECURITY_ERRORS = 1u << 15,
+  /**
+   * blec_disconnected_cb tells a link loss from the peripheral's disconnection. Without
+   * it a link that went by itself is reported BLEC_DISCONNECT_REMOTE (BlueZ before 5.83,
+   * which has no Device1.Disconnected signal).
+   */
+  BLEC_CAP_DISCONNECT_REASONS = 1u << 16
 };
 
 /**
@@ -877,7 +912,9 @@ typedef enum blec_write_mode {
 } blec_write_mode;
 
 /** Notify flags. */
-enum { BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /**< indications when both are supported */ };
+enum {
+  BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /**< indications when both are supported (needs BLEC_CAP_FORCE_INDICATE) */
+};
 
 /**
  * Called exactly once per disconnection of a completed connection, whatever its cause

@@ -332,6 +332,10 @@ static int notify_start(blec_client *c, const blec_characteristic *chr, unsigned
   if (indicate && !(c->ctx->caps & BLEC_CAP_INDICATIONS))
     return refuse_f(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot subscribe to indications",
                     c->ctx->backend->name);
+  if (indicate && (chr->props & BLEC_PROP_NOTIFY) && !(c->ctx->caps & BLEC_CAP_FORCE_INDICATE))
+    return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
+                    "the %s backend cannot choose indications over notifications (BLEC_NOTIFY_FORCE_INDICATE)",
+                    c->ctx->backend->name);
   int r;
   blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, done, user, &r);
   if (!op) return refuse_f(err, r, "%s", refusal_text(r));

@@ -254,7 +254,11 @@ BLEC_TEST_IMPL(cancel_pair_leaves_the_device_unpaired) {
   size_t len = 0;
   blec_error err;
   blec_error_clear(&err);
-  ASSERT_STATUS(blec_client_read(l.c, fx_chr(l.c, "bb01"), 0, blec_test_ms(FX_WAIT_MS), &d, &len, &err), BLEC_ERR_ATT);
+  if (fx_cap(&l.f, BLEC_CAP_SECURITY_ERRORS))
+    ASSERT_STATUS(blec_client_read(l.c, fx_chr(l.c, "bb01"), 0, blec_test_ms(FX_WAIT_MS), &d, &len, &err),
+                  BLEC_ERR_ATT);
+  else /* a read would make the OS pair by itself */
+    fx_note_skipped("BLEC_CAP_SECURITY_ERRORS", "the ATT error after the cancelled pairing");
   ASSERT_OK(blec_client_pair(l.c, BLEC_PROTECTION_ENCRYPTION, blec_test_ms(FX_WAIT_MS), NULL));
   lab_close(&l);
 }

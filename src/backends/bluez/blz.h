@@ -301,9 +301,9 @@ struct blz_ctx {
   blz_client *clients; /* every client with backend state */
   blz_req *reqs;       /* requests in flight (for cancel) */
   bool discovering;   /* our discovery session is open */
+  int connect_scans;  /* connects waiting for their device to be discovered */
   char **disc_uuids;  /* the UUID filter in force (NULL-terminated), NULL for none */
   bool agent_registered;
-  bool agent_keyboard; /* registered as KeyboardDisplay (else NoInputNoOutput) */
   sd_bus_slot *agent_slot;
   struct blz_agent_req *agent_reqs; /* agent calls awaiting the program's answer */
   sd_bus_slot *monitor_om_slot;
@@ -373,6 +373,9 @@ bool blz_from_bluez(blz_ctx *z, sd_bus_message *m);
 
 /* ---- scanning (blz_scan.c, blz_monitor.c) ------------------------------------------------------------ */
 
+/** Opens, changes or closes the context's discovery session for the active scanners and
+ * z->connect_scans (bus thread, blocking calls): BLEC_OK or the status why it cannot. */
+int blz_discovery_update(blz_ctx *z, blec_error *err);
 int blz_scan_start(blec_scanner *s, blec_error *err);
 void blz_scan_stop(blec_scanner *s);
 /** A device's advertisement (bus thread): reported to every scanner that wants it. */
@@ -492,6 +495,8 @@ typedef struct blz_sub { /* one subscription */
 
 typedef enum blz_link {
   BLZ_LINK_DOWN = 0,
+  BLZ_LINK_FINDING,   /* BlueZ has no object for the device (removed with its bond, or never
+                       * seen): discovering until it appears, then Connect() */
   BLZ_LINK_CONNECTING, /* Connect() sent */
   BLZ_LINK_RESOLVING,  /* connected, waiting for ServicesResolved */
   BLZ_LINK_UP,
@@ -514,6 +519,11 @@ struct blz_client {
   size_t nattrs;
   blz_sub **subs;
   size_t nsubs;
+  /* the pairing in flight: what the agent asked the program and what it answered */
+  bool pair_asked;
+  blec_pairing_kind pair_kind;
+  int pair_answer;
+  bool pair_authenticated; /* a PIN ceremony was answered: the bond is authenticated */
   int write_fd;        /* AcquireWrite socket of write_handle, or -1 */
   uint16_t write_handle;
   int mtu;
@@ -525,6 +535,8 @@ blz_client *blz_client_of(blz_ctx *z, blec_client *c);
 void blz_clients_exit(blz_ctx *z);
 /** A Device1's properties changed (bus thread). */
 void blz_client_device_changed(blz_ctx *z, blz_obj *dev, unsigned changed);
+/** A device object appeared (InterfacesAdded; bus thread). */
+void blz_client_device_appeared(blz_ctx *z, blz_obj *dev);
 /** A device object went away (bus thread). */
 void blz_client_device_removed(blz_ctx *z, const char *path);
 /** Device1.Disconnected(reason, message) (bus thread). */
@@ -550,9 +562,8 @@ int blz_unpair(blec_client *c, blec_op *op);
 void blz_cancel(blec_op *op);
 void blz_client_free(blec_client *c);
 
-/** Registers the pairing agent on AgentManager1 with the IO capability wanted (keyboard:
- * KeyboardDisplay, else NoInputNoOutput) unless it is already (bus thread). */
-int blz_agent_ensure(blz_ctx *z, bool keyboard, sd_bus_error *e);
+/** Registers the pairing agent (KeyboardDisplay) on AgentManager1 unless it is (bus thread). */
+int blz_agent_ensure(blz_ctx *z, sd_bus_error *e);
 void blz_agent_exit(blz_ctx *z);
 
 #endif /* BLEC_BLUEZ_BLZ_H */

@@ -3,16 +3,22 @@
  * blz_agent.c — pairing and unpairing (doc/device-api.txt Pair, doc/adapter-api.txt
  * RemoveDevice) and the pairing agent (doc/agent-api.txt): an Agent1 object registered
  * on AgentManager1, so that a Pair() of this program is answered by this program and not
- * by whatever default agent the desktop runs. Its IO capability is NoInputNoOutput (Just
- * Works only) unless the client has a pairing callback; then KeyboardDisplay, and each
- * question BlueZ asks becomes one of blec's ceremonies, answered by the program:
+ * by whatever default agent the desktop runs. Its IO capability is KeyboardDisplay, the
+ * central blec is on every backend (the world's ceremonies, Windows' pairing kinds), and
+ * each question BlueZ asks becomes one of blec's ceremonies for the program:
  *   RequestAuthorization → CONFIRM_ONLY, RequestConfirmation → CONFIRM_PIN_MATCH,
  *   RequestPasskey / RequestPinCode → PROVIDE_PIN, DisplayPasskey / DisplayPinCode →
  *   DISPLAY_PIN (BlueZ sends DisplayPasskey without waiting for a reply: a refusal there
  *   cancels the pairing with CancelPairing).
- * A question about a device this program is not pairing gets the default answer (Just
- * Works accepted, as bleak does; every PIN ceremony refused). Agent calls are believed
- * only from the current owner of org.bluez.
+ * Without a pairing callback the library answers (Just Works accepted as bleak does,
+ * every PIN ceremony refused, so the pairing fails naming blec_client_set_pairing_callback;
+ * a NoInputNoOutput agent would have downgraded those to unauthenticated Just Works).
+ * BlueZ never asks about a Just Works pairing it initiated (the kernel accepts it): no
+ * BLEC_CAP_CONFIRM_JUST_WORKS. Pair() takes no protection level: a pairing asked at
+ * authentication that ended without an authenticated ceremony (Just Works) fails,
+ * although BlueZ keeps the bond it made (no BLEC_CAP_PAIRING_LEVELS).
+ * A question about a device this program is not pairing gets the default answer. Agent
+ * calls are believed only from the current owner of org.bluez.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +37,7 @@ typedef struct blz_agent_req {
   struct blz_agent_req *next;
   atomic_int refs;
   blz_ctx *z;
+  blec_client *c; /* the client pairing (referenced) */
   sd_bus_message *call; /* awaiting our reply; NULL for DisplayPasskey or once replied */
   char *dev_path;
   blec_pairing_kind kind;
@@ -41,6 +48,7 @@ typedef struct blz_agent_req {
 
 static void areq_unref(blz_agent_req *q) {
   if (atomic_fetch_sub(&q->refs, 1) != 1) return;
+  if (q->c) blec__client_unref(q->c);
   free(q->dev_path);
   free(q);
 }
@@ -82,6 +90,11 @@ static void areq_reply(blz_ctx *z, blz_agent_req *q) {
 
 static void areq_run(blz_ctx *z, blz_job *job) {
   blz_agent_req *q = (blz_agent_req *)job;
+  blz_client *bc = blec__client_backend_priv(q->c);
+  if (bc) { /* for the pairing's outcome: its message, its level */
+    bc->pair_answer = q->status;
+    if (q->status == BLEC_OK && q->kind != BLEC_PAIRING_CONFIRM_ONLY) bc->pair_authenticated = true;
+  }
   areq_reply(z, q);
   areq_unlink(z, q);
   areq_unref(q); /* the answer's */
@@ -130,7 +143,13 @@ static int ask(sd_bus_message *m, blz_ctx *z, blec_pairing_kind kind, const char
   if (dev) strcpy(q->dev_path, dev);
   atomic_init(&q->refs, 2);
   q->z = z;
+  q->c = blec__client_ref(pr->c);
   q->kind = kind;
+  blz_client *bc = blec__client_backend_priv(pr->c);
+  if (bc) {
+    bc->pair_asked = true;
+    bc->pair_kind = kind;
+  }
   q->reply_type = reply_type;
   q->status = BLEC_ERR_CANCELLED;
   if (reply_now) {
@@ -244,21 +263,14 @@ static int agent_manager_call(blz_ctx *z, const char *method, const char *capabi
   return r;
 }
 
-int blz_agent_ensure(blz_ctx *z, bool keyboard, sd_bus_error *e) {
-  if (z->agent_registered && z->agent_keyboard == keyboard) return 0;
+int blz_agent_ensure(blz_ctx *z, sd_bus_error *e) {
+  if (z->agent_registered) return 0;
   int r = 0;
   if (!z->agent_slot && (r = sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BLZ_IF_AGENT, agent_vtable, z)) < 0)
     return r;
-  if (z->agent_registered) { /* another capability: register again */
-    sd_bus_error ue = SD_BUS_ERROR_NULL;
-    if (agent_manager_call(z, "UnregisterAgent", NULL, &ue) < 0) blz_error_from_dbus(z->ctx, &ue, "UnregisterAgent", NULL);
-    sd_bus_error_free(&ue);
-    z->agent_registered = false;
-  }
-  r = agent_manager_call(z, "RegisterAgent", keyboard ? "KeyboardDisplay" : "NoInputNoOutput", e);
-  if (r >= 0) {
+  r = agent_manager_call(z, "RegisterAgent", "KeyboardDisplay", e);
+  if (r >= 0 || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists")) {
     z->agent_registered = true;
-    z->agent_keyboard = keyboard;
     r = 0;
   }
   return r;
@@ -286,15 +298,28 @@ static int pair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   blz_req *r = userdata;
   blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
+  blec_error err;
   if (!e || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists")) {
-    blec__op_complete(r->op, BLEC_OK);
+    if (!e && r->a.pair.level == BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION && bc && !bc->pair_authenticated) {
+      blec__error_set(&err, BLEC_ERR_PAIRING,
+                      "the pairing did not reach the protection level asked (authentication): the peripheral "
+                      "paired with Just Works, and BlueZ keeps that encrypted bond");
+      blec__op_complete_error(r->op, &err);
+    } else {
+      blec__op_complete(r->op, BLEC_OK);
+    }
   } else {
-    blec_error err;
     int s = blz_error_from_dbus(z->ctx, e, "Pair", &err);
-    if (s == BLEC_ERR_OS || s == BLEC_ERR_TIMEOUT) {
-      /* Failed, ConnectionAttemptFailed: the ceremony did not complete. */
-      err.status = BLEC_ERR_PAIRING;
+    if (s == BLEC_ERR_OS || s == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_PAIRING; /* the ceremony did not complete */
+    if (err.status == BLEC_ERR_PAIRING && bc && bc->pair_asked) {
+      /* Say what the ceremony was and how the program's answer ended it. */
+      if (bc->pair_answer != BLEC_OK)
+        blec__error_set(&err, BLEC_ERR_PAIRING, "%s", blec__pairing_refusal_text(bc->pair_answer, bc->pair_kind));
+      else if (bc->pair_kind == BLEC_PAIRING_PROVIDE_PIN)
+        blec__error_set(&err, BLEC_ERR_PAIRING, "authentication failed: the PIN given is not the peripheral's passkey (%s)",
+                        e->name);
     }
     blec__op_complete_error(r->op, &err);
   }
@@ -310,13 +335,15 @@ static void pair_start(blz_ctx *z, blz_req *r) {
     blz_req_end(z, r);
     return;
   }
-  if (dev->dev.paired) { /* as bleak: nothing to do */
+  bc->pair_asked = bc->pair_authenticated = false;
+  bc->pair_answer = BLEC_OK;
+  if (dev->dev.paired) { /* as bleak (BlueZ does not say how the bond was made) */
     blec__op_complete(r->op, BLEC_OK);
     blz_req_end(z, r);
     return;
   }
   sd_bus_error e = SD_BUS_ERROR_NULL;
-  if (blz_agent_ensure(z, blec__client_has_pairing_callback(r->c), &e) < 0)
+  if (blz_agent_ensure(z, &e) < 0)
     blz_error_from_dbus(z->ctx, &e, "RegisterAgent", NULL); /* a default agent may do */
   sd_bus_error_free(&e);
   sd_bus_message *m = NULL;

@@ -232,13 +232,20 @@ static void drop_grace_over(blz_ctx *z, void *arg) {
   report_down(z, bc, r >= 0 && r != BLEC_DISCONNECT_REQUESTED ? (blec_disconnect_reason)r : BLEC_DISCONNECT_REMOTE);
 }
 
+static void finding_done(blz_ctx *z, blz_client *bc);
+
 /* The device is not connected any more (Connected false, the object removed, radio off). */
 static void link_lost(blz_ctx *z, blz_client *bc, bool radio_off) {
   switch (bc->link) {
     case BLZ_LINK_DOWN: return;
     case BLZ_LINK_CLOSING: close_done(z, bc); return;
+    case BLZ_LINK_FINDING:
+      if (!radio_off) return; /* not linked yet: nothing was lost */
+      finding_done(z, bc);
+      bc->link = BLZ_LINK_RESOLVING; /* fails the connect below */
+      /* fall through */
     case BLZ_LINK_CONNECTING:
-      if (!radio_off) return; /* Connect's own reply says how it ended */
+      if (!radio_off && bc->link == BLZ_LINK_CONNECTING) return; /* Connect's own reply says how it ended */
       /* fall through */
     case BLZ_LINK_RESOLVING: {
       blz_req *r = bc->connecting;
@@ -386,6 +393,54 @@ static int connect_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   return 0;
 }
 
+/* The device object exists: Connect() (or straight to its services when connected). */
+static void connect_device(blz_ctx *z, blz_client *bc, blz_obj *dev) {
+  blz_req *r = bc->connecting;
+  /* BlueZ keys a device by its address alone; the type it knows must be the one asked. */
+  blec_address_type want = blec__client_address_type(r->c);
+  if (want != BLEC_ADDRESS_UNSPECIFIED && (dev->dev.have & BLZ_DP_ADDRESS_TYPE) && dev->dev.address_type != want) {
+    bc->connecting = NULL;
+    bc->link = BLZ_LINK_DOWN;
+    complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "BlueZ knows %s with the other address type",
+                 blec__client_address(r->c));
+    blz_req_end(z, r);
+    return;
+  }
+  if (dev->dev.connected) {
+    /* Already connected (another program, or a link BlueZ kept): bleak skips Connect too. */
+    bc->link = BLZ_LINK_RESOLVING;
+    maybe_resolved(z, bc);
+    return;
+  }
+  bc->link = BLZ_LINK_CONNECTING;
+  sd_bus_message *m = NULL;
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, dev->path, BLZ_IF_DEVICE, "Connect");
+  if (!blz_req_send(z, r, m, s, CONNECT_USEC, connect_reply)) {
+    bc->connecting = NULL; /* ended */
+    bc->link = BLZ_LINK_DOWN;
+  }
+}
+
+/* A connect stops looking for its device (found, cancelled, failed). */
+static void finding_done(blz_ctx *z, blz_client *bc) {
+  if (bc->link != BLZ_LINK_FINDING) return;
+  bc->link = BLZ_LINK_DOWN;
+  if (z->connect_scans > 0) z->connect_scans--;
+  blec_error ignored;
+  blz_discovery_update(z, &ignored);
+}
+
+void blz_client_device_appeared(blz_ctx *z, blz_obj *dev) {
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
+    if (bc->link != BLZ_LINK_FINDING || !bc->dev_path || strcmp(bc->dev_path, dev->path) != 0) continue;
+    blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s discovered: connecting", dev->path);
+    finding_done(z, bc);
+    if ((dev = blz_objs_find(z->objs, bc->dev_path)) && (dev->ifaces & BLZ_I_DEVICE) && bc->connecting)
+      connect_device(z, bc, dev);
+    return;
+  }
+}
+
 static void connect_start(blz_ctx *z, blz_req *r) {
   blz_client *bc = blz_client_of(z, r->c);
   blec_error err;
@@ -400,25 +455,10 @@ static void connect_start(blz_ctx *z, blz_req *r) {
     return;
   }
   char path[BLZ_PATH_MAX];
-  blz_obj *dev = NULL;
-  if (blz_device_path(z->adapter, blec__client_address(r->c), path, sizeof path)) dev = blz_objs_find(z->objs, path);
-  if (!dev || !(dev->ifaces & BLZ_I_DEVICE)) {
-    complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "BlueZ does not know %s: a scan must see it first",
-                 blec__client_address(r->c));
-    blz_req_end(z, r);
-    return;
-  }
-  /* BlueZ keys a device by its address alone; the type it knows must be the one asked. */
-  blec_address_type want = blec__client_address_type(r->c);
-  if (want != BLEC_ADDRESS_UNSPECIFIED && (dev->dev.have & BLZ_DP_ADDRESS_TYPE) && dev->dev.address_type != want) {
-    complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "BlueZ knows %s with the other address type",
-                 blec__client_address(r->c));
-    blz_req_end(z, r);
-    return;
-  }
-  char *p = malloc(strlen(path) + 1);
-  if (!p) {
-    blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
+  char *p = NULL;
+  if (!blz_device_path(z->adapter, blec__client_address(r->c), path, sizeof path) ||
+      !(p = malloc(strlen(path) + 1))) {
+    blec__op_complete(r->op, p ? BLEC_ERR_INVALID_ARG : BLEC_ERR_NO_MEMORY);
     blz_req_end(z, r);
     return;
   }
@@ -430,18 +470,21 @@ static void connect_start(blz_ctx *z, blz_req *r) {
   bc->last_reason = -1;
   bc->connecting = r;
   blz_req_pending(z, r, NULL);
-  if (dev->dev.connected) {
-    /* Already connected (another program, or a link BlueZ kept): bleak skips Connect too. */
-    bc->link = BLZ_LINK_RESOLVING;
-    maybe_resolved(z, bc);
+  blz_obj *dev = blz_objs_find(z->objs, path);
+  if (dev && (dev->ifaces & BLZ_I_DEVICE)) {
+    connect_device(z, bc, dev);
     return;
   }
-  bc->link = BLZ_LINK_CONNECTING;
-  sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, path, BLZ_IF_DEVICE, "Connect");
-  if (!blz_req_send(z, r, m, s, CONNECT_USEC, connect_reply)) {
-    bc->connecting = NULL; /* ended */
-    bc->link = BLZ_LINK_DOWN;
+  /* BlueZ connects only to a device it has an object for (gone with its bond after
+   * RemoveDevice, or after TemporaryTimeout): discover until it appears (the connect's
+   * timeout bounds it). */
+  bc->link = BLZ_LINK_FINDING;
+  z->connect_scans++;
+  if (blz_discovery_update(z, &err) != BLEC_OK) {
+    finding_done(z, bc);
+    bc->connecting = NULL;
+    blec__op_complete_error(r->op, &err);
+    blz_req_end(z, r);
   }
 }
 
@@ -556,10 +599,14 @@ static void cancel_run(blz_ctx *z, blz_job *job) {
   switch (r->kind) {
     case BLZ_REQ_CONNECT:
       if (bc && bc->connecting == r) {
-        /* Disconnect also cancels a Connect that has not answered (device-api.txt). */
         bc->connecting = NULL;
-        bc->link = BLZ_LINK_DOWN;
-        device_call_forget(z, bc->dev_path, "Disconnect");
+        if (bc->link == BLZ_LINK_FINDING) {
+          finding_done(z, bc);
+        } else {
+          /* Disconnect also cancels a Connect that has not answered (device-api.txt). */
+          bc->link = BLZ_LINK_DOWN;
+          device_call_forget(z, bc->dev_path, "Disconnect");
+        }
       }
       break;
     case BLZ_REQ_DISCONNECT:
@@ -594,6 +641,7 @@ void blz_cancel(blec_op *op) {
 static void free_start(blz_ctx *z, blz_req *r) {
   blz_client *bc = blec__client_backend_priv(r->c);
   if (bc) {
+    finding_done(z, bc);
     if (bc->link != BLZ_LINK_DOWN && bc->dev_path) device_call_forget(z, bc->dev_path, "Disconnect");
     if (bc->connecting) {
       blz_req *cr = bc->connecting;

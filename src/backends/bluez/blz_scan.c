@@ -64,7 +64,8 @@ static bool strv_has(char **v, size_t n, const char *s) {
 /* The union of the active scanners' UUID filters into *out (NULL: no filter); false when
  * no active scanner is left. */
 static bool wanted_filter(blz_ctx *z, char ***out, size_t *count) {
-  bool any = false, unfiltered = false;
+  /* A connect looking for its device wants every device (blz_client.c). */
+  bool any = z->connect_scans > 0, unfiltered = z->connect_scans > 0;
   char **u = NULL;
   size_t n = 0;
   for (blz_scan *sc = z->scans; sc; sc = sc->next) {
@@ -128,8 +129,9 @@ static int adapter_call(blz_ctx *z, const char *adapter, const char *method, sd_
   return r;
 }
 
-/* Brings the session in line with the active scanners (bus thread, blocking calls). */
-static int session_update(blz_ctx *z, blec_error *err) {
+/* Brings the session in line with the active scanners and the connects looking for
+ * their device (bus thread, blocking calls). */
+int blz_discovery_update(blz_ctx *z, blec_error *err) {
   char **uuids = NULL;
   size_t n = 0;
   bool any = wanted_filter(z, &uuids, &n);
@@ -197,7 +199,7 @@ static void start_run(blz_ctx *z, blz_sync *s) {
   sc->next = z->scans;
   z->scans = sc;
   c->status = blz_availability_fresh(z, &c->err);
-  if (c->status == BLEC_OK) c->status = sc->passive ? blz_monitor_add(z, sc, &c->err) : session_update(z, &c->err);
+  if (c->status == BLEC_OK) c->status = sc->passive ? blz_monitor_add(z, sc, &c->err) : blz_discovery_update(z, &c->err);
   bool ok = c->status == BLEC_OK;
   if (!ok) unlink_scan(z, sc);
   if (!blz_sync_done(s) && ok) {
@@ -205,7 +207,7 @@ static void start_run(blz_ctx *z, blz_sync *s) {
     unlink_scan(z, sc);
     if (sc->passive) blz_monitor_remove(z, sc);
     blec_error ignored;
-    session_update(z, &ignored);
+    blz_discovery_update(z, &ignored);
     scan_free(sc);
     return;
   }
@@ -274,7 +276,7 @@ static void stop_run(blz_ctx *z, blz_job *job) {
     blz_monitor_remove(z, sc);
   } else {
     blec_error ignored;
-    session_update(z, &ignored);
+    blz_discovery_update(z, &ignored);
   }
   scan_free(sc);
 }

@@ -137,6 +137,10 @@ static int apply_interfaces(blz_ctx *z, const char *path, sd_bus_message *m, boo
     blz_obj *x = blz_objs_find(z->objs, path);
     if (x) blz_scan_device_seen(z, x);
   }
+  if (announce) {
+    blz_obj *x = blz_objs_find(z->objs, path);
+    if (x && (x->ifaces & BLZ_I_DEVICE)) blz_client_device_appeared(z, x);
+  }
   return 0;
 }
 
