@@ -352,7 +352,16 @@ enum {
    * it a link that went by itself is reported BLEC_DISCONNECT_REMOTE (BlueZ before 5.83,
    * which has no Device1.Disconnected signal).
    */
-  BLEC_CAP_DISCONNECT_REASONS = 1u << 16
+  BLEC_CAP_DISCONNECT_REASONS = 1u << 16,
+  /**
+   * A cancelled (or timed-out) GATT request or pairing is withdrawn from the link: it has
+   * no effect and the link serves the next requests at once. Without it the OS cannot
+   * withdraw a request once sent (BlueZ: an ATT request stays outstanding until the
+   * peripheral answers or the ATT timeout ends the link): the operation still completes
+   * with BLEC_ERR_CANCELLED at once, but a write may still land and the next requests
+   * wait behind it.
+   */
+  BLEC_CAP_CANCEL_REQUESTS = 1u << 17
 };
 
 /**

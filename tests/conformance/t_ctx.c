@@ -27,7 +27,7 @@ BLEC_TEST_IMPL(ctx_virtual_backend_has_every_capability) {
                          BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_CONNECT_WITHOUT_SCAN |
                          BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS | BLEC_CAP_RAW_ADVERTISING |
                          BLEC_CAP_PAIRING_LEVELS | BLEC_CAP_FORCE_INDICATE | BLEC_CAP_CONFIRM_JUST_WORKS |
-                         BLEC_CAP_SECURITY_ERRORS | BLEC_CAP_DISCONNECT_REASONS;
+                         BLEC_CAP_SECURITY_ERRORS | BLEC_CAP_DISCONNECT_REASONS | BLEC_CAP_CANCEL_REQUESTS;
     ASSERT_EQ_INT(f.caps & all, all);
   }
   fx_close(&f);
@@ -306,6 +306,7 @@ BLEC_TEST_IMPL(log_level_from_environment_applies_unless_options_set_one) {
   ASSERT_OK(blec_ctx_options_set_log_callback(o, log_cb, &r)); /* no level: $BLEC_LOG's */
   fx f;
   memset(&f, 0, sizeof f);
+  if ((f.stack = fx_stack_for_backend(fx_backend())) != NULL) f.stack->attach(w); /* fx_close detaches */
   ASSERT_OK(blec_ctx_new(o, &f.ctx, NULL));
   f.world = w;
   do_logged_work(&f);
@@ -316,6 +317,7 @@ BLEC_TEST_IMPL(log_level_from_environment_applies_unless_options_set_one) {
   w = fx_world_lab();
   ASSERT_OK(blec_ctx_options_set_world(o, w));
   ASSERT_OK(blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR));
+  if ((f.stack = fx_stack_for_backend(fx_backend())) != NULL) f.stack->attach(w);
   ASSERT_OK(blec_ctx_new(o, &f.ctx, NULL));
   f.world = w;
   do_logged_work(&f);

@@ -523,7 +523,7 @@ BLEC_TEST_IMPL(client_force_indicate_subscribes_to_indications) {
   fx_notes n;
   fx_notes_init(&n);
   blec_characteristic *ch = fx_chr(l.c, LAB_NI);
-  if (FX_LACKS(&l.f, BLEC_CAP_INDICATIONS,
+  if (FX_LACKS(&l.f, BLEC_CAP_INDICATIONS | BLEC_CAP_FORCE_INDICATE,
                blec_client_start_notify(l.c, ch, BLEC_NOTIFY_FORCE_INDICATE, fx_notify_cb, &n, 1000, NULL))) {
     fx_notes_destroy(&n);
     lab_close(&l);

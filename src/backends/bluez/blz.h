@@ -442,6 +442,7 @@ struct blz_req {
   blec_client *c;  /* referenced */
   sd_bus_slot *slot; /* the pending call */
   sd_event_source *grace; /* an Unlikely Error held back (blz_req_fail_gatt) */
+  struct blz_req *after;  /* a request waiting for this one to end (it starts then) */
   blec_error held;
   void (*start)(blz_ctx *z, blz_req *r);
   union {
@@ -514,6 +515,8 @@ struct blz_client {
   sd_event_source *close_timer;
   sd_event_source *drop_timer;
   bool unpairing;      /* RemoveDevice in flight: a link loss is "unpaired" */
+  bool dropping;       /* a Disconnect we sent and forgot (cancelled connect) is under way */
+  bool wait_down;      /* a connect waits for that disconnection before Connect() */
   int last_reason;     /* from Device1.Disconnected (BlueZ >= 5.83), -1 if none */
   blz_hattr *attrs;
   size_t nattrs;

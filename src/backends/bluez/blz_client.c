@@ -45,6 +45,7 @@ static void req_run(blz_ctx *z, blz_job *job) {
 static void req_drop(blz_job *job) {
   blz_req *r = (blz_req *)job;
   if (r->op) blec__op_complete(r->op, BLEC_ERR_CANCELLED);
+  if (r->after) req_drop(&r->after->job);
   req_free(r);
 }
 
@@ -84,9 +85,11 @@ void blz_req_end(blz_ctx *z, blz_req *r) {
       break;
     }
   }
+  blz_req *after = r->after;
   sd_bus_slot_unref(r->slot);
   sd_event_source_unref(r->grace);
   req_free(r);
+  if (after) req_run(z, &after->job);
 }
 
 blz_req *blz_req_of_op(blz_ctx *z, blec_op *op) {
@@ -184,6 +187,8 @@ void blz_clients_exit(blz_ctx *z) {
   while (z->reqs) {
     blz_req *r = z->reqs;
     if (r->op) blec__op_complete(r->op, BLEC_ERR_CANCELLED);
+    if (r->after) req_drop(&r->after->job);
+    r->after = NULL;
     blz_req_end(z, r);
   }
   while (z->clients) client_destroy(z, z->clients);
@@ -358,6 +363,7 @@ static void maybe_resolved(blz_ctx *z, blz_client *bc) {
     if (!blec__op_complete(r->op, BLEC_OK)) {
       /* Cancelled as the link came up: close it again. */
       bc->link = BLZ_LINK_DOWN;
+      bc->dropping = true;
       device_call_forget(z, bc->dev_path, "Disconnect");
     }
     blz_req_end(z, r);
@@ -404,6 +410,12 @@ static void connect_device(blz_ctx *z, blz_client *bc, blz_obj *dev) {
     complete_msg(r, BLEC_ERR_DEVICE_NOT_FOUND, "BlueZ knows %s with the other address type",
                  blec__client_address(r->c));
     blz_req_end(z, r);
+    return;
+  }
+  if (dev->dev.connected && bc->dropping) {
+    /* Our own Disconnect of a cancelled connect is still under way: connect after it. */
+    bc->link = BLZ_LINK_CONNECTING;
+    bc->wait_down = true;
     return;
   }
   if (dev->dev.connected) {
@@ -499,6 +511,12 @@ void blz_client_device_changed(blz_ctx *z, blz_obj *dev, unsigned changed) {
   for (blz_client *bc = z->clients; bc; bc = bc->next) {
     if (!bc->dev_path || strcmp(bc->dev_path, dev->path) != 0) continue;
     if ((changed & BLZ_DP_CONNECTED) && !dev->dev.connected) {
+      bc->dropping = false;
+      if (bc->wait_down && bc->connecting) {
+        bc->wait_down = false;
+        connect_device(z, bc, dev);
+        continue;
+      }
       link_lost(z, bc, false);
       continue;
     }
@@ -605,6 +623,8 @@ static void cancel_run(blz_ctx *z, blz_job *job) {
         } else {
           /* Disconnect also cancels a Connect that has not answered (device-api.txt). */
           bc->link = BLZ_LINK_DOWN;
+          bc->wait_down = false;
+          bc->dropping = true;
           device_call_forget(z, bc->dev_path, "Disconnect");
         }
       }

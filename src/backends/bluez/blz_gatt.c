@@ -255,7 +255,9 @@ int blz_discover(blec_client *c, blec_op *op, blec_cache_mode mode) {
 static blz_hattr *request_attr(blz_ctx *z, blz_req *r, uint16_t handle, bool descriptor) {
   blz_client *bc = blec__client_backend_priv(r->c);
   blz_hattr *a = NULL;
-  if (!bc || bc->link != BLZ_LINK_UP)
+  if (bc && bc->link == BLZ_LINK_DROPPING) /* asked while connected, the link went meanwhile */
+    blec__op_complete(r->op, BLEC_ERR_DISCONNECTED);
+  else if (!bc || bc->link != BLZ_LINK_UP)
     blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
   else if (!(a = attr_of(bc, handle, descriptor)))
     blec__op_complete(r->op, descriptor ? BLEC_ERR_DESCRIPTOR_NOT_FOUND : BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
@@ -378,7 +380,7 @@ static int acquire_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *
   blz_hattr *a = bc && bc->link == BLZ_LINK_UP ? attr_of(bc, r->a.write.handle, false) : NULL;
   if (!a) {
     if (fd >= 0) close(fd);
-    blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
+    blec__op_complete(r->op, BLEC_ERR_DISCONNECTED); /* sent while connected */
     blz_req_end(z, r);
     return 0;
   }
@@ -483,9 +485,10 @@ static int notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
     sub_remove(bc, sub);
   } else if (e) {
     if (sub) sub_remove(bc, sub);
-    blz_req_fail_dbus(z, r, e, "StartNotify");
+    blz_req_fail_gatt(z, r, e, "StartNotify"); /* ends r */
+    return 0;
   } else {
-    blec__op_complete(r->op, live ? BLEC_OK : BLEC_ERR_NOT_CONNECTED);
+    blec__op_complete(r->op, live ? BLEC_OK : BLEC_ERR_DISCONNECTED); /* sent while connected */
   }
   blz_req_end(z, r);
   return 0;
@@ -505,13 +508,20 @@ static int acquire_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error 
     /* Gone or cancelled: closing the socket releases the subscription. */
     if (fd >= 0) close(fd);
     if (bc && sub) sub_remove(bc, sub);
-    blec__op_complete(r->op, BLEC_ERR_NOT_CONNECTED);
+    blec__op_complete(r->op, BLEC_ERR_DISCONNECTED); /* sent while connected */
     blz_req_end(z, r);
     return 0;
   }
+  if (e) {
+    int st = blz_error_from_dbus(z->ctx, e, "AcquireNotify", NULL);
+    if (st == BLEC_ERR_NOT_CONNECTED || blz_att_error(e) == BLEC_ATT_UNLIKELY_ERROR) {
+      sub_remove(bc, sub); /* the link is going: no StartNotify either */
+      blz_req_fail_gatt(z, r, e, "AcquireNotify");
+      return 0;
+    }
+  }
   if (fd < 0) {
     /* Not offered after all (or another client holds it): StartNotify instead. */
-    if (e) blz_error_from_dbus(z->ctx, e, "AcquireNotify", NULL);
     blz_hattr *a = attr_of(bc, r->a.subscribe.handle, false);
     if (a) a->notify_acquirable = false;
     if (a) {
@@ -552,6 +562,15 @@ static int stop_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *re
 }
 
 static void subscribe_start(blz_ctx *z, blz_req *r) {
+  /* A cancelled subscription of the same characteristic still on its way (its reply
+   * undoes it): this one waits for it, as BlueZ would refuse it meanwhile. */
+  for (blz_req *x = z->reqs; x; x = x->next) {
+    if (x != r && x->kind == BLZ_REQ_SUBSCRIBE && x->c == r->c && x->a.subscribe.handle == r->a.subscribe.handle &&
+        !x->after) {
+      x->after = r;
+      return;
+    }
+  }
   blz_hattr *a = request_attr(z, r, r->a.subscribe.handle, false);
   if (!a) return;
   blz_client *bc = blec__client_backend_priv(r->c);

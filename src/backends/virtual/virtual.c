@@ -612,7 +612,7 @@ const blec__backend blec__backend_virtual = {
             BLEC_CAP_CACHE_MODE | BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_CONNECT_WITHOUT_SCAN |
             BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS | BLEC_CAP_RAW_ADVERTISING | BLEC_CAP_PAIRING_LEVELS |
             BLEC_CAP_FORCE_INDICATE | BLEC_CAP_CONFIRM_JUST_WORKS | BLEC_CAP_SECURITY_ERRORS |
-            BLEC_CAP_DISCONNECT_REASONS,
+            BLEC_CAP_DISCONNECT_REASONS | BLEC_CAP_CANCEL_REQUESTS,
     .init = v_init,
     .exit = v_exit,
     .check_bluetooth = v_check_bluetooth,
