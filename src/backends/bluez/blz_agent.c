@@ -44,10 +44,27 @@ typedef struct blz_agent_req {
   char reply_type; /* 'u' passkey, 's' PIN code, 0 nothing */
   int status;      /* the program's answer */
   char pin[17];
+  blec_op *pair_op; /* referenced: a Pair() that succeeded before the program saw this PIN */
 } blz_agent_req;
+
+/* A pairing held for the program's look at its PIN ends with the program's answer. */
+static void areq_finish_pair(blz_agent_req *q) {
+  if (!q->pair_op) return;
+  if (q->status == BLEC_OK) {
+    blec__op_complete(q->pair_op, BLEC_OK);
+  } else {
+    blec_error err;
+    blec__error_set(&err, BLEC_ERR_PAIRING, "%s (BlueZ had completed the pairing and keeps its bond)",
+                    blec__pairing_refusal_text(q->status, q->kind));
+    blec__op_complete_error(q->pair_op, &err);
+  }
+  blec__op_unref(q->pair_op);
+  q->pair_op = NULL;
+}
 
 static void areq_unref(blz_agent_req *q) {
   if (atomic_fetch_sub(&q->refs, 1) != 1) return;
+  areq_finish_pair(q);
   if (q->c) blec__client_unref(q->c);
   free(q->dev_path);
   free(q);
@@ -96,6 +113,7 @@ static void areq_run(blz_ctx *z, blz_job *job) {
     if (q->status == BLEC_OK && q->kind != BLEC_PAIRING_CONFIRM_ONLY) bc->pair_authenticated = true;
   }
   areq_reply(z, q);
+  areq_finish_pair(q);
   areq_unlink(z, q);
   areq_unref(q); /* the answer's */
 }
@@ -294,6 +312,15 @@ void blz_agent_exit(blz_ctx *z) {
 
 /* ---- pair --------------------------------------------------------------------------------------- */
 
+/* The PIN shown to the program that it has not acknowledged yet, or NULL. BlueZ does not
+ * wait for DisplayPasskey's answer, and a peripheral may type fast: the pairing's success
+ * waits for the program, so that it has seen the PIN it was asked to show. */
+static blz_agent_req *display_unanswered(blz_ctx *z, blec_client *c) {
+  for (blz_agent_req *q = z->agent_reqs; q; q = q->next)
+    if (q->c == c && q->kind == BLEC_PAIRING_DISPLAY_PIN && !q->call && !q->pair_op) return q;
+  return NULL;
+}
+
 static int pair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   blz_req *r = userdata;
@@ -301,6 +328,12 @@ static int pair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
   blec_error err;
+  blz_agent_req *shown = e ? NULL : display_unanswered(z, r->c);
+  if (shown) {
+    shown->pair_op = blec__op_ref(r->op);
+    blz_req_end(z, r);
+    return 0;
+  }
   if (!e || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists")) {
     if (!e && r->a.pair.level == BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION && bc && !bc->pair_authenticated) {
       blec__error_set(&err, BLEC_ERR_PAIRING,
