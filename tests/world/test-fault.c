@@ -134,6 +134,8 @@ BLEC_TEST_IMPL(fault_remote_disconnect) {
   blec_world *w = faults();
   blec_world_peripheral *p = wt_periph(w, "FA:00:00:00:00:05");
   ASSERT_STATUS(blec_world_peripheral_disconnect(p), BLEC_ERR_NOT_CONNECTED);
+  /* The reads must still be pending when the link drops, however slow this machine is. */
+  ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 1000000));
   pending pe;
   wt_events_init(&pe.ev);
   blec__wlink *l = wt_connect(w, "FA:00:00:00:00:05", &pe.ev);
@@ -149,6 +151,8 @@ BLEC_TEST_IMPL(fault_remote_disconnect) {
 BLEC_TEST_IMPL(fault_radio_off_drops_links) {
   blec_world *w = faults();
   blec_world_peripheral *p = wt_periph(w, "FA:00:00:00:00:05");
+  /* The reads must still be pending when the radio goes off, however slow this machine is. */
+  ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 1000000));
   pending pe;
   wt_events_init(&pe.ev);
   blec__wlink *l = wt_connect(w, "FA:00:00:00:00:05", &pe.ev);
