@@ -361,7 +361,15 @@ enum {
    * with BLEC_ERR_CANCELLED at once, but a write may still land and the next requests
    * wait behind it.
    */
-  BLEC_CAP_CANCEL_REQUESTS = 1u << 17
+  BLEC_CAP_CANCEL_REQUESTS = 1u << 17,
+  /**
+   * A service discovery the peripheral does not answer fails with
+   * BLEC_GATT_STATUS_UNREACHABLE and is retried as blec_client_options_set_discovery_retry
+   * says. Without it the OS discovers the services inside its own connection (BlueZ) and
+   * ends the link when the discovery gets no answer: the connect fails (the link's loss,
+   * or its timeout) and the retry option has no effect.
+   */
+  BLEC_CAP_DISCOVERY_RETRY = 1u << 18
 };
 
 /**
@@ -971,7 +979,8 @@ BLEC_API int blec_client_options_set_pair(blec_client_options *opts, bool pair);
  * where the backend has BLEC_CAP_CONNECT_WITHOUT_SCAN.
  */
 BLEC_API int blec_client_options_set_scan_first(blec_client_options *opts, bool scan_first);
-/** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms). */
+/** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms).
+ *  Has effect where the backend has BLEC_CAP_DISCOVERY_RETRY. */
 BLEC_API int blec_client_options_set_discovery_retry(blec_client_options *opts, int count, int delay_ms);
 
 /**

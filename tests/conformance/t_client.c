@@ -759,6 +759,16 @@ BLEC_TEST_IMPL(client_discovery_gives_up_with_unreachable_after_its_retries) {
   int s = blec_client_connect(c, blec_test_ms(10000), &err);
   ASSERT(s != BLEC_OK);
   ASSERT_EQ_INT(err.status, s);
+  if (!fx_cap(&f, BLEC_CAP_DISCOVERY_RETRY)) {
+    /* The OS's own discovery got no answer: the connect failed and the link is gone. */
+    fx_note_skipped("BLEC_CAP_DISCOVERY_RETRY", "the Unreachable status and the retries");
+    ASSERT(!blec_client_is_connected(c));
+    WAIT_UNTIL(!blec_world_peripheral_connected(p), FX_WAIT_MS);
+    blec_client_free(c);
+    blec_client_options_free(o);
+    fx_close(&f);
+    return;
+  }
   ASSERT_EQ_INT(err.gatt_status, BLEC_GATT_STATUS_UNREACHABLE);
   char buf[256];
   blec_error_format(&err, buf, sizeof buf);

@@ -27,7 +27,8 @@ BLEC_TEST_IMPL(ctx_virtual_backend_has_every_capability) {
                          BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_CONNECT_WITHOUT_SCAN |
                          BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS | BLEC_CAP_RAW_ADVERTISING |
                          BLEC_CAP_PAIRING_LEVELS | BLEC_CAP_FORCE_INDICATE | BLEC_CAP_CONFIRM_JUST_WORKS |
-                         BLEC_CAP_SECURITY_ERRORS | BLEC_CAP_DISCONNECT_REASONS | BLEC_CAP_CANCEL_REQUESTS;
+                         BLEC_CAP_SECURITY_ERRORS | BLEC_CAP_DISCONNECT_REASONS | BLEC_CAP_CANCEL_REQUESTS |
+                         BLEC_CAP_DISCOVERY_RETRY;
     ASSERT_EQ_INT(f.caps & all, all);
   }
   fx_close(&f);

@@ -54,7 +54,7 @@ static int b_check_bluetooth(blec_ctx *ctx, blec_error *err) {
 const blec__backend blec__backend_winrt = {
     .name = "winrt",
     .caps = BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_CONNECT_WITHOUT_SCAN |
-            BLEC_CAP_RAW_ADVERTISING,
+            BLEC_CAP_RAW_ADVERTISING | BLEC_CAP_DISCOVERY_RETRY,
     .init = b_init,
     .exit = b_exit,
     .check_bluetooth = b_check_bluetooth,
