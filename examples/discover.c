@@ -21,7 +21,8 @@ static void print_adv(const blec_adv *adv) {
   blec_uuid u;
   for (size_t i = 0; i < blec_adv_service_uuid_count(adv); i++) {
     if (blec_adv_service_uuid_at(adv, i, &u) == BLEC_OK)
-      printf("    service      %s (%s)\n", blec_uuid_to_string(&u, uuid), blec_uuid_description(&u));
+      printf("    service      %s (%s)\n", blec_uuid_to_string(&u, uuid),
+             blec_uuid_description(&u) ? blec_uuid_description(&u) : "Unknown");
   }
   for (size_t i = 0; i < blec_adv_manufacturer_count(adv); i++) {
     uint16_t company;

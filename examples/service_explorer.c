@@ -37,11 +37,10 @@ static void print_error(const blec_error *err) {
 }
 
 static void print_characteristic(blec_client *client, blec_characteristic *chr) {
-  char uuid[BLEC_UUID_STRLEN], props[160];
-  blec_uuid u = blec_characteristic_uuid(chr);
+  char props[160], line[256];
   uint32_t p = blec_characteristic_properties(chr);
-  printf("  [Characteristic] %s (handle %u): %s (%s)", blec_uuid_to_string(&u, uuid),
-         blec_characteristic_handle(chr), blec_characteristic_description(chr),
+  /* As bleak prints a characteristic: "UUID (Handle: N): description". */
+  printf("  [Characteristic] %s (%s)", blec_characteristic_format(chr, line, sizeof line),
          blec_properties_format(p, props, sizeof props));
   if (p & BLEC_PROP_READ) {
     uint8_t *data;
@@ -59,12 +58,11 @@ static void print_characteristic(blec_client *client, blec_characteristic *chr) 
 
   for (size_t i = 0; i < blec_characteristic_descriptor_count(chr); i++) {
     blec_descriptor *desc = blec_characteristic_descriptor_at(chr, i);
-    blec_uuid du = blec_descriptor_uuid(desc);
     uint8_t *data;
     size_t len;
     blec_error err;
-    printf("    [Descriptor] %s (handle %u): %s, value: ", blec_uuid_to_string(&du, uuid),
-           blec_descriptor_handle(desc), blec_descriptor_description(desc));
+    char dline[256];
+    printf("    [Descriptor] %s, value: ", blec_descriptor_format(desc, dline, sizeof dline));
     if (blec_client_read_descriptor(client, desc, 0, TIMEOUT_MS, &data, &len, &err) == BLEC_OK) {
       print_value(data, len);
       blec_free(data);
@@ -119,10 +117,8 @@ int main(int argc, char **argv) {
   /* The tree was discovered by connect; it belongs to the client. */
   for (size_t i = 0; i < blec_client_service_count(client); i++) {
     blec_service *svc = blec_client_service_at(client, i);
-    blec_uuid u = blec_service_uuid(svc);
-    char uuid[BLEC_UUID_STRLEN];
-    printf("[Service] %s (handle %u): %s\n", blec_uuid_to_string(&u, uuid),
-           blec_service_handle(svc), blec_service_description(svc));
+    char line[256];
+    printf("[Service] %s\n", blec_service_format(svc, line, sizeof line));
     for (size_t k = 0; k < blec_service_characteristic_count(svc); k++)
       print_characteristic(client, blec_service_characteristic_at(svc, k));
   }

@@ -45,7 +45,8 @@ static void on_value(blec_client *client, blec_characteristic *chr, const uint8_
   (void)client;
   peer *p = user;
   p->values++;
-  printf("%-12s %s:", p->device, blec_characteristic_description(chr));
+  const char *what = blec_characteristic_description(chr); /* NULL: no name */
+  printf("%-12s %s:", p->device, what ? what : "Unknown");
   for (size_t i = 0; i < len; i++) printf(" %02x", data[i]);
   printf("\n");
 }

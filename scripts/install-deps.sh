@@ -13,6 +13,7 @@ packages=(
   libsystemd-dev                           # sd-bus: the bluez backend, the simulated bluetoothd
   dbus-daemon                              # private system buses for the bluez tests
   python3-bleak                            # bleak, run against the simulated bluetoothd (tests, benchmark)
+  libedit-dev                              # line editing of `blec shell`
 )
 
 missing=()

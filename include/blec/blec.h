@@ -11,6 +11,11 @@
  *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
+ *  - No name: every call that names something (a UUID's description, a company, an
+ *    appearance, an ATT error, a device's or client's name...) returns NULL when there is
+ *    no name — never a placeholder such as "Unknown". The printable forms
+ *    (blec_device_format and the like) write "Unknown" where bleak's repr does. Status
+ *    texts (blec_status_name, blec_strerror) have text for any value.
  *  - Timeouts: `timeout_ms` in milliseconds bounds how long a call waits; 0 polls, and
  *    a negative value gives the call no limit of its own: it waits for ever, or — where
  *    the operation has a deadline of its own (a connect: the client options' timeout) —
@@ -157,24 +162,16 @@ typedef enum blec_unavailable_reason {
   BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6    /**< the radio is in use by another program */
 } blec_unavailable_reason;
 
-/** Windows GattCommunicationStatus values, reported by every backend that can. */
-typedef enum blec_gatt_status {
-  BLEC_GATT_STATUS_NONE = -1,          /**< no GATT status applies */
-  BLEC_GATT_STATUS_SUCCESS = 0,        /**< Success */
-  BLEC_GATT_STATUS_UNREACHABLE = 1,    /**< Unreachable: no answer from the device */
-  BLEC_GATT_STATUS_PROTOCOL_ERROR = 2, /**< ProtocolError: an ATT error (blec_error.att_error) */
-  BLEC_GATT_STATUS_ACCESS_DENIED = 3   /**< AccessDenied: the OS refused access */
-} blec_gatt_status;
 
 /**
  * Detail of a failure. Filled by calls taking `blec_error *err` and by operations
  * (blec_op_error). Plain value: copy it freely. `status` is always set; other fields
- * are 0 / BLEC_GATT_STATUS_NONE when they do not apply.
+ * are 0 (gatt_status: -1, BLEC_GATT_STATUS_NONE of blec_winrt.h) when they do not apply.
  */
 typedef struct blec_error {
   int status;              /**< blec_status */
   int att_error;           /**< ATT error code (0x01–0xFF) when status is BLEC_ERR_ATT */
-  int gatt_status;         /**< blec_gatt_status, or BLEC_GATT_STATUS_NONE */
+  int gatt_status;         /**< Windows GattCommunicationStatus (blec_gatt_status, blec_winrt.h), -1 if none */
   int32_t os_status;       /**< backend OS status (an HRESULT on Windows), 0 if none */
   int reason;              /**< blec_unavailable_reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE */
   char message[192];       /**< a sentence of detail (UTF-8), may be empty */
@@ -187,11 +184,12 @@ BLEC_API void blec_error_clear(blec_error *err);
  * "ATT protocol error 0x05 (Insufficient Authentication): ...". Returns buf.
  */
 BLEC_API char *blec_error_format(const blec_error *err, char *buf, size_t size);
-/** Name of an ATT error code ("Insufficient Authentication"); static; "Unknown" otherwise. */
+/**
+ * Name of an ATT error code ("Insufficient Authentication"; "Application Error" for
+ * 0x80-0x9F); static; NULL for a code without a name.
+ */
 BLEC_API const char *blec_att_error_name(int att_error);
-/** Name of a blec_gatt_status ("Unreachable"); static. */
-BLEC_API const char *blec_gatt_status_name(int gatt_status);
-/** Name of a blec_unavailable_reason ("radio powered off"); static. */
+/** Name of a blec_unavailable_reason ("radio powered off"); static; NULL for other values. */
 BLEC_API const char *blec_unavailable_reason_name(int reason);
 
 /** ATT error codes (Core spec Vol 3 Part F 3.4.1.1) for comparisons. */
@@ -256,11 +254,30 @@ BLEC_API bool blec_uuid_equal(const blec_uuid *a, const blec_uuid *b);
 /** Canonical lower-case 36-character form into buf[BLEC_UUID_STRLEN]; returns buf. */
 BLEC_API char *blec_uuid_to_string(const blec_uuid *u, char buf[BLEC_UUID_STRLEN]);
 /**
- * Human description from the Bluetooth SIG assigned numbers (services,
- * characteristics, descriptors, members) or well-known vendor UUIDs ("Heart Rate",
- * "Nordic UART Service"); static text; "Unknown" when none.
+ * Human description: a name the program registered (blec_uuid_register_name), else the
+ * Bluetooth SIG assigned numbers (services, characteristics, descriptors, members) or
+ * well-known vendor UUIDs ("Heart Rate", "Nordic UART Service"); static text (lives as
+ * long as the process); NULL when none.
  */
 BLEC_API const char *blec_uuid_description(const blec_uuid *u);
+/**
+ * Registers a description for a (vendor) UUID, as bleak's register_uuids: every
+ * description blec gives or prints (blec_uuid_description, services, characteristics,
+ * descriptors, printable forms, the blec tool) uses it from then on, before the assigned
+ * numbers. Process-wide and thread-safe; registering a UUID again replaces its name. The
+ * description is copied: valid UTF-8 without control characters, 1 to 120 bytes
+ * (BLEC_ERR_INVALID_ARG otherwise). At most 4096 names (BLEC_ERR_NO_MEMORY beyond).
+ * Since 0.2.
+ */
+BLEC_API int blec_uuid_register_name(const blec_uuid *uuid, const char *description);
+/**
+ * Registers the names of a text, one "UUID description" a line ('#' starts a comment
+ * line, blank lines are skipped): all of them, or none when a line is bad
+ * (BLEC_ERR_PARSE, "line N: why" in err). Since 0.2.
+ */
+BLEC_API int blec_uuid_register_names(const char *text, blec_error *err);
+/** blec_uuid_register_names with the text of a file (BLEC_ERR_IO when unreadable). Since 0.2. */
+BLEC_API int blec_uuid_register_names_file(const char *path, blec_error *err);
 /** Company name for a Bluetooth SIG company identifier; static; NULL when unknown. */
 BLEC_API const char *blec_company_name(uint16_t company_id);
 /** Appearance name ("Heart Rate Sensor"); static; NULL when unknown. */
@@ -600,6 +617,20 @@ BLEC_API blec_address_type blec_device_address_type(const blec_device *dev);
 BLEC_API const blec_adv *blec_device_adv(const blec_device *dev);
 /** The backend's own identifier (a Windows device id, a world address); borrowed. */
 BLEC_API const char *blec_device_backend_id(const blec_device *dev);
+/**
+ * Printable form of a device, as bleak prints a BLEDevice: "C0:FF:EE:00:00:01: Heart Rate
+ * Sensor" ("None" for the name when it has none). Writes into buf (always NUL-terminated
+ * when size > 0; cut with "..." when too small); returns buf. Since 0.2.
+ */
+BLEC_API char *blec_device_format(const blec_device *dev, char *buf, size_t size);
+/**
+ * Printable form of advertisement data, as bleak's AdvertisementData repr:
+ * "AdvertisementData(local_name='Bulb', manufacturer_data={65535: b'\x01\x02'},
+ * service_data={...}, service_uuids=[...], tx_power=-4, rssi=-66)" (absent fields left
+ * out; repeated manufacturer or service data entries all shown, in order). As
+ * blec_device_format for buf; 1024 bytes hold all but the longest. Since 0.2.
+ */
+BLEC_API char *blec_adv_format(const blec_adv *adv, char *buf, size_t size);
 /** Frees an array returned by blec_scanner_devices / blec_discover and its references. */
 BLEC_API void blec_device_list_free(blec_device **list, size_t count);
 
@@ -850,18 +881,26 @@ BLEC_API char *blec_properties_format(uint32_t props, char *buf, size_t size);
 BLEC_API uint16_t blec_service_handle(const blec_service *svc);
 /** The service's UUID. */
 BLEC_API blec_uuid blec_service_uuid(const blec_service *svc);
-/** Its UUID's blec_uuid_description (static text). */
+/** Its UUID's blec_uuid_description (static text, NULL when none). */
 BLEC_API const char *blec_service_description(const blec_service *svc);
 /** Number of characteristics. */
 BLEC_API size_t blec_service_characteristic_count(const blec_service *svc);
 /** Characteristic i (below the count), else NULL. */
 BLEC_API blec_characteristic *blec_service_characteristic_at(const blec_service *svc, size_t i);
 
+/**
+ * The characteristic `uuid` of this service (a lookup that stays unambiguous when other
+ * services hold the same UUID). BLEC_ERR_CHARACTERISTIC_NOT_FOUND, or BLEC_ERR_AMBIGUOUS
+ * when the service itself has several. Since 0.2.
+ */
+BLEC_API int blec_service_characteristic(const blec_service *svc, const blec_uuid *uuid,
+                                         blec_characteristic **out);
+
 /** The value handle. */
 BLEC_API uint16_t blec_characteristic_handle(const blec_characteristic *chr);
 /** The characteristic's UUID. */
 BLEC_API blec_uuid blec_characteristic_uuid(const blec_characteristic *chr);
-/** Its UUID's blec_uuid_description (static text). */
+/** Its UUID's blec_uuid_description (static text, NULL when none). */
 BLEC_API const char *blec_characteristic_description(const blec_characteristic *chr);
 /** BLEC_PROP_* bits. */
 BLEC_API uint32_t blec_characteristic_properties(const blec_characteristic *chr);
@@ -877,11 +916,22 @@ BLEC_API blec_descriptor *blec_characteristic_descriptor_at(const blec_character
 BLEC_API int blec_characteristic_descriptor(const blec_characteristic *chr, const blec_uuid *uuid,
                                             blec_descriptor **out);
 
+/**
+ * Printable form of a service, as bleak prints one: "0000180d-0000-1000-8000-00805f9b34fb
+ * (Handle: 4): Heart Rate" ("Unknown" without a description). As blec_device_format for
+ * buf. Since 0.2.
+ */
+BLEC_API char *blec_service_format(const blec_service *svc, char *buf, size_t size);
+/** Printable form of a characteristic, as blec_service_format: "UUID (Handle: N): description". Since 0.2. */
+BLEC_API char *blec_characteristic_format(const blec_characteristic *chr, char *buf, size_t size);
+/** Printable form of a descriptor, as blec_service_format. Since 0.2. */
+BLEC_API char *blec_descriptor_format(const blec_descriptor *desc, char *buf, size_t size);
+
 /** The descriptor's handle. */
 BLEC_API uint16_t blec_descriptor_handle(const blec_descriptor *desc);
 /** The descriptor's UUID. */
 BLEC_API blec_uuid blec_descriptor_uuid(const blec_descriptor *desc);
-/** Its UUID's blec_uuid_description (static text). */
+/** Its UUID's blec_uuid_description (static text, NULL when none). */
 BLEC_API const char *blec_descriptor_description(const blec_descriptor *desc);
 /** The characteristic it belongs to. */
 BLEC_API blec_characteristic *blec_descriptor_characteristic(const blec_descriptor *desc);
@@ -917,6 +967,9 @@ typedef enum blec_disconnect_reason {
   BLEC_DISCONNECT_UNPAIRED = 3,  /**< unpair ended the link */
   BLEC_DISCONNECT_RADIO_OFF = 4  /**< the adapter went away */
 } blec_disconnect_reason;
+
+/** Name of a blec_disconnect_reason ("link lost"); static; NULL for other values. Since 0.2. */
+BLEC_API const char *blec_disconnect_reason_name(int reason);
 
 /** Read flags. */
 enum { BLEC_READ_CACHED = 1u << 0 /**< accept the OS's cached value (needs BLEC_CAP_CACHE_MODE) */ };
@@ -1123,6 +1176,14 @@ BLEC_API int blec_client_characteristic_by_handle(const blec_client *client, uin
  */
 BLEC_API int blec_client_characteristic_by_spec(const blec_client *client, const char *spec,
                                                 blec_characteristic **out);
+/**
+ * blec_client_characteristic_by_spec with the detail of a failure in err: an ambiguous
+ * UUID (BLEC_ERR_AMBIGUOUS) names the services that hold it ("... in several services:
+ * Battery (handle 10), Battery (handle 20); name one by its handle or look it up in its
+ * service"), a missing one says so. Since 0.2.
+ */
+BLEC_API int blec_client_find_characteristic(const blec_client *client, const char *spec,
+                                             blec_characteristic **out, blec_error *err);
 /** By handle over all characteristics. BLEC_ERR_DESCRIPTOR_NOT_FOUND. */
 BLEC_API int blec_client_descriptor_by_handle(const blec_client *client, uint16_t handle,
                                               blec_descriptor **out);
@@ -1130,6 +1191,13 @@ BLEC_API int blec_client_descriptor_by_handle(const blec_client *client, uint16_
 /** Reads a value; \*data is new memory (blec_free), \*len its size. flags: BLEC_READ_*. */
 BLEC_API int blec_client_read(blec_client *client, const blec_characteristic *chr, unsigned flags,
                               int timeout_ms, uint8_t **data, size_t *len, blec_error *err);
+/**
+ * Reads the characteristic named by `spec` — a UUID in any blec_uuid_parse form or a
+ * handle ("#14") — in one call, as bleak's read_gatt_char("2a19"): the lookup's failure
+ * (blec_client_find_characteristic) or the read's. Since 0.2.
+ */
+BLEC_API int blec_client_read_spec(blec_client *client, const char *spec, unsigned flags, int timeout_ms,
+                                   uint8_t **data, size_t *len, blec_error *err);
 /** Asynchronous blec_client_read: the bytes are in blec_op_data (they live with the op). */
 BLEC_API int blec_client_read_async(blec_client *client, const blec_characteristic *chr,
                                     unsigned flags, blec_op_cb cb, void *user, blec_op **op);
@@ -1143,6 +1211,9 @@ BLEC_API int blec_client_read_async(blec_client *client, const blec_characterist
 BLEC_API int blec_client_write(blec_client *client, const blec_characteristic *chr,
                                const uint8_t *data, size_t len, blec_write_mode mode, int timeout_ms,
                                blec_error *err);
+/** Writes the characteristic named by `spec` (as blec_client_read_spec) in one call. Since 0.2. */
+BLEC_API int blec_client_write_spec(blec_client *client, const char *spec, const uint8_t *data, size_t len,
+                                    blec_write_mode mode, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_write; `data` is copied before it returns. */
 BLEC_API int blec_client_write_async(blec_client *client, const blec_characteristic *chr,
                                      const uint8_t *data, size_t len, blec_write_mode mode,
@@ -1188,32 +1259,6 @@ BLEC_API int blec_client_stop_notify(blec_client *client, const blec_characteris
  */
 BLEC_API int blec_client_stop_notify_async(blec_client *client, const blec_characteristic *chr,
                                            blec_op_cb done, void *user, blec_op **op);
-
-/* ---------------------------------------------------------------------------------
- * Windows apartment helpers (bleak's assert_mta / allow_sta / uninitialize_sta). blec
- * never needs them — its WinRT work runs on its own MTA threads — but programs that want
- * the checks have them. Off Windows they return BLEC_ERR_NOT_SUPPORTED.
- * ------------------------------------------------------------------------------- */
-/** COM apartment of a thread (Windows). */
-typedef enum blec_apartment {
-  BLEC_APARTMENT_NONE = 0, /**< COM not initialised on this thread */
-  BLEC_APARTMENT_MTA = 1, /**< multi-threaded apartment */
-  BLEC_APARTMENT_STA = 2, /**< single-threaded apartment */
-  BLEC_APARTMENT_MAIN_STA = 3, /**< the main single-threaded apartment */
-  BLEC_APARTMENT_NA = 4 /**< neutral apartment */
-} blec_apartment;
-
-/** The calling thread's apartment in *out. */
-BLEC_API int blec_apartment_get(blec_apartment *out);
-/**
- * BLEC_OK when the calling thread is MTA, has not initialised COM (as bleak's
- * assert_mta), or allow_sta was called; else BLEC_ERR_STATE.
- */
-BLEC_API int blec_apartment_assert_mta(blec_error *err);
-/** Makes blec_apartment_assert_mta accept STA threads (a GUI program with a message loop). */
-BLEC_API int blec_apartment_allow_sta(void);
-/** Undoes an implicit STA initialisation of the calling thread (CoUninitialize if STA). */
-BLEC_API int blec_apartment_uninitialize_sta(void);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,16 @@ BLEC_API int blec_world_load_file(const char *path, blec_world **out, blec_error
 /** Parses world text; `name` is used in error messages. */
 BLEC_API int blec_world_load_string(const char *text, const char *name, blec_world **out,
                                     blec_error *err);
+/**
+ * The world as world-file text that loads back to the same radio behaviour (new memory,
+ * blec_free): each peripheral's advertisement and scan response as the bytes it sends,
+ * its GAP name, settings, faults and GATT database with the current values, security,
+ * streams and echoes. The GAP service, CCCDs and Extended Properties descriptors the
+ * world makes by itself are left out: loading makes them again. Since 0.2.
+ */
+BLEC_API int blec_world_write_text(blec_world *world, char **text);
+/** Writes blec_world_write_text's text to the file `path` (replaced). BLEC_ERR_IO when it cannot. Since 0.2. */
+BLEC_API int blec_world_save_file(blec_world *world, const char *path, blec_error *err);
 /** Takes a reference (NULL ok); returns world. */
 BLEC_API blec_world *blec_world_ref(blec_world *world);
 /** Drops a reference; the last one stops the world and frees it with its peripherals. NULL ok. */
@@ -85,6 +95,11 @@ BLEC_API int blec_world_peripheral_set_rssi(blec_world_peripheral *p, int rssi_d
 BLEC_API int blec_world_peripheral_set_connectable(blec_world_peripheral *p, bool connectable);
 /** Starts / stops advertising now. */
 BLEC_API int blec_world_peripheral_set_advertising(blec_world_peripheral *p, bool advertising);
+/**
+ * Held by another program (the world file's `connected-elsewhere`): it does not
+ * advertise, yet a connect by address without a scan reaches it. Since 0.2.
+ */
+BLEC_API int blec_world_peripheral_set_connected_elsewhere(blec_world_peripheral *p, bool on);
 /** Largest ATT MTU the peripheral accepts (default 247). */
 BLEC_API int blec_world_peripheral_set_mtu(blec_world_peripheral *p, int mtu);
 /** Pairing the peripheral accepts: highest level it can do (default encryption). */

@@ -9,6 +9,7 @@
  * malloc, and freeing is one free.
  */
 #include "core/adv.h"
+#include "core/core.h"
 
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -109,7 +110,7 @@ int blec__ad_foreach(const uint8_t *p, size_t len,
 
 /* Length of the valid UTF-8 sequence at s[0..n) (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF), or 0 when s does not start one. */
-static size_t utf8_sequence(const uint8_t *s, size_t n) {
+size_t blec__utf8_len(const uint8_t *s, size_t n) {
   uint8_t c = s[0], lo = 0x80, hi = 0xBF;
   size_t k;
   if (c < 0x80) return 1;
@@ -145,7 +146,7 @@ static size_t sanitize_name(const uint8_t *s, size_t n, char dst[NAME_BUF]) {
       dst[out++] = (char)s[i++];
       continue;
     }
-    size_t k = utf8_sequence(s + i, n - i);
+    size_t k = blec__utf8_len(s + i, n - i);
     if (k == 0) {
       memcpy(dst + out, "\xEF\xBF\xBD", 3);
       out += 3;

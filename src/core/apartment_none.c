@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 
 int blec_apartment_get(blec_apartment *out) {
   if (out) *out = BLEC_APARTMENT_NONE;

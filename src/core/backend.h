@@ -23,6 +23,7 @@
 #define BLEC_CORE_BACKEND_H
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 
 /** One received packet (or an OS-merged advertisement), as a backend reports it. */
 typedef struct blec__report {

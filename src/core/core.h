@@ -352,4 +352,18 @@ blec_characteristic *blec__client_chr_by_handle_locked(const blec_client *c, uin
 /* ---- helpers ------------------------------------------------------------------------------------------ */
 char *blec__strdup(const char *s);
 
+/* UTF-8 (adv.c): length of the valid sequence at s[0..n) (RFC 3629), 0 when none starts there. */
+size_t blec__utf8_len(const uint8_t *s, size_t n);
+
+/* Registered UUID names (uuid_names.c). */
+/** The name a program registered for u, NULL when none. */
+const char *blec__uuid_registered_name(const blec_uuid *u);
+/** One entry of a names file: its UUID and description (n bytes, not NUL-terminated). */
+typedef int (*blec__uuid_name_fn)(void *user, const blec_uuid *uuid, const char *name, size_t n);
+/**
+ * Parses a names file (len bytes), calling fn (may be NULL) for each entry: BLEC_OK, or
+ * BLEC_ERR_PARSE at the first bad line with "line N: why" in err (the fuzzed parser).
+ */
+int blec__uuid_names_parse(const char *text, size_t len, blec__uuid_name_fn fn, void *user, blec_error *err);
+
 #endif /* BLEC_CORE_CORE_H */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 
 uint32_t blec_version(void) { return BLEC_VERSION_HEX; }
 const char *blec_version_string(void) { return BLEC_VERSION_STRING; }
@@ -61,7 +62,7 @@ const char *blec_att_error_name(int att_error) {
     default: break;
   }
   if (att_error >= 0x80 && att_error <= 0x9F) return "Application Error";
-  return "Unknown";
+  return NULL;
 }
 
 const char *blec_gatt_status_name(int gatt_status) {
@@ -70,7 +71,8 @@ const char *blec_gatt_status_name(int gatt_status) {
     case BLEC_GATT_STATUS_UNREACHABLE: return "Unreachable";
     case BLEC_GATT_STATUS_PROTOCOL_ERROR: return "ProtocolError";
     case BLEC_GATT_STATUS_ACCESS_DENIED: return "AccessDenied";
-    default: return "None";
+    case BLEC_GATT_STATUS_NONE: return "None";
+    default: return NULL;
   }
 }
 
@@ -83,9 +85,23 @@ const char *blec_unavailable_reason_name(int reason) {
     case BLEC_UNAVAILABLE_DENIED_BY_USER: return "access denied by the user";
     case BLEC_UNAVAILABLE_DENIED_BY_SYSTEM: return "access denied by the system";
     case BLEC_UNAVAILABLE_RESOURCE_IN_USE: return "the radio is in use by another program";
-    default: return "unknown reason";
+    default: return NULL;
   }
 }
+
+const char *blec_disconnect_reason_name(int reason) {
+  switch (reason) {
+    case BLEC_DISCONNECT_REQUESTED: return "requested";
+    case BLEC_DISCONNECT_REMOTE: return "ended by the peripheral";
+    case BLEC_DISCONNECT_LINK_LOSS: return "link lost";
+    case BLEC_DISCONNECT_UNPAIRED: return "unpaired";
+    case BLEC_DISCONNECT_RADIO_OFF: return "radio off";
+    default: return NULL;
+  }
+}
+
+/* A name for a formatted line: "Unknown" where a lookup has none. */
+static const char *or_unknown(const char *name) { return name ? name : "Unknown"; }
 
 void blec_error_clear(blec_error *err) {
   if (!err) return;
@@ -103,11 +119,11 @@ char *blec_error_format(const blec_error *err, char *buf, size_t size) {
   switch (err->status) {
     case BLEC_ERR_ATT:
       snprintf(head, sizeof head, "ATT protocol error 0x%02X (%s)", (unsigned)err->att_error,
-               blec_att_error_name(err->att_error));
+               or_unknown(blec_att_error_name(err->att_error)));
       break;
     case BLEC_ERR_BLUETOOTH_UNAVAILABLE:
       snprintf(head, sizeof head, "Bluetooth is not available: %s",
-               blec_unavailable_reason_name(err->reason));
+               or_unknown(blec_unavailable_reason_name(err->reason)));
       break;
     default:
       snprintf(head, sizeof head, "%s", blec_strerror(err->status));
@@ -117,10 +133,10 @@ char *blec_error_format(const blec_error *err, char *buf, size_t size) {
   char os[96] = "";
   bool gatt = err->gatt_status > BLEC_GATT_STATUS_SUCCESS;
   if (gatt && err->os_status != 0)
-    snprintf(os, sizeof os, " [%s, 0x%08lX]", blec_gatt_status_name(err->gatt_status),
+    snprintf(os, sizeof os, " [%s, 0x%08lX]", or_unknown(blec_gatt_status_name(err->gatt_status)),
              (unsigned long)(uint32_t)err->os_status);
   else if (gatt)
-    snprintf(os, sizeof os, " [%s]", blec_gatt_status_name(err->gatt_status));
+    snprintf(os, sizeof os, " [%s]", or_unknown(blec_gatt_status_name(err->gatt_status)));
   else if (err->os_status != 0)
     snprintf(os, sizeof os, " [0x%08lX]", (unsigned long)(uint32_t)err->os_status);
   snprintf(buf, size, "%s%s%s%s", head, os, err->message[0] ? ": " : "", err->message);

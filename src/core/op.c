@@ -189,8 +189,11 @@ bool blec__op_complete_att(blec_op *op, int att_error) {
   e.status = BLEC_ERR_ATT;
   e.att_error = att_error;
   e.gatt_status = BLEC_GATT_STATUS_PROTOCOL_ERROR;
-  snprintf(e.message, sizeof e.message, "the peripheral answered %s",
-           blec_att_error_name(att_error));
+  const char *name = blec_att_error_name(att_error);
+  if (name)
+    snprintf(e.message, sizeof e.message, "the peripheral answered %s", name);
+  else
+    snprintf(e.message, sizeof e.message, "the peripheral answered ATT error 0x%02X", (unsigned)att_error);
   return blec__op_complete_error(op, &e);
 }
 

@@ -16,6 +16,7 @@
 
 #include "blec/blec.h"
 #include "core/assigned_numbers.h"
+#include "core/core.h"
 
 /* Bytes 4..15 of the Bluetooth base UUID 00000000-0000-1000-8000-00805f9b34fb. */
 static const uint8_t base_tail[12] = {0x00, 0x00, 0x10, 0x00, 0x80, 0x00,
@@ -152,20 +153,21 @@ char *blec_uuid_to_string(const blec_uuid *u, char buf[BLEC_UUID_STRLEN]) {
   return buf;
 }
 
-/* As bleak's uuidstr_to_str: 16-bit assigned numbers for UUIDs built on the base UUID,
- * the vendor table for the rest (the two tables do not overlap: the generator keeps
- * base-UUID entries out of the vendor table). Unlike bleak, an unlisted base UUID is
- * "Unknown" rather than "Vendor specific", as blec.h promises. */
+/* As bleak's uuidstr_to_str: the names the program registered (register_uuids) first,
+ * then 16-bit assigned numbers for UUIDs built on the base UUID, the vendor table for
+ * the rest (the two tables do not overlap: the generator keeps base-UUID entries out of
+ * the vendor table). A UUID without a name gives NULL, blec's one convention for "no
+ * name" (bleak says "Unknown" or "Vendor specific"; the printable forms say "Unknown"). */
 const char *blec_uuid_description(const blec_uuid *u) {
-  if (u == NULL) return "Unknown";
+  if (u == NULL) return NULL;
+  const char *name = blec__uuid_registered_name(u);
+  if (name) return name;
   uint16_t v16;
-  const char *name;
   if (blec_uuid_to16(u, &v16)) {
     name = blec__uuid16_name(v16);
     if (name) return name;
   }
-  name = blec__uuid128_name(u->b);
-  return name ? name : "Unknown";
+  return blec__uuid128_name(u->b);
 }
 
 const char *blec_company_name(uint16_t company_id) { return blec__company_name(company_id); }

@@ -451,6 +451,10 @@ int blec__world_peripheral_set_connected_elsewhere(blec_world_peripheral *p, boo
   return BLEC_OK;
 }
 
+int blec_world_peripheral_set_connected_elsewhere(blec_world_peripheral *p, bool on) {
+  return blec__world_peripheral_set_connected_elsewhere(p, on);
+}
+
 bool blec__world_peripheral_connected_elsewhere(blec_world_peripheral *p) {
   if (!p) return false;
   blec__mutex_lock(&p->w->lock);

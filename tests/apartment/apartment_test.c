@@ -17,6 +17,7 @@
 #include <process.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 #include "blec/blec_world.h"
 #include "test.h"
 

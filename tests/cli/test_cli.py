@@ -34,7 +34,8 @@ EXIT = {"ok": 0, "failure": 1, "usage": 2, "not_found": 3, "timeout": 4, "att": 
         "not_supported": 6, "unavailable": 7, "connection": 8, "pairing": 9, "world": 10,
         "interrupted": 130}
 
-COMMANDS = ["scan", "info", "services", "read", "write", "notify", "pair", "unpair", "help"]
+COMMANDS = ["scan", "info", "services", "read", "write", "notify", "pair", "unpair", "record",
+            "shell", "help"]
 
 
 class Skip(Exception):
@@ -116,6 +117,10 @@ class Blec:
 
     def services(self, addr):
         objs, _ = self.json_lines(0, "services", addr)
+        return objs
+
+    def services_in(self, addr, world):
+        objs, _ = self.json_lines(0, "services", addr, "--world", world)
         return objs
 
 
@@ -598,6 +603,287 @@ def test_write_without_response_too_long_says_the_limit(b):
     check(re.search(r"at most \d+ bytes", e["message"]) and "the value has 300" in e["message"],
           f"the message gives the limit and the size: {e}")
     check("the value has 300" in err, f"stderr says it too: {err!r}")
+
+
+DESC_DEV = "C0:FF:EE:0D:E5:01"
+DESC_CHR = "5d000002-0000-4000-8000-00805f9b34fb"
+DESC_RW = "5d0000aa-0000-4000-8000-00805f9b34fb"
+
+
+def test_descriptor_read_and_write(b):
+    world = b.world("descriptors.world")
+    objs, _ = b.json_lines(0, "read", DESC_DEV, DESC_CHR, "--descriptor", "2901", "--world", world)
+    r = objs[0]
+    check(r["attribute"] == "descriptor" and r["text"] == "Seven", f"{r}")
+    objs, _ = b.json_lines(0, "write", DESC_DEV, DESC_CHR, "--descriptor", DESC_RW, "0a0b",
+                           "--world", world)
+    check(objs[0]["attribute"] == "descriptor" and objs[0]["with_response"] is True, f"{objs}")
+    # Named by its handle alone (each command starts the world afresh: the value read is
+    # the file's, not the one written above).
+    tree = b.services_in(DESC_DEV, world)
+    rw = [o for o in tree if o.get("type") == "descriptor" and o["uuid"] == DESC_RW][0]
+    objs, _ = b.json_lines(0, "read", DESC_DEV, f"#{rw['handle']}", "--world", world)
+    check(objs[0]["attribute"] == "descriptor" and objs[0]["uuid"] == DESC_RW, f"{objs}")
+    out, _ = b.expect(0, "read", DESC_DEV, DESC_CHR, "--descriptor", "2901", "--world", world)
+    check(out.startswith("Descriptor Characteristic User Description") and '"Seven"' in out, out)
+    # The CCCD belongs to notify; a descriptor the characteristic lacks is not found.
+    objs, err = b.json_lines(2, "write", DESC_DEV, DESC_CHR, "--descriptor", "2902", "0100",
+                             "--world", world)
+    check("start_notify" in error_line(objs)["message"], f"{objs}")
+    objs, _ = b.json_lines(3, "read", DESC_DEV, DESC_CHR, "--descriptor", "2904", "--world", world)
+    check(error_line(objs)["status"] == "BLEC_ERR_DESCRIPTOR_NOT_FOUND", f"{objs}")
+
+
+def test_scan_all_prints_every_advertisement(b):
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2")
+    plain = [o for o in objs if o["event"] != "summary"]
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2", "--all")
+    every = [o for o in objs if o["event"] != "summary"]
+    check(any(o["event"] == "adv" for o in every), "--all prints unchanged advertisements")
+    check(len(every) > 2 * len(plain), f"--all: {len(every)} lines, without: {len(plain)}")
+    hr = b.heart_rate()
+    packets = {o["packet"] for o in every if o["address"] == hr}
+    check({"ADV_IND", "SCAN_RSP"} <= packets, f"both packets of the sensor: {packets}")
+    out, _ = b.expect(0, "scan", "--timeout", "1", "--all")
+    check("[ADV] " in out, out)
+
+
+def test_json_keys_are_stable(b):
+    """Every line of a kind has the same keys, present with null when absent."""
+    def same_keys(lines, what):
+        keys = {tuple(sorted(o)) for o in lines}
+        check(len(keys) == 1, f"{what}: lines of one kind with different keys: {keys}")
+        return set(keys.pop())
+    objs, _ = b.json_lines(0, "scan", "--timeout", "2")
+    live = [o for o in objs if o["event"] != "summary"]
+    keys = same_keys(live, "scan")
+    check({"tx_power", "appearance", "appearance_name", "name", "packet"} <= keys, f"{keys}")
+    lock = device_named(b, "Smart Lock")
+    tree = b.services(lock)
+    for kind in ("service", "characteristic", "descriptor"):
+        keys = same_keys([o for o in tree if o.get("type") == kind], kind)
+        if kind != "service":
+            check({"value", "decoded", "text", "error"} <= keys, f"{kind}: {keys}")
+    failed = [o for o in tree if o.get("type") == "characteristic" and o["error"]]
+    check(failed and set(failed[0]["error"]) == {"status", "att_error", "att_error_name", "message"},
+          f"the error object: {failed}")
+    errors = []
+    for args, code in ((["read", lock, LOCK_STATE], 5), (["read", ABSENT, "2a19", "--timeout", "1"], 3),
+                       (["scan", "--world", "/nonexistent/x.world"], 10)):
+        objs, _ = b.json_lines(code, *args)
+        errors.append(error_line(objs))
+    same_keys(errors, "error lines")
+    check(all(e["message"] and e["hint"] is not None for e in errors), f"{errors}")
+    objs, _ = b.json_lines(0, "info", "C0:FF:EE:00:00:07", "--no-scan")
+    objs2, _ = b.json_lines(0, "info", b.heart_rate())
+    check(set(objs[0]) == set(objs2[0]), f"info keys: {set(objs[0]) ^ set(objs2[0])}")
+
+
+ADV_KEYS = ("address", "address_type", "name", "connectable", "tx_power", "appearance",
+            "service_uuids", "manufacturer_data", "service_data", "adv_data",
+            "scan_response_data")
+
+
+def test_record_replays_every_device_of_the_default_world(b):
+    """`blec record` each device; the replay advertises, offers and answers the same."""
+    devices = sorted(b.scan())
+    check(len(devices) == 6, f"the six advertising devices: {devices}")
+    devices.append("C0:FF:EE:00:00:07")  # connected elsewhere: recorded without a scan
+    for addr in devices:
+        path = os.path.join(b.tmp, addr.replace(":", "") + ".world")
+        hidden = addr == "C0:FF:EE:00:00:07"
+        extra = ["--no-scan"] if hidden else []
+        objs, _ = b.json_lines(0, "record", addr, "-o", path, *extra)
+        rec = objs[-1]
+        check(rec["event"] == "recorded" and rec["file"] == path, f"{rec}")
+        check(rec["advertisement"] is not hidden, f"{rec}")
+        if not hidden:
+            orig, _ = b.json_lines(0, "info", addr)
+            replay, _ = b.json_lines(0, "info", addr, "--world", path)
+            for key in ADV_KEYS:
+                check(orig[0][key] == replay[0][key],
+                      f"{addr} {key}: original {orig[0][key]!r}, replay {replay[0][key]!r}")
+        if hidden or orig[0]["connectable"]:
+            tree = b.json_lines(0, "services", addr, *extra)[0]
+            again = b.json_lines(0, "services", addr, "--world", path, *extra)[0]
+            check(tree == again, f"{addr}: the replayed tree differs:\n{tree}\n{again}")
+    # A protected value: recorded with its security (the replay asks for pairing too),
+    # or with its value when recorded paired.
+    lock = device_named(b, "Smart Lock")
+    path = os.path.join(b.tmp, "lock.world")
+    out, _ = b.expect(0, "record", lock, "-o", path)
+    check("add --pair authentication" in out, out)
+    b.expect(5, "read", lock, LOCK_STATE, "--world", path)
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--world", path, "--pair", "authentication")
+    check(objs[0]["value"] == "", f"recorded without its value: {objs}")
+    b.expect(0, "record", lock, "-o", path, "--pair", "authentication")
+    objs, _ = b.json_lines(0, "read", lock, LOCK_STATE, "--world", path)
+    check(objs[0]["value"] == "01", f"recorded paired, with its value: {objs}")
+
+
+def test_record_reports_what_fails(b):
+    objs, _ = b.json_lines(3, "record", ABSENT, "-o", os.path.join(b.tmp, "x.world"),
+                           "--timeout", "1")
+    check(error_line(objs)["status"] == "BLEC_ERR_DEVICE_NOT_FOUND", f"{objs}")
+    rc, out, err = b.run("record", b.heart_rate())
+    check(rc == 2 and "missing -o FILE" in err, err)
+    objs, _ = b.json_lines(1 if os.name == "posix" else 1, "record", b.heart_rate(), "-o",
+                           "/nonexistent-dir/x.world")
+    check(error_line(objs)["status"] == "BLEC_ERR_IO", f"{objs}")
+
+
+def test_uuid_names_file_names_vendor_uuids_everywhere(b):
+    names = os.path.join(b.tmp, "names.txt")
+    with open(names, "w") as f:
+        f.write("# the smart lock's vendor UUIDs\n"
+                "8d5b0001-2f3e-4c6a-9b1d-7e0f1a2b3c4d Lock Service\n"
+                f"{LOCK_STATE} Lock State\n")
+    lock = device_named(b, "Smart Lock")
+    out, _ = b.expect(0, "services", lock, "--uuid-names", names)
+    check("[Service] Lock Service (8d5b0001" in out and "Lock State (8d5b0002" in out, out)
+    objs, _ = b.json_lines(0, "services", lock, "--uuid-names", names)
+    check(any(o.get("description") == "Lock State" for o in objs), f"{objs}")
+    out, _ = b.expect(0, "services", lock)
+    check("Lock Service" not in out and "Unknown (8d5b0001" in out, "without the file: no name")
+    with open(names, "w") as f:
+        f.write("fff1 Fine\nnot-a-uuid Bad\n")
+    objs, err = b.json_lines(2, "services", lock, "--uuid-names", names)
+    check("line 2" in error_line(objs)["message"], f"{objs}")
+    objs, _ = b.json_lines(1, "services", lock, "--uuid-names", os.path.join(b.tmp, "none.txt"))
+    check(error_line(objs)["status"] == "BLEC_ERR_IO", f"{objs}")
+
+
+# ---------------------------------------------------------------------------------------
+# shell
+# ---------------------------------------------------------------------------------------
+
+PIN_DEV = "C0:FF:EE:00:0F:01"
+
+
+def shell_pipe(b, script, *args, code=0, env=None):
+    p = subprocess.run(b.argv(["shell", *args]), input=script.encode(), capture_output=True,
+                       timeout=90, env=env or b.env)
+    out = p.stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    err = p.stderr.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    print(f"$ blec shell {' '.join(args)} <<< {script!r}\n  -> exit {p.returncode}\n{out}{err}")
+    check(p.returncode == code, f"shell exit {p.returncode}, expected {code}; {err}")
+    return out, err
+
+
+def test_shell_scripted_from_a_pipe(b):
+    hr = b.heart_rate()
+    out, err = shell_pipe(b, f"scan 1\nconnect {hr}\nread 2a19\nread 2a38\nwrite 2a38 02\n"
+                             "notify 2a37\nservices\nnotify 2a37 off\ninfo\ndisconnect\n")
+    check("[blec]#" not in out, "no prompts from a pipe")
+    check(f"Device {hr}" in out and f"Connected to {hr}" in out, out)
+    check("Battery Level (2a19, handle" in out and "Body Sensor Location" in out, out)
+    check("neither write nor write-without-response" in err, f"the write is refused: {err}")
+    check("[Service] Heart Rate" in out and "Notifications off." in out, out)
+    check(out.count(f"Connected to {hr}") == 1, "one connection for the whole session")
+    # The exit status is the last command's; a command needing a connection says so.
+    out, err = shell_pipe(b, "read 2a19\n", code=8)
+    check("'connect ADDR' first" in err, err)
+    out, err = shell_pipe(b, "bogus\n", code=2)
+    check("no command 'bogus'" in err, err)
+    # JSON Lines, and connecting at start with ADDR.
+    out, _ = shell_pipe(b, "read 2a19\nconnect " + hr + "\n", hr, "--json")
+    objs = [json.loads(x) for x in out.splitlines()]
+    check([o["event"] for o in objs] == ["connected", "read", "connected"], f"{objs}")
+    # A device that shows a PIN: `pair LEVEL PIN` answers it from a script.
+    world = b.world("pin.world")
+    out, err = shell_pipe(b, "pair authentication 246810\nread 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d\n",
+                          PIN_DEV, "--world", world)
+    check("Paired with" in out and "(8d5b0002" in out, out + err)
+    out, err = shell_pipe(b, "pair authentication\n", PIN_DEV, "--world", world, code=9)
+    check("ProvidePin" in err and "from a terminal" in err, err)
+
+
+class Terminal:
+    """`blec` on a pseudo-terminal: what a user types and sees."""
+
+    def __init__(self, b, *args):
+        if os.name != "posix" or b.emulator:
+            raise Skip("a pseudo-terminal needs POSIX and a native binary")
+        import pty
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(b.path, [b.path, *args], b.env)
+        self.buf = b""
+
+    def expect(self, pattern, timeout=30):
+        """Waits for the regular expression on the screen; returns what came with it."""
+        import select
+        end = time.monotonic() + timeout
+        while not re.search(pattern.encode(), self.buf, re.S):
+            left = end - time.monotonic()
+            r, _, _ = select.select([self.fd], [], [], max(0.0, left))
+            if not r:
+                raise AssertionError(f"no {pattern!r} on the terminal; it shows:\n"
+                                     f"{self.buf.decode(errors='replace')}")
+            try:
+                self.buf += os.read(self.fd, 4096)
+            except OSError:
+                break
+        text, self.buf = self.buf.decode(errors="replace"), b""
+        return text
+
+    def send(self, keys):
+        os.write(self.fd, keys.encode())
+
+    def finish(self):
+        """After 'quit': the exit status."""
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        os.close(self.fd)
+        return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+
+    def kill(self):
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            self.pid = 0
+
+
+def test_shell_on_a_terminal_edits_completes_and_recalls(b):
+    t = Terminal(b, "shell")
+    try:
+        t.expect(r"\[blec\]# ")
+        # Tab completes the command: "sca" + Tab + "1" runs "scan 1" (not "sca1").
+        t.send("sca\t")
+        t.send("1\n")
+        t.expect(r"devices\.")
+        t.send("connect C0:FF:EE:00:00:0\t")  # several addresses: nothing added
+        t.send("1\n")
+        t.expect(r"\[Heart Rate Sensor\]# ")
+        t.send("read 2a1\t")                  # the device's characteristics complete: 2a19
+        t.send("\n")
+        t.expect(r"Battery Level .*\[Heart Rate Sensor\]# ")
+        t.send("\x1b[A\n")                    # Up recalls the last line
+        text = t.expect(r"Battery Level .*\[Heart Rate Sensor\]# ")
+        check("read 2a19" in text, f"the line recalled: {text!r}")
+        t.send("disconnect\n")
+        t.expect(r"\[blec\]# ")
+        t.send("quit\n")
+        check(t.finish() == 0, "exit status 0")
+    finally:
+        t.kill()
+
+
+def test_shell_asks_for_a_pin_on_a_terminal(b):
+    t = Terminal(b, "shell", PIN_DEV, "--world", b.world("pin.world"))
+    try:
+        t.expect(r"\[PIN Lock\]# ")
+        t.send("pair authentication\n")
+        t.expect(r"the PIN the device shows: ")
+        t.send("246810\n")
+        t.expect(r"Paired with")
+        t.send("read 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d\n")
+        t.expect(r"\(8d5b0002")
+        t.send("quit\n")
+        check(t.finish() == 0, "exit status 0")
+    finally:
+        t.kill()
 
 
 # ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 /* t_client.c — client creation, options, connect and disconnect, MTU, pairing. */
 #include <string.h>
 
+#include "blec/blec_winrt.h"
 #include "fixture.h"
 #include "worlds.h"
 

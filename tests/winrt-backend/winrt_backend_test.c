@@ -14,6 +14,7 @@
 #include <activation.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 #include "blec_winrt_sim.h"
 #include "test.h"
 

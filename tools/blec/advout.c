@@ -22,6 +22,7 @@ void advout_json(json_obj *j, const blec_device *dev, const blec_adv *adv) {
     json_str(j, "appearance_name", blec_appearance_name(app));
   } else {
     json_null(j, "appearance");
+    json_null(j, "appearance_name");
   }
 
   char ubuf[BLEC_UUID_STRLEN];
@@ -74,4 +75,36 @@ void advout_json(json_obj *j, const blec_device *dev, const blec_adv *adv) {
   format_adv_words(&words, adv);
   json_str(j, "description", words.s);
   strbuf_free(&words);
+  /* The payloads as received: what `blec record` keeps. */
+  for (int k = 0; k < 2; k++) {
+    size_t len = 0;
+    const uint8_t *p = blec_adv_payload(adv, k == 1, &len);
+    const char *key = k ? "scan_response_data" : "adv_data";
+    if (p)
+      json_hex(j, key, p, len);
+    else
+      json_null(j, key);
+  }
+}
+
+void advout_json_unseen(json_obj *j, const char *address, const char *name) {
+  json_str(j, "address", address);
+  json_null(j, "address_type");
+  json_str(j, "name", name);
+  json_null(j, "rssi");
+  json_null(j, "connectable");
+  json_null(j, "tx_power");
+  json_null(j, "appearance");
+  json_null(j, "appearance_name");
+  json_begin_array(j, "service_uuids");
+  json_end_array(j);
+  json_begin_array(j, "services");
+  json_end_array(j);
+  json_begin_array(j, "manufacturer_data");
+  json_end_array(j);
+  json_begin_array(j, "service_data");
+  json_end_array(j);
+  json_null(j, "description");
+  json_null(j, "adv_data");
+  json_null(j, "scan_response_data");
 }

@@ -260,6 +260,10 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       if (!*v) return fail(ps, "option --world needs a file name");
       a->world = v;
       break;
+    case OPT_UUID_NAMES:
+      if (!*v) return fail(ps, "option --uuid-names needs a file name");
+      a->uuid_names = v;
+      break;
     case OPT_TIMEOUT:
     case OPT_CONNECT_TIMEOUT: {
       int ms;
@@ -340,6 +344,18 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       break;
     }
     case OPT_INDICATE: a->indicate = true; break;
+    case OPT_ALL: a->all = true; break;
+    case OPT_OUTPUT:
+      if (!*v) return fail(ps, "option --output needs a file name");
+      a->output = v;
+      break;
+    case OPT_DESCRIPTOR: {
+      blec_uuid u;
+      if (blec_uuid_parse(v, &u) != BLEC_OK)
+        return fail(ps, "option --descriptor needs a descriptor UUID (such as 2901), got '%s'", clip(v).s);
+      a->descriptor = v;
+      break;
+    }
     case OPT_COUNT: {
       long n;
       if (!parse_long(v, 1, 1000000000L, &n))
@@ -391,7 +407,7 @@ static int positionals(parse_state *ps, cli_args *a, const cli_command_info *ci,
     return fail(ps, "missing CHAR, the characteristic: a UUID such as 2a37 or a handle such "
                     "as #14 ('blec services ADDR' lists them)");
   }
-  a->address = pos[0];
+  a->address = npos >= 1 ? pos[0] : NULL;
   if (a->cmd == CMD_WRITE) {
     if (npos == 3 && a->text)
       return fail(ps, "give the value either as HEX or with --text, not both");
@@ -417,6 +433,10 @@ static int check_combinations(parse_state *ps, const cli_args *a) {
     return fail(ps, "--protection applies when pairing: add --pair, or run 'blec pair'");
   if (a->cmd == CMD_WRITE && a->count_set && !a->listen)
     return fail(ps, "--count applies to write only with --listen CHAR");
+  if (a->cmd == CMD_RECORD && !a->output && !a->help)
+    return fail(ps, "missing -o FILE, the world file to write");
+  if (a->descriptor && a->no_response)
+    return fail(ps, "a descriptor is always written with response: leave out --no-response");
   return CLI_EXIT_OK;
 }
 
@@ -478,7 +498,19 @@ int cli_parse(int argc, char **argv, cli_args *a, char *err, size_t err_size) {
           return fail(&ps, "unknown option in '%s'", clip(arg).s);
         }
         if (nitems == MAX_ITEMS) return fail(&ps, "too many options (more than %d)", MAX_ITEMS);
-        items[nitems++] = (opt_item){(cli_opt)o, NULL, arg};
+        const char *value = NULL;
+        if (cli_option((cli_opt)o)->arg_name) {
+          /* "-oFILE" or "-o FILE": the rest of the word, else the next argument */
+          if (c[1]) {
+            value = c + 1;
+          } else if (i + 1 < argc) {
+            value = argv[++i];
+          } else {
+            return fail(&ps, "option -%c needs a value (%s)", *c, cli_option((cli_opt)o)->arg_name);
+          }
+        }
+        items[nitems++] = (opt_item){(cli_opt)o, value, arg};
+        if (value) break;
       }
       continue;
     }

@@ -27,6 +27,7 @@ typedef struct cli_args {
   /* common */
   const char *backend; /* NULL: the library's default */
   const char *world;   /* NULL: none given */
+  const char *uuid_names; /* --uuid-names FILE, NULL: none */
   int timeout_ms;      /* valid when timeout_set */
   bool timeout_set;
   bool json;
@@ -57,6 +58,15 @@ typedef struct cli_args {
   bool text; /* the value came from --text */
   bool no_response;
   const char *listen; /* --listen CHAR, checked like chr */
+
+  /* read, write --descriptor: checked to be a UUID */
+  const char *descriptor;
+
+  /* scan --all */
+  bool all;
+
+  /* record -o */
+  const char *output;
 
   /* notify, write --listen */
   bool indicate;

@@ -12,21 +12,6 @@
 #include "json.h"
 #include "session.h"
 
-static bool same_address(const char *x, const char *y) {
-  for (; *x && *y; x++, y++) {
-    char p = *x, q = *y;
-    if (p >= 'a' && p <= 'z') p = (char)(p - 'a' + 'A');
-    if (q >= 'a' && q <= 'z') q = (char)(q - 'a' + 'A');
-    if (p != q) return false;
-  }
-  return *x == *y;
-}
-
-static bool match_address(const blec_device *dev, const blec_adv *adv, void *user) {
-  (void)adv;
-  return same_address(blec_device_address(dev), user);
-}
-
 static const char *protection_name(blec_protection_level p) {
   switch (p) {
     case BLEC_PROTECTION_NONE: return "none";
@@ -34,30 +19,6 @@ static const char *protection_name(blec_protection_level p) {
     case BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION: return "authentication";
     default: return "default";
   }
-}
-
-/* Scans for a->address; *dev a new reference. Returns an exit code (reported). */
-static int find_device(cli_session *s, blec_device **dev) {
-  const cli_args *a = s->a;
-  char action[96];
-  snprintf(action, sizeof action, "find %s", a->address);
-  blec_op *op = NULL;
-  blec_error err;
-  *dev = NULL;
-  int st = blec_find_device_async(s->ctx, NULL, match_address, (void *)a->address, s->connect_ms,
-                                  session_op_done, NULL, &op);
-  if (st == BLEC_OK) {
-    st = session_wait(op, s->connect_ms + 2000, &err);
-    if (st == BLEC_OK && blec_op_device(op)) *dev = blec_device_ref(blec_op_device(op));
-    blec_op_free(op);
-  } else {
-    blec_error_clear(&err);
-    err.status = st;
-  }
-  if (st == BLEC_OK && !*dev) st = err.status = BLEC_ERR_DEVICE_NOT_FOUND;
-  if (st == BLEC_OK) return CLI_EXIT_OK;
-  if (st == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_DEVICE_NOT_FOUND;
-  return session_fail(s, action, &err);
 }
 
 /* ---- info ---------------------------------------------------------------------------- */
@@ -126,7 +87,7 @@ int cmd_info(const cli_args *a) {
   bool connectable = true;
   const blec_adv *adv = NULL;
   if (!a->no_scan) {
-    rc = find_device(&s, &dev);
+    rc = session_find(&s, &dev);
     if (rc != CLI_EXIT_OK) goto out;
     adv = blec_device_adv(dev);
     connectable = blec_adv_connectable(adv);
@@ -142,14 +103,17 @@ int cmd_info(const cli_args *a) {
     json_obj j;
     json_begin(&j);
     json_str(&j, "event", "info");
-    if (dev) {
+    if (dev)
       advout_json(&j, dev, adv);
-    } else {
-      json_str(&j, "address", blec_client_address(s.client));
-      json_str(&j, "name", blec_client_name(s.client));
-    }
+    else
+      advout_json_unseen(&j, blec_client_address(s.client), blec_client_name(s.client));
     json_bool(&j, "connected", connectable);
-    if (connectable) {
+    if (!connectable) {
+      json_null(&j, "gatt_name");
+      json_null(&j, "mtu");
+      json_null(&j, "max_write_without_response");
+      json_null(&j, "gatt_services");
+    } else {
       json_str(&j, "gatt_name", blec_client_name(s.client));
       json_int(&j, "mtu", blec_client_mtu(s.client));
       json_int(&j, "max_write_without_response", (long long)blec_client_max_write_without_response_size(s.client));
@@ -182,7 +146,8 @@ int cmd_info(const cli_args *a) {
       blec_service *svc = blec_client_service_at(s.client, i);
       blec_uuid u = blec_service_uuid(svc);
       printf("    %-8s %-36s (handle %u, %zu characteristic%s)\n", format_uuid_short(&u, ub),
-             blec_service_description(svc), blec_service_handle(svc),
+             blec_service_description(svc) ? blec_service_description(svc) : "Unknown",
+             blec_service_handle(svc),
              blec_service_characteristic_count(svc),
              blec_service_characteristic_count(svc) == 1 ? "" : "s");
     }
@@ -196,11 +161,10 @@ out:
 
 /* ---- pair / unpair ----------------------------------------------------------------- */
 
-int cmd_pair(const cli_args *a) {
-  cli_session s;
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc != CLI_EXIT_OK) goto out;
+int pair_run(cli_session *sp) {
+  cli_session s = *sp;
+  const cli_args *a = s.a;
+  int rc = CLI_EXIT_OK;
   char action[96];
   snprintf(action, sizeof action, "pair with %s", a->address);
   blec_op *op = NULL;
@@ -229,6 +193,14 @@ int cmd_pair(const cli_args *a) {
            protection_name(a->protection));
   }
 out:
+  return rc;
+}
+
+int cmd_pair(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = pair_run(&s);
   session_end(&s);
   return rc;
 }

@@ -24,23 +24,25 @@ enum { STEP_MS = 20 };
 
 /* ---- read ---------------------------------------------------------------------------- */
 
-int cmd_read(const cli_args *a) {
-  cli_session s;
-  blec_characteristic *chr = NULL;
+int gatt_read_run(cli_session *sp) {
+  cli_session s = *sp;
+  const cli_args *a = s.a;
+  gattio_attr at;
   uint8_t *d = NULL;
   size_t len = 0;
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
+  int rc = gattio_find_attr(&s, a->chr, a->descriptor, &at);
   if (rc != CLI_EXIT_OK) goto out;
 
-  blec_uuid u = blec_characteristic_uuid(chr);
-  uint16_t handle = blec_characteristic_handle(chr);
+  blec_uuid u;
+  const char *description;
+  uint16_t handle;
+  gattio_attr_id(&at, &u, &description, &handle);
   blec_error err;
-  int st = gattio_read_chr(&s, chr, &d, &len, &err);
+  int st = gattio_read_attr(&s, &at, &d, &len, &err);
   if (st != BLEC_OK) {
-    char action[128];
-    snprintf(action, sizeof action, "read %s on %s", a->chr, a->address);
+    char action[160];
+    snprintf(action, sizeof action, "read %s%s%s on %s", a->chr, a->descriptor ? " descriptor " : "",
+             a->descriptor ? a->descriptor : "", a->address);
     rc = session_fail(&s, action, &err);
     goto out;
   }
@@ -49,13 +51,16 @@ int cmd_read(const cli_args *a) {
     json_begin(&j);
     json_str(&j, "event", "read");
     json_str(&j, "address", blec_client_address(s.client));
-    gattio_json_attr(&j, &u, blec_characteristic_description(chr), handle);
+    json_str(&j, "attribute", at.desc ? "descriptor" : "characteristic");
+    json_int(&j, "characteristic_handle", blec_characteristic_handle(at.chr));
+    gattio_json_attr(&j, &u, description, handle);
     gattio_json_value(&j, &u, d, len);
     json_end_line(&j, stdout);
   } else {
     strbuf b;
     strbuf_init(&b);
-    gattio_label(&b, &u, blec_characteristic_description(chr), handle);
+    if (at.desc) strbuf_append(&b, "Descriptor ");
+    gattio_label(&b, &u, description, handle);
     strbuf_append(&b, ": ");
     if (format_decode(&b, &u, d, len)) {
       strbuf_append(&b, "  [");
@@ -70,6 +75,14 @@ int cmd_read(const cli_args *a) {
   }
 out:
   free(d);
+  return rc;
+}
+
+int cmd_read(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gatt_read_run(&s);
   session_end(&s);
   return rc;
 }
@@ -136,7 +149,8 @@ static void on_value(blec_client *client, blec_characteristic *chr, const uint8_
   }
   strbuf b;
   strbuf_init(&b);
-  strbuf_printf(&b, "[%8.3f s] %s: ", t, blec_characteristic_description(chr));
+  const char *what = blec_characteristic_description(chr);
+  strbuf_printf(&b, "[%8.3f s] %s: ", t, what ? what : "Unknown");
   if (format_decode(&b, &u, data, len)) {
     strbuf_append(&b, "  [");
     hex_append(&b, data, len);
@@ -306,46 +320,43 @@ out:
 
 /* ---- write --------------------------------------------------------------------------- */
 
-int cmd_write(const cli_args *a) {
-  cli_session s;
-  blec_characteristic *chr = NULL, *lchr = NULL;
+int gatt_write_run(cli_session *sp) {
+  cli_session s = *sp;
+  const cli_args *a = s.a;
+  gattio_attr at;
+  blec_characteristic *lchr = NULL;
   listen_state ls;
   memset(&ls, 0, sizeof ls);
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc == CLI_EXIT_OK) rc = gattio_find_chr(&s, a->chr, &chr);
+  int rc = gattio_find_attr(&s, a->chr, a->descriptor, &at);
   if (rc == CLI_EXIT_OK && a->listen) rc = gattio_find_chr(&s, a->listen, &lchr);
   if (rc == CLI_EXIT_OK && lchr)
     rc = listen_start(&s, &ls, lchr, a->listen, a->count_set ? a->count : 1, true);
   if (rc != CLI_EXIT_OK) goto out;
 
-  uint32_t props = blec_characteristic_properties(chr);
+  uint32_t props = blec_characteristic_properties(at.chr);
   blec_write_mode mode = a->no_response ? BLEC_WRITE_WITHOUT_RESPONSE : BLEC_WRITE_DEFAULT;
-  bool with_response = !a->no_response && (props & BLEC_PROP_WRITE);
-  blec_op *op = NULL;
+  bool with_response = at.desc || (!a->no_response && (props & BLEC_PROP_WRITE));
   blec_error err;
-  int st = blec_client_write_async(s.client, chr, a->data, a->data_len, mode, session_op_done, NULL, &op);
-  if (st == BLEC_OK) {
-    st = session_wait(op, s.op_ms, &err);
-    blec_op_free(op);
-  } else {
-    /* Refused before anything was sent (no write property, a write without response
-     * over MTU - 3...): the blocking form refuses the same way and says why. */
-    st = blec_client_write(s.client, chr, a->data, a->data_len, mode, s.op_ms, &err);
-  }
+  int st = gattio_write_attr(&s, &at, a->data, a->data_len, mode, &err);
   if (st != BLEC_OK) {
-    char action[128];
-    snprintf(action, sizeof action, "write %s on %s", a->chr, a->address);
+    char action[160];
+    snprintf(action, sizeof action, "write %s%s%s on %s", a->chr, a->descriptor ? " descriptor " : "",
+             a->descriptor ? a->descriptor : "", a->address);
     rc = session_fail(&s, action, &err);
     goto out;
   }
-  blec_uuid u = blec_characteristic_uuid(chr);
+  blec_uuid u;
+  const char *description;
+  uint16_t handle;
+  gattio_attr_id(&at, &u, &description, &handle);
   if (a->json) {
     json_obj j;
     json_begin(&j);
     json_str(&j, "event", "write");
     json_str(&j, "address", blec_client_address(s.client));
-    gattio_json_attr(&j, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
+    json_str(&j, "attribute", at.desc ? "descriptor" : "characteristic");
+    json_int(&j, "characteristic_handle", blec_characteristic_handle(at.chr));
+    gattio_json_attr(&j, &u, description, handle);
     json_hex(&j, "value", a->data, a->data_len);
     json_int(&j, "bytes", (long long)a->data_len);
     json_bool(&j, "with_response", with_response);
@@ -353,7 +364,8 @@ int cmd_write(const cli_args *a) {
   } else {
     strbuf b;
     strbuf_init(&b);
-    gattio_label(&b, &u, blec_characteristic_description(chr), blec_characteristic_handle(chr));
+    if (at.desc) strbuf_append(&b, "descriptor ");
+    gattio_label(&b, &u, description, handle);
     printf("Wrote %zu byte%s to %s %s response.\n", a->data_len, a->data_len == 1 ? "" : "s", b.s,
            with_response ? "with" : "without");
     fflush(stdout);
@@ -364,7 +376,19 @@ int cmd_write(const cli_args *a) {
     rc = listen_wait(&s, &ls, lchr, a->listen, s.op_ms);
   }
 out:
-  session_end(&s);
+  if (lchr) {
+    blec_client_stop_notify(s.client, lchr, s.op_ms, NULL);
+    blec_client_set_disconnected_callback(s.client, NULL, NULL);
+  }
   strbuf_free(&ls.held);
+  return rc;
+}
+
+int cmd_write(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = gatt_write_run(&s);
+  session_end(&s);
   return rc;
 }

@@ -110,6 +110,18 @@ static void signature(strbuf *b, const blec_adv *adv, const char *name) {
   }
 }
 
+/* The kind of the packet a report came from, as the Core specification names it. */
+static const char *packet_name(blec_adv_type t) {
+  switch (t) {
+    case BLEC_ADV_IND: return "ADV_IND";
+    case BLEC_ADV_DIRECT_IND: return "ADV_DIRECT_IND";
+    case BLEC_ADV_SCAN_IND: return "ADV_SCAN_IND";
+    case BLEC_ADV_NONCONN_IND: return "ADV_NONCONN_IND";
+    case BLEC_ADV_SCAN_RSP: return "SCAN_RSP";
+    default: return "unknown";
+  }
+}
+
 static void print_live(const scan_state *st, const char *event, const blec_device *dev,
                        const blec_adv *adv, const seen *s) {
   if (st->a->json) {
@@ -117,14 +129,15 @@ static void print_live(const scan_state *st, const char *event, const blec_devic
     json_begin(&j);
     json_str(&j, "event", event);
     json_num(&j, "time_s", (double)(plat_now_ms() - st->start_ms) / 1000.0, 3);
+    json_str(&j, "packet", packet_name(blec_adv_last_type(adv)));
     advout_json(&j, dev, adv);
     json_end_line(&j, stdout);
     return;
   }
   strbuf line;
   strbuf_init(&line);
-  strbuf_printf(&line, "[%s] %s %4d dBm  ", strcmp(event, "new") == 0 ? "NEW" : "CHG", s->address,
-                s->rssi);
+  const char *tag = strcmp(event, "new") == 0 ? "NEW" : strcmp(event, "update") == 0 ? "CHG" : "ADV";
+  strbuf_printf(&line, "[%s] %s %4d dBm  ", tag, s->address, s->rssi);
   if (s->name) {
     strbuf_putc(&line, '"');
     esc_append(&line, s->name);
@@ -177,6 +190,8 @@ static void on_detect(blec_scanner *scanner, blec_device *dev, const blec_adv *a
     event = "new";
   } else if (!s->signature || strcmp(s->signature, sig.s) != 0) {
     event = "update";
+  } else if (a->all) {
+    event = "adv"; /* --all: unchanged, printed all the same */
   }
   s->rssi = rssi;
   if (event) {

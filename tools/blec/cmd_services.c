@@ -46,10 +46,7 @@ static int show_descriptor(cli_session *s, blec_descriptor *desc, uint16_t chr_h
     json_str(&j, "type", "descriptor");
     json_int(&j, "characteristic_handle", chr_handle);
     gattio_json_attr(&j, &u, blec_descriptor_description(desc), blec_descriptor_handle(desc));
-    if (st == BLEC_OK)
-      gattio_json_value(&j, &u, d, len);
-    else
-      gattio_json_error(&j, &err);
+    gattio_json_outcome(&j, &u, true, st, d, len, &err);
     json_end_line(&j, stdout);
   } else {
     strbuf b;
@@ -81,12 +78,7 @@ static int show_characteristic(cli_session *s, blec_characteristic *chr, uint16_
     json_int(&j, "service_handle", svc_handle);
     gattio_json_attr(&j, &u, blec_characteristic_description(chr), handle);
     gattio_json_properties(&j, props);
-    if (!readable)
-      json_null(&j, "value");
-    else if (st == BLEC_OK)
-      gattio_json_value(&j, &u, d, len);
-    else
-      gattio_json_error(&j, &err);
+    gattio_json_outcome(&j, &u, readable, st, d, len, &err);
     json_end_line(&j, stdout);
   } else {
     char pbuf[256];
@@ -109,12 +101,10 @@ static int show_characteristic(cli_session *s, blec_characteristic *chr, uint16_
   return BLEC_OK;
 }
 
-int cmd_services(const cli_args *a) {
-  cli_session s;
-  int rc = session_begin(&s, a);
-  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
-  if (rc != CLI_EXIT_OK) goto out;
-
+int services_run(cli_session *sp) {
+  cli_session s = *sp; /* the walk reads it only */
+  const cli_args *a = s.a;
+  int rc = CLI_EXIT_OK;
   size_t nsvc = blec_client_service_count(s.client);
   const char *name = blec_client_name(s.client);
   if (a->json) {
@@ -160,7 +150,14 @@ int cmd_services(const cli_args *a) {
     snprintf(action, sizeof action, "list the services of %s", a->address);
     rc = session_fail_status(&s, action, st, NULL);
   }
-out:
+  return rc;
+}
+
+int cmd_services(const cli_args *a) {
+  cli_session s;
+  int rc = session_begin(&s, a);
+  if (rc == CLI_EXIT_OK) rc = session_connect(&s, NULL);
+  if (rc == CLI_EXIT_OK) rc = services_run(&s);
   session_end(&s);
   return rc;
 }

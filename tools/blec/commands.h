@@ -13,5 +13,15 @@ int cmd_services(const cli_args *a); /* cmd_services.c */
 int cmd_read(const cli_args *a);     /* cmd_gatt.c */
 int cmd_write(const cli_args *a);    /* cmd_gatt.c */
 int cmd_notify(const cli_args *a);   /* cmd_gatt.c */
+int cmd_record(const cli_args *a);   /* cmd_record.c */
+int cmd_shell(const cli_args *a);    /* cmd_shell.c */
+
+/* The work of a command on a session already connected (s->a its arguments): what
+ * `blec shell` runs on its one connection. Each returns the exit code it reported. */
+#include "session.h"
+int services_run(cli_session *s);   /* cmd_services.c */
+int gatt_read_run(cli_session *s);  /* cmd_gatt.c */
+int gatt_write_run(cli_session *s); /* cmd_gatt.c */
+int pair_run(cli_session *s);       /* cmd_client.c */
 
 #endif /* BLEC_CLI_COMMANDS_H */

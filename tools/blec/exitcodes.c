@@ -9,6 +9,7 @@ int cli_exit_from_status(int status) {
     case BLEC_OK:
       return CLI_EXIT_OK;
     case BLEC_ERR_INVALID_ARG:
+    case BLEC_ERR_PARSE: /* a file given on the command line is malformed (--uuid-names) */
       return CLI_EXIT_USAGE;
     case BLEC_ERR_DEVICE_NOT_FOUND:
     case BLEC_ERR_SERVICE_NOT_FOUND:

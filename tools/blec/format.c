@@ -294,8 +294,7 @@ char *format_uuid_short(const blec_uuid *u, char buf[BLEC_UUID_STRLEN]) {
 
 const char *format_uuid_name(const blec_uuid *u) {
   const char *d = blec_uuid_description(u);
-  if (!d || !*d || strcmp(d, "Unknown") == 0) return NULL;
-  return d;
+  return d && *d ? d : NULL;
 }
 
 const char *format_address_type(blec_address_type t) {

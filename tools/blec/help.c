@@ -24,11 +24,17 @@ static const cli_option_info options[OPT_COUNT_] = {
                    "Serve this world file with the virtual backend (implies --backend virtual). "
                    "Without it the virtual backend serves $BLEC_WORLD or its built-in default "
                    "world."},
+    [OPT_UUID_NAMES] = {"uuid-names", 0, "FILE",
+                        "Names for vendor UUIDs, used wherever a description is shown: one "
+                        "'UUID description' a line ('#' starts a comment), e.g. "
+                        "'8d5b0001-2f3e-4c6a-9b1d-7e0f1a2b3c4d Lock Service'."},
     [OPT_TIMEOUT] = {"timeout", 0, "S",
                      "Seconds allowed for finding and connecting to the device and for each "
                      "operation (default 10). Decimals are accepted."},
     [OPT_JSON] = {"json", 0, NULL,
-                  "Machine output: one JSON object per line on standard output. A failure "
+                  "Machine output as JSON Lines (https://jsonlines.org): one JSON object per "
+                  "line on standard output. Every line of a kind has the same keys; a value "
+                  "that does not apply is null (or [] for a list), never left out. A failure "
                   "(other than a bad command line) is also reported as an "
                   "{\"event\":\"error\"} line with its \"exit_code\"."},
     [OPT_VERBOSE] = {"verbose", 'v', NULL,
@@ -74,6 +80,14 @@ static const cli_option_info options[OPT_COUNT_] = {
                       "Use indications when the characteristic supports both notifications and "
                       "indications."},
     [OPT_COUNT] = {"count", 0, "N", "Stop after N values."},
+    [OPT_DESCRIPTOR] = {"descriptor", 0, "UUID",
+                        "Read or write the descriptor UUID of CHAR instead of its value (the "
+                        "first one if several share the UUID). A descriptor can also be named "
+                        "by its handle alone, as CHAR (#16)."},
+    [OPT_OUTPUT] = {"output", 'o', "FILE", "The world file to write (replaced if it exists)."},
+    [OPT_ALL] = {"all", 0, NULL,
+                 "Print every advertisement and scan response received (event \"adv\" in "
+                 "--json), not only the first one of a device and its changes."},
 };
 
 static const cli_option_note scan_notes[] = {
@@ -116,6 +130,8 @@ static const cli_example services_examples[] = {
     {NULL, NULL},
 };
 static const cli_example read_examples[] = {
+    {"blec read C0:FF:EE:00:00:05 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d --descriptor 2901",
+     "Read the user description descriptor of the smart lock's state."},
     {"blec read C0:FF:EE:00:00:01 2a19", "Read the battery level."},
     {"blec read C0:FF:EE:00:00:01 '#14'", "Read the characteristic whose value handle is 14."},
     {"blec read C0:FF:EE:00:00:05 8d5b0002-2f3e-4c6a-9b1d-7e0f1a2b3c4d --pair --protection "
@@ -135,6 +151,23 @@ static const cli_example notify_examples[] = {
     {"blec notify C0:FF:EE:00:00:01 2a37 --count 3", "Three heart-rate measurements."},
     {NULL, NULL},
 };
+static const cli_example record_examples[] = {
+    {"blec record C0:FF:EE:00:00:01 -o sensor.world", "Record the default world's heart-rate sensor."},
+    {"blec scan --world sensor.world", "Replay it: the recorded device advertises again."},
+    {"blec record C0:FF:EE:00:00:05 -o lock.world --pair authentication",
+     "Pair first, so that protected values are recorded too."},
+    {NULL, NULL},
+};
+static const cli_option_note record_notes[] = {
+    {OPT_TIMEOUT, "Seconds allowed for finding and connecting and for each read (default 10)."},
+    {OPT_COUNT_, NULL},
+};
+static const cli_example shell_examples[] = {
+    {"blec shell", "Start a session; type 'scan', then 'connect C0:FF:EE:00:00:01'."},
+    {"printf 'read 2a19\\nnotify 2a37\\n' | blec shell C0:FF:EE:00:00:01",
+     "A script: connect once, read the battery level, then show heart rate values."},
+    {NULL, NULL},
+};
 static const cli_example pair_examples[] = {
     {"blec pair C0:FF:EE:00:00:01 --protection encryption", "Pair with encryption."},
     {NULL, NULL},
@@ -152,10 +185,11 @@ static const cli_command_info commands[CMD_COUNT_] = {
                   "advertisement carries (services such as Heart Rate, iBeacon and Eddystone "
                   "frames, manufacturer names, appearance). Changes of signal strength alone "
                   "are not reported. At the end it prints a summary of every device seen.\n\n"
-                  "With --json each line is an object with \"event\" \"new\" or \"update\", "
-                  "then one with \"event\" \"summary\".",
+                  "With --all every advertisement and scan response is printed.\n\n"
+                  "With --json each line is an object with \"event\" \"new\" or \"update\" "
+                  "(and \"adv\" with --all), then one with \"event\" \"summary\".",
                   CLI_OPTBIT(OPT_PASSIVE) | CLI_OPTBIT(OPT_SERVICE) | CLI_OPTBIT(OPT_NAME) |
-                      CLI_OPTBIT(OPT_RSSI_MIN),
+                      CLI_OPTBIT(OPT_RSSI_MIN) | CLI_OPTBIT(OPT_ALL),
                   scan_notes, 0, 0, scan_examples},
     [CMD_INFO] = {"info", "ADDR",
                   "Show a device's advertisement and connection details.",
@@ -177,21 +211,24 @@ static const cli_command_info commands[CMD_COUNT_] = {
                       "With --json each line is one attribute: {\"type\":\"service\"}, "
                       "{\"type\":\"characteristic\"} or {\"type\":\"descriptor\"}.",
                       CONNECTING_OPTIONS, NULL, 1, 1, services_examples},
-    [CMD_READ] = {"read", "ADDR CHAR",
-                  "Read a characteristic.",
+    [CMD_READ] = {"read", "ADDR CHAR [--descriptor UUID]",
+                  "Read a characteristic or a descriptor.",
                   "Connects to ADDR and reads characteristic CHAR, named by a UUID in any form "
                   "(2a19, 0x2A19, 00002a19-0000-1000-8000-00805f9b34fb) or by its value handle "
                   "(#14, #0x0e, h14, handle:14). Prints the value in hexadecimal, as text and "
-                  "decoded when its UUID says how.",
-                  CONNECTING_OPTIONS, NULL, 2, 2, read_examples},
+                  "decoded when its UUID says how. With --descriptor it reads that descriptor "
+                  "of CHAR; a descriptor's handle given as CHAR reads the descriptor too.",
+                  CONNECTING_OPTIONS | CLI_OPTBIT(OPT_DESCRIPTOR), NULL, 2, 2, read_examples},
     [CMD_WRITE] = {"write", "ADDR CHAR HEX | ADDR CHAR --text STR",
-                   "Write a characteristic.",
+                   "Write a characteristic or a descriptor.",
                    "Connects to ADDR and writes characteristic CHAR (a UUID or a handle, as "
                    "for read). HEX is the value in hexadecimal: 0102ff, 01 02 ff, 01:02:ff or "
                    "0x0102ff. The write is with response when the characteristic has the "
-                   "write property, unless --no-response is given.",
+                   "write property, unless --no-response is given. With --descriptor (or a "
+                   "descriptor's handle as CHAR) it writes that descriptor; the Client "
+                   "Characteristic Configuration (2902) is written by 'blec notify' instead.",
                    CONNECTING_OPTIONS | CLI_OPTBIT(OPT_TEXT) | CLI_OPTBIT(OPT_NO_RESPONSE) |
-                       CLI_OPTBIT(OPT_LISTEN) | CLI_OPTBIT(OPT_COUNT),
+                       CLI_OPTBIT(OPT_LISTEN) | CLI_OPTBIT(OPT_COUNT) | CLI_OPTBIT(OPT_DESCRIPTOR),
                    write_notes, 2, 3, write_examples},
     [CMD_NOTIFY] = {"notify", "ADDR CHAR",
                     "Subscribe to a characteristic and show its notifications.",
@@ -212,6 +249,32 @@ static const cli_command_info commands[CMD_COUNT_] = {
                     "Remove the pairing with a device.",
                     "Removes the pairing with ADDR (which also ends any connection to it).",
                     CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_SCAN), NULL, 1, 1, NULL},
+    [CMD_RECORD] = {"record", "ADDR -o FILE",
+                    "Record a device into a world file, to replay it with --world.",
+                    "Finds ADDR, keeps its advertisement and scan response as received, "
+                    "connects, reads every readable characteristic and descriptor of its GATT "
+                    "database and writes a world file (docs/world-format.md) that serves the same "
+                    "device: 'blec --world FILE' and blec_world_load_file then replay it, without "
+                    "the device. A characteristic that needs pairing is recorded with its security "
+                    "level and no value, unless --pair gets it read. With --no-scan the device is "
+                    "recorded without an advertisement (as one connected elsewhere).\n\n"
+                    "Handles are numbered again from 1 in order, as a world does; what the device "
+                    "does on its own (notifications, changing values) is not recorded.",
+                    CONNECTING_OPTIONS | CLI_OPTBIT(OPT_OUTPUT), record_notes, 1, 1, record_examples},
+    [CMD_SHELL] = {"shell", "[ADDR]",
+                   "An interactive session: scan, connect once, then read, write, notify...",
+                   "Opens one session with the backend, like bluetoothctl: 'scan', 'connect ADDR', "
+                   "then 'services', 'read CHAR', 'write CHAR HEX', 'notify CHAR' (values print as "
+                   "they come; 'notify CHAR off'), 'pair [LEVEL] [PIN]', 'unpair', 'info', "
+                   "'disconnect', 'quit'; 'help' lists them. Each command takes the arguments and "
+                   "options of the blec command of the same name, on the one connection. With ADDR "
+                   "it connects first.\n\n"
+                   "On a terminal, lines can be edited, Up recalls earlier ones and Tab completes "
+                   "commands, scanned addresses and the device's characteristics; a device that asks "
+                   "for a PIN while pairing is answered at the prompt. From a pipe it reads one "
+                   "command a line without prompts, so it can be scripted; its exit status is "
+                   "that of the last command.",
+                   CLI_OPTBIT(OPT_CONNECT_TIMEOUT), NULL, 0, 1, shell_examples},
     [CMD_HELP] = {"help", "[COMMAND]", "Show the help of blec or of a command.",
                   "Same as blec --help, or blec COMMAND --help.", 0, NULL, 0, 1,
                   NULL},

@@ -22,6 +22,8 @@ typedef enum cli_cmd {
   CMD_NOTIFY,
   CMD_PAIR,
   CMD_UNPAIR,
+  CMD_RECORD,
+  CMD_SHELL,
   CMD_HELP,
   CMD_COUNT_
 } cli_cmd;
@@ -30,6 +32,7 @@ typedef enum cli_opt {
   /* common to every command */
   OPT_BACKEND = 0,
   OPT_WORLD,
+  OPT_UUID_NAMES,
   OPT_TIMEOUT,
   OPT_JSON,
   OPT_VERBOSE,
@@ -52,6 +55,12 @@ typedef enum cli_opt {
   /* notify (and write --listen) */
   OPT_INDICATE,
   OPT_COUNT,
+  /* read, write */
+  OPT_DESCRIPTOR,
+  /* scan */
+  OPT_ALL,
+  /* record */
+  OPT_OUTPUT,
   OPT_COUNT_
 } cli_opt;
 
@@ -98,7 +107,8 @@ typedef struct cli_exit_info {
 
 /** Options every command accepts. */
 #define CLI_COMMON_OPTIONS                                                                  \
-  (CLI_OPTBIT(OPT_BACKEND) | CLI_OPTBIT(OPT_WORLD) | CLI_OPTBIT(OPT_TIMEOUT) |            \
+  (CLI_OPTBIT(OPT_BACKEND) | CLI_OPTBIT(OPT_WORLD) | CLI_OPTBIT(OPT_UUID_NAMES) |         \
+   CLI_OPTBIT(OPT_TIMEOUT) |                                                              \
    CLI_OPTBIT(OPT_JSON) | CLI_OPTBIT(OPT_VERBOSE) | CLI_OPTBIT(OPT_HELP))
 
 const cli_option_info *cli_option(cli_opt opt);

@@ -19,6 +19,8 @@ static int run(const cli_args *a) {
     case CMD_NOTIFY: return cmd_notify(a);
     case CMD_PAIR: return cmd_pair(a);
     case CMD_UNPAIR: return cmd_unpair(a);
+    case CMD_RECORD: return cmd_record(a);
+    case CMD_SHELL: return cmd_shell(a);
     default: return CLI_EXIT_USAGE;
   }
 }

@@ -28,6 +28,15 @@ void pairprompt_cb(blec_client *client, blec_pairing_request *req, void *user) {
       blec_pairing_request_accept(req);
       return;
     case BLEC_PAIRING_CONFIRM_PIN_MATCH:
+      if (p->pin) {
+        if (pin && strcmp(p->pin, pin) == 0) {
+          blec_pairing_request_accept(req);
+          return;
+        }
+        fprintf(p->out, "Pairing with %s: the device shows %s, not %s: rejected.\n", addr, pin ? pin : "?", p->pin);
+        fflush(p->out);
+        break;
+      }
       if (!p->interactive) break;
       fprintf(p->out, "Pairing with %s: does the device show the PIN %s? [y/N] ", addr, pin ? pin : "?");
       fflush(p->out);
@@ -37,6 +46,10 @@ void pairprompt_cb(blec_client *client, blec_pairing_request *req, void *user) {
       }
       break;
     case BLEC_PAIRING_PROVIDE_PIN:
+      if (p->pin) {
+        blec_pairing_request_accept_with_pin(req, p->pin);
+        return;
+      }
       if (!p->interactive) break;
       fprintf(p->out, "Pairing with %s: the PIN the device shows: ", addr);
       fflush(p->out);
@@ -54,4 +67,5 @@ void pairprompt_init_stdio(pairprompt *p) {
   p->in = stdin;
   p->out = stderr;
   p->interactive = plat_stdin_is_terminal();
+  p->pin = NULL;
 }

@@ -17,6 +17,9 @@ typedef struct pairprompt {
   FILE *in;       /* answers, one line each */
   FILE *out;      /* questions and the PIN to show */
   int interactive; /* 0: the ceremonies that need the user are rejected */
+  /* A PIN given in advance (the shell's `pair LEVEL PIN`): the answer to a PIN the device
+   * shows, and the one a PIN comparison accepts. NULL: ask (or reject). */
+  const char *pin;
 } pairprompt;
 
 /** The pairing callback (user: a pairprompt that outlives the client). */

@@ -2,6 +2,8 @@
 /* session.c — see session.h. */
 #include "session.h"
 
+#include "blec/blec_winrt.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,8 @@ static void hint_for(const cli_session *s, const blec_error *err, char *buf, siz
       break;
     case BLEC_ERR_DISCONNECTED:
     case BLEC_ERR_NOT_CONNECTED:
+      if (a->cmd == CMD_SHELL && err->status == BLEC_ERR_NOT_CONNECTED)
+        break; /* the shell's own sentence says what to do */
       snprintf(buf, size, "the link dropped: move closer and try again");
       break;
     case BLEC_ERR_PAIRING:
@@ -140,16 +144,24 @@ int session_fail(const cli_session *s, const char *action, const blec_error *err
     json_str(&j, "action", action);
     json_str(&j, "status", blec_status_name(err->status));
     json_str(&j, "error", blec_strerror(err->status));
+    /* Every member always present (null when it does not apply). */
     if (err->status == BLEC_ERR_ATT) {
       json_int(&j, "att_error", err->att_error);
       json_str(&j, "att_error_name", blec_att_error_name(err->att_error));
+    } else {
+      json_null(&j, "att_error");
+      json_null(&j, "att_error_name");
     }
     if (err->gatt_status != BLEC_GATT_STATUS_NONE && err->gatt_status != BLEC_GATT_STATUS_SUCCESS)
       json_str(&j, "gatt_status", blec_gatt_status_name(err->gatt_status));
+    else
+      json_null(&j, "gatt_status");
     if (err->status == BLEC_ERR_BLUETOOTH_UNAVAILABLE)
       json_str(&j, "reason", blec_unavailable_reason_name(err->reason));
-    json_str(&j, "message", err->message);
-    if (hint[0]) json_str(&j, "hint", hint);
+    else
+      json_null(&j, "reason");
+    json_str(&j, "message", err->message[0] ? err->message : blec_strerror(err->status));
+    json_str(&j, "hint", hint[0] ? hint : NULL);
     json_int(&j, "exit_code", code);
     json_end_line(&j, stdout);
   }
@@ -174,7 +186,13 @@ static int world_fail(const cli_session *s, int st, const blec_error *err) {
     json_str(&j, "event", "error");
     json_str(&j, "action", "load world");
     json_str(&j, "status", blec_status_name(st));
-    json_str(&j, "message", err->message);
+    json_str(&j, "error", blec_strerror(st));
+    json_null(&j, "att_error");
+    json_null(&j, "att_error_name");
+    json_null(&j, "gatt_status");
+    json_null(&j, "reason");
+    json_str(&j, "message", err->message[0] ? err->message : blec_strerror(st));
+    json_str(&j, "hint", "fix the world file: docs/world-format.md describes it");
     json_int(&j, "exit_code", CLI_EXIT_WORLD);
     json_end_line(&j, stdout);
   }
@@ -188,6 +206,11 @@ int session_begin(cli_session *s, const cli_args *a) {
                                                                           : DEFAULT_TIMEOUT_MS;
   s->connect_ms = a->connect_timeout_set ? a->connect_timeout_ms : s->op_ms;
 
+  if (a->uuid_names) {
+    blec_error nerr;
+    int st = blec_uuid_register_names_file(a->uuid_names, &nerr);
+    if (st != BLEC_OK) return session_fail(s, "load --uuid-names", &nerr);
+  }
   blec_ctx_options *opts = blec_ctx_options_new();
   if (!opts) return session_fail_status(s, "start", BLEC_ERR_NO_MEMORY, NULL);
   int rc = CLI_EXIT_OK;
@@ -313,6 +336,29 @@ int session_wait(blec_op *op, int timeout_ms, blec_error *err) {
     snprintf(err->message, sizeof err->message, "no answer within %.1f s", timeout_ms / 1000.0);
   }
   return status;
+}
+
+/* ---- finding ----------------------------------------------------------------------------- */
+
+int session_find(cli_session *s, blec_device **dev) {
+  const cli_args *a = s->a;
+  char action[96];
+  snprintf(action, sizeof action, "find %s", a->address);
+  blec_op *op = NULL;
+  blec_error err;
+  *dev = NULL;
+  int st = blec_find_device_by_address_async(s->ctx, NULL, a->address, s->connect_ms, session_op_done, NULL, &op);
+  if (st == BLEC_OK) {
+    st = session_wait(op, s->connect_ms + 2000, &err);
+    if (st == BLEC_OK && blec_op_device(op)) *dev = blec_device_ref(blec_op_device(op));
+    blec_op_free(op);
+  } else {
+    error_set(&err, st);
+  }
+  if (st == BLEC_OK && !*dev) st = err.status = BLEC_ERR_DEVICE_NOT_FOUND;
+  if (st == BLEC_OK) return CLI_EXIT_OK;
+  if (st == BLEC_ERR_TIMEOUT) err.status = BLEC_ERR_DEVICE_NOT_FOUND;
+  return session_fail(s, action, &err);
 }
 
 /* ---- connecting ------------------------------------------------------------------------ */

@@ -41,6 +41,12 @@ int session_wait(blec_op *op, int timeout_ms, blec_error *err);
 void session_op_done(blec_op *op, void *user);
 
 /**
+ * Scans until a->address advertises (with its scan response, in active mode); *dev a
+ * new reference. Returns an exit code; on failure it has reported why.
+ */
+int session_find(cli_session *s, blec_device **dev);
+
+/**
  * Connects to a->address (or to `dev` when not NULL), then pairs with --pair. Returns
  * an exit code; on failure it has reported why.
  */

@@ -19,3 +19,8 @@ void sig_install(void) {
 }
 
 bool sig_interrupted(void) { return interrupted != 0; }
+
+void sig_reset(void) {
+  interrupted = 0;
+  sig_install();
+}

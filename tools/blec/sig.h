@@ -12,5 +12,7 @@
 
 void sig_install(void);
 bool sig_interrupted(void);
+/** Forgets a Ctrl-C and handles the next one again (the shell: it ended one command). */
+void sig_reset(void);
 
 #endif /* BLEC_CLI_SIG_H */

@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "blec/blec.h"
+#include "blec/blec_winrt.h"
 
 static volatile LONG sta_allowed;
 
