@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blec/blec_winrt.h"
 #include "bk.h"
 
 static const char world_text[] =

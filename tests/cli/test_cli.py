@@ -912,6 +912,15 @@ def test_backend_unavailable(b):
     check("--backend virtual" in err, f"suggests the virtual backend: {err!r}")
 
 
+def test_adapter_option(b):
+    # A name, never a path: a bad one is a usage error; other backends ignore a good one.
+    rc, out, err = b.run("scan", "--adapter", "../hci0", "--timeout", "1")
+    check(rc == 2, f"--adapter ../hci0: exit {rc}, expected 2")
+    check("--adapter" in err and "hci0" in err, err)
+    out, _ = b.expect(0, "scan", "--adapter", "hci1", "--timeout", "1")
+    check("C0:FF:EE:00:00:01" in out, out)
+
+
 def test_world_file_errors(b):
     rc, out, err = b.run("scan", "--world", b.world("does-not-exist.world"), "--timeout", "1")
     check(rc == 10, f"missing world file: exit {rc}, expected 10")

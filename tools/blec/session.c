@@ -226,6 +226,13 @@ int session_begin(cli_session *s, const cli_args *a) {
       goto out;
     }
   }
+  if (a->adapter) {
+    int st = blec_ctx_options_set_adapter(opts, a->adapter);
+    if (st != BLEC_OK) {
+      rc = session_fail_status(s, "select the adapter", st, NULL);
+      goto out;
+    }
+  }
   if (a->verbose) {
     blec_ctx_options_set_log_level(opts, a->verbose >= 2 ? BLEC_LOG_DEBUG : BLEC_LOG_INFO);
   } else if (!getenv("BLEC_LOG")) {

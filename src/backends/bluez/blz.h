@@ -301,6 +301,11 @@ struct blz_ctx {
   blz_client *clients; /* every client with backend state */
   blz_req *reqs;       /* requests in flight (for cancel) */
   bool discovering;   /* our discovery session is open */
+  /* bluetoothd's serial (cookie) of the message being handled, and of its last reply to a
+   * discovery call: it numbers its messages in the order it sends them, so a signal
+   * with a lower serial than a scanner's start reply was sent before that start. */
+  uint64_t msg_cookie;
+  uint64_t discovery_reply_cookie;
   int connect_scans;  /* connects waiting for their device to be discovered */
   char **disc_uuids;  /* the UUID filter in force (NULL-terminated), NULL for none */
   bool agent_registered;
@@ -378,8 +383,9 @@ bool blz_from_bluez(blz_ctx *z, sd_bus_message *m);
 int blz_discovery_update(blz_ctx *z, blec_error *err);
 int blz_scan_start(blec_scanner *s, blec_error *err);
 void blz_scan_stop(blec_scanner *s);
-/** A device's advertisement (bus thread): reported to every scanner that wants it. */
-void blz_scan_device_seen(blz_ctx *z, blz_obj *dev);
+/** A device's advertisement (bus thread): reported to every scanner that wants it and
+ * that started before bluetoothd sent message `cookie` (0: unknown, any scanner). */
+void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie);
 /** Scanning ended by itself (radio off, adapter or daemon gone): every scanner stops. */
 void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why);
 /** Registry teardown at exit. */

@@ -28,6 +28,7 @@ struct blz_scan {
   blz_job stop_job;
   blec_scanner *s; /* valid until `removed` */
   bool passive;
+  uint64_t since; /* bluetoothd's serial of the reply that started it (blz_ctx.msg_cookie) */
   char **uuids; /* service UUID filter (NULL-terminated strings), NULL for none */
   /* under z->scan_lock */
   bool removed;
@@ -93,6 +94,13 @@ static bool wanted_filter(blz_ctx *z, char ***out, size_t *count) {
   return any;
 }
 
+/* Keeps bluetoothd's serial of a discovery call's reply. Signals it sent before (queued
+ * by sd-bus while the call waited, handled after) belong to an earlier session. */
+static void note_reply(blz_ctx *z, sd_bus_message *reply) {
+  uint64_t cookie = 0;
+  if (reply && sd_bus_message_get_cookie(reply, &cookie) >= 0 && cookie) z->discovery_reply_cookie = cookie;
+}
+
 /* SetDiscoveryFilter: le, duplicates on, the UUIDs (count 0 with uuids NULL: none). With
  * `clear` an empty dictionary (BlueZ drops the filter). */
 static int set_filter(blz_ctx *z, const char *adapter, char **uuids, size_t n, bool clear, sd_bus_error *e) {
@@ -115,6 +123,7 @@ static int set_filter(blz_ctx *z, const char *adapter, char **uuids, size_t n, b
   }
   if (r >= 0) r = sd_bus_message_close_container(m);
   if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
+  note_reply(z, reply);
   sd_bus_message_unref(m);
   sd_bus_message_unref(reply);
   return r;
@@ -124,6 +133,7 @@ static int adapter_call(blz_ctx *z, const char *adapter, const char *method, sd_
   sd_bus_message *m = NULL, *reply = NULL;
   int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, adapter, BLZ_IF_ADAPTER, method);
   if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
+  note_reply(z, reply);
   sd_bus_message_unref(m);
   sd_bus_message_unref(reply);
   return r;
@@ -200,6 +210,7 @@ static void start_run(blz_ctx *z, blz_sync *s) {
   z->scans = sc;
   c->status = blz_availability_fresh(z, &c->err);
   if (c->status == BLEC_OK) c->status = sc->passive ? blz_monitor_add(z, sc, &c->err) : blz_discovery_update(z, &c->err);
+  sc->since = z->discovery_reply_cookie;
   bool ok = c->status == BLEC_OK;
   if (!ok) unlink_scan(z, sc);
   if (!blz_sync_done(s) && ok) {
@@ -323,20 +334,26 @@ static void each_live(blz_ctx *z, bool (*want)(blz_ctx *, blz_scan *, void *), v
   }
 }
 
-static bool wants_device(blz_ctx *z, blz_scan *sc, void *arg) {
-  blz_obj *dev = arg;
+static bool wants_device(blz_ctx *z, blz_scan *sc, blz_obj *dev) {
   return sc->passive ? blz_monitor_has(sc, dev->path) : z->discovering;
 }
 
 typedef struct report_arg {
   blz_obj *dev;
+  uint64_t cookie;
   blec__report rep;
 } report_arg;
 
-static bool wants_report(blz_ctx *z, blz_scan *sc, void *arg) { return wants_device(z, sc, ((report_arg *)arg)->dev); }
+static bool wants_report(blz_ctx *z, blz_scan *sc, void *arg) {
+  report_arg *a = arg;
+  /* An advertisement bluetoothd announced before this scanner's start reply was received
+   * during an earlier session (one stopped since, the stop's signals still queued). */
+  if (a->cookie && sc->since && a->cookie < sc->since) return false;
+  return wants_device(z, sc, a->dev);
+}
 static void deliver(blz_scan *sc, void *arg) { blec__scanner_report(sc->s, &((report_arg *)arg)->rep); }
 
-void blz_scan_device_seen(blz_ctx *z, blz_obj *dev) {
+void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie) {
   if (!z->scans || !z->adapter) return;
   /* Devices of other adapters are not ours (bleak filters the same way). */
   if (dev->dev.adapter ? strcmp(dev->dev.adapter, z->adapter) != 0 : !blz_path_below(dev->path, z->adapter)) return;
@@ -348,6 +365,7 @@ void blz_scan_device_seen(blz_ctx *z, blz_obj *dev) {
   uint8_t data[BLZ_ADV_MAX];
   report_arg a;
   a.dev = dev;
+  a.cookie = cookie;
   a.rep.address = address;
   a.rep.address_type = (dev->dev.have & BLZ_DP_ADDRESS_TYPE) ? dev->dev.address_type : BLEC_ADDRESS_PUBLIC;
   a.rep.rssi = (dev->dev.have & BLZ_DP_RSSI) ? dev->dev.rssi : -127;

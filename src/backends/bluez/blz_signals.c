@@ -135,7 +135,7 @@ static int apply_interfaces(blz_ctx *z, const char *path, sd_bus_message *m, boo
   if (adapter_added && !z->adapter) blz_choose_adapter(z);
   if (device_seen) {
     blz_obj *x = blz_objs_find(z->objs, path);
-    if (x) blz_scan_device_seen(z, x);
+    if (x) blz_scan_device_seen(z, x, z->msg_cookie);
   }
   if (announce) {
     blz_obj *x = blz_objs_find(z->objs, path);
@@ -180,6 +180,7 @@ static int on_objects(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
 static void set_owner(blz_ctx *z, const char *owner) {
   free(z->owner);
   z->owner = NULL;
+  z->discovery_reply_cookie = 0; /* another daemon numbers its messages afresh */
   if (owner && *owner && (z->owner = malloc(strlen(owner) + 1))) strcpy(z->owner, owner);
 }
 
@@ -213,10 +214,16 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
   return 0;
 }
 
+/* The serial bluetoothd gave the signal being handled (blz_scan_device_seen). */
+static void note_cookie(blz_ctx *z, sd_bus_message *m) {
+  if (sd_bus_message_get_cookie(m, &z->msg_cookie) < 0) z->msg_cookie = 0;
+}
+
 static int on_interfaces_added(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   blz_ctx *z = userdata;
   if (!blz_from_bluez(z, m)) return 0;
+  note_cookie(z, m);
   const char *path = NULL;
   int r = sd_bus_message_read_basic(m, SD_BUS_TYPE_OBJECT_PATH, &path);
   if (r >= 0 && blz_path_below(path, BLZ_ROOT)) r = apply_interfaces(z, path, m, true);
@@ -265,6 +272,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
   (void)ret;
   blz_ctx *z = userdata;
   if (!blz_from_bluez(z, m)) return 0;
+  note_cookie(z, m);
   const char *path = sd_bus_message_get_path(m), *iface = NULL;
   if (!path || sd_bus_message_read_basic(m, SD_BUS_TYPE_STRING, &iface) < 0) return 0;
   unsigned bit = blz_iface_bit(iface);
@@ -279,7 +287,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
       if (r >= 0) r = blz_device_invalidate(&x->dev, m);
       log_bad(z, path, iface, r, bad);
       if (r < 0) return 0;
-      if (changed & BLZ_DP_ADVERTISED) blz_scan_device_seen(z, x);
+      if (changed & BLZ_DP_ADVERTISED) blz_scan_device_seen(z, x, z->msg_cookie);
       /* A callback above may have made the scanners' work remove the object: look again. */
       if ((x = blz_objs_find(z->objs, path)) && (x->ifaces & BLZ_I_DEVICE) &&
           (changed & (BLZ_DP_CONNECTED | BLZ_DP_SERVICES_RESOLVED | BLZ_DP_PAIRED | BLZ_DP_NAME)))
