@@ -240,8 +240,8 @@ static bool blz_probe(char *why, size_t size) {
 
 const blec__backend blec__backend_bluez = {
     .name = "bluez",
-    .caps = BLEC_CAP_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS |
-            BLEC_CAP_MTU_EVENTS,
+    .caps = BLEC_CAP_SCAN | BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER | BLEC_CAP_CONNECT | BLEC_CAP_PAIRING |
+            BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS,
     .init = blz_init,
     .exit = blz_exit,
     .check_bluetooth = blz_check_bluetooth,
