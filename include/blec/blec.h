@@ -698,7 +698,10 @@ typedef enum blec_scan_mode { BLEC_SCAN_ACTIVE = 0, BLEC_SCAN_PASSIVE = 1 } blec
 /** @var BLEC_SCAN_ACTIVE
  *  Requests scan responses (the default). */
 /** @var BLEC_SCAN_PASSIVE
- *  Only listens: no scan responses (needs BLEC_CAP_PASSIVE_SCAN). */
+ *  Only listens: no scan responses (needs BLEC_CAP_PASSIVE_SCAN). On bluez the scan
+ *  also needs a filter (a service UUID, the local name, manufacturer data, a data
+ *  section or a byte pattern): BlueZ's advertisement monitors match byte patterns made
+ *  of it, else BLEC_ERR_NOT_SUPPORTED. */
 
 /**
  * Called for every advertisement and scan response that passes the filters, with the

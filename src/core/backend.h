@@ -115,6 +115,8 @@ extern const blec__backend *const blec__backends[];
 void *blec__ctx_backend_priv(blec_ctx *ctx);
 /** Narrows the context's capabilities to `caps` (within blec__backend.caps); in init only. */
 void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps);
+/** Why this context cannot scan passively (a static string, told with BLEC_ERR_NOT_SUPPORTED); in init only. */
+void blec__ctx_set_passive_why(blec_ctx *ctx, const char *why);
 /** The world given in the options (borrowed), or NULL. */
 blec_world *blec__ctx_option_world(blec_ctx *ctx);
 /** The adapter named in the options ("hci1"), or NULL for the system's default (init). */

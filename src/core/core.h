@@ -89,6 +89,7 @@ struct blec_ctx_options {
 struct blec_ctx {
   const blec__backend *backend;
   uint32_t caps; /* the backend's caps, as narrowed by its init (blec__ctx_set_caps) */
+  const char *passive_why; /* why BLEC_CAP_PASSIVE_SCAN is missing (static text), or NULL */
   void *backend_priv;
   blec__mutex lock;
   int live_scanners; /* created and not freed by the program */

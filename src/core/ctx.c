@@ -241,4 +241,5 @@ int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms) {
 
 void *blec__ctx_backend_priv(blec_ctx *ctx) { return ctx->backend_priv; }
 void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps) { ctx->caps = ctx->backend->caps & caps; }
+void blec__ctx_set_passive_why(blec_ctx *ctx, const char *why) { ctx->passive_why = why; }
 blec_world *blec__ctx_option_world(blec_ctx *ctx) { return ctx->world; }

@@ -384,7 +384,8 @@ static int check_caps(const blec_scanner *s, blec_error *err) {
   uint32_t caps = s->ctx->caps;
   const blec_scan_options *o = &s->opts;
   if (o->mode == BLEC_SCAN_PASSIVE && !(caps & BLEC_CAP_PASSIVE_SCAN)) {
-    blec__error_set(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot scan passively", s->ctx->backend->name);
+    blec__error_set(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot scan passively%s%s", s->ctx->backend->name,
+                    s->ctx->passive_why ? ": " : "", s->ctx->passive_why ? s->ctx->passive_why : "");
     return BLEC_ERR_NOT_SUPPORTED;
   }
   bool signal = o->in_range_dbm != INT16_MIN || o->out_of_range_dbm != INT16_MIN || o->sampling_interval_ms > 0;

@@ -2,8 +2,7 @@
 /*
  * t_system.c — the backend and the system around it: the default-backend rule on Linux,
  * Bluetooth availability and its reasons (no bluetoothd, the daemon leaving and coming
- * back, no such adapter, powered off), the choice among several adapters, and passive
- * scanning where the daemon offers no advertisement monitor.
+ * back, no such adapter, powered off) and the choice among several adapters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -187,22 +186,5 @@ BLEC_TEST_IMPL(adapter_option_picks_one_of_several) {
   ASSERT_OK(blec_ctx_options_set_adapter(o, NULL));
   blec_ctx_options_free(o);
   sd_bus_flush_close_unref(other);
-  bk_close(&t);
-}
-
-BLEC_TEST_IMPL(passive_scanning_needs_an_advertisement_monitor) {
-  bk t;
-  bk_world(&t, world_text);
-  bk_sim_start(&t, NULL); /* BlueZ 5.66 without --experimental: no AdvertisementMonitorManager1 */
-  bk_ctx(&t, NULL);
-  ASSERT(!(blec_ctx_capabilities(t.ctx) & BLEC_CAP_PASSIVE_SCAN));
-  blec_scan_options *o = blec_scan_options_new();
-  ASSERT_OK(blec_scan_options_set_mode(o, BLEC_SCAN_PASSIVE));
-  blec_scanner *s = NULL;
-  ASSERT_OK(blec_scanner_new(t.ctx, o, NULL, NULL, &s));
-  blec_error err;
-  ASSERT_STATUS(blec_scanner_start(s, &err), BLEC_ERR_NOT_SUPPORTED);
-  blec_scanner_free(s);
-  blec_scan_options_free(o);
   bk_close(&t);
 }

@@ -311,8 +311,8 @@ struct blz_ctx {
   bool agent_registered;
   sd_bus_slot *agent_slot;
   struct blz_agent_req *agent_reqs; /* agent calls awaiting the program's answer */
-  sd_bus_slot *monitor_om_slot;
-  bool monitor_registered;
+  unsigned monitor_apps; /* numbers the monitors' object paths */
+  bool passive_offered;   /* at start-up: the adapter offers advertisement monitors */
 
   /* scanner registry (blz_scan.c): shared with request threads */
   blec__mutex scan_lock;
@@ -376,6 +376,14 @@ void blz_signals_stop(blz_ctx *z);
 /** True when m was sent by the current owner of org.bluez (logs and says false if not). */
 bool blz_from_bluez(blz_ctx *z, sd_bus_message *m);
 
+/** Over-the-air (little-endian) bytes of a UUID in its shortest form (blz_adv.c); returns 2, 4 or 16. */
+size_t blz_uuid_le(const blec_uuid *u, uint8_t le[16]);
+
+/** Why passive scanning is not offered (BLEC_ERR_NOT_SUPPORTED's text). */
+#define BLZ_NO_MONITORS                                                                              \
+  "BlueZ scans passively only for advertisement monitors (AdvertisementMonitorManager1), which this " \
+  "bluetoothd does not offer (BlueZ 5.66 offers them with --experimental)"
+
 /* ---- scanning (blz_scan.c, blz_monitor.c) ------------------------------------------------------------ */
 
 /** Opens, changes or closes the context's discovery session for the active scanners and
@@ -391,12 +399,31 @@ void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why);
 /** Registry teardown at exit. */
 void blz_scan_exit(blz_ctx *z);
 
-/** Passive scanning: AdvertisementMonitor1 objects (bus thread). */
-int blz_monitor_add(blz_ctx *z, blz_scan *sc, blec_error *err);
+/** The scanner of sc, for reports and errors (NULL once stopped). */
+blec_scanner *blz_scan_scanner(blz_scan *sc);
+/** The passive scanner's advertisement monitor (blz_monitor.c's; NULL when none). */
+struct blz_mon_app **blz_scan_monitor(blz_scan *sc);
+/** Reports dev to sc alone (its monitor found it). */
+void blz_scan_report_to(blz_ctx *z, blz_scan *sc, blz_obj *dev);
+/** Stops sc alone with err (its monitor was released). */
+void blz_scan_stopped_one(blz_ctx *z, blz_scan *sc, const blec_error *err);
+
+/** How a passive scanner's start ends (bus thread): status BLEC_OK once its monitors
+ * are registered and active, else the failure. */
+typedef void (*blz_monitor_done_fn)(blz_ctx *z, blz_scan *sc, int status, const blec_error *err);
+/**
+ * Passive scanning (blz_monitor.c): AdvertisementMonitor1 objects with "or_patterns"
+ * made from the scanner's filters, registered on the adapter's
+ * AdvertisementMonitorManager1 (bus thread). BLEC_OK: done runs later; else the status
+ * (err filled), and done never runs.
+ */
+int blz_monitor_add(blz_ctx *z, blz_scan *sc, blz_monitor_done_fn done, blec_error *err);
+/** Unregisters and frees sc's monitor (any state; done is not called). */
 void blz_monitor_remove(blz_ctx *z, blz_scan *sc);
-/** Whether the scanner's monitor found this device (passive scanners only). */
-bool blz_monitor_has(const blz_scan *sc, const char *dev_path);
-void blz_monitor_exit(blz_ctx *z);
+/** Whether sc's monitor found this device. */
+bool blz_monitor_has(blz_scan *sc, const char *dev_path);
+/** The adapter offers AdvertisementMonitorManager1 (bus thread). */
+bool blz_monitor_offered(blz_ctx *z);
 
 /* ---- clients (blz_client.c, blz_gatt.c, blz_agent.c) ------------------------------------------------ */
 

@@ -31,7 +31,7 @@ static void put(out *o, uint8_t type, const uint8_t *head, size_t hn, const uint
 }
 
 /* Over-the-air (little-endian) bytes of a UUID in its shortest form; returns the size. */
-static size_t uuid_le(const blec_uuid *u, uint8_t le[16]) {
+size_t blz_uuid_le(const blec_uuid *u, uint8_t le[16]) {
   uint32_t v32;
   uint16_t v16;
   if (blec_uuid_to16(u, &v16)) {
@@ -53,7 +53,7 @@ static void put_uuids(out *o, const blz_device *d, size_t size, uint8_t type) {
   size_t n = 0;
   for (size_t i = 0; i < d->nuuids; i++) {
     uint8_t le[16];
-    if (uuid_le(&d->uuids[i], le) != size) continue;
+    if (blz_uuid_le(&d->uuids[i], le) != size) continue;
     if (n + size > sizeof buf) {
       put(o, type, NULL, 0, buf, n);
       n = 0;
@@ -116,7 +116,7 @@ size_t blz_adv_build(const blz_device *d, uint8_t *buf, size_t cap) {
   if (d->have & BLZ_DP_SERVICE_DATA) {
     for (size_t i = 0; i < d->nsdata; i++) {
       uint8_t le[16];
-      size_t n = uuid_le(&d->sdata[i].uuid, le);
+      size_t n = blz_uuid_le(&d->sdata[i].uuid, le);
       uint8_t type = n == 2 ? BLEC__AD_SERVICE_DATA16 : n == 4 ? BLEC__AD_SERVICE_DATA32 : BLEC__AD_SERVICE_DATA128;
       put(&o, type, le, n, d->sdata[i].data.p, d->sdata[i].data.n);
     }

@@ -19,6 +19,11 @@ void blz_loop_stop(blz_ctx *z);
 #define SYNC_WAIT_MS 30000
 #define SYNC_CALL_USEC (10u * 1000u * 1000u)
 
+/* What the backend can do; PASSIVE_SCAN only where bluetoothd offers advertisement monitors. */
+#define BLZ_CAPS                                                                                        \
+  (BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER | BLEC_CAP_CONNECT | \
+   BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS)
+
 blz_ctx *blz_ctx_of(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
 
 static void ctx_free(blz_ctx *z) {
@@ -54,6 +59,12 @@ static int blz_init(blec_ctx *ctx, const blec_ctx_options *opts, void **priv, bl
     *priv = NULL;
     ctx_free(z);
     return r;
+  }
+  /* Passive scanning where this bluetoothd offers advertisement monitors (5.66: only
+   * with --experimental). */
+  if (!z->passive_offered) {
+    blec__ctx_set_caps(ctx, BLZ_CAPS & ~(uint32_t)BLEC_CAP_PASSIVE_SCAN);
+    blec__ctx_set_passive_why(ctx, BLZ_NO_MONITORS);
   }
   return BLEC_OK;
 }
@@ -169,7 +180,6 @@ void blz_refresh_adapter(blz_ctx *z) {
     /* A power-off seen here first is handled as its signal would be. */
     if (r >= 0 && was_powered && !a->adapter.powered) {
       z->discovering = false;
-      z->monitor_registered = false;
       blz_scan_all_stopped(z, BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF,
                           "the Bluetooth adapter was powered off");
       blz_clients_radio_off(z);
@@ -240,8 +250,7 @@ static bool blz_probe(char *why, size_t size) {
 
 const blec__backend blec__backend_bluez = {
     .name = "bluez",
-    .caps = BLEC_CAP_SCAN | BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER | BLEC_CAP_CONNECT | BLEC_CAP_PAIRING |
-            BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS,
+    .caps = BLZ_CAPS,
     .init = blz_init,
     .exit = blz_exit,
     .check_bluetooth = blz_check_bluetooth,

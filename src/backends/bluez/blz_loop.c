@@ -241,7 +241,6 @@ static void thread_main(void *arg) {
   }
   /* Teardown on this thread: every sd-bus and sd-event object is used here only. */
   blz_scan_exit(z);
-  blz_monitor_exit(z);
   blz_clients_exit(z);
   blz_agent_exit(z);
   blz_signals_stop(z);

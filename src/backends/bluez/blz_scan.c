@@ -23,6 +23,8 @@
 #define SYNC_WAIT_MS 30000
 #define CALL_USEC (10u * 1000u * 1000u)
 
+struct start_call;
+
 struct blz_scan {
   blz_scan *next;
   blz_job stop_job;
@@ -33,12 +35,14 @@ struct blz_scan {
   /* under z->scan_lock */
   bool removed;
   int busy; /* reports in progress */
-  /* passive scanners: the advertisement monitor (blz_monitor.c, bus thread) */
-  char *monitor_path;
-  sd_bus_slot *monitor_slot;
-  char **found; /* device paths the monitor reported found */
-  size_t nfound;
+  /* passive scanners (bus thread): the advertisement monitor, and the start waiting for
+   * its activation */
+  struct blz_mon_app *monitor;
+  struct start_call *starting;
 };
+
+blec_scanner *blz_scan_scanner(blz_scan *sc) { return sc->s; }
+struct blz_mon_app **blz_scan_monitor(blz_scan *sc) { return &sc->monitor; }
 
 static void strv_free(char **v) {
   if (!v) return;
@@ -48,9 +52,6 @@ static void strv_free(char **v) {
 
 static void scan_free(blz_scan *sc) {
   strv_free(sc->uuids);
-  for (size_t i = 0; i < sc->nfound; i++) free(sc->found[i]);
-  free(sc->found);
-  free(sc->monitor_path);
   free(sc);
 }
 
@@ -202,6 +203,43 @@ static void unlink_scan(blz_ctx *z, blz_scan *sc) {
   }
 }
 
+/* A scanner's end (bus thread): out of the registry, its monitor or its share of the
+ * discovery session gone, freed. */
+static void end_scan(blz_ctx *z, blz_scan *sc) {
+  unlink_scan(z, sc);
+  if (sc->passive) {
+    blz_monitor_remove(z, sc);
+  } else {
+    blec_error ignored;
+    blz_discovery_update(z, &ignored);
+  }
+  scan_free(sc);
+}
+
+/* The start's end (bus thread): the caller learns c->status. */
+static void start_finish(blz_ctx *z, start_call *c) {
+  blz_scan *sc = c->sc;
+  bool ok = c->status == BLEC_OK;
+  if (!ok) {
+    unlink_scan(z, sc);
+    if (sc->passive) blz_monitor_remove(z, sc);
+  }
+  if (!blz_sync_done(&c->sync) && ok) {
+    end_scan(z, sc); /* the program stopped waiting: it thinks the scan failed */
+    return;
+  }
+  if (!ok) scan_free(sc);
+}
+
+static void passive_started(blz_ctx *z, blz_scan *sc, int status, const blec_error *err) {
+  start_call *c = sc->starting;
+  sc->starting = NULL;
+  if (!c) return;
+  c->status = status;
+  if (status != BLEC_OK && err) c->err = *err;
+  start_finish(z, c);
+}
+
 static void start_run(blz_ctx *z, blz_sync *s) {
   start_call *c = (start_call *)s;
   blz_scan *sc = c->sc;
@@ -209,20 +247,16 @@ static void start_run(blz_ctx *z, blz_sync *s) {
   sc->next = z->scans;
   z->scans = sc;
   c->status = blz_availability_fresh(z, &c->err);
-  if (c->status == BLEC_OK) c->status = sc->passive ? blz_monitor_add(z, sc, &c->err) : blz_discovery_update(z, &c->err);
-  sc->since = z->discovery_reply_cookie;
-  bool ok = c->status == BLEC_OK;
-  if (!ok) unlink_scan(z, sc);
-  if (!blz_sync_done(s) && ok) {
-    /* The program stopped waiting: it thinks the scan failed. */
-    unlink_scan(z, sc);
-    if (sc->passive) blz_monitor_remove(z, sc);
-    blec_error ignored;
-    blz_discovery_update(z, &ignored);
-    scan_free(sc);
-    return;
+  if (c->status == BLEC_OK && sc->passive) {
+    /* Answered once bluetoothd activated the monitors (passive_started). */
+    sc->starting = c;
+    if ((c->status = blz_monitor_add(z, sc, passive_started, &c->err)) == BLEC_OK) return;
+    sc->starting = NULL;
+  } else if (c->status == BLEC_OK) {
+    c->status = blz_discovery_update(z, &c->err);
   }
-  if (!ok) scan_free(sc);
+  sc->since = z->discovery_reply_cookie;
+  start_finish(z, c);
 }
 
 static char **uuid_strings(const blec_scanner *s) {
@@ -280,17 +314,7 @@ int blz_scan_start(blec_scanner *s, blec_error *err) {
 
 /* ---- stop ------------------------------------------------------------------------------------- */
 
-static void stop_run(blz_ctx *z, blz_job *job) {
-  blz_scan *sc = (blz_scan *)((char *)job - offsetof(blz_scan, stop_job));
-  unlink_scan(z, sc);
-  if (sc->passive) {
-    blz_monitor_remove(z, sc);
-  } else {
-    blec_error ignored;
-    blz_discovery_update(z, &ignored);
-  }
-  scan_free(sc);
-}
+static void stop_run(blz_ctx *z, blz_job *job) { end_scan(z, (blz_scan *)((char *)job - offsetof(blz_scan, stop_job))); }
 
 static void stop_drop(blz_job *job) { scan_free((blz_scan *)((char *)job - offsetof(blz_scan, stop_job))); }
 
@@ -335,17 +359,20 @@ static void each_live(blz_ctx *z, bool (*want)(blz_ctx *, blz_scan *, void *), v
 }
 
 static bool wants_device(blz_ctx *z, blz_scan *sc, blz_obj *dev) {
-  return sc->passive ? blz_monitor_has(sc, dev->path) : z->discovering;
+  if (sc->passive) return !sc->starting && blz_monitor_has(sc, dev->path);
+  return z->discovering;
 }
 
 typedef struct report_arg {
   blz_obj *dev;
   uint64_t cookie;
+  blz_scan *only; /* the one scanner to report to, or NULL */
   blec__report rep;
 } report_arg;
 
 static bool wants_report(blz_ctx *z, blz_scan *sc, void *arg) {
   report_arg *a = arg;
+  if (a->only) return sc == a->only;
   /* An advertisement bluetoothd announced before this scanner's start reply was received
    * during an earlier session (one stopped since, the stop's signals still queued). */
   if (a->cookie && sc->since && a->cookie < sc->since) return false;
@@ -353,8 +380,8 @@ static bool wants_report(blz_ctx *z, blz_scan *sc, void *arg) {
 }
 static void deliver(blz_scan *sc, void *arg) { blec__scanner_report(sc->s, &((report_arg *)arg)->rep); }
 
-void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie) {
-  if (!z->scans || !z->adapter) return;
+static void report(blz_ctx *z, blz_obj *dev, uint64_t cookie, blz_scan *only) {
+  if (!z->scans || !z->adapter || !(dev->ifaces & BLZ_I_DEVICE)) return;
   /* Devices of other adapters are not ours (bleak filters the same way). */
   if (dev->dev.adapter ? strcmp(dev->dev.adapter, z->adapter) != 0 : !blz_path_below(dev->path, z->adapter)) return;
   char address[BLEC_ADDR_STRLEN];
@@ -366,6 +393,7 @@ void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie) {
   report_arg a;
   a.dev = dev;
   a.cookie = cookie;
+  a.only = only;
   a.rep.address = address;
   a.rep.address_type = (dev->dev.have & BLZ_DP_ADDRESS_TYPE) ? dev->dev.address_type : BLEC_ADDRESS_PUBLIC;
   a.rep.rssi = (dev->dev.have & BLZ_DP_RSSI) ? dev->dev.rssi : -127;
@@ -380,9 +408,19 @@ void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie) {
   each_live(z, wants_report, deliver, &a);
 }
 
+void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie) { report(z, dev, cookie, NULL); }
+void blz_scan_report_to(blz_ctx *z, blz_scan *sc, blz_obj *dev) { report(z, dev, 0, sc); }
+
 typedef struct stopped_arg {
   blec_error err;
+  blz_scan *only; /* the one scanner to stop, or NULL for all */
 } stopped_arg;
+
+static bool wants_stop(blz_ctx *z, blz_scan *sc, void *arg) {
+  (void)z;
+  stopped_arg *a = arg;
+  return !a->only || sc == a->only;
+}
 
 static void deliver_stopped(blz_scan *sc, void *arg) { blec__scanner_stopped(sc->s, &((stopped_arg *)arg)->err); }
 
@@ -390,26 +428,23 @@ void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why) {
   stopped_arg a;
   blec__error_set(&a.err, status, "%s (%s)", why, blec_unavailable_reason_name(reason));
   a.err.reason = reason;
-  for (blz_scan *sc = z->scans; sc; sc = sc->next) {
-    for (size_t i = 0; i < sc->nfound; i++) free(sc->found[i]);
-    sc->nfound = 0;
-  }
-  each_live(z, NULL, deliver_stopped, &a);
+  a.only = NULL;
+  each_live(z, wants_stop, deliver_stopped, &a);
+}
+
+void blz_scan_stopped_one(blz_ctx *z, blz_scan *sc, const blec_error *err) {
+  stopped_arg a;
+  a.err = *err;
+  a.only = sc;
+  each_live(z, wants_stop, deliver_stopped, &a);
 }
 
 void blz_scan_exit(blz_ctx *z) {
   while (z->scans) {
     blz_scan *sc = z->scans;
     z->scans = sc->next;
+    if (sc->starting) blz_sync_done(&sc->starting->sync); /* its caller gave up long ago */
     if (sc->passive) blz_monitor_remove(z, sc);
     scan_free(sc);
   }
-}
-
-/* ---- passive scanning: the monitor's bookkeeping ------------------------------------------------ */
-
-bool blz_monitor_has(const blz_scan *sc, const char *dev_path) {
-  for (size_t i = 0; i < sc->nfound; i++)
-    if (!strcmp(sc->found[i], dev_path)) return true;
-  return false;
 }

@@ -87,7 +87,6 @@ blz_obj *blz_adapter_obj(blz_ctx *z) {
 /* Our adapter stopped being usable (powered off, removed, daemon gone). */
 static void adapter_lost(blz_ctx *z, int reason, const char *why) {
   z->discovering = false;
-  z->monitor_registered = false;
   blz_scan_all_stopped(z, BLEC_ERR_BLUETOOTH_UNAVAILABLE, reason, why);
   blz_clients_radio_off(z);
 }
@@ -382,6 +381,7 @@ int blz_signals_start(blz_ctx *z, blec_error *err) {
   }
   sd_bus_error_free(&e);
   sd_bus_message_unref(reply);
+  z->passive_offered = blz_monitor_offered(z);
   return BLEC_OK;
 }
 
