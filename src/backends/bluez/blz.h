@@ -234,6 +234,9 @@ typedef struct blz_job {
 
 /** Queues a job; BLEC_ERR_STATE once the loop is stopping (the job is then not taken). */
 int blz_post(blz_ctx *z, blz_job *job);
+/** Calls member on org.bluez (bus thread; types/args as sd_bus_message_append) without
+ * waiting: only an error answer matters, and it is logged (debug). */
+int blz_call_logged(blz_ctx *z, const char *path, const char *iface, const char *member, const char *types, ...);
 bool blz_on_bus_thread(blz_ctx *z);
 
 /**

@@ -92,8 +92,7 @@ static void areq_reply(blz_ctx *z, blz_agent_req *q) {
   if (q->status != BLEC_OK) {
     if (m) r = reject(m, blec__pairing_refusal_text(q->status, q->kind));
     else if (q->kind == BLEC_PAIRING_DISPLAY_PIN && q->dev_path) /* DisplayPasskey had no reply to refuse */
-      r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, q->dev_path, BLZ_IF_DEVICE, "CancelPairing", NULL, NULL,
-                                   NULL);
+      r = blz_call_logged(z, q->dev_path, BLZ_IF_DEVICE, "CancelPairing", NULL);
   } else if (m && q->reply_type == 'u') {
     r = sd_bus_reply_method_return(m, "u", (uint32_t)strtoul(q->pin, NULL, 10));
   } else if (m && q->reply_type == 's') {
@@ -302,9 +301,7 @@ void blz_agent_exit(blz_ctx *z) {
     areq_unlink(z, q);
   }
   if (z->agent_registered && z->owner) {
-    int r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, "UnregisterAgent", NULL,
-                                     NULL, "o", AGENT_PATH);
-    if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: UnregisterAgent: %s", strerror(-r));
+    blz_call_logged(z, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, "UnregisterAgent", "o", AGENT_PATH);
   }
   z->agent_registered = false;
   z->agent_slot = sd_bus_slot_unref(z->agent_slot);

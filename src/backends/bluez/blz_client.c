@@ -201,8 +201,7 @@ static blz_obj *device_of(blz_ctx *z, blz_client *bc) {
 
 /* Sends a method call on a device and forgets it (its result does not matter). */
 static void device_call_forget(blz_ctx *z, const char *path, const char *method) {
-  int r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, path, BLZ_IF_DEVICE, method, NULL, NULL, NULL);
-  if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s on %s: %s", method, path, strerror(-r));
+  blz_call_logged(z, path, BLZ_IF_DEVICE, method, NULL);
 }
 
 /* ---- the link goes down ------------------------------------------------------------------------------ */

@@ -480,8 +480,7 @@ static int notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   bool live = bc && bc->link == BLZ_LINK_UP && sub;
   if (!e && blec__op_is_done(r->op) && live) {
     /* Cancelled (or timed out) meanwhile: undo the subscription. */
-    int s = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, sub->path, BLZ_IF_CHAR, "StopNotify", NULL, NULL, NULL);
-    if (s < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: StopNotify: %s", strerror(-s));
+    blz_call_logged(z, sub->path, BLZ_IF_CHAR, "StopNotify", NULL);
     sub_remove(bc, sub);
   } else if (e) {
     if (sub) sub_remove(bc, sub);

@@ -7,6 +7,7 @@
  * and init waits for it with a bound.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -130,6 +131,42 @@ int blz_sync_run(blz_ctx *z, blz_sync *s, int timeout_ms) {
   blec__mutex_unlock(&s->m);
   if (!done) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: the bus thread did not answer within %d ms", timeout_ms);
   return dropped ? BLEC_ERR_STATE : done ? BLEC_OK : BLEC_ERR_TIMEOUT;
+}
+
+/* ---- calls whose answer only matters when it is an error ------------------------------------ */
+
+static int log_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  blz_ctx *z = userdata;
+  const sd_bus_error *e = sd_bus_message_get_error(m);
+  const char *what = NULL;
+  sd_bus_slot *slot = sd_bus_get_current_slot(sd_bus_message_get_bus(m));
+  if (!slot || sd_bus_slot_get_description(slot, &what) < 0) what = NULL;
+  if (e) blz_error_from_dbus(z->ctx, e, what ? what : "a call", NULL);
+  return 0;
+}
+
+int blz_call_logged(blz_ctx *z, const char *path, const char *iface, const char *member, const char *types, ...) {
+  sd_bus_message *m = NULL;
+  sd_bus_slot *slot = NULL;
+  int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, path, iface, member);
+  if (r >= 0 && types) {
+    va_list ap;
+    va_start(ap, types);
+    r = sd_bus_message_appendv(m, types, ap);
+    va_end(ap);
+  }
+  if (r >= 0) r = sd_bus_call_async(z->bus, &slot, m, log_reply, z, 0);
+  if (r >= 0) {
+    /* The bus owns it from here; its description names the call in the log. */
+    (void)sd_bus_slot_set_description(slot, member);
+    (void)sd_bus_slot_set_floating(slot, 1);
+    sd_bus_slot_unref(slot);
+  } else {
+    blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s on %s: %s", member, path, strerror(-r));
+  }
+  sd_bus_message_unref(m);
+  return r;
 }
 
 /* ---- watches and timers ---------------------------------------------------------------------- */

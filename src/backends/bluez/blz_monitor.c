@@ -339,9 +339,7 @@ void blz_monitor_remove(blz_ctx *z, blz_scan *sc) {
   if (!app) return;
   *blz_scan_monitor(sc) = NULL;
   if ((app->registered || app->reg_slot) && z->owner) {
-    int r = sd_bus_call_method_async(z->bus, NULL, BLZ_SERVICE, app->adapter, BLZ_IF_MONITOR_MANAGER,
-                                     "UnregisterMonitor", NULL, NULL, "o", app->root);
-    if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: UnregisterMonitor: %s", strerror(-r));
+    blz_call_logged(z, app->adapter, BLZ_IF_MONITOR_MANAGER, "UnregisterMonitor", "o", app->root);
   }
   app->done = NULL;
   app_free(app);
