@@ -8,7 +8,9 @@
  *
  *  - Status: functions return int, BLEC_OK (0) on success or a negative blec_status.
  *  - Detail: calls that talk to a peripheral take an optional `blec_error *err` (may be
- *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence).
+ *    NULL) that receives the detail of a failure (ATT code, OS status, a sentence). Every
+ *    function taking one keeps one rule: on failure err->status equals the status it
+ *    returns and err->message is not empty; on success err->status is BLEC_OK.
  *  - Strings: UTF-8, NUL-terminated. Returned `const char *` are owned by the object
  *    they come from and live as long as it.
  *  - No name: every call that names something (a UUID's description, a company, an
@@ -174,7 +176,7 @@ typedef struct blec_error {
   int gatt_status;         /**< Windows GattCommunicationStatus (blec_gatt_status, blec_winrt.h), -1 if none */
   int32_t os_status;       /**< backend OS status (an HRESULT on Windows), 0 if none */
   int reason;              /**< blec_unavailable_reason with BLEC_ERR_BLUETOOTH_UNAVAILABLE */
-  char message[192];       /**< a sentence of detail (UTF-8), may be empty */
+  char message[192];       /**< a sentence of detail (UTF-8); not empty after a failed call */
 } blec_error;
 
 /** Resets `err` to success. */
@@ -214,6 +216,22 @@ enum {
   BLEC_ATT_DATABASE_OUT_OF_SYNC = 0x12,             /**< Database Out Of Sync */
   BLEC_ATT_VALUE_NOT_ALLOWED = 0x13                 /**< Value Not Allowed */
 };
+
+/**
+ * What a bounded callback queue (notifications of a subscription, detections of a
+ * scanner) does when a value arrives while it is full, because the callback is slower
+ * than the values come. Every drop is counted (blec_client_notifications_dropped,
+ * blec_scanner_detections_dropped) and the first one of a queue is logged as a warning.
+ */
+typedef enum blec_overflow {
+  BLEC_OVERFLOW_DROP_OLDEST = 0, /**< the oldest queued value goes, the new one is kept (default) */
+  BLEC_OVERFLOW_DROP_NEWEST = 1  /**< the new value goes, the queued ones are kept */
+} blec_overflow;
+
+/** Values a callback queue holds by default (4096); its limit is BLEC_MAX_CALLBACK_QUEUE. */
+#define BLEC_DEFAULT_CALLBACK_QUEUE 4096
+/** The largest capacity a callback queue may be given. */
+#define BLEC_MAX_CALLBACK_QUEUE 1000000
 
 /* ---------------------------------------------------------------------------------
  * Memory
@@ -445,7 +463,11 @@ BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_err
 /**
  * Frees the context, dropping the callbacks still queued. Every scanner and client of it
  * must be freed first: while one lives the call refuses with BLEC_ERR_STATE and frees
- * nothing, and so it does when called from a callback of this context.
+ * nothing, and so it does when called from a callback of this context. Finds and
+ * discovers still running are ended first: they complete with BLEC_ERR_CANCELLED (a
+ * blocking one returns it) and their callbacks are dropped with the rest (a callback
+ * running on the dispatch thread finishes first). Operations the program holds stay
+ * readable until blec_op_free.
  */
 BLEC_API int blec_ctx_free(blec_ctx *ctx);
 /** Name of the context's backend ("virtual"). */
@@ -474,8 +496,11 @@ BLEC_API int blec_ctx_check_bluetooth(blec_ctx *ctx, blec_error *err);
 typedef intptr_t blec_os_handle;
 /**
  * Queued mode: a handle that is readable (POSIX) / signalled (Windows) while callbacks
- * are queued. Never fails; it stays valid for the context's life. Wake-ups coalesce.
- * In thread mode it is still valid but never becomes ready.
+ * are queued. Never fails; it stays valid for the context's life. Wake-ups coalesce, and
+ * the handle is cleared lazily: after blec_ctx_dispatch ran the last queued callbacks it
+ * may stay ready until the next blec_ctx_dispatch, which then returns 0 and clears it (so
+ * a steady stream costs no system call per callback). In thread mode it is still valid
+ * but never becomes ready.
  */
 BLEC_API blec_os_handle blec_ctx_wait_handle(blec_ctx *ctx);
 /**
@@ -757,10 +782,19 @@ BLEC_API int blec_scan_options_filter_data_section(blec_scan_options *opts, uint
 BLEC_API int blec_scan_options_filter_byte_pattern(blec_scan_options *opts, uint8_t ad_type,
                                                    int offset, const uint8_t *data, size_t len);
 /**
- * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full).
- * 0 (default) disables the stream.
+ * Keeps up to `capacity` reports for blec_scanner_next (the oldest is dropped when full,
+ * counted by blec_scanner_stream_dropped). 0 (default) disables the stream. For several
+ * readers, each with its own queue, see blec_scan_stream_open.
  */
 BLEC_API int blec_scan_options_set_stream(blec_scan_options *opts, size_t capacity);
+/**
+ * Bounds the detections waiting for the detection callback (default
+ * BLEC_DEFAULT_CALLBACK_QUEUE, drop the oldest): when the callback is slower than the
+ * reports, memory stays flat and the excess is dropped per `policy` and counted
+ * (blec_scanner_detections_dropped). capacity 1 to BLEC_MAX_CALLBACK_QUEUE. Since 0.1.
+ */
+BLEC_API int blec_scan_options_set_callback_queue(blec_scan_options *opts, size_t capacity,
+                                                  blec_overflow policy);
 
 /**
  * Creates a scanner (not started). opts may be NULL; it is copied. cb may be NULL; cb and
@@ -778,13 +812,21 @@ BLEC_API void blec_scanner_set_error_callback(blec_scanner *scanner, blec_scan_e
  */
 BLEC_API int blec_scanner_start(blec_scanner *scanner, blec_error *err);
 /**
- * Stops scanning. When it returns no detection callback of this scanner will start
- * (except the one calling it, if called from one). BLEC_ERR_STATE if not running.
+ * Stops scanning. When it returns no callback of this scanner runs or will run: queued
+ * detections are dropped, and a callback running on another thread has ended (called from
+ * one of this context's callbacks, it does not wait: that callback may still be running).
+ * Do not call it while holding a lock the scanner's callbacks take. BLEC_ERR_STATE if not
+ * running.
  */
 BLEC_API int blec_scanner_stop(blec_scanner *scanner);
 /** True from a successful start until stop, or until scanning stops by itself. */
 BLEC_API bool blec_scanner_is_scanning(const blec_scanner *scanner);
-/** Stops if needed and frees. May be called from the scanner's own callback. */
+/** Detections the full callback queue dropped over the scanner's life (see blec_overflow). */
+BLEC_API uint64_t blec_scanner_detections_dropped(const blec_scanner *scanner);
+/**
+ * Stops if needed and frees; as blec_scanner_stop, no callback of the scanner runs once it
+ * returns. May be called from the scanner's own callback.
+ */
 BLEC_API void blec_scanner_free(blec_scanner *scanner);
 /**
  * The devices seen since the last start, each with its latest data: a new array of new
@@ -798,6 +840,36 @@ BLEC_API int blec_scanner_devices(blec_scanner *scanner, blec_device ***list, si
  * scanner stopped and the stream is empty.
  */
 BLEC_API int blec_scanner_next(blec_scanner *scanner, int timeout_ms, blec_device **dev);
+
+/** Reports the scanner's own stream (blec_scan_options_set_stream) dropped, full, since start. Since 0.2. */
+BLEC_API uint64_t blec_scanner_stream_dropped(const blec_scanner *scanner);
+
+/**
+ * A reader of a scanner's reports, as bleak's advertisement_data(): any number of them
+ * per scanner, each with its own queue, each seeing every report that passes the
+ * scanner's filters, in order. A full queue drops its oldest report and counts it
+ * (blec_scan_stream_dropped): an overflow is never silent.
+ */
+typedef struct blec_scan_stream blec_scan_stream;
+/**
+ * Opens a reader with a queue of `capacity` reports (1 to 16777216). It receives the
+ * reports from now on, whether the scanner is started before or after. Close it with
+ * blec_scan_stream_close (also after the scanner is freed: a stream of a freed scanner
+ * only answers BLEC_ERR_STATE). Since 0.2.
+ */
+BLEC_API int blec_scan_stream_open(blec_scanner *scanner, size_t capacity, blec_scan_stream **out);
+/**
+ * The next report, waiting up to timeout_ms: *dev a new reference (unref it) whose
+ * blec_device_adv is the advertisement data of that report, also in *adv (may be NULL;
+ * borrowed from *dev). BLEC_ERR_TIMEOUT when none came; BLEC_ERR_STATE when the scanner
+ * is not scanning and the queue is empty. One thread at a time per stream. Since 0.2.
+ */
+BLEC_API int blec_scan_stream_next(blec_scan_stream *stream, int timeout_ms, blec_device **dev,
+                                   const blec_adv **adv);
+/** Reports this stream dropped because its queue was full, since it was opened. Since 0.2. */
+BLEC_API uint64_t blec_scan_stream_dropped(const blec_scan_stream *stream);
+/** Closes a stream (NULL ok); no thread may be inside blec_scan_stream_next of it. Since 0.2. */
+BLEC_API void blec_scan_stream_close(blec_scan_stream *stream);
 
 /**
  * Scans for duration_ms and returns every device seen (free with blec_device_list_free).
@@ -849,10 +921,20 @@ BLEC_API int blec_find_device_by_name_async(blec_ctx *ctx, const blec_scan_optio
                                             void *user, blec_op **op);
 
 /* ---------------------------------------------------------------------------------
- * GATT model: owned by the client. Every tree a client discovered stays valid until the
- * client is freed; after a reconnection the lookups answer from the new tree, and an
- * object of an older tree used in a request is matched to the new tree by handle and
- * UUID (BLEC_ERR_CHARACTERISTIC_NOT_FOUND / BLEC_ERR_DESCRIPTOR_NOT_FOUND if it is gone).
+ * GATT model: owned by the client. How long its objects (services, characteristics,
+ * descriptors, and what their getters return) stay valid:
+ *  - A connection that discovers the same database as the client's current one (same
+ *    services, characteristics, descriptors, handles and properties) keeps the current
+ *    objects: a program reconnecting to an unchanged device sees the same pointers, and
+ *    memory does not grow with reconnections.
+ *  - A connection that discovers a different database replaces them; the replaced
+ *    objects stay valid until the client's next blec_client_connect (or _async) call, or
+ *    until the client is freed. Meanwhile an object of the replaced tree used in a request
+ *    is matched to the current tree by handle and UUID (BLEC_ERR_CHARACTERISTIC_NOT_FOUND /
+ *    BLEC_ERR_DESCRIPTOR_NOT_FOUND if it is gone).
+ *  - Otherwise objects live until the client is freed. Lookups answer from the current tree.
+ * The library never reads an object of a tree it released: a request with one is refused
+ * with BLEC_ERR_INVALID_ARG (using one in the program is a use after free).
  * ------------------------------------------------------------------------------- */
 /** A primary service of a client's GATT database (owned by the client, see above). */
 typedef struct blec_service blec_service;
@@ -1038,6 +1120,14 @@ BLEC_API int blec_client_options_set_scan_first(blec_client_options *opts, bool 
 /** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms).
  *  Has effect where the backend has BLEC_CAP_DISCOVERY_RETRY. */
 BLEC_API int blec_client_options_set_discovery_retry(blec_client_options *opts, int count, int delay_ms);
+/**
+ * Bounds the values waiting for each subscription's notify callback (default
+ * BLEC_DEFAULT_CALLBACK_QUEUE, drop the oldest): when a callback is slower than its
+ * stream, memory stays flat and the excess is dropped per `policy` and counted
+ * (blec_client_notifications_dropped). capacity 1 to BLEC_MAX_CALLBACK_QUEUE. Since 0.1.
+ */
+BLEC_API int blec_client_options_set_notify_queue(blec_client_options *opts, size_t capacity,
+                                                  blec_overflow policy);
 
 /**
  * A client for an address ("AA:BB:..."; any case). Does not connect. opts may be NULL;
@@ -1048,7 +1138,13 @@ BLEC_API int blec_client_new(blec_ctx *ctx, const char *address, const blec_clie
 /** A client for a scanned device (no scan on connect); it keeps its own reference to dev. */
 BLEC_API int blec_client_new_from_device(blec_ctx *ctx, blec_device *dev,
                                          const blec_client_options *opts, blec_client **out);
-/** Disconnects (waiting) if connected, then frees. May be called from its own callbacks. */
+/**
+ * Disconnects (waiting) if connected, then frees. When it returns no callback of the
+ * client (notify, disconnected, MTU, pairing) runs or will run — a disconnection not yet
+ * delivered is not delivered — and one running on another thread has ended (called from
+ * one of this context's callbacks it does not wait). Completions of the client's
+ * operations still run, once each. May be called from its own callbacks.
+ */
 BLEC_API void blec_client_free(blec_client *client);
 /** Sets (cb NULL clears) the disconnection callback; set it before connecting. */
 BLEC_API void blec_client_set_disconnected_callback(blec_client *client, blec_disconnected_cb cb,
@@ -1064,7 +1160,8 @@ BLEC_API const char *blec_client_name(const blec_client *client);
  * Connects: scans for the address if needed, opens the link, (pairs), discovers services
  * with the cache mode of the options. timeout_ms bounds the whole connect in place of
  * the options' timeout; a negative one leaves the options' timeout as the bound.
- * BLEC_ERR_BUSY when connected or connecting.
+ * Connecting a connected client is a no-op that succeeds (as bleak's connect());
+ * BLEC_ERR_BUSY while a connect or a disconnection is in progress.
  */
 BLEC_API int blec_client_connect(blec_client *client, int timeout_ms, blec_error *err);
 /** Asynchronous blec_client_connect, bounded by the options' timeout. */
@@ -1084,6 +1181,8 @@ BLEC_API bool blec_client_is_connected(const blec_client *client);
 BLEC_API int blec_client_mtu(const blec_client *client);
 /** MTU - 3, 0 when not connected. */
 BLEC_API size_t blec_client_max_write_without_response_size(const blec_client *client);
+/** Notification values the full queues of this client's subscriptions dropped, over its life. */
+BLEC_API uint64_t blec_client_notifications_dropped(const blec_client *client);
 
 /**
  * Pairs the connected peripheral at `level`. BLEC_ERR_NOT_SUPPORTED without
@@ -1253,12 +1352,18 @@ BLEC_API int blec_client_start_notify(blec_client *client, const blec_characteri
 BLEC_API int blec_client_start_notify_async(blec_client *client, const blec_characteristic *chr,
                                             unsigned flags, blec_notify_cb cb, void *cb_user,
                                             blec_op_cb done, void *user, blec_op **op);
-/** Unsubscribes; no notify callback of chr starts after it returns. */
+/**
+ * Unsubscribes. When it returns (whatever its status, once it got past its argument
+ * checks) no notify callback of this subscription runs or will run: queued values are
+ * dropped, and one running on another thread has ended (called from one of this context's
+ * callbacks it does not wait).
+ */
 BLEC_API int blec_client_stop_notify(blec_client *client, const blec_characteristic *chr,
                                      int timeout_ms, blec_error *err);
 /**
- * Asynchronous blec_client_stop_notify: the notify callback is removed before it returns
- * (BLEC_ERR_STATE when not subscribed); `done` reports the descriptor write.
+ * Asynchronous blec_client_stop_notify: the notify callback ends before it returns, as
+ * with blec_client_stop_notify (BLEC_ERR_STATE when not subscribed); `done` reports the
+ * descriptor write.
  */
 BLEC_API int blec_client_stop_notify_async(blec_client *client, const blec_characteristic *chr,
                                            blec_op_cb done, void *user, blec_op **op);

@@ -18,6 +18,13 @@
  *  - Handles are the ATT handles: the value handle of a characteristic, the handle of a
  *    descriptor. Backends with their own objects (WinRT) keep them in the GATT model's
  *    backend pointers (blec__gatt_* below).
+ *
+ * Changes to this contract (newest first):
+ *  - 2026-12 (hardening): blec__gatt_add_* take the discover op instead of the client: the
+ *    attributes being discovered belong to that op until it completes, so a connect ended
+ *    during discovery can never free them while the backend still adds to them.
+ *    blec__op_set_backend_data / blec__op_backend_data are atomic (a cancel may read the
+ *    slot while the request is being started).
  */
 #ifndef BLEC_CORE_BACKEND_H
 #define BLEC_CORE_BACKEND_H
@@ -190,13 +197,20 @@ void blec__client_pairing_request(blec_client *c, blec_op *op, blec_pairing_kind
 const char *blec__pairing_refusal_text(int status, blec_pairing_kind kind);
 
 /* ---- GATT model building (during discover) -------------------------------------------- */
-int blec__gatt_add_service(blec_client *c, uint16_t handle, uint16_t end_handle, const blec_uuid *uuid,
+/*
+ * The attributes a discovery finds go into its op (the `op` of blec__backend.discover),
+ * in database order, before the backend completes it: the op owns them until the core
+ * takes them over from the completed op. Adding to an op that already completed (it was
+ * cancelled or timed out meanwhile) is ignored (BLEC_ERR_STATE): filling never races with
+ * the core, whatever ends the connection attempt.
+ */
+int blec__gatt_add_service(blec_op *op, uint16_t handle, uint16_t end_handle, const blec_uuid *uuid,
                            void *backend_obj);
 /** Adds to the last service. */
-int blec__gatt_add_characteristic(blec_client *c, uint16_t value_handle, const blec_uuid *uuid,
+int blec__gatt_add_characteristic(blec_op *op, uint16_t value_handle, const blec_uuid *uuid,
                                   uint32_t props, void *backend_obj);
 /** Adds to the last characteristic. */
-int blec__gatt_add_descriptor(blec_client *c, uint16_t handle, const blec_uuid *uuid, void *backend_obj);
+int blec__gatt_add_descriptor(blec_op *op, uint16_t handle, const blec_uuid *uuid, void *backend_obj);
 /** The CCCD handle of the characteristic with this value handle in the current tree. */
 int blec__client_cccd_handle(blec_client *c, uint16_t value_handle, uint16_t *cccd);
 void *blec__characteristic_backend_obj(const blec_characteristic *chr);

@@ -16,9 +16,10 @@ blec_client *blec__client_ref(blec_client *c) {
 
 void blec__client_unref(blec_client *c) {
   if (!c || atomic_fetch_sub(&c->refs, 1) != 1) return;
-  blec__gatt_tree_free(c->tree);
-  blec__gatt_tree_free(c->building);
-  free(c->subs);
+  blec__gatt_tree_unref(c->tree);
+  blec__gatt_tree_unref(c->retired);
+  blec__strand_destroy(&c->strand);
+  free(c->subs); /* their streams ended with the link or the free */
   free(c->name);
   for (size_t i = 0; i < c->nold_names; i++) free(c->old_names[i]);
   free(c->old_names);
@@ -39,6 +40,12 @@ static int client_create(blec_ctx *ctx, const char *address, const blec_client_o
     return BLEC_ERR_INVALID_ARG;
   }
   if (blec__client_options_copy(&c->opts, opts) != BLEC_OK || blec__mutex_init(&c->lock) != BLEC_OK) {
+    free(c->opts.services);
+    free(c);
+    return BLEC_ERR_NO_MEMORY;
+  }
+  if (blec__strand_init(&c->strand) != BLEC_OK) {
+    blec__mutex_destroy(&c->lock);
     free(c->opts.services);
     free(c);
     return BLEC_ERR_NO_MEMORY;
@@ -78,6 +85,13 @@ void blec_client_free(blec_client *c) {
   c->disconnected_cb = NULL;
   c->mtu_cb = NULL;
   blec__mutex_unlock(&c->lock);
+  /* The link's last tasks (the close's tail) finish before the backend lets the client go;
+   * later reports of aborted steps find nothing to do. */
+  blec__strand_wait_idle(&c->strand);
+  /* No callback of the client starts from here on (freed, subscriptions ended); one
+   * running on another thread ends before this returns (issue 13, item 9). */
+  blec__client_end_subscriptions(c);
+  blec__dispatcher_wait_for(&c->ctx->dispatcher, c, NULL);
   if (c->ctx->backend->client_free) c->ctx->backend->client_free(c);
   blec_ctx *ctx = c->ctx;
   blec__mutex_lock(&ctx->lock);
@@ -103,7 +117,14 @@ void blec_client_set_mtu_callback(blec_client *c, blec_mtu_cb cb, void *user) {
 }
 
 const char *blec_client_address(const blec_client *c) { return c ? c->address : NULL; }
-const char *blec_client_name(const blec_client *c) { return c ? c->name : NULL; }
+const char *blec_client_name(const blec_client *c) {
+  if (!c) return NULL;
+  blec_client *m = (blec_client *)c;
+  blec__mutex_lock(&m->lock);
+  const char *n = m->name;
+  blec__mutex_unlock(&m->lock);
+  return n;
+}
 
 bool blec_client_is_connected(const blec_client *c) {
   if (!c) return false;
@@ -206,28 +227,12 @@ static void post_client_event(blec_client *c, int kind, int value) {
   e->c = blec__client_ref(c);
   e->kind = kind;
   e->value = value;
-  blec__dispatcher_post(&c->ctx->dispatcher, &e->ev);
+  blec__dispatcher_post_for(&c->ctx->dispatcher, &e->ev, c);
 }
 
-/* The link is down, whoever noticed first: state, subscriptions, pending ops, one report. */
-static void link_down(blec_client *c, blec_disconnect_reason reason) {
-  blec__mutex_lock(&c->lock);
-  bool was_up = c->link_up;
-  bool report = c->visible;
-  c->link_up = false;
-  c->visible = false;
-  if (c->state == BLEC__CONNECTED || c->state == BLEC__DISCONNECTING) c->state = BLEC__DISCONNECTED;
-  for (size_t i = 0; i < c->nsubs; i++) c->subs[i].active = false;
-  c->nsubs = 0;
-  c->sub_gen++;
-  blec__mutex_unlock(&c->lock);
-  if (!was_up) return;
-  blec__log(c->ctx, BLEC_LOG_INFO, "%s disconnected (reason %d)", c->address, (int)reason);
-  blec__client_fail_pending(c, BLEC_ERR_DISCONNECTED, "the link was lost during the operation");
-  if (report) post_client_event(c, 0, (int)reason);
+void blec__client_report_disconnected(blec_client *c, blec_disconnect_reason reason) {
+  post_client_event(c, 0, (int)reason);
 }
-
-void blec__client_disconnected(blec_client *c, blec_disconnect_reason reason) { link_down(c, reason); }
 
 void blec__client_mtu(blec_client *c, int mtu) {
   blec__mutex_lock(&c->lock);
@@ -236,71 +241,6 @@ void blec__client_mtu(blec_client *c, int mtu) {
   bool report = changed && c->mtu_cb && !c->freed;
   blec__mutex_unlock(&c->lock);
   if (report) post_client_event(c, 1, mtu);
-}
-
-/* A value event carries its bytes inline. */
-typedef struct value_event {
-  blec__event ev;
-  blec_client *c;
-  uint16_t handle;
-  uint64_t generation;
-  size_t len;
-  uint8_t data[];
-} value_event;
-
-static void value_run(blec__event *ev) {
-  value_event *e = (value_event *)ev;
-  blec_client *c = e->c;
-  blec_notify_cb cb = NULL;
-  void *user = NULL;
-  blec_characteristic *chr = NULL;
-  blec__mutex_lock(&c->lock);
-  if (!c->freed) {
-    for (size_t i = 0; i < c->nsubs; i++) {
-      blec__subscription *s = &c->subs[i];
-      if (s->handle == e->handle && s->active && s->generation == e->generation) {
-        cb = s->cb;
-        user = s->user;
-        chr = blec__client_chr_by_handle_locked(c, e->handle);
-        break;
-      }
-    }
-  }
-  blec__mutex_unlock(&c->lock);
-  if (cb) cb(c, chr, e->data, e->len, user);
-  blec__client_unref(c);
-  free(e);
-}
-
-static void value_drop(blec__event *ev) {
-  value_event *e = (value_event *)ev;
-  blec__client_unref(e->c);
-  free(e);
-}
-
-void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *data, size_t len) {
-  uint64_t gen = 0;
-  bool found = false;
-  blec__mutex_lock(&c->lock);
-  for (size_t i = 0; i < c->nsubs; i++) {
-    if (c->subs[i].handle == value_handle && c->subs[i].active) {
-      gen = c->subs[i].generation;
-      found = true;
-      break;
-    }
-  }
-  blec__mutex_unlock(&c->lock);
-  if (!found) return;
-  value_event *e = malloc(sizeof *e + len);
-  if (!e) return;
-  e->ev.run = value_run;
-  e->ev.drop = value_drop;
-  e->c = blec__client_ref(c);
-  e->handle = value_handle;
-  e->generation = gen;
-  e->len = len;
-  if (len) memcpy(e->data, data, len);
-  blec__dispatcher_post(&c->ctx->dispatcher, &e->ev);
 }
 
 /* A replaced name is kept until the client is freed: blec_client_name's pointer may be
@@ -327,94 +267,6 @@ void blec__client_set_name(blec_client *c, const char *name) {
   }
   c->name = copy;
   blec__mutex_unlock(&c->lock);
-}
-
-/* ---- disconnect -------------------------------------------------------------------------- */
-
-static void disconnect_done(blec_op *op, void *arg) {
-  (void)arg;
-  blec_client *c = op->client;
-  /* Whatever the status, the link is gone for us: a failed close still leaves us closed. */
-  link_down(c, BLEC_DISCONNECT_REQUESTED);
-  blec__mutex_lock(&c->lock);
-  blec_op *closing = c->closing == op ? c->closing : NULL;
-  if (closing) c->closing = NULL;
-  blec__mutex_unlock(&c->lock);
-  if (closing) blec__op_unref(closing);
-}
-
-/* A disconnect requested while another is closing the link completes with it. */
-static void after_other_close(blec_op *closing, void *arg) {
-  (void)closing;
-  blec_op *op = arg;
-  blec__op_complete(op, BLEC_OK);
-  blec__op_unref(op);
-}
-
-int blec_client_disconnect_async(blec_client *c, blec_op_cb cb, void *user, blec_op **out) {
-  if (out) *out = NULL;
-  if (!c) return BLEC_ERR_INVALID_ARG;
-  /* A connect in progress is aborted first (that settles it on this thread, and it
-   * starts closing its half-open link); only if it was settling on another thread at
-   * that moment is there a short wait for it. */
-  blec__mutex_lock(&c->lock);
-  blec_op *connecting = c->connect_op ? blec__op_ref(c->connect_op) : NULL;
-  blec__mutex_unlock(&c->lock);
-  if (connecting) {
-    if (!blec__op_abort(connecting, BLEC_ERR_CANCELLED, "disconnect requested while connecting"))
-      blec__op_wait_final(connecting, -1, NULL);
-    blec__op_unref(connecting);
-  }
-  blec_op *op = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, cb, user);
-  if (!op) return BLEC_ERR_NO_MEMORY;
-  op->client = blec__client_ref(c);
-  blec__mutex_lock(&c->lock);
-  blec_op *closing = c->closing ? blec__op_ref(c->closing) : NULL;
-  bool up = !closing && c->link_up;
-  if (up) {
-    c->state = BLEC__DISCONNECTING;
-    c->closing = blec__op_ref(op);
-  }
-  blec__mutex_unlock(&c->lock);
-  if (closing) {
-    blec__op_then(closing, after_other_close, blec__op_ref(op));
-    blec__op_unref(closing);
-    blec__op_give(op, out);
-    return BLEC_OK;
-  }
-  if (!up) {
-    /* Already down: done. The completion is still delivered through the dispatcher,
-     * never inside this call. */
-    blec__op_complete(op, BLEC_OK);
-    blec__op_give(op, out);
-    return BLEC_OK;
-  }
-  op->on_done = disconnect_done;
-  int r = c->ctx->backend->disconnect(c, op);
-  if (r != BLEC_OK) {
-    blec_error e;
-    blec__error_set(&e, r, "the backend could not start the disconnection");
-    op->cb = NULL;
-    blec__op_complete_error(op, &e);
-    blec__op_unref(op);
-    return r;
-  }
-  blec__op_give(op, out);
-  return BLEC_OK;
-}
-
-int blec_client_disconnect(blec_client *c, int timeout_ms, blec_error *err) {
-  blec_error_clear(err);
-  blec_op *op;
-  int r = blec_client_disconnect_async(c, NULL, NULL, &op);
-  if (r != BLEC_OK) return r;
-  r = blec__op_wait_final(op, timeout_ms, err);
-  if (r == BLEC_ERR_TIMEOUT) {
-    /* The program stops waiting; the link is treated as closed from now on. */
-    link_down(c, BLEC_DISCONNECT_REQUESTED);
-  }
-  blec__op_unref(op);
-  return r;
 }
 
 /* ---- backend accessors ---------------------------------------------------------------------- */

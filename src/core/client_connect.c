@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * client_connect.c — the connect sequence, as a chain of steps each running as its own
- * operation: find the address by scanning (unless connecting to a scanned device or told
- * not to), open the link (the backend negotiates the MTU before reporting it up), pair
- * if asked, discover services with the chosen cache mode (retrying "Unreachable" per the
- * options). One timer bounds the whole sequence; cancelling or timing out aborts the step
- * in flight and closes a half-open link.
+ * client_connect.c — the link's state machine: the connect sequence, disconnections and
+ * link loss, all run as tasks on the client's strand, so that one task at a time owns
+ * the link's state (core.h marks those fields [strand]) whatever thread reports.
+ *
+ * The sequence is a chain of steps, each its own internal op (a "stage"): find the
+ * address by scanning (unless connecting to a scanned device or told not to), open the
+ * link (the backend negotiates the MTU before reporting it up), pair if asked, discover
+ * services with the chosen cache mode (retrying "Unreachable" per the options). A stage
+ * reports its completion to the strand; only the current stage's report counts. The
+ * connect op is completed by the strand alone (end_connect), after the client's state
+ * reflects the outcome, so whoever sees it complete sees its effects. Cancelling or
+ * timing out queues an abort on the strand; a disconnection requested meanwhile aborts
+ * the sequence and closes a half-open link.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,82 +24,164 @@ static void step_find(blec_client *c);
 static void step_link(blec_client *c);
 static void step_pair(blec_client *c);
 static void step_discover(blec_client *c);
+static void start_close(blec_client *c);
 
-/* Records the step in flight (a reference) unless the sequence already ended. */
-static bool set_stage(blec_client *c, blec_op *stage) {
+#define CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* Posts a task to c's strand; the caller holds a reference to c for the call. */
+static void post(blec_client *c, blec__task *t, void (*run)(blec__task *t)) {
+  t->run = run;
+  blec__strand_post(&c->strand, t);
+}
+
+/* ---- ending the sequence ------------------------------------------------------------------ */
+
+/*
+ * [strand] Completes the connect op with `err`: the stage in flight is aborted (its report
+ * will find it is no longer current), the state set (connected, or closing a half-open
+ * link), then the op completed, so a waiter that returns sees the outcome.
+ */
+static void end_connect(blec_client *c, const blec_error *err) {
+  bool ok = err->status == BLEC_OK;
   blec__mutex_lock(&c->lock);
-  bool ok = c->connect_op && !c->connect_aborting;
-  if (ok) {
-    c->connect_scanning = stage->kind == BLEC__OP_FIND;
-    if (c->connect_stage) blec__op_unref(c->connect_stage);
-    c->connect_stage = blec__op_ref(stage);
+  blec_op *stage = c->stage;
+  c->stage = NULL;
+  blec__mutex_unlock(&c->lock);
+  /* A link step that completed before this abort reached it (its report is still on its
+   * way) leaves a link up in the backend: it is closed like any half-open link. */
+  if (stage && !blec__op_abort(stage, BLEC_ERR_CANCELLED, "the connection attempt ended") &&
+      stage->kind == BLEC__OP_CONNECT && blec_op_status(stage) == BLEC_OK) {
+    blec__mutex_lock(&c->lock);
+    c->link_up = true;
+    c->link_gen++;
+    blec__mutex_unlock(&c->lock);
+  }
+  if (stage) blec__op_unref(stage);
+  blec__mutex_lock(&c->lock);
+  blec_op *op = c->connect_op;
+  c->connect_op = NULL;
+  c->start_waiting = false;
+  bool close_link = false;
+  if (ok && c->link_up) {
+    c->state = BLEC__CONNECTED;
+    c->visible = true;
+  } else {
+    close_link = c->link_up && !c->closing;
+    if (!c->closing) c->state = BLEC__DISCONNECTED;
   }
   blec__mutex_unlock(&c->lock);
-  return ok;
-}
-
-/* The connect op if the sequence is still running (a new reference), else NULL. */
-static blec_op *running(blec_client *c) {
-  blec__mutex_lock(&c->lock);
-  blec_op *op = (c->connect_op && !c->connect_aborting) ? blec__op_ref(c->connect_op) : NULL;
-  blec__mutex_unlock(&c->lock);
-  if (op && blec__op_is_done(op)) {
-    blec__op_unref(op);
-    return NULL;
+  if (close_link) start_close(c);
+  if (op) {
+    if (ok) blec__log(c->ctx, BLEC_LOG_INFO, "connected to %s", c->address);
+    blec__op_complete_error(op, err);
+    blec__op_unref(op); /* c->connect_op's */
   }
-  return op;
 }
 
-static void fail(blec_client *c, const blec_error *err) {
-  blec_op *op = running(c);
-  if (!op) return;
-  blec__op_complete_error(op, err);
-  blec__op_unref(op);
-}
-
-static void fail_status(blec_client *c, int status, const char *why) {
+static void end_connect_status(blec_client *c, int status, const char *why) {
   blec_error e;
   blec__error_set(&e, status, "%s", why);
-  fail(c, &e);
+  end_connect(c, &e);
 }
 
-/* Starts a backend request as a step; `next` runs when it completes. */
-static void start_step(blec_client *c, blec__op_kind kind, bool track,
-                       int (*request)(blec_client *c, blec_op *op), void (*next)(blec_op *op, void *arg)) {
+/* ---- stages --------------------------------------------------------------------------------- */
+
+/* A stage completed (any thread): its report goes to the strand if it is still current. */
+static void stage_completed(blec_op *stage, void *arg);
+
+/* [strand] Makes `stage` (a new op, the caller's reference passes) the step in flight. */
+static void set_stage(blec_client *c, blec_op *stage) {
+  blec__mutex_lock(&c->lock);
+  c->stage = stage;
+  blec__mutex_unlock(&c->lock);
+  blec__op_then(stage, stage_completed, blec__client_ref(c));
+}
+
+/* [strand] Starts a backend request as the next step. */
+static void start_step(blec_client *c, blec__op_kind kind, bool track, int (*request)(blec_client *c, blec_op *op)) {
   blec_op *stage = blec__op_new(c->ctx, kind, NULL, NULL);
   if (!stage) {
-    fail_status(c, BLEC_ERR_NO_MEMORY, "out of memory while connecting");
+    end_connect_status(c, BLEC_ERR_NO_MEMORY, "out of memory while connecting");
     return;
   }
   stage->client = blec__client_ref(c);
   if (track) blec__client_track(c, stage);
-  if (!set_stage(c, stage)) {
-    blec__op_complete(stage, BLEC_ERR_CANCELLED);
-    blec__op_unref(stage);
-    return;
-  }
-  blec__op_then(stage, next, c);
+  blec__op_ref(stage); /* ours, for the request */
+  set_stage(c, stage);
   int r = request(c, stage);
   if (r != BLEC_OK) {
     blec_error e;
-    blec__error_set(&e, r, "the backend could not start this step");
+    blec__error_set(&e, r, "the backend could not start this step: %s", blec_strerror(r));
     blec__op_complete_error(stage, &e);
   }
   blec__op_unref(stage);
 }
 
+static void t_stage_done(blec__task *t);
+
+static void stage_completed(blec_op *stage, void *arg) {
+  blec_client *c = arg; /* the reference set_stage took */
+  blec__mutex_lock(&c->lock);
+  bool report = c->stage == stage && !c->stage_reported;
+  if (report) c->stage_reported = blec__op_ref(stage);
+  blec__mutex_unlock(&c->lock);
+  if (report) post(c, &c->stage_task, t_stage_done);
+  blec__client_unref(c);
+}
+
+static void found(blec_client *c, blec_op *stage);
+static void linked(blec_client *c, blec_op *stage);
+static void paired(blec_client *c, blec_op *stage);
+static void discovered(blec_client *c, blec_op *stage);
+
+/* [strand] The current stage completed: the sequence goes on by its kind. */
+static void t_stage_done(blec__task *t) {
+  blec_client *c = CONTAINER(t, blec_client, stage_task);
+  blec__mutex_lock(&c->lock);
+  blec_op *stage = c->stage_reported;
+  c->stage_reported = NULL;
+  bool current = stage && c->stage == stage;
+  if (current) c->stage = NULL;
+  blec__mutex_unlock(&c->lock);
+  if (current) {
+    blec__op_unref(stage); /* c->stage's */
+    switch (stage->kind) {
+      case BLEC__OP_FIND: found(c, stage); break;
+      case BLEC__OP_CONNECT: linked(c, stage); break;
+      case BLEC__OP_PAIR: paired(c, stage); break;
+      case BLEC__OP_DISCOVER: discovered(c, stage); break;
+      default: step_discover(c); break; /* the retry delay is over */
+    }
+  }
+  blec__op_unref(stage);
+}
+
+/* A failed step after the link came up: the link is what failed if it is gone now. */
+static void fail_step(blec_client *c, blec_op *stage) {
+  int s = stage->err.status;
+  blec__mutex_lock(&c->lock);
+  bool up = c->link_up;
+  blec__mutex_unlock(&c->lock);
+  if (!up || s == BLEC_ERR_NOT_CONNECTED || s == BLEC_ERR_DISCONNECTED) {
+    blec_error e;
+    blec__error_set(&e, BLEC_ERR_DISCONNECTED, "the link to %s was lost while connecting", c->address);
+    end_connect(c, &e);
+    return;
+  }
+  end_connect(c, &stage->err);
+}
+
 /* ---- step 1: find the address --------------------------------------------------------- */
 
-static void found(blec_op *stage, void *arg) {
-  blec_client *c = arg;
+static void found(blec_client *c, blec_op *stage) {
   int s = stage->err.status;
   if (s != BLEC_OK) {
     if (s == BLEC_ERR_DEVICE_NOT_FOUND) {
       blec_error e;
       blec__error_set(&e, s, "no device with address %s was found while scanning", c->address);
-      fail(c, &e);
+      end_connect(c, &e);
     } else {
-      fail(c, &stage->err);
+      end_connect(c, &stage->err);
     }
     return;
   }
@@ -109,24 +199,24 @@ static void step_find(blec_client *c) {
   blec_op *stage = NULL;
   int r = blec__find_by_address_async(c->ctx, c->address, -1, NULL, NULL, &stage);
   if (r != BLEC_OK) {
-    fail_status(c, r, "scanning for the device could not start");
+    end_connect_status(c, r, "scanning for the device could not start");
     return;
   }
-  if (!set_stage(c, stage)) {
-    blec__op_abort(stage, BLEC_ERR_CANCELLED, NULL);
-    blec__op_unref(stage);
-    return;
-  }
-  blec__op_then(stage, found, c);
-  blec__op_unref(stage);
+  set_stage(c, stage);
 }
 
 /* ---- step 2: the link -------------------------------------------------------------------- */
 
-static void linked(blec_op *stage, void *arg) {
-  blec_client *c = arg;
-  if (stage->err.status != BLEC_OK) {
-    fail(c, &stage->err);
+static void linked(blec_client *c, blec_op *stage) {
+  int s = stage->err.status;
+  if (s == BLEC_ERR_NOT_CONNECTED || s == BLEC_ERR_DISCONNECTED) { /* it came up, then dropped */
+    blec_error e;
+    blec__error_set(&e, BLEC_ERR_DISCONNECTED, "the link to %s was lost while connecting", c->address);
+    end_connect(c, &e);
+    return;
+  }
+  if (s != BLEC_OK) {
+    end_connect(c, &stage->err);
     return;
   }
   blec__mutex_lock(&c->lock);
@@ -141,14 +231,13 @@ static void linked(blec_op *stage, void *arg) {
 
 static int request_connect(blec_client *c, blec_op *op) { return c->ctx->backend->connect(c, op); }
 
-static void step_link(blec_client *c) { start_step(c, BLEC__OP_CONNECT, false, request_connect, linked); }
+static void step_link(blec_client *c) { start_step(c, BLEC__OP_CONNECT, false, request_connect); }
 
 /* ---- step 3: pairing (optional) -------------------------------------------------------------- */
 
-static void paired(blec_op *stage, void *arg) {
-  blec_client *c = arg;
+static void paired(blec_client *c, blec_op *stage) {
   if (stage->err.status != BLEC_OK) {
-    fail(c, &stage->err);
+    fail_step(c, stage);
     return;
   }
   step_discover(c);
@@ -159,193 +248,165 @@ static int request_pair(blec_client *c, blec_op *op) {
   return c->ctx->backend->pair(c, op, BLEC_PROTECTION_DEFAULT);
 }
 
-static void step_pair(blec_client *c) { start_step(c, BLEC__OP_PAIR, true, request_pair, paired); }
+static void step_pair(blec_client *c) { start_step(c, BLEC__OP_PAIR, true, request_pair); }
 
 /* ---- step 4: services ------------------------------------------------------------------------- */
 
-static void retry_delay_over(blec_op *delay, void *arg) {
-  (void)delay;
-  step_discover(arg);
-}
-
-static void discovered(blec_op *stage, void *arg) {
-  blec_client *c = arg;
+static void discovered(blec_client *c, blec_op *stage) {
   const blec_error *e = &stage->err;
   if (e->status != BLEC_OK) {
-    blec__mutex_lock(&c->lock);
-    blec__gatt_tree_free(c->building);
-    c->building = NULL;
     bool retry = e->gatt_status == BLEC_GATT_STATUS_UNREACHABLE && c->retries_left > 0;
-    if (retry) c->retries_left--;
-    blec__mutex_unlock(&c->lock);
     if (!retry) {
-      fail(c, e);
+      fail_step(c, stage);
       return;
     }
+    c->retries_left--;
     blec__log(c->ctx, BLEC_LOG_INFO, "service discovery on %s: Unreachable, retrying", c->address);
-    /* A delay is an op that only a timer completes; its continuation retries. */
+    /* A delay is an op that only a timer completes; its report starts the next try. */
     blec_op *delay = blec__op_new(c->ctx, BLEC__OP_GENERIC, NULL, NULL);
     if (!delay) {
-      fail(c, e);
+      end_connect(c, e);
       return;
     }
-    if (!set_stage(c, delay)) {
-      blec__op_unref(delay);
-      return;
-    }
-    blec__op_then(delay, retry_delay_over, c);
-    if (blec__timers_add(&c->ctx->timers, delay, c->opts.retry_delay_ms) != BLEC_OK)
-      blec__op_complete(delay, BLEC_OK);
+    blec__op_ref(delay);
+    set_stage(c, delay);
+    if (blec__timers_add(&c->ctx->timers, delay, c->opts.retry_delay_ms) != BLEC_OK) blec__op_complete(delay, BLEC_OK);
     blec__op_unref(delay);
     return;
   }
+  /* The attributes are ours now: the backend added them before completing the stage. */
+  blec__gatt_tree *t = NULL;
+  if (blec__gatt_tree_build(c, stage, c->opts.services, c->opts.nservices, &t) != BLEC_OK) {
+    end_connect_status(c, BLEC_ERR_NO_MEMORY, "out of memory while building the services tree");
+    return;
+  }
+  /* The same database keeps the same objects: a program's pointers never change across
+   * reconnections to an unchanged device, and memory does not grow with them. A different
+   * one replaces the current tree, which stays valid until the next connect call. */
   blec__mutex_lock(&c->lock);
-  blec__gatt_tree *t = c->building;
-  c->building = NULL;
-  if (t) {
-    blec__gatt_tree_filter(t, c->opts.services, c->opts.nservices);
-    t->older = c->tree;
+  bool same = blec__gatt_tree_same(c->tree, t);
+  blec__gatt_tree *drop = same ? t : c->retired;
+  if (!same) {
+    c->retired = c->tree;
     c->tree = t;
   }
   blec__mutex_unlock(&c->lock);
-  blec_op *op = running(c);
-  if (op) {
-    blec__op_complete(op, BLEC_OK);
-    blec__op_unref(op);
-  }
+  blec__gatt_tree_unref(drop);
+  blec_error ok;
+  blec_error_clear(&ok);
+  end_connect(c, &ok);
 }
 
 static int request_discover(blec_client *c, blec_op *op) {
-  blec__gatt_tree *t = calloc(1, sizeof *t);
-  if (!t) return BLEC_ERR_NO_MEMORY;
-  blec__mutex_lock(&c->lock);
-  blec__gatt_tree_free(c->building);
-  c->building = t;
-  blec__mutex_unlock(&c->lock);
   return c->ctx->backend->discover(c, op, c->opts.cache_mode);
 }
 
-static void step_discover(blec_client *c) {
-  start_step(c, BLEC__OP_GENERIC, true, request_discover, discovered);
-}
+static void step_discover(blec_client *c) { start_step(c, BLEC__OP_DISCOVER, true, request_discover); }
 
-/* ---- the sequence ----------------------------------------------------------------------------- */
+/* ---- starting and aborting ------------------------------------------------------------------- */
 
-static void closed_after_failure(blec_op *op, void *arg) {
-  blec_client *c = arg;
+/* [strand] The connect op's first task. */
+static void t_start(blec__task *t) {
+  blec_op *op = CONTAINER(t, blec_op, task);
+  blec_client *c = op->client;
   blec__mutex_lock(&c->lock);
-  c->link_up = false;
-  if (c->state == BLEC__DISCONNECTING) c->state = BLEC__DISCONNECTED;
-  blec_op *closing = c->closing == op ? c->closing : NULL;
-  if (closing) c->closing = NULL;
-  blec__mutex_unlock(&c->lock);
-  if (closing) blec__op_unref(closing);
-}
-
-/* The sequence ended (any result). */
-static void connect_done(blec_op *op, void *arg) {
-  blec_client *c = arg;
-  bool ok = op->err.status == BLEC_OK;
-  blec__mutex_lock(&c->lock);
-  blec_op *stage = c->connect_stage;
-  c->connect_stage = NULL;
-  if (c->connect_op == op) {
-    blec__op_unref(c->connect_op);
-    c->connect_op = NULL;
-  }
-  bool close_link = false;
-  if (ok && c->link_up) {
-    c->state = BLEC__CONNECTED;
-    c->visible = true;
-  } else {
-    c->state = BLEC__DISCONNECTED;
-    close_link = c->link_up;
-  }
-  c->connect_aborting = false;
-  blec__mutex_unlock(&c->lock);
-  if (stage) {
-    blec__op_abort(stage, BLEC_ERR_CANCELLED, "the connection attempt ended");
-    blec__op_unref(stage);
-  }
-  if (close_link) {
-    blec__client_fail_pending(c, BLEC_ERR_DISCONNECTED, "the connection attempt ended");
-    blec_op *d = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, NULL, NULL);
-    if (d) {
-      d->client = blec__client_ref(c);
-      blec__mutex_lock(&c->lock);
-      c->state = BLEC__DISCONNECTING; /* a disconnect meanwhile waits for this close */
-      c->closing = blec__op_ref(d);
-      blec__mutex_unlock(&c->lock);
-      blec__op_then(d, closed_after_failure, c);
-      if (c->ctx->backend->disconnect(c, d) != BLEC_OK) blec__op_complete(d, BLEC_OK);
-      blec__op_unref(d);
-    } else {
-      closed_after_failure(NULL, c);
-    }
-  }
-  if (ok) blec__log(c->ctx, BLEC_LOG_INFO, "connected to %s", c->address);
-}
-
-static void connect_on_cancel(blec_op *op, int status, void *arg) {
-  blec_client *c = arg;
-  blec__mutex_lock(&c->lock);
-  c->connect_aborting = true;
-  bool scanning = c->connect_scanning;
-  blec_op *stage = c->connect_stage ? blec__op_ref(c->connect_stage) : NULL;
-  blec__mutex_unlock(&c->lock);
-  if (stage) {
-    blec__op_abort(stage, BLEC_ERR_CANCELLED, "the connection attempt was aborted");
-    blec__op_unref(stage);
-  }
-  if (status == BLEC_ERR_TIMEOUT && scanning) {
-    /* As bleak: the timeout ran out while looking for the address: not found. */
-    blec_error e;
-    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no device with address %s was found within the timeout",
-                    c->address);
-    blec__op_complete_error(op, &e);
-  }
-}
-
-static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *user, blec_op **out) {
-  blec_op *op = blec__op_new(c->ctx, BLEC__OP_CONNECT, cb, user);
-  if (!op) return BLEC_ERR_NO_MEMORY;
-  op->client = blec__client_ref(c);
-  blec__mutex_lock(&c->lock);
+  bool mine = c->connect_op == op;
+  bool wait_close = mine && c->closing != NULL;
+  if (wait_close) c->start_waiting = true; /* the previous link is still closing */
   bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
-  if (!scan && !c->device && !(c->ctx->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN)) {
-    blec__mutex_unlock(&c->lock);
-    blec__op_unref(op);
-    return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */
-  }
-  if (c->opts.cache_mode != BLEC_CACHE_DEFAULT && !(c->ctx->caps & BLEC_CAP_CACHE_MODE)) {
-    blec__mutex_unlock(&c->lock);
-    blec__op_unref(op);
-    return BLEC_ERR_NOT_SUPPORTED; /* the OS decides about its cache */
-  }
-  if (c->freed || c->state != BLEC__DISCONNECTED || c->link_up) {
-    blec__mutex_unlock(&c->lock);
-    blec__op_unref(op);
-    return BLEC_ERR_BUSY;
-  }
-  c->state = BLEC__CONNECTING;
-  c->connect_op = blec__op_ref(op);
-  c->connect_aborting = false;
-  c->retries_left = c->opts.retry_count;
   blec__mutex_unlock(&c->lock);
-  op->on_done = connect_done;
-  op->on_done_arg = c;
-  op->on_cancel = connect_on_cancel;
-  op->on_cancel_arg = c;
-  if (blec__timers_add(&c->ctx->timers, op, timeout_ms) != BLEC_OK) {
-    blec__op_complete(op, BLEC_ERR_NO_MEMORY);
-  } else {
+  if (mine && !wait_close) {
     if (scan)
       step_find(c);
     else
       step_link(c);
   }
-  blec__op_give(op, out);
-  return BLEC_OK;
+  blec__op_unref(op); /* the task's */
+}
+
+/* [strand] A cancel or timeout of the connect op. */
+static void t_abort(blec__task *t) {
+  blec_client *c = CONTAINER(t, blec_client, abort_task);
+  blec__mutex_lock(&c->lock);
+  c->abort_queued = false;
+  int status = c->abort_status;
+  char why[sizeof c->abort_why];
+  memcpy(why, c->abort_why, sizeof why);
+  bool running = c->connect_op != NULL;
+  bool scanning = c->stage && c->stage->kind == BLEC__OP_FIND;
+  blec__mutex_unlock(&c->lock);
+  if (!running) return;
+  blec_error e;
+  if (status == BLEC_ERR_TIMEOUT && scanning) /* as bleak: the address was never seen */
+    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no device with address %s was found within the timeout",
+                    c->address);
+  else
+    blec__error_set(&e, status, "%s", why);
+  end_connect(c, &e);
+}
+
+/* The connect op's on_cancel: the strand ends it (any thread). */
+static bool connect_on_cancel(blec_op *op, int status, const char *why, void *arg) {
+  blec_client *c = arg;
+  blec__mutex_lock(&c->lock);
+  bool queue = c->connect_op == op && !c->abort_queued;
+  if (queue) {
+    c->abort_queued = true;
+    c->abort_status = status;
+    snprintf(c->abort_why, sizeof c->abort_why, "%s",
+             why ? why : status == BLEC_ERR_TIMEOUT ? "no connection within the timeout" : "the connection attempt was cancelled");
+  }
+  blec__mutex_unlock(&c->lock);
+  if (queue) post(c, &c->abort_task, t_abort);
+  /* Otherwise the strand is completing it already (or an abort is queued): it ends it. */
+  return true;
+}
+
+static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *user, blec_op **out) {
+  if (out) *out = NULL;
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
+  if (!scan && !c->device && !(c->ctx->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN))
+    return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */
+  if (c->opts.cache_mode != BLEC_CACHE_DEFAULT && !(c->ctx->caps & BLEC_CAP_CACHE_MODE))
+    return BLEC_ERR_NOT_SUPPORTED; /* the OS decides about its cache */
+  blec_op *op = blec__op_new(c->ctx, BLEC__OP_CONNECT, cb, user);
+  if (!op) return BLEC_ERR_NO_MEMORY;
+  /* Complete before anyone can see it. */
+  op->client = blec__client_ref(c);
+  op->on_cancel = connect_on_cancel;
+  op->on_cancel_arg = c;
+  blec__mutex_lock(&c->lock);
+  /* Connected already: a no-op that succeeds, as bleak's connect(); the completion still
+   * comes through the dispatcher, never inside this call. */
+  bool connected = !c->freed && !c->connect_op && c->state == BLEC__CONNECTED;
+  bool busy = !connected && (c->freed || c->connect_op || c->state == BLEC__CONNECTING);
+  blec__gatt_tree *retired = NULL;
+  if (!busy && !connected) {
+    c->state = BLEC__CONNECTING;
+    c->connect_op = blec__op_ref(op);
+    c->retries_left = c->opts.retry_count;
+    retired = c->retired; /* objects of a replaced database live until this call */
+    c->retired = NULL;
+  }
+  blec__mutex_unlock(&c->lock);
+  blec__gatt_tree_unref(retired);
+  if (busy) {
+    blec__op_unref(op);
+    return BLEC_ERR_BUSY;
+  }
+  if (connected) {
+    blec__op_complete(op, BLEC_OK);
+    return blec__op_launched(op, BLEC_OK, out);
+  }
+  if (blec__timers_add(&c->ctx->timers, op, timeout_ms) != BLEC_OK) {
+    blec__op_ref(op); /* t_start's */
+    post(c, &op->task, t_start);
+    end_connect_status(c, BLEC_ERR_NO_MEMORY, "out of memory while connecting");
+    return blec__op_launched(op, BLEC_OK, out);
+  }
+  blec__op_ref(op); /* t_start's */
+  post(c, &op->task, t_start);
+  return blec__op_launched(op, BLEC_OK, out);
 }
 
 int blec_client_connect_async(blec_client *c, blec_op_cb cb, void *user, blec_op **out) {
@@ -356,14 +417,235 @@ int blec_client_connect_async(blec_client *c, blec_op_cb cb, void *user, blec_op
 
 int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_error_clear(err);
-  if (!c) return BLEC_ERR_INVALID_ARG;
+  if (!c) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "client is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   blec_op *op;
   int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
   if (r != BLEC_OK) {
-    blec__error_set(err, r, "%s", r == BLEC_ERR_BUSY ? "already connected or connecting" : "");
+    blec__error_set(err, r, "%s",
+                    r == BLEC_ERR_BUSY            ? "a connect or a disconnection is in progress"
+                    : r == BLEC_ERR_NOT_SUPPORTED ? "this backend must see the device advertise first (scan_first)"
+                                                  : blec_strerror(r));
     return r;
   }
   r = blec__op_wait_final(op, -1, err);
   blec__op_unref(op);
   return r;
+}
+
+/* ---- closing the link ------------------------------------------------------------------------ */
+
+static void t_close_done(blec__task *t);
+
+static void close_completed(blec_op *close, void *arg) {
+  (void)close;
+  blec_client *c = arg;
+  post(c, &c->close_task, t_close_done);
+  blec__client_unref(c);
+}
+
+/* [strand] The link goes down, whoever noticed: state, subscriptions, pending ops, one report. */
+static void link_down(blec_client *c, blec_disconnect_reason reason) {
+  blec__mutex_lock(&c->lock);
+  bool was_up = c->link_up;
+  bool report = c->visible;
+  c->link_up = false;
+  c->visible = false;
+  if (!c->closing && !c->connect_op) c->state = BLEC__DISCONNECTED;
+  blec__mutex_unlock(&c->lock);
+  blec__client_end_subscriptions(c); /* no value of this link is delivered any more */
+  if (!was_up) return;
+  blec__log(c->ctx, BLEC_LOG_INFO, "%s disconnected (reason %d)", c->address, (int)reason);
+  blec__client_fail_pending(c, BLEC_ERR_DISCONNECTED, "the link was lost during the operation");
+  if (report) blec__client_report_disconnected(c, reason);
+}
+
+/* [strand] Starts closing the live link (none is closing). */
+static void start_close(blec_client *c) {
+  blec_op *close = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, NULL, NULL);
+  if (!close) {
+    link_down(c, BLEC_DISCONNECT_REQUESTED); /* cannot even ask: treated as closed */
+    return;
+  }
+  close->client = blec__client_ref(c);
+  blec__mutex_lock(&c->lock);
+  c->state = BLEC__DISCONNECTING;
+  c->closing = blec__op_ref(close);
+  blec__mutex_unlock(&c->lock);
+  blec__client_fail_pending(c, BLEC_ERR_DISCONNECTED, "the link is being closed");
+  blec__op_then(close, close_completed, blec__client_ref(c));
+  /* Whatever the answer, the link is gone for us: a failed close still leaves us closed. */
+  if (c->ctx->backend->disconnect(c, close) != BLEC_OK) blec__op_complete(close, BLEC_OK);
+  blec__op_unref(close);
+}
+
+/* [strand] Completes every disconnect op that waited for the close. */
+static void release_waiters(blec_client *c, int status, const char *why) {
+  blec__mutex_lock(&c->lock);
+  blec_op *w = c->close_waiters;
+  c->close_waiters = NULL;
+  blec__mutex_unlock(&c->lock);
+  while (w) {
+    blec_op *next = w->join_next;
+    blec_error e;
+    blec__error_set(&e, status, "%s", why);
+    blec__op_complete_error(w, &e);
+    blec__op_unref(w);
+    w = next;
+  }
+}
+
+/* [strand] The close ended; a connect that waited for it starts now. */
+static void t_close_done(blec__task *t) {
+  blec_client *c = CONTAINER(t, blec_client, close_task);
+  blec__mutex_lock(&c->lock);
+  blec_op *close = c->closing;
+  c->closing = NULL;
+  bool start = c->start_waiting && c->connect_op;
+  c->start_waiting = false;
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
+  blec__mutex_unlock(&c->lock);
+  if (!close) return; /* abandoned after a timeout */
+  link_down(c, BLEC_DISCONNECT_REQUESTED);
+  blec__mutex_lock(&c->lock);
+  if (c->state == BLEC__DISCONNECTING) c->state = c->connect_op ? BLEC__CONNECTING : BLEC__DISCONNECTED;
+  blec__mutex_unlock(&c->lock);
+  blec__op_unref(close);
+  release_waiters(c, BLEC_OK, "");
+  if (start) {
+    if (scan)
+      step_find(c);
+    else
+      step_link(c);
+  }
+}
+
+/* ---- disconnect ------------------------------------------------------------------------------ */
+
+/* [strand] A disconnect op: ends a connect in progress, then joins or starts the close. */
+static void t_disconnect(blec__task *t) {
+  blec_op *op = CONTAINER(t, blec_op, task);
+  blec_client *c = op->client;
+  blec__mutex_lock(&c->lock);
+  bool connecting = c->connect_op != NULL;
+  blec__mutex_unlock(&c->lock);
+  if (connecting) end_connect_status(c, BLEC_ERR_CANCELLED, "disconnect requested while connecting");
+  blec__mutex_lock(&c->lock);
+  bool up = c->link_up;
+  bool join = c->closing != NULL || up;
+  if (join) { /* the close's end completes it */
+    op->join_next = c->close_waiters;
+    c->close_waiters = op; /* the task's reference moves to the list */
+  }
+  bool start = up && !c->closing;
+  blec__mutex_unlock(&c->lock);
+  if (start) start_close(c);
+  if (!join) { /* already down: done */
+    blec__op_complete(op, BLEC_OK);
+    blec__op_unref(op);
+  }
+}
+
+/* [strand] A disconnection that timed out: the link is abandoned as closed. */
+static void t_force(blec__task *t) {
+  blec_client *c = CONTAINER(t, blec_client, force_task);
+  blec__mutex_lock(&c->lock);
+  c->force_queued = false;
+  blec_op *close = c->closing;
+  c->closing = NULL;
+  blec__mutex_unlock(&c->lock);
+  if (!close) return;
+  blec__log(c->ctx, BLEC_LOG_WARNING, "closing the link to %s did not end in time: it is treated as closed",
+            c->address);
+  blec__op_abort(close, BLEC_ERR_TIMEOUT, "abandoned");
+  blec__op_unref(close);
+  link_down(c, BLEC_DISCONNECT_REQUESTED);
+  blec__mutex_lock(&c->lock);
+  if (!c->connect_op) c->state = BLEC__DISCONNECTED;
+  blec__mutex_unlock(&c->lock);
+  release_waiters(c, BLEC_ERR_TIMEOUT, "the link did not close in time; it is treated as closed");
+}
+
+/* A blocking disconnect that times out abandons the close (the program stops waiting). */
+static bool disconnect_on_cancel(blec_op *op, int status, const char *why, void *arg) {
+  (void)op;
+  (void)why;
+  blec_client *c = arg;
+  if (status != BLEC_ERR_TIMEOUT) return false;
+  blec__mutex_lock(&c->lock);
+  bool queue = !c->force_queued;
+  c->force_queued = true;
+  blec__mutex_unlock(&c->lock);
+  if (queue) post(c, &c->force_task, t_force);
+  return false;
+}
+
+int blec_client_disconnect_async(blec_client *c, blec_op_cb cb, void *user, blec_op **out) {
+  if (out) *out = NULL;
+  if (!c) return BLEC_ERR_INVALID_ARG;
+  blec_op *op = blec__op_new(c->ctx, BLEC__OP_DISCONNECT, cb, user);
+  if (!op) return BLEC_ERR_NO_MEMORY;
+  op->client = blec__client_ref(c);
+  op->on_cancel = disconnect_on_cancel;
+  op->on_cancel_arg = c;
+  blec__op_ref(op); /* t_disconnect's */
+  post(c, &op->task, t_disconnect);
+  return blec__op_launched(op, BLEC_OK, out);
+}
+
+int blec_client_disconnect(blec_client *c, int timeout_ms, blec_error *err) {
+  blec_error_clear(err);
+  if (!c) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "client is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
+  blec_op *op;
+  int r = blec_client_disconnect_async(c, NULL, NULL, &op);
+  if (r != BLEC_OK) {
+    blec__error_set(err, r, "the disconnection could not start");
+    return r;
+  }
+  r = blec__op_wait_final(op, timeout_ms, err);
+  blec__op_unref(op);
+  return r;
+}
+
+/* ---- link loss -------------------------------------------------------------------------------- */
+
+/* [strand] The backend reported the link down. */
+static void t_down(blec__task *t) {
+  blec_client *c = CONTAINER(t, blec_client, down_task);
+  blec__mutex_lock(&c->lock);
+  c->down_queued = false;
+  blec_disconnect_reason reason = c->down_reason;
+  bool up = c->link_up;
+  bool connecting = c->connect_op != NULL;
+  blec__mutex_unlock(&c->lock);
+  if (!up) return; /* a link that never came up fails its own step */
+  if (connecting) {
+    blec__mutex_lock(&c->lock);
+    c->link_up = false;
+    blec__mutex_unlock(&c->lock);
+    blec__client_fail_pending(c, BLEC_ERR_DISCONNECTED, "the link was lost during the operation");
+    blec_error e;
+    blec__error_set(&e, BLEC_ERR_DISCONNECTED, "the link to %s was lost while connecting", c->address);
+    end_connect(c, &e);
+    return;
+  }
+  link_down(c, reason);
+}
+
+void blec__client_disconnected(blec_client *c, blec_disconnect_reason reason) {
+  blec__client_ref(c);
+  blec__mutex_lock(&c->lock);
+  bool queue = !c->down_queued;
+  if (queue) {
+    c->down_queued = true;
+    c->down_reason = reason;
+  }
+  blec__mutex_unlock(&c->lock);
+  if (queue) post(c, &c->down_task, t_down);
+  blec__client_unref(c);
 }

@@ -14,8 +14,9 @@
 
 #define CCCD_UUID16 0x2902
 
-/* A new tracked op if the client is connected, else NULL with *status set. */
-static blec_op *begin(blec_client *c, blec__op_kind kind, blec_op_cb cb, void *user, int *status) {
+/* A new tracked op about `handle` if the client is connected, else NULL with *status set.
+ * Everything the op carries is set before tracking makes it visible. */
+static blec_op *begin(blec_client *c, blec__op_kind kind, uint16_t handle, blec_op_cb cb, void *user, int *status) {
   blec__mutex_lock(&c->lock);
   bool up = c->state == BLEC__CONNECTED && c->link_up;
   blec__mutex_unlock(&c->lock);
@@ -28,56 +29,75 @@ static blec_op *begin(blec_client *c, blec__op_kind kind, blec_op_cb cb, void *u
     *status = BLEC_ERR_NO_MEMORY;
     return NULL;
   }
+  op->handle = handle;
   blec__client_track(c, op);
   *status = BLEC_OK;
   return op;
 }
 
-/* After the backend's request function: a refusal ends the op silently (the caller gets
- * the status), otherwise the op goes to the caller. */
-static int launched(blec_op *op, int r, blec_op **out) {
-  if (r != BLEC_OK) {
-    op->cb = NULL;
-    blec__op_complete(op, r);
-    blec__op_unref(op);
-    return r;
+/* What a request needs of a characteristic or descriptor, copied under the client's lock. */
+typedef struct attr_info {
+  uint16_t handle;
+  uint32_t props; /* characteristics */
+  blec_uuid uuid;
+} attr_info;
+
+/* The program's object `obj`, if it belongs to one of the client's live trees (checked by
+ * its address: an object of a released tree is never read). Client lock held. */
+static bool given_locked(blec_client *c, const void *obj, bool descriptor, attr_info *out) {
+  if (descriptor) {
+    const blec_descriptor *d = blec__client_live_desc_locked(c, obj);
+    if (!d) return false;
+    *out = (attr_info){d->handle, 0, d->uuid};
+  } else {
+    const blec_characteristic *ch = blec__client_live_chr_locked(c, obj);
+    if (!ch) return false;
+    *out = (attr_info){ch->handle, ch->props, ch->uuid};
   }
-  blec__op_give(op, out);
-  return BLEC_OK;
+  return true;
 }
 
-static bool chr_is_ours(const blec_client *c, const blec_characteristic *chr) { return chr->client == c; }
+static bool given(blec_client *c, const void *obj, bool descriptor, attr_info *out) {
+  if (!c || !obj) return false;
+  blec__mutex_lock(&c->lock);
+  bool ok = given_locked(c, obj, descriptor, out);
+  blec__mutex_unlock(&c->lock);
+  return ok;
+}
 
 /*
- * The characteristic of the current tree that `chr` stands for: itself, or — for an
- * object of a tree discovered on an earlier connection — the one with the same handle
- * and UUID now. NULL with *status set when not connected or when it is gone.
+ * The attribute of the current tree that the program's object stands for: itself, or —
+ * for an object of the tree a reconnection replaced — the one with the same handle and
+ * UUID now. BLEC_ERR_INVALID_ARG when obj is not an object of this client's live trees,
+ * BLEC_ERR_NOT_CONNECTED, or ..._NOT_FOUND when it is gone. *mine gets obj's own fields.
  */
-static const blec_characteristic *current_chr(blec_client *c, const blec_characteristic *chr, int *status) {
-  if (!blec_client_is_connected(c)) {
-    *status = BLEC_ERR_NOT_CONNECTED;
-    return NULL;
-  }
+static int resolve(blec_client *c, const void *obj, bool descriptor, attr_info *mine, attr_info *cur) {
+  int r = BLEC_OK;
   blec__mutex_lock(&c->lock);
-  const blec_characteristic *cur = blec__client_chr_by_handle_locked(c, chr->handle);
-  if (cur && !blec_uuid_equal(&cur->uuid, &chr->uuid)) cur = NULL;
+  if (!given_locked(c, obj, descriptor, mine)) {
+    r = BLEC_ERR_INVALID_ARG;
+  } else if (!(c->state == BLEC__CONNECTED && c->link_up)) {
+    r = BLEC_ERR_NOT_CONNECTED;
+  } else if (descriptor) {
+    const blec_descriptor *d = blec__client_desc_by_handle_locked(c, mine->handle);
+    if (d && blec_uuid_equal(&d->uuid, &mine->uuid))
+      *cur = (attr_info){d->handle, 0, d->uuid};
+    else
+      r = BLEC_ERR_DESCRIPTOR_NOT_FOUND;
+  } else {
+    const blec_characteristic *ch = blec__client_chr_by_handle_locked(c, mine->handle);
+    if (ch && blec_uuid_equal(&ch->uuid, &mine->uuid))
+      *cur = (attr_info){ch->handle, ch->props, ch->uuid};
+    else
+      r = BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
+  }
   blec__mutex_unlock(&c->lock);
-  *status = cur ? BLEC_OK : BLEC_ERR_CHARACTERISTIC_NOT_FOUND;
-  return cur;
+  return r;
 }
 
-static const blec_descriptor *current_desc(blec_client *c, const blec_descriptor *d, int *status) {
-  if (!blec_client_is_connected(c)) {
-    *status = BLEC_ERR_NOT_CONNECTED;
-    return NULL;
-  }
-  blec_descriptor *cur = NULL;
-  blec__mutex_lock(&c->lock);
-  if (blec_client_descriptor_by_handle(c, d->handle, &cur) != BLEC_OK || !blec_uuid_equal(&cur->uuid, &d->uuid))
-    cur = NULL;
-  blec__mutex_unlock(&c->lock);
-  *status = cur ? BLEC_OK : BLEC_ERR_DESCRIPTOR_NOT_FOUND;
-  return cur;
+static bool is_cccd(const attr_info *a) {
+  uint16_t u16;
+  return blec_uuid_to16(&a->uuid, &u16) && u16 == CCCD_UUID16;
 }
 
 /* ---- reads ------------------------------------------------------------------------------- */
@@ -87,27 +107,29 @@ static int read_start(blec_client *c, uint16_t handle, bool descriptor, unsigned
   if (flags & ~(unsigned)BLEC_READ_CACHED) return BLEC_ERR_INVALID_ARG;
   if ((flags & BLEC_READ_CACHED) && !(c->ctx->caps & BLEC_CAP_CACHE_MODE)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
-  blec_op *op = begin(c, BLEC__OP_READ, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_READ, handle, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->read(c, op, handle, descriptor, (flags & BLEC_READ_CACHED) != 0), out);
+  return blec__op_launched(op, c->ctx->backend->read(c, op, handle, descriptor, (flags & BLEC_READ_CACHED) != 0), out);
 }
 
 int blec_client_read_async(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_op_cb cb,
                            void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
-  return read_start(c, chr->handle, false, flags, cb, user, out);
+  if (!c || !chr) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return st;
+  return read_start(c, cur.handle, false, flags, cb, user, out);
 }
 
 int blec_client_read_descriptor_async(blec_client *c, const blec_descriptor *d, unsigned flags, blec_op_cb cb,
                                       void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !d || !chr_is_ours(c, d->chr)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(d = current_desc(c, d, &st))) return st;
-  return read_start(c, d->handle, true, flags, cb, user, out);
+  if (!c || !d) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, d, true, &mine, &cur);
+  if (st != BLEC_OK) return st;
+  return read_start(c, cur.handle, true, flags, cb, user, out);
 }
 
 static int wait_data(blec_op *op, int timeout_ms, uint8_t **data, size_t *len, blec_error *err) {
@@ -159,6 +181,13 @@ static const char *refusal_text(int r) {
   }
 }
 
+/* Why resolve() refused the program's GATT object. */
+static const char *object_refusal(int r) {
+  return r == BLEC_ERR_INVALID_ARG
+             ? "the characteristic is not one of this client's (another client's, or of a tree a reconnection released)"
+             : refusal_text(r);
+}
+
 int blec_client_read(blec_client *c, const blec_characteristic *chr, unsigned flags, int timeout_ms,
                      uint8_t **data, size_t *len, blec_error *err) {
   blec_error_clear(err);
@@ -189,7 +218,7 @@ int blec_client_read_descriptor(blec_client *c, const blec_descriptor *d, unsign
  * with its sentence in err (NULL ok), or BLEC_OK with *with_response chosen. BlueZ and
  * Windows refuse a write to a characteristic without a write property, and a write
  * command longer than MTU - 3; so does blec, before anything is sent. */
-static int write_check(blec_client *c, const blec_characteristic *chr, size_t len, blec_write_mode mode,
+static int write_check(blec_client *c, const attr_info *chr, size_t len, blec_write_mode mode,
                        bool *with_response, blec_error *err) {
   char props[160];
   if (!(chr->props & (BLEC_PROP_WRITE | BLEC_PROP_WRITE_WITHOUT_RESPONSE)))
@@ -215,18 +244,18 @@ static int write_check(blec_client *c, const blec_characteristic *chr, size_t le
 static int write_start(blec_client *c, const blec_characteristic *chr, const uint8_t *data, size_t len,
                        blec_write_mode mode, blec_op_cb cb, void *user, blec_op **out, blec_error *err) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr) || (len && !data))
+  attr_info mine, cur;
+  if (!c || !chr || (len && !data))
     return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s", !c || !chr ? "client and characteristic are required"
-                                                    : (len && !data) ? "data is NULL with a non-zero len"
-                                                                     : "the characteristic belongs to another client");
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return refuse_f(err, st, "%s", refusal_text(st));
+                                                                : "data is NULL with a non-zero len");
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return refuse_f(err, st, "%s", object_refusal(st));
   bool with_response;
-  if ((st = write_check(c, chr, len, mode, &with_response, err)) != BLEC_OK) return st;
+  if ((st = write_check(c, &cur, len, mode, &with_response, err)) != BLEC_OK) return st;
   int r;
-  blec_op *op = begin(c, BLEC__OP_WRITE, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_WRITE, cur.handle, cb, user, &r);
   if (!op) return refuse_f(err, r, "%s", refusal_text(r));
-  r = launched(op, c->ctx->backend->write(c, op, chr->handle, false, data, len, with_response), out);
+  r = blec__op_launched(op, c->ctx->backend->write(c, op, cur.handle, false, data, len, with_response), out);
   return r == BLEC_OK ? r : refuse_f(err, r, "%s", refusal_text(r));
 }
 
@@ -249,15 +278,15 @@ int blec_client_write(blec_client *c, const blec_characteristic *chr, const uint
 int blec_client_write_descriptor_async(blec_client *c, const blec_descriptor *d, const uint8_t *data, size_t len,
                                        blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !d || !chr_is_ours(c, d->chr) || (len && !data)) return BLEC_ERR_INVALID_ARG;
-  uint16_t u16;
-  if (blec_uuid_to16(&d->uuid, &u16) && u16 == CCCD_UUID16) return BLEC_ERR_INVALID_ARG; /* use start_notify */
-  int st;
-  if (!(d = current_desc(c, d, &st))) return st;
+  if (!c || !d || (len && !data)) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  if (given(c, d, true, &mine) && is_cccd(&mine)) return BLEC_ERR_INVALID_ARG; /* use start_notify */
+  int st = resolve(c, d, true, &mine, &cur);
+  if (st != BLEC_OK) return st;
   int r;
-  blec_op *op = begin(c, BLEC__OP_WRITE, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_WRITE, cur.handle, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->write(c, op, d->handle, true, data, len, true), out);
+  return blec__op_launched(op, c->ctx->backend->write(c, op, cur.handle, true, data, len, true), out);
 }
 
 int blec_client_write_descriptor(blec_client *c, const blec_descriptor *d, const uint8_t *data, size_t len,
@@ -266,8 +295,8 @@ int blec_client_write_descriptor(blec_client *c, const blec_descriptor *d, const
   blec_op *op;
   int r = blec_client_write_descriptor_async(c, d, data, len, NULL, NULL, &op);
   if (r != BLEC_OK) {
-    uint16_t u16;
-    bool cccd = d && blec_uuid_to16(&d->uuid, &u16) && u16 == CCCD_UUID16;
+    attr_info mine;
+    bool cccd = given(c, d, true, &mine) && is_cccd(&mine);
     return refuse(err, r,
                   cccd ? "the Client Characteristic Configuration descriptor is written by start_notify/stop_notify"
                        : refusal_text(r));
@@ -285,13 +314,17 @@ static blec__subscription *find_sub_locked(blec_client *c, uint16_t handle) {
   return NULL;
 }
 
-static void remove_sub_locked(blec_client *c, uint16_t handle) {
+/* Takes the subscription of `handle` (of generation gen, or any when gen is 0) out of the
+ * client; its stream (returned) is the caller's to end. */
+static blec__stream *remove_sub_locked(blec_client *c, uint16_t handle, uint64_t gen) {
   for (size_t i = 0; i < c->nsubs; i++) {
-    if (c->subs[i].handle == handle) {
+    if (c->subs[i].handle == handle && (!gen || c->subs[i].generation == gen)) {
+      blec__stream *s = c->subs[i].stream;
       c->subs[i] = c->subs[--c->nsubs];
-      return;
+      return s;
     }
   }
+  return NULL;
 }
 
 /* A failed subscription is removed again (unless a newer one replaced it). */
@@ -300,14 +333,14 @@ static void subscribed(blec_op *op, void *arg) {
   uint64_t gen = (uint64_t)(uintptr_t)arg;
   if (op->err.status == BLEC_OK) return;
   blec__mutex_lock(&c->lock);
-  blec__subscription *s = find_sub_locked(c, op->handle);
-  if (s && s->generation == gen) remove_sub_locked(c, s->handle);
+  blec__stream *s = remove_sub_locked(c, op->handle, gen);
   blec__mutex_unlock(&c->lock);
+  if (s) blec__notify_stream_end(c, s, false);
 }
 
 /* A characteristic without notify or indicate cannot be subscribed to: BLEC_ERR_NOT_SUPPORTED
  * (as BlueZ's NotSupported), with its properties in the sentence. */
-static int notify_check(const blec_characteristic *chr, blec_error *err) {
+static int notify_check(const attr_info *chr, blec_error *err) {
   char props[160];
   if (chr->props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)) return BLEC_OK;
   return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
@@ -318,52 +351,49 @@ static int notify_check(const blec_characteristic *chr, blec_error *err) {
 static int notify_start(blec_client *c, const blec_characteristic *chr, unsigned flags, blec_notify_cb cb,
                         void *cb_user, blec_op_cb done, void *user, blec_op **out, blec_error *err) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr) || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE))
+  attr_info mine, cur;
+  if (!c || !chr || !cb || (flags & ~(unsigned)BLEC_NOTIFY_FORCE_INDICATE))
     return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s",
-                    !c || !chr || !cb ? "client, characteristic and callback are required"
-                    : !chr_is_ours(c, chr) ? "the characteristic belongs to another client"
-                                           : "unknown flags");
+                    !c || !chr || !cb ? "client, characteristic and callback are required" : "unknown flags");
+  if (!given(c, chr, false, &mine))
+    return refuse_f(err, BLEC_ERR_INVALID_ARG, "%s", object_refusal(BLEC_ERR_INVALID_ARG));
   int st;
-  if ((st = notify_check(chr, err)) != BLEC_OK) return st;
-  if (!(chr = current_chr(c, chr, &st))) return refuse_f(err, st, "%s", refusal_text(st));
-  if ((st = notify_check(chr, err)) != BLEC_OK) return st;
-  bool indicate = !(chr->props & BLEC_PROP_NOTIFY) ||
-                  ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (chr->props & BLEC_PROP_INDICATE));
+  if ((st = notify_check(&mine, err)) != BLEC_OK) return st;
+  if ((st = resolve(c, chr, false, &mine, &cur)) != BLEC_OK) return refuse_f(err, st, "%s", object_refusal(st));
+  if ((st = notify_check(&cur, err)) != BLEC_OK) return st;
+  bool indicate = !(cur.props & BLEC_PROP_NOTIFY) ||
+                  ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (cur.props & BLEC_PROP_INDICATE));
   if (indicate && !(c->ctx->caps & BLEC_CAP_INDICATIONS))
     return refuse_f(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot subscribe to indications",
                     c->ctx->backend->name);
-  if (indicate && (chr->props & BLEC_PROP_NOTIFY) && !(c->ctx->caps & BLEC_CAP_FORCE_INDICATE))
+  if (indicate && (cur.props & BLEC_PROP_NOTIFY) && !(c->ctx->caps & BLEC_CAP_FORCE_INDICATE))
     return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
                     "the %s backend cannot choose indications over notifications (BLEC_NOTIFY_FORCE_INDICATE)",
                     c->ctx->backend->name);
   int r;
-  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, done, user, &r);
+  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
   if (!op) return refuse_f(err, r, "%s", refusal_text(r));
   /* Active before the CCCD write, so the first values after it are not lost. */
   blec__mutex_lock(&c->lock);
-  if (find_sub_locked(c, chr->handle)) {
+  if (find_sub_locked(c, cur.handle)) {
     blec__mutex_unlock(&c->lock);
-    op->cb = NULL;
-    blec__op_complete(op, BLEC_ERR_BUSY);
-    blec__op_unref(op);
+    blec__op_launched(op, BLEC_ERR_BUSY, out);
     return refuse_f(err, BLEC_ERR_BUSY, "notifications are already started on this characteristic");
   }
   blec__subscription *a = realloc(c->subs, (c->nsubs + 1) * sizeof *a);
-  if (!a) {
+  blec__stream *stream = a ? blec__notify_stream_new(c, cur.handle, cb, cb_user) : NULL;
+  if (a) c->subs = a;
+  if (!stream) {
     blec__mutex_unlock(&c->lock);
-    op->cb = NULL;
-    blec__op_complete(op, BLEC_ERR_NO_MEMORY);
-    blec__op_unref(op);
+    blec__op_launched(op, BLEC_ERR_NO_MEMORY, out);
     return refuse_f(err, BLEC_ERR_NO_MEMORY, "no memory for the subscription");
   }
-  c->subs = a;
   uint64_t gen = ++c->sub_gen;
-  c->subs[c->nsubs++] = (blec__subscription){chr->handle, true, gen, cb, cb_user};
+  c->subs[c->nsubs++] = (blec__subscription){cur.handle, gen, stream};
   blec__mutex_unlock(&c->lock);
-  op->handle = chr->handle;
   blec__op_then(op, subscribed, (void *)(uintptr_t)gen);
-  r = c->ctx->backend->subscribe(c, op, chr->handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
-  r = launched(op, r, out);
+  r = c->ctx->backend->subscribe(c, op, cur.handle, indicate ? BLEC__CCCD_INDICATE : BLEC__CCCD_NOTIFY);
+  r = blec__op_launched(op, r, out);
   return r == BLEC_OK ? r : refuse_f(err, r, "%s", refusal_text(r));
 }
 
@@ -386,20 +416,22 @@ int blec_client_start_notify(blec_client *c, const blec_characteristic *chr, uns
 int blec_client_stop_notify_async(blec_client *c, const blec_characteristic *chr, blec_op_cb done, void *user,
                                   blec_op **out) {
   if (out) *out = NULL;
-  if (!c || !chr || !chr_is_ours(c, chr)) return BLEC_ERR_INVALID_ARG;
-  int st;
-  if (!(chr = current_chr(c, chr, &st))) return st;
-  /* No callback of chr starts from here on, whatever the CCCD write does. */
+  if (!c || !chr) return BLEC_ERR_INVALID_ARG;
+  attr_info mine, cur;
+  int st = resolve(c, chr, false, &mine, &cur);
+  if (st != BLEC_OK) return st;
+  /* No callback of chr runs from here on, whatever the CCCD write does: its stream ends,
+   * and one running on another thread ends first (issue 13, item 9). */
   blec__mutex_lock(&c->lock);
-  bool had = find_sub_locked(c, chr->handle) != NULL;
-  remove_sub_locked(c, chr->handle);
+  blec__stream *s = remove_sub_locked(c, cur.handle, 0);
   c->sub_gen++;
   blec__mutex_unlock(&c->lock);
-  if (!had) return BLEC_ERR_STATE;
+  if (!s) return BLEC_ERR_STATE;
+  blec__notify_stream_end(c, s, true);
   int r;
-  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, done, user, &r);
+  blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->subscribe(c, op, chr->handle, BLEC__CCCD_OFF), out);
+  return blec__op_launched(op, c->ctx->backend->subscribe(c, op, cur.handle, BLEC__CCCD_OFF), out);
 }
 
 int blec_client_stop_notify(blec_client *c, const blec_characteristic *chr, int timeout_ms, blec_error *err) {
@@ -420,9 +452,9 @@ int blec_client_pair_async(blec_client *c, blec_protection_level level, blec_op_
     return BLEC_ERR_INVALID_ARG;
   if (!(c->ctx->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
-  blec_op *op = begin(c, BLEC__OP_PAIR, cb, user, &r);
+  blec_op *op = begin(c, BLEC__OP_PAIR, 0, cb, user, &r);
   if (!op) return r;
-  return launched(op, c->ctx->backend->pair(c, op, level), out);
+  return blec__op_launched(op, c->ctx->backend->pair(c, op, level), out);
 }
 
 int blec_client_pair(blec_client *c, blec_protection_level level, int timeout_ms, blec_error *err) {
@@ -444,7 +476,7 @@ int blec_client_unpair_async(blec_client *c, blec_op_cb cb, void *user, blec_op 
   blec_op *op = blec__op_new(c->ctx, BLEC__OP_UNPAIR, cb, user);
   if (!op) return BLEC_ERR_NO_MEMORY;
   op->client = blec__client_ref(c);
-  return launched(op, c->ctx->backend->unpair(c, op), out);
+  return blec__op_launched(op, c->ctx->backend->unpair(c, op), out);
 }
 
 int blec_client_unpair(blec_client *c, int timeout_ms, blec_error *err) {

@@ -13,6 +13,8 @@ static void init_defaults(blec_client_options *o) {
   o->scan_first = true;
   o->retry_count = 10; /* bleak retries "Unreachable" discovery 10 x 1 s */
   o->retry_delay_ms = 1000;
+  o->notify_queue = BLEC_DEFAULT_CALLBACK_QUEUE;
+  o->notify_overflow = BLEC_OVERFLOW_DROP_OLDEST;
 }
 
 blec_client_options *blec_client_options_new(void) {
@@ -86,5 +88,12 @@ int blec_client_options_set_discovery_retry(blec_client_options *o, int count, i
   if (!o || count < 0 || delay_ms < 0) return BLEC_ERR_INVALID_ARG;
   o->retry_count = count;
   o->retry_delay_ms = delay_ms;
+  return BLEC_OK;
+}
+
+int blec_client_options_set_notify_queue(blec_client_options *o, size_t capacity, blec_overflow policy) {
+  if (!o || !blec__callback_queue_valid(capacity, policy)) return BLEC_ERR_INVALID_ARG;
+  o->notify_queue = capacity;
+  o->notify_overflow = policy;
   return BLEC_OK;
 }

@@ -15,37 +15,148 @@
 #include "core/backend.h"
 #include "core/threads.h"
 
-/* ---- dispatcher (dispatch.c) ---------------------------------------------------------- */
+/* ---- dispatcher (dispatch.c) ----------------------------------------------------------
+ *
+ * One FIFO per context through which every user callback runs, in the order events were
+ * queued, one at a time. Two kinds of entries:
+ *  - events (blec__event): one-off callbacks (op completions, disconnections, MTU
+ *    changes, scan errors, pairing questions), embedded in or allocated by their owner;
+ *  - stream values: a notification value or a detection, kept in the stream's own
+ *    bounded ring (blec__stream), so a fast producer with a slow callback costs a fixed
+ *    amount of memory per subscription or scanner. A full ring drops per its policy and
+ *    counts the drop. Values are copied into slots allocated once: no allocation per
+ *    value once a ring reached its working size.
+ * The producer takes one lock per value and wakes the dispatcher only when it sleeps; the
+ * dispatcher takes values in batches.
+ */
 
-/** A queued callback. run() calls it; both run() and drop() free the event. */
+/** A queued one-off callback. run() calls it; run() and drop() both release the event. */
 typedef struct blec__event {
-  struct blec__event *next;
+  struct blec__event *next; /* free for the owner's use while not queued */
   void (*run)(struct blec__event *ev);
   void (*drop)(struct blec__event *ev);
+  const void *owner; /* the client or scanner whose callback this is, or NULL (set by post) */
 } blec__event;
+
+typedef struct blec__stream blec__stream;
+
+/** What a stream delivers and how it lets go of what it holds. */
+typedef struct blec__stream_kind {
+  /** Runs the callback for one value: bytes (data, len) or a pointer (borrowed for the call). */
+  void (*deliver)(blec__stream *s, const uint8_t *data, size_t len, void *ptr);
+  /**
+   * Releases a pointer value once done with (delivered, dropped, stream closed). Optional.
+   * Delivered ones are released by the next push, on the producer's thread: what the
+   * producer allocated goes back to its own allocator cache, not across threads.
+   */
+  void (*release)(void *ptr);
+  /** Frees the stream's owner-side state once the dispatcher is done with it. */
+  void (*destroy)(blec__stream *s);
+} blec__stream_kind;
+
+/** One value of a stream's ring. */
+typedef struct blec__slot {
+  void *ptr;    /* pointer value, or the heap copy of a long byte value (kept for reuse) */
+  uint32_t len; /* byte value length */
+  uint32_t cap; /* capacity of ptr's buffer for byte values */
+  uint8_t small[24];
+} blec__slot;
+
+/*
+ * A bounded queue of values for one callback (a subscription, a scanner). Embed it first
+ * in the owner's stream structure. Fields below `kind` are the dispatcher's (its lock).
+ */
+struct blec__stream {
+  const blec__stream_kind *kind;
+  const void *owner;        /* the client or scanner (for waits), fixed */
+  bool bytes;               /* byte values (else pointer values), fixed */
+  size_t capacity;          /* most values queued at once, fixed */
+  blec_overflow policy;     /* fixed */
+  _Atomic uint64_t *drops;  /* the owner's drop counter, fixed */
+  atomic_bool closed;       /* no value is delivered any more */
+  blec__slot *slots;
+  size_t nslots, head, count;
+  size_t entries;   /* queue entries that name it (== count while open) */
+  size_t in_flight; /* entries taken by a running batch */
+  void **done;      /* delivered pointer values waiting for the producer to release them */
+  size_t ndone, done_cap;
+  void **spare;     /* the producer's swap buffer for `done` (owner's lock serializes pushes) */
+  size_t spare_cap;
+  bool released;    /* the owner let go */
+  bool warned;      /* the first drop was reported */
+};
+
+typedef struct blec__qentry {
+  blec__event *ev;      /* an event, or NULL for */
+  blec__stream *stream; /* "the oldest value of this stream" */
+} blec__qentry;
+
+typedef struct blec__batch_item {
+  blec__event *ev;      /* an event to run, or */
+  blec__stream *stream; /* a stream value to deliver (NULL when its stream closed) */
+  blec__stream *acct;   /* the stream the entry named, for its accounting */
+  void *ptr;
+  size_t off, len;
+} blec__batch_item;
 
 typedef struct blec__dispatcher {
   blec__mutex lock;
-  blec__cond cond;
-  blec__event *head, *tail;
+  blec__cond cond;      /* work arrived (the runner sleeps on it) */
+  blec__cond idle;      /* a callback ended (waits of blec__dispatcher_wait_for) */
+  blec__qentry *q;      /* ring of entries */
+  size_t qcap, qhead, qcount;
   blec_delivery mode;
   blec__waitable waitable;
   blec__thread thread;
   bool thread_started;
   bool stopping;
-  _Atomic uint64_t runner; /* thread now running callbacks (blec__thread_self), 0 if none */
-  atomic_bool has_work;     /* a lock-free hint that the queue is not empty, for spinning */
-  uint32_t spin_us;         /* the dispatch thread's current polling budget (dispatch.c) */
+  bool sleeping;         /* the runner waits on cond: a post signals it */
+  bool running;          /* a batch is being run (queued mode: one dispatch at a time) */
+  atomic_size_t pending; /* 1 while qcount > 0: readable without the lock (spinning) */
+  uint32_t spin_us;      /* the runner's current polling budget after a batch (dispatch.c) */
+  _Atomic uint64_t runner;               /* thread running callbacks (blec__thread_self), 0 if none */
+  _Atomic(const void *) running_owner;   /* owner of the callback running now */
+  _Atomic(blec__stream *) running_stream; /* stream of the callback running now */
+  atomic_int waiters;                    /* threads in blec__dispatcher_wait_for */
+  /* The runner's batch (only the runner touches it). */
+  blec__batch_item *batch;
+  uint8_t *bytes;
+  size_t bytes_cap;
 } blec__dispatcher;
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode);
-/** Stops the thread (if any) and drops every queued event. */
+/** No callback starts from now on (one running finishes first); later posts are dropped. */
+void blec__dispatcher_stop(blec__dispatcher *d);
+/** Stops (if not yet) and drops every queued entry. */
 void blec__dispatcher_destroy(blec__dispatcher *d);
-/** Queues ev (takes ownership). After destroy began, drops it at once. */
+/** Queues ev (takes ownership) as a callback of `owner` (may be NULL). After stop, drops it at once. */
+void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void *owner);
 void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev);
 int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms);
 /** True on the thread now running this dispatcher's callbacks. */
 bool blec__dispatcher_in_callback(blec__dispatcher *d);
+/**
+ * Returns once no callback of `owner` (a client, a scanner) or of `stream` runs, unless
+ * the caller is the thread running callbacks (a callback calling it: it is the one
+ * running). With the owner closed beforehand, none runs after this returns.
+ */
+void blec__dispatcher_wait_for(blec__dispatcher *d, const void *owner, const blec__stream *stream);
+
+/** A capacity and policy the queue options accept. */
+bool blec__callback_queue_valid(size_t capacity, blec_overflow policy);
+/** Sets up a stream embedded in its owner's structure (not queued anywhere yet). */
+void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, bool bytes,
+                       size_t capacity, blec_overflow policy, _Atomic uint64_t *drops);
+/**
+ * Queues a value: bytes (copied) or a pointer (the stream owns it from now on). Returns
+ * true when this push dropped a value (the oldest or this one) and it was the stream's
+ * first drop: the caller logs it after its own locks. A closed stream drops silently.
+ */
+bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr);
+/** No value of s is delivered from now on; queued ones are released. Does not wait. */
+void blec__stream_close(blec__dispatcher *d, blec__stream *s);
+/** The owner lets go of a closed stream: kind->destroy runs once the dispatcher is done with it. */
+void blec__stream_release(blec__dispatcher *d, blec__stream *s);
 
 /* ---- timers (timer.c): deadlines that time out operations ---------------------------- */
 
@@ -94,6 +205,7 @@ struct blec_ctx {
   blec__mutex lock;
   int live_scanners; /* created and not freed by the program */
   int live_clients;
+  struct find_state *finds; /* running finds and discovers (find.c), under lock */
   blec__dispatcher dispatcher;
   blec__timers timers;
   blec_log_level log_level;
@@ -118,30 +230,82 @@ typedef enum blec__op_kind {
   BLEC__OP_DISCOVER
 } blec__op_kind;
 
+/*
+ * How a user completion reaches the program. An _async call makes its op visible to other
+ * threads (the client's pending list, the backend) before it knows whether the backend
+ * accepts the request; a link drop may complete the op in that window. The completion
+ * callback is therefore held until the call has its answer (blec__op_launched): a refused
+ * call runs none, an accepted one runs it exactly once, never inside the call.
+ */
+typedef enum blec__launch {
+  BLEC__LAUNCH_PENDING = 0, /* the starting call has not answered yet */
+  BLEC__LAUNCH_ACCEPTED,    /* the call returned BLEC_OK: the callback runs once */
+  BLEC__LAUNCH_REFUSED      /* the call returned an error: no callback */
+} blec__launch;
+
+/* A unit of work for a strand (strand.c); ops embed one for the strand they report to. */
+typedef struct blec__task {
+  struct blec__task *next;
+  void (*run)(struct blec__task *t);
+} blec__task;
+
+/* ---- strands (strand.c): serial executors, one per object with a state machine ------ */
+
+typedef struct blec__strand {
+  blec__mutex lock;
+  blec__cond idle;
+  blec__task *head, *tail;
+  bool busy; /* a thread is running its tasks */
+} blec__strand;
+
+int blec__strand_init(blec__strand *s);
+void blec__strand_destroy(blec__strand *s);
+/**
+ * Runs t->run(t) after every task posted before it, one at a time: at once on this
+ * thread when the strand is idle, else on the thread running it. The caller keeps the
+ * strand's owner alive for the duration of the call.
+ */
+void blec__strand_post(blec__strand *s, blec__task *t);
+/** Waits until no task runs (never call it from a task of the same strand). */
+void blec__strand_wait_idle(blec__strand *s);
+
+/*
+ * Ownership and publication. Every field an op's creator sets (kind, cb/user, hooks,
+ * client, handle) is set before the op becomes visible to another thread and never
+ * written again; what other threads change (result, flags, continuations) is under
+ * op->lock. The creator holds its own reference across the whole starting call, so a
+ * completion callback that frees the op cannot pull it away from under the call.
+ */
 struct blec_op {
   atomic_int refs;
   blec_ctx *ctx;
   blec__op_kind kind;
   blec__mutex lock;
   blec__cond cond;
-  bool done;    /* a result is stored (first completion wins) */
-  bool settled; /* internal hooks ran: waiters and the program may look */
+  bool done;     /* a result is stored (first completion wins) */
+  bool settled;  /* internal hooks ran: waiters and the program may look */
+  bool aborting; /* an abort was taken over by on_cancel: its completion follows */
   bool timer_armed;
+  blec__launch launch;
+  bool cb_held; /* completed while the launch was pending: post once accepted */
   blec_error err;
   uint8_t *data;
   size_t len;
   blec_device *device;
   blec_device **devices;
   size_t ndevices;
-  /* User completion, run through the dispatcher. */
+  /* User completion, run through the dispatcher (the event is embedded: no allocation). */
   blec_op_cb cb;
   void *user;
+  blec__event ev;
   /* Internal completion, run on the completing thread with no lock held (stages). */
   void (*on_done)(blec_op *op, void *arg);
   void *on_done_arg;
   /* Called by blec_op_cancel / a timeout (status CANCELLED / TIMEOUT) before the op
-   * completes with that status; it may complete the op itself with another result. */
-  void (*on_cancel)(blec_op *op, int status, void *arg);
+   * completes with that status. It returns true when it completed the op itself or will
+   * complete it shortly on another path (then the abort counts as done); false lets the
+   * abort complete the op with `status`. */
+  bool (*on_cancel)(blec_op *op, int status, const char *why, void *arg);
   void *on_cancel_arg;
   /* Continuations (blec__op_then), run in order after on_done: the first inline, more
    * in a list. */
@@ -155,21 +319,34 @@ struct blec_op {
   blec_client *client;
   struct blec_op *client_next; /* client's pending list */
   bool in_client_list;
-  int64_t backend_data;
+  _Atomic int64_t backend_data;
   uint16_t handle; /* the attribute a request is about (core bookkeeping) */
+  struct blec_op *join_next;      /* a disconnect op waiting for the close of the link */
+  struct blec__gatt_build *build; /* a discovery's attributes as the backend adds them */
+  blec__task task;                /* its report to the client's strand (client_connect.c) */
 };
 
-/** A new running op with one reference (the caller's). */
+/** A new running op with one reference (the caller's); its callback waits for blec__op_launched. */
 blec_op *blec__op_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, void *user);
-/** Completes with BLEC_ERR_TIMEOUT or CANCELLED after running on_cancel. */
+/**
+ * Ends a running op with BLEC_ERR_TIMEOUT or CANCELLED after running on_cancel. True when
+ * this call ended it (or on_cancel took the ending over), false when it was already
+ * complete or being aborted.
+ */
 bool blec__op_abort(blec_op *op, int status, const char *why);
 /** Blocking-form helper: waits, on timeout aborts with BLEC_ERR_TIMEOUT; copies detail to err. */
 int blec__op_wait_final(blec_op *op, int timeout_ms, blec_error *err);
 /** Runs fn(op, arg) once op completes (at once, on this thread, if it already has).
  * Several may be chained; they run in the order they were added. */
 void blec__op_then(blec_op *op, void (*fn)(blec_op *op, void *arg), void *arg);
-/** Hands the caller's reference out through *out (or drops it when out is NULL). */
-void blec__op_give(blec_op *op, blec_op **out);
+/**
+ * The end of every _async call that made `op` (the caller's reference): `r` is the
+ * request's answer. BLEC_OK: the held callback (if the op already completed) is posted and
+ * the reference goes to *out (dropped when out is NULL). An error: the op completes with
+ * it if it has not, its callback is dropped, the reference is released and *out stays
+ * NULL. Returns r.
+ */
+int blec__op_launched(blec_op *op, int r, blec_op **out);
 
 /* ---- devices (device.c) ----------------------------------------------------------------------- */
 
@@ -212,6 +389,8 @@ struct blec_scan_options {
   blec__byte_filter *byte_filters;
   size_t nbyte_filters;
   size_t stream_capacity;
+  size_t callback_queue;          /* detections queued for the callback at most */
+  blec_overflow callback_overflow;
 };
 
 int blec__scan_options_copy(blec_scan_options *dst, const blec_scan_options *src);
@@ -227,6 +406,8 @@ blec_scanner *blec__scanner_new_internal(blec_ctx *ctx, const blec_scan_options 
                                          void *tap_arg);
 /** Stops (if running) and releases an internal scanner. */
 void blec__scanner_release(blec_scanner *s);
+/** Ends every running find and discover of ctx (CANCELLED) and waits until they settle. */
+void blec__find_end_all(blec_ctx *ctx);
 /** Completes an op with a device (a new reference is taken). */
 bool blec__op_complete_device(blec_op *op, blec_device *dev);
 /** Completes an op BLEC_OK with a device list (ownership of list and references passes). */
@@ -234,6 +415,11 @@ bool blec__op_complete_devices(blec_op *op, blec_device **list, size_t count);
 
 /* ---- GATT model (gatt.c) ------------------------------------------------------------------------ */
 
+/*
+ * A discovered database is a tree frozen in one block (the services, characteristics and
+ * descriptors each in one array, in database order): it never changes once built, its
+ * objects' addresses tell which tree they belong to, and one free releases it.
+ */
 struct blec_descriptor {
   uint16_t handle;
   blec_uuid uuid;
@@ -247,7 +433,7 @@ struct blec_characteristic {
   uint32_t props;
   blec_service *svc;
   blec_client *client;
-  blec_descriptor **descs;
+  blec_descriptor *descs; /* ndescs consecutive entries of the tree's descriptor array */
   size_t ndescs;
   void *backend_obj;
 };
@@ -255,21 +441,36 @@ struct blec_characteristic {
 struct blec_service {
   uint16_t handle, end_handle;
   blec_uuid uuid;
-  blec_characteristic **chars;
+  blec_characteristic *chars; /* nchars consecutive entries of the tree's characteristic array */
   size_t nchars;
   void *backend_obj;
 };
 
-/** One discovered tree. Old trees stay alive until the client is freed (no dangling pointers). */
 typedef struct blec__gatt_tree {
-  struct blec__gatt_tree *older;
-  blec_service **svcs;
-  size_t nsvcs;
+  atomic_int refs;
+  size_t nsvcs, nchars, ndescs;
+  blec_service *svcs;
+  blec_characteristic *chars;
+  blec_descriptor *descs;
 } blec__gatt_tree;
 
-void blec__gatt_tree_free(blec__gatt_tree *t);
-/** Keeps only the services in the list (services option). */
-void blec__gatt_tree_filter(blec__gatt_tree *t, const blec_uuid *keep, size_t nkeep);
+/** The attributes a discovery reported, flat, in database order (owned by its op). */
+typedef struct blec__gatt_build blec__gatt_build;
+void blec__gatt_build_free(blec__gatt_build *b);
+/**
+ * Freezes what a completed discover op holds into a tree for client c, keeping only the
+ * services in `keep` (all when nkeep is 0). BLEC_ERR_NO_MEMORY, or BLEC_OK with *out (an
+ * empty tree when the op holds nothing).
+ */
+int blec__gatt_tree_build(blec_client *c, blec_op *op, const blec_uuid *keep, size_t nkeep, blec__gatt_tree **out);
+/** True when both trees describe the same database (handles, UUIDs, properties, objects). */
+bool blec__gatt_tree_same(const blec__gatt_tree *a, const blec__gatt_tree *b);
+blec__gatt_tree *blec__gatt_tree_ref(blec__gatt_tree *t);
+/** Drops a reference; the last frees the tree. */
+void blec__gatt_tree_unref(blec__gatt_tree *t);
+/** `p` as an object of t when it points at one (compared by address, never read), else NULL. */
+blec_characteristic *blec__gatt_tree_chr(const blec__gatt_tree *t, const void *p);
+blec_descriptor *blec__gatt_tree_desc(const blec__gatt_tree *t, const void *p);
 
 /* ---- clients (client*.c) --------------------------------------------------------------------------- */
 
@@ -280,12 +481,11 @@ typedef enum blec__client_state {
   BLEC__DISCONNECTING
 } blec__client_state;
 
+/* A subscription: its values go through its own bounded stream to its callback (notify.c). */
 typedef struct blec__subscription {
   uint16_t handle;
-  bool active;
   uint64_t generation;
-  blec_notify_cb cb;
-  void *user;
+  blec__stream *stream;
 } blec__subscription;
 
 struct blec_client_options {
@@ -297,36 +497,66 @@ struct blec_client_options {
   bool pair;
   bool scan_first;
   int retry_count, retry_delay_ms;
+  size_t notify_queue; /* values queued per subscription at most */
+  blec_overflow notify_overflow;
 };
 
+/*
+ * A client. The link's state machine — the connect sequence, disconnections, link loss —
+ * runs on the client's strand (client_connect.c): every field marked [strand] is written
+ * only by its tasks, under `lock` so that other threads may read it.
+ */
 struct blec_client {
   atomic_int refs;
   blec_ctx *ctx;
   blec__mutex lock;
+  blec__strand strand;
   char address[BLEC_ADDR_STRLEN];
-  blec_device *device; /* when made from a scanned device */
+  blec_device *device; /* when made from a scanned device, or found by the connect's scan */
   struct blec_client_options opts;
-  blec__client_state state;
-  bool link_up;      /* backend link established (maybe still discovering) */
+  blec__client_state state; /* [strand], except DISCONNECTED -> CONNECTING by connect_start */
+  bool link_up;      /* [strand] backend link established (maybe still discovering) */
+  bool visible;      /* [strand] the program saw this link connected: a disconnection is reported */
   bool freed;        /* the program freed it: no more callbacks */
-  uint64_t link_gen; /* incremented per link */
+  uint64_t link_gen; /* [strand] incremented per link */
   char *name;
   char **old_names; /* replaced names, freed with the client */
   size_t nold_names;
   int mtu;
-  blec__gatt_tree *tree; /* current (may be NULL) */
-  blec__gatt_tree *building;
+  /* The GATT trees the client holds (under lock): the current one, and the one a
+   * reconnection with a different database replaced, until the next connect call
+   * (blec.h, "GATT model"). Callbacks that hand out their objects hold a reference. */
+  blec__gatt_tree *tree;
+  blec__gatt_tree *retired;
   blec__subscription *subs;
   size_t nsubs;
   uint64_t sub_gen;
+  _Atomic uint64_t notify_drops; /* values the subscriptions' full queues dropped */
   blec_op *pending; /* ops in flight on this link */
-  bool visible;       /* the program saw this link connected: a disconnection is reported */
-  blec_op *closing;       /* the disconnection in flight (reference), if any */
-  blec_op *connect_op;    /* reference while connecting */
-  blec_op *connect_stage; /* reference to the step in flight */
-  bool connect_aborting;
-  bool connect_scanning;  /* the step in flight is the scan for the address */
+  /* The connect sequence [strand]. connect_op is set by connect_start (with the state
+   * CONNECTING) and cleared by the task that completes it; `stage` is the step in flight. */
+  blec_op *connect_op;
+  blec_op *stage;
+  blec_op *stage_reported; /* the stage whose completion stage_task will handle (reference) */
+  blec__task stage_task;
+  bool start_waiting; /* a connect waits for the close of the previous link */
   int retries_left;
+  /* Aborting the connect (cancel, timeout): one queued at a time. */
+  blec__task abort_task;
+  bool abort_queued;
+  int abort_status;
+  char abort_why[96];
+  /* Closing the link [strand]: the internal close op and the disconnect ops waiting for it. */
+  blec_op *closing;
+  blec_op *close_waiters;
+  blec__task close_task;
+  /* A link loss reported by the backend, one queued at a time. */
+  blec__task down_task;
+  bool down_queued;
+  blec_disconnect_reason down_reason;
+  /* A disconnection that timed out: the link is abandoned as closed. */
+  blec__task force_task;
+  bool force_queued;
   blec_disconnected_cb disconnected_cb;
   void *disconnected_user;
   blec_mtu_cb mtu_cb;
@@ -343,15 +573,49 @@ int blec__find_by_address_async(blec_ctx *ctx, const char *address, int timeout_
                                 blec_op **op);
 /** Registers an op as pending on the client (takes a client ref on the op). */
 void blec__client_track(blec_client *c, blec_op *op);
-/** Starts the connect sequence (client_connect.c). */
-int blec__client_connect_start(blec_client *c, blec_op *op);
 /** Fails every pending op (link gone). */
 void blec__client_fail_pending(blec_client *c, int status, const char *why);
-/** Finds a characteristic/descriptor in the current tree (client lock held or not needed). */
+/** Posts a disconnected / MTU event for the program (client.c). */
+void blec__client_report_disconnected(blec_client *c, blec_disconnect_reason reason);
+/**
+ * Subscriptions (notify.c). A new one's stream: the program's callback and the current
+ * tree's characteristic for `handle` (client lock held). NULL when out of memory.
+ */
+blec__stream *blec__notify_stream_new(blec_client *c, uint16_t handle, blec_notify_cb cb, void *user);
+/** Ends a subscription's stream taken out of c->subs: no value is delivered after it;
+ * `wait` also waits for a callback of it running on another thread. */
+void blec__notify_stream_end(blec_client *c, blec__stream *s, bool wait);
+/** Ends every subscription (a link that went down); does not wait. */
+void blec__client_end_subscriptions(blec_client *c);
+/** The program's object `p` if it belongs to a tree the client holds, else NULL (lock held). */
+blec_characteristic *blec__client_live_chr_locked(const blec_client *c, const void *p);
+blec_descriptor *blec__client_live_desc_locked(const blec_client *c, const void *p);
+/** A characteristic / descriptor of the current tree by handle (client lock held). */
 blec_characteristic *blec__client_chr_by_handle_locked(const blec_client *c, uint16_t handle);
+blec_descriptor *blec__client_desc_by_handle_locked(const blec_client *c, uint16_t handle);
 
 /* ---- helpers ------------------------------------------------------------------------------------------ */
 char *blec__strdup(const char *s);
+
+/* Waits bounded by a call's timeout_ms (deadline.c): 0 polls, negative waits for ever. */
+typedef struct blec__deadline {
+  int timeout_ms;
+  uint64_t due_us;
+} blec__deadline;
+blec__deadline blec__deadline_in(int timeout_ms);
+/** One wait on c (m held) within the deadline; false when the time is up (nothing waited). */
+bool blec__deadline_wait(const blec__deadline *d, blec__cond *c, blec__mutex *m);
+
+/* Readers of a scanner's reports (scan_stream.c; the scanner's side in scanner.c). The
+ * scanner calls push and scanning under its own lock. */
+void blec__scan_streams_push(blec_scan_stream *list, blec_device *dev);
+void blec__scan_streams_scanning(blec_scan_stream *list, bool scanning);
+blec_scan_stream *blec__scan_stream_next_in_list(const blec_scan_stream *st);
+void blec__scan_stream_set_next_in_list(blec_scan_stream *st, blec_scan_stream *next);
+/** Adds st to the scanner's readers (a reference on the scanner); *scanning its state. BLEC_ERR_STATE once freed. */
+int blec__scanner_attach_stream(blec_scanner *s, blec_scan_stream *st, bool *scanning);
+/** Removes st and drops its reference. */
+void blec__scanner_detach_stream(blec_scanner *s, blec_scan_stream *st);
 
 /* UTF-8 (adv.c): length of the valid sequence at s[0..n) (RFC 3629), 0 when none starts there. */
 size_t blec__utf8_len(const uint8_t *s, size_t n);

@@ -203,8 +203,12 @@ int blec_ctx_free(blec_ctx *ctx) {
     blec__log(ctx, BLEC_LOG_ERROR, "blec_ctx_free: %d scanner(s)/client(s) still alive", live);
     return BLEC_ERR_STATE;
   }
-  /* Timers first (they complete ops, which post), then the dispatcher (drops what is
-   * queued, releasing the last references to scanners and clients), then the backend. */
+  /* No callback runs from here on; running finds and discovers end (their callbacks are
+   * dropped with the rest of the queue); then timers (they complete ops, which post), the
+   * dispatcher (drops what is queued, releasing the last references to scanners and
+   * clients), and the backend. */
+  blec__dispatcher_stop(&ctx->dispatcher);
+  blec__find_end_all(ctx);
   blec__timers_destroy(&ctx->timers);
   blec__dispatcher_destroy(&ctx->dispatcher);
   ctx->backend->exit(ctx, ctx->backend_priv);
@@ -226,7 +230,10 @@ blec_world *blec_ctx_world(const blec_ctx *ctx) {
 
 int blec_ctx_check_bluetooth(blec_ctx *ctx, blec_error *err) {
   blec_error_clear(err);
-  if (!ctx) return BLEC_ERR_INVALID_ARG;
+  if (!ctx) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "ctx is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   return ctx->backend->check_bluetooth(ctx, err);
 }
 

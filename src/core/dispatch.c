@@ -5,27 +5,53 @@
  * blec_ctx_dispatch on the program's thread (BLEC_DELIVERY_QUEUED, woken through the
  * waitable handle). Blocking calls never wait on this queue (they wait on their op), so a
  * callback may make any blocking call without deadlock.
+ *
+ * Cost model (issue 9, "the dispatcher: bounded and cheap"): a producer takes the lock
+ * once per value, copies the value into a slot its stream allocated earlier, appends a
+ * two-pointer entry to a ring, and signals only a dispatcher that sleeps. The dispatcher
+ * takes up to BATCH entries per lock round trip, copying byte values into its own buffer
+ * so the slots are free again at once, and runs them without the lock. Before sleeping
+ * the thread polls briefly: under a steady stream the next value is microseconds away.
+ *
+ * "No callback after stop/free returns" (issue 13, item 9): the runner publishes which
+ * owner and stream it is about to call back (sequentially consistent stores) before it
+ * checks that the stream or owner is still open; closing does the opposite (mark closed,
+ * then look at what runs) and waits while it is the one running. One of the two always
+ * sees the other.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 
+#define BATCH 64
+#define FIRST_SLOTS 16
+#define SPIN_US 30
+#define BYTES_FIRST 4096
+
 static void dispatch_thread(void *arg);
 
-/* The dispatch thread's longest poll for more work after a batch (spin_for_work). */
-#define SPIN_US 50
-
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
-  d->head = d->tail = NULL;
-  d->mode = mode;
-  d->stopping = false;
-  d->thread_started = false;
-  d->runner = 0;
-  atomic_init(&d->has_work, false);
+  memset(d, 0, sizeof *d);
   d->spin_us = SPIN_US;
-  if (blec__mutex_init(&d->lock) != BLEC_OK) return BLEC_ERR_NO_MEMORY;
+  d->mode = mode;
+  atomic_init(&d->pending, 0);
+  atomic_init(&d->runner, 0);
+  atomic_init(&d->running_owner, NULL);
+  atomic_init(&d->running_stream, NULL);
+  atomic_init(&d->waiters, 0);
+  d->batch = malloc(BATCH * sizeof *d->batch);
+  d->bytes_cap = BYTES_FIRST; /* room for a batch of notifications of any ATT size */
+  d->bytes = malloc(d->bytes_cap);
+  if (!d->batch || !d->bytes) {
+    free(d->batch);
+    free(d->bytes);
+    return BLEC_ERR_NO_MEMORY;
+  }
+  if (blec__mutex_init(&d->lock) != BLEC_OK) goto fail_batch;
   if (blec__cond_init(&d->cond) != BLEC_OK) goto fail_mutex;
-  if (blec__waitable_init(&d->waitable) != BLEC_OK) goto fail_cond;
+  if (blec__cond_init(&d->idle) != BLEC_OK) goto fail_cond;
+  if (blec__waitable_init(&d->waitable) != BLEC_OK) goto fail_idle;
   if (mode == BLEC_DELIVERY_THREAD) {
     if (blec__thread_create(&d->thread, dispatch_thread, d) != BLEC_OK) goto fail_waitable;
     d->thread_started = true;
@@ -33,94 +59,376 @@ int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   return BLEC_OK;
 fail_waitable:
   blec__waitable_destroy(&d->waitable);
+fail_idle:
+  blec__cond_destroy(&d->idle);
 fail_cond:
   blec__cond_destroy(&d->cond);
 fail_mutex:
   blec__mutex_destroy(&d->lock);
+fail_batch:
+  free(d->batch);
+  free(d->bytes);
   return BLEC_ERR_NO_MEMORY;
 }
 
-void blec__dispatcher_destroy(blec__dispatcher *d) {
-  blec__mutex_lock(&d->lock);
-  d->stopping = true;
-  blec__cond_broadcast(&d->cond);
-  blec__mutex_unlock(&d->lock);
-  if (d->thread_started) blec__thread_join(&d->thread);
-  /* Dropping an event may post nothing (posts after stopping are dropped at once). */
-  blec__mutex_lock(&d->lock);
-  blec__event *ev = d->head;
-  d->head = d->tail = NULL;
-  blec__mutex_unlock(&d->lock);
-  while (ev) {
-    blec__event *next = ev->next;
-    ev->drop(ev);
-    ev = next;
+/* ---- the ring of entries (lock held) ------------------------------------------------- */
+
+static bool q_push(blec__dispatcher *d, blec__qentry e) {
+  if (d->qcount == d->qcap) {
+    size_t ncap = d->qcap ? d->qcap * 2 : 256;
+    blec__qentry *nq = malloc(ncap * sizeof *nq);
+    if (!nq) return false;
+    for (size_t i = 0; i < d->qcount; i++) nq[i] = d->q[(d->qhead + i) % d->qcap];
+    free(d->q);
+    d->q = nq;
+    d->qcap = ncap;
+    d->qhead = 0;
   }
-  blec__waitable_destroy(&d->waitable);
-  blec__cond_destroy(&d->cond);
-  blec__mutex_destroy(&d->lock);
+  d->q[(d->qhead + d->qcount) % d->qcap] = e;
+  /* Only the empty -> not empty change is published: a spinning runner reads this line,
+   * and a write per value would bounce it between the cores. */
+  if (d->qcount++ == 0) atomic_store_explicit(&d->pending, 1, memory_order_release);
+  return true;
 }
 
-void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev) {
-  ev->next = NULL;
-  blec__mutex_lock(&d->lock);
-  if (d->stopping) {
-    blec__mutex_unlock(&d->lock);
-    ev->drop(ev);
-    return;
-  }
-  bool was_empty = d->head == NULL;
-  if (d->tail)
-    d->tail->next = ev;
-  else
-    d->head = ev;
-  d->tail = ev;
-  atomic_store_explicit(&d->has_work, true, memory_order_release);
-  if (was_empty) {
-    if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_set(&d->waitable);
+static blec__qentry q_pop(blec__dispatcher *d) {
+  blec__qentry e = d->q[d->qhead];
+  d->qhead = (d->qhead + 1) % d->qcap;
+  d->qcount--;
+  return e;
+}
+
+/* Work arrived: wake the runner only if it sleeps; queued mode raises the handle. */
+static void wake_locked(blec__dispatcher *d) {
+  if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_set(&d->waitable); /* no-op while set */
+  if (d->sleeping) {
+    d->sleeping = false;
     blec__cond_signal(&d->cond);
   }
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void *owner) {
+  ev->owner = owner;
+  blec__mutex_lock(&d->lock);
+  bool queued = !d->stopping && q_push(d, (blec__qentry){ev, NULL});
+  if (queued) wake_locked(d);
+  blec__mutex_unlock(&d->lock);
+  if (!queued) ev->drop(ev);
+}
+
+void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev) { blec__dispatcher_post_for(d, ev, NULL); }
+
+/* ---- streams ---------------------------------------------------------------------------- */
+
+bool blec__callback_queue_valid(size_t capacity, blec_overflow policy) {
+  return capacity >= 1 && capacity <= BLEC_MAX_CALLBACK_QUEUE &&
+         (policy == BLEC_OVERFLOW_DROP_OLDEST || policy == BLEC_OVERFLOW_DROP_NEWEST);
+}
+
+void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, bool bytes,
+                       size_t capacity, blec_overflow policy, _Atomic uint64_t *drops) {
+  s->kind = kind;
+  s->owner = owner;
+  s->bytes = bytes;
+  s->capacity = capacity ? capacity : 1;
+  s->policy = policy;
+  s->drops = drops;
+  atomic_init(&s->closed, false);
+  s->slots = NULL;
+  s->nslots = s->head = s->count = s->entries = s->in_flight = 0;
+  s->done = s->spare = NULL;
+  s->ndone = s->done_cap = s->spare_cap = 0;
+  s->released = s->warned = false;
+}
+
+/* Room for one more value: the ring doubles up to the stream's capacity. */
+static bool slots_grow(blec__stream *s) {
+  size_t n = s->nslots ? s->nslots * 2 : FIRST_SLOTS;
+  if (n > s->capacity) n = s->capacity;
+  if (n <= s->nslots) return false;
+  blec__slot *ns = calloc(n, sizeof *ns);
+  if (!ns) return false;
+  for (size_t i = 0; i < s->nslots; i++) ns[i] = s->slots[(s->head + i) % s->nslots];
+  free(s->slots);
+  s->slots = ns;
+  s->nslots = n;
+  s->head = 0;
+  return true;
+}
+
+/* Stores a byte value in a slot, keeping a longer buffer it already has. */
+static bool slot_put_bytes(blec__slot *sl, const uint8_t *data, size_t len) {
+  if (len > UINT32_MAX) return false;
+  if (len > sizeof sl->small && sl->cap < len) {
+    void *b = realloc(sl->ptr, len);
+    if (!b) return false;
+    sl->ptr = b;
+    sl->cap = (uint32_t)len;
+  }
+  if (len) memcpy(len > sizeof sl->small ? sl->ptr : sl->small, data, len);
+  sl->len = (uint32_t)len;
+  return true;
+}
+
+bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr) {
+  void *release = s->bytes ? NULL : ptr;
+  bool dropped = false, first = false;
+  size_t ndone = 0;
+  blec__mutex_lock(&d->lock);
+  if (s->ndone) { /* what the dispatcher delivered comes back to be released here */
+    void **t = s->spare;
+    size_t tc = s->spare_cap;
+    s->spare = s->done;
+    s->spare_cap = s->done_cap;
+    ndone = s->ndone;
+    s->done = t;
+    s->done_cap = tc;
+    s->ndone = 0;
+  }
+  if (d->stopping || atomic_load_explicit(&s->closed, memory_order_relaxed)) goto out;
+  if (s->count == s->nslots && s->count < s->capacity) slots_grow(s);
+  if (s->count < s->nslots) {
+    size_t i = (s->head + s->count) % s->nslots;
+    if (s->bytes ? !slot_put_bytes(&s->slots[i], data, len) : false) {
+      dropped = true;
+    } else if (!q_push(d, (blec__qentry){NULL, s})) {
+      dropped = true;
+    } else {
+      if (!s->bytes) s->slots[i].ptr = ptr;
+      release = NULL;
+      s->count++;
+      s->entries++;
+      wake_locked(d);
+    }
+  } else if (s->policy == BLEC_OVERFLOW_DROP_OLDEST && s->count) {
+    /* Full: the oldest value makes room; the queued entries stand for what remains. */
+    blec__slot *sl = &s->slots[s->head];
+    if (s->bytes ? slot_put_bytes(sl, data, len) : true) {
+      if (!s->bytes) {
+        release = sl->ptr;
+        sl->ptr = ptr;
+      }
+      s->head = (s->head + 1) % s->nslots; /* the rewritten slot is now the newest */
+    }
+    dropped = true;
+  } else {
+    dropped = true; /* drop the newest: this one */
+  }
+  if (dropped) {
+    atomic_fetch_add_explicit(s->drops, 1, memory_order_relaxed);
+    first = !s->warned;
+    s->warned = true;
+  }
+out:
+  blec__mutex_unlock(&d->lock);
+  if (release && s->kind->release) s->kind->release(release);
+  for (size_t i = 0; i < ndone; i++) s->kind->release(s->spare[i]);
+  return first;
+}
+
+/* Frees a stream the dispatcher and its owner are both done with (no lock held). */
+static void stream_free(blec__stream *s) {
+  for (size_t i = 0; i < s->nslots; i++) {
+    if (s->bytes)
+      free(s->slots[i].ptr);
+    else if (s->slots[i].ptr && s->kind->release)
+      s->kind->release(s->slots[i].ptr);
+  }
+  for (size_t i = 0; i < s->ndone; i++) s->kind->release(s->done[i]);
+  free(s->slots);
+  free(s->done);
+  free(s->spare);
+  s->kind->destroy(s);
+}
+
+/* A delivered pointer value waits for the producer (lock held); without memory for the
+ * list it is released here. */
+static bool retire_locked(blec__stream *s, void *ptr) {
+  if (s->ndone == s->done_cap) {
+    size_t ncap = s->done_cap ? s->done_cap * 2 : 64;
+    void **n = realloc(s->done, ncap * sizeof *n);
+    if (!n) return false;
+    s->done = n;
+    s->done_cap = ncap;
+  }
+  s->done[s->ndone++] = ptr;
+  return true;
+}
+
+static bool stream_done_locked(const blec__stream *s) { return s->released && !s->entries && !s->in_flight; }
+
+void blec__stream_close(blec__dispatcher *d, blec__stream *s) {
+  blec__mutex_lock(&d->lock);
+  atomic_store(&s->closed, true); /* seq_cst: see blec__dispatcher_wait_for */
+  /* Queued values go now (their entries are skipped when reached). */
+  void **release = NULL;
+  size_t n = 0;
+  if (!s->bytes && s->count && s->kind->release && (release = malloc(s->count * sizeof *release)) != NULL) {
+    for (size_t i = 0; i < s->count; i++) {
+      blec__slot *sl = &s->slots[(s->head + i) % s->nslots];
+      release[n++] = sl->ptr;
+      sl->ptr = NULL;
+    }
+  }
+  s->count = 0; /* pointer values a failed allocation could not collect go with stream_free */
+  /* No push comes any more: delivered values are released by stream_free. */
+  blec__mutex_unlock(&d->lock);
+  for (size_t i = 0; i < n; i++) s->kind->release(release[i]);
+  free(release);
+}
+
+void blec__stream_release(blec__dispatcher *d, blec__stream *s) {
+  blec__mutex_lock(&d->lock);
+  s->released = true;
+  bool done = stream_done_locked(s);
+  blec__mutex_unlock(&d->lock);
+  if (done) stream_free(s);
+}
+
+/* ---- running callbacks ---------------------------------------------------------------- */
+
+/* Takes up to `limit` entries (lock held); byte values are copied out of their slots, so
+ * producers can reuse them at once. */
+static size_t take_batch(blec__dispatcher *d, size_t limit) {
+  size_t n = 0, used = 0;
+  while (n < limit && d->qcount) {
+    blec__qentry e = d->q[d->qhead];
+    blec__batch_item *it = &d->batch[n];
+    memset(it, 0, sizeof *it);
+    it->ev = e.ev;
+    blec__stream *s = e.stream;
+    if (s && s->count) {
+      blec__slot *sl = &s->slots[s->head];
+      if (s->bytes && used + sl->len > d->bytes_cap) {
+        if (n) break; /* the next batch takes it */
+        uint8_t *b = realloc(d->bytes, sl->len);
+        if (b) {
+          d->bytes = b;
+          d->bytes_cap = sl->len;
+        }
+      }
+      if (!s->bytes) {
+        it->ptr = sl->ptr;
+        sl->ptr = NULL;
+        it->stream = s;
+      } else if (used + sl->len <= d->bytes_cap) {
+        if (sl->len) memcpy(d->bytes + used, sl->len > sizeof sl->small ? sl->ptr : sl->small, sl->len);
+        it->off = used;
+        it->len = sl->len;
+        used += sl->len;
+        it->stream = s;
+      } else {
+        atomic_fetch_add_explicit(s->drops, 1, memory_order_relaxed); /* no memory to hand it over */
+      }
+      s->head = (s->head + 1) % s->nslots;
+      s->count--;
+    }
+    if (s) { /* a closed stream's entry delivers nothing, but is still accounted */
+      it->acct = s;
+      s->entries--;
+      s->in_flight++;
+    }
+    q_pop(d);
+    n++;
+  }
+  if (!d->qcount) atomic_store_explicit(&d->pending, 0, memory_order_relaxed);
+  return n;
+}
+
+/* Publishes what runs now; a closer looking after its own close sees it (seq_cst). */
+static void set_running(blec__dispatcher *d, const void *owner, blec__stream *s) {
+  atomic_store(&d->running_owner, owner);
+  atomic_store(&d->running_stream, s);
+}
+
+/* After a callback: a thread waiting for this one to end is told. */
+static void callback_ended(blec__dispatcher *d) {
+  set_running(d, NULL, NULL);
+  blec__mutex_lock(&d->lock);
+  blec__cond_broadcast(&d->idle);
   blec__mutex_unlock(&d->lock);
 }
 
-/* Takes the whole queue at once: one lock round trip per batch, not per event. */
-static blec__event *take_all_locked(blec__dispatcher *d) {
-  blec__event *list = d->head;
-  d->head = d->tail = NULL;
-  atomic_store_explicit(&d->has_work, false, memory_order_relaxed);
-  if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_clear(&d->waitable);
-  return list;
+/* Runs a taken batch without the lock; settle_locked does its accounting afterwards. */
+static void run_batch(blec__dispatcher *d, size_t n) {
+  const void *owner = NULL;
+  blec__stream *cur = NULL;
+  bool published = false;
+  for (size_t i = 0; i < n; i++) {
+    blec__batch_item *it = &d->batch[i];
+    if (it->stream) {
+      blec__stream *s = it->stream;
+      if (!published || cur != s) {
+        set_running(d, s->owner, s);
+        cur = s;
+        owner = s->owner;
+        published = true;
+      }
+      if (!atomic_load(&s->closed)) s->kind->deliver(s, d->bytes + it->off, it->len, it->ptr);
+    } else if (it->ev) {
+      if (!published || cur || owner != it->ev->owner) {
+        set_running(d, it->ev->owner, NULL);
+        cur = NULL;
+        owner = it->ev->owner;
+        published = true;
+      }
+      it->ev->run(it->ev);
+    } else {
+      continue;
+    }
+    if (atomic_load(&d->waiters)) {
+      callback_ended(d);
+      published = false;
+    }
+  }
+  set_running(d, NULL, NULL);
 }
 
-static int run_list(blec__dispatcher *d, blec__event *list) {
-  int n = 0;
-  uint64_t self = blec__thread_self();
-  d->runner = self;
-  while (list) {
-    blec__event *next = list->next;
-    list->run(list);
-    list = next;
-    n++;
+/* What settling a batch left to do without the lock. */
+typedef struct settled {
+  blec__stream *free[BATCH]; /* streams nobody needs any more */
+  size_t nfree;
+  blec__batch_item *orphans[BATCH]; /* pointer values with nowhere to wait */
+  size_t norphans;
+} settled;
+
+/* The accounting of a batch that ran (lock held): delivered pointer values wait for
+ * their producer, streams whose last entry it held and whose owner let go are collected.
+ * Done in the same lock hold as taking the next batch. */
+static bool settle_locked(blec__dispatcher *d, size_t n, settled *out) {
+  out->nfree = out->norphans = 0;
+  for (size_t i = 0; i < n; i++) {
+    blec__batch_item *it = &d->batch[i];
+    blec__stream *s = it->acct;
+    if (!s) continue;
+    if (it->ptr && s->kind->release && !retire_locked(s, it->ptr)) out->orphans[out->norphans++] = it;
+    if (--s->in_flight == 0 && stream_done_locked(s)) out->free[out->nfree++] = s;
   }
-  d->runner = 0;
-  return n;
+  if (n && atomic_load(&d->waiters)) blec__cond_broadcast(&d->idle);
+  return out->nfree || out->norphans;
+}
+
+static void settled_finish(settled *st) {
+  for (size_t k = 0; k < st->norphans; k++) st->orphans[k]->acct->kind->release(st->orphans[k]->ptr);
+  for (size_t k = 0; k < st->nfree; k++) stream_free(st->free[k]);
 }
 
 /*
  * After a batch the thread polls briefly before it sleeps: under a steady stream
- * (advertisements, notifications) the next event usually arrives within microseconds,
- * and a sleep/wake-up pair per event would cost more than the event itself. The budget
- * adapts: a poll that ends empty halves it (events spaced wider than the budget, say an
- * advertisement every half millisecond, would otherwise cost a whole poll each), one
- * that finds work, or a batch of several events (they queued up while the thread woke),
- * restores it.
+ * (advertisements, notifications) the next value usually arrives within microseconds,
+ * and a sleep/wake-up pair per value would cost more than the value itself. The budget
+ * adapts: a poll that ends empty halves it (values spaced wider than the budget, say a
+ * notification every millisecond from an OS stack, would otherwise cost a whole poll
+ * each), one that finds work, or a batch of several values (they queued up while the
+ * thread woke), restores it.
  */
-
-static void spin_for_work(blec__dispatcher *d, int batch) {
+static void spin_for_work(blec__dispatcher *d, size_t batch) {
   if (batch > 1) d->spin_us = SPIN_US;
   if (!d->spin_us) return;
   uint64_t until = blec__now_us() + d->spin_us;
-  while (!atomic_load_explicit(&d->has_work, memory_order_acquire)) {
+  while (!atomic_load_explicit(&d->pending, memory_order_acquire)) {
     if (blec__now_us() >= until) {
       d->spin_us /= 2;
       return;
@@ -131,40 +439,148 @@ static void spin_for_work(blec__dispatcher *d, int batch) {
 
 static void dispatch_thread(void *arg) {
   blec__dispatcher *d = arg;
+  settled st;
+  size_t last = 0; /* the batch that ran, not settled yet */
+  atomic_store(&d->runner, blec__thread_self());
   blec__mutex_lock(&d->lock);
   for (;;) {
-    while (!d->head && !d->stopping) blec__cond_wait(&d->cond, &d->lock);
-    if (!d->head && d->stopping) break;
-    blec__event *list = take_all_locked(d);
-    blec__mutex_unlock(&d->lock);
-    spin_for_work(d, run_list(d, list));
-    blec__mutex_lock(&d->lock);
+    if (settle_locked(d, last, &st)) {
+      blec__mutex_unlock(&d->lock);
+      settled_finish(&st);
+      blec__mutex_lock(&d->lock);
+    }
+    size_t ran = last;
+    last = 0;
+    if (!d->qcount && !d->stopping) {
+      blec__mutex_unlock(&d->lock);
+      spin_for_work(d, ran);
+      blec__mutex_lock(&d->lock);
+      while (!d->qcount && !d->stopping) {
+        d->sleeping = true;
+        blec__cond_wait(&d->cond, &d->lock);
+        d->sleeping = false;
+      }
+    }
     if (d->stopping) break;
+    last = take_batch(d, BATCH);
+    blec__mutex_unlock(&d->lock);
+    run_batch(d, last);
+    blec__mutex_lock(&d->lock);
   }
   blec__mutex_unlock(&d->lock);
+  atomic_store(&d->runner, 0);
 }
 
 int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   if (d->mode != BLEC_DELIVERY_QUEUED) return BLEC_ERR_STATE;
   if (blec__dispatcher_in_callback(d)) return BLEC_ERR_STATE;
+  uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   blec__mutex_lock(&d->lock);
-  if (!d->head && timeout_ms != 0) {
-    uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
-    while (!d->head && !d->stopping) {
-      int64_t left = -1;
-      if (timeout_ms > 0) {
-        uint64_t now = blec__now_us();
-        if (now >= deadline) break;
-        left = (int64_t)((deadline - now + 999) / 1000);
-      }
-      blec__cond_timedwait(&d->cond, &d->lock, left);
+  while (d->running) blec__cond_wait(&d->idle, &d->lock); /* one dispatch at a time */
+  while (!d->qcount && !d->stopping && timeout_ms != 0) {
+    /* Nothing queued: the handle may still be set from a drained batch (cleared lazily,
+     * so that a steady stream costs no system call per value). */
+    blec__waitable_clear(&d->waitable);
+    int64_t left = -1;
+    if (timeout_ms > 0) {
+      uint64_t now = blec__now_us();
+      if (now >= deadline) break;
+      left = (int64_t)((deadline - now + 999) / 1000);
     }
+    d->sleeping = true;
+    blec__cond_timedwait(&d->cond, &d->lock, left);
+    d->sleeping = false;
   }
-  blec__event *list = take_all_locked(d);
+  if (!d->qcount || d->stopping) {
+    blec__waitable_clear(&d->waitable);
+    blec__mutex_unlock(&d->lock);
+    return 0;
+  }
+  d->running = true;
+  atomic_store(&d->runner, blec__thread_self());
+  /* What is queued now runs; what arrives meanwhile waits for the next call. */
+  size_t todo = d->qcount, done = 0, last = 0;
+  settled st;
+  for (;;) {
+    if (settle_locked(d, last, &st)) {
+      blec__mutex_unlock(&d->lock);
+      settled_finish(&st);
+      blec__mutex_lock(&d->lock);
+    }
+    if (done >= todo || !d->qcount || d->stopping) break;
+    last = take_batch(d, todo - done < BATCH ? todo - done : BATCH);
+    if (!last) break;
+    blec__mutex_unlock(&d->lock);
+    run_batch(d, last);
+    done += last;
+    blec__mutex_lock(&d->lock);
+  }
+  atomic_store(&d->runner, 0);
+  d->running = false;
+  blec__cond_broadcast(&d->idle);
   blec__mutex_unlock(&d->lock);
-  return run_list(d, list);
+  return (int)done;
 }
 
 bool blec__dispatcher_in_callback(blec__dispatcher *d) {
-  return d->runner != 0 && d->runner == blec__thread_self();
+  uint64_t r = atomic_load(&d->runner);
+  return r != 0 && r == blec__thread_self();
+}
+
+void blec__dispatcher_wait_for(blec__dispatcher *d, const void *owner, const blec__stream *stream) {
+  if (blec__dispatcher_in_callback(d)) return; /* the callback running is the caller */
+  atomic_fetch_add(&d->waiters, 1);
+  blec__mutex_lock(&d->lock);
+  while ((owner && atomic_load(&d->running_owner) == owner) || (stream && atomic_load(&d->running_stream) == stream))
+    blec__cond_wait(&d->idle, &d->lock);
+  blec__mutex_unlock(&d->lock);
+  atomic_fetch_sub(&d->waiters, 1);
+}
+
+/* ---- stopping -------------------------------------------------------------------------- */
+
+void blec__dispatcher_stop(blec__dispatcher *d) {
+  blec__mutex_lock(&d->lock);
+  d->stopping = true;
+  blec__cond_broadcast(&d->cond);
+  blec__mutex_unlock(&d->lock);
+  if (d->thread_started) blec__thread_join(&d->thread);
+  d->thread_started = false;
+}
+
+void blec__dispatcher_destroy(blec__dispatcher *d) {
+  blec__dispatcher_stop(d);
+  /* Dropping an entry may post nothing (posts after stopping are dropped at once). */
+  for (;;) {
+    blec__mutex_lock(&d->lock);
+    if (!d->qcount) {
+      blec__mutex_unlock(&d->lock);
+      break;
+    }
+    blec__qentry e = q_pop(d);
+    blec__stream *s = e.stream, *freed = NULL;
+    void *release = NULL;
+    if (s) {
+      if (s->count) { /* a value never delivered */
+        blec__slot *sl = &s->slots[s->head];
+        if (!s->bytes) release = sl->ptr;
+        if (!s->bytes) sl->ptr = NULL;
+        s->head = (s->head + 1) % s->nslots;
+        s->count--;
+      }
+      s->entries--;
+      if (stream_done_locked(s)) freed = s;
+    }
+    blec__mutex_unlock(&d->lock);
+    if (e.ev) e.ev->drop(e.ev);
+    if (release && s->kind->release) s->kind->release(release);
+    if (freed) stream_free(freed);
+  }
+  free(d->q);
+  free(d->batch);
+  free(d->bytes);
+  blec__waitable_destroy(&d->waitable);
+  blec__cond_destroy(&d->idle);
+  blec__cond_destroy(&d->cond);
+  blec__mutex_destroy(&d->lock);
 }

@@ -12,6 +12,8 @@
 /* Lives as long as its op (freed by the op's on_free), so taps and hooks may use it
  * until the op itself goes. */
 typedef struct find_state {
+  struct find_state *next; /* in ctx->finds while the scan runs */
+  bool listed;             /* under ctx->lock */
   blec_op *op;             /* borrowed: the state dies with it */
   blec_scanner *scanner;   /* internal */
   blec__mutex lock;
@@ -50,9 +52,44 @@ static void release_scanner(find_state *st) {
   if (s) blec__scanner_release(s);
 }
 
+/* The context knows its running finds: blec_ctx_free ends them before it goes. */
+static void list_add(blec_ctx *ctx, find_state *st) {
+  blec__mutex_lock(&ctx->lock);
+  st->next = ctx->finds;
+  ctx->finds = st;
+  st->listed = true;
+  blec__mutex_unlock(&ctx->lock);
+}
+
+static void list_remove(blec_ctx *ctx, find_state *st) {
+  blec__mutex_lock(&ctx->lock);
+  for (find_state **pp = &ctx->finds; st->listed && *pp; pp = &(*pp)->next) {
+    if (*pp == st) {
+      *pp = st->next;
+      st->listed = false;
+      break;
+    }
+  }
+  blec__mutex_unlock(&ctx->lock);
+}
+
 static void on_done(blec_op *op, void *arg) {
-  release_scanner(arg);
+  find_state *st = arg;
+  list_remove(op->ctx, st);
+  release_scanner(st);
   blec__op_unref(op); /* the running scan's reference, taken in start() */
+}
+
+void blec__find_end_all(blec_ctx *ctx) {
+  for (;;) {
+    blec__mutex_lock(&ctx->lock);
+    blec_op *op = ctx->finds ? blec__op_ref(ctx->finds->op) : NULL;
+    blec__mutex_unlock(&ctx->lock);
+    if (!op) return;
+    blec__op_abort(op, BLEC_ERR_CANCELLED, "the context was freed");
+    blec__op_wait_final(op, -1, NULL); /* settled: on_done took it off the list */
+    blec__op_unref(op);
+  }
 }
 
 static void on_stopped(blec_scanner *s, const blec_error *err, void *arg) {
@@ -92,31 +129,35 @@ static void find_tap(blec_scanner *s, blec_device *dev, void *arg) {
   if (match) blec__op_complete_device(st->op, dev);
 }
 
-static void find_on_cancel(blec_op *op, int status, void *arg) {
+static bool find_on_cancel(blec_op *op, int status, const char *why, void *arg) {
+  (void)why;
   find_state *st = arg;
+  if (status != BLEC_ERR_TIMEOUT) return false;
   blec__mutex_lock(&st->lock);
-  blec_device *candidate = status == BLEC_ERR_TIMEOUT ? blec_device_ref(st->candidate) : NULL;
+  blec_device *candidate = blec_device_ref(st->candidate);
   blec__mutex_unlock(&st->lock);
   if (candidate) {
     /* Seen, but its scan response never came within the time: the device as seen. */
     blec__op_complete_device(op, candidate);
     blec_device_unref(candidate);
-    return;
+    return true;
   }
-  if (status == BLEC_ERR_TIMEOUT) {
-    blec_error e;
-    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no matching device was seen within the timeout");
-    blec__op_complete_error(op, &e);
-  }
+  blec_error e;
+  blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "no matching device was seen within the timeout");
+  blec__op_complete_error(op, &e);
+  return true;
 }
 
-static void discover_on_cancel(blec_op *op, int status, void *arg) {
+static bool discover_on_cancel(blec_op *op, int status, const char *why, void *arg) {
+  (void)why;
   find_state *st = arg;
-  if (status != BLEC_ERR_TIMEOUT) return;
+  if (status != BLEC_ERR_TIMEOUT) return false;
   /* The scan's duration is over: the result is everything seen. */
   blec_device **list = NULL;
   size_t n = 0;
-  if (blec_scanner_devices(st->scanner, &list, &n) == BLEC_OK) blec__op_complete_devices(op, list, n);
+  if (blec_scanner_devices(st->scanner, &list, &n) != BLEC_OK) return false;
+  blec__op_complete_devices(op, list, n);
+  return true;
 }
 
 /* Starts an internal scan feeding `st`; completes the op with the start error on failure. */
@@ -134,6 +175,7 @@ static int start(blec_ctx *ctx, const blec_scan_options *opts, find_state *st, b
   op->on_cancel_arg = st;
   op->on_done = on_done;
   op->on_done_arg = st;
+  list_add(ctx, st);
   blec_error err;
   int r = blec_scanner_start(st->scanner, &err);
   if (r != BLEC_OK) {
@@ -141,8 +183,7 @@ static int start(blec_ctx *ctx, const blec_scan_options *opts, find_state *st, b
   } else if (blec__timers_add(&ctx->timers, op, timeout_ms < 0 ? -1 : timeout_ms) != BLEC_OK) {
     blec__op_complete(op, BLEC_ERR_NO_MEMORY);
   }
-  blec__op_give(op, out);
-  return BLEC_OK;
+  return blec__op_launched(op, BLEC_OK, out);
 }
 
 static find_state *state_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, void *user) {

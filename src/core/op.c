@@ -5,6 +5,7 @@
  * cancellation, timeout or lost link). Completion wakes blocking waiters directly and
  * posts the user callback to the dispatcher, so waiting never depends on the dispatcher.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,12 @@ blec_op *blec__op_new(blec_ctx *ctx, blec__op_kind kind, blec_op_cb cb, void *us
     return NULL;
   }
   atomic_init(&op->refs, 1);
+  atomic_init(&op->backend_data, 0);
   op->ctx = ctx;
   op->kind = kind;
   op->cb = cb;
   op->user = user;
+  op->launch = BLEC__LAUNCH_PENDING;
   blec_error_clear(&op->err);
   op->err.status = BLEC_ERR_BUSY;
   return op;
@@ -44,6 +47,7 @@ void blec__op_unref(blec_op *op) {
   if (op->device) blec_device_unref(op->device);
   if (op->devices) blec_device_list_free(op->devices, op->ndevices);
   if (op->client) blec__client_unref(op->client);
+  if (op->build) blec__gatt_build_free(op->build);
   if (op->on_free) op->on_free(op->on_free_arg);
   blec__cond_destroy(&op->cond);
   blec__mutex_destroy(&op->lock);
@@ -59,23 +63,34 @@ typedef struct blec__cont {
   void *arg;
 } blec__cont;
 
-/* The dispatcher event carrying a user completion. */
-typedef struct op_event {
-  blec__event ev;
-  blec_op *op;
-} op_event;
+/* The user completion: the event embedded in the op, holding a reference while queued. */
+static blec_op *op_of_event(blec__event *ev) { return (blec_op *)((char *)ev - offsetof(blec_op, ev)); }
 
 static void op_event_run(blec__event *ev) {
-  op_event *e = (op_event *)ev;
-  e->op->cb(e->op, e->op->user);
-  blec__op_unref(e->op);
-  free(e);
+  blec_op *op = op_of_event(ev);
+  op->cb(op, op->user);
+  blec__op_unref(op);
 }
 
-static void op_event_drop(blec__event *ev) {
-  op_event *e = (op_event *)ev;
-  blec__op_unref(e->op);
-  free(e);
+static void op_event_drop(blec__event *ev) { blec__op_unref(op_of_event(ev)); }
+
+static void queue_callback_locked(blec_op *op) {
+  op->ev.run = op_event_run;
+  op->ev.drop = op_event_drop;
+  blec__op_ref(op); /* the queued event's */
+  blec__dispatcher_post(&op->ctx->dispatcher, &op->ev);
+}
+
+/* Queues the completion callback, or holds it while the starting call has not answered.
+ * Called with op->lock held, once the op settled: a waiter that returns has seen the
+ * callback queued (the context it goes to may be freed right after). */
+static void post_completion_locked(blec_op *op) {
+  if (!op->cb) return;
+  if (op->launch == BLEC__LAUNCH_PENDING) {
+    op->cb_held = true;
+    return;
+  }
+  if (op->launch == BLEC__LAUNCH_ACCEPTED) queue_callback_locked(op);
 }
 
 /* Removes op from its client's pending list (the op keeps its client reference). */
@@ -130,19 +145,9 @@ static void finish(blec_op *op, bool cancel_backend) {
     blec__mutex_lock(&op->lock);
   }
   op->settled = true;
+  post_completion_locked(op);
   blec__cond_broadcast(&op->cond);
   blec__mutex_unlock(&op->lock);
-  if (op->cb) {
-    op_event *e = malloc(sizeof *e);
-    if (e) {
-      e->ev.run = op_event_run;
-      e->ev.drop = op_event_drop;
-      e->op = blec__op_ref(op);
-      blec__dispatcher_post(&op->ctx->dispatcher, &e->ev);
-    } else {
-      blec__log(op->ctx, BLEC_LOG_ERROR, "out of memory: a completion callback is lost");
-    }
-  }
   blec__op_unref(op);
 }
 
@@ -198,10 +203,14 @@ bool blec__op_complete_att(blec_op *op, int att_error) {
 }
 
 bool blec__op_abort(blec_op *op, int status, const char *why) {
-  if (blec__op_is_done(op)) return false;
-  if (op->on_cancel) op->on_cancel(op, status, op->on_cancel_arg);
   blec__mutex_lock(&op->lock);
-  if (op->done) { /* on_cancel (or the backend) completed it first */
+  bool running = !op->done && !op->aborting;
+  if (running && op->on_cancel) op->aborting = true; /* one abort at a time goes through on_cancel */
+  blec__mutex_unlock(&op->lock);
+  if (!running) return false;
+  if (op->on_cancel && op->on_cancel(op, status, why, op->on_cancel_arg)) return true;
+  blec__mutex_lock(&op->lock);
+  if (op->done) { /* the backend completed it first */
     blec__mutex_unlock(&op->lock);
     return false;
   }
@@ -277,15 +286,28 @@ void blec__op_then(blec_op *op, void (*fn)(blec_op *op, void *arg), void *arg) {
   blec__mutex_unlock(&op->lock);
 }
 
-void blec__op_set_backend_data(blec_op *op, int64_t v) { op->backend_data = v; }
-int64_t blec__op_backend_data(const blec_op *op) { return op->backend_data; }
+void blec__op_set_backend_data(blec_op *op, int64_t v) { atomic_store(&op->backend_data, v); }
+int64_t blec__op_backend_data(const blec_op *op) { return atomic_load(&((blec_op *)op)->backend_data); }
 blec_client *blec__op_client(const blec_op *op) { return op->client; }
 
-void blec__op_give(blec_op *op, blec_op **out) {
-  if (out)
-    *out = op;
-  else
-    blec__op_unref(op);
+int blec__op_launched(blec_op *op, int r, blec_op **out) {
+  blec__op_ref(op); /* this call's own: a queued callback may free the caller's at once */
+  /* The program's pointer is set before its callback can run, which may read it. */
+  if (out) *out = r == BLEC_OK ? op : NULL;
+  blec__mutex_lock(&op->lock);
+  op->launch = r == BLEC_OK ? BLEC__LAUNCH_ACCEPTED : BLEC__LAUNCH_REFUSED;
+  bool post = op->cb_held && r == BLEC_OK;
+  op->cb_held = false;
+  if (post) queue_callback_locked(op);
+  blec__mutex_unlock(&op->lock);
+  if (r != BLEC_OK) {
+    blec_error e;
+    blec__error_set(&e, r, "the request was refused: %s", blec_strerror(r));
+    blec__op_complete_error(op, &e); /* no-op when a lost link completed it first */
+  }
+  if (r != BLEC_OK || !out) blec__op_unref(op); /* the caller's reference */
+  blec__op_unref(op);
+  return r;
 }
 
 int blec__op_wait_final(blec_op *op, int timeout_ms, blec_error *err) {

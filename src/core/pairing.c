@@ -149,7 +149,7 @@ void blec__client_pairing_request(blec_client *c, blec_op *op, blec_pairing_kind
   q->creating = false;
   blec__mutex_unlock(&q->lock);
   blec__log(c->ctx, BLEC_LOG_DEBUG, "pairing with %s asks %s", c->address, kind_name(kind));
-  blec__dispatcher_post(&c->ctx->dispatcher, &q->ev);
+  blec__dispatcher_post_for(&c->ctx->dispatcher, &q->ev, c);
 }
 
 /* ---- public ------------------------------------------------------------------------------ */

@@ -14,6 +14,8 @@ static void init_defaults(blec_scan_options *o) {
   o->out_of_range_dbm = INT16_MIN;
   o->out_of_range_timeout_ms = -1;
   o->sampling_interval_ms = -1;
+  o->callback_queue = BLEC_DEFAULT_CALLBACK_QUEUE;
+  o->callback_overflow = BLEC_OVERFLOW_DROP_OLDEST;
 }
 
 blec_scan_options *blec_scan_options_new(void) {
@@ -163,5 +165,12 @@ int blec_scan_options_filter_byte_pattern(blec_scan_options *o, uint8_t ad_type,
 int blec_scan_options_set_stream(blec_scan_options *o, size_t capacity) {
   if (!o || capacity > 1000000) return BLEC_ERR_INVALID_ARG;
   o->stream_capacity = capacity;
+  return BLEC_OK;
+}
+
+int blec_scan_options_set_callback_queue(blec_scan_options *o, size_t capacity, blec_overflow policy) {
+  if (!o || !blec__callback_queue_valid(capacity, policy)) return BLEC_ERR_INVALID_ARG;
+  o->callback_queue = capacity;
+  o->callback_overflow = policy;
   return BLEC_OK;
 }

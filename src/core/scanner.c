@@ -38,24 +38,20 @@ struct blec_scanner {
   bool running;
   bool freed;
   bool internal;
-  uint64_t generation;
-  /* generation while running and not freed, else 0: detection events check it without
-   * the lock (the report thread holds the lock while it merges). */
-  atomic_uint_fast64_t live_gen;
+  uint64_t generation; /* per start: a scan error event of an earlier scan is not delivered */
+  blec__stream *detections; /* while running with a callback: the bounded callback queue */
+  _Atomic uint64_t drops;   /* detections the full queue dropped */
   seen_entry *table;
   size_t cap, count;
   blec_device **stream;
   size_t stream_head, stream_len;
+  uint64_t stream_dropped;     /* reports the full stream dropped since start */
+  blec_scan_stream *streams;   /* readers opened with blec_scan_stream_open (scan_stream.c) */
   blec__scan_tap tap;
   void (*on_stopped)(blec_scanner *s, const blec_error *err, void *arg);
   void *tap_arg;
   void *backend_priv;
 };
-
-/* Called under s->lock after running / freed / generation change. */
-static void publish(blec_scanner *s) {
-  atomic_store_explicit(&s->live_gen, (s->running && !s->freed) ? s->generation : 0, memory_order_release);
-}
 
 static blec_scanner *scanner_ref(blec_scanner *s) {
   atomic_fetch_add(&s->refs, 1);
@@ -135,28 +131,45 @@ static seen_entry *lookup_or_insert(blec_scanner *s, uint64_t key) {
 
 /* ---- delivery ------------------------------------------------------------------------- */
 
-typedef struct detection_event {
-  blec__event ev;
-  blec_scanner *s;
-  blec_device *dev;
-  uint64_t generation;
-} detection_event;
+/* The detection callback's stream: pointer values, each a device reference. */
+typedef struct detection_stream {
+  blec__stream base; /* first: the dispatcher's part */
+  blec_scanner *s;   /* reference */
+} detection_stream;
 
-static void detection_run(blec__event *ev) {
-  detection_event *e = (detection_event *)ev;
-  blec_scanner *s = e->s;
-  bool live = atomic_load_explicit(&s->live_gen, memory_order_acquire) == e->generation;
-  if (live && s->cb) s->cb(s, e->dev, e->dev->adv, s->user); /* cb, user: fixed at creation */
-  blec_device_unref(e->dev);
-  scanner_unref(s);
-  free(e);
+static void detection_deliver(blec__stream *st, const uint8_t *data, size_t len, void *ptr) {
+  (void)data;
+  (void)len;
+  blec_scanner *s = ((detection_stream *)st)->s;
+  blec_device *dev = ptr;
+  s->cb(s, dev, dev->adv, s->user); /* cb, user: fixed at creation; dev released later */
 }
 
-static void detection_drop(blec__event *ev) {
-  detection_event *e = (detection_event *)ev;
-  blec_device_unref(e->dev);
-  scanner_unref(e->s);
-  free(e);
+static void detection_release(void *ptr) { blec_device_unref(ptr); }
+
+static void detection_destroy(blec__stream *st) {
+  scanner_unref(((detection_stream *)st)->s);
+  free(st);
+}
+
+static const blec__stream_kind detection_kind = {detection_deliver, detection_release, detection_destroy};
+
+static blec__stream *detections_new(blec_scanner *s) {
+  detection_stream *d = malloc(sizeof *d);
+  if (!d) return NULL;
+  blec__stream_init(&d->base, &detection_kind, s, false, s->opts.callback_queue, s->opts.callback_overflow,
+                    &s->drops);
+  d->s = scanner_ref(s);
+  return &d->base;
+}
+
+/* Ends the detection stream taken out of the scanner: none delivered after it, and one
+ * running on another thread ends first when `wait` (issue 13, item 9). */
+static void detections_end(blec_scanner *s, blec__stream *st, bool wait) {
+  if (!st) return;
+  blec__stream_close(&s->ctx->dispatcher, st);
+  if (wait) blec__dispatcher_wait_for(&s->ctx->dispatcher, s, NULL);
+  blec__stream_release(&s->ctx->dispatcher, st);
 }
 
 /* Signal-strength filter (Windows BluetoothSignalStrengthFilter semantics). */
@@ -222,34 +235,35 @@ void blec__scanner_report(blec_scanner *s, const blec__report *r) {
   blec_device *old = e->dev;
   e->dev = dev;
   bool pass = blec__scan_filter_match(&s->opts, dev->adv) && signal_filter_pass(&s->opts, e, r->rssi, now);
-  detection_event *ev = NULL;
+  bool first_drop = false;
   if (pass) {
     e->reported = true;
-    if (s->cb && !s->internal && (ev = malloc(sizeof *ev)) != NULL) {
-      ev->ev.run = detection_run;
-      ev->ev.drop = detection_drop;
-      ev->s = scanner_ref(s);
-      ev->dev = blec_device_ref(dev);
-      ev->generation = s->generation;
-    }
+    /* Into the callback's bounded queue, in merge order (the stream owns the reference). */
+    if (s->detections) first_drop = blec__stream_push(&s->ctx->dispatcher, s->detections, NULL, 0, blec_device_ref(dev));
     size_t cap = s->opts.stream_capacity;
     if (cap) {
-      if (s->stream_len == cap) { /* full: the oldest report goes */
+      if (s->stream_len == cap) { /* full: the oldest report goes, counted */
         blec_device_unref(s->stream[s->stream_head]);
         s->stream_head = (s->stream_head + 1) % cap;
         s->stream_len--;
+        s->stream_dropped++;
       }
       s->stream[(s->stream_head + s->stream_len) % cap] = blec_device_ref(dev);
       s->stream_len++;
       blec__cond_broadcast(&s->stream_cond);
     }
+    blec__scan_streams_push(s->streams, dev);
   }
   blec__scan_tap tap = pass ? s->tap : NULL;
   void *tap_arg = s->tap_arg;
   if (tap) blec_device_ref(dev);
   blec__mutex_unlock(&s->lock);
   if (old) blec_device_unref(old);
-  if (ev) blec__dispatcher_post(&s->ctx->dispatcher, &ev->ev);
+  if (first_drop)
+    blec__log(s->ctx, BLEC_LOG_WARNING,
+              "advertisements arrive faster than the detection callback takes them: the queue (%lu) drops %s ones "
+              "(blec_scanner_detections_dropped counts them)",
+              (unsigned long)s->opts.callback_queue, s->opts.callback_overflow == BLEC_OVERFLOW_DROP_OLDEST ? "the oldest" : "the newest");
   if (tap) {
     tap(s, dev, tap_arg);
     blec_device_unref(dev);
@@ -264,13 +278,14 @@ out_unlock:
 typedef struct scan_error_event {
   blec__event ev;
   blec_scanner *s;
+  uint64_t generation; /* the scan that ended (a later stop or start makes it stale) */
   blec_error err;
 } scan_error_event;
 
 static void scan_error_run(blec__event *ev) {
   scan_error_event *e = (scan_error_event *)ev;
   blec__mutex_lock(&e->s->lock);
-  bool live = !e->s->freed;
+  bool live = !e->s->freed && e->s->generation == e->generation;
   blec_scan_error_cb cb = e->s->err_cb;
   void *user = e->s->err_user;
   blec__mutex_unlock(&e->s->lock);
@@ -289,13 +304,16 @@ void blec__scanner_stopped(blec_scanner *s, const blec_error *err) {
   blec__mutex_lock(&s->lock);
   bool was = s->running;
   s->running = false;
-  s->generation++;
-  publish(s);
+  uint64_t gen = s->generation;
+  blec__stream *detections = s->detections;
+  s->detections = NULL;
   blec__cond_broadcast(&s->stream_cond);
+  blec__scan_streams_scanning(s->streams, false);
   void (*on_stopped)(blec_scanner *, const blec_error *, void *) = s->on_stopped;
   void *arg = s->tap_arg;
   bool internal = s->internal;
   blec__mutex_unlock(&s->lock);
+  detections_end(s, detections, false); /* a backend thread: never waits on callbacks */
   if (!was) return;
   blec__log(s->ctx, BLEC_LOG_WARNING, "scanning stopped: %s", blec_strerror(err ? err->status : 0));
   if (internal) {
@@ -307,11 +325,12 @@ void blec__scanner_stopped(blec_scanner *s, const blec_error *err) {
   e->ev.run = scan_error_run;
   e->ev.drop = scan_error_drop;
   e->s = scanner_ref(s);
+  e->generation = gen;
   if (err)
     e->err = *err;
   else
     blec__error_set(&e->err, BLEC_ERR_BLUETOOTH_UNAVAILABLE, "scanning stopped");
-  blec__dispatcher_post(&s->ctx->dispatcher, &e->ev);
+  blec__dispatcher_post_for(&s->ctx->dispatcher, &e->ev, s);
 }
 
 /* ---- lifecycle -------------------------------------------------------------------------- */
@@ -320,7 +339,7 @@ static int scanner_create(blec_ctx *ctx, const blec_scan_options *opts, blec_sca
   blec_scanner *s = calloc(1, sizeof *s);
   if (!s) return BLEC_ERR_NO_MEMORY;
   atomic_init(&s->refs, 1);
-  atomic_init(&s->live_gen, 0);
+  atomic_init(&s->drops, 0);
   s->ctx = ctx;
   if (blec__scan_options_copy(&s->opts, opts) != BLEC_OK) goto fail;
   if (s->opts.stream_capacity && !(s->stream = calloc(s->opts.stream_capacity, sizeof *s->stream)))
@@ -405,7 +424,10 @@ static int check_caps(const blec_scanner *s, blec_error *err) {
 
 int blec_scanner_start(blec_scanner *s, blec_error *err) {
   blec_error_clear(err);
-  if (!s) return BLEC_ERR_INVALID_ARG;
+  if (!s) {
+    blec__error_set(err, BLEC_ERR_INVALID_ARG, "scanner is NULL");
+    return BLEC_ERR_INVALID_ARG;
+  }
   int r = check_caps(s, err);
   if (r != BLEC_OK) return r;
   blec__mutex_lock(&s->ctl);
@@ -416,19 +438,31 @@ int blec_scanner_start(blec_scanner *s, blec_error *err) {
     blec__error_set(err, BLEC_ERR_BUSY, "the scanner is already scanning");
     return BLEC_ERR_BUSY;
   }
+  blec__stream *detections = NULL;
+  if (s->cb && !s->internal && !(detections = detections_new(s))) {
+    blec__mutex_unlock(&s->lock);
+    blec__mutex_unlock(&s->ctl);
+    blec__error_set(err, BLEC_ERR_NO_MEMORY, "out of memory");
+    return BLEC_ERR_NO_MEMORY;
+  }
   clear_table(s);
   clear_stream(s);
+  s->stream_dropped = 0;
   s->running = true;
   s->generation++;
-  publish(s);
+  s->detections = detections;
+  blec__scan_streams_scanning(s->streams, true);
   blec__mutex_unlock(&s->lock);
   r = s->ctx->backend->scan_start(s, err);
   if (r != BLEC_OK) {
     blec__mutex_lock(&s->lock);
     s->running = false;
     s->generation++;
-    publish(s);
+    detections = s->detections;
+    s->detections = NULL;
+    blec__scan_streams_scanning(s->streams, false);
     blec__mutex_unlock(&s->lock);
+    detections_end(s, detections, false);
     if (err && err->status == BLEC_OK) blec__error_set(err, r, "scanning could not start");
   } else {
     blec__log(s->ctx, BLEC_LOG_DEBUG, "scanning started (%s)", s->opts.mode == BLEC_SCAN_PASSIVE ? "passive" : "active");
@@ -444,13 +478,22 @@ int blec_scanner_stop(blec_scanner *s) {
   bool was = s->running;
   s->running = false;
   s->generation++;
-  publish(s);
+  blec__stream *detections = s->detections;
+  s->detections = NULL;
   blec__cond_broadcast(&s->stream_cond);
+  blec__scan_streams_scanning(s->streams, false);
   blec__mutex_unlock(&s->lock);
   /* Even when the backend already ended the scan (radio off), its state is released. */
   if (s->backend_priv || was) s->ctx->backend->scan_stop(s);
   blec__mutex_unlock(&s->ctl);
+  /* No callback of the scanner runs once this returns (but the one calling it). */
+  detections_end(s, detections, false);
+  if (!s->internal) blec__dispatcher_wait_for(&s->ctx->dispatcher, s, NULL);
   return was ? BLEC_OK : BLEC_ERR_STATE;
+}
+
+uint64_t blec_scanner_detections_dropped(const blec_scanner *s) {
+  return s ? atomic_load(&((blec_scanner *)s)->drops) : 0;
 }
 
 bool blec_scanner_is_scanning(const blec_scanner *s) {
@@ -467,8 +510,8 @@ void blec__scanner_release(blec_scanner *s) {
   blec_scanner_stop(s);
   blec__mutex_lock(&s->lock);
   s->freed = true;
-  publish(s);
   blec__mutex_unlock(&s->lock);
+  if (!s->internal) blec__dispatcher_wait_for(&s->ctx->dispatcher, s, NULL); /* a scan error callback */
   scanner_unref(s);
 }
 
@@ -505,7 +548,7 @@ int blec_scanner_devices(blec_scanner *s, blec_device ***list, size_t *count) {
 int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
   if (!s || !dev) return BLEC_ERR_INVALID_ARG;
   *dev = NULL;
-  uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
+  blec__deadline d = blec__deadline_in(timeout_ms);
   blec__mutex_lock(&s->lock);
   if (!s->opts.stream_capacity) {
     blec__mutex_unlock(&s->lock);
@@ -516,14 +559,7 @@ int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
       blec__mutex_unlock(&s->lock);
       return BLEC_ERR_STATE;
     }
-    if (timeout_ms == 0) break;
-    int64_t left = -1;
-    if (timeout_ms > 0) {
-      uint64_t now = blec__now_us();
-      if (now >= deadline) break;
-      left = (int64_t)((deadline - now + 999) / 1000);
-    }
-    blec__cond_timedwait(&s->stream_cond, &s->lock, left);
+    if (!blec__deadline_wait(&d, &s->stream_cond, &s->lock)) break;
   }
   int r = BLEC_ERR_TIMEOUT;
   if (s->stream_len) {
@@ -534,6 +570,46 @@ int blec_scanner_next(blec_scanner *s, int timeout_ms, blec_device **dev) {
   }
   blec__mutex_unlock(&s->lock);
   return r;
+}
+
+/* ---- readers (scan_stream.c) --------------------------------------------------------------- */
+
+int blec__scanner_attach_stream(blec_scanner *s, blec_scan_stream *st, bool *scanning) {
+  blec__mutex_lock(&s->lock);
+  if (s->freed) {
+    blec__mutex_unlock(&s->lock);
+    return BLEC_ERR_STATE;
+  }
+  scanner_ref(s); /* the scanner stays (ended) until the stream is closed */
+  *scanning = s->running;
+  blec__scan_stream_set_next_in_list(st, s->streams);
+  s->streams = st;
+  blec__mutex_unlock(&s->lock);
+  return BLEC_OK;
+}
+
+void blec__scanner_detach_stream(blec_scanner *s, blec_scan_stream *st) {
+  blec__mutex_lock(&s->lock);
+  blec_scan_stream *prev = NULL, *cur = s->streams;
+  while (cur && cur != st) {
+    prev = cur;
+    cur = blec__scan_stream_next_in_list(cur);
+  }
+  if (cur && prev)
+    blec__scan_stream_set_next_in_list(prev, blec__scan_stream_next_in_list(cur));
+  else if (cur)
+    s->streams = blec__scan_stream_next_in_list(cur);
+  blec__mutex_unlock(&s->lock);
+  scanner_unref(s);
+}
+
+uint64_t blec_scanner_stream_dropped(const blec_scanner *s) {
+  if (!s) return 0;
+  blec_scanner *m = (blec_scanner *)s;
+  blec__mutex_lock(&m->lock);
+  uint64_t n = m->stream_dropped;
+  blec__mutex_unlock(&m->lock);
+  return n;
 }
 
 /* ---- backend accessors ------------------------------------------------------------------- */

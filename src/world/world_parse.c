@@ -507,6 +507,7 @@ int blec_world_load_string(const char *text, const char *name, blec_world **out,
     if (err) {
       blec_error_clear(err);
       err->status = BLEC_ERR_INVALID_ARG;
+      snprintf(err->message, sizeof err->message, "%s", !text ? "text is NULL" : "out is NULL");
     }
     return BLEC_ERR_INVALID_ARG;
   }
@@ -520,7 +521,10 @@ int blec_world_load_file(const char *path, blec_world **out, blec_error *err) {
   if (out) *out = NULL;
   if (err) blec_error_clear(err);
   if (!path || !out) {
-    if (err) err->status = BLEC_ERR_INVALID_ARG;
+    if (err) {
+      err->status = BLEC_ERR_INVALID_ARG;
+      snprintf(err->message, sizeof err->message, "%s", !path ? "path is NULL" : "out is NULL");
+    }
     return BLEC_ERR_INVALID_ARG;
   }
   FILE *f = fopen(path, "rb");

@@ -199,14 +199,32 @@ BLEC_TEST_IMPL(client_connect_with_a_mismatched_address_type_is_device_not_found
   fx_close(&f);
 }
 
-BLEC_TEST_IMPL(client_connect_while_connected_or_connecting_is_busy) {
+BLEC_TEST_IMPL(client_connect_while_connected_succeeds_and_while_connecting_is_busy) {
   fx f;
   fx_open(&f, fx_world_lab());
   blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+  blec_world_peripheral *p = fx_peripheral(&f, LAB_ADDR);
+  uint64_t requests = blec_world_peripheral_request_count(p);
+  fx_disc d;
+  fx_disc_init(&d);
+  blec_client_set_disconnected_callback(c, fx_disconnected_cb, &d);
+  /* Connected: a no-op that succeeds, as bleak's connect(); the link is untouched. */
   blec_error err;
-  blec_error_clear(&err);
-  ASSERT_STATUS(blec_client_connect(c, 1000, &err), BLEC_ERR_BUSY);
+  ASSERT_OK(blec_client_connect(c, 1000, &err));
+  ASSERT_EQ_INT(err.status, BLEC_OK);
+  fx_opres r0;
+  fx_opres_init(&r0);
+  blec_op *op0 = NULL;
+  fx_in_call(&r0, true);
+  int s0 = blec_client_connect_async(c, fx_op_cb, &r0, &op0);
+  fx_in_call(&r0, false);
+  ASSERT_OK(s0);
+  ASSERT_OK(fx_opres_wait(&r0, FX_WAIT_MS));
+  ASSERT_EQ_INT(atomic_load(&r0.ran_in_call), 0);
+  blec_op_free(op0);
   ASSERT(blec_client_is_connected(c));
+  ASSERT_EQ_INT(blec_world_peripheral_request_count(p), requests);
+  ASSERT_EQ_INT(atomic_load(&d.count), 0);
   blec_client_free(c);
   /* Connecting: the link takes for ever. */
   ASSERT_OK(blec_world_peripheral_set_delays(fx_peripheral(&f, HR_ADDR), FX_FOREVER_MS, 0));

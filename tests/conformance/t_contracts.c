@@ -14,7 +14,7 @@ BLEC_TEST_IMPL(characteristic_of_an_earlier_connection_acts_on_the_same_attribut
   fx f;
   fx_open(&f, fx_world_lab());
   blec_client_options *o = blec_client_options_new();
-  /* A new tree each time (the default mode gives one too where cache modes are the OS's). */
+  /* Discovered again each time (the default mode gives a new tree too where cache modes are the OS's). */
   if (fx_cap(&f, BLEC_CAP_CACHE_MODE)) ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED));
   blec_client *c = fx_connect(&f, LAB_ADDR, o);
   blec_characteristic *old = fx_chr(c, LAB_RW);
@@ -24,13 +24,50 @@ BLEC_TEST_IMPL(characteristic_of_an_earlier_connection_acts_on_the_same_attribut
   size_t len = 0;
   ASSERT_STATUS(blec_client_read(c, old, 0, 1000, &d, &len, NULL), BLEC_ERR_NOT_CONNECTED);
   ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
-  blec_characteristic *now = fx_chr(c, LAB_RW);
-  ASSERT(now != old); /* a new tree; the old one is still valid memory */
-  ASSERT_EQ_INT(blec_characteristic_handle(now), blec_characteristic_handle(old));
+  /* The same database: the same objects (no new tree, pointers never change). */
+  ASSERT(fx_chr(c, LAB_RW) == old);
   ASSERT_OK(blec_client_read(c, old, 0, blec_test_ms(FX_WAIT_MS), &d, &len, NULL));
   ASSERT_EQ_INT(len, 5);
   ASSERT_MEM_EQ(d, "hello", 5);
   blec_free(d);
+  blec_client_free(c);
+  blec_client_options_free(o);
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(changed_database_keeps_the_replaced_objects_until_the_next_connect) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  blec_client_options *o = blec_client_options_new();
+  ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED));
+  blec_client *c = fx_connect(&f, LAB_ADDR, o);
+  blec_characteristic *old = fx_chr(c, LAB_RW);
+  size_t nsvcs = blec_client_service_count(c);
+  ASSERT_OK(blec_client_disconnect(c, blec_test_ms(FX_WAIT_MS), NULL));
+  /* The peripheral's database changes while it is disconnected (a firmware update). */
+  blec_world_peripheral *p = fx_peripheral(&f, LAB_ADDR);
+  blec_uuid su = fx_uuid("ab00"), cu = fx_uuid("ab01");
+  ASSERT_OK(blec_world_add_service(p, &su, NULL));
+  ASSERT_OK(blec_world_add_characteristic(p, &cu, BLEC_PROP_READ, (const uint8_t *)"new", 3, NULL));
+  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
+  ASSERT_EQ_INT(blec_client_service_count(c), nsvcs + 1);
+  blec_characteristic *now = fx_chr(c, LAB_RW);
+  ASSERT(now != old); /* a new tree */
+  ASSERT_EQ_INT(blec_characteristic_handle(now), blec_characteristic_handle(old));
+  /* The replaced tree's objects still work until the next connect: matched by handle and UUID. */
+  uint8_t *d = NULL;
+  size_t len = 0;
+  ASSERT_OK(blec_client_read(c, old, 0, blec_test_ms(FX_WAIT_MS), &d, &len, NULL));
+  ASSERT_EQ_INT(len, 5);
+  blec_free(d);
+  ASSERT_EQ_INT(blec_characteristic_handle(old), blec_characteristic_handle(now));
+  /* The next connect releases them: the library refuses the stale pointer without reading it. */
+  ASSERT_OK(blec_client_disconnect(c, blec_test_ms(FX_WAIT_MS), NULL));
+  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
+  ASSERT(fx_chr(c, LAB_RW) == now); /* unchanged since: the same objects */
+  d = NULL;
+  ASSERT_STATUS(blec_client_read(c, old, 0, blec_test_ms(FX_WAIT_MS), &d, &len, NULL), BLEC_ERR_INVALID_ARG);
+  ASSERT(d == NULL);
   blec_client_free(c);
   blec_client_options_free(o);
   fx_close(&f);

@@ -366,6 +366,37 @@ BLEC_TEST_IMPL(ctx_free_with_a_live_client_is_refused_and_frees_nothing) {
   fx_close(&f);
 }
 
+static bool never_matches(const blec_device *dev, const blec_adv *adv, void *user) {
+  (void)dev;
+  (void)adv;
+  (void)user;
+  return false;
+}
+
+BLEC_TEST_IMPL(ctx_free_ends_running_finds_and_discovers_first) {
+  fx f;
+  fx_open(&f, fx_world_lab());
+  fx_opres rf, rd;
+  fx_opres_init(&rf);
+  fx_opres_init(&rd);
+  blec_op *find = NULL, *disc = NULL;
+  ASSERT_OK(blec_find_device_async(f.ctx, NULL, never_matches, NULL, -1, fx_op_cb, &rf, &find));
+  ASSERT_OK(blec_discover_async(f.ctx, NULL, 3600000, fx_op_cb, &rd, &disc));
+  ASSERT_STATUS(blec_op_wait(find, 50), BLEC_ERR_TIMEOUT); /* both are scanning */
+  ASSERT_OK(blec_ctx_free(f.ctx));
+  f.ctx = NULL;
+  /* Ended, not abandoned: complete, cancelled; their queued callbacks went with the context. */
+  ASSERT(blec_op_done(find));
+  ASSERT(blec_op_done(disc));
+  ASSERT_STATUS(blec_op_status(find), BLEC_ERR_CANCELLED);
+  ASSERT_STATUS(blec_op_status(disc), BLEC_ERR_CANCELLED);
+  ASSERT_EQ_INT(atomic_load(&rf.calls), 0);
+  ASSERT_EQ_INT(atomic_load(&rd.calls), 0);
+  blec_op_free(find);
+  blec_op_free(disc);
+  fx_close(&f);
+}
+
 typedef struct free_in_cb {
   blec_ctx *ctx;
   atomic_int status;

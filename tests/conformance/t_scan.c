@@ -1218,3 +1218,98 @@ BLEC_TEST_IMPL(scanner_stops_reporting_a_device_that_stops_advertising) {
   fx_close(&f);
   fx_scan_rec_destroy(&rec);
 }
+
+/* ---- several readers ------------------------------------------------------------------------------------ */
+
+static blec_world *stream_world(void) {
+  return fx_world_text("blec-world 1\n"
+                       "peripheral C0:5A:00:00:00:01 random\n"
+                       "  name \"Streamer\"\n"
+                       "  scan-response tx-power 3\n"
+                       "  adv-interval 5ms\n");
+}
+
+BLEC_TEST_IMPL(scan_streams_each_see_every_report_with_its_advertisement) {
+  fx f;
+  fx_open(&f, stream_world());
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(f.ctx, NULL, NULL, NULL, &s));
+  blec_scan_stream *a = NULL, *b = NULL;
+  ASSERT_OK(blec_scan_stream_open(s, 4096, &a));
+  ASSERT_OK(blec_scan_stream_open(s, 4096, &b));
+  blec_device *dev = NULL;
+  const blec_adv *adv = NULL;
+  ASSERT_STATUS(blec_scan_stream_next(a, 10, &dev, &adv), BLEC_ERR_STATE); /* not scanning yet */
+  ASSERT_OK(blec_scanner_start(s, NULL));
+  /* Both readers get the same reports, in the same order; each report comes with the
+   * advertisement data of that report (an advertisement or a scan response). */
+  enum { N = 20 };
+  uint64_t stamps[N];
+  bool saw_rsp = false, saw_adv = false;
+  for (int i = 0; i < N; i++) {
+    ASSERT_OK(blec_scan_stream_next(a, blec_test_ms(FX_WAIT_MS), &dev, &adv));
+    ASSERT(adv == blec_device_adv(dev));
+    stamps[i] = blec_adv_timestamp_us(adv);
+    if (blec_adv_last_type(adv) == BLEC_ADV_SCAN_RSP) {
+      saw_rsp = true;
+      int tx = 0;
+      ASSERT(blec_adv_tx_power(adv, &tx) && tx == 3);
+    } else {
+      saw_adv = true;
+    }
+    blec_device_unref(dev);
+  }
+  ASSERT(saw_rsp && saw_adv);
+  for (int i = 0; i < N; i++) {
+    ASSERT_OK(blec_scan_stream_next(b, blec_test_ms(FX_WAIT_MS), &dev, NULL));
+    ASSERT_EQ_INT(blec_adv_timestamp_us(blec_device_adv(dev)), stamps[i]);
+    blec_device_unref(dev);
+  }
+  ASSERT_EQ_INT(blec_scan_stream_dropped(a), 0);
+  /* Stopped: what is queued still comes, then STATE. */
+  ASSERT_OK(blec_scanner_stop(s));
+  int st;
+  while ((st = blec_scan_stream_next(a, 0, &dev, NULL)) == BLEC_OK) blec_device_unref(dev);
+  ASSERT_STATUS(st, BLEC_ERR_STATE);
+  blec_scan_stream_close(a);
+  /* A stream outlives its scanner's free, answering STATE. */
+  blec_scanner_free(s);
+  while ((st = blec_scan_stream_next(b, 0, &dev, NULL)) == BLEC_OK) blec_device_unref(dev);
+  ASSERT_STATUS(st, BLEC_ERR_STATE);
+  blec_scan_stream_close(b);
+  blec_scan_stream_close(NULL);
+  fx_close(&f);
+}
+
+BLEC_TEST_IMPL(scan_stream_overflow_is_counted_not_silent) {
+  fx f;
+  fx_open(&f, stream_world());
+  blec_scan_options *o = blec_scan_options_new();
+  ASSERT_OK(blec_scan_options_set_stream(o, 2));
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(f.ctx, o, NULL, NULL, &s));
+  blec_scan_options_free(o);
+  blec_scan_stream *st = NULL;
+  ASSERT_OK(blec_scan_stream_open(s, 3, &st));
+  ASSERT_OK(blec_scanner_start(s, NULL));
+  /* Nobody reads: the queues fill and every further report is counted as dropped. */
+  WAIT_UNTIL(blec_scan_stream_dropped(st) >= 10 && blec_scanner_stream_dropped(s) >= 10, FX_WAIT_MS);
+  ASSERT_OK(blec_scanner_stop(s));
+  uint64_t dropped = blec_scan_stream_dropped(st);
+  blec_device *dev = NULL;
+  int kept = 0;
+  while (blec_scan_stream_next(st, 0, &dev, NULL) == BLEC_OK) {
+    kept++;
+    blec_device_unref(dev);
+  }
+  ASSERT_EQ_INT(kept, 3);
+  ASSERT_EQ_INT(blec_scan_stream_dropped(st), dropped);
+  blec_scan_stream *bad = NULL;
+  ASSERT_STATUS(blec_scan_stream_open(NULL, 1, &bad), BLEC_ERR_INVALID_ARG);
+  ASSERT(bad == NULL);
+  ASSERT_STATUS(blec_scan_stream_open(s, 0, &bad), BLEC_ERR_INVALID_ARG);
+  ASSERT(bad == NULL);
+  blec_scan_stream_close(st);
+  blec_scanner_free(s);
+  fx_close(&f);
+}

@@ -19,49 +19,49 @@ static const cli_option_info options[OPT_COUNT_] = {
     [OPT_BACKEND] = {"backend", 0, "NAME",
                      "Bluetooth backend: virtual (a simulated radio world, available everywhere), "
                      "winrt (Windows) or bluez (Linux). Default: $BLEC_BACKEND, else the "
-                     "platform's own."},
+                     "platform's own.", NULL},
     [OPT_WORLD] = {"world", 0, "FILE",
                    "Serve this world file with the virtual backend (implies --backend virtual). "
                    "Without it the virtual backend serves $BLEC_WORLD or its built-in default "
-                   "world."},
+                   "world.", NULL},
     [OPT_ADAPTER] = {"adapter", 0, "NAME",
                      "The Bluetooth adapter of the bluez backend: hci0, hci1, ... (the names in "
                      "/sys/class/bluetooth). Default: BlueZ's default adapter, the first one. "
-                     "Other backends ignore it."},
+                     "Other backends ignore it.", NULL},
     [OPT_UUID_NAMES] = {"uuid-names", 0, "FILE",
                         "Names for vendor UUIDs, used wherever a description is shown: one "
                         "'UUID description' a line ('#' starts a comment), e.g. "
-                        "'8d5b0001-2f3e-4c6a-9b1d-7e0f1a2b3c4d Lock Service'."},
+                        "'8d5b0001-2f3e-4c6a-9b1d-7e0f1a2b3c4d Lock Service'.", NULL},
     [OPT_TIMEOUT] = {"timeout", 0, "S",
                      "Seconds allowed for finding and connecting to the device and for each "
-                     "operation (default 10). Decimals are accepted."},
+                     "operation (default 10). Decimals are accepted.", NULL},
     [OPT_JSON] = {"json", 0, NULL,
                   "Machine output as JSON Lines (https://jsonlines.org): one JSON object per "
                   "line on standard output. Every line of a kind has the same keys; a value "
                   "that does not apply is null (or [] for a list), never left out. A failure "
                   "(other than a bad command line) is also reported as an "
-                  "{\"event\":\"error\"} line with its \"exit_code\"."},
+                  "{\"event\":\"error\"} line with its \"exit_code\".", NULL},
     [OPT_VERBOSE] = {"verbose", 'v', NULL,
                      "Show the library's log on standard error: -v for information, -vv for "
-                     "debugging."},
-    [OPT_HELP] = {"help", 'h', NULL, "Show the help of the command and exit."},
-    [OPT_VERSION] = {"version", 0, NULL, "Show the versions of blec and of the library and exit."},
+                     "debugging.", NULL},
+    [OPT_HELP] = {"help", 'h', NULL, "Show the help of the command and exit.", NULL},
+    [OPT_VERSION] = {"version", 0, NULL, "Show the versions of blec and of the library and exit.", NULL},
     [OPT_PASSIVE] = {"passive", 0, NULL,
-                     "Passive scan: listen only, send no scan requests (no scan responses)."},
+                     "Passive scan: listen only, send no scan requests (no scan responses).", NULL},
     [OPT_SERVICE] = {"service", 0, "UUID",
                      "Report only devices advertising this service (16-, 32- or 128-bit UUID). "
-                     "Repeat to accept any of several."},
+                     "Repeat to accept any of several.", NULL},
     [OPT_NAME] = {"name", 0, "TEXT",
-                  "Report only devices whose name contains TEXT (case-insensitive)."},
+                  "Report only devices whose name contains TEXT (case-insensitive).", NULL},
     [OPT_RSSI_MIN] = {"rssi-min", 0, "DBM",
-                      "Ignore advertisements weaker than DBM (for example -70)."},
+                      "Ignore advertisements weaker than DBM (for example -70).", NULL},
     [OPT_CONNECT_TIMEOUT] = {"connect-timeout", 0, "S",
                              "Seconds allowed for finding and connecting (default: --timeout, "
-                             "else 10)."},
+                             "else 10).", NULL},
     [OPT_NO_SCAN] = {"no-scan", 0, NULL,
                      "Connect without scanning for the device first: reaches a device that no "
                      "longer advertises because another program is connected to it (where the "
-                     "backend can)."},
+                     "backend can).", NULL},
     [OPT_PAIR] = {"pair", 0, "[LEVEL]",
                   "Pair after connecting, before the operation, at protection LEVEL: none, "
                   "encryption or authentication (default: --protection, else the backend's "
@@ -70,28 +70,28 @@ static const cli_option_info options[OPT_COUNT_] = {
                   protection_levels},
     [OPT_PROTECTION] = {"protection", 0, "LEVEL",
                         "Pairing protection: none, encryption or authentication (encryption "
-                        "and authentication). Default: the backend's choice."},
+                        "and authentication). Default: the backend's choice.", NULL},
     [OPT_TEXT] = {"text", 0, "STR",
                   "Write the bytes of STR (UTF-8) instead of HEX. The escapes \\n, \\r, \\t, "
-                  "\\0, \\\\ and \\xHH are understood."},
+                  "\\0, \\\\ and \\xHH are understood.", NULL},
     [OPT_NO_RESPONSE] = {"no-response", 0, NULL,
                          "Write without response (the default is with response when the "
-                         "characteristic has the write property)."},
+                         "characteristic has the write property).", NULL},
     [OPT_LISTEN] = {"listen", 0, "CHAR",
                     "Subscribe to CHAR before writing and show its notifications afterwards "
-                    "(a request/response exchange such as a UART echo)."},
+                    "(a request/response exchange such as a UART echo).", NULL},
     [OPT_INDICATE] = {"indicate", 0, NULL,
                       "Use indications when the characteristic supports both notifications and "
-                      "indications."},
-    [OPT_COUNT] = {"count", 0, "N", "Stop after N values."},
+                      "indications.", NULL},
+    [OPT_COUNT] = {"count", 0, "N", "Stop after N values.", NULL},
     [OPT_DESCRIPTOR] = {"descriptor", 0, "UUID",
                         "Read or write the descriptor UUID of CHAR instead of its value (the "
                         "first one if several share the UUID). A descriptor can also be named "
-                        "by its handle alone, as CHAR (#16)."},
-    [OPT_OUTPUT] = {"output", 'o', "FILE", "The world file to write (replaced if it exists)."},
+                        "by its handle alone, as CHAR (#16).", NULL},
+    [OPT_OUTPUT] = {"output", 'o', "FILE", "The world file to write (replaced if it exists).", NULL},
     [OPT_ALL] = {"all", 0, NULL,
                  "Print every advertisement and scan response received (event \"adv\" in "
-                 "--json), not only the first one of a device and its changes."},
+                 "--json), not only the first one of a device and its changes.", NULL},
 };
 
 static const cli_option_note scan_notes[] = {

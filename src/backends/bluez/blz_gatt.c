@@ -183,8 +183,9 @@ static bool table_add(blz_client *bc, uint16_t handle, bool descriptor, const bl
   return true;
 }
 
-/* Fills the core's model and the client's table; false when out of memory. */
-static bool build_tree(blz_ctx *z, blz_client *bc, blec_client *c, bool fill_model) {
+/* Fills the discovery op's model (the core ignores it once the op ended) and the
+ * client's table; false when out of memory. */
+static bool build_tree(blz_ctx *z, blz_client *bc, blec_op *op) {
   item *svcs = NULL;
   size_t ns = 0;
   if (!gather(z, BLZ_I_SERVICE, bc->dev_path, "service", &svcs, &ns)) return false;
@@ -204,14 +205,14 @@ static bool build_tree(blz_ctx *z, blz_client *bc, blec_client *c, bool fill_mod
       if (ok && nd[j] && descs[j][nd[j] - 1].handle > last) last = descs[j][nd[j] - 1].handle;
       if (last > end) end = last;
     }
-    if (ok && fill_model) blec__gatt_add_service(c, svcs[i].handle, end, &svcs[i].obj->attr.uuid, NULL);
+    if (ok) blec__gatt_add_service(op, svcs[i].handle, end, &svcs[i].obj->attr.uuid, NULL);
     for (size_t j = 0; ok && j < nc; j++) {
       blz_obj *x = chars[j].obj;
       uint16_t value = (uint16_t)(chars[j].handle + 1);
-      if (fill_model) blec__gatt_add_characteristic(c, value, &x->attr.uuid, x->attr.props, NULL);
+      blec__gatt_add_characteristic(op, value, &x->attr.uuid, x->attr.props, NULL);
       ok = table_add(bc, value, false, x);
       for (size_t k = 0; ok && k < nd[j]; k++) {
-        if (fill_model) blec__gatt_add_descriptor(c, descs[j][k].handle, &descs[j][k].obj->attr.uuid, NULL);
+        blec__gatt_add_descriptor(op, descs[j][k].handle, &descs[j][k].obj->attr.uuid, NULL);
         ok = table_add(bc, descs[j][k].handle, true, descs[j][k].obj);
       }
     }
@@ -234,7 +235,7 @@ static void discover_start(blz_ctx *z, blz_req *r) {
   /* BlueZ keeps one database per device (cached for bonded ones) and resolves it on
    * connect: every cache mode reads the objects it exported. */
   blz_client_release_gatt(z, bc);
-  if (!build_tree(z, bc, r->c, !blec__op_is_done(r->op))) {
+  if (!build_tree(z, bc, r->op)) {
     blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
   } else {
     blec__op_complete(r->op, BLEC_OK);

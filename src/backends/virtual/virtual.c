@@ -262,6 +262,7 @@ static void connect_done(void *user, int status, blec__wlink *link) {
 static int v_connect(blec_client *c, blec_op *op) {
   vclient *vc = vc_of(c);
   if (!vc) return BLEC_ERR_NO_MEMORY;
+  drop_link(vc); /* a link the core gave up on (a close that timed out) is released first */
   vctx *v = ctx_priv(blec__client_ctx(c));
   blec__op_ref(op);
   atomic_fetch_add(&vc->refs, 1); /* the connect request's */
@@ -327,13 +328,13 @@ static void v_cancel(blec_op *op) {
     return BLEC_OK;                                         \
   } while (0)
 
-static void fill_model(blec_client *c, const blec__wattr *attrs, size_t count) {
+static void fill_model(blec_op *op, const blec__wattr *attrs, size_t count) {
   for (size_t i = 0; i < count; i++) {
     const blec__wattr *a = &attrs[i];
     switch (a->kind) {
-      case BLEC__WATTR_SERVICE: blec__gatt_add_service(c, a->handle, a->end_handle, &a->uuid, NULL); break;
-      case BLEC__WATTR_CHARACTERISTIC: blec__gatt_add_characteristic(c, a->handle, &a->uuid, a->props, NULL); break;
-      case BLEC__WATTR_DESCRIPTOR: blec__gatt_add_descriptor(c, a->handle, &a->uuid, NULL); break;
+      case BLEC__WATTR_SERVICE: blec__gatt_add_service(op, a->handle, a->end_handle, &a->uuid, NULL); break;
+      case BLEC__WATTR_CHARACTERISTIC: blec__gatt_add_characteristic(op, a->handle, &a->uuid, a->props, NULL); break;
+      case BLEC__WATTR_DESCRIPTOR: blec__gatt_add_descriptor(op, a->handle, &a->uuid, NULL); break;
     }
   }
 }
@@ -344,7 +345,7 @@ static void discover_done(void *user, int status, int att_error, const blec__wat
   if (status == BLEC_OK) {
     vclient *vc = blec__client_backend_priv(c);
     if (vc) blec__vcache_put_attrs(ctx_priv(blec__client_ctx(c))->cache, vc->cache, attrs, count);
-    if (!blec__op_is_done(op)) fill_model(c, attrs, count);
+    fill_model(op, attrs, count);
     blec__op_complete(op, BLEC_OK);
   } else if (status == BLEC_ERR_ATT) {
     blec__op_complete_att(op, att_error);
@@ -367,7 +368,7 @@ static int v_discover(blec_client *c, blec_op *op, blec_cache_mode mode) {
   /* Cached, and "let the OS decide" (which Windows answers from its cache). */
   if (mode != BLEC_CACHE_UNCACHED && vc &&
       blec__vcache_get_attrs(ctx_priv(blec__client_ctx(c))->cache, vc->cache, &attrs, &count)) {
-    fill_model(c, attrs, count);
+    fill_model(op, attrs, count);
     free(attrs);
     blec__op_complete(op, BLEC_OK);
     return BLEC_OK;

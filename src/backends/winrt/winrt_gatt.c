@@ -150,7 +150,7 @@ static int discover_service(wr_job *job, IGattDeviceService *svc, BluetoothCache
   return result;
 }
 
-static void add_to_model(blec_client *c, const table *t) {
+static void add_to_model(blec_op *op, const table *t) {
   for (size_t i = 0; i < t->n; i++) {
     const wr_attr *a = &t->v[i];
     GUID g;
@@ -161,18 +161,18 @@ static void add_to_model(blec_client *c, const table *t) {
       for (size_t k = i + 1; k < t->n && t->v[k].kind != 0; k++)
         if (t->v[k].handle > end) end = t->v[k].handle;
       blec_uuid u = wr_uuid_from_guid(&g);
-      blec__gatt_add_service(c, a->handle, end, &u, NULL);
+      blec__gatt_add_service(op, a->handle, end, &u, NULL);
     } else if (a->kind == 1) {
       GattCharacteristicProperties p = GattCharacteristicProperties_None;
       IGattCharacteristic_get_Uuid((IGattCharacteristic *)a->obj, &g);
       IGattCharacteristic_get_CharacteristicProperties((IGattCharacteristic *)a->obj, &p);
       blec_uuid u = wr_uuid_from_guid(&g);
       /* GattCharacteristicProperties has the bits of the declaration and extended properties, as BLEC_PROP_*. */
-      blec__gatt_add_characteristic(c, a->handle, &u, (uint32_t)p & 0x3ffu, NULL);
+      blec__gatt_add_characteristic(op, a->handle, &u, (uint32_t)p & 0x3ffu, NULL);
     } else {
       IGattDescriptor_get_Uuid((IGattDescriptor *)a->obj, &g);
       blec_uuid u = wr_uuid_from_guid(&g);
-      blec__gatt_add_descriptor(c, a->handle, &u, NULL);
+      blec__gatt_add_descriptor(op, a->handle, &u, NULL);
     }
   }
 }
@@ -269,8 +269,7 @@ static void discover_run(wr_job *job) {
     wr_gatt_release(t.v, t.n);
     return;
   }
-  blec_client *c = blec__op_client(job->op);
-  if (!blec__op_is_done(job->op)) add_to_model(c, &t);
+  add_to_model(job->op, &t);
   EnterCriticalSection(&wc->lock);
   wr_attr *old = wc->attrs;
   size_t old_n = wc->nattrs;
