@@ -424,10 +424,12 @@ int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_op *op;
   int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
   if (r != BLEC_OK) {
+    bool cache = c->opts.cache_mode != BLEC_CACHE_DEFAULT && !(c->ctx->caps & BLEC_CAP_CACHE_MODE);
     blec__error_set(err, r, "%s",
-                    r == BLEC_ERR_BUSY            ? "a connect or a disconnection is in progress"
-                    : r == BLEC_ERR_NOT_SUPPORTED ? "this backend must see the device advertise first (scan_first)"
-                                                  : blec_strerror(r));
+                    r == BLEC_ERR_BUSY ? "a connect or a disconnection is in progress"
+                    : r != BLEC_ERR_NOT_SUPPORTED ? blec_strerror(r)
+                    : cache ? "this backend's OS decides about its attribute cache (cache modes need BLEC_CAP_CACHE_MODE)"
+                            : "this backend must see the device advertise first (scan_first)");
     return r;
   }
   r = blec__op_wait_final(op, -1, err);
