@@ -12,7 +12,7 @@ packages=(
   doxygen                                  # API reference
   libsystemd-dev                           # sd-bus: the bluez backend, the simulated bluetoothd
   dbus-daemon                              # private system buses for the bluez tests
-  python3-bleak                            # bleak itself, run against the simulated bluetoothd
+  python3-bleak                            # bleak, run against the simulated bluetoothd (tests, benchmark)
   libedit-dev                              # line editing of `blec shell`
 )
 

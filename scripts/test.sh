@@ -21,9 +21,21 @@ start=$(date +%s)
 
 # The simulated bluetoothd's tests (ctest label "bluez": each on its own private D-Bus
 # system bus, bleak's among them) run as their own part, timed.
+# The conformance suite on the bluez backend runs there too; the tests listed in
+# tests/conformance/bluez-known-failures.txt are registered disabled: printed loudly here.
+known_bluez_failures() {
+  local f="$top/tests/conformance/bluez-known-failures.txt" n
+  n=$(grep -cE '^[A-Za-z0-9_]+' "$f" 2>/dev/null || true)
+  [ "${n:-0}" -gt 0 ] || return 0
+  printf '\n!!!! %s conformance test(s) NOT RUN on the bluez backend (%s):\n' "$n" "${f#"$top"/}"
+  grep -E '^[A-Za-z0-9_]+' "$f" | sed 's/^/!!!!   /'
+  printf '\n'
+}
+
 bluez_tests() {
   local t0
   t0=$(date +%s)
+  known_bluez_failures
   ctest --test-dir "$1" --output-on-failure -j "$jobs" -L bluez "${@:2}"
   echo "bluez simulator tests ($1): $(( $(date +%s) - t0 )) s"
 }

@@ -353,12 +353,65 @@ enum {
   BLEC_CAP_UNPAIR = 1u << 7,               /**< blec_client_unpair */
   BLEC_CAP_CONNECT_WITHOUT_SCAN = 1u << 8, /**< connecting to an address without scanning first */
   BLEC_CAP_INDICATIONS = 1u << 9,          /**< subscribing to indications */
-  BLEC_CAP_MTU_EVENTS = 1u << 10           /**< MTU changes on a live link reach blec_mtu_cb */
+  BLEC_CAP_MTU_EVENTS = 1u << 10,          /**< MTU changes on a live link reach blec_mtu_cb */
+  /**
+   * Reports come as the packets came: advertisement or scan response
+   * (blec_adv_last_type, blec_adv_payload), connectable or not, their own AD
+   * structures. Without it the OS merges the packets and the backend rebuilds the
+   * structures from the fields it publishes (BlueZ): every report is then an
+   * advertisement said to be connectable, and the raw structures are the backend's.
+   */
+  BLEC_CAP_RAW_ADVERTISING = 1u << 11,
+  /**
+   * blec_client_pair fails when the level asked cannot be reached. Without it the OS
+   * takes no level (BlueZ's Pair()): the ceremony decides, and a pairing asked at
+   * BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION that ends unauthenticated fails only
+   * after the OS kept the (encrypted) bond.
+   */
+  BLEC_CAP_PAIRING_LEVELS = 1u << 12,
+  /** BLEC_NOTIFY_FORCE_INDICATE on a characteristic that offers both (BlueZ's StartNotify picks notifications). */
+  BLEC_CAP_FORCE_INDICATE = 1u << 13,
+  /**
+   * A Just Works pairing asks the pairing callback (BLEC_PAIRING_CONFIRM_ONLY). Without
+   * it the OS pairs without asking (BlueZ: the kernel accepts the Just Works pairing it
+   * initiated).
+   */
+  BLEC_CAP_CONFIRM_JUST_WORKS = 1u << 14,
+  /**
+   * Insufficient Authentication / Encryption reach the program as ATT errors. Without it
+   * the OS raises the link's security by itself on them (pairing when needed) and
+   * retries the request (BlueZ).
+   */
+  BLEC_CAP_SECURITY_ERRORS = 1u << 15,
+  /**
+   * blec_disconnected_cb tells a link loss from the peripheral's disconnection. Without
+   * it a link that went by itself is reported BLEC_DISCONNECT_REMOTE (BlueZ before 5.83,
+   * which has no Device1.Disconnected signal).
+   */
+  BLEC_CAP_DISCONNECT_REASONS = 1u << 16,
+  /**
+   * A cancelled (or timed-out) GATT request or pairing is withdrawn from the link: it has
+   * no effect and the link serves the next requests at once. Without it the OS cannot
+   * withdraw a request once sent (BlueZ: an ATT request stays outstanding until the
+   * peripheral answers or the ATT timeout ends the link): the operation still completes
+   * with BLEC_ERR_CANCELLED at once, but a write may still land and the next requests
+   * wait behind it.
+   */
+  BLEC_CAP_CANCEL_REQUESTS = 1u << 17,
+  /**
+   * A service discovery the peripheral does not answer fails with
+   * BLEC_GATT_STATUS_UNREACHABLE and is retried as blec_client_options_set_discovery_retry
+   * says. Without it the OS discovers the services inside its own connection (BlueZ) and
+   * ends the link when the discovery gets no answer: the connect fails (the link's loss,
+   * or its timeout) and the retry option has no effect.
+   */
+  BLEC_CAP_DISCOVERY_RETRY = 1u << 18
 };
 
 /**
- * New options with defaults: platform backend (or $BLEC_BACKEND), $BLEC_LOG, thread
- * delivery. NULL when out of memory; free with blec_ctx_options_free.
+ * New options with defaults: the default backend (or $BLEC_BACKEND, see blec_ctx_new),
+ * the system's default adapter, $BLEC_LOG, thread delivery. NULL when out of memory;
+ * free with blec_ctx_options_free.
  */
 BLEC_API blec_ctx_options *blec_ctx_options_new(void);
 /** Frees options and drops their world reference. Contexts created from them are not affected. */
@@ -379,6 +432,16 @@ BLEC_API int blec_ctx_options_set_delivery(blec_ctx_options *opts, blec_delivery
 BLEC_API int blec_ctx_options_set_world(blec_ctx_options *opts, blec_world *world);
 
 /**
+ * The Bluetooth adapter to use, by its system name: "hci0", "hci1", ... on Linux. NULL
+ * (the default) uses the system's default adapter (BlueZ's: the first one). The name is
+ * copied; it must be 1 to 32 letters, digits, '-' or '_' (BLEC_ERR_INVALID_ARG). A
+ * context whose adapter does not exist opens, and blec_ctx_check_bluetooth reports
+ * BLEC_UNAVAILABLE_NO_ADAPTER. Backends without a choice of adapter (virtual, winrt)
+ * ignore it.
+ */
+BLEC_API int blec_ctx_options_set_adapter(blec_ctx_options *opts, const char *name);
+
+/**
  * Where the `virtual` backend keeps its bonds between programs, as an OS does (ignored
  * by other backends, whose OS keeps its own): the path of its bond store file, or ""
  * to keep none (bonds then last as long as the world). NULL (the default) means
@@ -391,6 +454,11 @@ BLEC_API int blec_ctx_options_set_bond_store(blec_ctx_options *opts, const char 
 /**
  * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on
  * failure (BLEC_ERR_BACKEND_UNAVAILABLE when the named backend is not in this build).
+ *
+ * The default backend, when neither the options nor $BLEC_BACKEND name one, is the
+ * platform's when it answers and `virtual` otherwise: on Linux `bluez` when a
+ * bluetoothd owns org.bluez on the system bus (checked once, here); on Windows, for
+ * now, `virtual`. blec_ctx_backend_fallback says when and why the context fell back.
  */
 BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err);
 /**
@@ -405,7 +473,17 @@ BLEC_API int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_err
 BLEC_API int blec_ctx_free(blec_ctx *ctx);
 /** Name of the context's backend ("virtual"). */
 BLEC_API const char *blec_ctx_backend_name(const blec_ctx *ctx);
-/** BLEC_CAP_* bits of the backend. */
+/**
+ * When the context took the default backend and the platform's did not answer (on
+ * Linux: no bluetoothd on the system bus), a sentence saying why it runs on `virtual`
+ * instead; NULL otherwise (a backend was named, or the platform's answered). Lives as
+ * long as the context.
+ */
+BLEC_API const char *blec_ctx_backend_fallback(const blec_ctx *ctx);
+/**
+ * BLEC_CAP_* bits of the backend for this context: what it can do with the OS service it
+ * found when the context was created (bluez: what this bluetoothd offers).
+ */
 BLEC_API uint32_t blec_ctx_capabilities(const blec_ctx *ctx);
 /** The world a `virtual` context drives (borrowed), NULL for other backends. */
 BLEC_API blec_world *blec_ctx_world(const blec_ctx *ctx);
@@ -649,7 +727,10 @@ typedef enum blec_scan_mode { BLEC_SCAN_ACTIVE = 0, BLEC_SCAN_PASSIVE = 1 } blec
 /** @var BLEC_SCAN_ACTIVE
  *  Requests scan responses (the default). */
 /** @var BLEC_SCAN_PASSIVE
- *  Only listens: no scan responses (needs BLEC_CAP_PASSIVE_SCAN). */
+ *  Only listens: no scan responses (needs BLEC_CAP_PASSIVE_SCAN). On bluez the scan
+ *  also needs a filter (a service UUID, the local name, manufacturer data, a data
+ *  section or a byte pattern): BlueZ's advertisement monitors match byte patterns made
+ *  of it, else BLEC_ERR_NOT_SUPPORTED. */
 
 /**
  * Called for every advertisement and scan response that passes the filters, with the
@@ -991,7 +1072,9 @@ typedef enum blec_write_mode {
 } blec_write_mode;
 
 /** Notify flags. */
-enum { BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /**< indications when both are supported */ };
+enum {
+  BLEC_NOTIFY_FORCE_INDICATE = 1u << 0 /**< indications when both are supported (needs BLEC_CAP_FORCE_INDICATE) */
+};
 
 /**
  * Called exactly once per disconnection of a completed connection, whatever its cause
@@ -1025,7 +1108,11 @@ BLEC_API int blec_client_options_set_timeout(blec_client_options *opts, int time
  * else the backend's choice.
  */
 BLEC_API int blec_client_options_set_address_type(blec_client_options *opts, blec_address_type type);
-/** Cache mode of service discovery ("use_cached_services"). */
+/**
+ * Cache mode of service discovery ("use_cached_services"). A mode other than
+ * BLEC_CACHE_DEFAULT needs BLEC_CAP_CACHE_MODE: connecting answers BLEC_ERR_NOT_SUPPORTED
+ * without it.
+ */
 BLEC_API int blec_client_options_set_cache_mode(blec_client_options *opts, blec_cache_mode mode);
 /** Pair before discovering services (bleak's pair=True). */
 BLEC_API int blec_client_options_set_pair(blec_client_options *opts, bool pair);
@@ -1035,7 +1122,8 @@ BLEC_API int blec_client_options_set_pair(blec_client_options *opts, bool pair);
  * where the backend has BLEC_CAP_CONNECT_WITHOUT_SCAN.
  */
 BLEC_API int blec_client_options_set_scan_first(blec_client_options *opts, bool scan_first);
-/** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms). */
+/** Retries of service discovery answered "Unreachable": count and delay (default 10 × 1000 ms).
+ *  Has effect where the backend has BLEC_CAP_DISCOVERY_RETRY. */
 BLEC_API int blec_client_options_set_discovery_retry(blec_client_options *opts, int count, int delay_ms);
 /**
  * Bounds the values waiting for each subscription's notify callback (default

@@ -50,7 +50,11 @@ typedef enum blec__cccd_mode { BLEC__CCCD_OFF = 0, BLEC__CCCD_NOTIFY = 1, BLEC__
 
 typedef struct blec__backend {
   const char *name;
-  /** BLEC_CAP_* bits: the core answers BLEC_ERR_NOT_SUPPORTED for missing ones early. */
+  /**
+   * BLEC_CAP_* bits: the core answers BLEC_ERR_NOT_SUPPORTED for missing ones early. The
+   * most the backend can do: init may narrow them for its context to what the OS offers
+   * (blec__ctx_set_caps).
+   */
   uint32_t caps;
   /**
    * Bytes of per-client backend state (0: none). The core allocates them zeroed with each
@@ -68,6 +72,13 @@ typedef struct blec__backend {
   int (*check_bluetooth)(blec_ctx *ctx, blec_error *err);
   /** The world a simulated backend drives (borrowed), else NULL. Optional. */
   blec_world *(*world)(blec_ctx *ctx);
+  /**
+   * Whether the backend can be the platform default now (its OS service answers); when
+   * not, `why` gets a sentence. Called by blec_ctx_new when no backend is named, before
+   * init, on the program's thread; quick (it may ask the OS, with a short bound).
+   * Optional: NULL means always.
+   */
+  bool (*probe)(char *why, size_t size);
 
   /**
    * Starts receiving for a scanner (blec__scanner_mode/blec__scanner_opts tell how);
@@ -110,14 +121,20 @@ typedef struct blec__backend {
 
 /* ---- backend table ---------------------------------------------------------------- */
 extern const blec__backend blec__backend_virtual;
-/** Backends compiled in, NULL-terminated; the first is the platform default. */
+/** Backends compiled in, NULL-terminated; the default is the first whose probe passes. */
 extern const blec__backend *const blec__backends[];
 
 /* ---- what backends call: the context ---------------------------------------------- */
 /** The backend's context state (NULL during init). */
 void *blec__ctx_backend_priv(blec_ctx *ctx);
+/** Narrows the context's capabilities to `caps` (within blec__backend.caps); in init only. */
+void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps);
+/** Why this context cannot scan passively (a static string, told with BLEC_ERR_NOT_SUPPORTED); in init only. */
+void blec__ctx_set_passive_why(blec_ctx *ctx, const char *why);
 /** The world given in the options (borrowed), or NULL. */
 blec_world *blec__ctx_option_world(blec_ctx *ctx);
+/** The adapter named in the options ("hci1"), or NULL for the system's default (init). */
+const char *blec__ctx_options_adapter(const blec_ctx_options *opts);
 /** The bond store path given in the options (init's opts, may be NULL): NULL when not given, "" for off. */
 const char *blec__ctx_options_bond_store(const blec_ctx_options *opts);
 
@@ -144,6 +161,8 @@ void blec__scanner_set_backend_priv(blec_scanner *s, void *p);
 blec_ctx *blec__scanner_ctx(const blec_scanner *s);
 blec_scan_mode blec__scanner_mode(const blec_scanner *s);
 const blec_scan_options *blec__scanner_opts(const blec_scanner *s);
+/** The service UUIDs of the scanner's options (blec_scan_options_add_service_uuid). */
+size_t blec__scanner_services(const blec_scanner *s, const blec_uuid **list);
 void blec__scanner_report(blec_scanner *s, const blec__report *r);
 /** Scanning ended by itself (radio off): the scanner stops and its error callback runs. */
 void blec__scanner_stopped(blec_scanner *s, const blec_error *err);

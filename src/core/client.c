@@ -33,7 +33,7 @@ void blec__client_unref(blec_client *c) {
 static int client_create(blec_ctx *ctx, const char *address, const blec_client_options *opts, blec_client **out) {
   if (!ctx || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
-  if (!(ctx->backend->caps & BLEC_CAP_CONNECT)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(ctx->caps & BLEC_CAP_CONNECT)) return BLEC_ERR_NOT_SUPPORTED;
   /* The backend's per-client state follows the client in the same block. */
   size_t priv_at = (sizeof(blec_client) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t);
   size_t priv_size = ctx->backend->client_priv_size;

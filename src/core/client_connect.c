@@ -244,7 +244,7 @@ static void paired(blec_client *c, blec_op *stage) {
 }
 
 static int request_pair(blec_client *c, blec_op *op) {
-  if (!(c->ctx->backend->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(c->ctx->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
   return c->ctx->backend->pair(c, op, BLEC_PROTECTION_DEFAULT);
 }
 
@@ -313,7 +313,7 @@ static void t_start(blec__task *t) {
   bool mine = c->connect_op == op;
   bool wait_close = mine && c->closing != NULL;
   if (wait_close) c->start_waiting = true; /* the previous link is still closing */
-  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
   blec__mutex_unlock(&c->lock);
   if (mine && !wait_close) {
     if (scan)
@@ -364,9 +364,11 @@ static bool connect_on_cancel(blec_op *op, int status, const char *why, void *ar
 
 static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
-  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
-  if (!scan && !c->device && !(c->ctx->backend->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN))
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
+  if (!scan && !c->device && !(c->ctx->caps & BLEC_CAP_CONNECT_WITHOUT_SCAN))
     return BLEC_ERR_NOT_SUPPORTED; /* this backend must see the device advertise first */
+  if (c->opts.cache_mode != BLEC_CACHE_DEFAULT && !(c->ctx->caps & BLEC_CAP_CACHE_MODE))
+    return BLEC_ERR_NOT_SUPPORTED; /* the OS decides about its cache */
   blec_op *op = blec__op_new(c->ctx, BLEC__OP_CONNECT, cb, user);
   if (!op) return BLEC_ERR_NO_MEMORY;
   /* Complete before anyone can see it. */
@@ -422,10 +424,12 @@ int blec_client_connect(blec_client *c, int timeout_ms, blec_error *err) {
   blec_op *op;
   int r = connect_start(c, timeout_ms >= 0 ? timeout_ms : c->opts.timeout_ms, NULL, NULL, &op);
   if (r != BLEC_OK) {
+    bool cache = c->opts.cache_mode != BLEC_CACHE_DEFAULT && !(c->ctx->caps & BLEC_CAP_CACHE_MODE);
     blec__error_set(err, r, "%s",
-                    r == BLEC_ERR_BUSY            ? "a connect or a disconnection is in progress"
-                    : r == BLEC_ERR_NOT_SUPPORTED ? "this backend must see the device advertise first (scan_first)"
-                                                  : blec_strerror(r));
+                    r == BLEC_ERR_BUSY ? "a connect or a disconnection is in progress"
+                    : r != BLEC_ERR_NOT_SUPPORTED ? blec_strerror(r)
+                    : cache ? "this backend's OS decides about its attribute cache (cache modes need BLEC_CAP_CACHE_MODE)"
+                            : "this backend must see the device advertise first (scan_first)");
     return r;
   }
   r = blec__op_wait_final(op, -1, err);
@@ -501,7 +505,7 @@ static void start_waiting_connect(blec_client *c) {
   bool start = c->start_waiting && c->connect_op;
   c->start_waiting = false;
   if (c->state == BLEC__DISCONNECTING) c->state = c->connect_op ? BLEC__CONNECTING : BLEC__DISCONNECTED;
-  bool scan = !c->device && c->opts.scan_first && (c->ctx->backend->caps & BLEC_CAP_SCAN);
+  bool scan = !c->device && c->opts.scan_first && (c->ctx->caps & BLEC_CAP_SCAN);
   blec__mutex_unlock(&c->lock);
   if (!start) return;
   if (scan)

@@ -105,7 +105,7 @@ static bool is_cccd(const attr_info *a) {
 static int read_start(blec_client *c, uint16_t handle, bool descriptor, unsigned flags, blec_op_cb cb, void *user,
                       blec_op **out) {
   if (flags & ~(unsigned)BLEC_READ_CACHED) return BLEC_ERR_INVALID_ARG;
-  if ((flags & BLEC_READ_CACHED) && !(c->ctx->backend->caps & BLEC_CAP_CACHE_MODE)) return BLEC_ERR_NOT_SUPPORTED;
+  if ((flags & BLEC_READ_CACHED) && !(c->ctx->caps & BLEC_CAP_CACHE_MODE)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
   blec_op *op = begin(c, BLEC__OP_READ, handle, cb, user, &r);
   if (!op) return r;
@@ -363,8 +363,12 @@ static int notify_start(blec_client *c, const blec_characteristic *chr, unsigned
   if ((st = notify_check(&cur, err)) != BLEC_OK) return st;
   bool indicate = !(cur.props & BLEC_PROP_NOTIFY) ||
                   ((flags & BLEC_NOTIFY_FORCE_INDICATE) && (cur.props & BLEC_PROP_INDICATE));
-  if (indicate && !(c->ctx->backend->caps & BLEC_CAP_INDICATIONS))
+  if (indicate && !(c->ctx->caps & BLEC_CAP_INDICATIONS))
     return refuse_f(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot subscribe to indications",
+                    c->ctx->backend->name);
+  if (indicate && (cur.props & BLEC_PROP_NOTIFY) && !(c->ctx->caps & BLEC_CAP_FORCE_INDICATE))
+    return refuse_f(err, BLEC_ERR_NOT_SUPPORTED,
+                    "the %s backend cannot choose indications over notifications (BLEC_NOTIFY_FORCE_INDICATE)",
                     c->ctx->backend->name);
   int r;
   blec_op *op = begin(c, BLEC__OP_SUBSCRIBE, cur.handle, done, user, &r);
@@ -446,7 +450,7 @@ int blec_client_pair_async(blec_client *c, blec_protection_level level, blec_op_
   if (out) *out = NULL;
   if (!c || level < BLEC_PROTECTION_DEFAULT || level > BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION)
     return BLEC_ERR_INVALID_ARG;
-  if (!(c->ctx->backend->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(c->ctx->caps & BLEC_CAP_PAIRING)) return BLEC_ERR_NOT_SUPPORTED;
   int r;
   blec_op *op = begin(c, BLEC__OP_PAIR, 0, cb, user, &r);
   if (!op) return r;
@@ -466,7 +470,7 @@ int blec_client_pair(blec_client *c, blec_protection_level level, int timeout_ms
 int blec_client_unpair_async(blec_client *c, blec_op_cb cb, void *user, blec_op **out) {
   if (out) *out = NULL;
   if (!c) return BLEC_ERR_INVALID_ARG;
-  if (!(c->ctx->backend->caps & BLEC_CAP_UNPAIR)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(c->ctx->caps & BLEC_CAP_UNPAIR)) return BLEC_ERR_NOT_SUPPORTED;
   /* Connected or not, as bleak: the bond is the OS's. The op is not tracked as pending:
    * unpairing ends the link, and that must not fail the unpair itself. */
   blec_op *op = blec__op_new(c->ctx, BLEC__OP_UNPAIR, cb, user);

@@ -113,6 +113,7 @@ typedef struct blec__dispatcher {
   bool sleeping;         /* the runner waits on cond: a post signals it */
   bool running;          /* a batch is being run (queued mode: one dispatch at a time) */
   atomic_size_t pending; /* 1 while qcount > 0: readable without the lock (spinning) */
+  uint32_t spin_us;      /* the runner's current polling budget after a batch (dispatch.c) */
   _Atomic uint64_t runner;               /* thread running callbacks (blec__thread_self), 0 if none */
   _Atomic(const void *) running_owner;   /* owner of the callback running now */
   _Atomic(blec__stream *) running_stream; /* stream of the callback running now */
@@ -190,6 +191,7 @@ struct blec_ctx_options {
   void *log_user;
   blec_delivery delivery;
   blec_world *world;
+  char *adapter; /* the adapter to use ("hci1"), or NULL */
   /* blec_ctx_options_set_bond_store (ctx_bond_store.c): the path ("" = off) when set */
   bool bond_store_set;
   char bond_store[1024];
@@ -197,6 +199,8 @@ struct blec_ctx_options {
 
 struct blec_ctx {
   const blec__backend *backend;
+  uint32_t caps; /* the backend's caps, as narrowed by its init (blec__ctx_set_caps) */
+  const char *passive_why; /* why BLEC_CAP_PASSIVE_SCAN is missing (static text), or NULL */
   void *backend_priv;
   blec__mutex lock;
   int live_scanners; /* created and not freed by the program */
@@ -208,6 +212,7 @@ struct blec_ctx {
   blec_log_cb log_cb;
   void *log_user;
   blec_world *world; /* from the options (ref), handed to the backend */
+  char *fallback;    /* why the default backend was not the platform's, or NULL */
 };
 
 /* ---- operations (op.c) ---------------------------------------------------------------------- */

@@ -1,19 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /* ctx.c — the library context: options, backend choice, dispatcher, timers, logging. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blec/blec_world.h"
 #include "core/core.h"
 
-/* Backends compiled in; the first is the platform default: winrt on Windows (the
- * Windows Runtime's Bluetooth LE stack), virtual elsewhere (and by name everywhere). */
+/* Backends compiled in. Without a backend named in the options or $BLEC_BACKEND the
+ * context takes the first whose probe passes: `winrt` on Windows (the Windows Runtime's
+ * Bluetooth LE stack); on Linux `bluez` when org.bluez answers on the system bus, else
+ * `virtual` (the CLI says so: blec_ctx_backend_fallback). Every one is also chosen by name. */
 #ifdef BLEC_HAVE_WINRT
 extern const blec__backend blec__backend_winrt;
-const blec__backend *const blec__backends[] = {&blec__backend_winrt, &blec__backend_virtual, NULL};
-#else
-const blec__backend *const blec__backends[] = {&blec__backend_virtual, NULL};
 #endif
+#ifdef BLEC_HAVE_BLUEZ
+extern const blec__backend blec__backend_bluez;
+#endif
+const blec__backend *const blec__backends[] = {
+#ifdef BLEC_HAVE_WINRT
+    &blec__backend_winrt,
+#endif
+#ifdef BLEC_HAVE_BLUEZ
+    &blec__backend_bluez,
+#endif
+    &blec__backend_virtual,
+    NULL};
 
 static blec_log_level parse_level(const char *s, blec_log_level dflt) {
   if (!s || !*s) return dflt;
@@ -36,6 +48,7 @@ blec_ctx_options *blec_ctx_options_new(void) {
 void blec_ctx_options_free(blec_ctx_options *o) {
   if (!o) return;
   free(o->backend);
+  free(o->adapter);
   if (o->world) blec_world_unref(o->world);
   free(o);
 }
@@ -77,10 +90,46 @@ int blec_ctx_options_set_world(blec_ctx_options *o, blec_world *world) {
   return BLEC_OK;
 }
 
-static const blec__backend *find_backend(const char *name) {
-  if (!name || !*name) return blec__backends[0];
-  for (size_t i = 0; blec__backends[i]; i++)
-    if (!strcmp(blec__backends[i]->name, name)) return blec__backends[i];
+int blec_ctx_options_set_adapter(blec_ctx_options *o, const char *name) {
+  if (!o) return BLEC_ERR_INVALID_ARG;
+  if (name) {
+    size_t n = strlen(name);
+    if (n == 0 || n > 32) return BLEC_ERR_INVALID_ARG;
+    for (size_t i = 0; i < n; i++) {
+      char c = name[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      if (!ok) return BLEC_ERR_INVALID_ARG; /* a name, never a path */
+    }
+  }
+  char *copy = NULL;
+  if (name && !(copy = blec__strdup(name))) return BLEC_ERR_NO_MEMORY;
+  free(o->adapter);
+  o->adapter = copy;
+  return BLEC_OK;
+}
+
+const char *blec__ctx_options_adapter(const blec_ctx_options *o) { return o ? o->adapter : NULL; }
+
+/* The backend named, or by default the first whose probe passes (*why says why the ones
+ * before it did not, malloc'd, when there were any). */
+static const blec__backend *find_backend(const char *name, char **why) {
+  *why = NULL;
+  if (name && *name) {
+    for (size_t i = 0; blec__backends[i]; i++)
+      if (!strcmp(blec__backends[i]->name, name)) return blec__backends[i];
+    return NULL;
+  }
+  for (size_t i = 0; blec__backends[i]; i++) {
+    const blec__backend *be = blec__backends[i];
+    char reason[256];
+    reason[0] = 0;
+    if (!be->probe || be->probe(reason, sizeof reason) || !blec__backends[i + 1]) return be;
+    if (!*why) {
+      size_t n = strlen(be->name) + strlen(reason) + 64;
+      if ((*why = malloc(n)) != NULL)
+        snprintf(*why, n, "the %s backend is not available: %s", be->name, reason[0] ? reason : "no reason given");
+    }
+  }
   return NULL;
 }
 
@@ -97,7 +146,8 @@ int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err) 
   if (!opts) opts = &dflt;
 
   const char *name = opts->backend ? opts->backend : getenv("BLEC_BACKEND");
-  const blec__backend *be = find_backend(name);
+  char *fallback = NULL;
+  const blec__backend *be = find_backend(name, &fallback);
   if (!be) {
     blec__error_set(err, BLEC_ERR_BACKEND_UNAVAILABLE, "no backend named \"%s\" in this build", name);
     return BLEC_ERR_BACKEND_UNAVAILABLE;
@@ -105,10 +155,13 @@ int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err) 
 
   blec_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) {
+    free(fallback);
     blec__error_set(err, BLEC_ERR_NO_MEMORY, NULL);
     return BLEC_ERR_NO_MEMORY;
   }
   ctx->backend = be;
+  ctx->caps = be->caps;
+  ctx->fallback = fallback;
   ctx->log_level = opts->log_level_set ? opts->log_level : parse_level(getenv("BLEC_LOG"), opts->log_level);
   ctx->log_cb = opts->log_cb;
   ctx->log_user = opts->log_user;
@@ -120,6 +173,7 @@ int blec_ctx_new(const blec_ctx_options *opts, blec_ctx **out, blec_error *err) 
   if (blec__dispatcher_init(&ctx->dispatcher, opts->delivery) != BLEC_OK) goto fail_timers;
   s = be->init(ctx, opts, &ctx->backend_priv, err);
   if (s != BLEC_OK) goto fail_dispatcher;
+  if (ctx->fallback) blec__log(ctx, BLEC_LOG_INFO, "%s: using the %s backend", ctx->fallback, be->name);
   blec__log(ctx, BLEC_LOG_INFO, "context created with the %s backend", be->name);
   *out = ctx;
   return BLEC_OK;
@@ -132,6 +186,7 @@ fail_lock:
   blec__mutex_destroy(&ctx->lock);
 fail:
   if (ctx->world) blec_world_unref(ctx->world);
+  free(ctx->fallback);
   free(ctx);
   if (err && err->status == BLEC_OK) blec__error_set(err, s, "the context could not be created");
   return s;
@@ -157,13 +212,15 @@ int blec_ctx_free(blec_ctx *ctx) {
   blec__dispatcher_destroy(&ctx->dispatcher);
   ctx->backend->exit(ctx, ctx->backend_priv);
   if (ctx->world) blec_world_unref(ctx->world);
+  free(ctx->fallback);
   blec__mutex_destroy(&ctx->lock);
   free(ctx);
   return BLEC_OK;
 }
 
 const char *blec_ctx_backend_name(const blec_ctx *ctx) { return ctx ? ctx->backend->name : NULL; }
-uint32_t blec_ctx_capabilities(const blec_ctx *ctx) { return ctx ? ctx->backend->caps : 0; }
+const char *blec_ctx_backend_fallback(const blec_ctx *ctx) { return ctx ? ctx->fallback : NULL; }
+uint32_t blec_ctx_capabilities(const blec_ctx *ctx) { return ctx ? ctx->caps : 0; }
 
 blec_world *blec_ctx_world(const blec_ctx *ctx) {
   if (!ctx || !ctx->backend->world) return NULL;
@@ -189,4 +246,6 @@ int blec_ctx_dispatch(blec_ctx *ctx, int timeout_ms) {
 }
 
 void *blec__ctx_backend_priv(blec_ctx *ctx) { return ctx->backend_priv; }
+void blec__ctx_set_caps(blec_ctx *ctx, uint32_t caps) { ctx->caps = ctx->backend->caps & caps; }
+void blec__ctx_set_passive_why(blec_ctx *ctx, const char *why) { ctx->passive_why = why; }
 blec_world *blec__ctx_option_world(blec_ctx *ctx) { return ctx->world; }

@@ -46,6 +46,7 @@ static void lock_d(blec__dispatcher *d) {
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   memset(d, 0, sizeof *d);
+  d->spin_us = SPIN_US;
   d->mode = mode;
   atomic_init(&d->pending, 0);
   atomic_init(&d->runner, 0);
@@ -430,12 +431,23 @@ static void settled_finish(settled *st) {
 /*
  * After a batch the thread polls briefly before it sleeps: under a steady stream
  * (advertisements, notifications) the next value usually arrives within microseconds,
- * and a sleep/wake-up pair per value would cost more than the value itself.
+ * and a sleep/wake-up pair per value would cost more than the value itself. The budget
+ * adapts: a poll that ends empty halves it (values spaced wider than the budget, say a
+ * notification every millisecond from an OS stack, would otherwise cost a whole poll
+ * each), one that finds work, or a batch of several values (they queued up while the
+ * thread woke), restores it.
  */
-static void spin_for_work(blec__dispatcher *d) {
-  uint64_t until = blec__now_us() + SPIN_US;
-  while (!atomic_load_explicit(&d->pending, memory_order_acquire) && blec__now_us() < until) {
+static void spin_for_work(blec__dispatcher *d, size_t batch) {
+  if (batch > 1) d->spin_us = SPIN_US;
+  if (!d->spin_us) return;
+  uint64_t until = blec__now_us() + d->spin_us;
+  while (!atomic_load_explicit(&d->pending, memory_order_acquire)) {
+    if (blec__now_us() >= until) {
+      d->spin_us /= 2;
+      return;
+    }
   }
+  d->spin_us = SPIN_US;
 }
 
 static void dispatch_thread(void *arg) {
@@ -450,10 +462,11 @@ static void dispatch_thread(void *arg) {
       settled_finish(&st);
       blec__mutex_lock(&d->lock);
     }
+    size_t ran = last;
     last = 0;
     if (!d->qcount && !d->stopping) {
       blec__mutex_unlock(&d->lock);
-      spin_for_work(d);
+      spin_for_work(d, ran);
       lock_d(d);
       while (!d->qcount && !d->stopping) {
         d->sleeping = true;
@@ -481,7 +494,7 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
     /* As the dispatch thread does: under a steady stream the next value is microseconds
      * away, and clearing the handle then sleeping would cost two system calls per value. */
     blec__mutex_unlock(&d->lock);
-    spin_for_work(d);
+    spin_for_work(d, 0);
     lock_d(d);
   }
   while (!d->qcount && !d->stopping && timeout_ms != 0) {

@@ -211,7 +211,7 @@ static int refuse(blec_error *err, int status, const char *what) {
 /* Why a find or discover cannot start: a status with its sentence in err (NULL ok). */
 static int check_ctx(blec_ctx *ctx, blec_error *err) {
   if (!ctx) return refuse(err, BLEC_ERR_INVALID_ARG, "ctx is NULL");
-  if (!(ctx->backend->caps & BLEC_CAP_SCAN)) return refuse(err, BLEC_ERR_NOT_SUPPORTED, "the backend cannot scan");
+  if (!(ctx->caps & BLEC_CAP_SCAN)) return refuse(err, BLEC_ERR_NOT_SUPPORTED, "the backend cannot scan");
   return BLEC_OK;
 }
 

@@ -366,7 +366,7 @@ int blec_scanner_new(blec_ctx *ctx, const blec_scan_options *opts, blec_detectio
                      blec_scanner **out) {
   if (!ctx || !out) return BLEC_ERR_INVALID_ARG;
   *out = NULL;
-  if (!(ctx->backend->caps & BLEC_CAP_SCAN)) return BLEC_ERR_NOT_SUPPORTED;
+  if (!(ctx->caps & BLEC_CAP_SCAN)) return BLEC_ERR_NOT_SUPPORTED;
   blec_scanner *s;
   int r = scanner_create(ctx, opts, &s);
   if (r != BLEC_OK) return r;
@@ -400,10 +400,11 @@ void blec_scanner_set_error_callback(blec_scanner *s, blec_scan_error_cb cb, voi
 }
 
 static int check_caps(const blec_scanner *s, blec_error *err) {
-  uint32_t caps = s->ctx->backend->caps;
+  uint32_t caps = s->ctx->caps;
   const blec_scan_options *o = &s->opts;
   if (o->mode == BLEC_SCAN_PASSIVE && !(caps & BLEC_CAP_PASSIVE_SCAN)) {
-    blec__error_set(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot scan passively", s->ctx->backend->name);
+    blec__error_set(err, BLEC_ERR_NOT_SUPPORTED, "the %s backend cannot scan passively%s%s", s->ctx->backend->name,
+                    s->ctx->passive_why ? ": " : "", s->ctx->passive_why ? s->ctx->passive_why : "");
     return BLEC_ERR_NOT_SUPPORTED;
   }
   bool signal = o->in_range_dbm != INT16_MIN || o->out_of_range_dbm != INT16_MIN || o->sampling_interval_ms > 0;
@@ -617,3 +618,7 @@ void blec__scanner_set_backend_priv(blec_scanner *s, void *p) { s->backend_priv 
 blec_ctx *blec__scanner_ctx(const blec_scanner *s) { return s->ctx; }
 blec_scan_mode blec__scanner_mode(const blec_scanner *s) { return s->opts.mode; }
 const blec_scan_options *blec__scanner_opts(const blec_scanner *s) { return &s->opts; }
+size_t blec__scanner_services(const blec_scanner *s, const blec_uuid **list) {
+  *list = s->opts.services;
+  return s->opts.nservices;
+}

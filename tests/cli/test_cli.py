@@ -59,6 +59,8 @@ class Blec:
         for var in ("BLEC_WORLD", "BLEC_LOG"):
             self.env.pop(var, None)
         self.env["BLEC_BACKEND"] = backend
+        # Never the machine's system bus (the bluez backend and the default rule look there).
+        self.env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/blec-test-no-system-bus"
         # A private bond store per test: bonds persist between the commands of one test
         # (as the OS's do), never between tests or into the user's own store.
         self.tmp = tempfile.mkdtemp(prefix="blec-cli-")
@@ -918,10 +920,20 @@ def test_pair_unpair(b):
 # ---------------------------------------------------------------------------------------
 
 def test_backend_unavailable(b):
-    name = "bluez"  # in no build yet (winrt is in Windows builds, virtual everywhere)
+    # bluez is in Linux builds, but the tests' system bus does not exist; in no Windows build.
+    name = "bluez"
     rc, out, err = b.run("scan", "--backend", name, "--timeout", "1")
     check(rc == 7, f"--backend {name}: exit {rc}, expected 7 (unavailable)")
     check("--backend virtual" in err, f"suggests the virtual backend: {err!r}")
+
+
+def test_adapter_option(b):
+    # A name, never a path: a bad one is a usage error; other backends ignore a good one.
+    rc, out, err = b.run("scan", "--adapter", "../hci0", "--timeout", "1")
+    check(rc == 2, f"--adapter ../hci0: exit {rc}, expected 2")
+    check("--adapter" in err and "hci0" in err, err)
+    out, _ = b.expect(0, "scan", "--adapter", "hci1", "--timeout", "1")
+    check("C0:FF:EE:00:00:01" in out, out)
 
 
 def test_world_file_errors(b):

@@ -85,6 +85,10 @@ void fx_note_unsupported(const char *what) {
          what);
 }
 
+void fx_note_skipped(const char *cap, const char *what) {
+  printf("# backend %s lacks %s: %s not checked\n", fx_backend(), cap, what);
+}
+
 bool fx_expect_not_supported_(int status, const char *cap, const char *call, const char *file, int line) {
   if (status != BLEC_ERR_NOT_SUPPORTED)
     blec_test_fail_(file, line, "backend lacks %s but %s returned %s, wanted BLEC_ERR_NOT_SUPPORTED", cap,

@@ -65,6 +65,8 @@ void fx_close(fx *f);
 bool fx_cap(const fx *f, uint32_t cap);
 /** Prints that a capability is absent, so the test's short ending is visible. */
 void fx_note_unsupported(const char *what);
+/** Prints that a capability is absent and which of the test's checks therefore are not made. */
+void fx_note_skipped(const char *cap, const char *what);
 
 /**
  * For tests of one capability: true when the backend lacks it, after asserting that the

@@ -14,7 +14,8 @@ BLEC_TEST_IMPL(characteristic_of_an_earlier_connection_acts_on_the_same_attribut
   fx f;
   fx_open(&f, fx_world_lab());
   blec_client_options *o = blec_client_options_new();
-  ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED)); /* discovered again each time */
+  /* Discovered again each time (the default mode gives a new tree too where cache modes are the OS's). */
+  if (fx_cap(&f, BLEC_CAP_CACHE_MODE)) ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED));
   blec_client *c = fx_connect(&f, LAB_ADDR, o);
   blec_characteristic *old = fx_chr(c, LAB_RW);
   ASSERT_OK(blec_client_disconnect(c, blec_test_ms(FX_WAIT_MS), NULL));
@@ -38,7 +39,8 @@ BLEC_TEST_IMPL(changed_database_keeps_the_replaced_objects_until_the_next_connec
   fx f;
   fx_open(&f, fx_world_lab());
   blec_client_options *o = blec_client_options_new();
-  ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED));
+  /* Discovered again at each connect (the default mode does so where cache modes are the OS's). */
+  if (fx_cap(&f, BLEC_CAP_CACHE_MODE)) ASSERT_OK(blec_client_options_set_cache_mode(o, BLEC_CACHE_UNCACHED));
   blec_client *c = fx_connect(&f, LAB_ADDR, o);
   blec_characteristic *old = fx_chr(c, LAB_RW);
   size_t nsvcs = blec_client_service_count(c);
@@ -87,6 +89,13 @@ BLEC_TEST_IMPL(unpair_without_a_connection_removes_the_bond) {
   ASSERT_OK(blec_client_disconnect(c, blec_test_ms(FX_WAIT_MS), NULL));
   ASSERT_OK(blec_client_unpair(c, blec_test_ms(FX_WAIT_MS), NULL)); /* as bleak: no link needed */
   ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
+  if (!fx_cap(&f, BLEC_CAP_SECURITY_ERRORS)) {
+    /* A read would make the OS pair again by itself: the bond's absence is not visible. */
+    fx_note_skipped("BLEC_CAP_SECURITY_ERRORS", "the ATT error of the removed bond");
+    blec_client_free(c);
+    fx_close(&f);
+    return;
+  }
   uint8_t *d = NULL;
   size_t len = 0;
   blec_error err;

@@ -37,10 +37,20 @@ BLEC_TEST_IMPL(printable_forms_are_what_bleak_prints) {
   ASSERT_OK(blec_find_device_by_address(f.ctx, PRN_ADDR, blec_test_ms(FX_WAIT_MS), &dev, NULL));
   char line[1024];
   ASSERT_STR_EQ(blec_device_format(dev, line, sizeof line), PRN_ADDR ": Sen'sor");
-  ASSERT_STR_EQ(blec_adv_format(blec_device_adv(dev), line, sizeof line),
-                "AdvertisementData(local_name='Sen\\'sor', manufacturer_data={76: b'\\x02\\x15', 76: "
-                "b'\\x10\\x05'}, service_data={'0000feaa-0000-1000-8000-00805f9b34fb': b'\\x10'}, "
-                "service_uuids=['0000180d-0000-1000-8000-00805f9b34fb'], tx_power=-4, rssi=-58)");
+  if (fx_cap(&f, BLEC_CAP_RAW_ADVERTISING)) {
+    ASSERT_STR_EQ(blec_adv_format(blec_device_adv(dev), line, sizeof line),
+                  "AdvertisementData(local_name='Sen\\'sor', manufacturer_data={76: b'\\x02\\x15', 76: "
+                  "b'\\x10\\x05'}, service_data={'0000feaa-0000-1000-8000-00805f9b34fb': b'\\x10'}, "
+                  "service_uuids=['0000180d-0000-1000-8000-00805f9b34fb'], tx_power=-4, rssi=-58)");
+  } else {
+    /* The OS keeps one entry per company id (BlueZ's ManufacturerData is a dictionary):
+     * the last one received. */
+    fx_note_skipped("BLEC_CAP_RAW_ADVERTISING", "a company id repeated in one advertisement");
+    ASSERT_STR_EQ(blec_adv_format(blec_device_adv(dev), line, sizeof line),
+                  "AdvertisementData(local_name='Sen\\'sor', manufacturer_data={76: b'\\x10\\x05'}, "
+                  "service_data={'0000feaa-0000-1000-8000-00805f9b34fb': b'\\x10'}, "
+                  "service_uuids=['0000180d-0000-1000-8000-00805f9b34fb'], tx_power=-4, rssi=-58)");
+  }
   /* Cut to the buffer, with "...". */
   char small[24];
   blec_adv_format(blec_device_adv(dev), small, sizeof small);

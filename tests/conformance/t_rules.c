@@ -166,7 +166,7 @@ BLEC_TEST_IMPL(every_call_taking_an_error_fills_it_on_failure) {
   /* A scanner that cannot start: the radio is off. */
   blec_scanner *s = NULL;
   ASSERT_OK(blec_scanner_new(f.ctx, NULL, NULL, NULL, &s));
-  ASSERT_OK(blec_world_set_radio(blec_ctx_world(f.ctx), false));
+  ASSERT_OK(blec_world_set_radio(f.world, false));
   DETAIL(blec_scanner_start(s, fresh(&e)));
   DETAIL(blec_ctx_check_bluetooth(f.ctx, fresh(&e)));
   blec_scanner_free(s);

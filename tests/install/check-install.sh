@@ -95,11 +95,28 @@ pkg-config)
     -Wl,-rpath,"$libdir" || fail "compiling with \`pkg-config --cflags --libs blec\` failed"
   "$work/pc-shared" || fail "the pkg-config (shared) consumer failed"
 
+  # libblec.a with the system's shared libraries: Libs.private is complete.
+  # shellcheck disable=SC2046
+  "$CC" $extra -o "$work/pc-static-blec" "$here/consumer/main.c" \
+    $(pkg-config --static --cflags blec) "$libdir/libblec.a" $(pkg-config --static --libs-only-l blec | sed 's/-lblec//') ||
+    fail "linking libblec.a with \`pkg-config --static --libs blec\`'s libraries failed"
+  "$work/pc-static-blec" || fail "the pkg-config (libblec.a) consumer failed"
+
+  static_libs_ok=yes
+  case " $(pkg-config --static --libs blec) " in
+  *" -lsystemd "*)
+    # The bluez backend's sd-bus: Debian ships no libsystemd.a.
+    "$CC" -print-file-name=libsystemd.a | grep -q / || static_libs_ok=no ;;
+  esac
   case $extra in
   *-fsanitize*)
     echo "note: fully static link skipped (sanitizers do not link statically)"
     ;;
   *)
+    if [ "$static_libs_ok" = no ]; then
+      echo "note: fully static link skipped (the bluez backend needs libsystemd, which has no static library here)"
+      exit 0
+    fi
     # A fully static executable forces libblec.a and proves Libs.private is complete.
     # shellcheck disable=SC2046
     "$CC" -static -o "$work/pc-static" "$here/consumer/main.c" \

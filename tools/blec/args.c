@@ -260,6 +260,17 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
       if (!*v) return fail(ps, "option --world needs a file name");
       a->world = v;
       break;
+    case OPT_ADAPTER: {
+      /* The library's rule for a name (letters, digits, '-', '_'), checked here so that a
+       * bad one is a usage error. */
+      blec_ctx_options *o = blec_ctx_options_new();
+      int st = o ? blec_ctx_options_set_adapter(o, v) : BLEC_ERR_NO_MEMORY;
+      blec_ctx_options_free(o);
+      if (st == BLEC_ERR_INVALID_ARG)
+        return fail(ps, "option --adapter needs an adapter name such as hci0, not '%s'", clip(v).s);
+      a->adapter = v;
+      break;
+    }
     case OPT_UUID_NAMES:
       if (!*v) return fail(ps, "option --uuid-names needs a file name");
       a->uuid_names = v;

@@ -27,6 +27,7 @@ typedef struct cli_args {
   /* common */
   const char *backend; /* NULL: the library's default */
   const char *world;   /* NULL: none given */
+  const char *adapter; /* --adapter NAME, NULL: the system's default */
   const char *uuid_names; /* --uuid-names FILE, NULL: none */
   int timeout_ms;      /* valid when timeout_set */
   bool timeout_set;

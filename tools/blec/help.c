@@ -24,6 +24,10 @@ static const cli_option_info options[OPT_COUNT_] = {
                    "Serve this world file with the virtual backend (implies --backend virtual). "
                    "Without it the virtual backend serves $BLEC_WORLD or its built-in default "
                    "world.", NULL},
+    [OPT_ADAPTER] = {"adapter", 0, "NAME",
+                     "The Bluetooth adapter of the bluez backend: hci0, hci1, ... (the names in "
+                     "/sys/class/bluetooth). Default: BlueZ's default adapter, the first one. "
+                     "Other backends ignore it.", NULL},
     [OPT_UUID_NAMES] = {"uuid-names", 0, "FILE",
                         "Names for vendor UUIDs, used wherever a description is shown: one "
                         "'UUID description' a line ('#' starts a comment), e.g. "

@@ -32,6 +32,7 @@ typedef enum cli_opt {
   /* common to every command */
   OPT_BACKEND = 0,
   OPT_WORLD,
+  OPT_ADAPTER,
   OPT_UUID_NAMES,
   OPT_TIMEOUT,
   OPT_JSON,
@@ -108,7 +109,7 @@ typedef struct cli_exit_info {
 /** Options every command accepts. */
 #define CLI_COMMON_OPTIONS                                                                  \
   (CLI_OPTBIT(OPT_BACKEND) | CLI_OPTBIT(OPT_WORLD) | CLI_OPTBIT(OPT_UUID_NAMES) |         \
-   CLI_OPTBIT(OPT_TIMEOUT) |                                                              \
+   CLI_OPTBIT(OPT_ADAPTER) | CLI_OPTBIT(OPT_TIMEOUT) |                                     \
    CLI_OPTBIT(OPT_JSON) | CLI_OPTBIT(OPT_VERBOSE) | CLI_OPTBIT(OPT_HELP))
 
 const cli_option_info *cli_option(cli_opt opt);

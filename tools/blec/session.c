@@ -226,6 +226,13 @@ int session_begin(cli_session *s, const cli_args *a) {
       goto out;
     }
   }
+  if (a->adapter) {
+    int st = blec_ctx_options_set_adapter(opts, a->adapter);
+    if (st != BLEC_OK) {
+      rc = session_fail_status(s, "select the adapter", st, NULL);
+      goto out;
+    }
+  }
   if (a->verbose) {
     blec_ctx_options_set_log_level(opts, a->verbose >= 2 ? BLEC_LOG_DEBUG : BLEC_LOG_INFO);
   } else if (!getenv("BLEC_LOG")) {
@@ -263,6 +270,9 @@ int session_begin(cli_session *s, const cli_args *a) {
     s->ctx = NULL;
     goto out;
   }
+  /* The default backend fell back to the simulated world (no bluetoothd): one line. */
+  const char *fallback = blec_ctx_backend_fallback(s->ctx);
+  if (fallback) fprintf(stderr, "blec: %s: using the virtual world (--backend to choose)\n", fallback);
   st = blec_ctx_check_bluetooth(s->ctx, &err);
   if (st != BLEC_OK) {
     if (err.status == BLEC_OK) err.status = st;

@@ -83,9 +83,12 @@ static int b_check_bluetooth(blec_ctx *ctx, blec_error *err) {
 
 const blec__backend blec__backend_winrt = {
     .name = "winrt",
+    /* Not BLEC_CAP_DISCONNECT_REASONS: Windows does not say whether a link was lost or
+     * the peripheral ended it (GattSessionStatus Closed either way). */
     .caps = BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_CONNECT | BLEC_CAP_CONNECT_WITHOUT_SCAN | BLEC_CAP_CACHE_MODE |
-            BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS |
-            BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER,
+            BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS | BLEC_CAP_SIGNAL_FILTER |
+            BLEC_CAP_ADV_FILTER | BLEC_CAP_RAW_ADVERTISING | BLEC_CAP_PAIRING_LEVELS | BLEC_CAP_FORCE_INDICATE |
+            BLEC_CAP_CONFIRM_JUST_WORKS | BLEC_CAP_SECURITY_ERRORS | BLEC_CAP_CANCEL_REQUESTS | BLEC_CAP_DISCOVERY_RETRY,
     .client_priv_size = sizeof(wr_client),
     .init = b_init,
     .exit = b_exit,
