@@ -179,6 +179,7 @@ bool bench_pump_start(bench_pump *p, blec_ctx *ctx, blec_delivery mode);
 void bench_pump_stop(bench_pump *p);
 /** "thread" or "queued". */
 const char *bench_mode_name(blec_delivery mode);
+
 /** Address "C1:xx:xx:xx:xx:xx" of peripheral number i (prefix byte p). */
 void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i);
 /** Whether the client says connected (checked at once after a successful connect). */
