@@ -38,11 +38,12 @@ static void detach(void) {
 }
 
 /*
- * The simulated bluetoothd has written every signal the world's callbacks made once sync
- * returns. The last hop, dbus-daemon to the backend's bus thread, keeps their order but
- * gives the suite nothing to observe generically (a synchronous call's reply overtakes
- * signals still queued in sd-bus): for that hop alone, a bounded wait, scaled. Tests with
- * an in-order marker of their own (a later event of the same kind) do not depend on it.
+ * The simulated bluetoothd has written every signal (and AcquireNotify socket datagram)
+ * the world's callbacks made once sync returns. The last hop, to the backend's bus
+ * thread, keeps each path's order but offers the suite no marker that follows every path:
+ * a reply to one of the backend's calls does not come after a socket's data, and a
+ * synchronous call's reply overtakes signals still queued in sd-bus. For that hop alone,
+ * a bounded wait, scaled.
  */
 #define BUS_HOP_MS 50
 

@@ -12,6 +12,7 @@
 /* op is still running after a moment, then cancelled: checks everything above. */
 static void cancel_running(fx *f, blec_op *op, fx_opres *r) {
   ASSERT(op != NULL);
+  fx_pass_world(f, FX_SETTLE_WORLD_MS); /* a moment the operation outlasts */
   ASSERT_STATUS(blec_op_wait(op, 100), BLEC_ERR_TIMEOUT);
   ASSERT(!blec_op_done(op));
   ASSERT_STATUS(blec_op_status(op), BLEC_ERR_BUSY);
