@@ -218,6 +218,9 @@ size_t blz_adv_build(const blz_device *d, uint8_t *out, size_t cap);
 int blz_att_error(const sd_bus_error *e);
 /** Fills err for a failed call `what` (status chosen by the error's name) and logs it. */
 int blz_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err);
+/** The same for a GATT request (ReadValue, WriteValue, StartNotify): NotSupported is ATT
+ * 0x06, Request Not Supported (BLEC_ERR_ATT with that code). */
+int blz_gatt_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err);
 /** The blec status of a negative errno from sd-bus. */
 int blz_status_from_errno(int r);
 
@@ -518,8 +521,13 @@ typedef struct blz_hattr { /* one attribute of the discovered tree */
   bool notify_acquirable;  /* NotifyAcquired is offered */
   bool write_acquirable;   /* WriteAcquired is offered */
   uint32_t props;
-  blz_blob echo;            /* the value of our last read: BlueZ repeats it as a Value change */
-  bool has_echo;
+  /* Reads of this characteristic sent and not answered. BlueZ stores the value a read got
+   * and signals it as a Value change right before the read's reply (chrc_read_cb), so while
+   * one is in flight the latest Value change is held back: the reply tells whether it was
+   * the read's (same bytes: dropped) or a notification (delivered then). */
+  unsigned reads;
+  blz_blob held;
+  bool has_held;
 } blz_hattr;
 
 typedef struct blz_sub { /* one subscription */

@@ -129,7 +129,7 @@ static void grace_over(blz_ctx *z, void *arg) {
 }
 
 void blz_req_fail_gatt(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what) {
-  blz_error_from_dbus(z->ctx, e, what, &r->held);
+  blz_gatt_error_from_dbus(z->ctx, e, what, &r->held);
   if (r->held.status == BLEC_ERR_NOT_CONNECTED) {
     /* Sent while connected: the link went during the request. */
     blec__error_set(&r->held, BLEC_ERR_DISCONNECTED, "%s: the link was lost during the operation", what);
@@ -635,6 +635,11 @@ static void cancel_run(blz_ctx *z, blz_job *job) {
       break;
     case BLZ_REQ_SUBSCRIBE:
       return; /* its reply undoes the subscription (blz_gatt.c) */
+    case BLZ_REQ_READ:
+      /* BlueZ reads anyway and signals the value: the reply (ignored by the finished op)
+       * still tells the notification path which Value change was the read's. */
+      if (!r->a.read.descriptor) return;
+      break;
     default: break;
   }
   blz_req_end(z, r);
