@@ -19,3 +19,6 @@ BLEC_TEST(notifications_on_the_signal_path_and_a_read_is_not_one)
 BLEC_TEST(writes_without_response_go_through_the_acquired_socket)
 BLEC_TEST(handles_come_from_object_paths_as_bluez_names_them)
 BLEC_TEST(att_errors_keep_the_code_bluez_passes_on)
+/* t_scan.c */
+BLEC_TEST(discovery_filter_asks_le_duplicates_and_the_scanners_uuids)
+BLEC_TEST(discovery_ended_by_bluetoothd_starts_again_for_running_scanners)

@@ -59,10 +59,18 @@ static void disconnect_peripheral(bz_sim *s, sd_bus_message *m, void *data) {
   bz_reply_empty(s, m);
 }
 
+static void end_discovery(bz_sim *s, sd_bus_message *m, void *data) {
+  (void)data;
+  for (int i = 0; i < s->nadapters; i++)
+    if (s->adapters[i]) bz_discovery_end(s->adapters[i]);
+  bz_reply_empty(s, m);
+}
+
 static const bz_method control_methods[] = {
     {"SetSwitch", "sx", "", set_switch, 0},
     {"SetRadio", "b", "", set_radio, 0},
     {"DisconnectPeripheral", "s", "", disconnect_peripheral, 0},
+    {"EndDiscovery", "", "", end_discovery, 0},
     {NULL, NULL, NULL, NULL, 0}};
 
 static const bz_prop no_props[] = {{NULL, NULL, NULL, NULL, NULL, 0}};

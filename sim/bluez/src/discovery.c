@@ -5,10 +5,13 @@
  * src/adapter.c: per-client sessions, merged filters, btd_adapter_update_found_device,
  * discovery_cleanup; the kernel's merging of an advertisement with its scan response).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
+
+static void record_filter(bz_sim *s, sd_bus_message *m, const bz_filter *f);
 
 /* ---- clients ------------------------------------------------------------------------------ */
 
@@ -331,6 +334,7 @@ void bz_discovery_set_filter_method(bz_sim *s, sd_bus_message *m, void *data) {
     bz_reply_error(s, m, BZ_ERROR ".InvalidArguments", "Invalid arguments in method call");
     return;
   }
+  record_filter(s, m, f);
   bz_disc_client *c = client_of(a, sd_bus_message_get_sender(m));
   if (c) {
     bz_filter_free(c->filter);
@@ -388,6 +392,50 @@ void bz_discovery_reset(bz_adapter *a) {
 }
 
 void bz_discovery_free(bz_adapter *a) { end_all(a, NULL); }
+
+void bz_discovery_end(bz_adapter *a) {
+  /* As discovery_remove for each client (its pre-set filter kept), then the stop's
+   * stop_discovery_complete: found devices cleaned up, Discovering false. */
+  for (bz_disc_client *c = a->clients, *next; c; c = next) {
+    next = c->next;
+    if (c->pending) {
+      bz_reply_error(a->sim, c->pending, BZ_ERROR ".Failed", "Discovery ended");
+      sd_bus_message_unref(c->pending);
+      c->pending = NULL;
+    }
+    c->discovering = false;
+    if (!c->filter) {
+      client_unlink(a, c);
+      client_free(c);
+    }
+  }
+  a->discovery_timer = sd_event_source_disable_unref(a->discovery_timer);
+  scan_off(a);
+  discovery_cleanup(a);
+  a->filtered_discovery = false;
+  set_discovering(a, false);
+}
+
+/* Keeps what an accepted SetDiscoveryFilter asked, for blec_bluez_sim_last_filter. */
+static void record_filter(bz_sim *s, sd_bus_message *m, const bz_filter *f) {
+  blec_bluez_sim_filter r;
+  memset(&r, 0, sizeof r);
+  r.set = true;
+  r.empty = f == NULL;
+  const char *sender = sd_bus_message_get_sender(m);
+  snprintf(r.sender, sizeof r.sender, "%s", sender ? sender : "");
+  if (f) {
+    snprintf(r.transport, sizeof r.transport, "%s",
+             f->transport == BZ_SCAN_LE ? "le" : f->transport == BZ_SCAN_BREDR ? "bredr" : "auto");
+    r.duplicate_data = f->duplicate;
+    r.nuuids = f->nuuids;
+    for (size_t i = 0; i < f->nuuids && i < BLEC_BLUEZ_SIM_FILTER_UUIDS; i++)
+      snprintf(r.uuids[i], sizeof r.uuids[i], "%s", f->uuids[i]);
+  }
+  blec__mutex_lock(&s->lock);
+  s->last_filter = r;
+  blec__mutex_unlock(&s->lock);
+}
 
 /* ---- reports ---------------------------------------------------------------------------------- */
 

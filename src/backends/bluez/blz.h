@@ -402,6 +402,10 @@ void blz_scan_stop(blec_scanner *s);
 void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie);
 /** Scanning ended by itself (radio off, adapter or daemon gone): every scanner stops. */
 void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why);
+/** bluetoothd ended our discovery session without our StopDiscovery (Discovering turned
+ * false while powered): StartDiscovery again for the scanners that still want it, else
+ * (it fails) those scanners stop through their error callback with the reason. */
+void blz_scan_discovery_ended(blz_ctx *z);
 /** Registry teardown at exit. */
 void blz_scan_exit(blz_ctx *z);
 

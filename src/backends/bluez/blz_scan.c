@@ -413,12 +413,14 @@ void blz_scan_report_to(blz_ctx *z, blz_scan *sc, blz_obj *dev) { report(z, dev,
 
 typedef struct stopped_arg {
   blec_error err;
-  blz_scan *only; /* the one scanner to stop, or NULL for all */
+  blz_scan *only;   /* the one scanner to stop, or NULL for all */
+  bool active_only; /* only the scanners of the discovery session (not the monitors') */
 } stopped_arg;
 
 static bool wants_stop(blz_ctx *z, blz_scan *sc, void *arg) {
   (void)z;
   stopped_arg *a = arg;
+  if (a->active_only && sc->passive) return false;
   return !a->only || sc == a->only;
 }
 
@@ -429,6 +431,26 @@ void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why) {
   blec__error_set(&a.err, status, "%s (%s)", why, blec_unavailable_reason_name(reason));
   a.err.reason = reason;
   a.only = NULL;
+  a.active_only = false;
+  each_live(z, wants_stop, deliver_stopped, &a);
+}
+
+void blz_scan_discovery_ended(blz_ctx *z) {
+  /* Our session is gone (or, if bluetoothd still holds it, StartDiscovery answers
+   * InProgress and bluetoothd restarts the discovery itself): ask again. */
+  z->discovering = false;
+  stopped_arg a;
+  blec_error_clear(&a.err);
+  int status = blz_discovery_update(z, &a.err);
+  if (status == BLEC_OK) {
+    blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: discovery ended by bluetoothd%s",
+              z->discovering ? ": started again" : " (no scanner wants it)");
+    return;
+  }
+  /* It cannot be restarted: the scanners learn why through their error callback. */
+  blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: discovery ended by bluetoothd and cannot restart: %s", a.err.message);
+  a.only = NULL;
+  a.active_only = true;
   each_live(z, wants_stop, deliver_stopped, &a);
 }
 
@@ -436,6 +458,7 @@ void blz_scan_stopped_one(blz_ctx *z, blz_scan *sc, const blec_error *err) {
   stopped_arg a;
   a.err = *err;
   a.only = sc;
+  a.active_only = false;
   each_live(z, wants_stop, deliver_stopped, &a);
 }
 
