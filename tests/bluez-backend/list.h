@@ -7,6 +7,7 @@ BLEC_TEST(default_backend_is_bluez_when_org_bluez_answers)
 BLEC_TEST(default_backend_falls_back_to_virtual_and_says_why)
 BLEC_TEST(bluetooth_unavailable_until_bluetoothd_starts_and_after_it_leaves)
 BLEC_TEST(powered_off_adapter_is_unavailable_with_its_reason)
+BLEC_TEST(rfkill_blocked_adapter_is_unavailable_saying_blocked)
 BLEC_TEST(adapter_option_picks_one_of_several)
 /* t_passive.c */
 BLEC_TEST(passive_scanning_needs_an_advertisement_monitor)
