@@ -8,7 +8,8 @@
 
 const char bench_program[] = "blec-bench";
 
-/* Order: cheap core figures first, memory last (it wants a settled heap). */
+/* Order: cheap core figures first, memory last (it wants a settled heap), the long-run
+ * checks (--longrun) after it. */
 const bench_entry bench_list[] = {
     {"adv.core", bench_adv_core, BENCH_RUNS_ONCE},
     {"adv.e2e", bench_adv_e2e, BENCH_RUNS_PER_STACK},
@@ -18,6 +19,8 @@ const bench_entry bench_list[] = {
     {"connect", bench_connect_discover, BENCH_RUNS_PER_STACK},
     {"mem.device", bench_mem_devices, BENCH_RUNS_ONCE},
     {"mem.client", bench_mem_clients, BENCH_RUNS_ONCE},
+    {"longrun.reconnect", bench_longrun_reconnects, BENCH_RUNS_ONCE},
+    {"longrun.overrun", bench_longrun_overrun, BENCH_RUNS_ONCE},
 };
 const size_t bench_list_count = sizeof bench_list / sizeof bench_list[0];
 

@@ -23,7 +23,7 @@ bench_row *bench_row_add(const char *name, const char *what) {
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->backend, sizeof r->backend, "%s", bench_p.stack->backend);
   snprintf(r->what, sizeof r->what, "%s", what);
-  r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = BENCH_NONE;
+  r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = r->value = BENCH_NONE;
   r->target_met = -1;
   return r;
 }
@@ -255,6 +255,7 @@ void bench_print_json(void) {
     json_num("p99_us", r->p99_us);
     json_num("bytes_per_unit", r->bytes);
     json_num("blocks_per_unit", r->blocks);
+    json_num("value", r->value);
     printf(",\"target\":");
     if (r->target[0])
       json_str(r->target);

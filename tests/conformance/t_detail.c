@@ -56,9 +56,14 @@ BLEC_TEST_IMPL(failures_always_carry_a_message) {
   fx_open(&f, fx_world_lab());
   blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
   blec_error err;
-  ASSERT_STATUS(blec_client_connect(c, blec_test_ms(FX_WAIT_MS), &err), BLEC_ERR_BUSY);
-  ASSERT_EQ_INT(err.status, BLEC_ERR_BUSY);
+  /* A lookup that fails on a connected client says which characteristic. */
+  uint8_t *data = NULL;
+  size_t len = 0;
+  ASSERT_STATUS(blec_client_read_spec(c, "#65535", 0, blec_test_ms(FX_WAIT_MS), &data, &len, &err),
+                BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
+  ASSERT_EQ_INT(err.status, BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
   ASSERT(err.message[0] != '\0');
+  ASSERT(data == NULL);
   blec_client_free(c);
   /* An op a backend completes with a bare status still says something (the test plays
    * the backend through backend.h). */
