@@ -313,6 +313,13 @@ struct blz_ctx {
   uint64_t msg_cookie;
   uint64_t discovery_reply_cookie;
   int connect_scans;  /* connects waiting for their device to be discovered */
+  uint64_t find_seq;  /* numbers the connects' searches (blz_client.find_id) */
+  /* the discovery session's calls in flight (blz_scan.c) */
+  sd_bus_slot *disc_slot;
+  int disc_step;      /* the call in flight, 0 for none */
+  bool disc_dirty;    /* what is wanted changed since the chain in flight started */
+  struct blz_disc_waiter *disc_batch;   /* answered by the chain in flight */
+  struct blz_disc_waiter *disc_waiting; /* answered by the next chain */
   char **disc_uuids;  /* the UUID filter in force (NULL-terminated), NULL for none */
   bool agent_registered;
   sd_bus_slot *agent_slot;
@@ -392,9 +399,14 @@ size_t blz_uuid_le(const blec_uuid *u, uint8_t le[16]);
 
 /* ---- scanning (blz_scan.c, blz_monitor.c) ------------------------------------------------------------ */
 
+/** The outcome of a discovery update for whoever waits for it (bus thread): BLEC_OK once
+ * the session is what was wanted, else the status and err why it cannot be. */
+typedef void (*blz_disc_done_fn)(blz_ctx *z, void *arg, uint64_t id, int status, const blec_error *err);
 /** Opens, changes or closes the context's discovery session for the active scanners and
- * z->connect_scans (bus thread, blocking calls): BLEC_OK or the status why it cannot. */
-int blz_discovery_update(blz_ctx *z, blec_error *err);
+ * z->connect_scans (bus thread, asynchronous calls: it never waits for bluetoothd). fn
+ * (NULL: nobody waits) is called with arg and id once a chain of calls that started
+ * after this request ended — possibly before this returns. */
+void blz_discovery_update(blz_ctx *z, blz_disc_done_fn fn, void *arg, uint64_t id);
 int blz_scan_start(blec_scanner *s, blec_error *err);
 void blz_scan_stop(blec_scanner *s);
 /** A device's advertisement (bus thread): reported to every scanner that wants it and
@@ -566,6 +578,7 @@ struct blz_client {
   bool dropping;       /* a Disconnect we sent and forgot (cancelled connect) is under way */
   bool wait_down;      /* a connect waits for that disconnection before Connect() */
   int last_reason;     /* from Device1.Disconnected (BlueZ >= 5.83), -1 if none */
+  uint64_t find_id;    /* this connect's search for its device (z->find_seq), while FINDING */
   blz_hattr *attrs;
   size_t nattrs;
   blz_sub **subs;
