@@ -23,3 +23,4 @@ BLEC_TEST(att_errors_keep_the_code_bluez_passes_on)
 /* t_scan.c */
 BLEC_TEST(discovery_filter_asks_le_duplicates_and_the_scanners_uuids)
 BLEC_TEST(discovery_ended_by_bluetoothd_starts_again_for_running_scanners)
+BLEC_TEST(notifications_flow_while_bluetoothd_holds_a_discovery_call)

@@ -94,6 +94,9 @@ typedef enum blec_bluez_sim_switch {
   /** device_request_disconnect's DISCONNECT_TIMER: the link is ended this long after
    *  Device1.Disconnect (bluetoothd: 2000). Tests that are not about it set it low. */
   BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS = 6,
+  /** 1: the "controller" does not confirm Start/StopDiscovery (their callers wait, as
+   *  behind a slow or busy controller) until the switch is set back to 0 (default 0). */
+  BLEC_BLUEZ_SIM_HOLD_DISCOVERY = 7,
   BLEC_BLUEZ_SIM_SWITCH_COUNT
 } blec_bluez_sim_switch;
 

@@ -16,7 +16,8 @@ static const struct {
                     {"SignalBeforeReply", BLEC_BLUEZ_SIM_SIGNAL_BEFORE_REPLY},
                     {"ConnectAbortByLocal", BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL},
                     {"GattCache", BLEC_BLUEZ_SIM_GATT_CACHE},
-                    {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS}};
+                    {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
+                    {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY}};
 
 static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   (void)data;
@@ -29,7 +30,11 @@ static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   for (size_t i = 0; i < sizeof switch_names / sizeof *switch_names; i++) {
     if (strcmp(switch_names[i].name, name)) continue;
     if (switch_names[i].sw == BLEC_BLUEZ_SIM_GATT_CACHE && v > 2) break;
+    if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && v > 1) break;
     s->sw[switch_names[i].sw] = v;
+    if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && !v)
+      for (int k = 0; k < s->nadapters; k++)
+        if (s->adapters[k]) bz_discovery_release(s->adapters[k]);
     bz_reply_empty(s, m);
     return;
   }

@@ -208,6 +208,7 @@ static int on_controller(sd_event_source *src, void *user) {
 /* The mgmt command takes a turn of the loop; its completion answers the callers. */
 static void ask_controller(bz_adapter *a) {
   if (a->discovery_timer) return;
+  if (bz_switch(a->sim, BLEC_BLUEZ_SIM_HOLD_DISCOVERY)) return; /* bz_discovery_release asks again */
   if (sd_event_add_defer(a->sim->event, &a->discovery_timer, on_controller, a) < 0) {
     a->discovery_timer = NULL;
     on_controller(NULL, a);
@@ -392,6 +393,15 @@ void bz_discovery_reset(bz_adapter *a) {
 }
 
 void bz_discovery_free(bz_adapter *a) { end_all(a, NULL); }
+
+void bz_discovery_release(bz_adapter *a) {
+  for (bz_disc_client *c = a->clients; c; c = c->next) {
+    if (c->pending) {
+      ask_controller(a);
+      return;
+    }
+  }
+}
 
 void bz_discovery_end(bz_adapter *a) {
   /* As discovery_remove for each client (its pre-set filter kept), then the stop's

@@ -281,12 +281,16 @@ typedef struct switch_arg {
 static void switch_job(bz_sim *s, void *arg) {
   switch_arg *a = arg;
   s->sw[a->sw] = a->value;
+  if (a->sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && !a->value)
+    for (int i = 0; i < s->nadapters; i++)
+      if (s->adapters[i]) bz_discovery_release(s->adapters[i]);
   free(a);
 }
 
 int blec_bluez_sim_set_switch(blec_bluez_sim *s, blec_bluez_sim_switch sw, int64_t value) {
   if (!s || sw <= 0 || sw >= BLEC_BLUEZ_SIM_SWITCH_COUNT || value < 0) return BLEC_ERR_INVALID_ARG;
   if (sw == BLEC_BLUEZ_SIM_GATT_CACHE && value > 2) return BLEC_ERR_INVALID_ARG;
+  if (sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && value > 1) return BLEC_ERR_INVALID_ARG;
   switch_arg *a = malloc(sizeof *a);
   if (!a) return BLEC_ERR_NO_MEMORY;
   a->sw = sw;
