@@ -626,8 +626,6 @@ int blz_unpair(blec_client *c, blec_op *op);
 void blz_cancel(blec_op *op);
 void blz_client_free(blec_client *c);
 
-/** Registers the pairing agent (KeyboardDisplay) on AgentManager1 unless it is (bus thread). */
-int blz_agent_ensure(blz_ctx *z, sd_bus_error *e);
 void blz_agent_exit(blz_ctx *z);
 
 #endif /* BLEC_BLUEZ_BLZ_H */
