@@ -39,6 +39,13 @@ typedef struct bench_row {
   int target_met;     /* 1 met, 0 missed, -1 no target / not measurable */
   double value;       /* a figure without a unit of its own (a ratio), or BENCH_NONE */
   char note[224];     /* free text (what is included, why n/a) */
+  /* rows comparing blec with another client on the same stack (bench_bluez.c) */
+  char versus[40];       /* the other client, "bleak 0.20.2"; empty for every other row */
+  double cpu_us;         /* blec: CPU time of the process per event, or BENCH_NONE */
+  double versus_cpu_us;  /* the other client's CPU time per event, or BENCH_NONE */
+  double versus_wall_us; /* the other client's wall time per event, or BENCH_NONE */
+  double ratio;          /* versus_cpu_us / cpu_us, or BENCH_NONE */
+  double wall_ratio;     /* the other's wall time per event / blec's, or BENCH_NONE */
 } bench_row;
 
 /** A new row (zeroed, figures absent, the current stack's backend) appended to the
@@ -52,7 +59,8 @@ int bench_failures(void);
 /**
  * Prints the rows: one table (with a backend column when several backends ran), then,
  * when several backends ran, each row of the first backend beside the same row of the
- * others with the ratio of their figures per event.
+ * others with the ratio of their figures per event; and the rows comparing blec with
+ * another client (bench_bluez.c) with their CPU and wall time per event on each side.
  */
 void bench_print_table(void);
 /** The same as one JSON object (bench/README.md). */
@@ -273,5 +281,13 @@ int bench_mem_devices(void);
 int bench_mem_clients(void);
 int bench_longrun_reconnects(void);
 int bench_longrun_overrun(void);
+#ifdef BLEC_BENCH_BLUEZ
+/* blec and bleak on the simulated bluetoothd (bench_bluez.c; Linux with sd-bus). */
+int bench_bluez(void);
+/** When a benchmark named PREFIX "bluez" is to run and no private D-Bus system bus is
+ *  set up, re-runs the program under scripts/private-bus.sh (returns only if that fails:
+ *  the bluez rows then say n/a). */
+void bench_bluez_private_bus(int argc, char **argv, const char *const *only, size_t nonly);
+#endif
 
 #endif /* BLEC_BENCH_H */

@@ -84,6 +84,9 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+#ifdef BLEC_BENCH_BLUEZ
+  bench_bluez_private_bus(argc, argv, only, nonly);
+#endif
   const char *mult = getenv("BLEC_TEST_TIMEOUT_MULTIPLIER");
   if (mult && atoi(mult) > 1) bench_p.timeout_ms *= atoi(mult);
 
