@@ -251,8 +251,8 @@ BLEC_TEST_IMPL(cancel_start_notify_leaves_the_characteristic_unsubscribed) {
   /* Not "already subscribed": a new start works. */
   ASSERT_OK(blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
   WAIT_UNTIL(fx_notes_count(&n) >= 2, FX_WAIT_MS);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(cancel_pair_leaves_the_device_unpaired) {

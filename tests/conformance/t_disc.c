@@ -220,8 +220,8 @@ BLEC_TEST_IMPL(every_pending_operation_fails_when_the_link_drops) {
   }
   expect_one_disconnection(&l, BLEC_DISCONNECT_REMOTE, 1);
   for (int i = 0; i < 4; i++) ASSERT_EQ_INT(atomic_load(&r[i].calls), 1);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(requested_disconnect_ends_pending_operations) {
@@ -253,8 +253,8 @@ BLEC_TEST_IMPL(notification_stream_stops_at_link_loss_with_one_callback) {
   int count = fx_notes_count(&n);
   fx_settle_client(&l.f, l.c);
   ASSERT_EQ_INT(fx_notes_count(&n), count);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(notification_stream_stops_at_remote_disconnect_and_resubscribes_after_reconnect) {
@@ -274,8 +274,8 @@ BLEC_TEST_IMPL(notification_stream_stops_at_remote_disconnect_and_resubscribes_a
   ch = fx_chr(l.c, LAB_NI);
   ASSERT_OK(blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
   WAIT_UNTIL(fx_notes_count(&n) >= count + 3, FX_WAIT_MS);
+  lab_close(&l); /* the subscription ends with the client: then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(remote_disconnect_during_connect_fails_the_connect) {

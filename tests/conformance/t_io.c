@@ -208,8 +208,8 @@ BLEC_TEST_IMPL(every_blocking_call_honours_its_timeout) {
   ASSERT(world_value_is(l.p, blec_descriptor_handle(fx_desc(l.c, LAB_DESC, "aa50")), "\x00", 1));
   ASSERT_OK(blec_client_start_notify(l.c, ni, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
   WAIT_UNTIL(fx_notes_count(&n) >= 2, FX_WAIT_MS);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_write_without_response_beyond_mtu_minus_3_is_refused) {
@@ -270,8 +270,8 @@ BLEC_TEST_IMPL(client_free_while_notifications_flow_ends_them) {
   fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), count);
   ASSERT(!blec_world_peripheral_connected(l.p));
+  fx_close(&l.f); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  fx_close(&l.f);
 }
 
 BLEC_TEST_IMPL(client_io_rejects_invalid_arguments) {
@@ -446,8 +446,8 @@ BLEC_TEST_IMPL(client_notifications_arrive_in_order_until_stopped) {
   for (int i = 1; i < n.stored; i++) ASSERT_EQ_INT((uint8_t)(n.first_byte[i - 1] + 1), n.first_byte[i]);
   ASSERT_EQ_INT(n.last_handle, blec_characteristic_handle(ch));
   blec__mutex_unlock(&n.m);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_notify_values_pushed_by_the_peripheral_arrive_exactly) {
@@ -473,8 +473,8 @@ BLEC_TEST_IMPL(client_notify_values_pushed_by_the_peripheral_arrive_exactly) {
   ASSERT_OK(blec_world_set_value(l.p, h, (const uint8_t[]){9}, 1, false));
   fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), 5);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_start_notify_twice_is_busy) {
@@ -491,8 +491,8 @@ BLEC_TEST_IMPL(client_start_notify_twice_is_busy) {
   ASSERT_OK(blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL)); /* again after stop */
   int c0 = fx_notes_count(&n);
   WAIT_UNTIL(fx_notes_count(&n) > c0, FX_WAIT_MS);
+  lab_close(&l); /* the subscription ends with the client: then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_start_notify_on_a_characteristic_without_notify_fails) {
@@ -513,8 +513,8 @@ BLEC_TEST_IMPL(client_start_notify_on_a_characteristic_without_notify_fails) {
                 BLEC_ERR_NOT_SUPPORTED);
   ASSERT(op == NULL);
   ASSERT_EQ_INT(blec_world_peripheral_request_count(l.p), before);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_force_indicate_subscribes_to_indications) {
@@ -525,8 +525,8 @@ BLEC_TEST_IMPL(client_force_indicate_subscribes_to_indications) {
   blec_characteristic *ch = fx_chr(l.c, LAB_NI);
   if (FX_LACKS(&l.f, BLEC_CAP_INDICATIONS | BLEC_CAP_FORCE_INDICATE,
                blec_client_start_notify(l.c, ch, BLEC_NOTIFY_FORCE_INDICATE, fx_notify_cb, &n, 1000, NULL))) {
+    lab_close(&l); /* the subscriptions end with it; then the recorder may go */
     fx_notes_destroy(&n);
-    lab_close(&l);
     return;
   }
   ASSERT_OK(blec_client_start_notify(l.c, ch, BLEC_NOTIFY_FORCE_INDICATE, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
@@ -534,8 +534,8 @@ BLEC_TEST_IMPL(client_force_indicate_subscribes_to_indications) {
   WAIT_UNTIL(fx_notes_count(&n) >= 3, FX_WAIT_MS);
   ASSERT_OK(blec_client_stop_notify(l.c, ch, blec_test_ms(FX_WAIT_MS), NULL));
   read_cccd(&l, LAB_NI, 0x00);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_subscribes_to_indications_when_only_those_exist) {
@@ -545,8 +545,8 @@ BLEC_TEST_IMPL(client_subscribes_to_indications_when_only_those_exist) {
   fx_notes_init(&n);
   blec_characteristic *ch = fx_chr(l.c, LAB_IND);
   if (FX_LACKS(&l.f, BLEC_CAP_INDICATIONS, blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, 1000, NULL))) {
+    lab_close(&l); /* the subscriptions end with it; then the recorder may go */
     fx_notes_destroy(&n);
-    lab_close(&l);
     return;
   }
   ASSERT_OK(blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
@@ -555,8 +555,8 @@ BLEC_TEST_IMPL(client_subscribes_to_indications_when_only_those_exist) {
   blec__mutex_lock(&n.m);
   for (int i = 1; i < n.stored; i++) ASSERT_EQ_INT((uint8_t)(n.first_byte[i - 1] + 1), n.first_byte[i]);
   blec__mutex_unlock(&n.m);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 BLEC_TEST_IMPL(client_echo_write_comes_back_as_a_notification) {
@@ -577,8 +577,8 @@ BLEC_TEST_IMPL(client_echo_write_comes_back_as_a_notification) {
   ASSERT_EQ_INT(fx_notes_last(&n, buf, sizeof buf), 5);
   ASSERT_MEM_EQ(buf, "pong!", 5);
   blec_client_free(c);
+  fx_close(&f); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  fx_close(&f);
 }
 
 BLEC_TEST_IMPL(client_heart_rate_stream_carries_plausible_measurements) {
@@ -595,8 +595,8 @@ BLEC_TEST_IMPL(client_heart_rate_stream_carries_plausible_measurements) {
   int bpm = (buf[0] & 1) ? (buf[1] | buf[2] << 8) : buf[1];
   ASSERT(bpm >= 30 && bpm <= 230);
   blec_client_free(c);
+  fx_close(&f); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  fx_close(&f);
 }
 
 typedef struct overlap {
@@ -661,8 +661,8 @@ BLEC_TEST_IMPL(client_notify_async_forms_report_through_callbacks) {
   fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), count);
   blec_op_free(op);
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }
 
 /* ---- not connected ------------------------------------------------------------------------------------------ */
@@ -709,6 +709,6 @@ BLEC_TEST_IMPL(client_io_on_a_disconnected_client_is_not_connected) {
   fx_opres_init(&r);
   assert_async_not_connected(blec_client_start_notify_async(l.c, ni, 0, fx_notify_cb, &n, fx_op_cb, &r, &op), &r, op);
   ASSERT(world_value_is(l.p, blec_characteristic_handle(ch), "hello", 5));
+  lab_close(&l); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  lab_close(&l);
 }

@@ -61,8 +61,8 @@ static void check_policy(blec_overflow policy) {
   WAIT_UNTIL((dispatch_all(&f), fx_notes_count(&n) == 11), FX_WAIT_MS);
   ASSERT_EQ_INT(blec_client_notifications_dropped(c), 42);
   blec_client_free(c);
+  fx_close(&f); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  fx_close(&f);
 }
 
 BLEC_TEST_IMPL(notify_queue_full_drops_the_oldest_values_and_counts_them) { check_policy(BLEC_OVERFLOW_DROP_OLDEST); }

@@ -116,8 +116,8 @@ BLEC_TEST_IMPL(queued_poll_loop_delivers_notifications_in_order) {
   }
   ASSERT_EQ_INT(fx_notes_count(&n), count);
   blec_client_free(c);
+  fx_close(&f); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&n);
-  fx_close(&f);
 }
 
 BLEC_TEST_IMPL(queued_poll_loop_delivers_detections_and_disconnections) {

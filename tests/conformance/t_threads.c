@@ -127,8 +127,8 @@ BLEC_TEST_IMPL(threads_subscribe_and_read_while_notifications_flow) {
   for (int i = 1; i < notes.stored; i++) ASSERT_EQ_INT((uint8_t)(notes.first_byte[i - 1] + 1), notes.first_byte[i]);
   blec__mutex_unlock(&notes.m);
   blec_client_free(c);
+  fx_close(&f); /* the subscriptions end with it; then the recorder may go */
   fx_notes_destroy(&notes);
-  fx_close(&f);
 }
 
 typedef struct scan_thread {

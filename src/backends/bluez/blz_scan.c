@@ -63,6 +63,14 @@ static bool strv_has(char **v, size_t n, const char *s) {
   return false;
 }
 
+/* Whether the program stopped sc (blec_scanner_stop writes it on its own thread). */
+static bool scan_removed(blz_ctx *z, blz_scan *sc) {
+  blec__mutex_lock(&z->scan_lock);
+  bool removed = sc->removed;
+  blec__mutex_unlock(&z->scan_lock);
+  return removed;
+}
+
 /* The union of the active scanners' UUID filters into *out (NULL: no filter); false when
  * no active scanner is left. */
 static bool wanted_filter(blz_ctx *z, char ***out, size_t *count) {
@@ -71,7 +79,7 @@ static bool wanted_filter(blz_ctx *z, char ***out, size_t *count) {
   char **u = NULL;
   size_t n = 0;
   for (blz_scan *sc = z->scans; sc; sc = sc->next) {
-    if (sc->removed || sc->passive) continue;
+    if (sc->passive || scan_removed(z, sc)) continue;
     any = true;
     if (!sc->uuids) unfiltered = true;
     for (char **p = sc->uuids; !unfiltered && p && *p; p++) {
