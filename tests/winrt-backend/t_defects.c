@@ -7,6 +7,7 @@
  */
 #include "wr_test.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "backends/winrt/winrt_pool.h"
@@ -181,7 +182,11 @@ BLEC_TEST_IMPL(close_that_blocks_does_not_hold_free) {
   /* The abandoned work finishes later by itself and releases everything, safely. */
   uint64_t deadline = wt_now_ms() + (uint64_t)blec_test_ms(60000);
   while (sim.blec_winrt_sim_live_objects() != 0) {
-    if (wt_now_ms() > deadline) blec_test_fail_(__FILE__, __LINE__, "the abandoned closes never ended");
+    if (wt_now_ms() > deadline) {
+      static char dump[8192];
+      sim.blec_winrt_sim_live_objects_dump(dump, sizeof dump);
+      blec_test_fail_(__FILE__, __LINE__, "the abandoned closes never ended; alive:\n%s", dump);
+    }
     Sleep(10);
   }
   wt_check_heaps();
@@ -404,4 +409,29 @@ BLEC_TEST_IMPL(cancel_that_completes_late_is_awaited_not_abandoned) {
   ASSERT(blec_client_is_connected(c));
   blec_client_free(c);
   wt_end(ctx);
+}
+
+/* The hostile pass (BLEC_WINRT_SIM_HOSTILE=1) is hostile: every test starts from the quirks
+ * the environment turned on, not from a kind Windows; what a test turns on itself holds. */
+BLEC_TEST_IMPL(each_test_starts_from_the_environments_quirks) {
+  const char *h = getenv("BLEC_WINRT_SIM_HOSTILE");
+  bool hostile = h && !strcmp(h, "1");
+  wt_world(wt_lab_world);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_LATE_CANCEL), hostile ? 1 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_CLOSE_BLOCKS_MS), hostile ? 300 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_CONNECT_ON_REQUEST), hostile ? 1 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_LINK_LINGERS_MS), hostile ? 300 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_STATUS_FLAP), hostile ? 1 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_EVENTS_UNORDERED), hostile ? 1 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_WATCHER_START_FAILS), hostile ? 1 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_DEVICE_HOLDS_LINK), hostile ? 1 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_HELD_ELSEWHERE), 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_WINDOWS_BUILD), 0);
+  /* A quirk a test sets is its own until the next world; then the baseline is back. */
+  ASSERT(wt_quirk(WT_QUIRK_CLOSE_BLOCKS_MS, 50));
+  ASSERT(wt_quirk(WT_QUIRK_HELD_ELSEWHERE, 1));
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_CLOSE_BLOCKS_MS), 50);
+  wt_world(wt_lab_world);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_CLOSE_BLOCKS_MS), hostile ? 300 : 0);
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_HELD_ELSEWHERE), 0);
 }

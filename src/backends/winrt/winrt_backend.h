@@ -103,6 +103,7 @@ typedef struct wr_ctx {
   wr_job *jobs;     /* requests in flight (for cancel) */
   blec__mutex statics_lock;
   IUnknown *statics[WR_CLASS_COUNT];
+  bool statics_released; /* wr_statics_release ran: nothing is cached any more */
 } wr_ctx;
 wr_ctx *wr_ctx_of(blec_ctx *ctx);
 

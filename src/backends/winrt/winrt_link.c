@@ -90,7 +90,7 @@ static bool status_connected(wr_ctx *w, UINT64 address, int budget_ms) {
   if (FAILED(hr) || !dev) return false; /* no device object: nothing says it is connected */
   BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
   hr = wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus(dev, &cs), "BluetoothLEDevice.ConnectionStatus");
-  wr_close(w, dev, "BluetoothLEDevice.Close (status object)");
+  /* Released, not closed: Close() may block (bleak #1359), and this object has nothing to end. */
   IBluetoothLEDevice_Release(dev);
   return SUCCEEDED(hr) && cs == BluetoothConnectionStatus_Connected;
 }

@@ -47,13 +47,18 @@ HRESULT wr_statics(wr_ctx *w, wr_class_id id, void **out) {
   blec__mutex_lock(&w->statics_lock);
   IUnknown *u = w->statics[id];
   HRESULT hr = S_OK;
-  if (!u) {
+  if (u) {
+    IUnknown_AddRef(u); /* the caller's */
+  } else {
     /* Only a success is kept: a failure may pass (a Bluetooth service restarting, a class
-     * registered later), so the next call asks Windows again. */
+     * registered later), so the next call asks Windows again. Once the context released
+     * its factories, work left running (abandoned to Windows) gets its own, kept by nobody. */
     hr = fetch(&classes[id], (void **)&u);
-    if (SUCCEEDED(hr)) w->statics[id] = u;
+    if (SUCCEEDED(hr) && !w->statics_released) {
+      w->statics[id] = u;
+      IUnknown_AddRef(u);
+    }
   }
-  if (u) IUnknown_AddRef(u);
   blec__mutex_unlock(&w->statics_lock);
   if (FAILED(hr)) {
     char name[160];
@@ -85,5 +90,6 @@ void wr_statics_release(wr_ctx *w) {
     if (w->statics[i]) IUnknown_Release(w->statics[i]);
     w->statics[i] = NULL;
   }
+  w->statics_released = true;
   blec__mutex_unlock(&w->statics_lock);
 }
