@@ -37,7 +37,15 @@ typedef struct bench_row {
   double blocks;      /* heap blocks per unit (memory rows), or BENCH_NONE */
   char target[24];    /* e.g. ">= 1000000/s", empty when none */
   int target_met;     /* 1 met, 0 missed, -1 no target / not measurable */
-  char note[128];     /* free text (what is included, why n/a) */
+  double value;       /* a figure without a unit of its own (a ratio), or BENCH_NONE */
+  char note[224];     /* free text (what is included, why n/a) */
+  /* rows comparing blec with another client on the same stack (bench_bluez.c) */
+  char versus[40];       /* the other client, "bleak 0.20.2"; empty for every other row */
+  double cpu_us;         /* blec: CPU time of the process per event, or BENCH_NONE */
+  double versus_cpu_us;  /* the other client's CPU time per event, or BENCH_NONE */
+  double versus_wall_us; /* the other client's wall time per event, or BENCH_NONE */
+  double ratio;          /* versus_cpu_us / cpu_us, or BENCH_NONE */
+  double wall_ratio;     /* the other's wall time per event / blec's, or BENCH_NONE */
 } bench_row;
 
 /** A new row (zeroed, figures absent, the current stack's backend) appended to the
@@ -51,7 +59,8 @@ int bench_failures(void);
 /**
  * Prints the rows: one table (with a backend column when several backends ran), then,
  * when several backends ran, each row of the first backend beside the same row of the
- * others with the ratio of their figures per event.
+ * others with the ratio of their figures per event; and the rows comparing blec with
+ * another client (bench_bluez.c) with their CPU and wall time per event on each side.
  */
 void bench_print_table(void);
 /** The same as one JSON object (bench/README.md). */
@@ -80,6 +89,7 @@ extern const bench_stack bench_stack_virtual;
 
 typedef struct bench_params {
   bool quick;      /* small counts: a smoke test of the program and its counters */
+  bool longrun;    /* also the long-run memory checks (bench_longrun.c) */
   int timeout_ms;  /* upper bound of any single wait */
   const bench_stack *stack; /* of the end-to-end benchmarks now running */
 } bench_params;
@@ -106,6 +116,8 @@ bool bench_ok(const char *bench, const char *what, int status);
 
 /** Sorts v[0..n) and stores median and 99th percentile (nearest rank) in the row. */
 void bench_percentiles(bench_row *row, uint32_t *v, size_t n);
+/** Median of v[0..n) (sorts v); BENCH_NONE when n is 0. */
+double bench_median(double *v, size_t n);
 
 /* ---- flow control between a producer and the dispatch thread ----------------------------- */
 
@@ -152,8 +164,30 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms);
 /** A context of the current stack's backend on `world` (thread delivery, errors only in
  *  the log); the world handed to the stack first when it takes it that way. */
 int bench_ctx_new(blec_world *world, blec_ctx **out);
+/** The same with a delivery mode (queued: run a bench_pump beside it). */
+int bench_ctx_new_mode(blec_world *world, blec_delivery mode, blec_ctx **out);
 /** Frees a context of bench_ctx_new (NULL is fine), then the stack lets go of the world. */
 void bench_ctx_free(blec_ctx *ctx);
+
+/*
+ * Queued delivery's program thread: runs blec_ctx_dispatch() in a loop until stopped, as
+ * an event loop would. bench_pump_start does nothing in thread delivery, so a benchmark
+ * runs both modes with the same code.
+ */
+typedef struct bench_pump {
+  blec__thread t;
+  blec_ctx *ctx;
+  atomic_bool stop;
+  bool started;
+} bench_pump;
+
+/** False when the loop's thread could not start (queued delivery only). */
+bool bench_pump_start(bench_pump *p, blec_ctx *ctx, blec_delivery mode);
+/** Stops the loop after it ran what was queued (nothing when it never started). */
+void bench_pump_stop(bench_pump *p);
+/** "thread" or "queued". */
+const char *bench_mode_name(blec_delivery mode);
+
 /** Address "C1:xx:xx:xx:xx:xx" of peripheral number i (prefix byte p). */
 void bench_address(char out[BLEC_ADDR_STRLEN], unsigned prefix, uint32_t i);
 /** Whether the client says connected (checked at once after a successful connect). */
@@ -211,6 +245,8 @@ bool bench_mem_available(void);
 const char *bench_mem_why_not(void);
 /** Live heap bytes (usable sizes of live blocks) and live blocks, process-wide. */
 void bench_mem_snapshot(int64_t *bytes, int64_t *blocks);
+/** Resident set size of the process in bytes, or -1 where it cannot be read (not Linux). */
+int64_t bench_rss_bytes(void);
 
 /* ---- the benchmarks ---------------------------------------------------------------------- */
 
@@ -243,5 +279,15 @@ int bench_read(void);
 int bench_connect_discover(void);
 int bench_mem_devices(void);
 int bench_mem_clients(void);
+int bench_longrun_reconnects(void);
+int bench_longrun_overrun(void);
+#ifdef BLEC_BENCH_BLUEZ
+/* blec and bleak on the simulated bluetoothd (bench_bluez.c; Linux with sd-bus). */
+int bench_bluez(void);
+/** When a benchmark named PREFIX "bluez" is to run and no private D-Bus system bus is
+ *  set up, re-runs the program under scripts/private-bus.sh (returns only if that fails:
+ *  the bluez rows then say n/a). */
+void bench_bluez_private_bus(int argc, char **argv, const char *const *only, size_t nonly);
+#endif
 
 #endif /* BLEC_BENCH_H */

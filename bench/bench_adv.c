@@ -8,6 +8,9 @@
  *  adv.core        the same with a detection callback: the report is merged on the bench
  *                  thread and delivered on the dispatch thread (a window of 1024 reports
  *                  in flight keeps the producer from outrunning delivery).
+ *  adv.core.queued the same in queued delivery: a program thread runs blec_ctx_dispatch().
+ *  adv.core.ratio  adv.core / adv.core.merge (and the queued one), taken per round: what
+ *                  handing a report to the callback costs beside the work itself.
  *
  * (adv.e2e, through a backend, is bench_adv_e2e.c.) Every report carries a name, two 16-bit UUIDs and manufacturer data (advertisement),
  * and TX power, a 128-bit UUID and service data (scan response): about 30 bytes each, a
@@ -119,101 +122,189 @@ int bench_report_devices(blec_scanner *s, uint32_t k) {
 
 /* ---- core --------------------------------------------------------------------------------- */
 
-int bench_adv_core(void) {
-  const char *B = "adv.core";
-  const uint32_t K = (uint32_t)BENCH_N(1000, 100);
-  const uint64_t N = BENCH_N(2000000, 20000);
-  int rc = -1;
-  blec_world *w = NULL;
-  blec_ctx *ctx = NULL;
-  blec_scanner *s = NULL;
-  adv_set set;
-  if (!adv_set_init(&set, K)) return -1;
-  if (!bench_ok(B, "blec_world_new", blec_world_new(&w))) goto out;
-  if (!bench_ok(B, "context", bench_ctx_new(w, &ctx))) goto out;
+/* One measured phase on a started scanner: per-report time of the whole phase (until the
+ * last callback when there is one) and the reporting thread's own busy time. */
+typedef struct adv_phase {
+  double ns;      /* per report, whole phase */
+  double busy_ns; /* per report, the reporting thread's time outside flow-control waits */
+  double cpu_ns;  /* per report, the reporting thread's CPU time (what descheduling cannot inflate) */
+} adv_phase;
 
-  /* 1. parse + merge + seen table, no callback. */
+/* Every device of the set seen, and only those. */
+static bool all_seen(const char *B, const char *phase, blec_scanner *s, uint32_t k) {
+  size_t seen = 0;
+  if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) return false;
+  if (seen == k) return true;
+  bench_fail(B, "%s: %llu devices seen, wanted %u", phase, (unsigned long long)seen, (unsigned)k);
+  return false;
+}
+
+static bool run_merge(const char *B, blec_ctx *ctx, const adv_set *set, uint64_t n, adv_phase *out) {
+  blec_scanner *s = NULL;
+  bool ok = false;
   if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, NULL, NULL, &s))) goto out;
   if (!bench_ok(B, "blec_scanner_start", blec_scanner_start(s, NULL))) goto out;
   blec__report rep;
-  for (uint64_t i = 0; i < 2 * K; i++) { /* warm: every device seen, table grown */
-    fill_report(&set, i, &rep);
+  for (uint64_t i = 0; i < 2ull * set->k; i++) { /* warm: every device seen, table grown */
+    fill_report(set, i, &rep);
     blec__scanner_report(s, &rep);
   }
-  uint64_t t0 = blec__now_us();
-  for (uint64_t i = 0; i < N; i++) {
-    fill_report(&set, i, &rep);
+  uint64_t c0 = blec__thread_cpu_us(), t0 = blec__now_us();
+  for (uint64_t i = 0; i < n; i++) {
+    fill_report(set, i, &rep);
     blec__scanner_report(s, &rep);
   }
-  uint64_t t1 = blec__now_us();
-  size_t seen = 0;
-  if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) goto out;
-  if (seen != K) {
-    bench_fail(B, "merge only: %llu devices seen, wanted %u", (unsigned long long)seen, (unsigned)K);
-    goto out;
-  }
-  bench_row *row = bench_row_add("adv.core.merge", "core: blec__scanner_report() parse + merge + seen table, no callback");
-  if (row) {
-    double us = (double)(t1 - t0);
-    row->count = N;
-    row->rate = N / (us / 1e6);
-    row->per_op_ns = us * 1000.0 / N;
-    snprintf(row->note, sizeof row->note, "%u devices, 1 thread", (unsigned)K);
-  }
-  blec_scanner_free(s);
-  s = NULL;
-
-  /* 2. with the detection callback on the dispatch thread. */
-  bench_adv_counter c;
-  bench_flow_init(&c.flow, N, 1024);
-  atomic_init(&c.bad, 0);
-  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, bench_on_detect, &c, &s))) goto out_flow;
-  if (!bench_ok(B, "blec_scanner_start", blec_scanner_start(s, NULL))) goto out_flow;
-  uint64_t waited = 0;
-  t0 = blec__now_us();
-  for (uint64_t i = 0; i < N; i++) {
-    waited += bench_flow_throttle(&c.flow, i);
-    fill_report(&set, i, &rep);
-    blec__scanner_report(s, &rep);
-  }
-  uint64_t produced = blec__now_us();
-  if (!bench_flow_wait(&c.flow, bench_p.timeout_ms)) {
-    bench_fail(B, "%llu of %llu detection callbacks after %d ms", (unsigned long long)atomic_load(&c.flow.delivered),
-               (unsigned long long)N, bench_p.timeout_ms);
-    goto out_flow;
-  }
-  t1 = atomic_load(&c.flow.last_us);
-  blec__sleep_ms(20); /* a callback too many would show up now */
-  blec_scanner_stop(s);
-  if (atomic_load(&c.flow.delivered) != N || atomic_load(&c.bad) != 0) {
-    bench_fail(B, "%llu callbacks (wanted %llu), %llu with wrong data",
-               (unsigned long long)atomic_load(&c.flow.delivered), (unsigned long long)N,
-               (unsigned long long)atomic_load(&c.bad));
-    goto out_flow;
-  }
-  if (!bench_ok(B, "blec_scanner_devices", bench_count_seen(s, &seen))) goto out_flow;
-  if (seen != K) {
-    bench_fail(B, "%llu devices seen, wanted %u", (unsigned long long)seen, (unsigned)K);
-    goto out_flow;
-  }
-  row = bench_row_add("adv.core", "core: blec__scanner_report() -> parse + merge -> detection callback (dispatch thread)");
-  if (row) {
-    double us = (double)(t1 - t0);
-    row->count = N;
-    row->rate = N / (us / 1e6);
-    row->per_op_ns = us * 1000.0 / N;
-    snprintf(row->target, sizeof row->target, "< 1000 ns");
-    row->target_met = row->per_op_ns < 1000.0;
-    snprintf(row->note, sizeof row->note, "report thread busy %.0f ns/adv", (double)(produced - t0 - waited) * 1000.0 / N);
-  }
-  rc = 0;
-out_flow:
-  blec_scanner_free(s);
-  s = NULL;
-  bench_flow_destroy(&c.flow);
+  uint64_t t1 = blec__now_us(), c1 = blec__thread_cpu_us();
+  if (!all_seen(B, "merge only", s, set->k)) goto out;
+  out->ns = out->busy_ns = (double)(t1 - t0) * 1000.0 / (double)n;
+  out->cpu_ns = (double)(c1 - c0) * 1000.0 / (double)n;
+  ok = true;
 out:
   blec_scanner_free(s);
-  bench_ctx_free(ctx);
+  return ok;
+}
+
+static bool run_callback(const char *B, blec_ctx *ctx, blec_delivery mode, const adv_set *set, uint64_t n,
+                         adv_phase *out) {
+  bench_adv_counter c;
+  bench_flow_init(&c.flow, n, 1024);
+  atomic_init(&c.bad, 0);
+  bench_pump pump;
+  blec_scanner *s = NULL;
+  bool ok = false;
+  if (!bench_pump_start(&pump, ctx, mode)) {
+    bench_fail(B, "%s: the dispatching thread did not start", bench_mode_name(mode));
+    goto out;
+  }
+  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, bench_on_detect, &c, &s))) goto out;
+  if (!bench_ok(B, "blec_scanner_start", blec_scanner_start(s, NULL))) goto out;
+  blec__report rep;
+  uint64_t waited = 0, c0 = blec__thread_cpu_us(), t0 = blec__now_us();
+  for (uint64_t i = 0; i < n; i++) {
+    waited += bench_flow_throttle(&c.flow, i);
+    fill_report(set, i, &rep);
+    blec__scanner_report(s, &rep);
+  }
+  uint64_t produced = blec__now_us(), c1 = blec__thread_cpu_us();
+  if (!bench_flow_wait(&c.flow, bench_p.timeout_ms)) {
+    bench_fail(B, "%s: %llu of %llu detection callbacks after %d ms", bench_mode_name(mode),
+               (unsigned long long)atomic_load(&c.flow.delivered), (unsigned long long)n, bench_p.timeout_ms);
+    goto out;
+  }
+  uint64_t t1 = atomic_load(&c.flow.last_us);
+  /* A callback too many would be counted now: stop waits for a running one. */
+  blec_scanner_stop(s);
+  if (atomic_load(&c.flow.delivered) != n || atomic_load(&c.bad) != 0 || blec_scanner_detections_dropped(s)) {
+    bench_fail(B, "%s: %llu callbacks (wanted %llu), %llu with wrong data, %llu dropped", bench_mode_name(mode),
+               (unsigned long long)atomic_load(&c.flow.delivered), (unsigned long long)n,
+               (unsigned long long)atomic_load(&c.bad), (unsigned long long)blec_scanner_detections_dropped(s));
+    goto out;
+  }
+  if (!all_seen(B, bench_mode_name(mode), s, set->k)) goto out;
+  out->ns = (double)(t1 - t0) * 1000.0 / (double)n;
+  out->busy_ns = (double)(produced - t0 - waited) * 1000.0 / (double)n;
+  out->cpu_ns = (double)(c1 - c0) * 1000.0 / (double)n;
+  ok = true;
+out:
+  blec_scanner_free(s);
+  bench_pump_stop(&pump);
+  bench_flow_destroy(&c.flow);
+  return ok;
+}
+
+#define ADV_ROUNDS 3
+
+/* "lo-hi" of v[0..n). */
+static void spread(char *buf, size_t size, const double *v, size_t n, int decimals) {
+  double lo = v[0], hi = v[0];
+  for (size_t i = 1; i < n; i++) {
+    if (v[i] < lo) lo = v[i];
+    if (v[i] > hi) hi = v[i];
+  }
+  snprintf(buf, size, "%.*f-%.*f", decimals, lo, decimals, hi);
+}
+
+/*
+ * Rounds of three phases (merge only; callback, thread delivery; callback, queued
+ * delivery), so that a busy machine slows all three alike: each row is the median of its
+ * rounds, the ratio is taken per round and its median reported with the spread.
+ */
+int bench_adv_core(void) {
+  const char *B = "adv.core";
+  const uint32_t K = (uint32_t)BENCH_N(1000, 100);
+  const uint64_t N = BENCH_N(1000000, 20000);
+  const size_t R = bench_p.quick ? 1 : ADV_ROUNDS;
+  int rc = -1;
+  blec_world *w = NULL;
+  blec_ctx *ctx[2] = {NULL, NULL};
+  const blec_delivery modes[2] = {BLEC_DELIVERY_THREAD, BLEC_DELIVERY_QUEUED};
+  adv_set set;
+  if (!adv_set_init(&set, K)) return -1;
+  if (!bench_ok(B, "blec_world_new", blec_world_new(&w))) goto out;
+  for (int m = 0; m < 2; m++)
+    if (!bench_ok(B, "context", bench_ctx_new_mode(w, modes[m], &ctx[m]))) goto out;
+  double merge[ADV_ROUNDS], merge_cpu[ADV_ROUNDS], cb[2][ADV_ROUNDS], busy[2][ADV_ROUNDS], ratio[2][ADV_ROUNDS],
+      cpu_ratio[2][ADV_ROUNDS];
+  for (size_t r = 0; r < R; r++) {
+    adv_phase ph;
+    if (!run_merge(B, ctx[0], &set, N, &ph)) goto out;
+    merge[r] = ph.ns;
+    merge_cpu[r] = ph.cpu_ns;
+    for (int m = 0; m < 2; m++) {
+      if (!run_callback(B, ctx[m], modes[m], &set, N, &ph)) goto out;
+      cb[m][r] = ph.ns;
+      busy[m][r] = ph.busy_ns;
+      ratio[m][r] = ph.ns / merge[r];
+      /* A thread CPU clock coarser than the phase reads 0: no ratio then. */
+      cpu_ratio[m][r] = merge_cpu[r] > 0 ? ph.cpu_ns / merge_cpu[r] : 0;
+    }
+  }
+  char sp[48], sp2[48];
+  spread(sp, sizeof sp, merge, R, 0);
+  bench_row *row = bench_row_add("adv.core.merge", "core: blec__scanner_report() parse + merge + seen table, no callback");
+  double mmed = bench_median(merge, R);
+  if (row) {
+    row->count = N;
+    row->per_op_ns = mmed;
+    row->rate = 1e9 / mmed;
+    snprintf(row->note, sizeof row->note, "%u devices, 1 thread; median of %u rounds (%s ns); CPU %.0f ns", (unsigned)K,
+             (unsigned)R, sp, bench_median(merge_cpu, R));
+  }
+  double rmed[2], cmed[2];
+  for (int m = 0; m < 2; m++) {
+    double cbm = bench_median(cb[m], R), bm = bench_median(busy[m], R);
+    spread(sp, sizeof sp, cb[m], R, 0);
+    spread(sp2, sizeof sp2, ratio[m], R, 2);
+    rmed[m] = bench_median(ratio[m], R);
+    cmed[m] = bench_median(cpu_ratio[m], R);
+    row = bench_row_add(m ? "adv.core.queued" : "adv.core",
+                        m ? "core: the same, callback run by blec_ctx_dispatch() on a program thread (queued)"
+                          : "core: blec__scanner_report() -> parse + merge -> detection callback (dispatch thread)");
+    if (!row) continue;
+    row->count = N;
+    row->per_op_ns = cbm;
+    row->rate = 1e9 / cbm;
+    row->value = rmed[m];
+    snprintf(row->target, sizeof row->target, "< 1000 ns");
+    row->target_met = cbm < 1000.0;
+    snprintf(row->note, sizeof row->note, "%s ns; / merge %.2f (%s); report thread busy %.0f ns/adv, CPU x%.2f", sp,
+             rmed[m], sp2, bm, cmed[m]);
+  }
+  row = bench_row_add("adv.core.ratio", "adv.core / adv.core.merge: what handing a report to the callback costs");
+  if (row) {
+    row->count = R;
+    row->value = rmed[0] > rmed[1] ? rmed[0] : rmed[1];
+    snprintf(row->target, sizeof row->target, "<= 2");
+    row->target_met = row->value <= 2.0;
+    spread(sp, sizeof sp, ratio[0], R, 2);
+    spread(sp2, sizeof sp2, ratio[1], R, 2);
+    snprintf(row->note, sizeof row->note,
+             "wall: thread %.2f (%s), queued %.2f (%s); reporting thread's CPU: thread x%.2f, queued x%.2f", rmed[0], sp,
+             rmed[1], sp2, cmed[0], cmed[1]);
+  }
+  rc = 0;
+out:
+  for (int m = 0; m < 2; m++) bench_ctx_free(ctx[m]);
   blec_world_unref(w);
   adv_set_free(&set);
   return rc;

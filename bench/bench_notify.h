@@ -30,6 +30,11 @@ typedef struct bench_nstate {
   bench_pong pong;
 } bench_nstate;
 
+/** A state counting `goal` values with at most `window` in flight, room for `nlat`
+ *  latencies (none when 0); false when that room could not be had. Destroy it either way. */
+bool bench_nstate_init(bench_nstate *s, uint64_t goal, uint64_t window, uint64_t nlat);
+void bench_nstate_destroy(bench_nstate *s);
+
 /** blec_notify_cb over a bench_nstate: checks length and order, counts or times. */
 void bench_on_value(blec_client *c, blec_characteristic *chr, const uint8_t *data, size_t len, void *user);
 

@@ -12,8 +12,6 @@
  * Checked: every value arrives once, in order (the counter byte / sequence numbers).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "bench_notify.h"
 
@@ -50,16 +48,12 @@ int bench_notify_e2e(void) {
   blec_ctx *ctx = NULL;
   blec_client *c = NULL;
   bench_nstate s;
-  memset(&s, 0, sizeof s);
-  atomic_init(&s.bad, 0);
-  bench_flow_init(&s.flow, 0, 1);
-  bench_pong_init(&s.pong);
+  bool have_lat = bench_nstate_init(&s, 0, 1, M);
   sstate st;
   bench_flow_init(&st.flow, N, UINT64_MAX);
   st.last = -1;
   atomic_init(&st.bad, 0);
-  s.lat = calloc(M, sizeof *s.lat);
-  if (!s.lat) goto out;
+  if (!have_lat) goto out;
   if (!bench_ok(B, "world", bench_world_gatt(64, N, &w, &p))) goto out;
   if (!bench_ok(B, "context", bench_ctx_new(w, &ctx))) goto out;
   if (!bench_ok(B, "connect", bench_connect(ctx, BENCH_GATT_ADDR, BLEC_CACHE_DEFAULT, &c))) goto out;
@@ -116,9 +110,7 @@ out:
   blec_client_free(c);
   bench_ctx_free(ctx);
   blec_world_unref(w);
-  bench_flow_destroy(&s.flow);
+  bench_nstate_destroy(&s);
   bench_flow_destroy(&st.flow);
-  bench_pong_destroy(&s.pong);
-  free(s.lat);
   return rc;
 }

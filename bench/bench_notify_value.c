@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* bench_notify_value.c — sequence-numbered values, their checking callback and the
  * ping-pong series of the notification benchmarks (bench_notify.h). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "bench_notify.h"
 
 void bench_put64(uint8_t *p, uint64_t v) {
@@ -11,6 +14,22 @@ uint64_t bench_get64(const uint8_t *p) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
   return v;
+}
+
+bool bench_nstate_init(bench_nstate *s, uint64_t goal, uint64_t window, uint64_t nlat) {
+  memset(s, 0, sizeof *s);
+  atomic_init(&s->bad, 0);
+  bench_flow_init(&s->flow, goal, window);
+  bench_pong_init(&s->pong);
+  s->lat = nlat ? calloc(nlat, sizeof *s->lat) : NULL;
+  return !nlat || s->lat;
+}
+
+void bench_nstate_destroy(bench_nstate *s) {
+  bench_flow_destroy(&s->flow);
+  bench_pong_destroy(&s->pong);
+  free(s->lat);
+  s->lat = NULL;
 }
 
 void bench_on_value(blec_client *c, blec_characteristic *chr, const uint8_t *data, size_t len, void *user) {

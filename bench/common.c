@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* common.c — helpers shared by the benchmarks: percentiles, flow control, contexts. */
+/* common.c — helpers shared by the benchmarks: percentiles and medians, flow control,
+ * contexts, queued delivery's loop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,17 @@ void bench_percentiles(bench_row *row, uint32_t *v, size_t n) {
   row->median_us = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
   size_t rank = (n * 99 + 99) / 100; /* nearest rank, 1-based */
   row->p99_us = v[rank - 1];
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, size_t n) {
+  if (!n) return BENCH_NONE;
+  qsort(v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 /* ---- flow ------------------------------------------------------------------------------- */
@@ -119,7 +131,9 @@ bool bench_pong_wait(bench_pong *p, uint64_t seq, int timeout_ms) {
 const bench_stack bench_stack_virtual = {"virtual", "the world engine in this process (blec's virtual backend)", 1, NULL,
                                          NULL};
 
-int bench_ctx_new(blec_world *world, blec_ctx **out) {
+int bench_ctx_new(blec_world *world, blec_ctx **out) { return bench_ctx_new_mode(world, BLEC_DELIVERY_THREAD, out); }
+
+int bench_ctx_new_mode(blec_world *world, blec_delivery mode, blec_ctx **out) {
   const bench_stack *st = bench_p.stack;
   int r = st->attach ? st->attach(world) : BLEC_OK;
   if (r != BLEC_OK) return r;
@@ -127,7 +141,7 @@ int bench_ctx_new(blec_world *world, blec_ctx **out) {
   if (!o) r = BLEC_ERR_NO_MEMORY;
   if (r == BLEC_OK) r = blec_ctx_options_set_backend(o, st->backend);
   if (r == BLEC_OK) r = blec_ctx_options_set_log_level(o, BLEC_LOG_ERROR);
-  if (r == BLEC_OK) r = blec_ctx_options_set_delivery(o, BLEC_DELIVERY_THREAD);
+  if (r == BLEC_OK) r = blec_ctx_options_set_delivery(o, mode);
   if (r == BLEC_OK && !st->attach) r = blec_ctx_options_set_world(o, world);
   if (r == BLEC_OK) r = blec_ctx_new(o, out, NULL);
   blec_ctx_options_free(o);
@@ -162,7 +176,7 @@ int bench_connect(blec_ctx *ctx, const char *address, blec_cache_mode mode, blec
   int r = blec_client_options_set_cache_mode(o, mode);
   if (r == BLEC_OK) r = blec_client_options_set_timeout(o, bench_p.timeout_ms);
   /* The throughput rows check that every value arrives: a queue that never fills. The
-   * bounded default is measured by notify.overrun (bench_longrun.c). */
+   * bounded default is measured by longrun.overrun (bench_longrun.c). */
   if (r == BLEC_OK) r = blec_client_options_set_notify_queue(o, BLEC_MAX_CALLBACK_QUEUE, BLEC_OVERFLOW_DROP_OLDEST);
   blec_client *c = NULL;
   if (r == BLEC_OK) r = blec_client_new(ctx, address, o, &c);
@@ -184,3 +198,30 @@ int bench_connect(blec_ctx *ctx, const char *address, blec_cache_mode mode, blec
   *out = c;
   return BLEC_OK;
 }
+
+/* ---- queued delivery's loop ------------------------------------------------------------- */
+
+static void pump_main(void *arg) {
+  bench_pump *p = arg;
+  while (!atomic_load(&p->stop)) blec_ctx_dispatch(p->ctx, 10);
+  while (blec_ctx_dispatch(p->ctx, 0) > 0) {
+  }
+}
+
+bool bench_pump_start(bench_pump *p, blec_ctx *ctx, blec_delivery mode) {
+  p->ctx = ctx;
+  atomic_init(&p->stop, false);
+  p->started = false;
+  if (mode != BLEC_DELIVERY_QUEUED) return true;
+  p->started = blec__thread_create(&p->t, pump_main, p) == BLEC_OK;
+  return p->started;
+}
+
+void bench_pump_stop(bench_pump *p) {
+  if (!p->started) return;
+  atomic_store(&p->stop, true);
+  blec__thread_join(&p->t);
+  p->started = false;
+}
+
+const char *bench_mode_name(blec_delivery mode) { return mode == BLEC_DELIVERY_QUEUED ? "queued" : "thread"; }

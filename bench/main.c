@@ -11,13 +11,18 @@
 
 #include "bench.h"
 
-bench_params bench_p = {false, 60000, &bench_stack_virtual};
+/* Benchmarks named so run only when asked for (--longrun, --only). */
+#define LONGRUN_PREFIX "longrun."
+
+bench_params bench_p = {.quick = false, .longrun = false, .timeout_ms = 60000, .stack = &bench_stack_virtual};
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: %s [--json] [--quick] [--only PREFIX]... [--backend NAME]... [--list]\n"
+          "usage: %s [--json] [--quick] [--longrun] [--only PREFIX]... [--backend NAME]... [--list]\n"
           "  --json          print JSON instead of the table\n"
           "  --quick         small counts (smoke test: the program runs, its counters are right)\n"
+          "  --longrun       also the long-run memory checks (longrun.*: 10 000 reconnections, a\n"
+          "                  minute of a stream faster than its callback); with --quick, short ones\n"
           "  --only PREFIX   run only the benchmarks whose name starts with PREFIX (repeatable)\n"
           "  --backend NAME  run the end-to-end benchmarks on this backend only (repeatable);\n"
           "                  this program has:",
@@ -53,6 +58,8 @@ int main(int argc, char **argv) {
       json = true;
     } else if (!strcmp(argv[i], "--quick")) {
       bench_p.quick = true;
+    } else if (!strcmp(argv[i], "--longrun")) {
+      bench_p.longrun = true;
     } else if (!strcmp(argv[i], "--only") && i + 1 < argc && nonly < 16) {
       only[nonly++] = argv[++i];
     } else if (!strcmp(argv[i], "--backend") && i + 1 < argc && nbackends < 8) {
@@ -77,14 +84,19 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+#ifdef BLEC_BENCH_BLUEZ
+  bench_bluez_private_bus(argc, argv, only, nonly);
+#endif
   const char *mult = getenv("BLEC_TEST_TIMEOUT_MULTIPLIER");
   if (mult && atoi(mult) > 1) bench_p.timeout_ms *= atoi(mult);
 
   /* In the list's order (memory rows last: counting, once on, stays on); a core benchmark
-   * once, on the first stack (it measures no stack), an end-to-end one on each stack. */
+   * once, on the first stack (it measures no stack), an end-to-end one on each stack. The
+   * long-run checks take minutes: only with --longrun, or when --only names them. */
   for (size_t k = 0; k < bench_list_count; k++) {
     const bench_entry *e = &bench_list[k];
-    if (!listed(e->name, only, nonly, true)) continue;
+    bool longrun = !strncmp(e->name, LONGRUN_PREFIX, strlen(LONGRUN_PREFIX));
+    if (nonly ? !listed(e->name, only, nonly, true) : longrun && !bench_p.longrun) continue;
     for (size_t s = 0; s < bench_stacks_count; s++) {
       if (e->runs == BENCH_RUNS_ONCE ? s > 0 : !listed(bench_stacks[s]->backend, backends, nbackends, false))
         continue;

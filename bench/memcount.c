@@ -13,10 +13,12 @@
  * subtracted, so every memory benchmark builds its objects after starting the count.
  *
  * Elsewhere (Windows, macOS, other C libraries) the figures are "not available": the
- * functions below then report so and count nothing.
+ * functions below then report so and count nothing. The resident set size (the long-run
+ * rows) comes from /proc where there is one.
  */
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bench.h"
@@ -110,3 +112,14 @@ void bench_mem_snapshot(int64_t *bytes, int64_t *blocks) {
 }
 
 #endif
+
+/* Linux's /proc (the second field of statm: resident pages of 4 KiB on the machines the
+ * figures come from); elsewhere the file is absent and the RSS is "not available". */
+int64_t bench_rss_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f) return -1;
+  long pages = 0, resident = 0;
+  int n = fscanf(f, "%ld %ld", &pages, &resident);
+  fclose(f);
+  return n == 2 ? (int64_t)resident * 4096 : -1;
+}

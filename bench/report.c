@@ -2,7 +2,8 @@
 /*
  * report.c — the rows the benchmarks add, their failed checks, and how they are printed:
  * a table or one JSON object, and, when the end-to-end benchmarks ran on several backends,
- * each row of the first backend beside the same row of the others with their ratio.
+ * each row of the first backend beside the same row of the others with their ratio, and the
+ * rows comparing blec with another client (bench_bluez.c) side by side with it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ bench_row *bench_row_add(const char *name, const char *what) {
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->backend, sizeof r->backend, "%s", bench_p.stack->backend);
   snprintf(r->what, sizeof r->what, "%s", what);
-  r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = BENCH_NONE;
+  r->rate = r->per_op_ns = r->median_us = r->p99_us = r->bytes = r->blocks = r->value = BENCH_NONE;
+  r->cpu_us = r->versus_cpu_us = r->versus_wall_us = r->ratio = r->wall_ratio = BENCH_NONE;
   r->target_met = -1;
   return r;
 }
@@ -48,10 +50,12 @@ int bench_failures(void) { return failures; }
 
 /* ---- backends side by side ----------------------------------------------------------------- */
 
-/* The backends of the rows, in the order they ran. */
+/* The backends of the rows, in the order they ran (not counting the rows that compare blec
+ * with another client: they have a section of their own). */
 static size_t row_backends(const char *out[MAX_BACKENDS]) {
   size_t n = 0;
   for (size_t i = 0; i < nrows; i++) {
+    if (rows[i].versus[0]) continue;
     size_t k = 0;
     while (k < n && strcmp(out[k], rows[i].backend) != 0) k++;
     if (k == n && n < MAX_BACKENDS) out[n++] = rows[i].backend;
@@ -151,6 +155,31 @@ static void print_side_by_side(const char *backends[], size_t nb) {
       if (!strcmp(bench_stacks[s]->backend, backends[k])) printf("  %-10s %s\n", backends[k], bench_stacks[s]->what);
 }
 
+/* The rows comparing blec with another client on the same stack: CPU time of each client's
+ * process per event, wall time per event, and the other's / blec's. */
+static void print_versus(void) {
+  bool any = false;
+  for (size_t i = 0; i < nrows; i++) any |= rows[i].versus[0] != 0;
+  if (!any) return;
+  printf("\nSide by side with another client on the same simulated stack (per event, us: CPU time of\n"
+         "the client's process, wall time; ratio = the other client's / blec's)\n");
+  printf("%-22s %9s %12s %16s %9s %12s %16s %10s\n", "benchmark", "events", "blec CPU", "other CPU", "CPU ratio",
+         "blec wall", "other wall", "wall ratio");
+  for (size_t i = 0; i < nrows; i++) {
+    const bench_row *r = &rows[i];
+    if (!r->versus[0]) continue;
+    char a[32], b[32], c[32], d[32], e[32], f[32];
+    fmt_num(a, sizeof a, r->cpu_us, "");
+    fmt_num(b, sizeof b, r->versus_cpu_us, "");
+    fmt_num(c, sizeof c, r->ratio, "x");
+    fmt_num(d, sizeof d, r->per_op_ns >= 0 ? r->per_op_ns / 1000.0 : BENCH_NONE, "");
+    fmt_num(e, sizeof e, r->versus_wall_us, "");
+    fmt_num(f, sizeof f, r->wall_ratio, "x");
+    printf("%-22s %9llu %12s %16s %9s %12s %16s %10s  (other: %s)\n", r->name, (unsigned long long)r->count, a, b, c,
+           d, e, f, r->ratio >= 0 ? r->versus : r->note);
+  }
+}
+
 void bench_print_table(void) {
   const char *backends[MAX_BACKENDS];
   size_t nb = row_backends(backends);
@@ -178,10 +207,12 @@ void bench_print_table(void) {
   }
   printf("\n");
   for (size_t i = 0; i < nrows; i++) {
-    if (several && strcmp(rows[i].backend, backends[0]) != 0) continue; /* the same text per backend */
+    /* the same text per backend */
+    if (several && strcmp(rows[i].backend, backends[0]) != 0 && !rows[i].versus[0]) continue;
     printf("  %-22s %s\n", rows[i].name, rows[i].what);
   }
   if (several) print_side_by_side(backends, nb);
+  print_versus();
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
@@ -255,6 +286,7 @@ void bench_print_json(void) {
     json_num("p99_us", r->p99_us);
     json_num("bytes_per_unit", r->bytes);
     json_num("blocks_per_unit", r->blocks);
+    json_num("value", r->value);
     printf(",\"target\":");
     if (r->target[0])
       json_str(r->target);
@@ -263,6 +295,15 @@ void bench_print_json(void) {
     printf(",\"target_met\":%s", r->target_met == 1 ? "true" : r->target_met == 0 ? "false" : "null");
     printf(",\"note\":");
     json_str(r->note);
+    if (r->versus[0]) {
+      printf(",\"versus\":");
+      json_str(r->versus);
+      json_num("cpu_us_per_event", r->cpu_us);
+      json_num("versus_cpu_us_per_event", r->versus_cpu_us);
+      json_num("versus_wall_us_per_event", r->versus_wall_us);
+      json_num("ratio", r->ratio);
+      json_num("wall_ratio", r->wall_ratio);
+    }
     printf("}");
   }
   printf("\n]");

@@ -384,6 +384,7 @@ static int connect_start(blec_client *c, int timeout_ms, blec_op_cb cb, void *us
   if (!busy && !connected) {
     c->state = BLEC__CONNECTING;
     c->connect_op = blec__op_ref(op);
+    c->connects_started++;
     c->retries_left = c->opts.retry_count;
     retired = c->retired; /* objects of a replaced database live until this call */
     c->retired = NULL;
@@ -541,7 +542,9 @@ static void t_disconnect(blec__task *t) {
   blec_op *op = CONTAINER(t, blec_op, task);
   blec_client *c = op->client;
   blec__mutex_lock(&c->lock);
-  bool connecting = c->connect_op != NULL;
+  /* Only a connect the program began before it asked to disconnect: a connect asked after
+   * a disconnect that timed out (its call returned) waits for the close instead. */
+  bool connecting = c->connect_op != NULL && c->connects_started == op->connects_before;
   blec__mutex_unlock(&c->lock);
   if (connecting) end_connect_status(c, BLEC_ERR_CANCELLED, "disconnect requested while connecting");
   blec__mutex_lock(&c->lock);
@@ -587,6 +590,9 @@ static bool disconnect_on_cancel(blec_op *op, int status, const char *why, void 
   blec__mutex_lock(&c->lock);
   bool queue = !c->force_queued;
   c->force_queued = true;
+  /* The call returns now, before the strand abandons the close: the program must already
+   * see the link as going (a connect from here waits for t_force, as for any close). */
+  if (c->state == BLEC__CONNECTED) c->state = BLEC__DISCONNECTING;
   blec__mutex_unlock(&c->lock);
   if (queue) post(c, &c->force_task, t_force);
   return false;
@@ -600,6 +606,9 @@ int blec_client_disconnect_async(blec_client *c, blec_op_cb cb, void *user, blec
   op->client = blec__client_ref(c);
   op->on_cancel = disconnect_on_cancel;
   op->on_cancel_arg = c;
+  blec__mutex_lock(&c->lock);
+  op->connects_before = c->connects_started;
+  blec__mutex_unlock(&c->lock);
   blec__op_ref(op); /* t_disconnect's */
   post(c, &op->task, t_disconnect);
   return blec__op_launched(op, BLEC_OK, out);

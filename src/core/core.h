@@ -322,6 +322,7 @@ struct blec_op {
   _Atomic int64_t backend_data;
   uint16_t handle; /* the attribute a request is about (core bookkeeping) */
   struct blec_op *join_next;      /* a disconnect op waiting for the close of the link */
+  uint64_t connects_before;       /* a disconnect op: the client's connects_started when asked */
   struct blec__gatt_build *build; /* a discovery's attributes as the backend adds them */
   blec__task task;                /* its report to the client's strand (client_connect.c) */
 };
@@ -536,6 +537,7 @@ struct blec_client {
   /* The connect sequence [strand]. connect_op is set by connect_start (with the state
    * CONNECTING) and cleared by the task that completes it; `stage` is the step in flight. */
   blec_op *connect_op;
+  uint64_t connects_started; /* connects begun (a disconnect ends only those begun before it) */
   blec_op *stage;
   blec_op *stage_reported; /* the stage whose completion stage_task will handle (reference) */
   blec__task stage_task;

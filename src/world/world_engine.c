@@ -160,6 +160,9 @@ static void run_event(blec_world *w, blec__wev *ev) {
     case BLEC__WEV_ORPHAN:
       blec__wlink_on_orphan(w, BLEC__W_CONTAINER(ev, blec__wreq, ev));
       break;
+    case BLEC__WEV_BARRIER:
+      blec__wbarrier_on_reached(w, ev);
+      break;
     default:
       break;
   }

@@ -43,7 +43,8 @@ enum {
   BLEC__WEV_LINK_DROP,     /* blec__wlink.ev_drop: the link went down, flush and report */
   BLEC__WEV_STREAM,        /* blec__wsub.ev: a stream characteristic's tick */
   BLEC__WEV_SCAN_STOPPED,  /* blec__wscan.ev_stopped: the scan ended by itself */
-  BLEC__WEV_ORPHAN         /* blec__wreq.ev: a request of a released link completes */
+  BLEC__WEV_ORPHAN,        /* blec__wreq.ev: a request of a released link completes */
+  BLEC__WEV_BARRIER        /* blec__wbarrier.ev: a waiter of blec__world_wait_passed */
 };
 
 /**
@@ -332,6 +333,11 @@ bool blec__waddr_parse(const char *text, uint64_t *out);
 char *blec__wstrdup(const char *s);
 /** Frees a world whose last reference went inside a callback (engine thread, lock held). */
 void blec__world_destroy_from_engine(blec_world *w);
+
+/* ---- world_barrier.c ------------------------------------------------------------------------------ */
+
+/** Marks the barrier of `ev` as reached and wakes its waiter (engine thread, lock held). */
+void blec__wbarrier_on_reached(blec_world *w, blec__wev *ev);
 
 /* ---- world_adv.c --------------------------------------------------------------------------------- */
 

@@ -258,6 +258,19 @@ BLEC__STACK_API int64_t blec__wlink_discover(blec__wlink *link, blec__wdiscover_
 /** Monotonic world clock in microseconds (scaled); 0 until the engine starts. */
 BLEC__STACK_API uint64_t blec__world_now_us(blec_world *w);
 
+/**
+ * A barrier for tests that check that nothing happened during a window of world time:
+ * waits until the world has run every event due within the next `world_ms` of world time
+ * (scheduled before this call), each stack callback they made included (returned). A
+ * marker event due at now + world_ms goes through the world's own timer queue, which runs
+ * events in (due time, scheduling order): its running proves the window passed.
+ * BLEC_OK; BLEC_ERR_TIMEOUT when it did not within `timeout_ms` of real time;
+ * BLEC_ERR_STATE on the world thread (it would wait for itself); BLEC_ERR_INVALID_ARG for
+ * a NULL world or a negative time. A world whose clock has not started (no scan or link
+ * opened yet) runs no event and its time stands still: BLEC_OK at once.
+ */
+BLEC__STACK_API int blec__world_wait_passed(blec_world *w, int world_ms, int timeout_ms);
+
 /** The text of the built-in default world (worlds/default.world), static. */
 BLEC__STACK_API const char *blec__world_default_text(void);
 

@@ -2,6 +2,7 @@
 /* fixture.c — context, waiting and recorders shared by the conformance tests. */
 #include "fixture.h"
 #include "stack.h"
+#include "world/world_stack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,53 @@ bool fx_expect_not_supported_(int status, const char *cap, const char *call, con
 
 uint64_t fx_now_ms(void) { return blec__now_us() / 1000u; }
 void fx_sleep_ms(int ms) { blec__sleep_ms(ms); }
-void fx_settle(void) { blec__sleep_ms(blec_test_ms(150)); }
+
+void fx_pass_world(fx *f, int world_ms) {
+  blec_world *w = blec_ctx_world(f->ctx);
+  if (!w) w = f->world;
+  if (w) ASSERT_OK(blec__world_wait_passed(w, world_ms, blec_test_ms(FX_WAIT_MS)));
+}
+
+/* A client of an address no world has: nothing of the test's own goes through it. */
+#define MARKER_ADDR "00:00:5E:00:53:FF"
+
+static void wait_marker(fx *f, fx_opres *r) {
+  if (f->delivery != BLEC_DELIVERY_QUEUED) {
+    fx_opres_wait(r, FX_WAIT_MS);
+    return;
+  }
+  uint64_t dl = fx_now_ms() + (uint64_t)blec_test_ms(FX_WAIT_MS);
+  while (atomic_load(&r->calls) == 0) {
+    if (fx_now_ms() > dl) blec_test_fail_(__FILE__, __LINE__, "the dispatcher marker did not run");
+    blec_ctx_dispatch(f->ctx, 10);
+  }
+}
+
+/* Disconnecting a client that is down completes at once, through its sequence and then
+ * the dispatcher, like every report of that client. */
+static void disconnect_marker(fx *f, blec_client *c) {
+  fx_opres r;
+  fx_opres_init(&r);
+  ASSERT_OK(blec_client_disconnect_async(c, fx_op_cb, &r, NULL));
+  wait_marker(f, &r);
+  ASSERT_OK(r.status);
+}
+
+void fx_drain(fx *f) {
+  blec_client *marker = NULL;
+  ASSERT_OK(blec_client_new(f->ctx, MARKER_ADDR, NULL, &marker));
+  disconnect_marker(f, marker);
+  blec_client_free(marker);
+}
+
+void fx_settle(fx *f) { fx_settle_client(f, NULL); }
+
+void fx_settle_client(fx *f, blec_client *c) {
+  fx_pass_world(f, FX_SETTLE_WORLD_MS);
+  if (f->stack && f->stack->flush) f->stack->flush();
+  if (c && !blec_client_is_connected(c)) disconnect_marker(f, c);
+  fx_drain(f);
+}
 
 /* ---- world ----------------------------------------------------------------------------------- */
 

@@ -97,11 +97,33 @@ void fx_sleep_ms(int ms);
     }                                                                                     \
   } while (0)
 
+/** World time fx_settle lets pass: longer than every interval and delay the checks wait out. */
+#define FX_SETTLE_WORLD_MS 1500
+
 /**
- * Lets time pass before checking that something did NOT happen (no further callback,
- * no second disconnection). Never used to wait for something to happen.
+ * Before checking that something did NOT happen (no further callback, no second
+ * disconnection): proves that what was on its way has arrived, in three barriers along
+ * the path every event takes, each failing the test when it does not pass in time:
+ *  1. the world: FX_SETTLE_WORLD_MS of world time passed, every world event due in that
+ *     window ran and its callback into the stack returned (fx_pass_world);
+ *  2. the simulated OS stack, if any, delivered what those callbacks made to the backend;
+ *  3. the dispatcher: a marker callback queued behind everything ran (fx_drain).
+ * Never used to wait for something to happen.
  */
-void fx_settle(void);
+void fx_settle(fx *f);
+/**
+ * fx_settle, and for a client that is down, a marker through that client's own sequence
+ * as well (a disconnect of the down client, which completes at once): its disconnection
+ * reports pass that sequence before they reach the dispatcher.
+ */
+void fx_settle_client(fx *f, blec_client *c);
+/** Lets `world_ms` of the fixture world's time pass (barrier 1 of fx_settle). */
+void fx_pass_world(fx *f, int world_ms);
+/**
+ * Waits until a marker callback queued now has run: every callback queued before it ran
+ * (in queued delivery this dispatches on the calling thread until then).
+ */
+void fx_drain(fx *f);
 
 /** Default wait for things that should happen promptly. */
 #define FX_WAIT_MS 5000

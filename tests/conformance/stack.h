@@ -20,6 +20,11 @@ typedef struct fx_stack {
   void (*attach)(blec_world *world);
   /** Stops serving the world; every object of the stack is released. */
   void (*detach)(void);
+  /**
+   * Returns once what the world's callbacks made so far has reached the backend (events
+   * delivered to its handlers), so that a dispatcher marker behind it proves it arrived.
+   */
+  void (*flush)(void);
 } fx_stack;
 
 /** The stack of $BLEC_TEST_BACKEND, or NULL when the backend needs none (virtual). */

@@ -37,4 +37,19 @@ static void detach(void) {
   served = NULL;
 }
 
-const fx_stack fx_stack_bluez = {"bluez", attach, detach};
+/*
+ * The simulated bluetoothd has written every signal (and AcquireNotify socket datagram)
+ * the world's callbacks made once sync returns. The last hop, to the backend's bus
+ * thread, keeps each path's order but offers the suite no marker that follows every path:
+ * a reply to one of the backend's calls does not come after a socket's data, and a
+ * synchronous call's reply overtakes signals still queued in sd-bus. For that hop alone,
+ * a bounded wait, scaled.
+ */
+#define BUS_HOP_MS 50
+
+static void flush(void) {
+  ASSERT_OK(blec_bluez_sim_sync(sim));
+  blec__sleep_ms(blec_test_ms(BUS_HOP_MS));
+}
+
+const fx_stack fx_stack_bluez = {"bluez", attach, detach, flush};

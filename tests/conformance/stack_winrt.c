@@ -70,4 +70,8 @@ static void winrt_detach(void) {
                     blec_test_status_name_(st));
 }
 
-const fx_stack fx_stack_winrt = {"winrt", winrt_attach, winrt_detach};
+/* The stack delivers each completion and event to the backend's handler from its own
+ * queue: once that queue is empty and idle, the backend has seen them all. */
+static void winrt_flush(void) { sim.blec_winrt_sim_drain(); }
+
+const fx_stack fx_stack_winrt = {"winrt", winrt_attach, winrt_detach, winrt_flush};

@@ -10,8 +10,9 @@
 #include "worlds.h"
 
 /* op is still running after a moment, then cancelled: checks everything above. */
-static void cancel_running(blec_op *op, fx_opres *r) {
+static void cancel_running(fx *f, blec_op *op, fx_opres *r) {
   ASSERT(op != NULL);
+  fx_pass_world(f, FX_SETTLE_WORLD_MS); /* a moment the operation outlasts */
   ASSERT_STATUS(blec_op_wait(op, 100), BLEC_ERR_TIMEOUT);
   ASSERT(!blec_op_done(op));
   ASSERT_STATUS(blec_op_status(op), BLEC_ERR_BUSY);
@@ -24,7 +25,7 @@ static void cancel_running(blec_op *op, fx_opres *r) {
   ASSERT_EQ_INT(blec_op_error(op)->status, BLEC_ERR_CANCELLED);
   ASSERT_EQ_INT(r->err.status, BLEC_ERR_CANCELLED);
   ASSERT_STATUS(blec_op_cancel(op), BLEC_ERR_STATE);
-  fx_settle();
+  fx_settle(f);
   ASSERT_EQ_INT(atomic_load(&r->calls), 1);
   blec_op_free(op);
 }
@@ -40,7 +41,7 @@ BLEC_TEST_IMPL(cancel_connect_while_scanning_for_the_address) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_client_connect_async(c, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&f, op, &r);
   ASSERT(!blec_client_is_connected(c));
   /* The client connects once the device shows up. */
   ASSERT_OK(blec_world_peripheral_set_advertising(p, true));
@@ -63,7 +64,7 @@ BLEC_TEST_IMPL(cancel_connect_while_the_link_comes_up) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_client_connect_async(c, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&f, op, &r);
   ASSERT(!blec_client_is_connected(c));
   ASSERT(!blec_world_peripheral_connected(p));
   ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 0));
@@ -84,7 +85,7 @@ BLEC_TEST_IMPL(cancel_connect_during_service_discovery) {
   blec_op *op = NULL;
   ASSERT_OK(blec_client_connect_async(c, fx_op_cb, &r, &op));
   WAIT_UNTIL(blec_world_peripheral_connected(p), FX_WAIT_MS); /* link up, discovery hangs */
-  cancel_running(op, &r);
+  cancel_running(&f, op, &r);
   ASSERT(!blec_client_is_connected(c));
   WAIT_UNTIL(!blec_world_peripheral_connected(p), FX_WAIT_MS); /* the half-made link is closed */
   ASSERT_OK(blec_world_peripheral_set_delays(p, 0, 0));
@@ -182,7 +183,7 @@ BLEC_TEST_IMPL(cancel_read_in_flight) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_client_read_async(l.c, fx_chr(l.c, LAB_RW), 0, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&l.f, op, &r);
   ASSERT(!r.has_data);
   ASSERT(blec_client_is_connected(l.c));
   if (!withdrawn(&l)) return;
@@ -201,7 +202,7 @@ BLEC_TEST_IMPL(cancel_write_in_flight_leaves_the_value) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_client_write_async(l.c, ch, (const uint8_t *)"nope", 4, BLEC_WRITE_WITH_RESPONSE, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&l.f, op, &r);
   if (!withdrawn(&l)) return;
   fx_assert_world_value(l.p, blec_characteristic_handle(ch), "hello", 5);
   ASSERT_OK(blec_world_peripheral_set_delays(l.p, 0, 0));
@@ -219,10 +220,10 @@ BLEC_TEST_IMPL(cancel_descriptor_read_and_write_in_flight) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_client_read_descriptor_async(l.c, d, 0, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&l.f, op, &r);
   fx_opres_init(&r);
   ASSERT_OK(blec_client_write_descriptor_async(l.c, d, (const uint8_t[]){7}, 1, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&l.f, op, &r);
   if (!withdrawn(&l)) return;
   fx_assert_world_value(l.p, blec_descriptor_handle(d), "\x00", 1);
   lab_close(&l);
@@ -239,13 +240,13 @@ BLEC_TEST_IMPL(cancel_start_notify_leaves_the_characteristic_unsubscribed) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_client_start_notify_async(l.c, ch, 0, fx_notify_cb, &n, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&l.f, op, &r);
   if (!withdrawn(&l)) {
     fx_notes_destroy(&n);
     return;
   }
   ASSERT_OK(blec_world_peripheral_set_delays(l.p, 0, 0));
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), 0);
   /* Not "already subscribed": a new start works. */
   ASSERT_OK(blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));
@@ -266,7 +267,7 @@ BLEC_TEST_IMPL(cancel_pair_leaves_the_device_unpaired) {
   }
   ASSERT_OK(blec_world_peripheral_set_delays(l.p, 0, FX_FOREVER_MS));
   ASSERT_OK(blec_client_pair_async(l.c, BLEC_PROTECTION_ENCRYPTION, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&l.f, op, &r);
   if (!withdrawn(&l)) return;
   ASSERT_OK(blec_world_peripheral_set_delays(l.p, 0, 0));
   uint8_t *d = NULL;
@@ -302,15 +303,15 @@ BLEC_TEST_IMPL(cancel_find_and_discover) {
   fx_opres_init(&r);
   blec_op *op = NULL;
   ASSERT_OK(blec_find_device_async(f.ctx, NULL, never_pred, &nv, -1, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&f, op, &r);
   ASSERT(r.device[0] == '\0');
   /* The predicate is not called once find is over. */
   int calls = atomic_load(&nv.calls);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(atomic_load(&nv.calls), calls);
   fx_opres_init(&r);
   ASSERT_OK(blec_discover_async(f.ctx, NULL, 60000, fx_op_cb, &r, &op));
-  cancel_running(op, &r);
+  cancel_running(&f, op, &r);
   fx_close(&f);
 }
 
@@ -328,7 +329,7 @@ BLEC_TEST_IMPL(cancel_after_completion_is_state_and_changes_nothing) {
   size_t len = 0;
   ASSERT(blec_op_data(op, &len) != NULL);
   ASSERT_EQ_INT(len, 5);
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(atomic_load(&r.calls), 1);
   blec_op_free(op);
   lab_close(&l);
@@ -345,7 +346,7 @@ BLEC_TEST_IMPL(cancel_twice_answers_state_the_second_time) {
   ASSERT_OK(blec_op_cancel(op));
   ASSERT_STATUS(blec_op_cancel(op), BLEC_ERR_STATE);
   ASSERT_STATUS(fx_opres_wait(&r, FX_WAIT_MS), BLEC_ERR_CANCELLED);
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(atomic_load(&r.calls), 1);
   blec_op_free(op);
   lab_close(&l);

@@ -517,7 +517,7 @@ BLEC_TEST_IMPL(client_mtu_callback_reports_the_live_mtu) {
     fx_note_unsupported("BLEC_CAP_MTU_EVENTS (callback not required)");
   } else {
     WAIT_UNTIL(atomic_load(&r.last) == 185, FX_WAIT_MS);
-    fx_settle();
+    fx_settle(&f);
     ASSERT_EQ_INT(atomic_load(&r.last), 185); /* no stale value after the live one */
   }
   blec_client_free(c);
@@ -688,7 +688,7 @@ BLEC_TEST_IMPL(client_unpair_removes_the_bond_and_disconnects) {
   WAIT_UNTIL(atomic_load(&d.count) >= 1, FX_WAIT_MS);
   ASSERT(!blec_client_is_connected(c));
   ASSERT_EQ_INT(atomic_load(&d.reason), BLEC_DISCONNECT_UNPAIRED);
-  fx_settle();
+  fx_settle_client(&f, c);
   ASSERT_EQ_INT(atomic_load(&d.count), 1);
   ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
   if (fx_cap(&f, BLEC_CAP_SECURITY_ERRORS))

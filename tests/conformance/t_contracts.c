@@ -123,7 +123,7 @@ BLEC_TEST_IMPL(disconnect_async_joins_a_disconnection_in_progress) {
   ASSERT_OK(fx_opres_wait(&r2, FX_WAIT_MS));
   ASSERT(!blec_client_is_connected(c));
   WAIT_UNTIL(atomic_load(&d.count) >= 1, FX_WAIT_MS);
-  fx_settle();
+  fx_settle_client(&f, c);
   ASSERT_EQ_INT(atomic_load(&d.count), 1); /* one disconnection, reported once */
   ASSERT_EQ_INT(atomic_load(&d.reason), BLEC_DISCONNECT_REQUESTED);
   blec_op_free(op1);

@@ -35,7 +35,7 @@ static void expect_one_disconnection(lab *l, int reason, int total) {
   ASSERT_EQ_INT(atomic_load(&l->d.reason), reason);
   ASSERT(!blec_client_is_connected(l->c));
   ASSERT_EQ_INT(blec_client_mtu(l->c), 0);
-  fx_settle();
+  fx_settle_client(&l->f, l->c);
   ASSERT_EQ_INT(atomic_load(&l->d.count), total);
 }
 
@@ -139,7 +139,7 @@ BLEC_TEST_IMPL(disconnected_callback_can_be_replaced_and_cleared) {
   ASSERT_OK(blec_client_connect(l.c, blec_test_ms(10000), NULL));
   ASSERT_OK(blec_world_peripheral_disconnect(l.p));
   WAIT_UNTIL(!blec_client_is_connected(l.c), FX_WAIT_MS);
-  fx_settle();
+  fx_settle_client(&l.f, l.c);
   ASSERT_EQ_INT(atomic_load(&other.count), 1);
   lab_close(&l);
 }
@@ -251,7 +251,7 @@ BLEC_TEST_IMPL(notification_stream_stops_at_link_loss_with_one_callback) {
   ASSERT_OK(blec_world_fault_link_loss(l.p, 1, 0));
   expect_one_disconnection(&l, link_loss(&l), 1);
   int count = fx_notes_count(&n);
-  fx_settle();
+  fx_settle_client(&l.f, l.c);
   ASSERT_EQ_INT(fx_notes_count(&n), count);
   fx_notes_destroy(&n);
   lab_close(&l);
@@ -269,7 +269,7 @@ BLEC_TEST_IMPL(notification_stream_stops_at_remote_disconnect_and_resubscribes_a
   expect_one_disconnection(&l, BLEC_DISCONNECT_REMOTE, 1);
   int count = fx_notes_count(&n);
   ASSERT_OK(blec_client_connect(l.c, blec_test_ms(10000), NULL));
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), count); /* a new link has no subscription */
   ch = fx_chr(l.c, LAB_NI);
   ASSERT_OK(blec_client_start_notify(l.c, ch, 0, fx_notify_cb, &n, blec_test_ms(FX_WAIT_MS), NULL));

@@ -267,7 +267,7 @@ BLEC_TEST_IMPL(client_free_while_notifications_flow_ends_them) {
   WAIT_UNTIL(fx_notes_count(&n) >= 10, FX_WAIT_MS);
   blec_client_free(l.c);
   int count = fx_notes_count(&n); /* no callback may run once free returned */
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), count);
   ASSERT(!blec_world_peripheral_connected(l.p));
   fx_notes_destroy(&n);
@@ -410,7 +410,7 @@ BLEC_TEST_IMPL(client_write_of_the_cccd_is_refused) {
   }
   ASSERT_EQ_INT(blec_world_peripheral_request_count(l.p), before);
   /* And so nothing is subscribed. */
-  fx_settle();
+  fx_settle(&l.f);
   lab_close(&l);
 }
 
@@ -439,7 +439,7 @@ BLEC_TEST_IMPL(client_notifications_arrive_in_order_until_stopped) {
   WAIT_UNTIL(fx_notes_count(&n) >= 10, FX_WAIT_MS);
   ASSERT_OK(blec_client_stop_notify(l.c, ch, blec_test_ms(FX_WAIT_MS), NULL));
   int count = fx_notes_count(&n);
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), count); /* none after stop returned */
   read_cccd(&l, LAB_NI, 0x00);
   blec__mutex_lock(&n.m);
@@ -471,7 +471,7 @@ BLEC_TEST_IMPL(client_notify_values_pushed_by_the_peripheral_arrive_exactly) {
   blec__mutex_unlock(&n.m);
   /* A value set without notify is not sent. */
   ASSERT_OK(blec_world_set_value(l.p, h, (const uint8_t[]){9}, 1, false));
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), 5);
   fx_notes_destroy(&n);
   lab_close(&l);
@@ -658,7 +658,7 @@ BLEC_TEST_IMPL(client_notify_async_forms_report_through_callbacks) {
   ASSERT_OK(blec_client_stop_notify_async(l.c, ch, fx_op_cb, &r, &op));
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   int count = fx_notes_count(&n);
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(fx_notes_count(&n), count);
   blec_op_free(op);
   fx_notes_destroy(&n);

@@ -59,7 +59,7 @@ BLEC_TEST_IMPL(op_free_before_completion_still_runs_the_callback) {
   blec_op_free(op); /* does not cancel */
   ASSERT_OK(fx_opres_wait(&r, FX_WAIT_MS));
   ASSERT_EQ_INT(r.len, 5);
-  fx_settle();
+  fx_settle(&l.f);
   ASSERT_EQ_INT(atomic_load(&r.calls), 1);
   lab_close(&l);
 }

@@ -25,9 +25,11 @@ BLEC_TEST_IMPL(queued_callbacks_run_only_inside_dispatch_on_the_calling_thread) 
   blec_op *op = NULL;
   ASSERT_OK(blec_client_read_async(c, fx_chr(c, LAB_RW), 0, fx_op_cb, &r, &op));
   ASSERT_OK(blec_op_wait(op, blec_test_ms(FX_WAIT_MS))); /* complete, callback still queued */
-  fx_settle();
-  ASSERT_EQ_INT(atomic_load(&r.calls), 0);
+  /* The handle proves the callback is queued; the world going past the window proves the
+   * thread that completed it moved on: nothing but dispatch may run it. */
   ASSERT(wait_handle_ready(blec_ctx_wait_handle(f.ctx), blec_test_ms(FX_WAIT_MS)));
+  fx_pass_world(&f, FX_SETTLE_WORLD_MS);
+  ASSERT_EQ_INT(atomic_load(&r.calls), 0);
   int n = blec_ctx_dispatch(f.ctx, 0);
   ASSERT(n >= 1);
   ASSERT_EQ_INT(atomic_load(&r.calls), 1);
@@ -109,7 +111,7 @@ BLEC_TEST_IMPL(queued_poll_loop_delivers_notifications_in_order) {
   while (loop_turn(&f, 0) > 0) {
   }
   int count = fx_notes_count(&n);
-  fx_settle();
+  fx_settle(&f);
   while (loop_turn(&f, 0) > 0) {
   }
   ASSERT_EQ_INT(fx_notes_count(&n), count);
@@ -125,7 +127,9 @@ BLEC_TEST_IMPL(queued_poll_loop_delivers_detections_and_disconnections) {
   fx_scan_rec_init(&rec);
   blec_scanner *s = NULL;
   ASSERT_OK(fx_scan_start(&f, NULL, fx_detection_cb, &rec, &s));
-  fx_settle();
+  /* Advertisements of a whole window were received and queued (the handle says so). */
+  fx_pass_world(&f, FX_SETTLE_WORLD_MS);
+  ASSERT(wait_handle_ready(blec_ctx_wait_handle(f.ctx), blec_test_ms(FX_WAIT_MS)));
   ASSERT_EQ_INT(fx_scan_rec_total(&rec), 0); /* nothing runs without dispatch */
   uint64_t dl = fx_now_ms() + (uint64_t)blec_test_ms(FX_WAIT_MS);
   while (fx_scan_rec_count(&rec, LAB_ADDR) < 3) {

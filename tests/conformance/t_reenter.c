@@ -39,7 +39,7 @@ BLEC_TEST_IMPL(scanner_stop_from_its_own_detection_callback) {
   WAIT_UNTIL(atomic_load(&x.stop_status) != 1, FX_WAIT_MS);
   ASSERT_OK(atomic_load(&x.stop_status));
   ASSERT(!blec_scanner_is_scanning(x.s));
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(atomic_load(&x.calls), 1); /* none started after stop */
   ASSERT_OK(blec_scanner_start(x.s, NULL)); /* usable again */
   WAIT_UNTIL(atomic_load(&x.calls) >= 2, FX_WAIT_MS);
@@ -56,7 +56,7 @@ BLEC_TEST_IMPL(scanner_free_from_its_own_detection_callback) {
   atomic_init(&x.mode, 1);
   ASSERT_OK(fx_scan_start(&f, NULL, stop_self_cb, &x, &x.s));
   WAIT_UNTIL(atomic_load(&x.calls) >= 1, FX_WAIT_MS);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(atomic_load(&x.calls), 1);
   fx_close(&f); /* the scanner is gone: the context frees */
 }
@@ -173,7 +173,7 @@ BLEC_TEST_IMPL(disconnect_from_the_disconnected_callback_is_a_no_op) {
   ASSERT_OK(blec_world_peripheral_disconnect(x.p));
   WAIT_UNTIL(atomic_load(&x.action_done), FX_WAIT_MS);
   ASSERT_OK(atomic_load(&x.action_status));
-  fx_settle();
+  fx_settle_client(&x.f, x.c);
   ASSERT_EQ_INT(atomic_load(&x.disc_calls), 1);
   ASSERT_EQ_INT(atomic_load(&x.disc_reason), BLEC_DISCONNECT_REMOTE);
   blec_client_free(x.c);
@@ -185,7 +185,7 @@ BLEC_TEST_IMPL(client_free_from_its_own_disconnected_callback) {
   client_self_open(&x, LAB_ADDR, disc_reenter_cb, DISC_FREE);
   ASSERT_OK(blec_world_peripheral_disconnect(x.p));
   WAIT_UNTIL(atomic_load(&x.action_done), FX_WAIT_MS);
-  fx_settle();
+  fx_settle(&x.f);
   ASSERT_EQ_INT(atomic_load(&x.disc_calls), 1);
   fx_close(&x.f); /* the client is gone */
 }
@@ -270,7 +270,7 @@ BLEC_TEST_IMPL(disconnect_from_a_notify_callback) {
   ASSERT(!blec_client_is_connected(x.c));
   ASSERT(!blec_world_peripheral_connected(x.p));
   WAIT_UNTIL(atomic_load(&x.disc_calls) >= 1, FX_WAIT_MS);
-  fx_settle();
+  fx_settle_client(&x.f, x.c);
   ASSERT_EQ_INT(atomic_load(&x.disc_calls), 1);
   ASSERT_EQ_INT(atomic_load(&x.disc_reason), BLEC_DISCONNECT_REQUESTED);
   ASSERT_EQ_INT(atomic_load(&x.notes), 3); /* nothing after the disconnect */
@@ -295,7 +295,7 @@ BLEC_TEST_IMPL(stop_notify_from_its_own_notify_callback) {
   ASSERT_OK(blec_client_start_notify(x.c, fx_chr(x.c, LAB_NI), 0, notify_reenter_cb, &x, blec_test_ms(FX_WAIT_MS), NULL));
   WAIT_UNTIL(atomic_load(&x.action_done), FX_WAIT_MS);
   ASSERT_OK(atomic_load(&x.action_status));
-  fx_settle();
+  fx_settle(&x.f);
   ASSERT_EQ_INT(atomic_load(&x.notes), 3);
   blec_client_free(x.c);
   fx_close(&x.f);

@@ -432,7 +432,7 @@ BLEC_TEST_IMPL(scanner_reports_radio_off_through_its_error_callback_and_stops) {
   ASSERT_EQ_INT(atomic_load(&er.reason), BLEC_UNAVAILABLE_POWERED_OFF);
   WAIT_UNTIL(!blec_scanner_is_scanning(s), FX_WAIT_MS);
   int total = fx_scan_rec_total(&rec);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(fx_scan_rec_total(&rec), total);
   ASSERT_EQ_INT(atomic_load(&er.calls), 1);
   ASSERT_STATUS(blec_scanner_stop(s), BLEC_ERR_STATE);
@@ -455,7 +455,7 @@ BLEC_TEST_IMPL(scanner_stop_means_no_more_detection_callbacks) {
   WAIT_UNTIL(fx_scan_rec_total(&rec) >= 20, FX_WAIT_MS);
   ASSERT_OK(blec_scanner_stop(s));
   int total = fx_scan_rec_total(&rec);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(fx_scan_rec_total(&rec), total);
   blec_scanner_free(s);
   fx_close(&f);
@@ -472,7 +472,7 @@ BLEC_TEST_IMPL(scanner_free_while_running_stops_callbacks) {
   WAIT_UNTIL(fx_scan_rec_total(&rec) >= 20, FX_WAIT_MS);
   blec_scanner_free(s);
   int total = fx_scan_rec_total(&rec);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(fx_scan_rec_total(&rec), total);
   fx_close(&f);
   fx_scan_rec_destroy(&rec);
@@ -1008,10 +1008,12 @@ BLEC_TEST_IMPL(signal_filter_drops_a_device_that_stays_out_of_range) {
   WAIT_UNTIL(fx_scan_rec_count(&rec, LAB_ADDR) >= 3, FX_WAIT_MS);
   blec_world_peripheral *lab = fx_peripheral(&f, LAB_ADDR);
   ASSERT_OK(blec_world_peripheral_set_rssi(lab, -90, 0));
-  /* Past the out-of-range timeout the device is no longer reported. */
-  fx_sleep_ms(200 + blec_test_ms(300));
+  /* Past the out-of-range timeout (200 ms, on the clock of the reports: the world's,
+   * or the real one of an OS filter, 300 ms of it) the device is no longer reported. */
+  fx_pass_world(&f, 3000);
+  fx_settle(&f); /* what was reported before the timeout has arrived */
   int n = fx_scan_rec_count(&rec, LAB_ADDR);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(fx_scan_rec_count(&rec, LAB_ADDR), n);
   /* Back in range: reported again. */
   ASSERT_OK(blec_world_peripheral_set_rssi(lab, -40, 0));
@@ -1028,6 +1030,13 @@ typedef struct spacing_rec {
   uint64_t min_gap_us;
   int count;
 } spacing_rec;
+
+static int spacing_count(spacing_rec *r) {
+  blec__mutex_lock(&r->m);
+  int c = r->count;
+  blec__mutex_unlock(&r->m);
+  return c;
+}
 
 static void spacing_cb(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user) {
   (void)s;
@@ -1058,13 +1067,7 @@ BLEC_TEST_IMPL(signal_filter_sampling_interval_spaces_reports_of_a_device) {
     return;
   }
   ASSERT_OK(fx_scan_start(&f, o, spacing_cb, &r, &s));
-  for (;;) {
-    blec__mutex_lock(&r.m);
-    int c = r.count;
-    blec__mutex_unlock(&r.m);
-    if (c >= 4) break;
-    fx_sleep_ms(5);
-  }
+  WAIT_UNTIL(spacing_count(&r) >= 4, FX_WAIT_MS);
   blec_scanner_free(s);
   /* Callback arrival may be later than the report, never earlier: allow 20 % of jitter. */
   ASSERT(r.min_gap_us >= 120000);
@@ -1212,7 +1215,7 @@ BLEC_TEST_IMPL(scanner_stops_reporting_a_device_that_stops_advertising) {
   WAIT_UNTIL(fx_scan_rec_count(&rec, LAB_ADDR) >= 100, FX_WAIT_MS); /* 1 s of world time */
   int n = fx_scan_rec_count(&rec, "C0:0D:00:00:00:0D");
   ASSERT(n >= 1);
-  fx_settle();
+  fx_settle(&f);
   ASSERT_EQ_INT(fx_scan_rec_count(&rec, "C0:0D:00:00:00:0D"), n);
   blec_scanner_free(s);
   fx_close(&f);

@@ -76,7 +76,7 @@ BLEC_TEST_IMPL(cancel_a_connect) {
   int64_t id =
       blec__world_connect(w, "00:00:00:00:00:02", BLEC_ADDRESS_UNSPECIFIED, &t, &ev, wt_connect_cb, &d);
   ASSERT(id > 0);
-  blec__sleep_ms(5);
+  wt_pass(w, 500); /* half a world second of the 1000 s connect delay */
   ASSERT_EQ_INT(wt_calls(&d), 0);
   ASSERT(blec__world_cancel(w, id));
   ASSERT_STATUS(wt_wait(&d, 1000), BLEC_ERR_CANCELLED);
@@ -174,7 +174,7 @@ BLEC_TEST_IMPL(release_inside_a_notification_callback) {
   r.release_in_value = true;
   wt_subscribe(l, 3, 1); /* the 0 ms stream: values back to back */
   WAIT_UNTIL(rel_done(&r));
-  blec__sleep_ms(20);
+  wt_pass(w, 2000);
   blec__mutex_lock(&r.m);
   ASSERT_EQ_INT(r.after, 0);
   ASSERT_EQ_INT(r.values, 3);
@@ -231,7 +231,7 @@ BLEC_TEST_IMPL(release_inside_a_completion_with_requests_pending) {
   wt_done_init(&later);
   ASSERT(blec__wlink_read(l, 3, wt_read_cb, &later) > 0);
   WAIT_UNTIL(rel_done(&r2));
-  blec__sleep_ms(20);
+  wt_pass(w, 11000); /* past the read's 10 s response delay */
   ASSERT_EQ_INT(wt_calls(&later), 0); /* dropped with the link */
   wt_done_destroy(&later);
   blec__mutex_destroy(&r.m);
@@ -252,7 +252,7 @@ BLEC_TEST_IMPL(release_from_another_thread_waits_for_the_callback) {
   int n = r.values;
   blec__mutex_unlock(&r.m);
   ASSERT(!in);
-  blec__sleep_ms(50);
+  wt_pass(w, 5000);
   blec__mutex_lock(&r.m);
   ASSERT_EQ_INT(r.values, n);
   blec__mutex_unlock(&r.m);
@@ -269,7 +269,7 @@ BLEC_TEST_IMPL(release_a_live_link_silently) {
   wt_done_init(&d);
   ASSERT(blec__wlink_read(l, 3, wt_read_cb, &d) > 0);
   blec__wlink_release(l);
-  blec__sleep_ms(10);
+  wt_pass(w, 1000);
   ASSERT_EQ_INT(wt_calls(&d), 0); /* dropped with the link */
   ASSERT_EQ_INT(wt_disconnects(&ev), 0);
   ASSERT(!blec_world_peripheral_connected(wt_periph(w, "00:00:00:00:00:01")));
@@ -294,7 +294,7 @@ BLEC_TEST_IMPL(unref_with_links_and_scans_open_frees_everything) {
   blec__wlink_events lt = wt_events_table();
   ASSERT(blec__world_connect(w, "00:00:00:00:00:02", BLEC_ADDRESS_UNSPECIFIED, &lt, &ev, wt_connect_cb, &d) >
          0);
-  blec__sleep_ms(5);
+  wt_pass(w, 500); /* the scan runs and the connect waits (1000 s delay) */
   blec_world_unref(w);
   ASSERT_EQ_INT(wt_calls(&d), 0);
   wt_done_destroy(&d);
@@ -321,7 +321,7 @@ BLEC_TEST_IMPL(world_references_and_engine_lifetime) {
     blec__wscan_events t = wt_scan_table();
     blec__wscan *s = NULL;
     ASSERT_OK(blec__world_scan_start(x, i % 2 == 0, &t, &rec, &s));
-    if (i % 3 == 0) blec__sleep_ms(1);
+    if (i % 3 == 0) wt_pass(x, 100); /* the engine runs a little before stopping */
     blec__world_scan_stop(s);
     blec_world_unref(x);
     wt_scan_destroy(&rec);
@@ -376,7 +376,7 @@ BLEC_TEST_IMPL(release_in_disconnected_still_completes_a_waiting_disconnect) {
   blec__mutex_unlock(&d.m);
   ASSERT_OK(wt_wait(&d.done, WT_WAIT_MS));
   WAIT_UNTIL(wt_calls(&d.done) == 1);
-  blec__sleep_ms(10);
+  wt_pass(w, 1000);
   ASSERT_EQ_INT(wt_calls(&d.done), 1);
   blec__mutex_lock(&d.m);
   ASSERT_EQ_INT(d.released, 1);

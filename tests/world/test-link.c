@@ -150,7 +150,7 @@ BLEC_TEST_IMPL(link_notifications_stream_while_subscribed) {
   blec__wlink *l = wt_connect(w, LAB, &ev);
   uint16_t h = wt_char(p, "aa04"), cccd = wt_desc(p, h, "2902");
   ASSERT_EQ_INT(cccd, h + 1);
-  blec__sleep_ms(20); /* two world seconds: nothing before subscribing */
+  wt_pass(w, 2000); /* nothing before subscribing */
   ASSERT_EQ_INT(wt_values(&ev), 0);
   read_is_n(l, cccd, "\x00\x00", 2);
   wt_subscribe(l, h, 1);
@@ -165,7 +165,7 @@ BLEC_TEST_IMPL(link_notifications_stream_while_subscribed) {
   blec__mutex_unlock(&ev.m);
   wt_subscribe(l, h, 0);
   int n = wt_values(&ev);
-  blec__sleep_ms(20);
+  wt_pass(w, 2000);
   ASSERT_EQ_INT(wt_values(&ev), n);
   /* Reading follows the stream; enabling what the characteristic cannot do is refused. */
   uint8_t buf[4];
@@ -227,7 +227,7 @@ BLEC_TEST_IMPL(link_echo_turns_writes_into_notifications) {
   blec__wlink *l = wt_connect(w, LAB, &ev);
   uint16_t rx = wt_char(p, "aa07"), tx = wt_char(p, "aa08");
   ASSERT_OK(wt_write(l, rx, "unheard", 7, true, NULL));
-  blec__sleep_ms(10);
+  wt_pass(w, 1000);
   ASSERT_EQ_INT(wt_values(&ev), 0); /* not subscribed */
   wt_subscribe(l, tx, 1);
   ASSERT_OK(wt_write(l, rx, "ping", 4, true, NULL));
@@ -252,7 +252,7 @@ BLEC_TEST_IMPL(link_echo_turns_writes_into_notifications) {
   ASSERT_MEM_EQ(ev.last, "pushed", 6);
   blec__mutex_unlock(&ev.m);
   ASSERT_OK(blec_world_set_value(p, tx, (const uint8_t *)"quiet", 5, false));
-  blec__sleep_ms(10);
+  wt_pass(w, 1000);
   ASSERT_EQ_INT(wt_values(&ev), 3);
   wt_close(l);
   wt_events_destroy(&ev);
@@ -497,7 +497,7 @@ BLEC_TEST_IMPL(link_disconnect_fails_pending_requests_first) {
   ASSERT_EQ_INT(s[1].status, BLEC_ERR_DISCONNECTED);
   ASSERT_EQ_INT(s[2].status, BLEC_OK);
   ASSERT(!blec_world_peripheral_connected(p));
-  blec__sleep_ms(10);
+  wt_pass(w, 1000);
   ASSERT_EQ_INT(wt_disconnects(&ev), 0);
   ASSERT_EQ_INT(blec_world_peripheral_request_count(p), 0); /* never answered */
   blec__wlink_release(l);

@@ -138,7 +138,7 @@ BLEC_TEST_IMPL(scan_radio_off_stops_scans_and_refuses_new_ones) {
   ASSERT_EQ_INT(rec.stop_status, BLEC_ERR_BLUETOOTH_UNAVAILABLE);
   ASSERT_EQ_INT(rec.stop_reason, BLEC_UNAVAILABLE_POWERED_OFF);
   int n = wt_scan_count(&rec);
-  blec__sleep_ms(50); /* five world seconds: nothing more arrives */
+  wt_pass(w, 5000); /* nothing more arrives */
   ASSERT_EQ_INT(wt_scan_count(&rec), n);
   blec__wscan_events t = wt_scan_table();
   blec__wscan *s2 = (blec__wscan *)1;
@@ -189,7 +189,7 @@ BLEC_TEST_IMPL(scan_stop_waits_for_a_running_callback) {
   int in = rec.in_callback, n = rec.n;
   blec__mutex_unlock(&rec.m);
   ASSERT_EQ_INT(in, 0);
-  blec__sleep_ms(50);
+  wt_pass(w, 5000);
   ASSERT_EQ_INT(wt_scan_count(&rec), n);
   wt_scan_destroy(&rec);
   blec_world_unref(w);
@@ -215,7 +215,7 @@ BLEC_TEST_IMPL(scan_advertising_stops_at_run_time_and_by_fault) {
   blec_world_peripheral *p1 = wt_periph(w, "00:00:00:00:00:01");
   ASSERT_OK(blec_world_peripheral_set_advertising(p1, false));
   int n1 = wt_scan_count_of(&rec, "00:00:00:00:00:01", -1);
-  blec__sleep_ms(20);
+  wt_pass(w, 2000);
   ASSERT_EQ_INT(wt_scan_count_of(&rec, "00:00:00:00:00:01", -1), n1);
   ASSERT_OK(blec_world_peripheral_set_advertising(p1, true));
   WAIT_UNTIL(wt_scan_count_of(&rec, "00:00:00:00:00:01", -1) > n1);
@@ -310,10 +310,10 @@ BLEC_TEST_IMPL(scan_silent_while_connected_and_raw_payloads) {
   wt_events ev;
   wt_events_init(&ev);
   blec__wlink *l = wt_connect(w, "00:00:00:00:00:01", &ev);
-  blec__sleep_ms(2);
+  wt_pass(w, 0); /* every report due before the connection ran */
   int n = wt_scan_count_of(&rec, "00:00:00:00:00:01", -1);
   int m = wt_scan_count_of(&rec, "00:00:00:00:00:02", -1);
-  blec__sleep_ms(20);                                                /* two world seconds */
+  wt_pass(w, 2000);
   ASSERT_EQ_INT(wt_scan_count_of(&rec, "00:00:00:00:00:01", -1), n); /* silent while connected */
   ASSERT(wt_scan_count_of(&rec, "00:00:00:00:00:02", -1) > m + 20);
   wt_close(l);

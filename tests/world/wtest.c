@@ -62,6 +62,10 @@ uint16_t wt_desc(blec_world_peripheral *p, uint16_t vh, const char *uuid) {
 
 uint64_t wt_now_ms(void) { return blec__now_us() / 1000u; }
 
+void wt_pass(blec_world *w, int world_ms) {
+  ASSERT_OK(blec__world_wait_passed(w, world_ms, blec_test_ms(WT_WAIT_MS)));
+}
+
 /* ---- completions --------------------------------------------------------------------------- */
 
 void wt_done_init(wt_done *d) {

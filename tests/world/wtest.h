@@ -45,6 +45,12 @@ uint16_t wt_char(blec_world_peripheral *p, const char *uuid);
 uint16_t wt_desc(blec_world_peripheral *p, uint16_t vh, const char *uuid);
 blec_uuid wt_uuid(const char *text);
 uint64_t wt_now_ms(void);
+/**
+ * Lets `world_ms` of world time pass (blec__world_wait_passed, failing the test after
+ * WT_WAIT_MS): once it returns, every event due within the window ran and its callbacks
+ * returned, so a test may check that one of them did not happen.
+ */
+void wt_pass(blec_world *w, int world_ms);
 
 /* ---- one request's completion ----------------------------------------------------------- */
 
