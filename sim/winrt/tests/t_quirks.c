@@ -614,7 +614,6 @@ void test_quirk_from_world_file(void) {
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_LINK_LINGERS_MS), 250);
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD), 17763);
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION), 1);
-  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK), 1);
   /* What the world does not set stays as it was. */
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_CLOSE_BLOCKS_MS), 50);
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_STATUS_FLAP), 0);
