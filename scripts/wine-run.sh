@@ -141,8 +141,12 @@ run_checked() {
   mkfifo "$dir/stderr"
   heap_filter "$flag" <"$dir/stderr" &
   filter=$!
-  "$WINE" "$@" 2>"$dir/stderr" &
+  # A background job of a script reads /dev/null unless told otherwise: the program gets
+  # this script's stdin (a test's pipe) through fd 3.
+  exec 3<&0
+  "$WINE" "$@" <&3 3<&- 2>"$dir/stderr" &
   wine_pid=$!
+  exec 3<&-
   trap 'kill -INT "$wine_pid" 2>/dev/null || true' INT
   trap 'kill -TERM "$wine_pid" 2>/dev/null || true' TERM
   trap 'kill -HUP "$wine_pid" 2>/dev/null || true' HUP

@@ -186,6 +186,16 @@ static void found(blec_client *c, blec_op *stage) {
     return;
   }
   blec_device *dev = stage->device;
+  /* Where reports carry the packet's own type, a device that advertises only as not
+   * connectable is refused now: a connect to it would wait out its whole timeout (as the
+   * virtual backend's link refuses it, Windows would retry its GATT session till then). */
+  const blec_adv *adv = blec_device_adv(dev);
+  if ((c->ctx->caps & BLEC_CAP_RAW_ADVERTISING) && adv && !blec_adv_connectable(adv)) {
+    blec_error e;
+    blec__error_set(&e, BLEC_ERR_DEVICE_NOT_FOUND, "%s advertises as not connectable", c->address);
+    end_connect(c, &e);
+    return;
+  }
   blec__mutex_lock(&c->lock);
   if (!c->device) c->device = blec_device_ref(dev);
   if (c->opts.address_type == BLEC_ADDRESS_UNSPECIFIED) c->opts.address_type = dev->address_type;

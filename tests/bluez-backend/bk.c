@@ -164,6 +164,7 @@ void bk_notify_cb(blec_client *c, blec_characteristic *chr, const uint8_t *data,
   (void)chr;
   bk_notes *n = user;
   blec__mutex_lock(&n->m);
+  if ((size_t)n->count < sizeof n->firsts) n->firsts[n->count] = len ? data[0] : 0;
   n->count++;
   n->last_len = len < sizeof n->last ? len : sizeof n->last;
   memcpy(n->last, data, n->last_len);

@@ -87,6 +87,7 @@ typedef struct bk_notes {
   uint8_t last[32];
   size_t last_len;
   int mismatched; /* values that are not `want` (when set) */
+  uint8_t firsts[64]; /* the first byte of each value, in the order received (the first 64) */
 } bk_notes;
 
 void bk_notes_init(bk_notes *n);

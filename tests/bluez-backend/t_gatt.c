@@ -84,6 +84,19 @@ BLEC_TEST_IMPL(notifications_come_through_the_acquired_socket_by_default) {
   blec__mutex_destroy(&n.m);
 }
 
+static int last_first(bk_notes *n) {
+  blec__mutex_lock(&n->m);
+  int v = n->count ? n->last[0] : -1;
+  blec__mutex_unlock(&n->m);
+  return v;
+}
+
+/* Pushes v and waits until it was received. */
+static void push_one(blec_world_peripheral *p, uint16_t h, bk_notes *n, uint8_t v) {
+  ASSERT_OK(blec_world_set_value(p, h, &v, 1, true));
+  WAIT_UNTIL(last_first(n) == v, BK_WAIT_MS);
+}
+
 BLEC_TEST_IMPL(notifications_on_the_signal_path_and_a_read_is_not_one) {
   setenv("BLEC_BLUEZ_NOTIFY", "signal", 1);
   bk t;
@@ -103,13 +116,37 @@ BLEC_TEST_IMPL(notifications_on_the_signal_path_and_a_read_is_not_one) {
   ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
   uint16_t h = blec_characteristic_handle(ch);
   push_and_receive(p, h, &n, 5);
-  /* BlueZ announces the value a read got as a Value change: not a notification. */
+  /* BlueZ announces the value a read got as a Value change, before the read's reply:
+   * not a notification. */
+  int before = bk_notes_count(&n);
   uint8_t *d = NULL;
   size_t len = 0;
   ASSERT_OK(blec_client_read(c, ch, 0, blec_test_ms(BK_WAIT_MS), &d, &len, NULL));
   ASSERT_EQ_INT(len, 1);
+  ASSERT_EQ_INT(d[0], 5);
   blec_free(d);
-  push_and_receive(p, h, &n, 2); /* counts exactly: the read added nothing */
+  /* Then 6, a genuine 5 (the value the read got: it is a notification like any other), 7.
+   * Values arrive in order, so 7's arrival proves that nothing else is on its way. */
+  push_one(p, h, &n, 6);
+  push_one(p, h, &n, 5);
+  push_one(p, h, &n, 7);
+  blec__mutex_lock(&n.m);
+  ASSERT_EQ_INT(n.count, before + 3);
+  ASSERT_EQ_INT(n.firsts[before], 6);
+  ASSERT_EQ_INT(n.firsts[before + 1], 5);
+  ASSERT_EQ_INT(n.firsts[before + 2], 7);
+  blec__mutex_unlock(&n.m);
+  /* A read while values keep coming: every pushed value arrives once, the read's never. */
+  before = bk_notes_count(&n);
+  ASSERT_OK(blec_client_read(c, ch, 0, blec_test_ms(BK_WAIT_MS), &d, &len, NULL));
+  ASSERT_EQ_INT(d[0], 7);
+  blec_free(d);
+  push_one(p, h, &n, 7);
+  push_one(p, h, &n, 8);
+  blec__mutex_lock(&n.m);
+  ASSERT_EQ_INT(n.count, before + 2);
+  ASSERT_EQ_INT(n.firsts[before], 7);
+  blec__mutex_unlock(&n.m);
   ASSERT_OK(blec_client_stop_notify(c, ch, blec_test_ms(BK_WAIT_MS), NULL));
   WAIT_UNTIL(!bk_bool_property(other, path, "org.bluez.GattCharacteristic1", "Notifying"), BK_WAIT_MS);
   sd_bus_flush_close_unref(other);
@@ -221,6 +258,9 @@ BLEC_TEST_IMPL(att_errors_keep_the_code_bluez_passes_on) {
   ASSERT_EQ_INT(e.att_error, BLEC_ATT_INSUFFICIENT_AUTHORIZATION);
   e = read_with_fault(&t, c, BLEC_ATT_INVALID_OFFSET);
   ASSERT_EQ_INT(e.att_error, BLEC_ATT_INVALID_OFFSET);
+  e = read_with_fault(&t, c, BLEC_ATT_REQUEST_NOT_SUPPORTED); /* org.bluez.Error.NotSupported */
+  ASSERT_EQ_INT(e.att_error, BLEC_ATT_REQUEST_NOT_SUPPORTED);
+  ASSERT_EQ_INT(e.gatt_status, BLEC_GATT_STATUS_PROTOCOL_ERROR);
   /* Insufficient Encryption: BlueZ raises the link's security by itself (it pairs, Just
    * Works here) and retries: the read succeeds (no BLEC_CAP_SECURITY_ERRORS). */
   ASSERT(!(blec_ctx_capabilities(t.ctx) & BLEC_CAP_SECURITY_ERRORS));

@@ -140,6 +140,38 @@ BLEC_TEST_IMPL(powered_off_adapter_is_unavailable_with_its_reason) {
   bk_close(&t);
 }
 
+BLEC_TEST_IMPL(rfkill_blocked_adapter_is_unavailable_saying_blocked) {
+  /* bluetoothd -E publishes Adapter1.PowerState; "off-blocked" is the rfkill switch (the
+   * world's radio in the simulator). The machine's own /sys/class/rfkill is not touched. */
+  bk t;
+  bk_world(&t, world_text);
+  blec_bluez_sim_config *cfg = NULL;
+  ASSERT_OK(blec_bluez_sim_config_new(&cfg));
+  ASSERT_OK(blec_bluez_sim_config_set_experimental(cfg, true));
+  bk_sim_start(&t, cfg);
+  blec_bluez_sim_config_free(cfg);
+  bk_ctx(&t, NULL);
+  ASSERT_OK(blec_ctx_check_bluetooth(t.ctx, NULL));
+  ASSERT_OK(blec_world_set_radio(t.world, false));
+  blec_error err;
+  blec_error_clear(&err);
+  WAIT_UNTIL(blec_ctx_check_bluetooth(t.ctx, &err) == BLEC_ERR_BLUETOOTH_UNAVAILABLE, BK_WAIT_MS);
+  ASSERT_EQ_INT(err.reason, BLEC_UNAVAILABLE_POWERED_OFF);
+  ASSERT(strstr(err.message, "hci0") != NULL);
+  ASSERT(strstr(err.message, "blocked by rfkill") != NULL);
+  ASSERT(strstr(err.message, "rfkill unblock bluetooth") != NULL);
+  /* A scanner's start says the same. */
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, NULL, NULL, &s));
+  blec_error_clear(&err);
+  ASSERT_STATUS(blec_scanner_start(s, &err), BLEC_ERR_BLUETOOTH_UNAVAILABLE);
+  ASSERT(strstr(err.message, "blocked by rfkill") != NULL);
+  ASSERT_OK(blec_world_set_radio(t.world, true));
+  WAIT_UNTIL(blec_ctx_check_bluetooth(t.ctx, NULL) == BLEC_OK, BK_WAIT_MS);
+  blec_scanner_free(s);
+  bk_close(&t);
+}
+
 BLEC_TEST_IMPL(adapter_option_picks_one_of_several) {
   bk t;
   bk_world(&t, world_text);

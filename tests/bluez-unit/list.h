@@ -21,3 +21,4 @@ BLEC_TEST(malformed_paths_are_refused)
 /* test-errors.c */
 BLEC_TEST(att_codes_come_from_bluez_errors_named_or_in_text)
 BLEC_TEST(dbus_errors_map_to_statuses_with_their_detail)
+BLEC_TEST(not_supported_of_a_gatt_request_is_att_request_not_supported)

@@ -83,3 +83,25 @@ BLEC_TEST_IMPL(dbus_errors_map_to_statuses_with_their_detail) {
   ASSERT_EQ_INT(err.att_error, 0x0E);
   ASSERT_EQ_INT(err.gatt_status, BLEC_GATT_STATUS_PROTOCOL_ERROR);
 }
+
+BLEC_TEST_IMPL(not_supported_of_a_gatt_request_is_att_request_not_supported) {
+  /* create_gatt_dbus_error: ATT 0x06 becomes org.bluez.Error.NotSupported. */
+  sd_bus_error e = E("org.bluez.Error.NotSupported", "Operation is not supported");
+  blec_error err;
+  blec_error_clear(&err);
+  ASSERT_STATUS(blz_gatt_error_from_dbus(NULL, &e, "GattCharacteristic1.WriteValue", &err), BLEC_ERR_ATT);
+  ASSERT_STATUS(err.status, BLEC_ERR_ATT);
+  ASSERT_EQ_INT(err.att_error, BLEC_ATT_REQUEST_NOT_SUPPORTED);
+  ASSERT_EQ_INT(err.gatt_status, BLEC_GATT_STATUS_PROTOCOL_ERROR);
+  ASSERT(strstr(err.message, "WriteValue") != NULL);
+  /* Other errors of a GATT request keep their mapping; outside GATT NotSupported stays. */
+  sd_bus_error f = E("org.bluez.Error.Failed", "Operation failed with ATT error: 0x0e");
+  ASSERT_STATUS(blz_gatt_error_from_dbus(NULL, &f, "ReadValue", &err), BLEC_ERR_ATT);
+  ASSERT_EQ_INT(err.att_error, 0x0E);
+  sd_bus_error g = E("org.bluez.Error.NotConnected", "Not Connected");
+  ASSERT_STATUS(blz_gatt_error_from_dbus(NULL, &g, "ReadValue", &err), BLEC_ERR_NOT_CONNECTED);
+  ASSERT_EQ_INT(err.att_error, 0);
+  ASSERT_STATUS(blz_error_from_dbus(NULL, &e, "Adapter1.StartDiscovery", &err), BLEC_ERR_NOT_SUPPORTED);
+  ASSERT_EQ_INT(err.att_error, 0);
+  ASSERT_STATUS(blz_gatt_error_from_dbus(NULL, &e, "ReadValue", NULL), BLEC_ERR_ATT);
+}

@@ -44,24 +44,9 @@ NOT_APPLICABLE = {
     },
 }
 
-SIM_CEREMONY = ("[sim/winrt] the simulated stack picks the pairing ceremony from the protection level alone "
-                "(ConfirmPinMatch for EncryptionAndAuthentication), not from the world's pairing model that the "
-                "virtual backend follows (blec__wlink_pairing_ceremony: the peripheral's pairing-io, a confirmation "
-                "only when it has none, as these devices; its 'pairing' level). blec asks EncryptionAndAuthentication "
-                "first for the default level (bleak's order) and for 'authentication'; the tool declines a PIN "
-                "without a terminal (RejectedByHandler)")
-
 # name -> why it fails: "[backend]" or "[sim/winrt]", then the defect (to be fixed there).
 KNOWN_FAILURES = {
     "winrt": {
-        "pair_unpair": SIM_CEREMONY,
-        "att_error_insufficient_authentication": SIM_CEREMONY,
-        "record_replays_every_device_of_the_default_world": SIM_CEREMONY + " (every device records and replays "
-                                                            "the same on winrt; the smart lock's read with --pair "
-                                                            "authentication fails)",
-        "fault_pairing_refused": SIM_CEREMONY + "; a device that pairs at most with encryption ('pairing "
-                                 "encryption') is asked for a PIN where the stack should answer "
-                                 "ProtectionLevelCouldNotBeMet (then the tool's hint is --protection encryption)",
     },
 }
 

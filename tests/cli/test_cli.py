@@ -315,6 +315,29 @@ def test_scan_json(b):
     check("Heart Rate" in hr[-1]["description"], "the description says Heart Rate")
 
 
+def test_default_backend_without_bluetoothd_says_so_in_one_line(b):
+    """No BLEC_BACKEND, a system bus (private) on which nobody owns org.bluez: the CLI says
+    so in one line on stderr and scans the virtual world."""
+    b.virtual_only("the default-backend rule of Linux")
+    if b.emulator or not sys.platform.startswith("linux"):
+        raise Skip("the default-backend rule of Linux (bluez when org.bluez answers)")
+    here = os.path.dirname(os.path.abspath(__file__))
+    private_bus = os.path.join(here, "..", "..", "scripts", "private-bus.sh")
+    env = dict(b.env)
+    env.pop("BLEC_BACKEND", None)
+    env.pop("DBUS_SYSTEM_BUS_ADDRESS", None)  # private-bus.sh sets its own
+    args = ["scan", "--timeout", "1"]
+    p = subprocess.run(["bash", private_bus] + b.argv(args), capture_output=True, timeout=90, env=env)
+    out = p.stdout.decode("utf-8", errors="replace")
+    err = p.stderr.decode("utf-8", errors="replace")
+    print(f"$ private-bus.sh blec {' '.join(args)}\n  -> exit {p.returncode}\n  stderr: {err.strip()}")
+    check(p.returncode == 0, f"exit {p.returncode}; stderr: {err}")
+    notes = [line for line in err.splitlines() if "virtual world" in line]
+    check(len(notes) == 1, f"one line says the virtual world is used: {err!r}")
+    check(notes[0].startswith("blec: ") and "org.bluez" in notes[0], f"it names org.bluez: {notes[0]!r}")
+    check(re.search(r"^\[NEW\] ", out, re.M), f"the virtual world was scanned: {out!r}")
+
+
 def test_scan_human(b):
     out, err = b.expect(0, "scan", "--timeout", "2")
     check("Scanning (active) for 2.0 s" in err, f"scan announces itself on stderr: {err!r}")

@@ -21,6 +21,8 @@ static const char pair_world[] =
     "  name \"Secure\"\n"
     "  adv-interval 20ms\n"
     "  pairing authentication\n"
+    "  pairing-io display-yes-no\n" /* numeric comparison: a ceremony the program answers */
+    "  passkey 482913\n"
     "  service aa00\n"
     "    characteristic aa01 read,write text:\"sec\"\n";
 #define JW "AA:00:00:00:00:31"

@@ -94,11 +94,36 @@ typedef enum blec_bluez_sim_switch {
   /** device_request_disconnect's DISCONNECT_TIMER: the link is ended this long after
    *  Device1.Disconnect (bluetoothd: 2000). Tests that are not about it set it low. */
   BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS = 6,
+  /** 1: the "controller" does not confirm Start/StopDiscovery (their callers wait, as
+   *  behind a slow or busy controller) until the switch is set back to 0 (default 0). */
+  BLEC_BLUEZ_SIM_HOLD_DISCOVERY = 7,
   BLEC_BLUEZ_SIM_SWITCH_COUNT
 } blec_bluez_sim_switch;
 
 /** Sets a switch (from any thread; applies to what starts after it). */
 int blec_bluez_sim_set_switch(blec_bluez_sim *sim, blec_bluez_sim_switch sw, int64_t value);
+
+/** What the last accepted Adapter1.SetDiscoveryFilter (any adapter, any client) asked. */
+#define BLEC_BLUEZ_SIM_FILTER_UUIDS 8
+typedef struct blec_bluez_sim_filter {
+  bool set;              /* a SetDiscoveryFilter was accepted */
+  bool empty;            /* it was the empty dictionary (the client's filter removed) */
+  char transport[8];     /* "le", "bredr" or "auto" (bluetoothd's default when not given) */
+  bool duplicate_data;   /* DuplicateData (false when not given) */
+  size_t nuuids;         /* UUIDs given (the first BLEC_BLUEZ_SIM_FILTER_UUIDS kept below) */
+  char uuids[BLEC_BLUEZ_SIM_FILTER_UUIDS][37]; /* 128-bit, lower case */
+  char sender[64];       /* the caller's unique name */
+} blec_bluez_sim_filter;
+
+/** Copies the last accepted filter into *out (set false when none was). */
+int blec_bluez_sim_last_filter(blec_bluez_sim *sim, blec_bluez_sim_filter *out);
+
+/**
+ * A fault: every adapter's discovery sessions end without their owners asking (as
+ * discovery_remove does to a client that left the bus) and Discovering turns false; a
+ * client that still wants discovery must call StartDiscovery again. Returns once done.
+ */
+int blec_bluez_sim_end_discovery(blec_bluez_sim *sim);
 
 #ifdef __cplusplus
 }

@@ -630,6 +630,10 @@ static int on_message(sd_bus_message *m, void *user, sd_bus_error *err) {
   (void)err;
   bz_sim *s = user;
   if (!sd_bus_message_is_method_call(m, NULL, NULL)) return 0;
+  /* The world's radio has no event: a change made before this call was sent is applied
+   * (Powered and what follows from it signalled) before the call is answered, as the
+   * kernel's rfkill event reaches bluetoothd before a later D-Bus call would. */
+  bz_check_radio(s);
   const char *path = sd_bus_message_get_path(m);
   const char *iface = sd_bus_message_get_interface(m);
   const char *member = sd_bus_message_get_member(m);

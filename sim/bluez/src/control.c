@@ -16,7 +16,8 @@ static const struct {
                     {"SignalBeforeReply", BLEC_BLUEZ_SIM_SIGNAL_BEFORE_REPLY},
                     {"ConnectAbortByLocal", BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL},
                     {"GattCache", BLEC_BLUEZ_SIM_GATT_CACHE},
-                    {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS}};
+                    {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
+                    {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY}};
 
 static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   (void)data;
@@ -29,7 +30,11 @@ static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   for (size_t i = 0; i < sizeof switch_names / sizeof *switch_names; i++) {
     if (strcmp(switch_names[i].name, name)) continue;
     if (switch_names[i].sw == BLEC_BLUEZ_SIM_GATT_CACHE && v > 2) break;
+    if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && v > 1) break;
     s->sw[switch_names[i].sw] = v;
+    if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && !v)
+      for (int k = 0; k < s->nadapters; k++)
+        if (s->adapters[k]) bz_discovery_release(s->adapters[k]);
     bz_reply_empty(s, m);
     return;
   }
@@ -59,10 +64,18 @@ static void disconnect_peripheral(bz_sim *s, sd_bus_message *m, void *data) {
   bz_reply_empty(s, m);
 }
 
+static void end_discovery(bz_sim *s, sd_bus_message *m, void *data) {
+  (void)data;
+  for (int i = 0; i < s->nadapters; i++)
+    if (s->adapters[i]) bz_discovery_end(s->adapters[i]);
+  bz_reply_empty(s, m);
+}
+
 static const bz_method control_methods[] = {
     {"SetSwitch", "sx", "", set_switch, 0},
     {"SetRadio", "b", "", set_radio, 0},
     {"DisconnectPeripheral", "s", "", disconnect_peripheral, 0},
+    {"EndDiscovery", "", "", end_discovery, 0},
     {NULL, NULL, NULL, NULL, 0}};
 
 static const bz_prop no_props[] = {{NULL, NULL, NULL, NULL, NULL, 0}};

@@ -5,10 +5,13 @@
  * src/adapter.c: per-client sessions, merged filters, btd_adapter_update_found_device,
  * discovery_cleanup; the kernel's merging of an advertisement with its scan response).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
+
+static void record_filter(bz_sim *s, sd_bus_message *m, const bz_filter *f);
 
 /* ---- clients ------------------------------------------------------------------------------ */
 
@@ -205,6 +208,7 @@ static int on_controller(sd_event_source *src, void *user) {
 /* The mgmt command takes a turn of the loop; its completion answers the callers. */
 static void ask_controller(bz_adapter *a) {
   if (a->discovery_timer) return;
+  if (bz_switch(a->sim, BLEC_BLUEZ_SIM_HOLD_DISCOVERY)) return; /* bz_discovery_release asks again */
   if (sd_event_add_defer(a->sim->event, &a->discovery_timer, on_controller, a) < 0) {
     a->discovery_timer = NULL;
     on_controller(NULL, a);
@@ -331,6 +335,7 @@ void bz_discovery_set_filter_method(bz_sim *s, sd_bus_message *m, void *data) {
     bz_reply_error(s, m, BZ_ERROR ".InvalidArguments", "Invalid arguments in method call");
     return;
   }
+  record_filter(s, m, f);
   bz_disc_client *c = client_of(a, sd_bus_message_get_sender(m));
   if (c) {
     bz_filter_free(c->filter);
@@ -388,6 +393,59 @@ void bz_discovery_reset(bz_adapter *a) {
 }
 
 void bz_discovery_free(bz_adapter *a) { end_all(a, NULL); }
+
+void bz_discovery_release(bz_adapter *a) {
+  for (bz_disc_client *c = a->clients; c; c = c->next) {
+    if (c->pending) {
+      ask_controller(a);
+      return;
+    }
+  }
+}
+
+void bz_discovery_end(bz_adapter *a) {
+  /* As discovery_remove for each client (its pre-set filter kept), then the stop's
+   * stop_discovery_complete: found devices cleaned up, Discovering false. */
+  for (bz_disc_client *c = a->clients, *next; c; c = next) {
+    next = c->next;
+    if (c->pending) {
+      bz_reply_error(a->sim, c->pending, BZ_ERROR ".Failed", "Discovery ended");
+      sd_bus_message_unref(c->pending);
+      c->pending = NULL;
+    }
+    c->discovering = false;
+    if (!c->filter) {
+      client_unlink(a, c);
+      client_free(c);
+    }
+  }
+  a->discovery_timer = sd_event_source_disable_unref(a->discovery_timer);
+  scan_off(a);
+  discovery_cleanup(a);
+  a->filtered_discovery = false;
+  set_discovering(a, false);
+}
+
+/* Keeps what an accepted SetDiscoveryFilter asked, for blec_bluez_sim_last_filter. */
+static void record_filter(bz_sim *s, sd_bus_message *m, const bz_filter *f) {
+  blec_bluez_sim_filter r;
+  memset(&r, 0, sizeof r);
+  r.set = true;
+  r.empty = f == NULL;
+  const char *sender = sd_bus_message_get_sender(m);
+  snprintf(r.sender, sizeof r.sender, "%s", sender ? sender : "");
+  if (f) {
+    snprintf(r.transport, sizeof r.transport, "%s",
+             f->transport == BZ_SCAN_LE ? "le" : f->transport == BZ_SCAN_BREDR ? "bredr" : "auto");
+    r.duplicate_data = f->duplicate;
+    r.nuuids = f->nuuids;
+    for (size_t i = 0; i < f->nuuids && i < BLEC_BLUEZ_SIM_FILTER_UUIDS; i++)
+      snprintf(r.uuids[i], sizeof r.uuids[i], "%s", f->uuids[i]);
+  }
+  blec__mutex_lock(&s->lock);
+  s->last_filter = r;
+  blec__mutex_unlock(&s->lock);
+}
 
 /* ---- reports ---------------------------------------------------------------------------------- */
 

@@ -281,15 +281,39 @@ typedef struct switch_arg {
 static void switch_job(bz_sim *s, void *arg) {
   switch_arg *a = arg;
   s->sw[a->sw] = a->value;
+  if (a->sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && !a->value)
+    for (int i = 0; i < s->nadapters; i++)
+      if (s->adapters[i]) bz_discovery_release(s->adapters[i]);
   free(a);
 }
 
 int blec_bluez_sim_set_switch(blec_bluez_sim *s, blec_bluez_sim_switch sw, int64_t value) {
   if (!s || sw <= 0 || sw >= BLEC_BLUEZ_SIM_SWITCH_COUNT || value < 0) return BLEC_ERR_INVALID_ARG;
   if (sw == BLEC_BLUEZ_SIM_GATT_CACHE && value > 2) return BLEC_ERR_INVALID_ARG;
+  if (sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && value > 1) return BLEC_ERR_INVALID_ARG;
   switch_arg *a = malloc(sizeof *a);
   if (!a) return BLEC_ERR_NO_MEMORY;
   a->sw = sw;
   a->value = value;
   return bz_post(s, switch_job, a, NULL);
+}
+
+int blec_bluez_sim_last_filter(blec_bluez_sim *s, blec_bluez_sim_filter *out) {
+  if (!s || !out) return BLEC_ERR_INVALID_ARG;
+  blec__mutex_lock(&s->lock);
+  *out = s->last_filter;
+  blec__mutex_unlock(&s->lock);
+  return BLEC_OK;
+}
+
+static void end_discovery_job(bz_sim *s, void *arg) {
+  (void)arg;
+  for (int i = 0; i < s->nadapters; i++)
+    if (s->adapters[i]) bz_discovery_end(s->adapters[i]);
+}
+
+int blec_bluez_sim_end_discovery(blec_bluez_sim *s) {
+  if (!s) return BLEC_ERR_INVALID_ARG;
+  int r = bz_post(s, end_discovery_job, NULL, NULL);
+  return r == BLEC_OK ? blec_bluez_sim_sync(s) : r;
 }

@@ -79,6 +79,7 @@ struct blec_bluez_sim {
   int qfd; /* eventfd: jobs waiting */
   uint64_t sync_done; /* blec_bluez_sim_sync barriers passed */
   char unique[64];
+  blec_bluez_sim_filter last_filter; /* the last accepted SetDiscoveryFilter */
 
   sd_event *event;
   sd_bus *bus;
@@ -179,6 +180,10 @@ void bz_discovery_reset(bz_adapter *a);
  *  discovery scans; off otherwise (discovery's active scan serves monitors too). */
 void bz_discovery_passive(bz_adapter *a, bool want);
 void bz_discovery_free(bz_adapter *a);
+/** The held Start/StopDiscovery calls are confirmed (HOLD_DISCOVERY set back to 0). */
+void bz_discovery_release(bz_adapter *a);
+/** Every session ends without a reply to anyone, Discovering turns false (a fault). */
+void bz_discovery_end(bz_adapter *a);
 /** A report reached the adapter's scan (bus thread copy). */
 typedef struct bz_report {
   bz_adapter *adapter;

@@ -20,7 +20,7 @@ static void usage(FILE *f) {
           "                      [--time-scale X] [--switch NAME=VALUE]...\n"
           "Serves the world as org.bluez on $DBUS_SYSTEM_BUS_ADDRESS until SIGTERM.\n"
           "Switches: temporary-timeout-ms, connect-delay-ms, signal-before-reply,\n"
-          "          connect-abort-by-local, gatt-cache, disconnect-timer-ms.\n");
+          "          connect-abort-by-local, gatt-cache, disconnect-timer-ms, hold-discovery.\n");
 }
 
 static const struct {
@@ -31,7 +31,8 @@ static const struct {
                 {"signal-before-reply", BLEC_BLUEZ_SIM_SIGNAL_BEFORE_REPLY},
                 {"connect-abort-by-local", BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL},
                 {"gatt-cache", BLEC_BLUEZ_SIM_GATT_CACHE},
-                {"disconnect-timer-ms", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS}};
+                {"disconnect-timer-ms", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
+                {"hold-discovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY}};
 
 static bool parse_int(const char *text, long long lo, long long hi, long long *out) {
   char *end = NULL;

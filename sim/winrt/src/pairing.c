@@ -14,7 +14,9 @@
  */
 #include "gatt.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ==== DevicePairingResult, DeviceUnpairingResult ============================================== */
 
@@ -93,6 +95,8 @@ static void pair_done(void *ctx, int status) {
     st = DevicePairingResultStatus_Paired;
     int b = sim_dev_bond_level(j->dev);
     used = b > 0 ? (DevicePairingProtectionLevel)b : DevicePairingProtectionLevel_Encryption;
+  } else if (status == SIM_STATUS_WRONG_PIN) {
+    st = DevicePairingResultStatus_AuthenticationFailure; /* the PIN entered was not the device's */
   } else if (status == BLEC_ERR_PAIRING) {
     st = DevicePairingResultStatus_ProtectionLevelCouldNotBeMet;
   } else {
@@ -103,7 +107,8 @@ static void pair_done(void *ctx, int status) {
   free(j);
 }
 
-static void start_pair(sim_async *op, sim_dev *dev, DevicePairingProtectionLevel level) {
+/* pin: NULL for plain pairing (no ceremony); "" for a ceremony answered without a PIN. */
+static void start_pair(sim_async *op, sim_dev *dev, DevicePairingProtectionLevel level, const char *pin) {
   pair_job *j = malloc(sizeof *j);
   if (!j) {
     sim_async_fail(op, E_OUTOFMEMORY);
@@ -113,7 +118,10 @@ static void start_pair(sim_async *op, sim_dev *dev, DevicePairingProtectionLevel
   j->op = op;
   j->dev = dev;
   j->level = level;
-  sim_dev_pair(dev, (blec_protection_level)level, pair_done, j, (sim_req_origin){op, NULL});
+  if (pin)
+    sim_dev_pair_answered(dev, (blec_protection_level)level, pin, pair_done, j, (sim_req_origin){op, NULL});
+  else
+    sim_dev_pair(dev, (blec_protection_level)level, pair_done, j, (sim_req_origin){op, NULL});
 }
 
 /* ==== Deferral ======================================================================================== */
@@ -164,6 +172,8 @@ struct request {
   sim_dev *dev;
   DevicePairingKinds kind;
   DevicePairingProtectionLevel level;
+  char pin_shown[7];   /* DisplayPin / ConfirmPinMatch: the device's passkey */
+  char pin_entered[17]; /* ProvidePin: what AcceptWithPin gave (written before `accepted`) */
   volatile LONG holds; /* the handlers' run + each deferral not completed */
   volatile LONG accepted;
 };
@@ -178,7 +188,7 @@ static const sim_class request_class = {L"Windows.Devices.Enumeration.DevicePair
 static void request_release_hold(request *q) {
   if (InterlockedDecrement(&q->holds) != 0) return;
   if (q->accepted)
-    start_pair(q->op, q->dev, q->level);
+    start_pair(q->op, q->dev, q->level, q->kind == DevicePairingKinds_ProvidePin ? q->pin_entered : "");
   else
     complete_pairing(q->op, DevicePairingResultStatus_RejectedByHandler, DevicePairingProtectionLevel_None);
   sim_Release(&q->a); /* the holds' reference */
@@ -201,8 +211,13 @@ static HRESULT STDMETHODCALLTYPE rq_get_Pin(IDevicePairingRequestedEventArgs *Th
   SIM_CHECK_OUT(value);
   DevicePairingKinds k = RQ(This)->kind;
   /* A PIN to show or compare; none for the other ceremonies. */
-  *value = (k == DevicePairingKinds_DisplayPin || k == DevicePairingKinds_ConfirmPinMatch) ? sim_hstring(L"123456")
-                                                                                            : NULL;
+  if (k != DevicePairingKinds_DisplayPin && k != DevicePairingKinds_ConfirmPinMatch) {
+    *value = NULL;
+    return S_OK;
+  }
+  WCHAR w[7] = {0};
+  for (int i = 0; i < 6 && RQ(This)->pin_shown[i]; i++) w[i] = (WCHAR)RQ(This)->pin_shown[i];
+  *value = sim_hstring(w);
   return S_OK;
 }
 static HRESULT STDMETHODCALLTYPE rq_Accept(IDevicePairingRequestedEventArgs *This) {
@@ -212,8 +227,13 @@ static HRESULT STDMETHODCALLTYPE rq_Accept(IDevicePairingRequestedEventArgs *Thi
 }
 static HRESULT STDMETHODCALLTYPE rq_AcceptWithPin(IDevicePairingRequestedEventArgs *This, HSTRING pin) {
   SIM_ENTER();
-  if (WindowsGetStringLen(pin) == 0) return E_INVALIDARG;
-  InterlockedExchange(&RQ(This)->accepted, 1);
+  UINT32 n = 0;
+  const WCHAR *s = WindowsGetStringRawBuffer(pin, &n);
+  request *q = RQ(This);
+  if (n == 0 || n >= sizeof q->pin_entered) return E_INVALIDARG;
+  for (UINT32 i = 0; i < n; i++) q->pin_entered[i] = s[i] < 0x80 ? (char)s[i] : '?';
+  q->pin_entered[n] = '\0';
+  InterlockedExchange(&q->accepted, 1);
   return S_OK;
 }
 static HRESULT STDMETHODCALLTYPE rq_GetDeferral(IDevicePairingRequestedEventArgs *This, IDeferral **result) {
@@ -257,15 +277,30 @@ typedef struct custom_job {
   DevicePairingProtectionLevel level;
 } custom_job;
 
-/* The ceremony for a level among the kinds the caller handles (0: none fits). */
-static DevicePairingKinds ceremony(DevicePairingKinds kinds, DevicePairingProtectionLevel level) {
-  static const DevicePairingKinds with_pin[] = {DevicePairingKinds_ConfirmPinMatch, DevicePairingKinds_DisplayPin,
-                                                DevicePairingKinds_ProvidePin};
-  if (level != DevicePairingProtectionLevel_EncryptionAndAuthentication && (kinds & DevicePairingKinds_ConfirmOnly))
-    return DevicePairingKinds_ConfirmOnly;
-  for (size_t i = 0; i < 3; i++)
-    if (kinds & with_pin[i]) return with_pin[i];
-  return DevicePairingKinds_None;
+/*
+ * The ceremony Windows runs: chosen by the pairing method the two sides' IO capabilities
+ * give (Core spec Vol 3 Part H 2.3.5.1; Windows with custom pairing takes the part of a
+ * KeyboardDisplay device), from the world peripheral's `pairing-io`, whatever level was
+ * asked (the level only decides whether the result is good enough). A ceremony the caller
+ * did not list ends the pairing (0). `pin` gets the passkey for the ceremonies that show it.
+ */
+static DevicePairingKinds ceremony(sim_dev *dev, DevicePairingKinds kinds, char pin[7]) {
+  blec_world *w = sim_world_ref();
+  blec_world_peripheral *p = NULL;
+  char passkey[7] = "";
+  blec_world_pairing_io io = BLEC_WORLD_PAIRING_IO_NO_INPUT_NO_OUTPUT;
+  if (w && blec_world_find_peripheral(w, sim_dev_address_text(dev), &p) == BLEC_OK && p)
+    io = blec__world_peripheral_pairing_io(p, passkey);
+  if (w) blec_world_unref(w);
+  DevicePairingKinds k;
+  switch (io) {
+  case BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY: k = DevicePairingKinds_ProvidePin; break;    /* it shows, we type */
+  case BLEC_WORLD_PAIRING_IO_DISPLAY_YES_NO: k = DevicePairingKinds_ConfirmPinMatch; break; /* both show */
+  case BLEC_WORLD_PAIRING_IO_KEYBOARD_ONLY: k = DevicePairingKinds_DisplayPin; break;    /* we show, it types */
+  default: k = DevicePairingKinds_ConfirmOnly; break;                                  /* Just Works */
+  }
+  snprintf(pin, 7, "%s", (k == DevicePairingKinds_DisplayPin || k == DevicePairingKinds_ConfirmPinMatch) ? passkey : "");
+  return (kinds & k) ? k : DevicePairingKinds_None;
 }
 
 static void custom_work(void *ctx) {
@@ -277,7 +312,8 @@ static void custom_work(void *ctx) {
   } else if (sim_event_count(&cu->requested) == 0) {
     complete_pairing(j->op, DevicePairingResultStatus_RequiredHandlerNotRegistered, DevicePairingProtectionLevel_None);
   } else {
-    DevicePairingKinds k = ceremony(j->kinds, j->level);
+    char shown[7];
+    DevicePairingKinds k = ceremony(cu->dev, j->kinds, shown);
     request *q = k ? sim_obj_new(&request_class, sizeof *q) : NULL;
     if (!k) {
       complete_pairing(j->op, DevicePairingResultStatus_NoSupportedProfiles, DevicePairingProtectionLevel_None);
@@ -290,6 +326,7 @@ static void custom_work(void *ctx) {
       q->dev = cu->dev;
       q->kind = k;
       q->level = j->level;
+      memcpy(q->pin_shown, shown, sizeof q->pin_shown);
       q->holds = 1;
       sim_AddRef(&q->a); /* for the holds */
       sim_event_fire(&cu->requested, &cu->c, &q->a);
@@ -406,7 +443,7 @@ static void plain_work(void *ctx) {
     int b = sim_dev_bond_level(j->dev);
     complete_pairing(j->op, DevicePairingResultStatus_AlreadyPaired, (DevicePairingProtectionLevel)(b > 0 ? b : 2));
   } else {
-    start_pair(j->op, j->dev, j->level);
+    start_pair(j->op, j->dev, j->level, NULL);
   }
   SIM_ASYNC_RELEASE(j->op);
   free(j);

@@ -83,6 +83,8 @@ struct req {
   size_t len;
   bool with_response;
   int level;
+  bool answered; /* REQ_PAIR: the ceremony was answered (pin: ProvidePin's entry) */
+  char pin[17];
   sim_gatt_cb cb;
   sim_status_cb scb;
   void *ctx;
@@ -559,6 +561,10 @@ static void pair_done(void *user, int status, int att) {
   finish_status(r, gatt_status(status), 0, status);
 }
 
+static void pair_answered_done(void *user, int status, blec__wpair_failure why) {
+  pair_done(user, why == BLEC__WPAIR_WRONG_PIN ? SIM_STATUS_WRONG_PIN : status, 0);
+}
+
 /* With the lock held: sends r over the link. Returns false (r untouched) when it cannot. */
 static bool issue_locked(req *r, blec__wlink *link) {
   r->issued = false;
@@ -569,7 +575,14 @@ static bool issue_locked(req *r, blec__wlink *link) {
   case REQ_WRITE:
     id = blec__wlink_write(link, r->handle, r->data, r->len, r->with_response, r->with_response ? write_done : status_done, r);
     break;
-  default: id = blec__wlink_pair(link, (blec_protection_level)r->level, pair_done, r); break;
+  default:
+    if (r->answered) {
+      blec__wpair_answer a = {(blec_protection_level)r->level, r->pin[0] ? r->pin : NULL};
+      id = blec__wlink_pair_answered(link, &a, pair_answered_done, r);
+    } else {
+      id = blec__wlink_pair(link, (blec_protection_level)r->level, pair_done, r);
+    }
+    break;
   }
   r->issued = id > 0;
   r->world_id = id;
@@ -1079,6 +1092,16 @@ void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, voi
   req *r = req_new(d, REQ_PAIR, NULL, cb, ctx, origin);
   if (!r) return;
   r->level = level;
+  submit(r);
+}
+
+void sim_dev_pair_answered(sim_dev *d, blec_protection_level level, const char *pin, sim_status_cb cb, void *ctx,
+                           sim_req_origin origin) {
+  req *r = req_new(d, REQ_PAIR, NULL, cb, ctx, origin);
+  if (!r) return;
+  r->level = level;
+  r->answered = true;
+  snprintf(r->pin, sizeof r->pin, "%s", pin ? pin : "");
   submit(r);
 }
 

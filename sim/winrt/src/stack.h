@@ -114,6 +114,12 @@ void sim_dev_write(sim_dev *d, uint16_t handle, const BYTE *data, size_t len, bo
 /** Pairs over the link (connecting if needed); status as a blec_status (BLEC_OK, BLEC_ERR_PAIRING...). */
 typedef void (*sim_status_cb)(void *ctx, int status);
 void sim_dev_pair(sim_dev *d, blec_protection_level level, sim_status_cb cb, void *ctx, sim_req_origin origin);
+/** A pairing the program's handler accepted in a ceremony: as sim_dev_pair, with the PIN it
+ *  entered for ProvidePin (NULL otherwise), checked against the peripheral's passkey. */
+void sim_dev_pair_answered(sim_dev *d, blec_protection_level level, const char *pin, sim_status_cb cb, void *ctx,
+                           sim_req_origin origin);
+/** The status a pairing completes with when the PIN entered was not the peripheral's passkey. */
+#define SIM_STATUS_WRONG_PIN (-1000)
 /** Removes the bond (the link drops, as unpairing does on Windows). */
 void sim_dev_unpair(sim_dev *d, sim_status_cb cb, void *ctx);
 bool sim_dev_paired(sim_dev *d);

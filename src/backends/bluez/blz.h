@@ -218,6 +218,9 @@ size_t blz_adv_build(const blz_device *d, uint8_t *out, size_t cap);
 int blz_att_error(const sd_bus_error *e);
 /** Fills err for a failed call `what` (status chosen by the error's name) and logs it. */
 int blz_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err);
+/** The same for a GATT request (ReadValue, WriteValue, StartNotify): NotSupported is ATT
+ * 0x06, Request Not Supported (BLEC_ERR_ATT with that code). */
+int blz_gatt_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err);
 /** The blec status of a negative errno from sd-bus. */
 int blz_status_from_errno(int r);
 
@@ -310,6 +313,13 @@ struct blz_ctx {
   uint64_t msg_cookie;
   uint64_t discovery_reply_cookie;
   int connect_scans;  /* connects waiting for their device to be discovered */
+  uint64_t find_seq;  /* numbers the connects' searches (blz_client.find_id) */
+  /* the discovery session's calls in flight (blz_scan.c) */
+  sd_bus_slot *disc_slot;
+  int disc_step;      /* the call in flight, 0 for none */
+  bool disc_dirty;    /* what is wanted changed since the chain in flight started */
+  struct blz_disc_waiter *disc_batch;   /* answered by the chain in flight */
+  struct blz_disc_waiter *disc_waiting; /* answered by the next chain */
   char **disc_uuids;  /* the UUID filter in force (NULL-terminated), NULL for none */
   bool agent_registered;
   sd_bus_slot *agent_slot;
@@ -389,9 +399,14 @@ size_t blz_uuid_le(const blec_uuid *u, uint8_t le[16]);
 
 /* ---- scanning (blz_scan.c, blz_monitor.c) ------------------------------------------------------------ */
 
+/** The outcome of a discovery update for whoever waits for it (bus thread): BLEC_OK once
+ * the session is what was wanted, else the status and err why it cannot be. */
+typedef void (*blz_disc_done_fn)(blz_ctx *z, void *arg, uint64_t id, int status, const blec_error *err);
 /** Opens, changes or closes the context's discovery session for the active scanners and
- * z->connect_scans (bus thread, blocking calls): BLEC_OK or the status why it cannot. */
-int blz_discovery_update(blz_ctx *z, blec_error *err);
+ * z->connect_scans (bus thread, asynchronous calls: it never waits for bluetoothd). fn
+ * (NULL: nobody waits) is called with arg and id once a chain of calls that started
+ * after this request ended — possibly before this returns. */
+void blz_discovery_update(blz_ctx *z, blz_disc_done_fn fn, void *arg, uint64_t id);
 int blz_scan_start(blec_scanner *s, blec_error *err);
 void blz_scan_stop(blec_scanner *s);
 /** A device's advertisement (bus thread): reported to every scanner that wants it and
@@ -399,6 +414,10 @@ void blz_scan_stop(blec_scanner *s);
 void blz_scan_device_seen(blz_ctx *z, blz_obj *dev, uint64_t cookie);
 /** Scanning ended by itself (radio off, adapter or daemon gone): every scanner stops. */
 void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why);
+/** bluetoothd ended our discovery session without our StopDiscovery (Discovering turned
+ * false while powered): StartDiscovery again for the scanners that still want it, else
+ * (it fails) those scanners stop through their error callback with the reason. */
+void blz_scan_discovery_ended(blz_ctx *z);
 /** Registry teardown at exit. */
 void blz_scan_exit(blz_ctx *z);
 
@@ -518,8 +537,13 @@ typedef struct blz_hattr { /* one attribute of the discovered tree */
   bool notify_acquirable;  /* NotifyAcquired is offered */
   bool write_acquirable;   /* WriteAcquired is offered */
   uint32_t props;
-  blz_blob echo;            /* the value of our last read: BlueZ repeats it as a Value change */
-  bool has_echo;
+  /* Reads of this characteristic sent and not answered. BlueZ stores the value a read got
+   * and signals it as a Value change right before the read's reply (chrc_read_cb), so while
+   * one is in flight the latest Value change is held back: the reply tells whether it was
+   * the read's (same bytes: dropped) or a notification (delivered then). */
+  unsigned reads;
+  blz_blob held;
+  bool has_held;
 } blz_hattr;
 
 typedef struct blz_sub { /* one subscription */
@@ -554,6 +578,7 @@ struct blz_client {
   bool dropping;       /* a Disconnect we sent and forgot (cancelled connect) is under way */
   bool wait_down;      /* a connect waits for that disconnection before Connect() */
   int last_reason;     /* from Device1.Disconnected (BlueZ >= 5.83), -1 if none */
+  uint64_t find_id;    /* this connect's search for its device (z->find_seq), while FINDING */
   blz_hattr *attrs;
   size_t nattrs;
   blz_sub **subs;
@@ -601,8 +626,6 @@ int blz_unpair(blec_client *c, blec_op *op);
 void blz_cancel(blec_op *op);
 void blz_client_free(blec_client *c);
 
-/** Registers the pairing agent (KeyboardDisplay) on AgentManager1 unless it is (bus thread). */
-int blz_agent_ensure(blz_ctx *z, sd_bus_error *e);
 void blz_agent_exit(blz_ctx *z);
 
 #endif /* BLEC_BLUEZ_BLZ_H */

@@ -270,27 +270,19 @@ static const sd_bus_vtable agent_vtable[] = {
     SD_BUS_METHOD("Cancel", "", "", agent_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_VTABLE_END};
 
-static int agent_manager_call(blz_ctx *z, const char *method, const char *capability, sd_bus_error *e) {
-  sd_bus_message *m = NULL, *reply = NULL;
-  int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, method);
-  if (r >= 0) r = capability ? sd_bus_message_append(m, "os", AGENT_PATH, capability) : sd_bus_message_append(m, "o", AGENT_PATH);
-  if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
-  sd_bus_message_unref(m);
-  sd_bus_message_unref(reply);
-  return r;
+/* Exports the agent object (once); a negative errno when it cannot be. */
+static int agent_export(blz_ctx *z) {
+  if (z->agent_slot) return 0;
+  return sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BLZ_IF_AGENT, agent_vtable, z);
 }
 
-int blz_agent_ensure(blz_ctx *z, sd_bus_error *e) {
-  if (z->agent_registered) return 0;
-  int r = 0;
-  if (!z->agent_slot && (r = sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BLZ_IF_AGENT, agent_vtable, z)) < 0)
-    return r;
-  r = agent_manager_call(z, "RegisterAgent", "KeyboardDisplay", e);
-  if (r >= 0 || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists")) {
+/* The answer to RegisterAgent: registered (AlreadyExists: by an earlier call), else logged
+ * (a default agent may do). */
+static void agent_registered(blz_ctx *z, const sd_bus_error *e) {
+  if (!e || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists"))
     z->agent_registered = true;
-    r = 0;
-  }
-  return r;
+  else
+    blz_error_from_dbus(z->ctx, e, "RegisterAgent", NULL);
 }
 
 void blz_agent_exit(blz_ctx *z) {
@@ -357,7 +349,8 @@ static int pair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   return 0;
 }
 
-static void pair_start(blz_ctx *z, blz_req *r) {
+/* The pair's checks and its Device1.Pair (the agent registered or not). */
+static void pair_send(blz_ctx *z, blz_req *r) {
   blz_client *bc = blec__client_backend_priv(r->c);
   blz_obj *dev = bc && bc->dev_path ? blz_objs_find(z->objs, bc->dev_path) : NULL;
   if (!bc || bc->link != BLZ_LINK_UP || !dev || !(dev->ifaces & BLZ_I_DEVICE)) {
@@ -372,13 +365,32 @@ static void pair_start(blz_ctx *z, blz_req *r) {
     blz_req_end(z, r);
     return;
   }
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  if (blz_agent_ensure(z, &e) < 0)
-    blz_error_from_dbus(z->ctx, &e, "RegisterAgent", NULL); /* a default agent may do */
-  sd_bus_error_free(&e);
   sd_bus_message *m = NULL;
   int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, bc->dev_path, BLZ_IF_DEVICE, "Pair");
   blz_req_send(z, r, m, s, PAIR_USEC, pair_reply);
+}
+
+static int register_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  blz_req *r = userdata;
+  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  agent_registered(z, sd_bus_message_get_error(m));
+  pair_send(z, r); /* the link may have gone meanwhile: it checks again */
+  return 0;
+}
+
+static void pair_start(blz_ctx *z, blz_req *r) {
+  int x = z->agent_registered ? 0 : agent_export(z);
+  if (x < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: exporting the agent: %s", strerror(-x));
+  if (z->agent_registered || x < 0) {
+    pair_send(z, r);
+    return;
+  }
+  /* RegisterAgent first, without waiting on the bus thread: Pair follows its answer. */
+  sd_bus_message *m = NULL;
+  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, "RegisterAgent");
+  if (s >= 0) s = sd_bus_message_append(m, "os", AGENT_PATH, "KeyboardDisplay");
+  blz_req_send(z, r, m, s, CALL_USEC, register_reply);
 }
 
 int blz_pair(blec_client *c, blec_op *op, blec_protection_level level) {

@@ -129,7 +129,7 @@ static void grace_over(blz_ctx *z, void *arg) {
 }
 
 void blz_req_fail_gatt(blz_ctx *z, blz_req *r, const sd_bus_error *e, const char *what) {
-  blz_error_from_dbus(z->ctx, e, what, &r->held);
+  blz_gatt_error_from_dbus(z->ctx, e, what, &r->held);
   if (r->held.status == BLEC_ERR_NOT_CONNECTED) {
     /* Sent while connected: the link went during the request. */
     blec__error_set(&r->held, BLEC_ERR_DISCONNECTED, "%s: the link was lost during the operation", what);
@@ -437,8 +437,23 @@ static void finding_done(blz_ctx *z, blz_client *bc) {
   if (bc->link != BLZ_LINK_FINDING) return;
   bc->link = BLZ_LINK_DOWN;
   if (z->connect_scans > 0) z->connect_scans--;
-  blec_error ignored;
-  blz_discovery_update(z, &ignored);
+  blz_discovery_update(z, NULL, NULL, 0);
+}
+
+/* The discovery a connect asked for to find its device: a failure fails the connect, if
+ * it is still looking (the same search: id). */
+static void finding_started(blz_ctx *z, void *arg, uint64_t id, int status, const blec_error *err) {
+  (void)arg;
+  if (status == BLEC_OK) return;
+  for (blz_client *bc = z->clients; bc; bc = bc->next) {
+    if (bc->link != BLZ_LINK_FINDING || bc->find_id != id || !bc->connecting) continue;
+    blz_req *r = bc->connecting;
+    finding_done(z, bc);
+    bc->connecting = NULL;
+    blec__op_complete_error(r->op, err);
+    blz_req_end(z, r);
+    return;
+  }
 }
 
 void blz_client_device_appeared(blz_ctx *z, blz_obj *dev) {
@@ -490,13 +505,9 @@ static void connect_start(blz_ctx *z, blz_req *r) {
    * RemoveDevice, or after TemporaryTimeout): discover until it appears (the connect's
    * timeout bounds it). */
   bc->link = BLZ_LINK_FINDING;
+  bc->find_id = ++z->find_seq;
   z->connect_scans++;
-  if (blz_discovery_update(z, &err) != BLEC_OK) {
-    finding_done(z, bc);
-    bc->connecting = NULL;
-    blec__op_complete_error(r->op, &err);
-    blz_req_end(z, r);
-  }
+  blz_discovery_update(z, finding_started, NULL, bc->find_id);
 }
 
 int blz_connect(blec_client *c, blec_op *op) {
@@ -635,6 +646,11 @@ static void cancel_run(blz_ctx *z, blz_job *job) {
       break;
     case BLZ_REQ_SUBSCRIBE:
       return; /* its reply undoes the subscription (blz_gatt.c) */
+    case BLZ_REQ_READ:
+      /* BlueZ reads anyway and signals the value: the reply (ignored by the finished op)
+       * still tells the notification path which Value change was the read's. */
+      if (!r->a.read.descriptor) return;
+      break;
     default: break;
   }
   blz_req_end(z, r);

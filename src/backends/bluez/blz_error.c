@@ -114,3 +114,19 @@ int blz_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, 
   }
   return status;
 }
+
+int blz_gatt_error_from_dbus(blec_ctx *ctx, const sd_bus_error *e, const char *what, blec_error *err) {
+  blec_error local;
+  if (!err) err = &local;
+  int status = blz_error_from_dbus(ctx, e, what, err);
+  if (status == BLEC_ERR_NOT_SUPPORTED && has(e, ERR("NotSupported"))) {
+    /* create_gatt_dbus_error: Request Not Supported (0x06) is the one ATT code BlueZ
+     * reports as NotSupported; the request's own checks that answer it (a write type the
+     * properties lack) are made by blec before a request reaches BlueZ. */
+    status = BLEC_ERR_ATT;
+    err->status = status;
+    err->att_error = BLEC_ATT_REQUEST_NOT_SUPPORTED;
+    err->gatt_status = BLEC_GATT_STATUS_PROTOCOL_ERROR;
+  }
+  return status;
+}

@@ -62,6 +62,8 @@ static void sub_close(blz_sub *sub) {
 }
 
 static void sub_remove(blz_client *bc, blz_sub *sub) {
+  blz_hattr *a = attr_of(bc, sub->handle, false);
+  if (a) a->has_held = false; /* a value held back for it has nobody to go to */
   for (size_t i = 0; i < bc->nsubs; i++) {
     if (bc->subs[i] == sub) {
       bc->subs[i] = bc->subs[--bc->nsubs];
@@ -97,7 +99,7 @@ void blz_client_release_gatt(blz_ctx *z, blz_client *bc) {
   bc->subs = NULL;
   for (size_t i = 0; i < bc->nattrs; i++) {
     free(bc->attrs[i].path);
-    free(bc->attrs[i].echo.p);
+    free(bc->attrs[i].held.p);
   }
   free(bc->attrs);
   bc->attrs = NULL;
@@ -268,12 +270,34 @@ static blz_hattr *request_attr(blz_ctx *z, blz_req *r, uint16_t handle, bool des
 
 /* ---- reads ------------------------------------------------------------------------------------------- */
 
+/* The held Value change of a (released) characteristic goes to its subscriber, if any. */
+static void held_deliver(blz_client *bc, blz_hattr *a) {
+  if (!a->has_held) return;
+  a->has_held = false;
+  blz_sub *sub = sub_of(bc, a->handle);
+  if (sub && sub->fd < 0) blec__client_value(bc->c, a->handle, a->held.p, a->held.n);
+}
+
+/* A characteristic read ended (bus thread): value/n the bytes it got, or NULL when it
+ * failed (BlueZ then signals nothing). The held Value change is the read's own when it
+ * carries the same bytes: BlueZ emitted it right before this reply. */
+static void read_ended(blz_client *bc, const blz_req *r, const uint8_t *value, size_t n) {
+  blz_hattr *a = bc && !r->a.read.descriptor ? attr_of(bc, r->a.read.handle, false) : NULL;
+  if (!a) return;
+  if (a->reads) a->reads--;
+  if (value && a->has_held && a->held.n == n && (n == 0 || memcmp(a->held.p, value, n) == 0))
+    a->has_held = false; /* the read's echo, not a notification */
+  held_deliver(bc, a);
+}
+
 static int read_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   blz_req *r = userdata;
   blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
+  blz_client *bc = blec__client_backend_priv(r->c);
   const sd_bus_error *e = sd_bus_message_get_error(m);
   if (e) {
+    read_ended(bc, r, NULL, 0);
     blz_req_fail_gatt(z, r, e, r->a.read.descriptor ? "GattDescriptor1.ReadValue" : "GattCharacteristic1.ReadValue");
     return 0;
   }
@@ -281,26 +305,13 @@ static int read_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   size_t n = 0;
   int s = sd_bus_message_read_array(m, SD_BUS_TYPE_BYTE, &p, &n);
   if (s < 0) {
+    read_ended(bc, r, NULL, 0);
     blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: ReadValue reply is not \"ay\": %s", strerror(-s));
     blec__op_complete(r->op, BLEC_ERR_PARSE);
     blz_req_end(z, r);
     return 0;
   }
-  blz_client *bc = blec__client_backend_priv(r->c);
-  if (bc && !r->a.read.descriptor && sub_of(bc, r->a.read.handle) && sub_of(bc, r->a.read.handle)->fd < 0) {
-    /* BlueZ stores the value read and announces it as a Value change: expect it. */
-    blz_hattr *a = attr_of(bc, r->a.read.handle, false);
-    uint8_t *copy = malloc(n ? n : 1);
-    if (a && copy) {
-      if (n) memcpy(copy, p, n);
-      free(a->echo.p);
-      a->echo.p = copy;
-      a->echo.n = n;
-      a->has_echo = true;
-    } else {
-      free(copy);
-    }
-  }
+  read_ended(bc, r, p, n);
   blec__op_complete_data(r->op, p, n);
   blz_req_end(z, r);
   return 0;
@@ -313,7 +324,9 @@ static void read_start(blz_ctx *z, blz_req *r) {
   int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path,
                                          r->a.read.descriptor ? BLZ_IF_DESC : BLZ_IF_CHAR, "ReadValue");
   if (s >= 0) s = sd_bus_message_append(m, "a{sv}", 0);
-  blz_req_send(z, r, m, s, GATT_USEC, read_reply);
+  /* In flight from now on: its Value change precedes its reply (read_ended). A failed
+   * send ends the request without a reply, so it is counted only once sent. */
+  if (blz_req_send(z, r, m, s, GATT_USEC, read_reply) && !r->a.read.descriptor) a->reads++;
 }
 
 int blz_read(blec_client *c, blec_op *op, uint16_t handle, bool descriptor, bool cached) {
@@ -632,18 +645,29 @@ int blz_subscribe(blec_client *c, blec_op *op, uint16_t value_handle, blec__cccd
 
 /* ---- events ------------------------------------------------------------------------------------------ */
 
+/* Holds a copy of a Value change while a read is in flight (the previous held one, not
+ * the read's since a later change followed it, is delivered): false when out of memory. */
+static bool hold(blz_client *bc, blz_hattr *a, const uint8_t *v, size_t n) {
+  uint8_t *copy = malloc(n ? n : 1);
+  if (!copy) return false;
+  if (n) memcpy(copy, v, n);
+  held_deliver(bc, a);
+  free(a->held.p);
+  a->held.p = copy;
+  a->held.n = n;
+  a->has_held = true;
+  return true;
+}
+
 void blz_client_value_changed(blz_ctx *z, const char *char_path, const uint8_t *v, size_t n) {
-  (void)z;
   for (blz_client *bc = z->clients; bc; bc = bc->next) {
     if (bc->link != BLZ_LINK_UP) continue;
     for (size_t i = 0; i < bc->nsubs; i++) {
       blz_sub *sub = bc->subs[i];
       if (sub->fd >= 0 || strcmp(sub->path, char_path) != 0) continue;
       blz_hattr *a = attr_of(bc, sub->handle, false);
-      if (a && a->has_echo && a->echo.n == n && (n == 0 || memcmp(a->echo.p, v, n) == 0)) {
-        a->has_echo = false; /* our own read, not a notification */
-        break;
-      }
+      if (a && a->reads && hold(bc, a, v, n)) break;
+      if (a) held_deliver(bc, a);
       blec__client_value(bc->c, sub->handle, v, n);
       break;
     }

@@ -102,10 +102,41 @@ static void note_reply(blz_ctx *z, sd_bus_message *reply) {
   if (reply && sd_bus_message_get_cookie(reply, &cookie) >= 0 && cookie) z->discovery_reply_cookie = cookie;
 }
 
+/*
+ * The session's calls are asynchronous (the bus thread never waits for bluetoothd):
+ * one chain at a time — SetDiscoveryFilter then StartDiscovery, or StopDiscovery then
+ * SetDiscoveryFilter({}) — towards what the scanners and connects want when it starts.
+ * A change meanwhile (`disc_dirty`) runs another chain after it. Who needs the outcome
+ * leaves a waiter, answered by the first chain that starts after it was left.
+ */
+typedef enum disc_step { DISC_IDLE = 0, DISC_FILTER, DISC_START, DISC_STOP, DISC_CLEAR } disc_step;
+
+struct blz_disc_waiter {
+  struct blz_disc_waiter *next;
+  blz_disc_done_fn fn;
+  void *arg;
+  uint64_t id;
+};
+
+static void disc_kick(blz_ctx *z);
+static int disc_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret);
+
+/* Sends one call of the chain (m taken): false when it could not be sent. */
+static bool disc_send(blz_ctx *z, sd_bus_message *m, int r, disc_step step, const char *what) {
+  if (r >= 0) r = sd_bus_call_async(z->bus, &z->disc_slot, m, disc_reply, z, CALL_USEC);
+  sd_bus_message_unref(m);
+  if (r < 0) {
+    blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: %s could not be sent: %s", what, strerror(-r));
+    return false;
+  }
+  z->disc_step = step;
+  return true;
+}
+
 /* SetDiscoveryFilter: le, duplicates on, the UUIDs (count 0 with uuids NULL: none). With
  * `clear` an empty dictionary (BlueZ drops the filter). */
-static int set_filter(blz_ctx *z, const char *adapter, char **uuids, size_t n, bool clear, sd_bus_error *e) {
-  sd_bus_message *m = NULL, *reply = NULL;
+static bool send_filter(blz_ctx *z, const char *adapter, char **uuids, size_t n, bool clear) {
+  sd_bus_message *m = NULL;
   int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, adapter, BLZ_IF_ADAPTER, "SetDiscoveryFilter");
   if (r >= 0) r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
   if (!clear) {
@@ -123,64 +154,157 @@ static int set_filter(blz_ctx *z, const char *adapter, char **uuids, size_t n, b
     }
   }
   if (r >= 0) r = sd_bus_message_close_container(m);
-  if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
-  note_reply(z, reply);
-  sd_bus_message_unref(m);
-  sd_bus_message_unref(reply);
-  return r;
+  return disc_send(z, m, r, clear ? DISC_CLEAR : DISC_FILTER, "SetDiscoveryFilter");
 }
 
-static int adapter_call(blz_ctx *z, const char *adapter, const char *method, sd_bus_error *e) {
-  sd_bus_message *m = NULL, *reply = NULL;
+static bool send_adapter_call(blz_ctx *z, const char *adapter, const char *method, disc_step step) {
+  sd_bus_message *m = NULL;
   int r = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, adapter, BLZ_IF_ADAPTER, method);
-  if (r >= 0) r = sd_bus_call(z->bus, m, CALL_USEC, e, &reply);
-  note_reply(z, reply);
-  sd_bus_message_unref(m);
-  sd_bus_message_unref(reply);
-  return r;
+  return disc_send(z, m, r, step, method);
 }
 
-/* Brings the session in line with the active scanners and the connects looking for
- * their device (bus thread, blocking calls). */
-int blz_discovery_update(blz_ctx *z, blec_error *err) {
-  char **uuids = NULL;
-  size_t n = 0;
-  bool any = wanted_filter(z, &uuids, &n);
-  blz_obj *a = blz_adapter_obj(z);
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  int status = BLEC_OK;
-  if (!any) {
-    if (z->discovering && a) {
-      z->discovering = false;
-      if (adapter_call(z, a->path, "StopDiscovery", &e) < 0) {
-        blz_error_from_dbus(z->ctx, &e, "StopDiscovery", NULL); /* NotReady: already ended */
-      } else {
-        sd_bus_error_free(&e);
-        if (set_filter(z, a->path, NULL, 0, true, &e) < 0) blz_error_from_dbus(z->ctx, &e, "SetDiscoveryFilter({})", NULL);
-      }
-    }
-    z->discovering = false;
-  } else if (!a) {
-    status = blz_availability(z, err);
-  } else if (set_filter(z, a->path, uuids, n, false, &e) < 0) {
-    status = blz_error_from_dbus(z->ctx, &e, "SetDiscoveryFilter", err);
-  } else if (!z->discovering) {
-    sd_bus_error_free(&e);
-    if (adapter_call(z, a->path, "StartDiscovery", &e) < 0 &&
-        !sd_bus_error_has_name(&e, "org.bluez.Error.InProgress")) { /* ours already runs */
-      status = blz_error_from_dbus(z->ctx, &e, "StartDiscovery", err);
-    } else {
-      z->discovering = true;
-    }
-  }
-  if (status == BLEC_ERR_BLUETOOTH_UNAVAILABLE && err && err->reason == BLEC_UNAVAILABLE_POWERED_OFF) {
+/* The chain ended with status (err filled when not BLEC_OK): its waiters learn it. */
+static void disc_finish(blz_ctx *z, int status, blec_error *err) {
+  if (status == BLEC_ERR_BLUETOOTH_UNAVAILABLE && err->reason == BLEC_UNAVAILABLE_POWERED_OFF) {
     /* NotReady: say it the way check_bluetooth does. */
     blec_error why;
     if (blz_availability(z, &why) != BLEC_OK) *err = why;
   }
-  sd_bus_error_free(&e);
+  z->disc_slot = sd_bus_slot_unref(z->disc_slot);
+  z->disc_step = DISC_IDLE;
+  struct blz_disc_waiter *w = z->disc_batch;
+  z->disc_batch = NULL;
+  while (w) {
+    struct blz_disc_waiter *next = w->next;
+    w->fn(z, w->arg, w->id, status, err);
+    free(w);
+    w = next;
+  }
+  /* A waiter may have started the next chain already (its update found none in flight). */
+  if (z->disc_step == DISC_IDLE && (z->disc_dirty || z->disc_waiting)) disc_kick(z);
+}
+
+static void disc_fail_send(blz_ctx *z) {
+  blec_error err;
+  blec__error_set(&err, BLEC_ERR_OS, "a discovery call could not be sent to bluetoothd");
+  disc_finish(z, BLEC_ERR_OS, &err);
+}
+
+/* Starts a chain towards what is wanted now (bus thread; none in flight). */
+static void disc_kick(blz_ctx *z) {
+  z->disc_dirty = false;
+  /* The waiters left so far are answered by this chain. */
+  struct blz_disc_waiter **tail = &z->disc_batch;
+  while (*tail) tail = &(*tail)->next;
+  *tail = z->disc_waiting;
+  z->disc_waiting = NULL;
+  char **uuids = NULL;
+  size_t n = 0;
+  bool any = wanted_filter(z, &uuids, &n);
+  blz_obj *a = blz_adapter_obj(z);
+  blec_error err;
+  blec_error_clear(&err);
+  if (!any) {
+    free(uuids);
+    if (z->discovering && a) {
+      z->discovering = false;
+      if (!send_adapter_call(z, a->path, "StopDiscovery", DISC_STOP)) disc_fail_send(z);
+      return;
+    }
+    z->discovering = false;
+    disc_finish(z, BLEC_OK, &err);
+    return;
+  }
+  if (!a) {
+    free(uuids);
+    int status = blz_availability(z, &err);
+    disc_finish(z, status, &err);
+    return;
+  }
+  bool sent = send_filter(z, a->path, uuids, n, false);
   free(uuids);
-  return status;
+  if (!sent) disc_fail_send(z);
+}
+
+static int disc_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
+  (void)ret;
+  blz_ctx *z = userdata;
+  note_reply(z, m);
+  const sd_bus_error *e = sd_bus_message_get_error(m);
+  blz_obj *a = blz_adapter_obj(z);
+  blec_error err;
+  blec_error_clear(&err);
+  z->disc_slot = sd_bus_slot_unref(z->disc_slot);
+  switch ((disc_step)z->disc_step) {
+    case DISC_FILTER:
+      if (e) {
+        int status = blz_error_from_dbus(z->ctx, e, "SetDiscoveryFilter", &err);
+        disc_finish(z, status, &err);
+      } else if (z->discovering) {
+        disc_finish(z, BLEC_OK, &err);
+      } else if (!a || !send_adapter_call(z, a->path, "StartDiscovery", DISC_START)) {
+        disc_fail_send(z);
+      }
+      return 0;
+    case DISC_START:
+      if (e && !sd_bus_error_has_name(e, "org.bluez.Error.InProgress")) { /* InProgress: ours already runs */
+        int status = blz_error_from_dbus(z->ctx, e, "StartDiscovery", &err);
+        disc_finish(z, status, &err);
+        return 0;
+      }
+      z->discovering = true;
+      disc_finish(z, BLEC_OK, &err);
+      return 0;
+    case DISC_STOP:
+      if (e) {
+        blz_error_from_dbus(z->ctx, e, "StopDiscovery", NULL); /* NotReady: already ended */
+      } else if (a && send_filter(z, a->path, NULL, 0, true)) {
+        return 0;
+      }
+      disc_finish(z, BLEC_OK, &err);
+      return 0;
+    case DISC_CLEAR:
+      if (e) blz_error_from_dbus(z->ctx, e, "SetDiscoveryFilter({})", NULL);
+      disc_finish(z, BLEC_OK, &err);
+      return 0;
+    case DISC_IDLE: break;
+  }
+  return 0;
+}
+
+void blz_discovery_update(blz_ctx *z, blz_disc_done_fn fn, void *arg, uint64_t id) {
+  if (fn) {
+    struct blz_disc_waiter *w = calloc(1, sizeof *w);
+    if (!w) {
+      blec_error err;
+      blec__error_set(&err, BLEC_ERR_NO_MEMORY, "out of memory");
+      fn(z, arg, id, BLEC_ERR_NO_MEMORY, &err);
+      return;
+    }
+    w->fn = fn;
+    w->arg = arg;
+    w->id = id;
+    struct blz_disc_waiter **tail = &z->disc_waiting;
+    while (*tail) tail = &(*tail)->next;
+    *tail = w;
+  }
+  z->disc_dirty = true;
+  if (z->disc_step == DISC_IDLE) disc_kick(z);
+}
+
+/* At exit: the chain in flight is dropped, its waiters freed unanswered (their owners
+ * are being torn down too). */
+static void disc_exit(blz_ctx *z) {
+  z->disc_slot = sd_bus_slot_unref(z->disc_slot);
+  z->disc_step = DISC_IDLE;
+  struct blz_disc_waiter *lists[2] = {z->disc_batch, z->disc_waiting};
+  z->disc_batch = z->disc_waiting = NULL;
+  for (int i = 0; i < 2; i++) {
+    for (struct blz_disc_waiter *w = lists[i], *next; w; w = next) {
+      next = w->next;
+      free(w);
+    }
+  }
 }
 
 /* ---- start ---------------------------------------------------------------------------------- */
@@ -210,8 +334,7 @@ static void end_scan(blz_ctx *z, blz_scan *sc) {
   if (sc->passive) {
     blz_monitor_remove(z, sc);
   } else {
-    blec_error ignored;
-    blz_discovery_update(z, &ignored);
+    blz_discovery_update(z, NULL, NULL, 0);
   }
   scan_free(sc);
 }
@@ -219,6 +342,9 @@ static void end_scan(blz_ctx *z, blz_scan *sc) {
 /* The start's end (bus thread): the caller learns c->status. */
 static void start_finish(blz_ctx *z, start_call *c) {
   blz_scan *sc = c->sc;
+  /* The adapter may have gone while the start waited for bluetoothd (its stop was not
+   * delivered to a scanner still starting). */
+  if (c->status == BLEC_OK) c->status = blz_availability(z, &c->err);
   bool ok = c->status == BLEC_OK;
   if (!ok) {
     unlink_scan(z, sc);
@@ -240,6 +366,18 @@ static void passive_started(blz_ctx *z, blz_scan *sc, int status, const blec_err
   start_finish(z, c);
 }
 
+static void active_started(blz_ctx *z, void *arg, uint64_t id, int status, const blec_error *err) {
+  (void)id;
+  blz_scan *sc = arg;
+  start_call *c = sc->starting;
+  sc->starting = NULL;
+  if (!c) return;
+  c->status = status;
+  if (status != BLEC_OK && err) c->err = *err;
+  sc->since = z->discovery_reply_cookie;
+  start_finish(z, c);
+}
+
 static void start_run(blz_ctx *z, blz_sync *s) {
   start_call *c = (start_call *)s;
   blz_scan *sc = c->sc;
@@ -253,7 +391,11 @@ static void start_run(blz_ctx *z, blz_sync *s) {
     if ((c->status = blz_monitor_add(z, sc, passive_started, &c->err)) == BLEC_OK) return;
     sc->starting = NULL;
   } else if (c->status == BLEC_OK) {
-    c->status = blz_discovery_update(z, &c->err);
+    /* Answered once the session is open (active_started). */
+    sc->starting = c;
+    c->status = BLEC_ERR_CANCELLED; /* unless the session's chain answers */
+    blz_discovery_update(z, active_started, sc, 0);
+    return;
   }
   sc->since = z->discovery_reply_cookie;
   start_finish(z, c);
@@ -359,7 +501,8 @@ static void each_live(blz_ctx *z, bool (*want)(blz_ctx *, blz_scan *, void *), v
 }
 
 static bool wants_device(blz_ctx *z, blz_scan *sc, blz_obj *dev) {
-  if (sc->passive) return !sc->starting && blz_monitor_has(sc, dev->path);
+  if (sc->starting) return false; /* its start has not returned to the program */
+  if (sc->passive) return blz_monitor_has(sc, dev->path);
   return z->discovering;
 }
 
@@ -413,12 +556,17 @@ void blz_scan_report_to(blz_ctx *z, blz_scan *sc, blz_obj *dev) { report(z, dev,
 
 typedef struct stopped_arg {
   blec_error err;
-  blz_scan *only; /* the one scanner to stop, or NULL for all */
+  blz_scan *only;   /* the one scanner to stop, or NULL for all */
+  bool active_only; /* only the scanners of the discovery session (not the monitors') */
 } stopped_arg;
 
 static bool wants_stop(blz_ctx *z, blz_scan *sc, void *arg) {
   (void)z;
   stopped_arg *a = arg;
+  /* A scanner whose start is still on its way learns the end from its start (start_finish
+   * checks the adapter again): the program holds it until the start returns. */
+  if (sc->starting) return false;
+  if (a->active_only && sc->passive) return false;
   return !a->only || sc == a->only;
 }
 
@@ -429,17 +577,44 @@ void blz_scan_all_stopped(blz_ctx *z, int status, int reason, const char *why) {
   blec__error_set(&a.err, status, "%s (%s)", why, blec_unavailable_reason_name(reason));
   a.err.reason = reason;
   a.only = NULL;
+  a.active_only = false;
   each_live(z, wants_stop, deliver_stopped, &a);
+}
+
+static void restarted(blz_ctx *z, void *arg, uint64_t id, int status, const blec_error *err) {
+  (void)arg;
+  (void)id;
+  if (status == BLEC_OK) {
+    blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: discovery ended by bluetoothd%s",
+              z->discovering ? ": started again" : " (no scanner wants it)");
+    return;
+  }
+  /* It cannot be restarted: the scanners learn why through their error callback. */
+  blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: discovery ended by bluetoothd and cannot restart: %s", err->message);
+  stopped_arg a;
+  a.err = *err;
+  a.only = NULL;
+  a.active_only = true;
+  each_live(z, wants_stop, deliver_stopped, &a);
+}
+
+void blz_scan_discovery_ended(blz_ctx *z) {
+  /* Our session is gone (or, if bluetoothd still holds it, StartDiscovery answers
+   * InProgress and bluetoothd restarts the discovery itself): ask again. */
+  z->discovering = false;
+  blz_discovery_update(z, restarted, NULL, 0);
 }
 
 void blz_scan_stopped_one(blz_ctx *z, blz_scan *sc, const blec_error *err) {
   stopped_arg a;
   a.err = *err;
   a.only = sc;
+  a.active_only = false;
   each_live(z, wants_stop, deliver_stopped, &a);
 }
 
 void blz_scan_exit(blz_ctx *z) {
+  disc_exit(z);
   while (z->scans) {
     blz_scan *sc = z->scans;
     z->scans = sc->next;

@@ -263,8 +263,11 @@ static void adapter_changed(blz_ctx *z, blz_obj *x, unsigned changed) {
   if (!z->adapter || strcmp(x->path, z->adapter) != 0) return;
   if ((changed & BLZ_AP_POWERED) && !x->adapter.powered)
     adapter_lost(z, BLEC_UNAVAILABLE_POWERED_OFF, "the Bluetooth adapter was powered off");
-  if ((changed & BLZ_AP_DISCOVERING) && !x->adapter.discovering && z->discovering && x->adapter.powered)
-    blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: the adapter stopped discovering by itself");
+  /* Discovering false while our session is open, sent after bluetoothd answered our
+   * last discovery call (an earlier one belongs to a session we ended ourselves). */
+  if ((changed & BLZ_AP_DISCOVERING) && !x->adapter.discovering && z->discovering && x->adapter.powered &&
+      (!z->msg_cookie || z->msg_cookie > z->discovery_reply_cookie))
+    blz_scan_discovery_ended(z);
 }
 
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret) {

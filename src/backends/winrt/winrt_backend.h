@@ -165,7 +165,11 @@ void wr_delegate_release(void *d);
 /** Where a job runs. */
 typedef enum wr_job_queue {
   WR_JOB_POOL = 1,  /* any pool thread, beside other jobs (reads, writes, pairing) */
-  WR_JOB_STRAND = 2 /* the client's strand, after what is queued there (link changes) */
+  WR_JOB_STRAND = 2, /* the client's strand, after what is queued there (link changes) */
+  /* the pool, but its WinRT request is made after those of the client's earlier ordered
+   * jobs (reads, writes, subscriptions): ATT serves one link's requests in the order they
+   * are sent, so the program's order is kept; the awaiting overlaps */
+  WR_JOB_POOL_ORDERED = 3
 } wr_job_queue;
 
 /** One blec request running on the pool: run(job) completes job->op. Request-specific
@@ -180,6 +184,11 @@ struct wr_job {
   void (*run)(wr_job *job);
   const char *what; /* for logs */
   uint32_t drops;   /* the client's link drops when the job started (wr_client.drops) */
+  /* GATT requests are handed to Windows in the program's order (WR_JOB_POOL_ORDERED). */
+  bool ordered;
+  bool turn_passed;
+  bool answer_passed;
+  uint64_t ticket;
 };
 /**
  * A zeroed job of `size` bytes (a request struct starting with wr_job) for op, or NULL
@@ -191,6 +200,20 @@ int wr_job_start(wr_job *job, wr_job_queue where);
 /** blec__backend.cancel: signals the job of op, which cancels its pending WinRT operation. */
 void wr_job_cancel(blec_op *op);
 bool wr_job_cancelled(wr_job *job);
+/**
+ * An ordered job: waits until the client's earlier ordered jobs made their WinRT request
+ * (bounded: a request that cannot be made within WR_TURN_WAIT_MS is not waited for).
+ */
+void wr_job_wait_turn(wr_job *job);
+/** An ordered job made its request (or will make none): the next one may go. Idempotent. */
+void wr_job_pass_turn(wr_job *job);
+/**
+ * An ordered job has its answer: waits until the client's earlier ordered jobs reported
+ * theirs (or its own op ended otherwise), so that their ops complete in the order ATT
+ * answered them even when the answers reach different pool threads. The turn passes when
+ * the job ends.
+ */
+void wr_job_wait_answer_turn(wr_job *job);
 /**
  * Waits for job->wake_ev for at most ms (< 0: until cancelled): true when woken, false
  * on cancel or timeout.
@@ -372,6 +395,10 @@ typedef struct wr_client {
   UINT16 pdu;                /* (L) last MaxPduSize seen */
   wr_job *waiter;            /* (L) the job waiting for status changes, woken by handlers */
   wr_table gatt;             /* (L) */
+  uint64_t issue_tickets;    /* (L) ordered jobs begun (wr_job.ticket) */
+  uint64_t issue_turn;       /* (L) the ticket whose request may be made now */
+  uint64_t answer_turn;      /* (L) the ticket whose op may complete now */
+  blec__cond issue_cv;       /* with lock: issue_turn moved */
 } wr_client;
 
 wr_client *wr_client_of(blec_client *c);

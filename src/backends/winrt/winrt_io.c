@@ -55,7 +55,7 @@ static bool link_failure(HRESULT hr, GattCommunicationStatus st) {
 
 static int start(wr_job *job) {
   if (!job) return BLEC_ERR_NO_MEMORY;
-  return wr_job_start(job, WR_JOB_POOL);
+  return wr_job_start(job, WR_JOB_POOL_ORDERED);
 }
 
 /* ---- read ----------------------------------------------------------------------------------------- */
@@ -76,8 +76,10 @@ static void read_run(wr_job *job) {
   HRESULT hr = j->kind == WR_ATTR_DESCRIPTOR ? IGattDescriptor_ReadValueWithCacheModeAsync((IGattDescriptor *)o, j->mode, &op)
                                              : IGattCharacteristic_ReadValueWithCacheModeAsync((IGattCharacteristic *)o, j->mode, &op);
   IUnknown_Release(o);
+  wr_job_pass_turn(job); /* the request is made: the next may go while this one waits */
   IGattReadResult *r = NULL;
   if (SUCCEEDED(wr_hr(w, hr, "ReadValueAsync"))) hr = wr_await_read(w, job, -1, op, &r);
+  wr_job_wait_answer_turn(job);
   if (SUCCEEDED(hr) && !r) hr = E_POINTER;
   if (FAILED(hr)) {
     if (!(link_failure(hr, GattCommunicationStatus_Success) && complete_if_link_down(job)))
@@ -196,8 +198,10 @@ static void write_run(wr_job *job) {
   }
   if (b) IBuffer_Release(b);
   IUnknown_Release(o);
+  wr_job_pass_turn(job);
   IGattWriteResult *r = NULL;
   if (SUCCEEDED(hr)) hr = wr_await_write(w, job, -1, op, &r);
+  wr_job_wait_answer_turn(job);
   finish_write(job, hr, r,
                j->kind == WR_ATTR_DESCRIPTOR                          ? "writing the descriptor"
                : j->option == GattWriteOption_WriteWithoutResponse ? "writing without response"
@@ -329,8 +333,10 @@ static void subscribe_run(wr_job *job) {
     hr = wr_hr(w, IGattCharacteristic3_WriteClientCharacteristicConfigurationDescriptorWithResultAsync(c3, j->value, &op),
                "GattCharacteristic.WriteClientCharacteristicConfigurationDescriptorWithResultAsync");
   if (c3) IGattCharacteristic3_Release(c3);
+  wr_job_pass_turn(job);
   IGattWriteResult *r = NULL;
   if (SUCCEEDED(hr)) hr = wr_await_write(w, job, -1, op, &r);
+  wr_job_wait_answer_turn(job);
   GattCommunicationStatus st = GattCommunicationStatus_Unreachable;
   if (SUCCEEDED(hr) && r && FAILED(wr_hr(w, IGattWriteResult_get_Status(r, &st), "GattWriteResult.Status")))
     st = GattCommunicationStatus_Unreachable;

@@ -44,7 +44,62 @@ static void unlist(wr_job *job) {
   blec__mutex_unlock(&w->lock);
 }
 
+/* How long an ordered job waits for its predecessors' requests (each is one WinRT call
+ * that returns at once; only a stuck Windows makes this wait end). */
+#define WR_TURN_WAIT_MS 5000
+
+void wr_job_wait_turn(wr_job *job) {
+  if (!job->ordered || job->turn_passed) return;
+  wr_client *wc = wr_client_of(job->c);
+  uint64_t deadline = GetTickCount64() + WR_TURN_WAIT_MS;
+  blec__mutex_lock(&wc->lock);
+  while (wc->issue_turn < job->ticket) {
+    uint64_t now = GetTickCount64();
+    if (now >= deadline) {
+      wr_log(job->w, BLEC_LOG_WARNING, "%s: an earlier request was not made within %d ms: not waiting for it", job->what,
+             WR_TURN_WAIT_MS);
+      break;
+    }
+    blec__cond_timedwait(&wc->issue_cv, &wc->lock, (int64_t)(deadline - now));
+  }
+  blec__mutex_unlock(&wc->lock);
+}
+
+void wr_job_pass_turn(wr_job *job) {
+  if (!job->ordered || job->turn_passed) return;
+  job->turn_passed = true;
+  wr_client *wc = wr_client_of(job->c);
+  blec__mutex_lock(&wc->lock);
+  /* max: a job that stopped waiting went ahead; a late predecessor must not move back. */
+  if (wc->issue_turn < job->ticket + 1) wc->issue_turn = job->ticket + 1;
+  blec__cond_broadcast(&wc->issue_cv);
+  blec__mutex_unlock(&wc->lock);
+}
+
+void wr_job_wait_answer_turn(wr_job *job) {
+  if (!job->ordered || job->answer_passed) return;
+  wr_client *wc = wr_client_of(job->c);
+  uint64_t deadline = GetTickCount64() + WR_TURN_WAIT_MS;
+  blec__mutex_lock(&wc->lock);
+  /* In slices: an op the core ended (timeout, cancel, link loss) needs no turn. */
+  while (wc->answer_turn < job->ticket && !blec__op_is_done(job->op) && GetTickCount64() < deadline)
+    blec__cond_timedwait(&wc->issue_cv, &wc->lock, 50);
+  blec__mutex_unlock(&wc->lock);
+}
+
+static void pass_answer_turn(wr_job *job) {
+  if (!job->ordered || job->answer_passed) return;
+  job->answer_passed = true;
+  wr_client *wc = wr_client_of(job->c);
+  blec__mutex_lock(&wc->lock);
+  if (wc->answer_turn < job->ticket + 1) wc->answer_turn = job->ticket + 1;
+  blec__cond_broadcast(&wc->issue_cv);
+  blec__mutex_unlock(&wc->lock);
+}
+
 static void job_free(wr_job *job) {
+  wr_job_pass_turn(job); /* one that never ran, or ended before its request */
+  pass_answer_turn(job);
   unlist(job);
   if (job->c) {
     /* A job that waited for the client's status is no longer there to be woken. */
@@ -63,7 +118,10 @@ static void job_free(wr_job *job) {
 static void job_main(void *arg) {
   wr_job *job = arg;
   wr_log(job->w, BLEC_LOG_DEBUG, "%s: start", job->what);
+  wr_job_wait_turn(job);
   job->run(job);
+  wr_job_pass_turn(job);
+  pass_answer_turn(job);
   wr_log(job->w, BLEC_LOG_DEBUG, "%s: end (%s)", job->what,
          blec__op_is_done(job->op) ? blec_status_name(blec_op_status(job->op)) : "op still open");
   job_free(job);
@@ -71,6 +129,13 @@ static void job_main(void *arg) {
 
 int wr_job_start(wr_job *job, wr_job_queue where) {
   wr_ctx *w = job->w;
+  if (where == WR_JOB_POOL_ORDERED && job->c) {
+    wr_client *wc = wr_client_of(job->c);
+    blec__mutex_lock(&wc->lock);
+    job->ordered = true;
+    job->ticket = wc->issue_tickets++;
+    blec__mutex_unlock(&wc->lock);
+  }
   blec__mutex_lock(&w->lock);
   job->next = w->jobs;
   w->jobs = job;

@@ -336,7 +336,10 @@ static void pair_run(wr_job *job) {
   else
     blec__error_set(&e, BLEC_ERR_PAIRING, "Windows could not pair at protection level %s: %s%s", level_name(used),
                     pairing_status_name(st),
-                    st == DevicePairingResultStatus_ProtectionLevelCouldNotBeMet ? " (the peripheral cannot reach it)" : "");
+                    st == DevicePairingResultStatus_ProtectionLevelCouldNotBeMet ? " (the peripheral cannot reach it)"
+                    : st == DevicePairingResultStatus_AuthenticationFailure && kind == BLEC_PAIRING_PROVIDE_PIN
+                        ? " (the PIN entered is not the one the peripheral shows)"
+                        : "");
   blec__op_complete_error(job->op, &e);
 }
 
