@@ -353,6 +353,7 @@ typedef struct wr_attr {
   IUnknown *obj;    /* IGattDeviceService / IGattCharacteristic / IGattDescriptor */
   void *value_handler; /* ValueChanged delegate while subscribed (characteristics) */
   EventRegistrationToken value_token;
+  uint64_t value_owner; /* ticket of the last subscription job that wanted the handler */
 } wr_attr;
 
 /** A GATT table: the WinRT objects of one discovery. */

@@ -269,6 +269,7 @@ static HRESULT handler_on(wr_job *job, IUnknown *ch, uint16_t handle) {
   wr_client *wc = wr_client_of(job->c);
   blec__mutex_lock(&wc->lock);
   wr_attr *a = entry_locked(wc, ch);
+  if (a) a->value_owner = job->ticket; /* an earlier job that fails now leaves it alone */
   bool have = a && a->value_handler;
   blec__mutex_unlock(&wc->lock);
   if (have) return S_OK;
@@ -300,10 +301,13 @@ static HRESULT handler_on(wr_job *job, IUnknown *ch, uint16_t handle) {
   return S_OK;
 }
 
+/* Removes ch's handler, unless a later subscription job took it over (a job that ends
+ * late, its timeout or cancel long gone, must not undo what the program asked after it). */
 static void handler_off(wr_job *job, IUnknown *ch) {
   wr_client *wc = wr_client_of(job->c);
   blec__mutex_lock(&wc->lock);
   wr_attr *a = entry_locked(wc, ch);
+  if (a && a->value_owner > job->ticket) a = NULL;
   void *d = a ? a->value_handler : NULL;
   EventRegistrationToken tok = a ? a->value_token : (EventRegistrationToken){0};
   if (a) a->value_handler = NULL;
@@ -325,6 +329,13 @@ static void subscribe_run(wr_job *job) {
   IUnknown *o = attr_or_fail(job, WR_ATTR_CHARACTERISTIC, j->handle);
   if (!o) return;
   bool on = j->value != GattClientCharacteristicConfigurationDescriptorValue_None;
+  if (!on) { /* the handler is this job's to remove now */
+    wr_client *wc = wr_client_of(job->c);
+    blec__mutex_lock(&wc->lock);
+    wr_attr *a = entry_locked(wc, o);
+    if (a) a->value_owner = job->ticket;
+    blec__mutex_unlock(&wc->lock);
+  }
   HRESULT hr = on ? handler_on(job, o, j->handle) : S_OK;
   IGattCharacteristic3 *c3 = NULL;
   WriteOp *op = NULL;
