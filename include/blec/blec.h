@@ -161,7 +161,8 @@ typedef enum blec_unavailable_reason {
   BLEC_UNAVAILABLE_POWERED_OFF = 3,       /**< the radio is powered off */
   BLEC_UNAVAILABLE_DENIED_BY_USER = 4,    /**< the user denied access to Bluetooth */
   BLEC_UNAVAILABLE_DENIED_BY_SYSTEM = 5,  /**< the system (policy, permissions) denied access */
-  BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6    /**< the radio is in use by another program */
+  BLEC_UNAVAILABLE_RESOURCE_IN_USE = 6,   /**< the radio is in use by another program */
+  BLEC_UNAVAILABLE_UNKNOWN = 7            /**< the OS does not know the radio's state (Windows: RadioState.Unknown) */
 } blec_unavailable_reason;
 
 

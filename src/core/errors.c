@@ -85,6 +85,7 @@ const char *blec_unavailable_reason_name(int reason) {
     case BLEC_UNAVAILABLE_DENIED_BY_USER: return "access denied by the user";
     case BLEC_UNAVAILABLE_DENIED_BY_SYSTEM: return "access denied by the system";
     case BLEC_UNAVAILABLE_RESOURCE_IN_USE: return "the radio is in use by another program";
+    case BLEC_UNAVAILABLE_UNKNOWN: return "the radio's state is unknown";
     default: return NULL;
   }
 }

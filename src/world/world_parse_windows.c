@@ -25,6 +25,7 @@ static const struct {
     {"handle-is-declaration", BLEC__WWIN_HANDLE_IS_DECLARATION, VALUE_FLAG},
     {"build", BLEC__WWIN_BUILD, VALUE_BUILD},
     {"held-elsewhere", BLEC__WWIN_HELD_ELSEWHERE, VALUE_FLAG},
+    {"device-holds-link", BLEC__WWIN_DEVICE_HOLDS_LINK, VALUE_FLAG},
 };
 
 /* Longest Close / linger the stack plays (10 minutes). */

@@ -300,6 +300,7 @@ typedef enum blec__wwin {
   BLEC__WWIN_HANDLE_IS_DECLARATION = 8, /* 0/1 */
   BLEC__WWIN_BUILD = 9,                 /* a Windows 10 build number */
   BLEC__WWIN_HELD_ELSEWHERE = 10,       /* 0/1 */
+  BLEC__WWIN_DEVICE_HOLDS_LINK = 11,    /* 0/1 */
   BLEC__WWIN_END_
 } blec__wwin;
 /** Whether the world sets `what`, and its value then. */

@@ -102,7 +102,7 @@ BLEC_TEST_IMPL(gatt_status_and_unavailable_reason_have_distinct_names) {
   ASSERT_STR_EQ(blec_gatt_status_name(BLEC_GATT_STATUS_ACCESS_DENIED), "AccessDenied");
   assert_static_text(blec_gatt_status_name(BLEC_GATT_STATUS_NONE));
   ASSERT(blec_gatt_status_name(77) == NULL);
-  for (int r = BLEC_UNAVAILABLE_NONE; r <= BLEC_UNAVAILABLE_RESOURCE_IN_USE; r++) {
+  for (int r = BLEC_UNAVAILABLE_NONE; r <= BLEC_UNAVAILABLE_UNKNOWN; r++) {
     assert_static_text(blec_unavailable_reason_name(r));
     for (int q = BLEC_UNAVAILABLE_NONE; q < r; q++)
       ASSERT(strcmp(blec_unavailable_reason_name(r), blec_unavailable_reason_name(q)) != 0);

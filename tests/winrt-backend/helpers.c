@@ -12,6 +12,9 @@ wt_sim_api sim;
 /* The quirk switches, taken by name so that a stack without them is a visible skip. */
 static HRESULT (*set_quirk)(int quirk, int value);
 static int (*get_quirk)(int quirk);
+/* The quirks as the environment set them when the stack loaded (BLEC_WINRT_SIM_HOSTILE=1
+ * turns them all on): every test starts from them, not from a kind Windows. */
+static int quirk_baseline[WT_QUIRK_DEVICE_HOLDS_LINK + 1];
 
 void wt_load_sim(void) {
   if (sim.blec_winrt_sim_live_objects) return;
@@ -34,6 +37,8 @@ void wt_load_sim(void) {
 #undef WT_SIM_LOAD_
   set_quirk = (HRESULT(*)(int, int))(void (*)(void))GetProcAddress(m, "blec_winrt_sim_set_quirk");
   get_quirk = (int (*)(int))(void (*)(void))GetProcAddress(m, "blec_winrt_sim_get_quirk");
+  if (get_quirk)
+    for (int q = WT_QUIRK_LATE_CANCEL; q <= WT_QUIRK_DEVICE_HOLDS_LINK; q++) quirk_baseline[q] = get_quirk(q);
 }
 
 /* The world engine the stack runs on: blec's shared library, loaded with the stack's DLL.
@@ -71,7 +76,7 @@ void wt_world(const char *text) {
   wt_load_sim();
   load_engine();
   if (set_quirk)
-    for (int q = WT_QUIRK_LATE_CANCEL; q <= WT_QUIRK_HELD_ELSEWHERE; q++) set_quirk(q, 0);
+    for (int q = WT_QUIRK_LATE_CANCEL; q <= WT_QUIRK_DEVICE_HOLDS_LINK; q++) set_quirk(q, quirk_baseline[q]);
   blec_world *w = NULL;
   blec_error err;
   int st = engine.load_string(text, "test", &w, &err);

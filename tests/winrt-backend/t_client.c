@@ -3,6 +3,7 @@
 #include "wr_test.h"
 
 #include <process.h>
+#include <stdlib.h>
 #include <string.h>
 
 BLEC_TEST_IMPL(connect_mtu_and_name) {
@@ -136,7 +137,49 @@ BLEC_TEST_IMPL(connect_without_scan_to_a_device_connected_elsewhere) {
   ASSERT_OK(blec_client_disconnect(c, blec_test_ms(10000), &err));
   ASSERT(!blec_client_is_connected(c));
   /* Windows still shows it Connected: the other program's link; the detail says so. */
-  if (sim.blec_winrt_sim_models_connected_elsewhere()) ASSERT(strstr(err.message, "keeps the link") != NULL);
+  if (sim.blec_winrt_sim_models_connected_elsewhere()) ASSERT(strstr(err.message, "still reports") != NULL);
+  blec_client_free(c);
+  wt_end(ctx);
+}
+
+/* GattSession.CanMaintainConnection false: Windows cannot keep the link for this program,
+ * so the connect says so instead of relying on MaintainConnection, and leaves no link. */
+BLEC_TEST_IMPL(connect_refused_when_windows_cannot_maintain_the_connection) {
+  wt_world(wt_lab_world);
+  blec_ctx *ctx = wt_ctx();
+  blec_client *c = NULL;
+  ASSERT_OK(blec_client_new(ctx, WT_LAB, NULL, &c));
+  ASSERT_OK(sim.blec_winrt_sim_set_can_maintain_connection(0));
+  blec_error err;
+  int st = blec_client_connect(c, blec_test_ms(10000), &err);
+  sim.blec_winrt_sim_set_can_maintain_connection(1);
+  ASSERT_EQ_INT(st, BLEC_ERR_NOT_SUPPORTED);
+  ASSERT(strstr(err.message, "CanMaintainConnection") != NULL);
+  ASSERT(!blec_client_is_connected(c));
+  sim.blec_winrt_sim_drain();
+  uint64_t deadline = wt_now_ms() + (uint64_t)blec_test_ms(5000);
+  while (sim.blec_winrt_sim_peripheral_connected(WT_LAB) != 0) {
+    if (wt_now_ms() > deadline) blec_test_fail_(__FILE__, __LINE__, "the refused connect left a link up");
+    Sleep(1);
+  }
+  /* Once Windows can, the same client connects. */
+  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), &err));
+  ASSERT(blec_client_is_connected(c));
+  blec_client_free(c);
+  wt_end(ctx);
+}
+
+/* On Windows, with the Windows Bluetooth stack there, a context made without options is on
+ * winrt (virtual comes last). */
+BLEC_TEST_IMPL(winrt_is_the_default_backend_on_windows) {
+  wt_world(wt_lab_world);
+  blec_ctx *ctx = NULL;
+  blec_error err;
+  ASSERT(getenv("BLEC_BACKEND") == NULL); /* the choice below is the library's own */
+  ASSERT_OK(blec_ctx_new(NULL, &ctx, &err));
+  ASSERT_STR_EQ(blec_ctx_backend_name(ctx), "winrt");
+  blec_client *c = wt_connect(ctx, WT_LAB, NULL);
+  ASSERT_EQ_INT(sim.blec_winrt_sim_peripheral_connected(WT_LAB), 1); /* the simulated Windows stack, not virtual */
   blec_client_free(c);
   wt_end(ctx);
 }

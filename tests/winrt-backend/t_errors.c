@@ -75,3 +75,44 @@ BLEC_TEST_IMPL(missing_interfaces_say_which_windows_they_need) {
   ASSERT_STR_EQ(wr_iface_needs(WR_IF_RECEIVED2), "needs Windows 10 version 2004 (build 19041)");
   ASSERT_STR_EQ(wr_iface_needs(WR_IF_DEVICE4), "needs Windows 10 version 1709 (build 16299)");
 }
+
+/* RadioState.Unknown: "the radio state is unknown, or the radio is in a bad or uncontrollable
+ * state" — nothing says it is powered off, and the program is told so. */
+BLEC_TEST_IMPL(radio_state_unknown_is_not_powered_off) {
+  wt_world(wt_lab_world);
+  blec_ctx *ctx = wt_ctx();
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(ctx, NULL, NULL, NULL, &s));
+  ASSERT_OK(sim.blec_winrt_sim_set_radio_state_unknown(1));
+  blec_error err;
+  int st = blec_scanner_start(s, &err);
+  sim.blec_winrt_sim_set_radio_state_unknown(0);
+  ASSERT_EQ_INT(st, BLEC_ERR_BLUETOOTH_UNAVAILABLE);
+  ASSERT_EQ_INT(err.reason, BLEC_UNAVAILABLE_UNKNOWN);
+  CONTAINS(err.message, "unknown");
+  ASSERT(strstr(err.message, "off") == NULL);
+  blec_error_clear(&err);
+  ASSERT_OK(blec_scanner_start(s, &err));
+  blec_scanner_free(s);
+  wt_end(ctx);
+}
+
+/* A class Windows could not give once (here: hidden by an older Windows, standing for a
+ * Bluetooth service that was restarting) is asked for again: only successes are kept. */
+BLEC_TEST_IMPL(failed_factory_lookup_is_asked_again) {
+  wt_world(wt_lab_world);
+  WT_SKIP_UNLESS(wt_quirk(WT_QUIRK_WINDOWS_BUILD, 14393)); /* no GattSession before 15063 */
+  blec_ctx *ctx = wt_ctx();
+  wr_ctx *w = wr_ctx_of(ctx);
+  IUnknown *u = NULL;
+  ASSERT(FAILED(wr_statics(w, WR_SESSION_STATICS, (void **)&u)));
+  ASSERT(u == NULL);
+  ASSERT(wt_quirk(WT_QUIRK_WINDOWS_BUILD, 0));
+  ASSERT(SUCCEEDED(wr_statics(w, WR_SESSION_STATICS, (void **)&u)));
+  ASSERT(u != NULL);
+  IUnknown_Release(u);
+  /* And the context connects. */
+  blec_client *c = wt_connect(ctx, WT_LAB, NULL);
+  blec_client_free(c);
+  wt_end(ctx);
+}

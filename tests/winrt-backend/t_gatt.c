@@ -224,6 +224,33 @@ BLEC_TEST_IMPL(mtu_event_reaches_the_mtu_callback) {
   wt_end(ctx);
 }
 
+/* Windows changes the MTU of a live link (MaxPduSizeChanged after connecting): only the
+ * backend's handler of that event can bring the new value to the program. */
+BLEC_TEST_IMPL(mtu_changed_on_a_live_link_reaches_the_mtu_callback) {
+  wt_world(gatt_world);
+  blec_ctx *ctx = wt_ctx_logged();
+  blec_client *c = wt_connect(ctx, GATT_DEV, NULL);
+  ASSERT_EQ_INT(blec_client_mtu(c), 100);
+  mtu_seen m = {0, 0};
+  blec_client_set_mtu_callback(c, on_mtu, &m);
+  ASSERT_OK(sim.blec_winrt_sim_peripheral_set_mtu(GATT_DEV, 247));
+  WT_WAIT_FOR(m.last == 247, 5000);
+  ASSERT_EQ_INT(blec_client_mtu(c), 247);
+  ASSERT_EQ_INT(blec_client_max_write_without_response_size(c), 244);
+  ASSERT(wt_log_contains("MaxPduSizeChanged 247"));
+  /* Smaller again: reported too. */
+  ASSERT_OK(sim.blec_winrt_sim_peripheral_set_mtu(GATT_DEV, 64));
+  WT_WAIT_FOR(m.last == 64, 5000);
+  ASSERT_EQ_INT(blec_client_mtu(c), 64);
+  ASSERT_EQ_INT(m.calls, 2);
+  /* Without a link there is nothing to change. */
+  blec_error err;
+  ASSERT_OK(blec_client_disconnect(c, blec_test_ms(10000), &err));
+  ASSERT_EQ_INT(sim.blec_winrt_sim_peripheral_set_mtu(GATT_DEV, 100), BLEC_ERR_NOT_CONNECTED);
+  blec_client_free(c);
+  wt_end(ctx);
+}
+
 BLEC_TEST_IMPL(indications_and_force_indicate) {
   wt_world(gatt_world);
   blec_ctx *ctx = wt_ctx();

@@ -141,6 +141,34 @@ BLEC_TEST_IMPL(pair_level_the_device_cannot_meet) {
   wt_end(ctx);
 }
 
+static const char unencrypted_world[] =
+    "blec-world 1\n"
+    "peripheral AA:00:00:00:00:33 public\n"
+    "  name \"Plain\"\n"
+    "  adv-interval 20ms\n"
+    "  pairing none\n"
+    "  service aa00\n"
+    "    characteristic aa01 read text:\"pl\"\n";
+#define PLAIN "AA:00:00:00:00:33"
+
+/* The whole of bleak's chain for the default level: EncryptionAndAuthentication (no one to
+ * answer its ceremony), Encryption (the device cannot), then plain PairAsync, whose answer
+ * is the one reported. */
+BLEC_TEST_IMPL(pair_default_level_falls_back_to_plain_pair_async) {
+  wt_world(unencrypted_world);
+  blec_ctx *ctx = wt_ctx_logged();
+  blec_client *c = wt_connect(ctx, PLAIN, NULL);
+  blec_error err;
+  ASSERT_STATUS(blec_client_pair(c, BLEC_PROTECTION_DEFAULT, blec_test_ms(10000), &err), BLEC_ERR_PAIRING);
+  ASSERT(wt_log_contains("pairing at EncryptionAndAuthentication:"));
+  ASSERT(wt_log_contains("pairing at Encryption: ProtectionLevelCouldNotBeMet"));
+  ASSERT(wt_log_contains("pairing at Default: "));
+  ASSERT(strstr(err.message, "protection level Default") != NULL);
+  ASSERT(blec_client_is_connected(c));
+  blec_client_free(c);
+  wt_end(ctx);
+}
+
 BLEC_TEST_IMPL(pair_on_connect_then_unpair_ends_the_link) {
   wt_world(pair_world);
   blec_ctx *ctx = wt_ctx();

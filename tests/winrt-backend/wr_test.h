@@ -36,7 +36,9 @@ extern wt_sim_api sim;
 
 void wt_load_sim(void);
 /**
- * Gives the stack this world (fails the test when refused). Every quirk is reset first.
+ * Gives the stack this world (fails the test when refused). Every quirk is first set back
+ * to the environment's baseline (all on under BLEC_WINRT_SIM_HOSTILE=1, else all off), so a
+ * test meets the Windows of its pass and what it turns on itself.
  * The world is made by the engine the stack runs on (blec's shared library, which the
  * stack's DLL links), so that the test can act on it (wt_set_delays).
  */
@@ -59,7 +61,8 @@ typedef enum wt_quirk_id {
   WT_QUIRK_WATCHER_START_FAILS = 7,
   WT_QUIRK_HANDLE_IS_DECLARATION = 8,
   WT_QUIRK_WINDOWS_BUILD = 9,
-  WT_QUIRK_HELD_ELSEWHERE = 10
+  WT_QUIRK_HELD_ELSEWHERE = 10,
+  WT_QUIRK_DEVICE_HOLDS_LINK = 11
 } wt_quirk_id;
 /**
  * Turns a quirk on (value) or off (0). False, after printing why, when the stack in this

@@ -70,11 +70,14 @@ typedef enum blec_winrt_sim_quirk {
   BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD = 9,
   /** 1: another program holds the link of every device this program connects: after our
    *  release the link stays up and ConnectionStatus stays Connected. */
-  BLEC_WINRT_SIM_QUIRK_HELD_ELSEWHERE = 10
+  BLEC_WINRT_SIM_QUIRK_HELD_ELSEWHERE = 10,
+  /** 1: a BluetoothLEDevice object the program asked for services keeps the link up until
+   *  it is closed (or released), beside the session and the services. */
+  BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK = 11
 } blec_winrt_sim_quirk;
 
 /** One past the highest quirk number (for loops over every quirk). */
-#define BLEC_WINRT_SIM_QUIRK_END_ 11
+#define BLEC_WINRT_SIM_QUIRK_END_ 12
 
 /*
  * X(return type, name, parameter list). Every function may be called from any thread.
@@ -117,6 +120,13 @@ typedef enum blec_winrt_sim_quirk {
  *   or E_INVALIDARG for an unknown quirk or a value out of range. Takes effect for calls
  *   made after it; a world set later may set quirks of its own (its `windows` block).
  * get_quirk: the quirk's value now (0 for an unknown quirk).
+ * peripheral_set_mtu: the device's live link now has ATT MTU mtu (23..517): GattSession's
+ *   MaxPduSize reads it and MaxPduSizeChanged is raised. BLEC_ERR_NOT_CONNECTED without a
+ *   link.
+ * set_radio_state_unknown: 1 makes Radio.State read RadioState.Unknown (whatever the world's
+ *   radio), 0 goes back to the world's radio.
+ * set_can_maintain_connection: 0 makes GattSession.CanMaintainConnection read false (1, the
+ *   default: true).
  */
 #define BLEC_WINRT_SIM_FUNCS(X)                                                                   \
   X(int, blec_winrt_sim_set_world_text, (const char *text, char *err, size_t errlen))             \
@@ -144,7 +154,10 @@ typedef enum blec_winrt_sim_quirk {
   X(int64_t, blec_winrt_sim_world_clock_us, (void))                                               \
   X(int, blec_winrt_sim_models_connected_elsewhere, (void))                                      \
   X(HRESULT, blec_winrt_sim_set_quirk, (int quirk, int value))                                    \
-  X(int, blec_winrt_sim_get_quirk, (int quirk))
+  X(int, blec_winrt_sim_get_quirk, (int quirk))                                                  \
+  X(int, blec_winrt_sim_peripheral_set_mtu, (const char *address, int mtu))                       \
+  X(int, blec_winrt_sim_set_radio_state_unknown, (int unknown))                                 \
+  X(int, blec_winrt_sim_set_can_maintain_connection, (int can))
 
 #define BLEC_WINRT_SIM_DECLARE_(ret, name, params) ret name params;
 BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_DECLARE_)

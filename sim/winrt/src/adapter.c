@@ -63,6 +63,7 @@ void sim_radio_notify(void) {
 }
 
 static RadioState radio_state(void) {
+  if (sim_radio_state_unknown()) return RadioState_Unknown;
   blec_world *w = sim_world_ref();
   bool on = w && blec_world_radio(w);
   if (w) blec_world_unref(w);

@@ -11,6 +11,8 @@
  */
 #include "gatt.h"
 
+#include "blec_winrt_sim.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,10 @@ typedef struct device {
   IClosable closable;
   sim_dev *dev;
   volatile LONG closed;
+  /* DEVICE_HOLDS_LINK: this object asked for services, so it counts in the link's holds
+   * until it is closed (bleak's disconnect: the BluetoothLEDevice is disposed, not only the
+   * session and services, before the link goes down). */
+  volatile LONG holds_link;
   sim_event name_changed, services_changed, connection_changed, params_changed, phy_changed;
   sim_strand *strand;
   sim_listener listener;
@@ -40,6 +46,7 @@ static void device_close(device *dv) {
   if (InterlockedExchange(&dv->closed, 1)) return;
   sim_dev_unlisten(dv->dev, &dv->listener);
   sim_dev_owner_closed(dv->dev, dv);
+  if (InterlockedExchange(&dv->holds_link, 0)) sim_dev_hold(dv->dev, -1);
 }
 
 static void device_destroy(sim_obj *o) {
@@ -278,6 +285,8 @@ static HRESULT get_services(device *dv, const GUID *uuid, BluetoothCacheMode mod
   *result = NULL;
   CHECK_OPEN(dv);
   if (mode != BluetoothCacheMode_Cached && mode != BluetoothCacheMode_Uncached) return E_INVALIDARG;
+  if (sim_quirk(BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK) && !InterlockedExchange(&dv->holds_link, 1))
+    sim_dev_hold(dv->dev, +1);
   services_call *c = calloc(1, sizeof *c);
   sim_async *op = sim_async_new(&sim_at_services_result);
   if (!c || !op) {

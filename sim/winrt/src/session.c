@@ -118,7 +118,7 @@ static HRESULT STDMETHODCALLTYPE ss_get_CanMaintainConnection(IGattSession *This
   SIM_ENTER();
   SIM_CHECK_OUT(value);
   CHECK_OPEN(SS(This));
-  *value = TRUE;
+  *value = sim_session_can_maintain() ? TRUE : FALSE;
   return S_OK;
 }
 static HRESULT STDMETHODCALLTYPE ss_put_MaintainConnection(IGattSession *This, boolean value) {

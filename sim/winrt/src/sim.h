@@ -190,6 +190,10 @@ char *sim_utf8(HSTRING h);
 DateTime sim_now_datetime(void);
 /** "AA:BB:CC:DD:EE:FF" <-> 48-bit value. */
 bool sim_addr_parse(const char *text, UINT64 *out);
+/** blec_winrt_sim_set_radio_state_unknown(1): Radio.State reads Unknown (world.c). */
+bool sim_radio_state_unknown(void);
+/** False after blec_winrt_sim_set_can_maintain_connection(0) (world.c). */
+bool sim_session_can_maintain(void);
 void sim_addr_format(UINT64 addr, char out[18]);
 
 /* GUIDs of Bluetooth UUIDs */

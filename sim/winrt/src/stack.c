@@ -614,6 +614,22 @@ static void on_mtu(void *user, int mtu) {
   notify(d, NOTE_MTU, false, BluetoothError_Success, mtu, 0, NULL, 0);
 }
 
+/*
+ * The link's ATT MTU changes while it is up (blec_winrt_sim_peripheral_set_mtu): Windows
+ * raises GattSession.MaxPduSizeChanged whenever MaxPduSize changes, not only after the
+ * first exchange. BLEC_ERR_NOT_CONNECTED when the device has no link up.
+ */
+int sim_stack_change_mtu(UINT64 address, int mtu) {
+  sim_dev *d = NULL;
+  AcquireSRWLockExclusive(&g_lock);
+  for (sim_dev *x = g_devs; x; x = x->next)
+    if (x->address == address && x->state == LINK_UP) d = x;
+  ReleaseSRWLockExclusive(&g_lock);
+  if (!d) return BLEC_ERR_NOT_CONNECTED;
+  on_mtu(d, mtu);
+  return BLEC_OK;
+}
+
 /* The link is gone (lock held): takes it out of the record; returns what to release. */
 static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world) {
   blec__wlink *link = d->link;

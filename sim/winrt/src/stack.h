@@ -143,6 +143,8 @@ bool sim_obj_tryref(sim_obj *o);
  * after release, held by another program); returns how many it began to end.
  */
 int sim_stack_end_kept_links(void);
+/** The device's live link gets ATT MTU mtu; MaxPduSizeChanged follows (see stack.c). */
+int sim_stack_change_mtu(UINT64 address, int mtu);
 /** The world was replaced: forget every device. */
 void sim_stack_forget_all(void);
 /** Empties the GATT cache. */

@@ -34,6 +34,7 @@ SAME_NUMBER_(EVENTS_UNORDERED);
 SAME_NUMBER_(WATCHER_START_FAILS);
 SAME_NUMBER_(HANDLE_IS_DECLARATION);
 SAME_NUMBER_(HELD_ELSEWHERE);
+SAME_NUMBER_(DEVICE_HOLDS_LINK);
 _Static_assert((int)BLEC__WWIN_BUILD == (int)BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD, "BUILD");
 _Static_assert((int)BLEC__WWIN_END_ == BLEC_WINRT_SIM_QUIRK_END_, "END");
 
@@ -266,5 +267,29 @@ int64_t blec_winrt_sim_world_clock_us(void) {
   blec_world_unref(w);
   return t;
 }
+
+int blec_winrt_sim_peripheral_set_mtu(const char *address, int mtu) {
+  UINT64 a = 0;
+  if (!address || !sim_addr_parse(address, &a) || mtu < 23 || mtu > 517) return BLEC_ERR_INVALID_ARG;
+  return sim_stack_change_mtu(a, mtu);
+}
+
+static volatile LONG g_radio_unknown;
+
+int blec_winrt_sim_set_radio_state_unknown(int unknown) {
+  InterlockedExchange(&g_radio_unknown, unknown ? 1 : 0);
+  return BLEC_OK;
+}
+
+static volatile LONG g_cannot_maintain;
+
+int blec_winrt_sim_set_can_maintain_connection(int can) {
+  InterlockedExchange(&g_cannot_maintain, can ? 0 : 1);
+  return BLEC_OK;
+}
+
+bool sim_session_can_maintain(void) { return InterlockedCompareExchange(&g_cannot_maintain, 0, 0) == 0; }
+
+bool sim_radio_state_unknown(void) { return InterlockedCompareExchange(&g_radio_unknown, 0, 0) != 0; }
 
 int blec_winrt_sim_models_connected_elsewhere(void) { return sim_stack_models_elsewhere() ? 1 : 0; }

@@ -57,8 +57,11 @@ enum {
   WR_SCAN_START_BUDGET_MS = 5000,
   /* How long closing a link's objects (Close() of services, session, device) may take. */
   WR_CLOSE_BUDGET_MS = 2000,
-  /* How long a disconnect waits for the link to go down once this program let go of it. */
-  WR_LINK_DOWN_WAIT_MS = 1500,
+  /* How long a disconnect waits for the link to go down once this program let go of it
+   * (every object of it closed): a released link usually ends within a second or two. */
+  WR_LINK_DOWN_WAIT_MS = 2000,
+  /* How often that wait asks Windows for the device's ConnectionStatus. */
+  WR_LINK_DOWN_POLL_MS = 50,
   /* blec_client_free's wait for the client's last work (teardown included). */
   WR_CLIENT_FREE_BUDGET_MS = 3000,
   /* blec_ctx_free's wait for the pool's queued and running work. */
@@ -100,7 +103,7 @@ typedef struct wr_ctx {
   wr_job *jobs;     /* requests in flight (for cancel) */
   blec__mutex statics_lock;
   IUnknown *statics[WR_CLASS_COUNT];
-  bool statics_tried[WR_CLASS_COUNT];
+  bool statics_released; /* wr_statics_release ran: nothing is cached any more */
 } wr_ctx;
 wr_ctx *wr_ctx_of(blec_ctx *ctx);
 

@@ -463,10 +463,13 @@ static void disconnect_run(wr_job *job) {
   blec_error e;
   blec_error_clear(&e);
   if (st == BLEC_ERR_BUSY) {
-    /* Our connection is closed; Windows keeps the link for another program (bleak #1759). */
-    wr_log(w, BLEC_LOG_INFO, "%s: disconnected; Windows keeps the link up for another program", blec__client_address(c));
+    /* Our connection is closed, every object of it released; what keeps the link is not
+     * ours to know: another program (bleak #1759) or Windows ending it late. */
+    wr_log(w, BLEC_LOG_INFO, "%s: disconnected; Windows still reports the device connected after %d ms",
+           blec__client_address(c), WR_LINK_DOWN_WAIT_MS);
     blec__error_set(&e, BLEC_OK,
-                    "disconnected from this program; Windows keeps the link to %s up (another program uses the device)",
+                    "disconnected; Windows still reports %s connected after blec released it: another program may "
+                    "hold the link, or Windows keeps it a few seconds",
                     blec__client_address(c));
   } else if (st == BLEC_ERR_TIMEOUT) {
     blec__error_set(&e, BLEC_OK, "disconnected; Windows had not finished closing the link after %d ms (left to it)",

@@ -201,6 +201,10 @@ int wr_check_bluetooth_now(wr_ctx *w, blec_error *err) {
   wr_log(w, BLEC_LOG_DEBUG, "adapter: central role %s, radio state %d", central ? "yes" : "no", (int)rs);
   if (FAILED(hr)) return unavailable(err, BLEC_UNAVAILABLE_NO_ADAPTER, hr, "the radio's state is unknown");
   if (rs == RadioState_Disabled) return unavailable(err, BLEC_UNAVAILABLE_DENIED_BY_SYSTEM, S_OK, "the radio is disabled");
+  /* Unknown: "the radio state is unknown, or the radio is in a bad or uncontrollable state"
+   * (RadioState's page): nothing says it is off. */
+  if (rs == RadioState_Unknown)
+    return unavailable(err, BLEC_UNAVAILABLE_UNKNOWN, S_OK, "Windows reports the radio's state as unknown");
   if (rs != RadioState_On) return unavailable(err, BLEC_UNAVAILABLE_POWERED_OFF, S_OK, "the radio is off");
   return BLEC_OK;
 }

@@ -247,8 +247,11 @@ static HRESULT on_value(void *ctx, void *sender, void *args) {
   BYTE *p = NULL;
   UINT32 n = 0;
   if (SUCCEEDED(wr_hr(w, IGattValueChangedEventArgs_get_CharacteristicValue(a, &b), "ValueChangedEventArgs.CharacteristicValue")) &&
-      b && SUCCEEDED(wr_hr(w, wr_buffer_bytes(b, &p, &n), "the value's bytes")))
+      b && SUCCEEDED(wr_hr(w, wr_buffer_bytes(b, &p, &n), "the value's bytes"))) {
+    wr_log(w, BLEC_LOG_DEBUG, "%s: ValueChanged handle 0x%04x, %u bytes", blec__client_address(v->c),
+           (unsigned)v->handle, (unsigned)n);
     blec__client_value(v->c, v->handle, p, n); /* the core drops it unless subscribed */
+  }
   if (b) IBuffer_Release(b);
   wr_client_leave(wc);
   return S_OK;

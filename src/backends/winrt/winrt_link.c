@@ -8,8 +8,10 @@
  * waits for the closer within a budget and otherwise leaves it to finish by itself.
  *
  * Whether the link went down is read on the device's ConnectionStatus once this program
- * let go: it is shared with other programs, so a link another program holds stays up
- * (bleak #1759), which the caller reports as such.
+ * let go of everything, its own device object included (read through a fresh object that
+ * holds nothing): the status is shared with other programs, so a link another program holds
+ * stays up (bleak #1759), and Windows may keep a released link a few seconds; the caller
+ * says only that.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,16 +70,40 @@ void wr_table_release(wr_ctx *w, wr_table *t) {
   memset(t, 0, sizeof *t);
 }
 
-/* Polls the device's status (its handler is gone) until Disconnected or ms pass. */
-static bool link_still_up(wr_ctx *w, IBluetoothLEDevice *dev, int ms) {
+/*
+ * Whether Windows still shows the device Connected, read on a device object of its own
+ * made for the question: once this program has closed its device object, nothing of ours
+ * holds the link (bleak's disconnect disposes the BluetoothLEDevice before it waits for the
+ * link to end). The fresh object asks for no service, so it holds nothing either.
+ */
+static bool status_connected(wr_ctx *w, UINT64 address, int budget_ms) {
+  IBluetoothLEDeviceStatics *st = NULL;
+  __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice *op = NULL;
+  IBluetoothLEDevice *dev = NULL;
+  HRESULT hr = wr_statics(w, WR_DEVICE_STATICS, (void **)&st);
+  if (SUCCEEDED(hr)) {
+    hr = wr_hr(w, IBluetoothLEDeviceStatics_FromBluetoothAddressAsync(st, address, &op),
+               "BluetoothLEDevice.FromBluetoothAddressAsync (status after release)");
+    IBluetoothLEDeviceStatics_Release(st);
+  }
+  if (SUCCEEDED(hr)) hr = wr_await_device(w, NULL, budget_ms, op, &dev);
+  if (FAILED(hr) || !dev) return false; /* no device object: nothing says it is connected */
+  BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
+  hr = wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus(dev, &cs), "BluetoothLEDevice.ConnectionStatus");
+  /* Released, not closed: Close() may block (bleak #1359), and this object has nothing to end. */
+  IBluetoothLEDevice_Release(dev);
+  return SUCCEEDED(hr) && cs == BluetoothConnectionStatus_Connected;
+}
+
+/* After every object of ours is gone: polls until Windows shows the link down or ms pass. */
+static bool link_still_up(wr_ctx *w, UINT64 address, int ms) {
   uint64_t deadline = GetTickCount64() + (uint64_t)ms;
   for (;;) {
-    BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
-    if (FAILED(wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus(dev, &cs), "BluetoothLEDevice.ConnectionStatus")))
-      return false;
-    if (cs != BluetoothConnectionStatus_Connected) return false;
+    uint64_t now = GetTickCount64();
+    int left = now >= deadline ? 1 : (int)(deadline - now);
+    if (!status_connected(w, address, left)) return false;
     if (GetTickCount64() >= deadline) return true;
-    Sleep(20);
+    Sleep(WR_LINK_DOWN_POLL_MS);
   }
 }
 
@@ -107,15 +133,21 @@ static void close_fn(void *arg) {
   }
   a->status = BLEC_OK;
   if (r->dev) {
-    if (a->link_down_ms > 0 && link_still_up(w, r->dev, a->link_down_ms)) a->status = BLEC_ERR_BUSY;
+    /* Our device object goes first: Windows may keep a link for it. */
+    UINT64 address = 0;
+    bool ask = a->link_down_ms > 0 &&
+               SUCCEEDED(wr_hr(w, IBluetoothLEDevice_get_BluetoothAddress(r->dev, &address), "BluetoothLEDevice.BluetoothAddress"));
     wr_close(w, r->dev, "BluetoothLEDevice.Close");
     IBluetoothLEDevice_Release(r->dev);
+    r->dev = NULL;
+    if (ask && link_still_up(w, address, a->link_down_ms)) a->status = BLEC_ERR_BUSY;
   }
   wr_delegate_release(r->status_handler);
   wr_delegate_release(r->session_handler);
   wr_delegate_release(r->mtu_handler);
   free(r);
-  wr_log(w, BLEC_LOG_DEBUG, "link objects closed%s", a->status == BLEC_ERR_BUSY ? "; Windows keeps the link up" : "");
+  wr_log(w, BLEC_LOG_DEBUG, "link objects closed%s",
+         a->status == BLEC_ERR_BUSY ? "; Windows still reports the device connected" : "");
 }
 
 static void close_detached(void *arg) {

@@ -148,8 +148,11 @@ static void answered(void *arg, int status, const char *pin) {
   a->status = status;
   if (pin) snprintf(a->pin, sizeof a->pin, "%s", pin);
   if (wr_post(a->ps->w->pool, give_answer, a) != BLEC_OK) {
-    /* No pool left (the context is going): Windows ends the ceremony when its args die. */
-    wr_log(a->ps->w, BLEC_LOG_WARNING, "a pairing answer could not reach Windows");
+    /* No pool left (the context is going): refused here, on the caller's thread, so that
+     * Windows' deferral is completed and the ceremony ends instead of waiting for it. */
+    wr_log(a->ps->w, BLEC_LOG_WARNING, "a pairing answer could not reach Windows' pool: refused here");
+    a->status = BLEC_ERR_CANCELLED;
+    give_answer(a);
   }
 }
 

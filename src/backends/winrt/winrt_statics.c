@@ -47,15 +47,18 @@ HRESULT wr_statics(wr_ctx *w, wr_class_id id, void **out) {
   blec__mutex_lock(&w->statics_lock);
   IUnknown *u = w->statics[id];
   HRESULT hr = S_OK;
-  if (!u && !w->statics_tried[id]) {
-    /* A failure is kept too: a class Windows lacks stays lacking for the context. */
+  if (u) {
+    IUnknown_AddRef(u); /* the caller's */
+  } else {
+    /* Only a success is kept: a failure may pass (a Bluetooth service restarting, a class
+     * registered later), so the next call asks Windows again. Once the context released
+     * its factories, work left running (abandoned to Windows) gets its own, kept by nobody. */
     hr = fetch(&classes[id], (void **)&u);
-    w->statics_tried[id] = true;
-    if (SUCCEEDED(hr)) w->statics[id] = u;
-  } else if (!u) {
-    hr = REGDB_E_CLASSNOTREG;
+    if (SUCCEEDED(hr) && !w->statics_released) {
+      w->statics[id] = u;
+      IUnknown_AddRef(u);
+    }
   }
-  if (u) IUnknown_AddRef(u);
   blec__mutex_unlock(&w->statics_lock);
   if (FAILED(hr)) {
     char name[160];
@@ -86,7 +89,7 @@ void wr_statics_release(wr_ctx *w) {
   for (int i = 0; i < WR_CLASS_COUNT; i++) {
     if (w->statics[i]) IUnknown_Release(w->statics[i]);
     w->statics[i] = NULL;
-    w->statics_tried[i] = false;
   }
+  w->statics_released = true;
   blec__mutex_unlock(&w->statics_lock);
 }
