@@ -101,6 +101,7 @@ typedef struct wr_ctx {
   bool log_alive;   /* false once blec_ctx_free gave up on work still running */
   blec__mutex lock; /* guards jobs */
   wr_job *jobs;     /* requests in flight (for cancel) */
+  uint64_t job_seq; /* the last wr_job.seq given */
   blec__mutex statics_lock;
   IUnknown *statics[WR_CLASS_COUNT];
   bool statics_released; /* wr_statics_release ran: nothing is cached any more */
@@ -184,6 +185,7 @@ struct wr_job {
   void (*run)(wr_job *job);
   const char *what; /* for logs */
   uint32_t drops;   /* the client's link drops when the job started (wr_client.drops) */
+  uint64_t seq;     /* order of start in the context (wr_jobs_mark) */
   /* GATT requests are handed to Windows in the program's order (WR_JOB_POOL_ORDERED). */
   bool ordered;
   bool turn_passed;
@@ -407,8 +409,16 @@ wr_client *wr_client_of(blec_client *c);
 wr_strand_owner wr_client_owner(blec_client *c);
 /** Queues fn(arg) on the client's strand. */
 int wr_client_post(blec_client *c, wr_fn fn, void *arg);
-/** Signals every job of client c but `except` to cancel (the link is going away). */
-void wr_jobs_cancel_client(wr_ctx *w, blec_client *c, const wr_job *except);
+/** Every job started so far has a seq <= this mark. */
+uint64_t wr_jobs_mark(wr_ctx *w);
+/** Every job, whenever it started. */
+#define WR_JOBS_ALL UINT64_MAX
+/**
+ * Signals every job of client c but `except` started up to `upto` (a wr_jobs_mark, or
+ * WR_JOBS_ALL) to cancel: the link they were for is going away. A job the program asked
+ * for after the mark (a reconnect from the disconnected callback) is left alone.
+ */
+void wr_jobs_cancel_client(wr_ctx *w, blec_client *c, const wr_job *except, uint64_t upto);
 /** Wakes the job waiting for the client's status, if any. Lock held. */
 void wr_client_wake_locked(wr_client *wc);
 /** A report of the backend to the core is allowed (the client not freed): enter its gate. */

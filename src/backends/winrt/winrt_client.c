@@ -113,6 +113,7 @@ static void link_lost(void *arg) {
     wr_log(w, BLEC_LOG_DEBUG, "%s: session closed (BluetoothError %s): link lost", blec__client_address(c),
            wr_bluetooth_error_name(it->error));
     wr_remains *r = wr_link_take(w, wc);
+    uint64_t mark = wr_jobs_mark(w); /* the link's jobs: not those asked from the callback */
     /* Windows does not say why a link ended; a radio turned off is seen on the radio. */
     blec_disconnect_reason reason = BLEC_DISCONNECT_REMOTE;
     blec_error e;
@@ -123,7 +124,7 @@ static void link_lost(void *arg) {
       blec__client_disconnected(c, reason); /* fails the pending ops: DISCONNECTED */
       wr_client_leave(wc);
     }
-    wr_jobs_cancel_client(w, c, NULL); /* their WinRT operations end too */
+    wr_jobs_cancel_client(w, c, NULL, mark); /* their WinRT operations end too */
     wr_link_close(w, r, 0, 0);         /* handed to the pool: the strand goes on */
   }
   blec__client_unref(c);
@@ -160,7 +161,7 @@ static HRESULT on_session_status(void *ctx, void *sender, void *args) {
   }
   blec__mutex_unlock(&wc->lock);
   /* Lost while connecting: the discovery's requests end now (the connect fails). */
-  if (lost_connecting) wr_jobs_cancel_client(w, n->c, NULL);
+  if (lost_connecting) wr_jobs_cancel_client(w, n->c, NULL, WR_JOBS_ALL);
   if (lost) {
     lost_item *it = malloc(sizeof *it);
     if (it) {
@@ -457,8 +458,9 @@ static void disconnect_run(wr_job *job) {
   blec_client *c = job->c;
   wr_ctx *w = job->w;
   wr_remains *r = wr_link_take(w, wr_client_of(c));
-  /* Requests still in flight keep a link up: they end now. */
-  wr_jobs_cancel_client(w, c, job);
+  /* Requests still in flight keep a link up: they end now (those asked after this
+   * disconnect — a connect once the program gave up waiting for it — are for the next link). */
+  wr_jobs_cancel_client(w, c, job, job->seq);
   int st = wr_link_close(w, r, WR_LINK_DOWN_WAIT_MS, WR_CLOSE_BUDGET_MS);
   blec_error e;
   blec_error_clear(&e);
@@ -483,7 +485,7 @@ int wr_disconnect(blec_client *c, blec_op *op) {
   wr_job *j = wr_job_new(w, c, op, sizeof *j, disconnect_run, "disconnect");
   if (!j) return BLEC_ERR_NO_MEMORY;
   /* A connect still on the strand (the core aborted it) ends at once: it is cancelled. */
-  wr_jobs_cancel_client(w, c, NULL);
+  wr_jobs_cancel_client(w, c, NULL, WR_JOBS_ALL);
   return wr_job_start(j, WR_JOB_STRAND);
 }
 
@@ -504,7 +506,7 @@ void wr_client_free(blec_client *c) {
   wr_ctx *w = wr_ctx_of(blec__client_ctx(c));
   wr_client *wc = wr_client_of(c);
   atomic_store(&wc->detached, true);
-  wr_jobs_cancel_client(w, c, NULL);
+  wr_jobs_cancel_client(w, c, NULL, WR_JOBS_ALL);
   if (!wr_gate_close(&wc->events, WR_CANCEL_GRACE_MS, false))
     wr_log(w, BLEC_LOG_WARNING, "%s: an event handler did not leave in time", blec__client_address(c));
   /* After what is queued on the strand; bounded (a Close() may hang). */

@@ -137,6 +137,7 @@ int wr_job_start(wr_job *job, wr_job_queue where) {
     blec__mutex_unlock(&wc->lock);
   }
   blec__mutex_lock(&w->lock);
+  job->seq = ++w->job_seq;
   job->next = w->jobs;
   w->jobs = job;
   blec__mutex_unlock(&w->lock);
@@ -163,10 +164,17 @@ void wr_job_cancel(blec_op *op) {
   blec__mutex_unlock(&w->lock);
 }
 
-void wr_jobs_cancel_client(wr_ctx *w, blec_client *c, const wr_job *except) {
+uint64_t wr_jobs_mark(wr_ctx *w) {
+  blec__mutex_lock(&w->lock);
+  uint64_t m = w->job_seq;
+  blec__mutex_unlock(&w->lock);
+  return m;
+}
+
+void wr_jobs_cancel_client(wr_ctx *w, blec_client *c, const wr_job *except, uint64_t upto) {
   blec__mutex_lock(&w->lock);
   for (wr_job *j = w->jobs; j; j = j->next)
-    if (j->c == c && j != except) SetEvent(j->cancel_ev);
+    if (j->c == c && j != except && j->seq <= upto) SetEvent(j->cancel_ev);
   blec__mutex_unlock(&w->lock);
 }
 

@@ -406,11 +406,12 @@ static void unpair_run(wr_job *job) {
   blec__op_complete(job->op, BLEC_OK);
   if (live) {
     wr_remains *rm = wr_link_take(w, wc);
+    uint64_t mark = wr_jobs_mark(w); /* the link's jobs: not those asked from the callback */
     if (wr_client_enter(wc)) {
       blec__client_disconnected(job->c, BLEC_DISCONNECT_UNPAIRED);
       wr_client_leave(wc);
     }
-    wr_jobs_cancel_client(w, job->c, job);
+    wr_jobs_cancel_client(w, job->c, job, mark);
     wr_link_close(w, rm, 0, 0);
   }
 }
