@@ -269,7 +269,6 @@ static HRESULT handler_on(wr_job *job, IUnknown *ch, uint16_t handle) {
   wr_client *wc = wr_client_of(job->c);
   blec__mutex_lock(&wc->lock);
   wr_attr *a = entry_locked(wc, ch);
-  if (a) a->value_owner = job->ticket; /* an earlier job that fails now leaves it alone */
   bool have = a && a->value_handler;
   blec__mutex_unlock(&wc->lock);
   if (have) return S_OK;
@@ -329,13 +328,12 @@ static void subscribe_run(wr_job *job) {
   IUnknown *o = attr_or_fail(job, WR_ATTR_CHARACTERISTIC, j->handle);
   if (!o) return;
   bool on = j->value != GattClientCharacteristicConfigurationDescriptorValue_None;
-  if (!on) { /* the handler is this job's to remove now */
-    wr_client *wc = wr_client_of(job->c);
-    blec__mutex_lock(&wc->lock);
-    wr_attr *a = entry_locked(wc, o);
-    if (a) a->value_owner = job->ticket;
-    blec__mutex_unlock(&wc->lock);
-  }
+  /* The handler is this job's now: an earlier job that ends late leaves it alone. */
+  wr_client *wc = wr_client_of(job->c);
+  blec__mutex_lock(&wc->lock);
+  wr_attr *a = entry_locked(wc, o);
+  if (a) a->value_owner = job->ticket;
+  blec__mutex_unlock(&wc->lock);
   HRESULT hr = on ? handler_on(job, o, j->handle) : S_OK;
   IGattCharacteristic3 *c3 = NULL;
   WriteOp *op = NULL;

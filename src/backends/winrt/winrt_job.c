@@ -48,53 +48,51 @@ static void unlist(wr_job *job) {
  * that returns at once; only a stuck Windows makes this wait end). */
 #define WR_TURN_WAIT_MS 5000
 
-void wr_job_wait_turn(wr_job *job) {
-  if (!job->ordered || job->turn_passed) return;
+/*
+ * Two turns per ordered job, each a counter of the client (the ticket whose turn it is):
+ * the request turn (issue_turn) and the answer turn (answer_turn). A job waits for its
+ * ticket on one of them, and passes it on once, whatever happened to it.
+ */
+static bool waited_enough(wr_job *job, bool until_done, uint64_t deadline) {
+  return GetTickCount64() >= deadline || (until_done && blec__op_is_done(job->op));
+}
+
+static void turn_wait(wr_job *job, const uint64_t *turn, bool passed, bool until_done) {
+  if (!job->ordered || passed) return;
   wr_client *wc = wr_client_of(job->c);
   uint64_t deadline = GetTickCount64() + WR_TURN_WAIT_MS;
   blec__mutex_lock(&wc->lock);
-  while (wc->issue_turn < job->ticket) {
-    uint64_t now = GetTickCount64();
-    if (now >= deadline) {
-      wr_log(job->w, BLEC_LOG_WARNING, "%s: an earlier request was not made within %d ms: not waiting for it", job->what,
-             WR_TURN_WAIT_MS);
-      break;
-    }
-    blec__cond_timedwait(&wc->issue_cv, &wc->lock, (int64_t)(deadline - now));
-  }
+  /* In slices: an op the core ended (timeout, cancel, link loss) needs no answer turn. */
+  while (*turn < job->ticket && !waited_enough(job, until_done, deadline)) blec__cond_timedwait(&wc->issue_cv, &wc->lock, 50);
+  bool late = *turn < job->ticket && !(until_done && blec__op_is_done(job->op));
   blec__mutex_unlock(&wc->lock);
+  if (late)
+    wr_log(job->w, BLEC_LOG_WARNING, "%s: an earlier request did not get its turn within %d ms: not waiting for it",
+           job->what, WR_TURN_WAIT_MS);
 }
 
-void wr_job_pass_turn(wr_job *job) {
-  if (!job->ordered || job->turn_passed) return;
-  job->turn_passed = true;
+static void turn_pass(wr_job *job, uint64_t *turn, bool *passed) {
+  if (!job->ordered || *passed) return;
+  *passed = true;
   wr_client *wc = wr_client_of(job->c);
   blec__mutex_lock(&wc->lock);
   /* max: a job that stopped waiting went ahead; a late predecessor must not move back. */
-  if (wc->issue_turn < job->ticket + 1) wc->issue_turn = job->ticket + 1;
+  if (*turn < job->ticket + 1) *turn = job->ticket + 1;
   blec__cond_broadcast(&wc->issue_cv);
   blec__mutex_unlock(&wc->lock);
 }
 
+void wr_job_wait_turn(wr_job *job) {
+  if (job->ordered) turn_wait(job, &wr_client_of(job->c)->issue_turn, job->turn_passed, false);
+}
+void wr_job_pass_turn(wr_job *job) {
+  if (job->ordered) turn_pass(job, &wr_client_of(job->c)->issue_turn, &job->turn_passed);
+}
 void wr_job_wait_answer_turn(wr_job *job) {
-  if (!job->ordered || job->answer_passed) return;
-  wr_client *wc = wr_client_of(job->c);
-  uint64_t deadline = GetTickCount64() + WR_TURN_WAIT_MS;
-  blec__mutex_lock(&wc->lock);
-  /* In slices: an op the core ended (timeout, cancel, link loss) needs no turn. */
-  while (wc->answer_turn < job->ticket && !blec__op_is_done(job->op) && GetTickCount64() < deadline)
-    blec__cond_timedwait(&wc->issue_cv, &wc->lock, 50);
-  blec__mutex_unlock(&wc->lock);
+  if (job->ordered) turn_wait(job, &wr_client_of(job->c)->answer_turn, job->answer_passed, true);
 }
-
 static void pass_answer_turn(wr_job *job) {
-  if (!job->ordered || job->answer_passed) return;
-  job->answer_passed = true;
-  wr_client *wc = wr_client_of(job->c);
-  blec__mutex_lock(&wc->lock);
-  if (wc->answer_turn < job->ticket + 1) wc->answer_turn = job->ticket + 1;
-  blec__cond_broadcast(&wc->issue_cv);
-  blec__mutex_unlock(&wc->lock);
+  if (job->ordered) turn_pass(job, &wr_client_of(job->c)->answer_turn, &job->answer_passed);
 }
 
 static void job_free(wr_job *job) {
