@@ -905,7 +905,8 @@ BLEC_API int blec_find_device_async(blec_ctx *ctx, const blec_scan_options *opts
                                     blec_op_cb cb, void *user, blec_op **op);
 /**
  * blec_find_device for the device with `address` (any case: "aa:bb:..." works), with the
- * default scan options; a malformed address is BLEC_ERR_INVALID_ARG.
+ * default scan options (blec_find_device_by_address_opts takes others); a malformed
+ * address is BLEC_ERR_INVALID_ARG.
  */
 BLEC_API int blec_find_device_by_address(blec_ctx *ctx, const char *address, int timeout_ms,
                                          blec_device **out, blec_error *err);
@@ -924,6 +925,18 @@ BLEC_API int blec_find_device_by_address_async(blec_ctx *ctx, const blec_scan_op
 BLEC_API int blec_find_device_by_name_async(blec_ctx *ctx, const blec_scan_options *opts,
                                             const char *name, int timeout_ms, blec_op_cb cb,
                                             void *user, blec_op **op);
+/**
+ * blec_find_device_by_address with scan options (opts may be NULL: active, no filter, as
+ * blec_find_device_by_address): the mode, service UUIDs and filters of a scanner apply to
+ * the find, as bleak's find_device_by_address takes the scanner's arguments. Since 0.2.
+ */
+BLEC_API int blec_find_device_by_address_opts(blec_ctx *ctx, const blec_scan_options *opts,
+                                              const char *address, int timeout_ms,
+                                              blec_device **out, blec_error *err);
+/** blec_find_device_by_name with scan options (opts may be NULL). Since 0.2. */
+BLEC_API int blec_find_device_by_name_opts(blec_ctx *ctx, const blec_scan_options *opts,
+                                           const char *name, int timeout_ms, blec_device **out,
+                                           blec_error *err);
 
 /* ---------------------------------------------------------------------------------
  * GATT model: owned by the client. How long its objects (services, characteristics,

@@ -341,14 +341,24 @@ int blec_find_device(blec_ctx *ctx, const blec_scan_options *opts, blec_device_p
 
 int blec_find_device_by_address(blec_ctx *ctx, const char *address, int timeout_ms, blec_device **out,
                                 blec_error *err) {
-  if (!address) return refuse(err, BLEC_ERR_INVALID_ARG, "address is NULL");
-  find_target t = {NULL, NULL, address, NULL};
-  return find_blocking(ctx, NULL, &t, timeout_ms, out, err);
+  return blec_find_device_by_address_opts(ctx, NULL, address, timeout_ms, out, err);
 }
 
 int blec_find_device_by_name(blec_ctx *ctx, const char *name, int timeout_ms, blec_device **out,
                              blec_error *err) {
+  return blec_find_device_by_name_opts(ctx, NULL, name, timeout_ms, out, err);
+}
+
+int blec_find_device_by_address_opts(blec_ctx *ctx, const blec_scan_options *opts, const char *address,
+                                     int timeout_ms, blec_device **out, blec_error *err) {
+  if (!address) return refuse(err, BLEC_ERR_INVALID_ARG, "address is NULL");
+  find_target t = {NULL, NULL, address, NULL};
+  return find_blocking(ctx, opts, &t, timeout_ms, out, err);
+}
+
+int blec_find_device_by_name_opts(blec_ctx *ctx, const blec_scan_options *opts, const char *name, int timeout_ms,
+                                  blec_device **out, blec_error *err) {
   if (!name) return refuse(err, BLEC_ERR_INVALID_ARG, "name is NULL");
   find_target t = {NULL, NULL, NULL, name};
-  return find_blocking(ctx, NULL, &t, timeout_ms, out, err);
+  return find_blocking(ctx, opts, &t, timeout_ms, out, err);
 }

@@ -122,6 +122,8 @@ BLEC_TEST_IMPL(every_call_taking_an_error_fills_it_on_failure) {
   DETAIL(blec_find_device_by_address(f.ctx, "nope", 10, &dev, fresh(&e)));
   DETAIL(blec_find_device_by_address(f.ctx, "11:22:33:44:55:66", 20, &dev, fresh(&e)));
   DETAIL(blec_find_device_by_name(NULL, "x", 10, &dev, fresh(&e)));
+  DETAIL(blec_find_device_by_address_opts(f.ctx, NULL, "nope", 10, &dev, fresh(&e)));
+  DETAIL(blec_find_device_by_name_opts(NULL, NULL, "x", 10, &dev, fresh(&e)));
   DETAIL(blec_client_connect(NULL, 10, fresh(&e)));
   DETAIL(blec_client_disconnect(NULL, 10, fresh(&e)));
   DETAIL(blec_client_pair(NULL, BLEC_PROTECTION_DEFAULT, 10, fresh(&e)));

@@ -717,6 +717,70 @@ BLEC_TEST_IMPL(find_by_address_and_name_async_take_scan_options) {
   fx_close(&f);
 }
 
+BLEC_TEST_IMPL(blocking_find_by_address_and_name_take_scan_options) {
+  fx f;
+  fx_open(&f, fx_world_text("blec-world 1\n"
+                            "peripheral C0:0E:00:00:00:03 random\n"
+                            "  services 180f\n"
+                            "  scan-response name \"Lamp\"\n"
+                            "  adv-interval 20ms\n"));
+  blec_device *dev = NULL;
+  blec_error err;
+  /* NULL options are the defaults: active, so the scan response's name is there. */
+  ASSERT_OK(blec_find_device_by_address_opts(f.ctx, NULL, "c0:0e:00:00:00:03", blec_test_ms(FX_WAIT_MS), &dev, &err));
+  ASSERT_STR_EQ(blec_device_name(dev), "Lamp");
+  blec_device_unref(dev);
+  dev = NULL;
+  ASSERT_OK(blec_find_device_by_name_opts(f.ctx, NULL, "Lamp", blec_test_ms(FX_WAIT_MS), &dev, &err));
+  ASSERT_STR_EQ(blec_device_address(dev), "C0:0E:00:00:00:03");
+  blec_device_unref(dev);
+  dev = NULL;
+  /* A service filter the device does not meet excludes it: not found at the timeout. */
+  blec_scan_options *o = blec_scan_options_new();
+  blec_uuid hr = blec_uuid_from16(0x180D);
+  ASSERT_OK(blec_scan_options_add_service_uuid(o, &hr));
+  ASSERT_STATUS(blec_find_device_by_address_opts(f.ctx, o, "C0:0E:00:00:00:03", 300, &dev, &err),
+                BLEC_ERR_DEVICE_NOT_FOUND);
+  ASSERT_EQ_INT(err.status, BLEC_ERR_DEVICE_NOT_FOUND);
+  ASSERT(err.message[0] != '\0');
+  ASSERT(dev == NULL);
+  ASSERT_STATUS(blec_find_device_by_name_opts(f.ctx, o, "Lamp", 300, &dev, &err), BLEC_ERR_DEVICE_NOT_FOUND);
+  blec_scan_options_free(o);
+  /* A filter the device meets finds it. */
+  o = blec_scan_options_new();
+  blec_uuid bat = blec_uuid_from16(0x180F);
+  ASSERT_OK(blec_scan_options_add_service_uuid(o, &bat));
+  ASSERT_OK(blec_find_device_by_address_opts(f.ctx, o, "C0:0E:00:00:00:03", blec_test_ms(FX_WAIT_MS), &dev, &err));
+  blec_device_unref(dev);
+  dev = NULL;
+  blec_scan_options_free(o);
+  if (fx_cap(&f, BLEC_CAP_PASSIVE_SCAN)) {
+    /* Passive: found, but no scan request was sent, so no scan response and no name;
+     * and a find by that name cannot succeed. */
+    o = blec_scan_options_new();
+    ASSERT_OK(blec_scan_options_set_mode(o, BLEC_SCAN_PASSIVE));
+    ASSERT_OK(
+        blec_find_device_by_address_opts(f.ctx, o, "C0:0E:00:00:00:03", blec_test_ms(FX_WAIT_MS), &dev, &err));
+    ASSERT(blec_device_name(dev) == NULL);
+    blec_device_unref(dev);
+    dev = NULL;
+    ASSERT_STATUS(blec_find_device_by_name_opts(f.ctx, o, "Lamp", 300, &dev, &err), BLEC_ERR_DEVICE_NOT_FOUND);
+    blec_scan_options_free(o);
+  }
+  /* Bad arguments: refused with the detail filled, nothing returned. */
+  ASSERT_STATUS(blec_find_device_by_address_opts(f.ctx, NULL, "C0:0E", 100, &dev, &err), BLEC_ERR_INVALID_ARG);
+  ASSERT_EQ_INT(err.status, BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_find_device_by_address_opts(f.ctx, NULL, NULL, 100, &dev, &err), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_find_device_by_address_opts(NULL, NULL, "C0:0E:00:00:00:03", 100, &dev, &err),
+                BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_find_device_by_address_opts(f.ctx, NULL, "C0:0E:00:00:00:03", 100, NULL, &err),
+                BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_find_device_by_name_opts(f.ctx, NULL, NULL, 100, &dev, &err), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_find_device_by_name_opts(NULL, NULL, "Lamp", 100, &dev, &err), BLEC_ERR_INVALID_ARG);
+  ASSERT(dev == NULL);
+  fx_close(&f);
+}
+
 BLEC_TEST_IMPL(find_by_address_of_an_absent_device_is_device_not_found) {
   fx f;
   fx_open(&f, fx_world_lab());
