@@ -139,6 +139,13 @@ BLEC_API int blec_world_add_service(blec_world_peripheral *p, const blec_uuid *u
 BLEC_API int blec_world_add_characteristic(blec_world_peripheral *p, const blec_uuid *uuid,
                                            uint32_t props, const uint8_t *value, size_t len,
                                            uint16_t *value_handle);
+/**
+ * The next attribute added gets `handle` (for a characteristic: its declaration; its value
+ * is the handle after), the handles between stay unused, as on a real device whose
+ * database has gaps (what `blec record` keeps). BLEC_ERR_INVALID_ARG unless `handle` is
+ * above every handle taken so far. Since 0.2.
+ */
+BLEC_API int blec_world_set_next_handle(blec_world_peripheral *p, uint16_t handle);
 /** Adds a descriptor to the last characteristic. */
 BLEC_API int blec_world_add_descriptor(blec_world_peripheral *p, const blec_uuid *uuid,
                                        const uint8_t *value, size_t len, uint16_t *handle);

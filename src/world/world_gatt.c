@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * world_gatt.c — a peripheral's attribute database, laid out as a real GATT server does:
- * handles from 1 in the order things are added; a service declaration, then for each
+ * handles from 1 in the order things are added (or from a handle asked with
+ * blec_world_set_next_handle, the handles skipped left unused, as on a real device whose
+ * database has gaps); a service declaration, then for each
  * characteristic its declaration, its value, then its descriptors (Extended Properties
  * 0x2900 first when needed, then the CCCD 0x2902 when it can notify or indicate, then the
  * descriptors added). A peripheral with a name gets the GAP service (0x1800) with Device
@@ -20,7 +22,8 @@
 
 blec__wattr_rec *blec__wgatt_attr(blec_world_peripheral *p, uint16_t handle) {
   if (handle == 0 || handle > p->nattrs) return NULL;
-  return &p->attrs[handle - 1];
+  blec__wattr_rec *a = &p->attrs[handle - 1];
+  return a->kind == BLEC__WA_HOLE ? NULL : a; /* an unused handle is no attribute */
 }
 
 int blec__wgatt_set(blec__wattr_rec *a, const uint8_t *data, size_t len) {
@@ -161,6 +164,28 @@ int blec__wgatt_name_changed(blec_world_peripheral *p) {
 }
 
 /* ---- builder ------------------------------------------------------------------------------ */
+
+uint16_t blec__wgatt_last_handle(blec_world_peripheral *p) {
+  blec__mutex_lock(&p->w->lock);
+  uint16_t last = (uint16_t)p->nattrs;
+  blec__mutex_unlock(&p->w->lock);
+  return last;
+}
+
+int blec_world_set_next_handle(blec_world_peripheral *p, uint16_t handle) {
+  if (!p || handle == 0) return BLEC_ERR_INVALID_ARG;
+  blec__mutex_lock(&p->w->lock);
+  size_t before = p->nattrs;
+  int st = handle > p->nattrs ? BLEC_OK : BLEC_ERR_INVALID_ARG; /* handles only increase */
+  static const blec_uuid none;
+  while (st == BLEC_OK && p->nattrs + 1 < handle) {
+    uint16_t h;
+    st = push(p, BLEC__WA_HOLE, &none, &h);
+  }
+  if (st != BLEC_OK) truncate_to(p, before);
+  blec__mutex_unlock(&p->w->lock);
+  return st;
+}
 
 int blec_world_add_service(blec_world_peripheral *p, const blec_uuid *uuid, uint16_t *handle) {
   if (!p || !uuid) return BLEC_ERR_INVALID_ARG;
@@ -487,13 +512,13 @@ void blec__wgatt_write(blec__wlink *l, blec__wreq *r) {
 int blec__wgatt_list(blec_world_peripheral *p, blec__wattr **attrs, size_t *count) {
   size_t n = 0;
   for (size_t i = 0; i < p->nattrs; i++)
-    if (p->attrs[i].kind != BLEC__WA_CHAR_DECL) n++;
+    if (p->attrs[i].kind != BLEC__WA_CHAR_DECL && p->attrs[i].kind != BLEC__WA_HOLE) n++;
   blec__wattr *out = malloc((n ? n : 1) * sizeof *out);
   if (!out) return BLEC_ERR_NO_MEMORY;
   size_t k = 0;
   for (size_t i = 0; i < p->nattrs; i++) {
     const blec__wattr_rec *a = &p->attrs[i];
-    if (a->kind == BLEC__WA_CHAR_DECL) continue;
+    if (a->kind == BLEC__WA_CHAR_DECL || a->kind == BLEC__WA_HOLE) continue;
     blec__wattr *o = &out[k++];
     memset(o, 0, sizeof *o);
     o->handle = (uint16_t)(i + 1);

@@ -65,7 +65,8 @@ enum {
   BLEC__WA_SERVICE = 0,   /* primary service declaration */
   BLEC__WA_CHAR_DECL = 1, /* characteristic declaration */
   BLEC__WA_VALUE = 2,     /* characteristic value */
-  BLEC__WA_DESC = 3       /* descriptor */
+  BLEC__WA_DESC = 3,      /* descriptor */
+  BLEC__WA_HOLE = 4       /* an unused handle (a gap left by blec_world_set_next_handle) */
 };
 
 /** Stream generators. */
@@ -430,6 +431,8 @@ uint32_t blec__wgatt_props(blec_world_peripheral *p, uint16_t value_handle);
 uint16_t blec__wgatt_find_value(blec_world_peripheral *p, const blec_uuid *uuid, int *count);
 /** Copies the attribute list for discovery (lock held). */
 int blec__wgatt_list(blec_world_peripheral *p, blec__wattr **attrs, size_t *count);
+/** The last handle in use (holes included), 0 when none (takes the lock). */
+uint16_t blec__wgatt_last_handle(blec_world_peripheral *p);
 
 /* ---- world_stream.c ---------------------------------------------------------------------------------- */
 

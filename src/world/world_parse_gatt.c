@@ -37,10 +37,41 @@ int blec__wp_end_peripheral(blec__wparser *ps) {
 
 /* ---- GATT ------------------------------------------------------------------------------------------ */
 
+/* An explicit handle, "handle:N" right after the UUID (a recorded device's handles have
+ * gaps): taken out of the tokens, its value in *handle (0 when there is none). */
+static int take_handle(blec__wparser *ps, char **t, size_t *n, uint16_t *handle) {
+  *handle = 0;
+  if (*n < 3 || strncmp(t[2], "handle:", 7) != 0) return BLEC_OK;
+  int64_t h;
+  if (!blec__wlex_int(t[2] + 7, 1, 0xFFFF, &h))
+    return blec__wp_fail(ps, "bad handle '%.30s' (expected handle:N, N 1..65535)", t[2]);
+  *handle = (uint16_t)h;
+  memmove(t + 2, t + 3, (*n - 3) * sizeof *t);
+  (*n)--;
+  return BLEC_OK;
+}
+
+/* Makes `first` the next handle: the first attribute of a line whose handle is stated
+ * (`stated`) and which takes the handles first..last. */
+static int place(blec__wparser *ps, const char *what, uint16_t stated, long first, long last) {
+  uint16_t used = blec__wgatt_last_handle(ps->p);
+  if (first <= used)
+    return blec__wp_fail(ps,
+                         "%s handle %u is not above the handles already taken (up to %u; handles must "
+                         "increase, and a characteristic's declaration takes the handle before its value)",
+                         what, stated, used);
+  if (last > 0xFFFF)
+    return blec__wp_fail(ps, "%s handle %u leaves no room for its %ld attributes (handles end at 65535)", what,
+                         stated, last - first + 1);
+  return blec__wp_built(ps, blec_world_set_next_handle(ps->p, (uint16_t)first), "cannot use the handle");
+}
+
 int blec__wp_kw_service(blec__wparser *ps, char **t, size_t n) {
-  (void)n;
   blec_uuid u;
-  if (blec__wp_uuid(ps, t[1], &u)) return BLEC_ERR_PARSE;
+  uint16_t h;
+  if (blec__wp_uuid(ps, t[1], &u) || take_handle(ps, t, &n, &h)) return BLEC_ERR_PARSE;
+  if (n > 2) return blec__wp_fail(ps, "wrong arguments for 'service' (expected: service UUID [handle:N])");
+  if (h && place(ps, "service", h, h, h)) return BLEC_ERR_PARSE;
   if (blec__wp_built(ps, blec_world_add_service(ps->p, &u, NULL), "cannot add the service"))
     return BLEC_ERR_PARSE;
   ps->has_services = ps->in_service = true;
@@ -83,7 +114,20 @@ static int parse_props(blec__wparser *ps, char *s, uint32_t *props) {
 int blec__wp_kw_characteristic(blec__wparser *ps, char **t, size_t n) {
   blec_uuid u;
   uint32_t props;
-  if (blec__wp_uuid(ps, t[1], &u) || parse_props(ps, t[2], &props)) return BLEC_ERR_PARSE;
+  uint16_t h;
+  if (blec__wp_uuid(ps, t[1], &u) || take_handle(ps, t, &n, &h)) return BLEC_ERR_PARSE;
+  if (n < 3)
+    return blec__wp_fail(ps, "wrong arguments for 'characteristic' (expected: characteristic UUID [handle:N] "
+                             "PROPERTIES [VALUE])");
+  if (parse_props(ps, t[2], &props)) return BLEC_ERR_PARSE;
+  if (h) {
+    /* The stated handle is the value's (what a client sees); the declaration comes just
+     * before it, the Extended Properties and CCCD descriptors the world adds just after. */
+    long extra = ((props & (BLEC_PROP_RELIABLE_WRITE | BLEC_PROP_WRITABLE_AUXILIARIES)) ? 1 : 0) +
+                 ((props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE)) ? 1 : 0);
+    if (h == 1) return blec__wp_fail(ps, "characteristic handle 1 leaves no room for its declaration");
+    if (place(ps, "characteristic", h, (long)h - 1, (long)h + extra)) return BLEC_ERR_PARSE;
+  }
   ps->vlen = 0;
   if (n > 3 && blec__wp_value(ps, t + 3, n - 3)) return BLEC_ERR_PARSE;
   uint16_t vh = 0;
@@ -96,11 +140,12 @@ int blec__wp_kw_characteristic(blec__wparser *ps, char **t, size_t n) {
 
 int blec__wp_kw_descriptor(blec__wparser *ps, char **t, size_t n) {
   blec_uuid u;
-  uint16_t v16;
-  if (blec__wp_uuid(ps, t[1], &u)) return BLEC_ERR_PARSE;
+  uint16_t v16, stated;
+  if (blec__wp_uuid(ps, t[1], &u) || take_handle(ps, t, &n, &stated)) return BLEC_ERR_PARSE;
   if (blec_uuid_to16(&u, &v16) && v16 == 0x2902)
     return blec__wp_fail(
         ps, "the CCCD 0x2902 is added automatically (to characteristics that notify or indicate)");
+  if (stated && place(ps, "descriptor", stated, stated, stated)) return BLEC_ERR_PARSE;
   size_t i = 2;
   int access = BLEC__WACC_READ | BLEC__WACC_WRITE;
   if (i < n && !blec__wlex_is_value(t[i])) {

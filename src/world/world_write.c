@@ -182,6 +182,12 @@ static bool generated_descriptor(const blec_world_peripheral *p, uint16_t h, con
   return u16 == 0x2900 && (v->props & (BLEC_PROP_RELIABLE_WRITE | BLEC_PROP_WRITABLE_AUXILIARIES));
 }
 
+/* " handle:N" when the attribute whose first handle is `first` does not come right after
+ * the one before (a gap in the database): the implicit numbering would give another. */
+static void put_handle(wtext *t, const blec_world_peripheral *p, uint16_t first, uint16_t stated) {
+  if (first > 1 && p->attrs[first - 2].kind == BLEC__WA_HOLE) put(t, " handle:%u", stated);
+}
+
 static void put_gatt(wtext *t, const blec_world_peripheral *p) {
   static const char *const generators[] = {"static", "counter", "heart-rate", "temperature", "humidity",
                                            "battery"};
@@ -195,14 +201,16 @@ static void put_gatt(wtext *t, const blec_world_peripheral *p) {
       if (skip_end) continue;
       put(t, "  service ");
       put_uuid(t, &a->uuid);
+      put_handle(t, p, h, h);
       put(t, "\n");
       continue;
     }
-    if (h <= skip_end || a->kind == BLEC__WA_CHAR_DECL) continue;
+    if (h <= skip_end || a->kind == BLEC__WA_CHAR_DECL || a->kind == BLEC__WA_HOLE) continue;
     if (a->kind == BLEC__WA_VALUE) {
       value = a;
       put(t, "    characteristic ");
       put_uuid(t, &a->uuid);
+      put_handle(t, p, (uint16_t)(h - 1), h); /* its declaration comes first */
       put(t, " ");
       put_props(t, a->props);
       if (a->len) {
@@ -225,6 +233,7 @@ static void put_gatt(wtext *t, const blec_world_peripheral *p) {
     if (value && generated_descriptor(p, h, value)) continue;
     put(t, "      descriptor ");
     put_uuid(t, &a->uuid);
+    put_handle(t, p, h, h);
     const char *access = a->access == (BLEC__WACC_READ | BLEC__WACC_WRITE) ? NULL
                          : a->access == BLEC__WACC_READ                     ? "read"
                          : a->access == BLEC__WACC_WRITE                    ? "write"

@@ -117,6 +117,38 @@ BLEC_TEST_IMPL(link_reads_and_writes_with_att_errors) {
   blec_world_unref(w);
 }
 
+BLEC_TEST_IMPL(link_serves_a_database_with_gaps_by_handle) {
+  blec_world *w = wt_world("blec-world 1\n"
+                           "peripheral C0:FF:EE:6A:95:01\n"
+                           "  service 180f handle:0x10\n"
+                           "    characteristic 2a19 handle:0x20 read,write,notify u8:77\n"
+                           "      descriptor 2901 handle:0x30 read text:\"Gap\"\n");
+  ASSERT_OK(blec_world_set_time_scale(w, WT_FAST));
+  wt_events ev;
+  wt_events_init(&ev);
+  blec__wlink *l = wt_connect(w, "C0:FF:EE:6A:95:01", &ev);
+  read_is(l, 0x20, "\x4d");
+  read_is(l, 0x30, "Gap");
+  ASSERT_OK(wt_write(l, 0x20, "N", 1, true, NULL));
+  read_is(l, 0x20, "N");
+  /* Before the first attribute, between them and after the last: no attribute there. */
+  static const uint16_t holes[] = {1, 0x0F, 0x11, 0x1E, 0x22, 0x2F, 0x31};
+  for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++) {
+    read_fails(l, holes[i], BLEC_ATT_INVALID_HANDLE);
+    int att = 0;
+    ASSERT_STATUS(wt_write(l, holes[i], "x", 1, true, &att), BLEC_ERR_ATT);
+    ASSERT_EQ_INT(att, BLEC_ATT_INVALID_HANDLE);
+  }
+  /* The CCCD right after the value, subscribed through it. */
+  wt_subscribe(l, 0x20, 1);
+  read_is_n(l, 0x21, "\x01\x00", 2);
+  ASSERT_OK(blec_world_set_value(blec__wlink_peripheral(l), 0x20, (const uint8_t *)"Z", 1, true));
+  WAIT_UNTIL(wt_values(&ev) >= 1);
+  wt_close(l);
+  wt_events_destroy(&ev);
+  blec_world_unref(w);
+}
+
 BLEC_TEST_IMPL(link_write_without_response_applies_silently) {
   blec_world *w = lab_world();
   blec_world_peripheral *p = wt_periph(w, LAB);

@@ -547,6 +547,104 @@ BLEC_TEST_IMPL(parse_survives_mutated_input) {
   free(buf);
 }
 
+/* A database with gaps, as a recorded device has: the handles stated are the handles
+ * used, the ones between are no attribute, the lines after number on. */
+static const char gaps_world[] = "blec-world 1\n"
+                                 "peripheral C0:FF:EE:6A:95:01\n"
+                                 "  name \"Gaps\"\n"
+                                 "  service 180f handle:0x0010\n"
+                                 "    characteristic 2a19 handle:18 read,notify u8:77\n"
+                                 "  service 5d000001-0000-4000-8000-00805f9b34fb handle:0x28\n"
+                                 "    characteristic 5d000002-0000-4000-8000-00805f9b34fb handle:0x30 read hex:0102\n"
+                                 "      descriptor 2901 handle:0x34 read text:\"Gapped\"\n"
+                                 "    characteristic 5d000003-0000-4000-8000-00805f9b34fb read u8:3\n";
+
+BLEC_TEST_IMPL(parse_explicit_handles_leave_gaps) {
+  blec_world *w = NULL;
+  blec_error err;
+  ASSERT_OK(load(gaps_world, &w, &err));
+  blec_world_peripheral *p = NULL;
+  ASSERT_OK(blec_world_find_peripheral(w, "C0:FF:EE:6A:95:01", &p));
+  blec__wattr *attrs = NULL;
+  size_t n = 0;
+  ASSERT_OK(blec__world_peripheral_attributes(p, &attrs, &n));
+  /* GAP 1 (3), battery 0x10 (0x12, CCCD 0x13), vendor 0x28 (0x30, 0x2901 at 0x34, 0x36). */
+  static const struct {
+    blec__wattr_kind kind;
+    uint16_t handle, end;
+  } want[] = {{BLEC__WATTR_SERVICE, 1, 3},         {BLEC__WATTR_CHARACTERISTIC, 3, 0},
+              {BLEC__WATTR_SERVICE, 0x10, 0x13},   {BLEC__WATTR_CHARACTERISTIC, 0x12, 0},
+              {BLEC__WATTR_DESCRIPTOR, 0x13, 0},   {BLEC__WATTR_SERVICE, 0x28, 0x36},
+              {BLEC__WATTR_CHARACTERISTIC, 0x30, 0}, {BLEC__WATTR_DESCRIPTOR, 0x34, 0},
+              {BLEC__WATTR_CHARACTERISTIC, 0x36, 0}};
+  ASSERT_EQ_INT(n, sizeof want / sizeof want[0]);
+  for (size_t i = 0; i < n; i++) {
+    ASSERT_EQ_INT(attrs[i].kind, want[i].kind);
+    ASSERT_EQ_INT(attrs[i].handle, want[i].handle);
+    if (want[i].kind == BLEC__WATTR_SERVICE) ASSERT_EQ_INT(attrs[i].end_handle, want[i].end);
+  }
+  free(attrs);
+  value_is(p, 0x12, "\x4d", 1);
+  value_is(p, 0x34, "Gapped", 6);
+  /* The handles skipped hold nothing. */
+  uint8_t *v = NULL;
+  size_t len = 0;
+  ASSERT_STATUS(blec_world_get_value(p, 0x20, &v, &len), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_world_get_value(p, 0x33, &v, &len), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_world_set_value(p, 0x20, (const uint8_t *)"x", 1, false), BLEC_ERR_INVALID_ARG);
+  /* The builder call: only upwards. */
+  ASSERT_STATUS(blec_world_set_next_handle(p, 0x36), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_world_set_next_handle(p, 0), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_world_set_next_handle(NULL, 0x100), BLEC_ERR_INVALID_ARG);
+  ASSERT_OK(blec_world_set_next_handle(p, 0x37)); /* the next one anyway: no gap */
+  ASSERT_OK(blec_world_set_next_handle(p, 0x100));
+  blec_uuid u = blec_uuid_from16(0x180a);
+  uint16_t h = 0;
+  ASSERT_OK(blec_world_add_service(p, &u, &h));
+  ASSERT_EQ_INT(h, 0x100);
+  blec_world_unref(w);
+}
+
+BLEC_TEST_IMPL(parse_explicit_handle_errors_name_the_line) {
+  static const char head[] = "blec-world 1\nperipheral 00:00:00:00:00:01\n  name \"n\"\n";
+  static const struct {
+    const char *tail;
+    const char *message;
+  } cases[] = {
+      {"  service 180f handle:3\n",
+       "t.world:4: service handle 3 is not above the handles already taken (up to 3; handles must increase, and "
+       "a characteristic's declaration takes the handle before its value)"},
+      {"  service 180f handle:0x10\n    characteristic 2a19 handle:0x11 read\n",
+       "t.world:5: characteristic handle 17 is not above the handles already taken (up to 16; handles must "
+       "increase, and a characteristic's declaration takes the handle before its value)"},
+      {"  service 180f handle:0x10\n  service 180a handle:0x08\n",
+       "t.world:5: service handle 8 is not above the handles already taken (up to 16; handles must increase, "
+       "and a characteristic's declaration takes the handle before its value)"},
+      {"  service 180f handle:0\n", "t.world:4: bad handle 'handle:0' (expected handle:N, N 1..65535)"},
+      {"  service 180f handle:65536\n", "t.world:4: bad handle 'handle:65536' (expected handle:N, N 1..65535)"},
+      {"  service 180f handle:x\n", "t.world:4: bad handle 'handle:x' (expected handle:N, N 1..65535)"},
+      {"  service 180f handle:9 extra\n",
+       "t.world:4: wrong arguments for 'service' (expected: service UUID [handle:N])"},
+      {"  service 180f extra\n", "t.world:4: wrong arguments for 'service' (expected: service UUID [handle:N])"},
+      {"  service 180f\n    characteristic 2a19 handle:9\n",
+       "t.world:5: wrong arguments for 'characteristic' (expected: characteristic UUID [handle:N] PROPERTIES "
+       "[VALUE])"},
+      {"  service 180f\n    characteristic 2a19 handle:65535 read,notify\n",
+       "t.world:5: characteristic handle 65535 leaves no room for its 3 attributes (handles end at 65535)"},
+      {"  service 180f\n    characteristic 2a19 handle:65535 read\n      descriptor 2901 handle:65535\n",
+       "t.world:6: descriptor handle 65535 is not above the handles already taken (up to 65535; handles must "
+       "increase, and a characteristic's declaration takes the handle before its value)"},
+      {"  service 180f\n    characteristic 2a19 handle:65535 read\n      descriptor 2901\n",
+       "t.world:6: cannot add the descriptor: no attribute handle left (a GATT database has at most 65535 "
+       "attributes)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[512];
+    snprintf(text, sizeof text, "%s%s", head, cases[i].tail);
+    expect_error(text, cases[i].message);
+  }
+}
+
 BLEC_TEST_IMPL(parse_windows_settings_for_the_simulated_windows_stack) {
   blec_world *w = NULL;
   blec_error err;

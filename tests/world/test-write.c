@@ -141,6 +141,34 @@ BLEC_TEST_IMPL(write_keeps_awkward_names_values_and_builder_worlds) {
   blec_world_unref(w);
 }
 
+BLEC_TEST_IMPL(write_keeps_explicit_handles_only_where_there_are_gaps) {
+  blec_world *w = NULL;
+  blec_error err;
+  ASSERT_OK(blec_world_load_string("blec-world 1\n"
+                                   "peripheral C0:FF:EE:6A:95:01\n"
+                                   "  name \"Gaps\"\n"
+                                   "  service 180f handle:0x0010\n"
+                                   "    characteristic 2a19 handle:0x12 read,notify u8:77\n"
+                                   "  service 180a handle:0x14\n"
+                                   "    characteristic 2a29 handle:0x20 read text:\"Maker\"\n"
+                                   "      descriptor 2901 handle:0x24 read text:\"Gapped\"\n"
+                                   "      descriptor 2904 read hex:0401\n"
+                                   "    characteristic 2a24 read text:\"M1\"\n",
+                                   "gaps", &w, &err));
+  char *text = NULL;
+  ASSERT_OK(blec_world_write_text(w, &text));
+  ASSERT(strstr(text, "  service 180f handle:16\n") != NULL);
+  ASSERT(strstr(text, "    characteristic 2a19 read,notify") != NULL); /* right after its service */
+  ASSERT(strstr(text, "  service 180a\n") != NULL); /* 0x14 follows the CCCD at 0x13: implicit */
+  ASSERT(strstr(text, "    characteristic 2a29 handle:32 read") != NULL);
+  ASSERT(strstr(text, "      descriptor 2901 handle:36 read") != NULL);
+  ASSERT(strstr(text, "      descriptor 2904 read") != NULL);
+  ASSERT(strstr(text, "    characteristic 2a24 read") != NULL);
+  blec_free(text);
+  round_trip(w, "gaps");
+  blec_world_unref(w);
+}
+
 BLEC_TEST_IMPL(write_save_file_reports_what_fails) {
   blec_world *w = NULL;
   ASSERT_OK(blec_world_new_default(&w));

@@ -7,7 +7,9 @@
  * written by blec_world_save_file: the world format stays the one place that says what
  * a device is. What a world makes by itself is left to it: the GAP service of a named
  * peripheral (when the device's holds just the Device Name), the CCCD of a notifying
- * characteristic, the Extended Properties descriptor.
+ * characteristic, the Extended Properties descriptor. The device's handles are kept
+ * (blec_world_set_next_handle), gaps included, where the world's own attributes leave
+ * room for them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,13 @@ static bool generated_descriptor(blec_uuid u, uint32_t props) {
   if (is16(u, UUID_CCCD)) return props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE);
   return is16(u, UUID_EXT_PROPS) && (props & (BLEC_PROP_RELIABLE_WRITE | BLEC_PROP_WRITABLE_AUXILIARIES));
 }
+/* Gives the next attribute of the world the device's handle `first`, so the replay has
+ * the recorded handles (gaps included) and a program that stored one finds it. A handle
+ * already taken (below one the world made by itself, or out of order) is left to the
+ * world's own numbering. */
+static void keep_handle(blec_world_peripheral *p, uint16_t first) {
+  if (first) (void)blec_world_set_next_handle(p, first);
+}
 
 /* Reads and adds one characteristic with its descriptors. A link lost ends the walk. */
 static int record_characteristic(cli_session *s, blec_world_peripheral *p, blec_characteristic *chr, tally *t) {
@@ -75,6 +84,8 @@ static int record_characteristic(cli_session *s, blec_world_peripheral *p, blec_
     }
   }
   uint16_t vh = 0;
+  uint16_t handle = blec_characteristic_handle(chr); /* its value; the declaration is just before */
+  if (handle > 1) keep_handle(p, (uint16_t)(handle - 1));
   int st = blec_world_add_characteristic(p, &u, props, d, len, &vh);
   free(d);
   if (st != BLEC_OK) return st;
@@ -92,6 +103,7 @@ static int record_characteristic(cli_session *s, blec_world_peripheral *p, blec_
     int rst = gattio_read_desc(s, desc, &d, &len, &err);
     if (rst == BLEC_ERR_DISCONNECTED || rst == BLEC_ERR_NOT_CONNECTED || rst == BLEC_ERR_CANCELLED) return rst;
     if (rst != BLEC_OK) t->unread++;
+    keep_handle(p, blec_descriptor_handle(desc));
     st = blec_world_add_descriptor(p, &du, d, len, NULL);
     free(d);
     if (st != BLEC_OK) return st;
@@ -106,6 +118,7 @@ static int record_gatt(cli_session *s, blec_world_peripheral *p, tally *t) {
     blec_service *svc = blec_client_service_at(s->client, i);
     if (blec_client_name(s->client) && gap_is_name_only(svc)) continue; /* made from the name */
     blec_uuid u = blec_service_uuid(svc);
+    keep_handle(p, blec_service_handle(svc));
     int st = blec_world_add_service(p, &u, NULL);
     if (st != BLEC_OK) return st;
     t->services++;
