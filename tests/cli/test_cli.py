@@ -759,6 +759,27 @@ def test_record_replays_every_device_of_the_default_world(b):
     check(objs[0]["value"] == "01", f"recorded paired, with its value: {objs}")
 
 
+def test_record_keeps_the_handles_of_a_database_with_gaps(b):
+    """A device whose handles have gaps is replayed at the same handles, not renumbered."""
+    world = b.world("gaps.world")
+    addr = "C0:FF:EE:6A:95:01"
+    path = os.path.join(b.tmp, "gaps-recorded.world")
+    b.expect(0, "record", addr, "-o", path, "--world", world)
+    tree = b.services_in(addr, world)
+    again = b.services_in(addr, path)
+    check(tree == again, f"the replayed tree differs:\n{tree}\n{again}")
+    handles = sorted(o["handle"] for o in again if o.get("type") in ("service", "characteristic", "descriptor"))
+    for h in (0x10, 0x12, 0x28, 0x30, 0x34, 0x36):
+        check(h in handles, f"handle {h:#06x} kept: {handles}")
+    with open(path) as f:
+        text = f.read()
+    check("service 180f handle:16" in text, text)
+    check("handle:54" not in text, f"an implicit handle written explicitly: {text}")
+    # Read by a handle the original had: the replay answers at the same one.
+    objs, _ = b.json_lines(0, "read", addr, "#0x30", "--world", path)
+    check(objs[0]["value"] == "0102", f"{objs}")
+
+
 def test_record_reports_what_fails(b):
     objs, _ = b.json_lines(3, "record", ABSENT, "-o", os.path.join(b.tmp, "x.world"),
                            "--timeout", "1")
