@@ -66,6 +66,9 @@ class Blec:
         self.tmp = tempfile.mkdtemp(prefix="blec-cli-")
         atexit.register(shutil.rmtree, self.tmp, True)
         self.env["BLEC_BOND_STORE"] = os.path.join(self.tmp, "bonds")
+        # A private state directory too: `blec shell` keeps its history there.
+        self.env["XDG_STATE_HOME"] = os.path.join(self.tmp, "state")
+        self.env.pop("BLEC_SHELL_HISTORY", None)
         self._scan = None
 
     def argv(self, args):
@@ -860,13 +863,13 @@ def test_shell_scripted_from_a_pipe(b):
 class Terminal:
     """`blec` on a pseudo-terminal: what a user types and sees."""
 
-    def __init__(self, b, *args):
+    def __init__(self, b, *args, env=None):
         if os.name != "posix" or b.emulator:
             raise Skip("a pseudo-terminal needs POSIX and a native binary")
         import pty
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
-            os.execve(b.path, [b.path, *args], b.env)
+            os.execve(b.path, [b.path, *args], env or b.env)
         self.buf = b""
 
     def expect(self, pattern, timeout=30):
@@ -927,6 +930,68 @@ def test_shell_on_a_terminal_edits_completes_and_recalls(b):
         check(t.finish() == 0, "exit status 0")
     finally:
         t.kill()
+
+
+def shell_session(b, lines, *args, env=None, recall=0):
+    """One `blec shell` on a terminal: first Up `recall` times and Enter (what that brings
+    back runs; the screen is returned), then the lines typed, then quit."""
+    t = Terminal(b, "shell", *args, env=env)
+    try:
+        seen = t.expect(r"\[blec\]# ")
+        if recall:
+            t.send("\x1b[A" * recall + "\n")
+            seen = t.expect(r"\[blec\]# ")
+        for line in lines:
+            t.send(line + "\n")
+            seen += t.expect(r"\[blec\]# ")
+        t.send("quit\n")
+        check(t.finish() == 0, "exit status 0")
+        return seen
+    finally:
+        t.kill()
+
+
+def test_shell_keeps_its_history_between_sessions(b):
+    """Like bash or bluetoothctl: Up in a new session recalls the last session's lines,
+    kept in shell_history in the user's state directory (a private one here)."""
+    state = os.path.join(b.tmp, "state")
+    path = os.path.join(state, "blec", "shell_history")
+    shell_session(b, ["scan 1"])
+    check(os.path.exists(path), f"no history file at {path}")
+    with open(path) as f:  # libedit's file writes a space as \040
+        text = f.read().replace("\\040", " ")
+        check("scan 1" in text, f"the line typed is in the file: {text!r}")
+    seen = shell_session(b, [], recall=2)  # the last line is "quit", the one before it "scan 1"
+    check("scan 1" in seen and "devices." in seen, f"Up recalled and ran the line: {seen!r}")
+    # Bounded: a long history file comes back at most 500 lines long.
+    with open(path, "w") as f:  # in libedit's format
+        f.write("_HiStOrY_V2_\n")
+        f.writelines(f"help\\040{i}\n" for i in range(700))
+    seen = shell_session(b, [], recall=1)
+    check("help 699" in seen, f"the newest line recalled: {seen!r}")
+    with open(path) as f:
+        kept = [line for line in f.read().splitlines() if not line.startswith("_HiStOrY_")]
+    check(0 < len(kept) <= 500, f"{len(kept)} lines kept")
+    # BLEC_SHELL_HISTORY names another file.
+    other = os.path.join(b.tmp, "other_history")
+    shell_session(b, ["scan 1"], env=dict(b.env, BLEC_SHELL_HISTORY=other))
+    check(os.path.exists(other), "BLEC_SHELL_HISTORY names the file")
+
+
+def test_shell_history_switched_off_writes_no_file(b):
+    for name, args, extra in (("off", (), {"BLEC_SHELL_HISTORY": "off"}), ("option", ("--no-history",), {})):
+        state = os.path.join(b.tmp, "state-" + name)
+        env = dict(b.env, XDG_STATE_HOME=state, **extra)
+        shell_session(b, ["scan 1"], *args, env=env)
+        check(not os.path.exists(state), f"{name}: something was written: {list(os.walk(state))}")
+        seen = shell_session(b, [], *args, env=env, recall=2)
+        check("devices." not in seen, f"{name}: a line came back: {seen!r}")
+    # A state directory that cannot be made is not fatal; -v says why.
+    blocker = os.path.join(b.tmp, "a-file")
+    open(blocker, "w").close()
+    env = dict(b.env, XDG_STATE_HOME=os.path.join(blocker, "state"))
+    seen = shell_session(b, ["scan 1"], "-v", env=env)
+    check("history for this session only" in seen and "devices." in seen, seen)
 
 
 def test_shell_asks_for_a_pin_on_a_terminal(b):

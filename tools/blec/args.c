@@ -356,6 +356,7 @@ static int apply(parse_state *ps, cli_args *a, const opt_item *it, unsigned *see
     }
     case OPT_INDICATE: a->indicate = true; break;
     case OPT_ALL: a->all = true; break;
+    case OPT_NO_HISTORY: a->no_history = true; break;
     case OPT_OUTPUT:
       if (!*v) return fail(ps, "option --output needs a file name");
       a->output = v;

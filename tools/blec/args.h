@@ -69,6 +69,9 @@ typedef struct cli_args {
   /* record -o */
   const char *output;
 
+  /* shell --no-history */
+  bool no_history;
+
   /* notify, write --listen */
   bool indicate;
   long count; /* valid when count_set */

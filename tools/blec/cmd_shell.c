@@ -589,6 +589,31 @@ static void prompt_for(const shell *sh, char *buf, size_t size) {
     snprintf(buf, size, "[blec]# ");
 }
 
+/* Where the history of the lines typed is kept between sessions: $BLEC_SHELL_HISTORY (a
+ * file; "off" or empty: none), else shell_history in the user's state directory (made
+ * when missing). False when none is kept (--no-history, off, no state directory, or the
+ * directory cannot be made: then the history lasts the session, said with -v). */
+static bool history_path(const cli_args *a, char *buf, size_t size) {
+  if (a->no_history) return false;
+  const char *chosen = getenv("BLEC_SHELL_HISTORY");
+  if (chosen) {
+    if (!chosen[0] || strcmp(chosen, "off") == 0) return false;
+    int n = snprintf(buf, size, "%s", chosen);
+    return n > 0 && (size_t)n < size;
+  }
+  char dir[1024];
+  if (!plat_state_dir(dir, sizeof dir)) {
+    if (a->verbose) fprintf(stderr, "blec shell: no state directory ($HOME unset): history for this session only\n");
+    return false;
+  }
+  if (plat_make_dirs(dir) != 0) {
+    if (a->verbose) fprintf(stderr, "blec shell: cannot make %s: history for this session only\n", dir);
+    return false;
+  }
+  int n = snprintf(buf, size, "%s%cshell_history", dir, plat_dir_separator());
+  return n > 0 && (size_t)n < size;
+}
+
 int cmd_shell(const cli_args *a) {
   shell *sh = calloc(1, sizeof *sh);
   if (!sh) return CLI_EXIT_FAILURE;
@@ -596,7 +621,10 @@ int cmd_shell(const cli_args *a) {
   int rc = session_begin(&sh->s, a);
   if (rc != CLI_EXIT_OK) goto out;
   bool interactive = plat_stdin_is_terminal();
-  lineedit_open(interactive, NULL, complete, sh); /* history for the session */
+  char history[1100];
+  /* Only a person at a terminal leaves a history: a script's lines are not kept. */
+  bool keep = interactive && history_path(a, history, sizeof history);
+  lineedit_open(interactive, keep ? history : NULL, a->verbose > 0, complete, sh);
   if (interactive && !a->json)
     printf("blec shell on the %s backend: 'help' lists the commands, Tab completes%s.\n",
            blec_ctx_backend_name(sh->s.ctx), lineedit_has_editing() ? ", Up recalls" : "");

@@ -89,6 +89,9 @@ static const cli_option_info options[OPT_COUNT_] = {
                         "first one if several share the UUID). A descriptor can also be named "
                         "by its handle alone, as CHAR (#16).", NULL},
     [OPT_OUTPUT] = {"output", 'o', "FILE", "The world file to write (replaced if it exists).", NULL},
+    [OPT_NO_HISTORY] = {"no-history", 0, NULL,
+                        "Keep the history of the lines typed for this session only: read no "
+                        "history file and write none (as BLEC_SHELL_HISTORY=off).", NULL},
     [OPT_ALL] = {"all", 0, NULL,
                  "Print every advertisement and scan response received (event \"adv\" in "
                  "--json), not only the first one of a device and its changes.", NULL},
@@ -262,8 +265,9 @@ static const cli_command_info commands[CMD_COUNT_] = {
                     "the device. A characteristic that needs pairing is recorded with its security "
                     "level and no value, unless --pair gets it read. With --no-scan the device is "
                     "recorded without an advertisement (as one connected elsewhere).\n\n"
-                    "Handles are numbered again from 1 in order, as a world does; what the device "
-                    "does on its own (notifications, changing values) is not recorded.",
+                    "The device's handles are kept, gaps included (where the attributes a world "
+                    "makes by itself leave room); what the device does on its own "
+                    "(notifications, changing values) is not recorded.",
                     CONNECTING_OPTIONS | CLI_OPTBIT(OPT_OUTPUT), record_notes, 1, 1, record_examples},
     [CMD_SHELL] = {"shell", "[ADDR]",
                    "An interactive session: scan, connect once, then read, write, notify...",
@@ -275,10 +279,14 @@ static const cli_command_info commands[CMD_COUNT_] = {
                    "it connects first.\n\n"
                    "On a terminal, lines can be edited, Up recalls earlier ones and Tab completes "
                    "commands, scanned addresses and the device's characteristics; a device that asks "
-                   "for a PIN while pairing is answered at the prompt. From a pipe it reads one "
-                   "command a line without prompts, so it can be scripted; its exit status is "
-                   "that of the last command.",
-                   CLI_OPTBIT(OPT_CONNECT_TIMEOUT), NULL, 0, 1, shell_examples},
+                   "for a PIN while pairing is answered at the prompt. The lines typed are kept "
+                   "between sessions, as a shell does: the last 500 in shell_history in "
+                   "$XDG_STATE_HOME/blec or ~/.local/state/blec (%LOCALAPPDATA%\\blec on Windows), "
+                   "or the file $BLEC_SHELL_HISTORY names; --no-history or BLEC_SHELL_HISTORY=off "
+                   "keeps none. From a pipe it reads one command a line without prompts and "
+                   "without history, so it can be scripted; its exit status is that of the last "
+                   "command.",
+                   CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_HISTORY), NULL, 0, 1, shell_examples},
     [CMD_HELP] = {"help", "[COMMAND]", "Show the help of blec or of a command.",
                   "Same as blec --help, or blec COMMAND --help.", 0, NULL, 0, 1,
                   NULL},
@@ -326,6 +334,9 @@ static const char environment_text[] =
     "BLEC_WORLD: the world file the virtual backend serves when --world is not given.\n"
     "BLEC_BOND_STORE: the file where the virtual backend keeps its bonds between commands "
     "(default: virtual-bonds in $XDG_STATE_HOME/blec or ~/.local/state/blec); off keeps "
+    "none.\n"
+    "BLEC_SHELL_HISTORY: the file where blec shell keeps the lines typed between sessions "
+    "(default: shell_history in $XDG_STATE_HOME/blec or ~/.local/state/blec); off keeps "
     "none.\n"
     "BLEC_LOG: the library's log level (none, error, warning, info, debug) when -v is not "
     "given.";

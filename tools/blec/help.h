@@ -62,6 +62,8 @@ typedef enum cli_opt {
   OPT_ALL,
   /* record */
   OPT_OUTPUT,
+  /* shell */
+  OPT_NO_HISTORY,
   OPT_COUNT_
 } cli_opt;
 

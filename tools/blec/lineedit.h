@@ -19,9 +19,12 @@ typedef const char *const *(*lineedit_words_fn)(const char *before, void *user);
 
 /**
  * Starts reading. `interactive` (stdin is a terminal) turns on editing, the prompt,
- * history (kept in history_path when not NULL) and completion through `words`.
+ * history and completion through `words`. The history is read from and saved to
+ * history_path when not NULL (bounded in lines); a file that cannot be read or written
+ * is not an error: the history then lasts the session (said on stderr when `verbose`).
  */
-void lineedit_open(bool interactive, const char *history_path, lineedit_words_fn words, void *user);
+void lineedit_open(bool interactive, const char *history_path, bool verbose, lineedit_words_fn words,
+                   void *user);
 /** The next line without its end (malloc'd, free it), NULL at the end of input. */
 char *lineedit_read(const char *prompt);
 /** Remembers a line in the history (interactive only). */

@@ -6,6 +6,7 @@
  */
 #include "lineedit.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,11 @@
 
 #include "stdinline.h"
 
+/* The lines a history keeps, in the session and in its file (bash's default). */
 enum { HISTORY_LINES = 500 };
 
 static bool editing;
+static bool telling; /* say on stderr why the history file is not used */
 static char *history_file;
 static lineedit_words_fn words_fn;
 static void *words_user;
@@ -50,8 +53,10 @@ static char **complete(const char *text, int start, int end) {
   return rl_completion_matches(text, generate);
 }
 
-void lineedit_open(bool interactive, const char *history_path, lineedit_words_fn words, void *user) {
+void lineedit_open(bool interactive, const char *history_path, bool verbose, lineedit_words_fn words,
+                   void *user) {
   editing = interactive;
+  telling = verbose;
   words_fn = words;
   words_user = user;
   if (!editing) return;
@@ -61,7 +66,9 @@ void lineedit_open(bool interactive, const char *history_path, lineedit_words_fn
     history_file = malloc(strlen(history_path) + 1);
     if (history_file) {
       strcpy(history_file, history_path);
-      read_history(history_file); /* none yet is fine */
+      int e = read_history(history_file);
+      if (e != 0 && e != ENOENT && telling) /* none yet is fine */
+        fprintf(stderr, "blec shell: cannot read the history %s: %s\n", history_file, strerror(e));
     }
   }
 }
@@ -73,7 +80,11 @@ void lineedit_remember(const char *line) {
 }
 
 void lineedit_close(void) {
-  if (editing && history_file) write_history(history_file);
+  if (editing && history_file) {
+    int e = write_history(history_file);
+    if (e != 0 && telling)
+      fprintf(stderr, "blec shell: cannot save the history %s: %s\n", history_file, strerror(e));
+  }
   free(history_file);
   history_file = NULL;
 }

@@ -10,8 +10,10 @@
 
 static bool prompting;
 
-void lineedit_open(bool interactive, const char *history_path, lineedit_words_fn words, void *user) {
+void lineedit_open(bool interactive, const char *history_path, bool verbose, lineedit_words_fn words,
+                   void *user) {
   (void)history_path;
+  (void)verbose;
   (void)words;
   (void)user;
   prompting = interactive;

@@ -2,6 +2,11 @@
 /* plat_posix.c — plat.h on POSIX systems. */
 #include "plat.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,3 +23,35 @@ void plat_sleep_ms(int ms) {
 }
 
 int plat_stdin_is_terminal(void) { return isatty(STDIN_FILENO) ? 1 : 0; }
+
+int plat_state_dir(char *buf, size_t size) {
+  const char *xdg = getenv("XDG_STATE_HOME");
+  const char *home = getenv("HOME");
+  int n;
+  /* The XDG Base Directory Specification: a relative XDG_STATE_HOME is to be ignored. */
+  if (xdg && xdg[0] == '/')
+    n = snprintf(buf, size, "%s/blec", xdg);
+  else if (home && home[0])
+    n = snprintf(buf, size, "%s/.local/state/blec", home);
+  else
+    return 0;
+  return n > 0 && (size_t)n < size;
+}
+
+int plat_make_dirs(const char *path) {
+  char tmp[4096];
+  size_t len = strlen(path);
+  if (len == 0 || len >= sizeof tmp) return -1;
+  memcpy(tmp, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (tmp[i] != '/' && tmp[i] != '\0') continue;
+    char c = tmp[i];
+    tmp[i] = '\0';
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST) return -1;
+    tmp[i] = c;
+  }
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+char plat_dir_separator(void) { return '/'; }

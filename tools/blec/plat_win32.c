@@ -6,6 +6,7 @@
 #include <windows.h>
 #include <io.h>
 #include <stdio.h>
+#include <string.h>
 
 uint64_t plat_now_ms(void) { return (uint64_t)GetTickCount64(); }
 
@@ -14,3 +15,30 @@ void plat_sleep_ms(int ms) {
 }
 
 int plat_stdin_is_terminal(void) { return _isatty(_fileno(stdin)) ? 1 : 0; }
+
+int plat_state_dir(char *buf, size_t size) {
+  char base[MAX_PATH];
+  DWORD n = GetEnvironmentVariableA("LOCALAPPDATA", base, sizeof base);
+  if (n == 0 || n >= sizeof base) return 0;
+  int w = snprintf(buf, size, "%s\\blec", base);
+  return w > 0 && (size_t)w < size;
+}
+
+int plat_make_dirs(const char *path) {
+  char tmp[4096];
+  size_t len = strlen(path);
+  if (len == 0 || len >= sizeof tmp) return -1;
+  memcpy(tmp, path, len + 1);
+  /* From the third character on: "C:\" itself is never created. */
+  for (size_t i = 3; i <= len; i++) {
+    if (tmp[i] != '\\' && tmp[i] != '/' && tmp[i] != '\0') continue;
+    char c = tmp[i];
+    tmp[i] = '\0';
+    if (!CreateDirectoryA(tmp, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) return -1;
+    tmp[i] = c;
+  }
+  DWORD attr = GetFileAttributesA(path);
+  return attr != INVALID_FILE_ATTRIBUTES && (attr & FILE_ATTRIBUTE_DIRECTORY) ? 0 : -1;
+}
+
+char plat_dir_separator(void) { return '\\'; }
