@@ -70,6 +70,47 @@ BLEC_TEST_IMPL(services_tree_lists_services_characteristics_and_descriptors_in_h
   fx_close(&f);
 }
 
+BLEC_TEST_IMPL(a_database_with_gaps_is_seen_at_its_own_handles) {
+  /* A recorded device keeps its handles (docs/world-format.md "Explicit handles"): every
+   * stack serves and reports them as stated, gaps included. */
+  fx f;
+  fx_open(&f, fx_world_text("blec-world 1\n"
+                            "peripheral C0:FF:EE:6A:95:01 random\n"
+                            "  adv-interval 20ms\n"
+                            "  service 180f handle:0x10\n"
+                            "    characteristic 2a19 handle:0x20 read,notify u8:77\n"
+                            "      descriptor 2901 handle:0x30 read text:\"Gap\"\n"
+                            "  service 5d000001-0000-4000-8000-00805f9b34fb handle:0x40\n"
+                            "    characteristic 5d000002-0000-4000-8000-00805f9b34fb handle:0x48 read,write hex:0102\n"));
+  blec_client *c = fx_connect(&f, "C0:FF:EE:6A:95:01", NULL);
+  blec_service *bat = NULL, *vendor = NULL;
+  blec_uuid u = fx_uuid("180f");
+  ASSERT_OK(blec_client_service(c, &u, &bat));
+  ASSERT_EQ_INT(blec_service_handle(bat), 0x10);
+  u = fx_uuid("5d000001-0000-4000-8000-00805f9b34fb");
+  ASSERT_OK(blec_client_service(c, &u, &vendor));
+  ASSERT_EQ_INT(blec_service_handle(vendor), 0x40);
+  blec_characteristic *level = fx_chr(c, "2a19");
+  ASSERT_EQ_INT(blec_characteristic_handle(level), 0x20);
+  ASSERT_EQ_INT(blec_characteristic_handle(fx_chr(c, "5d000002-0000-4000-8000-00805f9b34fb")), 0x48);
+  blec_descriptor *d = NULL;
+  ASSERT_OK(blec_client_descriptor_by_handle(c, 0x30, &d));
+  blec_uuid du = blec_descriptor_uuid(d), want = fx_uuid("2901");
+  ASSERT(blec_uuid_equal(&du, &want));
+  uint8_t *data = NULL;
+  size_t len = 0;
+  ASSERT_OK(blec_client_read_spec(c, "#0x48", 0, blec_test_ms(FX_WAIT_MS), &data, &len, NULL));
+  ASSERT_EQ_INT(len, 2);
+  ASSERT_EQ_INT(data[1], 2);
+  blec_free(data);
+  ASSERT_OK(blec_client_read_spec(c, "#0x20", 0, blec_test_ms(FX_WAIT_MS), &data, &len, NULL));
+  ASSERT_EQ_INT(len, 1);
+  ASSERT_EQ_INT(data[0], 77);
+  blec_free(data);
+  blec_client_free(c);
+  fx_close(&f);
+}
+
 BLEC_TEST_IMPL(characteristic_properties_match_the_declaration) {
   fx f;
   fx_open(&f, fx_world_lab());
