@@ -956,11 +956,12 @@ def test_shell_keeps_its_history_between_sessions(b):
     kept in shell_history in the user's state directory (a private one here)."""
     state = os.path.join(b.tmp, "state")
     path = os.path.join(state, "blec", "shell_history")
-    shell_session(b, ["scan 1"])
+    shell_session(b, ["pair authentication 246810", "scan 1"])
     check(os.path.exists(path), f"no history file at {path}")
     with open(path) as f:  # libedit's file writes a space as \040
         text = f.read().replace("\\040", " ")
         check("scan 1" in text, f"the line typed is in the file: {text!r}")
+        check("246810" not in text, f"a PIN is never kept: {text!r}")
     seen = shell_session(b, [], recall=2)  # the last line is "quit", the one before it "scan 1"
     check("scan 1" in seen and "devices." in seen, f"Up recalled and ran the line: {seen!r}")
     # Bounded: a long history file comes back at most 500 lines long.

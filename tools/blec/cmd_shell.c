@@ -589,6 +589,17 @@ static void prompt_for(const shell *sh, char *buf, size_t size) {
     snprintf(buf, size, "[blec]# ");
 }
 
+/* Whether the line carries a secret that must not reach the history file: "pair ... PIN"
+ * (the PIN is its last word, starting with a digit, as sh_pair reads it). */
+static bool holds_a_pin(const char *line) {
+  while (*line == ' ' || *line == '\t') line++;
+  if (strncmp(line, "pair", 4) != 0 || (line[4] != ' ' && line[4] != '\t')) return false;
+  const char *last = line + 4;
+  for (const char *p = line + 4; *p; p++)
+    if ((p[0] == ' ' || p[0] == '\t') && p[1] && p[1] != ' ' && p[1] != '\t') last = p + 1;
+  return *last >= '0' && *last <= '9';
+}
+
 /* Where the history of the lines typed is kept between sessions: $BLEC_SHELL_HISTORY (a
  * file; "off" or empty: none), else shell_history in the user's state directory (made
  * when missing). False when none is kept (--no-history, off, no state directory, or the
@@ -637,7 +648,7 @@ int cmd_shell(const cli_args *a) {
     prompt_for(sh, prompt, sizeof prompt);
     char *line = lineedit_read(prompt);
     if (!line) break; /* end of input */
-    lineedit_remember(line);
+    if (!holds_a_pin(line)) lineedit_remember(line);
     sig_reset();
     run_line(sh, line);
     free(line);

@@ -282,8 +282,8 @@ static const cli_command_info commands[CMD_COUNT_] = {
                    "for a PIN while pairing is answered at the prompt. The lines typed are kept "
                    "between sessions, as a shell does: the last 500 in shell_history in "
                    "$XDG_STATE_HOME/blec or ~/.local/state/blec (%LOCALAPPDATA%\\blec on Windows), "
-                   "or the file $BLEC_SHELL_HISTORY names; --no-history or BLEC_SHELL_HISTORY=off "
-                   "keeps none. From a pipe it reads one command a line without prompts and "
+                   "or the file $BLEC_SHELL_HISTORY names (a 'pair' line with a PIN is never kept); "
+                   "--no-history or BLEC_SHELL_HISTORY=off keeps none. From a pipe it reads one command a line without prompts and "
                    "without history, so it can be scripted; its exit status is that of the last "
                    "command.",
                    CLI_OPTBIT(OPT_CONNECT_TIMEOUT) | CLI_OPTBIT(OPT_NO_HISTORY), NULL, 0, 1, shell_examples},
