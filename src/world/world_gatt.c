@@ -3,7 +3,8 @@
  * world_gatt.c — a peripheral's attribute database, laid out as a real GATT server does:
  * handles from 1 in the order things are added (or from a handle asked with
  * blec_world_set_next_handle, the handles skipped left unused, as on a real device whose
- * database has gaps); a service declaration, then for each
+ * database has gaps: the table holds the attributes only, in handle order); a service
+ * declaration, then for each
  * characteristic its declaration, its value, then its descriptors (Extended Properties
  * 0x2900 first when needed, then the CCCD 0x2902 when it can notify or indicate, then the
  * descriptors added). A peripheral with a name gets the GAP service (0x1800) with Device
@@ -21,9 +22,25 @@
 #define ALL_PROPS 0x3FFu
 
 blec__wattr_rec *blec__wgatt_attr(blec_world_peripheral *p, uint16_t handle) {
-  if (handle == 0 || handle > p->nattrs) return NULL;
-  blec__wattr_rec *a = &p->attrs[handle - 1];
-  return a->kind == BLEC__WA_HOLE ? NULL : a; /* an unused handle is no attribute */
+  if (handle == 0 || p->nattrs == 0) return NULL;
+  /* Handles increase from 1, so the attribute with this handle, if any, is at an index
+   * below it: at handle - 1 exactly when no gap comes before it (the usual case). */
+  size_t hi = handle < p->nattrs ? handle : p->nattrs;
+  if (p->attrs[hi - 1].handle == handle) return &p->attrs[hi - 1];
+  size_t lo = 0;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (p->attrs[mid].handle < handle)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < p->nattrs && p->attrs[lo].handle == handle ? &p->attrs[lo] : NULL;
+}
+
+/* The last attribute's handle, 0 when there is none (lock held). */
+static uint16_t last_handle(const blec_world_peripheral *p) {
+  return p->nattrs ? p->attrs[p->nattrs - 1].handle : 0;
 }
 
 int blec__wgatt_set(blec__wattr_rec *a, const uint8_t *data, size_t len) {
@@ -43,14 +60,16 @@ int blec__wgatt_set(blec__wattr_rec *a, const uint8_t *data, size_t len) {
 
 bool blec__world_handles_full(blec_world_peripheral *p) {
   blec__mutex_lock(&p->w->lock);
-  bool full = p->nattrs >= 0xFFFF;
+  bool full = last_handle(p) >= 0xFFFF;
   blec__mutex_unlock(&p->w->lock);
   return full;
 }
 
-/* Appends an attribute (lock held); its handle in *handle. */
+/* Appends an attribute (lock held): the handle after the last one, or the one
+ * blec_world_set_next_handle asked for; its handle in *handle. */
 static int push(blec_world_peripheral *p, int kind, const blec_uuid *uuid, uint16_t *handle) {
-  if (p->nattrs >= 0xFFFF) return BLEC_ERR_STATE; /* the handle space is full (not out of memory) */
+  uint16_t last = last_handle(p);
+  if (last >= 0xFFFF) return BLEC_ERR_STATE; /* the handle space is full (not out of memory) */
   if (p->nattrs == p->cap_attrs) {
     size_t cap = p->cap_attrs ? p->cap_attrs * 2 : 16;
     if (cap > 0xFFFF) cap = 0xFFFF;
@@ -61,17 +80,22 @@ static int push(blec_world_peripheral *p, int kind, const blec_uuid *uuid, uint1
   }
   blec__wattr_rec *a = &p->attrs[p->nattrs++];
   memset(a, 0, sizeof *a);
+  a->handle = p->next_handle > last ? p->next_handle : (uint16_t)(last + 1);
+  p->next_handle = 0;
   a->kind = (uint8_t)kind;
   a->uuid = *uuid;
   a->stream_ms = -1;
   a->burst = 1;
-  *handle = (uint16_t)p->nattrs;
+  *handle = a->handle;
   return BLEC_OK;
 }
 
+/* The attribute at a handle known to hold one (lock held). */
+static blec__wattr_rec *at(blec_world_peripheral *p, uint16_t handle) { return blec__wgatt_attr(p, handle); }
+
 /* The service holding the last attribute gets its end handle moved. */
 static void extend_service(blec_world_peripheral *p) {
-  if (p->cur_service) p->attrs[p->cur_service - 1].owner = (uint16_t)p->nattrs;
+  if (p->cur_service) at(p, p->cur_service)->owner = last_handle(p);
 }
 
 /* Undoes pushes back to n attributes after a failure (lock held). */
@@ -83,7 +107,7 @@ static int add_service_locked(blec_world_peripheral *p, const blec_uuid *uuid, u
   uint16_t h;
   int st = push(p, BLEC__WA_SERVICE, uuid, &h);
   if (st != BLEC_OK) return st;
-  p->attrs[h - 1].owner = h;
+  at(p, h)->owner = h;
   p->cur_service = h;
   p->cur_char = 0;
   if (handle) *handle = h;
@@ -99,11 +123,11 @@ static int add_char_locked(blec_world_peripheral *p, const blec_uuid *uuid, uint
   int st = push(p, BLEC__WA_CHAR_DECL, uuid, &decl);
   if (st == BLEC_OK) st = push(p, BLEC__WA_VALUE, uuid, &vh);
   if (st == BLEC_OK) {
-    p->attrs[decl - 1].props = props;
-    p->attrs[decl - 1].owner = vh;
-    p->attrs[vh - 1].props = props;
-    p->attrs[vh - 1].owner = vh;
-    st = blec__wgatt_set(&p->attrs[vh - 1], value, len);
+    at(p, decl)->props = props;
+    at(p, decl)->owner = vh;
+    at(p, vh)->props = props;
+    at(p, vh)->owner = vh;
+    st = blec__wgatt_set(at(p, vh), value, len);
   }
   if (st == BLEC_OK && (props & EXT_PROPS)) {
     blec_uuid u = blec_uuid_from16(0x2900);
@@ -111,9 +135,9 @@ static int add_char_locked(blec_world_peripheral *p, const blec_uuid *uuid, uint
     if (st == BLEC_OK) {
       uint8_t bits[2] = {(props & BLEC_PROP_RELIABLE_WRITE) ? 1 : 0, 0};
       if (props & BLEC_PROP_WRITABLE_AUXILIARIES) bits[0] |= 2;
-      p->attrs[h - 1].owner = vh;
-      p->attrs[h - 1].access = BLEC__WACC_READ;
-      st = blec__wgatt_set(&p->attrs[h - 1], bits, 2);
+      at(p, h)->owner = vh;
+      at(p, h)->access = BLEC__WACC_READ;
+      st = blec__wgatt_set(at(p, h), bits, 2);
     }
   }
   if (st == BLEC_OK && (props & (BLEC_PROP_NOTIFY | BLEC_PROP_INDICATE))) {
@@ -121,10 +145,10 @@ static int add_char_locked(blec_world_peripheral *p, const blec_uuid *uuid, uint
     st = push(p, BLEC__WA_DESC, &u, &h);
     if (st == BLEC_OK) {
       static const uint8_t zero[2] = {0, 0};
-      p->attrs[h - 1].owner = vh;
-      p->attrs[h - 1].access = BLEC__WACC_READ | BLEC__WACC_WRITE;
-      p->attrs[vh - 1].cccd = h;
-      st = blec__wgatt_set(&p->attrs[h - 1], zero, 2);
+      at(p, h)->owner = vh;
+      at(p, h)->access = BLEC__WACC_READ | BLEC__WACC_WRITE;
+      at(p, vh)->cccd = h;
+      st = blec__wgatt_set(at(p, h), zero, 2);
     }
   }
   if (st != BLEC_OK) {
@@ -140,7 +164,7 @@ static int add_char_locked(blec_world_peripheral *p, const blec_uuid *uuid, uint
 int blec__wgatt_name_changed(blec_world_peripheral *p) {
   if (p->gap_name) {
     const char *n = p->name ? p->name : "";
-    return blec__wgatt_set(&p->attrs[p->gap_name - 1], (const uint8_t *)n, strlen(n));
+    return blec__wgatt_set(at(p, p->gap_name), (const uint8_t *)n, strlen(n));
   }
   if (!p->name) return BLEC_OK;
   /* Create the GAP service; the caller's "current service" ends (characteristics added
@@ -167,7 +191,7 @@ int blec__wgatt_name_changed(blec_world_peripheral *p) {
 
 uint16_t blec__wgatt_last_handle(blec_world_peripheral *p) {
   blec__mutex_lock(&p->w->lock);
-  uint16_t last = (uint16_t)p->nattrs;
+  uint16_t last = last_handle(p);
   blec__mutex_unlock(&p->w->lock);
   return last;
 }
@@ -175,16 +199,10 @@ uint16_t blec__wgatt_last_handle(blec_world_peripheral *p) {
 int blec_world_set_next_handle(blec_world_peripheral *p, uint16_t handle) {
   if (!p || handle == 0) return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&p->w->lock);
-  size_t before = p->nattrs;
-  int st = handle > p->nattrs ? BLEC_OK : BLEC_ERR_INVALID_ARG; /* handles only increase */
-  static const blec_uuid none;
-  while (st == BLEC_OK && p->nattrs + 1 < handle) {
-    uint16_t h;
-    st = push(p, BLEC__WA_HOLE, &none, &h);
-  }
-  if (st != BLEC_OK) truncate_to(p, before);
+  bool up = handle > last_handle(p); /* handles only increase */
+  if (up) p->next_handle = handle;   /* the gap costs nothing: the table holds attributes only */
   blec__mutex_unlock(&p->w->lock);
-  return st;
+  return up ? BLEC_OK : BLEC_ERR_INVALID_ARG;
 }
 
 int blec_world_add_service(blec_world_peripheral *p, const blec_uuid *uuid, uint16_t *handle) {
@@ -217,9 +235,9 @@ int blec_world_add_descriptor(blec_world_peripheral *p, const blec_uuid *uuid, c
     uint16_t h;
     st = push(p, BLEC__WA_DESC, uuid, &h);
     if (st == BLEC_OK) {
-      p->attrs[h - 1].owner = p->cur_char;
-      p->attrs[h - 1].access = BLEC__WACC_READ | BLEC__WACC_WRITE;
-      st = blec__wgatt_set(&p->attrs[h - 1], value, len);
+      at(p, h)->owner = p->cur_char;
+      at(p, h)->access = BLEC__WACC_READ | BLEC__WACC_WRITE;
+      st = blec__wgatt_set(at(p, h), value, len);
       if (st != BLEC_OK) truncate_to(p, before);
     }
     if (st == BLEC_OK) {
@@ -236,7 +254,7 @@ int blec__world_descriptor_set_access(blec_world_peripheral *p, uint16_t handle,
   blec__mutex_lock(&p->w->lock);
   blec__wattr_rec *a = blec__wgatt_attr(p, handle);
   int st = BLEC_ERR_INVALID_ARG;
-  if (a && a->kind == BLEC__WA_DESC && p->attrs[a->owner - 1].cccd != handle) {
+  if (a && a->kind == BLEC__WA_DESC && at(p, a->owner)->cccd != handle) {
     a->access = (uint8_t)access;
     st = BLEC_OK;
   }
@@ -308,7 +326,7 @@ int blec_world_set_value(blec_world_peripheral *p, uint16_t handle, const uint8_
   blec__wattr_rec *a = blec__wgatt_attr(p, handle);
   int st = BLEC_ERR_INVALID_ARG;
   if (a &&
-      (a->kind == BLEC__WA_VALUE || (a->kind == BLEC__WA_DESC && p->attrs[a->owner - 1].cccd != handle))) {
+      (a->kind == BLEC__WA_VALUE || (a->kind == BLEC__WA_DESC && at(p, a->owner)->cccd != handle))) {
     st = blec__wgatt_set(a, value, len);
     if (st == BLEC_OK && notify && a->kind == BLEC__WA_VALUE && p->link && p->link->state == BLEC__WLINK_UP)
       st = blec__wsub_push(p->link, handle, value, len);
@@ -357,7 +375,7 @@ int blec_world_get_value(blec_world_peripheral *p, uint16_t handle, uint8_t **va
   size_t n = 0;
   if (a) {
     st = BLEC_OK;
-    if (a->kind == BLEC__WA_DESC && p->attrs[a->owner - 1].cccd == handle) {
+    if (a->kind == BLEC__WA_DESC && at(p, a->owner)->cccd == handle) {
       /* The CCCD's value is per link: the live link's, else zero. */
       blec__wsub *s = p->link ? blec__wsub_find(p->link, a->owner) : NULL;
       uint16_t bits = s ? s->bits : 0;
@@ -415,7 +433,7 @@ void blec__wgatt_read(blec__wlink *l, blec__wreq *r) {
       return;
     }
   } else if (a->kind == BLEC__WA_DESC) {
-    if (p->attrs[a->owner - 1].cccd == r->handle) {
+    if (at(p, a->owner)->cccd == r->handle) {
       blec__wsub *s = blec__wsub_find(l, a->owner);
       uint16_t bits = s ? s->bits : 0;
       out[0] = (uint8_t)bits;
@@ -477,7 +495,7 @@ void blec__wgatt_write(blec__wlink *l, blec__wreq *r) {
     return;
   }
   /* a descriptor */
-  blec__wattr_rec *v = &p->attrs[a->owner - 1];
+  blec__wattr_rec *v = at(p, a->owner);
   if (v->cccd == r->handle) {
     int e = security_error(l, v->security);
     if (e) {
@@ -512,16 +530,16 @@ void blec__wgatt_write(blec__wlink *l, blec__wreq *r) {
 int blec__wgatt_list(blec_world_peripheral *p, blec__wattr **attrs, size_t *count) {
   size_t n = 0;
   for (size_t i = 0; i < p->nattrs; i++)
-    if (p->attrs[i].kind != BLEC__WA_CHAR_DECL && p->attrs[i].kind != BLEC__WA_HOLE) n++;
+    if (p->attrs[i].kind != BLEC__WA_CHAR_DECL) n++;
   blec__wattr *out = malloc((n ? n : 1) * sizeof *out);
   if (!out) return BLEC_ERR_NO_MEMORY;
   size_t k = 0;
   for (size_t i = 0; i < p->nattrs; i++) {
     const blec__wattr_rec *a = &p->attrs[i];
-    if (a->kind == BLEC__WA_CHAR_DECL || a->kind == BLEC__WA_HOLE) continue;
+    if (a->kind == BLEC__WA_CHAR_DECL) continue;
     blec__wattr *o = &out[k++];
     memset(o, 0, sizeof *o);
-    o->handle = (uint16_t)(i + 1);
+    o->handle = a->handle;
     o->uuid = a->uuid;
     if (a->kind == BLEC__WA_SERVICE) {
       o->kind = BLEC__WATTR_SERVICE;
@@ -562,7 +580,7 @@ uint16_t blec__wgatt_find_value(blec_world_peripheral *p, const blec_uuid *uuid,
   int n = 0;
   for (size_t i = 0; i < p->nattrs; i++) {
     if (p->attrs[i].kind == BLEC__WA_VALUE && blec_uuid_equal(&p->attrs[i].uuid, uuid)) {
-      if (!found) found = (uint16_t)(i + 1);
+      if (!found) found = p->attrs[i].handle;
       n++;
     }
   }

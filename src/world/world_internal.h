@@ -65,8 +65,7 @@ enum {
   BLEC__WA_SERVICE = 0,   /* primary service declaration */
   BLEC__WA_CHAR_DECL = 1, /* characteristic declaration */
   BLEC__WA_VALUE = 2,     /* characteristic value */
-  BLEC__WA_DESC = 3,      /* descriptor */
-  BLEC__WA_HOLE = 4       /* an unused handle (a gap left by blec_world_set_next_handle) */
+  BLEC__WA_DESC = 3       /* descriptor */
 };
 
 /** Stream generators. */
@@ -82,8 +81,9 @@ enum {
 /** Descriptor access bits. */
 enum { BLEC__WACC_READ = 1, BLEC__WACC_WRITE = 2 };
 
-/** One attribute; handle = index + 1 in the peripheral's table. */
+/** One attribute. The table is in handle order; without gaps, handle = index + 1. */
 typedef struct blec__wattr_rec {
+  uint16_t handle;
   uint8_t kind;
   uint8_t security;   /* BLEC__WA_VALUE: blec_protection_level needed (value and CCCD) */
   uint8_t access;     /* BLEC__WA_DESC: BLEC__WACC_* */
@@ -154,7 +154,8 @@ struct blec_world_peripheral {
 
   /* GATT */
   blec__wattr_rec *attrs;
-  size_t nattrs, cap_attrs;
+  size_t nattrs, cap_attrs;       /* attributes in the table (not the last handle: gaps) */
+  uint16_t next_handle;            /* blec_world_set_next_handle's, 0 = the one after the last */
   uint16_t cur_service;            /* handle of the last service, 0 = none */
   uint16_t cur_char;               /* value handle of the last characteristic, 0 = none */
   uint16_t gap_name;               /* value handle of Device Name, 0 = none */
@@ -431,7 +432,7 @@ uint32_t blec__wgatt_props(blec_world_peripheral *p, uint16_t value_handle);
 uint16_t blec__wgatt_find_value(blec_world_peripheral *p, const blec_uuid *uuid, int *count);
 /** Copies the attribute list for discovery (lock held). */
 int blec__wgatt_list(blec_world_peripheral *p, blec__wattr **attrs, size_t *count);
-/** The last handle in use (holes included), 0 when none (takes the lock). */
+/** The last handle taken (by an attribute or blec_world_set_next_handle), 0 when none (takes the lock). */
 uint16_t blec__wgatt_last_handle(blec_world_peripheral *p);
 
 /* ---- world_stream.c ---------------------------------------------------------------------------------- */

@@ -172,20 +172,21 @@ static void put_props(wtext *t, uint32_t props) {
   if (first) put(t, "read"); /* a characteristic needs one property; none would not load */
 }
 
-/* Whether the descriptor at handle h (of the characteristic whose value is v) is one the
- * world adds by itself. */
-static bool generated_descriptor(const blec_world_peripheral *p, uint16_t h, const blec__wattr_rec *v) {
+/* Whether the descriptor d (of the characteristic whose value is v) is one the world adds
+ * by itself. */
+static bool generated_descriptor(const blec__wattr_rec *d, const blec__wattr_rec *v) {
   uint16_t u16 = 0;
-  const blec__wattr_rec *d = &p->attrs[h - 1];
   if (!blec_uuid_to16(&d->uuid, &u16)) return false;
-  if (u16 == 0x2902) return v->cccd == h;
+  if (u16 == 0x2902) return v->cccd == d->handle;
   return u16 == 0x2900 && (v->props & (BLEC_PROP_RELIABLE_WRITE | BLEC_PROP_WRITABLE_AUXILIARIES));
 }
 
-/* " handle:N" when the attribute whose first handle is `first` does not come right after
- * the one before (a gap in the database): the implicit numbering would give another. */
-static void put_handle(wtext *t, const blec_world_peripheral *p, uint16_t first, uint16_t stated) {
-  if (first > 1 && p->attrs[first - 2].kind == BLEC__WA_HOLE) put(t, " handle:%u", stated);
+/* " handle:N" when the line whose first attribute is at index `first` of the table does
+ * not come right after the one before (a gap in the database): the numbering from the
+ * line before would give it another handle. */
+static void put_handle(wtext *t, const blec_world_peripheral *p, size_t first, uint16_t stated) {
+  uint16_t implicit = first ? (uint16_t)(p->attrs[first - 1].handle + 1) : 1;
+  if (p->attrs[first].handle != implicit) put(t, " handle:%u", stated);
 }
 
 static void put_gatt(wtext *t, const blec_world_peripheral *p) {
@@ -194,23 +195,23 @@ static void put_gatt(wtext *t, const blec_world_peripheral *p) {
   uint16_t skip_end = 0; /* the GAP service made from the name: handles up to here */
   const blec__wattr_rec *value = NULL;
   for (size_t i = 0; i < p->nattrs; i++) {
-    uint16_t h = (uint16_t)(i + 1);
     const blec__wattr_rec *a = &p->attrs[i];
+    uint16_t h = a->handle;
     if (a->kind == BLEC__WA_SERVICE) {
       skip_end = p->gap_name && p->gap_name > h && p->gap_name <= a->owner ? a->owner : 0;
       if (skip_end) continue;
       put(t, "  service ");
       put_uuid(t, &a->uuid);
-      put_handle(t, p, h, h);
+      put_handle(t, p, i, h);
       put(t, "\n");
       continue;
     }
-    if (h <= skip_end || a->kind == BLEC__WA_CHAR_DECL || a->kind == BLEC__WA_HOLE) continue;
+    if (h <= skip_end || a->kind == BLEC__WA_CHAR_DECL) continue;
     if (a->kind == BLEC__WA_VALUE) {
       value = a;
       put(t, "    characteristic ");
       put_uuid(t, &a->uuid);
-      put_handle(t, p, (uint16_t)(h - 1), h); /* its declaration comes first */
+      put_handle(t, p, i - 1, h); /* its declaration comes first */
       put(t, " ");
       put_props(t, a->props);
       if (a->len) {
@@ -230,10 +231,10 @@ static void put_gatt(wtext *t, const blec_world_peripheral *p) {
       continue;
     }
     /* a descriptor */
-    if (value && generated_descriptor(p, h, value)) continue;
+    if (value && generated_descriptor(a, value)) continue;
     put(t, "      descriptor ");
     put_uuid(t, &a->uuid);
-    put_handle(t, p, h, h);
+    put_handle(t, p, i, h);
     const char *access = a->access == (BLEC__WACC_READ | BLEC__WACC_WRITE) ? NULL
                          : a->access == BLEC__WACC_READ                     ? "read"
                          : a->access == BLEC__WACC_WRITE                    ? "write"

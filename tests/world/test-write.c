@@ -51,6 +51,7 @@ static void assert_same_world(blec_world *a, blec_world *b) {
     ASSERT_EQ_INT(p->nattrs, q->nattrs);
     for (size_t h = 0; h < p->nattrs; h++) {
       const blec__wattr_rec *x = &p->attrs[h], *y = &q->attrs[h];
+      ASSERT_EQ_INT(x->handle, y->handle);
       ASSERT_EQ_INT(x->kind, y->kind);
       ASSERT(blec_uuid_equal(&x->uuid, &y->uuid));
       ASSERT_EQ_INT(x->props, y->props);
