@@ -451,6 +451,15 @@ BLEC_API int blec_ctx_options_set_adapter(blec_ctx_options *opts, const char *na
  * the folder blec in %LOCALAPPDATA% on Windows. The path is copied (at most 1023 bytes).
  */
 BLEC_API int blec_ctx_options_set_bond_store(blec_ctx_options *opts, const char *path);
+/**
+ * The user's state directory, where blec keeps what outlives a program (the virtual
+ * backend's bond store, `blec shell`'s history): $XDG_STATE_HOME/blec (an absolute
+ * XDG_STATE_HOME) or ~/.local/state/blec on POSIX, the folder blec in %LOCALAPPDATA%
+ * on Windows. Written into buf (size bytes with the NUL); the directory may not exist
+ * yet. BLEC_ERR_NOT_FOUND when there is none (no home directory), BLEC_ERR_INVALID_ARG
+ * when buf is NULL or too small. Since 0.2.
+ */
+BLEC_API int blec_user_state_dir(char *buf, size_t size);
 
 /**
  * Creates a context. `opts` may be NULL (defaults); it is not kept. `err` gets detail on

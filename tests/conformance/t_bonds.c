@@ -100,6 +100,23 @@ BLEC_TEST_IMPL(virtual_bonds_outlive_the_context_in_the_bond_store) {
   remove(path);
 }
 
+BLEC_TEST_IMPL(user_state_dir_ends_in_blec_and_refuses_bad_buffers) {
+  char dir[1024];
+  int st = blec_user_state_dir(dir, sizeof dir);
+  if (st == BLEC_OK) {
+    size_t n = strlen(dir);
+    ASSERT(n > 5);
+    ASSERT_STR_EQ(dir + n - 4, "blec");
+    char small[4];
+    ASSERT_STATUS(blec_user_state_dir(small, sizeof small), BLEC_ERR_INVALID_ARG);
+    ASSERT_EQ_INT(small[0], '\0');
+  } else {
+    ASSERT_STATUS(st, BLEC_ERR_NOT_FOUND); /* no home directory where this runs */
+  }
+  ASSERT_STATUS(blec_user_state_dir(NULL, 10), BLEC_ERR_INVALID_ARG);
+  ASSERT_STATUS(blec_user_state_dir(dir, 0), BLEC_ERR_INVALID_ARG);
+}
+
 BLEC_TEST_IMPL(virtual_bond_store_that_is_malformed_is_ignored_and_replaced) {
   if (!on_virtual()) return;
   char path[128];

@@ -613,7 +613,7 @@ static bool history_path(const cli_args *a, char *buf, size_t size) {
     return n > 0 && (size_t)n < size;
   }
   char dir[1024];
-  if (!plat_state_dir(dir, sizeof dir)) {
+  if (blec_user_state_dir(dir, sizeof dir) != BLEC_OK) {
     if (a->verbose) fprintf(stderr, "blec shell: no state directory ($HOME unset): history for this session only\n");
     return false;
   }

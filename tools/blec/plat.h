@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * plat.h — what the tool needs from the system beyond C11: a monotonic clock, a sleep,
- * whether standard input is a terminal, and the user's state directory. plat_posix.c and plat_win32.c implement them; nothing else in the tool
+ * whether standard input is a terminal, and making a directory (the user's state
+ * directory, which blec_user_state_dir names). plat_posix.c and plat_win32.c implement them; nothing else in the tool
  * is platform-specific.
  */
 #ifndef BLEC_CLI_PLAT_H
@@ -16,12 +17,6 @@ uint64_t plat_now_ms(void);
 void plat_sleep_ms(int ms);
 /** 1 when standard input is a terminal (a user can answer), else 0. */
 int plat_stdin_is_terminal(void);
-/**
- * The user's state directory for blec into buf: $XDG_STATE_HOME/blec (an absolute
- * XDG_STATE_HOME), else ~/.local/state/blec on POSIX; %LOCALAPPDATA%\blec on Windows.
- * 0 when there is none (no HOME) or it does not fit.
- */
-int plat_state_dir(char *buf, size_t size);
 /** Creates a directory and its parents (user-only access where that means something); 0 on success. */
 int plat_make_dirs(const char *path);
 /** The separator between a directory and a file name. */

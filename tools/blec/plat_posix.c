@@ -3,8 +3,6 @@
 #include "plat.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,20 +21,6 @@ void plat_sleep_ms(int ms) {
 }
 
 int plat_stdin_is_terminal(void) { return isatty(STDIN_FILENO) ? 1 : 0; }
-
-int plat_state_dir(char *buf, size_t size) {
-  const char *xdg = getenv("XDG_STATE_HOME");
-  const char *home = getenv("HOME");
-  int n;
-  /* The XDG Base Directory Specification: a relative XDG_STATE_HOME is to be ignored. */
-  if (xdg && xdg[0] == '/')
-    n = snprintf(buf, size, "%s/blec", xdg);
-  else if (home && home[0])
-    n = snprintf(buf, size, "%s/.local/state/blec", home);
-  else
-    return 0;
-  return n > 0 && (size_t)n < size;
-}
 
 int plat_make_dirs(const char *path) {
   char tmp[4096];

@@ -16,14 +16,6 @@ void plat_sleep_ms(int ms) {
 
 int plat_stdin_is_terminal(void) { return _isatty(_fileno(stdin)) ? 1 : 0; }
 
-int plat_state_dir(char *buf, size_t size) {
-  char base[MAX_PATH];
-  DWORD n = GetEnvironmentVariableA("LOCALAPPDATA", base, sizeof base);
-  if (n == 0 || n >= sizeof base) return 0;
-  int w = snprintf(buf, size, "%s\\blec", base);
-  return w > 0 && (size_t)w < size;
-}
-
 int plat_make_dirs(const char *path) {
   char tmp[4096];
   size_t len = strlen(path);
