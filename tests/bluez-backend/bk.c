@@ -113,6 +113,14 @@ void bk_gatt_path(sd_bus *bus, const char *dev_path, const char *uuid128, char *
   if (!out[0]) blec_test_fail_(__FILE__, __LINE__, "no GATT object %s below %s", uuid128, dev_path);
 }
 
+blec_characteristic *bk_chr(blec_client *c, const char *uuid) {
+  blec_uuid u;
+  ASSERT_OK(blec_uuid_parse(uuid, &u));
+  blec_characteristic *ch = NULL;
+  ASSERT_OK(blec_client_characteristic(c, &u, &ch));
+  return ch;
+}
+
 bool bk_bool_property(sd_bus *bus, const char *path, const char *iface, const char *name) {
   sd_bus_error e = SD_BUS_ERROR_NULL;
   int v = 0;

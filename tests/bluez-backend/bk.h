@@ -61,6 +61,8 @@ sd_bus *bk_bus(void);
 void bk_blec_name(sd_bus *self, const blec_bluez_sim *sim, char *out, size_t size);
 /** The object path of the GATT object with this UUID below the device path (GetManagedObjects). */
 void bk_gatt_path(sd_bus *bus, const char *dev_path, const char *uuid128, char *out, size_t size);
+/** The client's characteristic of this UUID, asserting it exists. */
+blec_characteristic *bk_chr(blec_client *c, const char *uuid);
 /** A boolean property of an org.bluez object, read with the raw connection. */
 bool bk_bool_property(sd_bus *bus, const char *path, const char *iface, const char *name);
 

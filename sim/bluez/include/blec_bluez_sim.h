@@ -118,6 +118,18 @@ typedef struct blec_bluez_sim_filter {
 /** Copies the last accepted filter into *out (set false when none was). */
 int blec_bluez_sim_last_filter(blec_bluez_sim *sim, blec_bluez_sim_filter *out);
 
+/** The agents clients registered on AgentManager1 (for tests: what a client asked for). */
+typedef struct blec_bluez_sim_agents {
+  unsigned registrations;  /* RegisterAgent calls accepted so far (any client) */
+  unsigned unregistrations; /* UnregisterAgent calls accepted so far */
+  size_t registered;       /* agents registered now */
+  char capability[20];     /* the last accepted RegisterAgent's capability, as given */
+  char owner[64];          /* its caller's unique name */
+} blec_bluez_sim_agents;
+
+/** Copies the agents' record into *out. */
+int blec_bluez_sim_agents_get(blec_bluez_sim *sim, blec_bluez_sim_agents *out);
+
 /**
  * A fault: every adapter's discovery sessions end without their owners asking (as
  * discovery_remove does to a client that left the bus) and Discovering turns false; a

@@ -306,6 +306,14 @@ int blec_bluez_sim_last_filter(blec_bluez_sim *s, blec_bluez_sim_filter *out) {
   return BLEC_OK;
 }
 
+int blec_bluez_sim_agents_get(blec_bluez_sim *s, blec_bluez_sim_agents *out) {
+  if (!s || !out) return BLEC_ERR_INVALID_ARG;
+  blec__mutex_lock(&s->lock);
+  *out = s->agents_seen;
+  blec__mutex_unlock(&s->lock);
+  return BLEC_OK;
+}
+
 static void end_discovery_job(bz_sim *s, void *arg) {
   (void)arg;
   for (int i = 0; i < s->nadapters; i++)

@@ -80,6 +80,7 @@ struct blec_bluez_sim {
   uint64_t sync_done; /* blec_bluez_sim_sync barriers passed */
   char unique[64];
   blec_bluez_sim_filter last_filter; /* the last accepted SetDiscoveryFilter */
+  blec_bluez_sim_agents agents_seen;  /* AgentManager1's record (agent.c) */
 
   sd_event *event;
   sd_bus *bus;

@@ -22,7 +22,8 @@ void blz_loop_stop(blz_ctx *z);
 /* What the backend can do; PASSIVE_SCAN only where bluetoothd offers advertisement monitors. */
 #define BLZ_CAPS                                                                                        \
   (BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER | BLEC_CAP_CONNECT | \
-   BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS)
+   BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS |                   \
+   BLEC_CAP_JUST_WORKS_WITHOUT_CALLBACK)
 
 blz_ctx *blz_ctx_of(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
 

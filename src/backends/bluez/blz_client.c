@@ -86,9 +86,11 @@ void blz_req_end(blz_ctx *z, blz_req *r) {
     }
   }
   blz_req *after = r->after;
+  bool pair_sent = r->kind == BLZ_REQ_PAIR && r->a.pair.sent;
   sd_bus_slot_unref(r->slot);
   sd_event_source_unref(r->grace);
   req_free(r);
+  if (pair_sent) blz_agent_pair_ended(z);
   if (after) req_run(z, &after->job);
 }
 
