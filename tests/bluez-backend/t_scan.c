@@ -192,3 +192,44 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   bk_close(&t);
   blec__mutex_destroy(&n.m);
 }
+
+BLEC_TEST_IMPL(discovery_a_refused_start_is_not_taken_for_a_running_one) {
+  bk t;
+  bk_world(&t, world_text);
+  bk_sim_start(&t, NULL);
+  bk_ctx(&t, NULL);
+  sd_bus *other = bk_bus();
+  /* The kernel refuses one start: bluetoothd answers InProgress and drops the session.
+   * blec clears and asks again, and the scan runs for real. */
+  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS, 1));
+  ASSERT_OK(blec_bluez_sim_sync(t.sim));
+  bk_scan r;
+  bk_scan_init(&r, ADDR, NULL);
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, bk_scan_cb, &r, &s));
+  ASSERT_OK(blec_scanner_start(s, NULL));
+  ASSERT(bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"));
+  WAIT_UNTIL(bk_scan_total(&r) > 0, BK_WAIT_MS);
+  blec_scanner_free(s);
+  WAIT_UNTIL(!bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"), BK_WAIT_MS);
+  /* Refused twice: the start fails busy, and blec does not believe it discovers — the
+   * next start asks bluetoothd again and runs. */
+  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS, 2));
+  ASSERT_OK(blec_bluez_sim_sync(t.sim));
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, bk_scan_cb, &r, &s));
+  blec_error err;
+  blec_error_clear(&err);
+  ASSERT_STATUS(blec_scanner_start(s, &err), BLEC_ERR_BUSY);
+  ASSERT(strstr(err.message, "InProgress") != NULL);
+  ASSERT(!bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"));
+  blec_scanner_free(s);
+  int before = bk_scan_total(&r);
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, bk_scan_cb, &r, &s));
+  ASSERT_OK(blec_scanner_start(s, NULL));
+  ASSERT(bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"));
+  WAIT_UNTIL(bk_scan_total(&r) > before, BK_WAIT_MS);
+  blec_scanner_free(s);
+  sd_bus_flush_close_unref(other);
+  bk_close(&t);
+  blec__mutex_destroy(&r.m);
+}

@@ -97,6 +97,12 @@ typedef enum blec_bluez_sim_switch {
   /** 1: the "controller" does not confirm Start/StopDiscovery (their callers wait, as
    *  behind a slow or busy controller) until the switch is set back to 0 (default 0). */
   BLEC_BLUEZ_SIM_HOLD_DISCOVERY = 7,
+  /** The next N Start Discovery commands fail in the "kernel" (mgmt status Busy, as
+   *  behind another tool's inquiry): their StartDiscovery callers get
+   *  org.bluez.Error.InProgress "Operation already in progress" (btd_error_busy, the
+   *  same answer as a second StartDiscovery of one client), their sessions are removed
+   *  and Discovering stays false (BlueZ 5.66 start_discovery_complete). */
+  BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS = 8,
   BLEC_BLUEZ_SIM_SWITCH_COUNT
 } blec_bluez_sim_switch;
 

@@ -17,7 +17,8 @@ static const struct {
                     {"ConnectAbortByLocal", BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL},
                     {"GattCache", BLEC_BLUEZ_SIM_GATT_CACHE},
                     {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
-                    {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY}};
+                    {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY},
+                    {"StartDiscoveryFails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS}};
 
 static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   (void)data;
