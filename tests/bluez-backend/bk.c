@@ -197,3 +197,24 @@ void bk_disconnected_cb(blec_client *c, blec_disconnect_reason reason, void *use
   atomic_store(&d->reason, (int)reason);
   atomic_fetch_add(&d->count, 1);
 }
+
+blec_client *bk_subscribed(bk *t, const char *addr, const char *uuid, bk_notes *n, blec_characteristic **ch) {
+  blec_client *c = NULL;
+  ASSERT_OK(blec_client_new(t->ctx, addr, NULL, &c));
+  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
+  *ch = bk_chr(c, uuid);
+  bk_notes_init(n);
+  ASSERT_OK(blec_client_start_notify(c, *ch, 0, bk_notify_cb, n, blec_test_ms(BK_WAIT_MS), NULL));
+  return c;
+}
+
+void bk_expect_notifications(bk *t, const char *addr, blec_characteristic *ch, bk_notes *n, int count, uint8_t base) {
+  blec_world_peripheral *p = NULL;
+  ASSERT_OK(blec_world_find_peripheral(t->world, addr, &p));
+  int before = bk_notes_count(n);
+  for (int i = 1; i <= count; i++) {
+    uint8_t v = (uint8_t)(base + i);
+    ASSERT_OK(blec_world_set_value(p, blec_characteristic_handle(ch), &v, 1, true));
+    WAIT_UNTIL(bk_notes_count(n) == before + i, BK_WAIT_MS);
+  }
+}

@@ -31,3 +31,6 @@ BLEC_TEST(agent_without_callback_cannot_reach_authentication)
 BLEC_TEST(agent_with_callback_is_keyboard_display_and_asks_the_program)
 BLEC_TEST(agent_two_clients_with_different_needs_are_serialised)
 BLEC_TEST(agent_pairing_cancelled_while_waiting_for_its_capability)
+/* t_refresh.c */
+BLEC_TEST(adapter_getall_answered_late_holds_up_nothing_else)
+BLEC_TEST(adapter_getall_held_a_connect_ends_within_its_timeout)

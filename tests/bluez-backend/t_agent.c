@@ -63,6 +63,7 @@ static void on_pairing(blec_client *c, blec_pairing_request *q, void *user) {
   const char *pin = blec_pairing_request_pin(q);
   snprintf(a->pin, sizeof a->pin, "%s", pin ? pin : "");
   atomic_store(&a->kind, (int)blec_pairing_request_kind(q));
+  atomic_fetch_add(&a->calls, 1); /* before answering: the answer may end the pairing at once */
   if (a->hold) {
     a->held = blec_pairing_request_ref(q);
     atomic_store(&a->held_set, true);
@@ -71,7 +72,6 @@ static void on_pairing(blec_client *c, blec_pairing_request *q, void *user) {
   } else {
     blec_pairing_request_accept(q);
   }
-  atomic_fetch_add(&a->calls, 1);
 }
 
 static void asked_init(asked *a, bool hold, const char *answer_pin) {

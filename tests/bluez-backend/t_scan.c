@@ -146,16 +146,9 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   bk_world(&t, world_text);
   bk_sim_start(&t, NULL);
   bk_ctx(&t, NULL);
-  blec_client *c = NULL;
-  ASSERT_OK(blec_client_new(t.ctx, ADDR, NULL, &c));
-  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
-  blec_uuid hr;
-  ASSERT_OK(blec_uuid_parse("2a37", &hr));
-  blec_characteristic *ch = NULL;
-  ASSERT_OK(blec_client_characteristic(c, &hr, &ch));
   bk_notes n;
-  bk_notes_init(&n);
-  ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), NULL));
+  blec_characteristic *ch = NULL;
+  blec_client *c = bk_subscribed(&t, ADDR, "2a37", &n, &ch);
   sd_bus *other = bk_bus();
   /* The connect's discovery is over; the next Start/StopDiscovery waits for the switch. */
   WAIT_UNTIL(!bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"), BK_WAIT_MS);
@@ -174,13 +167,7 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   WAIT_UNTIL(last_filter(&t).nuuids == 1 && !strcmp(last_filter(&t).uuids[0], "0000fe01-0000-1000-8000-00805f9b34fb"),
              BK_WAIT_MS);
   /* Meanwhile the backend's thread still serves notifications. */
-  blec_world_peripheral *p = NULL;
-  ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
-  for (int i = 1; i <= 5; i++) {
-    uint8_t v = (uint8_t)(0x40 + i);
-    ASSERT_OK(blec_world_set_value(p, blec_characteristic_handle(ch), &v, 1, true));
-    WAIT_UNTIL(bk_notes_count(&n) == i, BK_WAIT_MS);
-  }
+  bk_expect_notifications(&t, ADDR, ch, &n, 5, 0x40);
   ASSERT_EQ_INT(atomic_load(&st.done), 0); /* held: the start cannot have returned */
   ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_HOLD_DISCOVERY, 0));
   blec__thread_join(&th);

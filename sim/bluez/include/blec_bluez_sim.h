@@ -17,6 +17,7 @@
 #define BLEC_BLUEZ_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "blec/blec_world.h"
@@ -103,8 +104,15 @@ typedef enum blec_bluez_sim_switch {
    *  same answer as a second StartDiscovery of one client), their sessions are removed
    *  and Discovering stays false (BlueZ 5.66 start_discovery_complete). */
   BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS = 8,
+  /** 1: Properties.GetAll of Adapter1 is not answered while set (a stalled daemon, for
+   *  the tests of a caller's bound); set back to 0, the held calls are answered with the
+   *  properties as they are then. Not a behaviour of bluetoothd's own. */
+  BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL = 9,
   BLEC_BLUEZ_SIM_SWITCH_COUNT
 } blec_bluez_sim_switch;
+
+/** The calls a HOLD_ switch keeps unanswered now (HOLD_ADAPTER_GETALL's GetAll calls). */
+size_t blec_bluez_sim_held_calls(blec_bluez_sim *sim);
 
 /** Sets a switch (from any thread; applies to what starts after it). */
 int blec_bluez_sim_set_switch(blec_bluez_sim *sim, blec_bluez_sim_switch sw, int64_t value);

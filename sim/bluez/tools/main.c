@@ -21,7 +21,7 @@ static void usage(FILE *f) {
           "Serves the world as org.bluez on $DBUS_SYSTEM_BUS_ADDRESS until SIGTERM.\n"
           "Switches: temporary-timeout-ms, connect-delay-ms, signal-before-reply,\n"
           "          connect-abort-by-local, gatt-cache, disconnect-timer-ms, hold-discovery,\n"
-          "          start-discovery-fails.\n");
+          "          start-discovery-fails, hold-adapter-getall.\n");
 }
 
 static const struct {
@@ -34,7 +34,8 @@ static const struct {
                 {"gatt-cache", BLEC_BLUEZ_SIM_GATT_CACHE},
                 {"disconnect-timer-ms", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
                 {"hold-discovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY},
-                {"start-discovery-fails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS}};
+                {"start-discovery-fails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS},
+                {"hold-adapter-getall", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL}};
 
 static bool parse_int(const char *text, long long lo, long long hi, long long *out) {
   char *end = NULL;

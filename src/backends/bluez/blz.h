@@ -323,6 +323,10 @@ struct blz_ctx {
   struct blz_disc_waiter *disc_batch;   /* answered by the chain in flight */
   struct blz_disc_waiter *disc_waiting; /* answered by the next chain */
   char **disc_uuids;  /* the UUID filter in force (NULL-terminated), NULL for none */
+  /* the adapter's GetAll in flight and who waits for it (blz_refresh.c) */
+  sd_bus_slot *refresh_slot;
+  struct blz_refresh_waiter *refresh_batch; /* answered by the call in flight */
+  struct blz_refresh_waiter *refresh_next;  /* answered by the next one */
   /* the pairing agent (blz_agent.c, blz_agent_io.c) */
   sd_bus_slot *agent_slot;  /* the exported Agent1 object */
   int agent_io;             /* blz_agent_io registered with AgentManager1 (NONE: none) */
@@ -349,11 +353,17 @@ struct blz_obj *blz_adapter_obj(blz_ctx *z);
 void blz_choose_adapter(blz_ctx *z);
 /** Fills err for "Bluetooth unavailable" from the mirror (bus thread); BLEC_OK if usable. */
 int blz_availability(blz_ctx *z, blec_error *err);
-/** The same, asking bluetoothd afresh (blocking GetAll) before saying unavailable. */
-int blz_availability_fresh(blz_ctx *z, blec_error *err);
-/** Reads the adapter's properties afresh (bus thread, blocking); a power-off seen there
- * is handled as its signal would be. */
-void blz_refresh_adapter(blz_ctx *z);
+/** The outcome of a fresh availability check (bus thread): BLEC_OK, else the status and err. */
+typedef void (*blz_fresh_fn)(blz_ctx *z, void *arg, int status, const blec_error *err);
+/** Calls fn with the availability (bus thread; possibly before returning): the mirror's
+ * when usable, else after asking bluetoothd afresh — Properties.GetAll of the adapter,
+ * asynchronous and bounded (blz_refresh.c); a power-off seen there is handled as its
+ * signal would be. fn is called exactly once, BLEC_ERR_CANCELLED at the context's end. */
+void blz_availability_fresh(blz_ctx *z, blz_fresh_fn fn, void *arg);
+/** The same, asking bluetoothd even when the mirror says usable. */
+void blz_availability_refresh(blz_ctx *z, blz_fresh_fn fn, void *arg);
+/** Answers the waiting checks BLEC_ERR_CANCELLED and drops the call in flight (teardown). */
+void blz_refresh_exit(blz_ctx *z);
 
 /* ---- object mirror (blz_objects.c) --------------------------------------------------------------- */
 

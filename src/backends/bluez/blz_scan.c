@@ -415,13 +415,12 @@ static void active_started(blz_ctx *z, void *arg, uint64_t id, int status, const
   start_finish(z, c);
 }
 
-static void start_run(blz_ctx *z, blz_sync *s) {
-  start_call *c = (start_call *)s;
+/* Bluetooth is usable (status BLEC_OK) or not: the start goes on or ends. */
+static void start_checked(blz_ctx *z, void *arg, int status, const blec_error *err) {
+  start_call *c = arg;
   blz_scan *sc = c->sc;
-  blec_error_clear(&c->err);
-  sc->next = z->scans;
-  z->scans = sc;
-  c->status = blz_availability_fresh(z, &c->err);
+  c->status = status;
+  if (status != BLEC_OK) c->err = *err;
   if (c->status == BLEC_OK && sc->passive) {
     /* Answered once bluetoothd activated the monitors (passive_started). */
     sc->starting = c;
@@ -436,6 +435,15 @@ static void start_run(blz_ctx *z, blz_sync *s) {
   }
   sc->since = z->discovery_reply_cookie;
   start_finish(z, c);
+}
+
+static void start_run(blz_ctx *z, blz_sync *s) {
+  start_call *c = (start_call *)s;
+  blz_scan *sc = c->sc;
+  blec_error_clear(&c->err);
+  sc->next = z->scans;
+  z->scans = sc;
+  blz_availability_fresh(z, start_checked, c);
 }
 
 static char **uuid_strings(const blec_scanner *s) {
