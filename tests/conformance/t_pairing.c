@@ -4,6 +4,7 @@
  * input/output capability leads to, answers given in the callback or later from another
  * thread, rejections, wrong PINs, no callback, and answers that come too late.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
