@@ -106,6 +106,10 @@ typedef struct sim_req_origin {
 void sim_dev_owner_closed(sim_dev *d, const void *owner);
 /** The attribute database: from the OS cache (Cached, when known) or discovered over the link. */
 void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx, sim_req_origin origin);
+/** A request the device never answers (a service fault, service_faults.c): it connects and
+ *  holds the link like any request, and ends (Unreachable) only when withdrawn or when the
+ *  link drops. */
+void sim_dev_no_answer(sim_dev *d, sim_gatt_cb cb, void *ctx, sim_req_origin origin);
 /** A value: from the OS cache (Cached, when a value is cached) or read over the link. */
 void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx,
                   sim_req_origin origin);

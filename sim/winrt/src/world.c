@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "blec_winrt_sim.h"
+#include "gatt.h"
 #include "stack.h"
 
 static SRWLOCK g_lock = SRWLOCK_INIT;
@@ -116,6 +117,7 @@ static int replace_world(blec_world *w) {
   ReleaseSRWLockExclusive(&g_lock);
   if (w) apply_windows_settings(w);
   sim_stack_forget_all();
+  sim_service_faults_clear();
   if (old) blec_world_unref(old);
   return BLEC_OK;
 }
@@ -289,6 +291,15 @@ int blec_winrt_sim_set_can_maintain_connection(int can) {
 }
 
 bool sim_session_can_maintain(void) { return InterlockedCompareExchange(&g_cannot_maintain, 0, 0) == 0; }
+
+static volatile LONG g_default_no_minimum;
+
+int blec_winrt_sim_set_pairing_default_no_minimum(int on) {
+  InterlockedExchange(&g_default_no_minimum, on ? 1 : 0);
+  return BLEC_OK;
+}
+
+bool sim_pairing_default_has_no_minimum(void) { return InterlockedCompareExchange(&g_default_no_minimum, 0, 0) != 0; }
 
 bool sim_radio_state_unknown(void) { return InterlockedCompareExchange(&g_radio_unknown, 0, 0) != 0; }
 
