@@ -111,13 +111,23 @@ static blec__qentry q_pop(blec__dispatcher *d) {
   return e;
 }
 
-/* Work arrived: wake the runner only if it sleeps; queued mode raises the handle. */
-static void wake_locked(blec__dispatcher *d) {
+/*
+ * Work arrived (lock held): queued mode raises the handle; true when the runner sleeps and
+ * must be signalled. The caller signals after unlocking (wake_runner): signalled under the
+ * lock, the runner would wake only to block on the lock still held, and the unlock would
+ * then cost a second futex call to wake it again.
+ */
+static bool work_arrived_locked(blec__dispatcher *d) {
   if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_set(&d->waitable); /* no-op while set */
-  if (d->sleeping) {
-    d->sleeping = false;
-    blec__cond_signal(&d->cond);
-  }
+  if (!d->sleeping) return false;
+  d->sleeping = false; /* one signal per sleep: later pushes see it awake */
+  return true;
+}
+
+/* The signal of a runner that work_arrived_locked found asleep (lock released). The
+ * dispatcher outlives its producers (blec_ctx_free refuses while objects live). */
+static void wake_runner(blec__dispatcher *d, bool sleeping) {
+  if (sleeping) blec__cond_signal(&d->cond);
 }
 
 /* ---- events ---------------------------------------------------------------------------- */
@@ -126,8 +136,9 @@ void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void 
   ev->owner = owner;
   lock_d(d);
   bool queued = !d->stopping && q_push(d, (blec__qentry){ev, NULL});
-  if (queued) wake_locked(d);
+  bool wake = queued && work_arrived_locked(d);
   blec__mutex_unlock(&d->lock);
+  wake_runner(d, wake);
   if (!queued) ev->drop(ev);
 }
 
@@ -187,7 +198,7 @@ static bool slot_put_bytes(blec__slot *sl, const uint8_t *data, size_t len) {
 
 bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr) {
   void *release = s->bytes ? NULL : ptr;
-  bool dropped = false, first = false;
+  bool dropped = false, first = false, wake = false;
   size_t ndone = 0;
   lock_d(d);
   if (s->ndone) { /* what the dispatcher delivered comes back to be released here */
@@ -213,7 +224,7 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
       release = NULL;
       s->count++;
       s->entries++;
-      wake_locked(d);
+      wake = work_arrived_locked(d);
     }
   } else if (s->policy == BLEC_OVERFLOW_DROP_OLDEST && s->count) {
     /* Full: the oldest value makes room; the queued entries stand for what remains. */
@@ -236,6 +247,7 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
   }
 out:
   blec__mutex_unlock(&d->lock);
+  wake_runner(d, wake);
   if (release && s->kind->release) s->kind->release(release);
   for (size_t i = 0; i < ndone; i++) s->kind->release(s->spare[i]);
   return first;
