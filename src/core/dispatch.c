@@ -118,7 +118,9 @@ static blec__qentry q_pop(blec__dispatcher *d) {
  * then cost a second futex call to wake it again.
  */
 static bool work_arrived_locked(blec__dispatcher *d) {
-  if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_set(&d->waitable); /* no-op while set */
+  /* A thread inside blec_ctx_dispatch takes the work, or raises the handle when it
+   * returns (run_leave_locked): no pipe write per value while the program dispatches. */
+  if (d->mode == BLEC_DELIVERY_QUEUED && !d->runs) blec__waitable_set(&d->waitable); /* no-op while set */
   if (!d->sleeping) return false;
   d->sleeping = false; /* one signal per sleep: later pushes see it awake */
   return true;
@@ -496,11 +498,22 @@ static void dispatch_thread(void *arg) {
   atomic_store(&d->runner, 0);
 }
 
+/* The last thread out of blec__dispatcher_run leaves the handle raised exactly when work
+ * waits for the next call (producers skip it while a thread is inside). */
+static void run_leave_locked(blec__dispatcher *d) {
+  if (--d->runs) return;
+  if (d->qcount && !d->stopping)
+    blec__waitable_set(&d->waitable);
+  else
+    blec__waitable_clear(&d->waitable);
+}
+
 int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   if (d->mode != BLEC_DELIVERY_QUEUED) return BLEC_ERR_STATE;
   if (blec__dispatcher_in_callback(d)) return BLEC_ERR_STATE;
   uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   blec__mutex_lock(&d->lock);
+  d->runs++;
   while (d->running) blec__cond_wait(&d->idle, &d->lock); /* one dispatch at a time */
   if (!d->qcount && !d->stopping && timeout_ms != 0) {
     /* As the dispatch thread does: under a steady stream the next value is microseconds
@@ -510,8 +523,8 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
     lock_d(d);
   }
   while (!d->qcount && !d->stopping && timeout_ms != 0) {
-    /* Nothing queued: the handle may still be set from a drained batch (cleared lazily,
-     * so that a steady stream costs no system call per value). */
+    /* Nothing queued: the handle may still be set from before this call (raised while
+     * no thread dispatched); lowered now, before sleeping, not per value. */
     blec__waitable_clear(&d->waitable);
     int64_t left = -1;
     if (timeout_ms > 0) {
@@ -524,7 +537,7 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
     d->sleeping = false;
   }
   if (!d->qcount || d->stopping) {
-    blec__waitable_clear(&d->waitable);
+    run_leave_locked(d);
     blec__mutex_unlock(&d->lock);
     return 0;
   }
@@ -549,6 +562,7 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   }
   atomic_store(&d->runner, 0);
   d->running = false;
+  run_leave_locked(d);
   blec__cond_broadcast(&d->idle);
   blec__mutex_unlock(&d->lock);
   return (int)done;
