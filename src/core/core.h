@@ -114,7 +114,7 @@ typedef struct blec__dispatcher {
   bool running;          /* a batch is being run (queued mode: one dispatch at a time) */
   unsigned runs;         /* threads inside blec__dispatcher_run: the handle is theirs to raise */
   atomic_size_t pending; /* 1 while qcount > 0: readable without the lock (spinning) */
-  uint32_t spin_us;      /* the runner's current polling budget after a batch (dispatch.c) */
+  _Atomic uint32_t spin_us; /* the runner's current polling budget after a batch (dispatch.c) */
   _Atomic uint64_t runner;               /* thread running callbacks (blec__thread_self), 0 if none */
   _Atomic(const void *) running_owner;   /* owner of the callback running now */
   _Atomic(blec__stream *) running_stream; /* stream of the callback running now */

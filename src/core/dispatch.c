@@ -46,8 +46,8 @@ static void lock_d(blec__dispatcher *d) {
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   memset(d, 0, sizeof *d);
-  d->spin_us = SPIN_US;
   d->mode = mode;
+  atomic_init(&d->spin_us, SPIN_US);
   atomic_init(&d->pending, 0);
   atomic_init(&d->runner, 0);
   atomic_init(&d->running_owner, NULL);
@@ -445,23 +445,37 @@ static void settled_finish(settled *st) {
 /*
  * After a batch the thread polls briefly before it sleeps: under a steady stream
  * (advertisements, notifications) the next value usually arrives within microseconds,
- * and a sleep/wake-up pair per value would cost more than the value itself. The budget
+ * and a sleep/wake-up pair per value would cost more than the value itself (the
+ * producer's signal is a system call, the dearest part of a handoff). The budget
  * adapts: a poll that ends empty halves it (values spaced wider than the budget, say a
  * notification every millisecond from an OS stack, would otherwise cost a whole poll
- * each), one that finds work, or a batch of several values (they queued up while the
- * thread woke), restores it.
+ * each); one that finds work, a batch of several values (they queued up while the
+ * thread woke), or a sleep shorter than the full budget (slept_for) restores it.
+ * (spin_us: relaxed atomics, as two program threads may dispatch at once.)
  */
 static void spin_for_work(blec__dispatcher *d, size_t batch) {
-  if (batch > 1) d->spin_us = SPIN_US;
-  if (!d->spin_us) return;
-  uint64_t until = blec__now_us() + d->spin_us;
+  if (batch > 1) atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
+  uint32_t budget = atomic_load_explicit(&d->spin_us, memory_order_relaxed);
+  if (!budget) return;
+  uint64_t until = blec__now_us() + budget;
   while (!atomic_load_explicit(&d->pending, memory_order_acquire)) {
     if (blec__now_us() >= until) {
-      d->spin_us /= 2;
+      atomic_store_explicit(&d->spin_us, budget / 2, memory_order_relaxed);
       return;
     }
   }
-  d->spin_us = SPIN_US;
+  atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
+}
+
+/*
+ * The runner slept from `since_us` until work came. Without this, a budget halved to
+ * zero by a few empty polls (the producer preempted on a busy machine) never came back
+ * under a steady stream: the runner slept after every value and the producer paid a
+ * wake-up per value. A sleep shorter than the full budget is a poll that would have found
+ * work.
+ */
+static void slept_for(blec__dispatcher *d, uint64_t since_us) {
+  if (blec__now_us() - since_us < SPIN_US) atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
 }
 
 static void dispatch_thread(void *arg) {
@@ -482,10 +496,14 @@ static void dispatch_thread(void *arg) {
       blec__mutex_unlock(&d->lock);
       spin_for_work(d, ran);
       lock_d(d);
-      while (!d->qcount && !d->stopping) {
-        d->sleeping = true;
-        blec__cond_wait(&d->cond, &d->lock);
-        d->sleeping = false;
+      if (!d->qcount && !d->stopping) {
+        uint64_t asleep = blec__now_us();
+        while (!d->qcount && !d->stopping) {
+          d->sleeping = true;
+          blec__cond_wait(&d->cond, &d->lock);
+          d->sleeping = false;
+        }
+        slept_for(d, asleep);
       }
     }
     if (d->stopping) break;
@@ -522,6 +540,7 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
     spin_for_work(d, 0);
     lock_d(d);
   }
+  uint64_t asleep = 0;
   while (!d->qcount && !d->stopping && timeout_ms != 0) {
     /* Nothing queued: the handle may still be set from before this call (raised while
      * no thread dispatched); lowered now, before sleeping, not per value. */
@@ -532,10 +551,12 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
       if (now >= deadline) break;
       left = (int64_t)((deadline - now + 999) / 1000);
     }
+    if (!asleep) asleep = blec__now_us();
     d->sleeping = true;
     blec__cond_timedwait(&d->cond, &d->lock, left);
     d->sleeping = false;
   }
+  if (asleep && d->qcount) slept_for(d, asleep);
   if (!d->qcount || d->stopping) {
     run_leave_locked(d);
     blec__mutex_unlock(&d->lock);
