@@ -148,17 +148,10 @@ int bench_notify_core(void) {
   if (!bench_ok(B, "blec_client_start_notify",
                 blec_client_start_notify(c, chr, 0, bench_on_value, &s, bench_p.timeout_ms, NULL)))
     goto out;
-  if (!bench_pingpong(B, &s, M, send_core, c, h)) goto out;
-  if (atomic_load(&s.bad)) {
-    bench_fail(B, "latency run: %llu values out of order or wrong", (unsigned long long)atomic_load(&s.bad));
+  if (!bench_latency_row(B, &s, M, send_core, c, h, "notify.core.lat",
+                         "core: blec__client_value() to notify callback, one value in flight",
+                         "dispatch thread wake-up included"))
     goto out;
-  }
-  bench_row *row = bench_row_add("notify.core.lat", "core: blec__client_value() to notify callback, one value in flight");
-  if (row) {
-    row->count = M;
-    bench_percentiles(row, s.lat, M);
-    snprintf(row->note, sizeof row->note, "dispatch thread wake-up included");
-  }
   rc = 0;
 out:
   blec_client_free(c);
