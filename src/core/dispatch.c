@@ -123,6 +123,7 @@ static bool work_arrived_locked(blec__dispatcher *d) {
   if (d->mode == BLEC_DELIVERY_QUEUED && !d->runs) blec__waitable_set(&d->waitable); /* no-op while set */
   if (!d->sleeping) return false;
   d->sleeping = false; /* one signal per sleep: later pushes see it awake */
+  d->wakeups++;
   return true;
 }
 
@@ -587,6 +588,13 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   blec__cond_broadcast(&d->idle);
   blec__mutex_unlock(&d->lock);
   return (int)done;
+}
+
+uint64_t blec__dispatcher_wakeups(blec__dispatcher *d) {
+  blec__mutex_lock(&d->lock);
+  uint64_t n = d->wakeups;
+  blec__mutex_unlock(&d->lock);
+  return n;
 }
 
 bool blec__dispatcher_in_callback(blec__dispatcher *d) {
