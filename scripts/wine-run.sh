@@ -11,9 +11,13 @@
 # The build directory is the nearest parent of the program holding CMakeCache.txt. Its
 # Wine prefix is BUILD/wineprefix (created on first use, under a lock, so parallel tests
 # wait for one another): never the user's ~/.wine. Wine is quiet but for its heap checks
-# (WINEDEBUG=-all,warn+heap: Wine then validates every heap call and reports what the NT heap
-# of Windows would end the process for); a program whose run Wine reported a heap error for
-# fails (exit status 3 if it had exited 0), as it would on Windows. A crash ends the program
+# (warn+heap: Wine then validates every heap call and reports what the NT heap of Windows
+# would end the process for); a program whose run Wine reported a heap error for fails
+# (exit status 3 if it had exited 0), as it would on Windows. Wine's errors about starting
+# and ending processes (err+module, err+process, err+seh, err+virtual, err+server) are kept
+# aside: shown only when the program fails without a word of its own on stderr, which is
+# what a process Wine could not start looks like (its NTSTATUS, cut to 8 bits, is the exit
+# status: 0xC0000001 STATUS_UNSUCCESSFUL reads as 1). A crash ends the program
 # at once: no debugger is started (winedbg disabled). Wine installs no Mono/Gecko, writes no
 # desktop menus and draws with its null display driver; blec.dll is found through WINEPATH. A persistent wineserver (-p) and a keeper program
 # (BUILD/tests/wine/wine_keeper.exe, when built) keep the session up while tests run: the
@@ -51,7 +55,7 @@ find_build_dir() {
 
 setup_env() { # build dir
   export WINEPREFIX=${BLEC_WINEPREFIX:-$1/wineprefix}
-  export WINEDEBUG=${BLEC_WINEDEBUG:--all,warn+heap}
+  export WINEDEBUG=${BLEC_WINEDEBUG:--all,warn+heap,err+module,err+process,err+seh,err+virtual,err+server}
   export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d;winedbg.exe=d"
   export WINEARCH=win64
   # Where blec.dll may be; the program's own directory is searched first anyway.
@@ -124,23 +128,39 @@ ensure_prefix() { # build dir
   flock -u 9
 }
 
-# Passes Wine's stderr on, line by line, and copies its heap reports (warn:heap and
-# err:heap lines of WINEDEBUG's heap channel) into the file $1.
-heap_filter() {
-  awk -v flag="$1" '{ print > "/dev/stderr"; fflush("/dev/stderr") }
-                    /:(warn|err):heap:/ { print >> flag; fflush(flag) }'
+# Passes the program's stderr on, line by line: Wine's heap reports (warn:heap and err:heap
+# lines) are also copied into the file $1; Wine's other err lines go only to the file $2;
+# the file $3 is created when the program itself writes a line.
+stderr_filter() {
+  awk -v flag="$1" -v aside="$2" -v spoke="$3" '
+    /^[0-9a-f]+:(warn|err):heap:/ { print > "/dev/stderr"; fflush("/dev/stderr"); print >> flag; fflush(flag); next }
+    /^[0-9a-f]+:err:/ { print >> aside; fflush(aside); next }
+    { print > "/dev/stderr"; fflush("/dev/stderr")
+      if (!said) { printf "" > spoke; close(spoke); said = 1 } }'
+}
+
+# A program that failed in silence: says so, with the time it ran and Wine's errors.
+report_silent_failure() { # program, status, milliseconds, file of Wine's errors
+  echo "wine-run.sh: $1 ended with status $2 after $3 ms without a word on stderr" >&2
+  if [ -s "$4" ]; then
+    echo "wine-run.sh: Wine's errors while it ran:" >&2
+    head -n 40 "$4" >&2
+  else
+    echo "wine-run.sh: Wine reported no error (channels: $WINEDEBUG)" >&2
+  fi
 }
 
 # Runs the program under Wine; fails it when Wine reported a heap error. Signals that end
 # or interrupt this script (ctest's timeout, a test's SIGINT) are passed on to Wine, which
 # turns SIGINT into the console's Ctrl-C event as for a program started by itself.
 run_checked() {
-  local dir flag rc=0 filter wine_pid i
+  local dir flag rc=0 filter wine_pid i started ran_ms
   dir=$(mktemp -d "${TMPDIR:-/tmp}/blec-wine-run.XXXXXX")
   flag=$dir/heap
   mkfifo "$dir/stderr"
-  heap_filter "$flag" <"$dir/stderr" &
+  stderr_filter "$flag" "$dir/wine-errors" "$dir/spoke" <"$dir/stderr" &
   filter=$!
+  started=$(date +%s%N)
   # A background job of a script reads /dev/null unless told otherwise: the program gets
   # this script's stdin (a test's pipe) through fd 3.
   exec 3<&0
@@ -156,6 +176,7 @@ run_checked() {
     wait "$wine_pid" || rc=$?
     kill -0 "$wine_pid" 2>/dev/null || break
   done
+  ran_ms=$(( ($(date +%s%N) - started) / 1000000 ))
   trap - INT TERM HUP
   # The filter ends when the program's stderr closes; should a Wine helper the program
   # started hold it open, give up after five seconds (the reports are written as they come).
@@ -164,6 +185,9 @@ run_checked() {
     sleep 0.01
   done
   kill "$filter" 2>/dev/null || true
+  if [ "$rc" -ne 0 ] && [ ! -e "$dir/spoke" ]; then
+    report_silent_failure "$1" "$rc" "$ran_ms" "$dir/wine-errors"
+  fi
   if [ -s "$flag" ]; then
     echo "wine-run.sh: Wine reported heap corruption (warn+heap lines above); the NT heap of Windows would have ended this program: failing it" >&2
     [ "$rc" -ne 0 ] || rc=3
