@@ -8,10 +8,14 @@
  *
  * Cost model (issue 9, "the dispatcher: bounded and cheap"): a producer takes the lock
  * once per value, copies the value into a slot its stream allocated earlier, appends a
- * two-pointer entry to a ring, and signals only a dispatcher that sleeps. The dispatcher
- * takes up to BATCH entries per lock round trip, copying byte values into its own buffer
- * so the slots are free again at once, and runs them without the lock. Before sleeping
- * the thread polls briefly: under a steady stream the next value is microseconds away.
+ * two-pointer entry to a ring, and signals (after unlocking) only a dispatcher that
+ * sleeps; in queued mode it raises the handle only while no thread is inside
+ * blec_ctx_dispatch. The dispatcher takes up to BATCH entries per lock round trip,
+ * copying byte values into its own buffer so the slots are free again at once, and runs
+ * them without the lock. Before sleeping the thread polls briefly: under a steady stream
+ * the next value is microseconds away; and a small batch gathers for a moment first, so
+ * that the lock and the values do not cross the cores once per value. The producer's
+ * dearest cost is a wake-up (a system call): bench/README.md, "The dispatcher's cost".
  *
  * "No callback after stop/free returns" (issue 13, item 9): the runner publishes which
  * owner and stream it is about to call back (sequentially consistent stores) before it
