@@ -413,7 +413,7 @@ enum {
    * peripheral's input/output, an unauthenticated bond, no question asked. Without it a
    * ceremony that needs a PIN is refused and the pairing fails, naming
    * blec_client_set_pairing_callback. Either way a pairing asked at
-   * BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION needs the callback's answer. Since 0.3.
+   * BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION needs the callback's answer. Since 0.2.
    */
   BLEC_CAP_JUST_WORKS_WITHOUT_CALLBACK = 1u << 19
 };

@@ -1228,6 +1228,10 @@ int sim_stack_end_kept_links(void) {
       d->held_elsewhere = false; /* that program lets go too */
       begin_disconnect_locked(d);
       n++;
+    } else if (d->state == LINK_CLOSING) {
+      /* Already going down (its last holder let go a moment ago: DEVICE_HOLDS_LINK ends
+       * the link when the device object is released): the world's thread ends it soon. */
+      n++;
     }
   }
   ReleaseSRWLockExclusive(&g_lock);

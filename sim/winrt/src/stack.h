@@ -144,7 +144,8 @@ bool sim_obj_tryref(sim_obj *o);
 
 /**
  * Ends the links no object of the program holds any more but the OS keeps up (lingering
- * after release, held by another program); returns how many it began to end.
+ * after release, held by another program); returns how many links are going down, those
+ * it began to end and those already ending (a world replaced now waits for them).
  */
 int sim_stack_end_kept_links(void);
 /** The device's live link gets ATT MTU mtu; MaxPduSizeChanged follows (see stack.c). */

@@ -91,8 +91,9 @@ bool sim_adapter_present(void) {
   return p;
 }
 
-/* How long a replacement waits for links the OS was asked to end (sim_stack_end_kept_links)
- * to go down: they end on the world's thread a moment later. */
+/* How long a replacement waits for links going down (those the OS was asked to end by
+ * sim_stack_end_kept_links, those whose last holder let go just before): they end on the
+ * world's thread a moment later. */
 #define SIM_KEPT_LINKS_END_MS 5000
 
 /* Takes over w's reference (w may be NULL: no world until the next use loads one). */
