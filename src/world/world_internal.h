@@ -174,6 +174,7 @@ enum {
   BLEC__WREQ_WRITE_CMD,  /* without response */
   BLEC__WREQ_PAIR,        /* completes through cb.done */
   BLEC__WREQ_PAIR_ANSWERED, /* a ceremony's answer: completes through cb.pair */
+  BLEC__WREQ_PAIR_JUST_WORKS, /* as PAIR_ANSWERED, the method Just Works whatever the peripheral's IO */
   BLEC__WREQ_UNPAIR,
   BLEC__WREQ_DISCONNECT,
   BLEC__WREQ_DISCOVER,

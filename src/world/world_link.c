@@ -171,6 +171,7 @@ static void complete(blec__wreq *r, const blec__wattr *attrs, size_t nattrs) {
       if (r->cb.discover) r->cb.discover(r->user, r->status, r->att, attrs, nattrs);
       break;
     case BLEC__WREQ_PAIR_ANSWERED:
+    case BLEC__WREQ_PAIR_JUST_WORKS:
       if (r->cb.pair) r->cb.pair(r->user, r->status, (blec__wpair_failure)r->pair_failure);
       break;
     default:
@@ -312,6 +313,7 @@ static int64_t submit(blec__wlink *l, int type, uint16_t handle, int arg, const 
       r->cb.discover = (blec__wdiscover_cb)cb;
       break;
     case BLEC__WREQ_PAIR_ANSWERED:
+    case BLEC__WREQ_PAIR_JUST_WORKS:
       r->cb.pair = (blec__wpair_cb)cb;
       break;
     default:
@@ -349,7 +351,8 @@ int64_t blec__wlink_pair_answered(blec__wlink *link, const blec__wpair_answer *a
     return BLEC_ERR_INVALID_ARG;
   size_t pin_len = a->pin ? strlen(a->pin) : 0;
   if (pin_len > 16) return BLEC_ERR_INVALID_ARG; /* no passkey is that long */
-  return submit(link, BLEC__WREQ_PAIR_ANSWERED, 0, (int)a->level, (const uint8_t *)a->pin, pin_len,
+  return submit(link, a->just_works ? BLEC__WREQ_PAIR_JUST_WORKS : BLEC__WREQ_PAIR_ANSWERED, 0, (int)a->level,
+                (const uint8_t *)a->pin, pin_len,
                 (void (*)(void))done, user);
 }
 
@@ -481,11 +484,13 @@ void blec__wlink_on_head(blec_world *w, blec__wlink *l) {
       r->att = 0;
       break;
     case BLEC__WREQ_PAIR:
-    case BLEC__WREQ_PAIR_ANSWERED: {
+    case BLEC__WREQ_PAIR_ANSWERED:
+    case BLEC__WREQ_PAIR_JUST_WORKS: {
       int level = r->arg == BLEC_PROTECTION_DEFAULT ? BLEC_PROTECTION_ENCRYPTION : r->arg;
-      /* Just Works cannot authenticate (MITM protection needs a passkey or a comparison). */
-      bool just_works = p->pair_io == BLEC_WORLD_PAIRING_IO_NO_INPUT_NO_OUTPUT;
-      bool pin_ok = p->pair_io != BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY ||
+      /* Just Works (either side without input and output) cannot authenticate: MITM
+       * protection needs a passkey or a comparison. */
+      bool just_works = p->pair_io == BLEC_WORLD_PAIRING_IO_NO_INPUT_NO_OUTPUT || r->type == BLEC__WREQ_PAIR_JUST_WORKS;
+      bool pin_ok = just_works || p->pair_io != BLEC_WORLD_PAIRING_IO_DISPLAY_ONLY ||
                     (r->len == strlen(p->passkey) && memcmp(r->data, p->passkey, r->len) == 0);
       if (level > p->pair_max || (just_works && level > BLEC_PROTECTION_ENCRYPTION)) {
         r->status = BLEC_ERR_PAIRING;

@@ -177,6 +177,10 @@ typedef void (*blec__wpair_cb)(void *user, int status, blec__wpair_failure why);
 typedef struct blec__wpair_answer {
   blec_protection_level level;
   const char *pin; /* PROVIDE_PIN: the PIN entered; NULL otherwise */
+  /* The two sides' IO capabilities chose Just Works (Core Vol 3 Part H 2.3.5.1: a central
+   * without input and output, BlueZ's NoInputNoOutput agent, pairs any peripheral so): no
+   * passkey is checked and the key cannot be authenticated. */
+  bool just_works;
 } blec__wpair_answer;
 
 /**

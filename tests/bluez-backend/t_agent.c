@@ -11,8 +11,7 @@
 
 #include "bk.h"
 
-/* Three locks whose ceremony with a KeyboardDisplay central needs the program. (Lock Two,
- * display-only, cannot pair Just Works in the world engine: it always checks its passkey.) */
+/* Three locks whose ceremony with a KeyboardDisplay central needs the program. */
 static const char world_text[] =
     "blec-world 1\n"
     "peripheral C0:A6:00:00:00:01 public\n"
@@ -129,6 +128,22 @@ BLEC_TEST_IMPL(agent_without_callback_pairs_just_works_without_a_question) {
    * own attempt to raise the link to authentication pairs Just Works again and fails. */
   ASSERT_OK(read_status(c, "bb01"));
   ASSERT_STATUS(read_status(c, "bb02"), BLEC_ERR_ATT);
+  blec_client_free(c);
+  bk_close(&t);
+}
+
+/* A peripheral that shows a passkey (display-only) with a NoInputNoOutput central: the Core
+ * spec's table (Vol 3 Part H 2.3.5.1) gives Just Works, so no passkey is typed or checked. */
+BLEC_TEST_IMPL(agent_without_callback_pairs_a_display_only_device_just_works) {
+  bk t;
+  open_all(&t);
+  blec_client *c = connected(&t, TWO, NULL);
+  ASSERT_OK(blec_client_pair(c, BLEC_PROTECTION_ENCRYPTION, blec_test_ms(BK_WAIT_MS), NULL));
+  ASSERT_STR_EQ(agents(&t).capability, "NoInputNoOutput");
+  ASSERT_OK(read_status(c, "bb01"));
+  sd_bus *other = bk_bus();
+  ASSERT(bk_bool_property(other, "/org/bluez/hci0/dev_C0_A6_00_00_00_02", "org.bluez.Device1", "Paired"));
+  sd_bus_flush_close_unref(other);
   blec_client_free(c);
   bk_close(&t);
 }

@@ -155,6 +155,7 @@ static void world_pair(bz_device *d) {
                      ? BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION
                      : BLEC_PROTECTION_ENCRYPTION;
   answer.pin = NULL;
+  answer.just_works = b->method == JUST_WORKS && !b->legacy; /* the IO capabilities chose it */
   if (b->method == PASSKEY_WE_ENTER) {
     snprintf(pin, sizeof pin, "%06u", (unsigned)b->entered);
     answer.pin = pin;

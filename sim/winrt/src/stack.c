@@ -584,7 +584,7 @@ static bool issue_locked(req *r, blec__wlink *link) {
     break;
   default:
     if (r->answered) {
-      blec__wpair_answer a = {(blec_protection_level)r->level, r->pin[0] ? r->pin : NULL};
+      blec__wpair_answer a = {.level = (blec_protection_level)r->level, .pin = r->pin[0] ? r->pin : NULL};
       id = blec__wlink_pair_answered(link, &a, pair_answered_done, r);
     } else {
       id = blec__wlink_pair(link, (blec_protection_level)r->level, pair_done, r);

@@ -513,7 +513,7 @@ static void pair_answered(void *arg, int status, const char *pin) {
   vclient *vc = vp->vc;
   blec_op *op = blec__op_ref(vp->op);
   atomic_fetch_add(&vc->refs, 1);
-  blec__wpair_answer answer = {vp->level, pin};
+  blec__wpair_answer answer = {.level = vp->level, .pin = pin};
   blec__mutex_lock(&vc->lock);
   int64_t id = vc->link ? blec__wlink_pair_answered(vc->link, &answer, pair_done, vp) : BLEC_ERR_DISCONNECTED;
   blec__mutex_unlock(&vc->lock);
