@@ -86,7 +86,10 @@ static void agent_unlink(bz_sim *s, bz_agent *a) {
   }
 }
 
-/* agent_destroy while its owner is still there: it is told with Release(). */
+/* agent_destroy while its owner is still there (bluetoothd stopping: btd_agent_cleanup):
+ * it is told with Release(). Not on UnregisterAgent: there agent_disconnect drops the
+ * owner's watch first, and agent_destroy releases only an agent whose watch is set
+ * (BlueZ 5.66 src/agent.c). */
 static void release(bz_sim *s, bz_agent *a) {
   sd_bus_message *m = NULL;
   if (sd_bus_message_new_method_call(s->bus, &m, a->owner, a->path, "org.bluez.Agent1", "Release") >= 0) {
@@ -173,7 +176,6 @@ static void unregister_agent(bz_sim *s, sd_bus_message *m, void *data) {
   if (!a) return;
   note(s, a, "", -1);
   agent_unlink(s, a);
-  release(s, a);
   agent_free(a);
   bz_reply_empty(s, m);
 }
@@ -204,6 +206,7 @@ void bz_agents_free(bz_sim *s) {
   while (s->agents) {
     bz_agent *a = s->agents;
     s->agents = a->next;
+    release(s, a);
     agent_free(a);
   }
 }

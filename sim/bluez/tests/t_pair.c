@@ -193,9 +193,11 @@ BLEC_TEST_IMPL(a_keyboard_peripheral_gets_the_passkey_the_agent_displays) {
   tb_close(&t);
 }
 
-static bool was_released(tb *t, void *ctx) {
+/* True at once: tb_until then only handles what has arrived. */
+static bool arrived_handled(tb *t, void *ctx) {
   (void)t;
-  return ((agent_state *)ctx)->released > 0;
+  (void)ctx;
+  return true;
 }
 
 BLEC_TEST_IMPL(agent_manager_refuses_what_bluetoothd_refuses) {
@@ -211,7 +213,9 @@ BLEC_TEST_IMPL(agent_manager_refuses_what_bluetoothd_refuses) {
   TB_ERR(tb_call(&t, mgr, iface, "RequestDefaultAgent", "o", "/other"), "org.bluez.Error.DoesNotExist");
   TB_ERR(tb_call(&t, mgr, iface, "UnregisterAgent", "o", "/other"), "org.bluez.Error.DoesNotExist");
   TB_OK(tb_call(&t, mgr, iface, "UnregisterAgent", "o", AGENT_PATH));
-  /* An unregistered agent is told with Release. */
-  ASSERT(tb_until(&t, was_released, &a, 3000));
+  /* UnregisterAgent sends no Release (bluetoothd drops the owner's watch first): a Release
+   * would have come before the call's reply, so it would be among what has arrived. */
+  ASSERT(tb_until(&t, arrived_handled, NULL, 3000));
+  ASSERT_EQ_INT(a.released, 0);
   tb_close(&t);
 }
