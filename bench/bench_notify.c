@@ -9,7 +9,8 @@
  *  notify.core.queued the same in queued delivery: a program thread runs
  *                     blec_ctx_dispatch().
  *  notify.core.producer  the reporting thread's own time per value (outside the flow
- *                     control's waits), both modes.
+ *                     control's waits), both modes, and how often it woke a sleeping
+ *                     dispatcher (a system call: the dearest part of the handoff).
  *  notify.core.lat    one value in flight: blec__client_value() → callback, the value
  *                     carries its send time (blec__now_us).
  *
@@ -20,6 +21,7 @@
 
 #include "bench_notify.h"
 #include "core/backend.h"
+#include "core/core.h"
 
 static int send_core(void *arg, uint16_t handle, const uint8_t *v, size_t len) {
   blec__client_value(arg, handle, v, len);
@@ -28,7 +30,8 @@ static int send_core(void *arg, uint16_t handle, const uint8_t *v, size_t len) {
 
 /* Throughput through the core in one delivery mode: n values pushed by the bench thread
  * (at most 4096 in flight), checked in order, none dropped. */
-static bool notify_throughput(const char *B, blec_delivery mode, uint64_t n, double *rate, double *busy_ns) {
+static bool notify_throughput(const char *B, blec_delivery mode, uint64_t n, double *rate, double *busy_ns,
+                              double *wake_k) {
   bool ok = false;
   blec_world *w = NULL;
   blec_ctx *ctx = NULL;
@@ -51,6 +54,7 @@ static bool notify_throughput(const char *B, blec_delivery mode, uint64_t n, dou
                 blec_client_start_notify(c, chr, 0, bench_on_value, &s, bench_p.timeout_ms, NULL)))
     goto out;
   uint8_t v[BENCH_VLEN] = {0};
+  uint64_t w0 = blec__dispatcher_wakeups(&ctx->dispatcher);
   uint64_t waited = 0, t0 = blec__now_us();
   for (uint64_t i = 0; i < n; i++) {
     waited += bench_flow_throttle(&s.flow, i);
@@ -64,6 +68,7 @@ static bool notify_throughput(const char *B, blec_delivery mode, uint64_t n, dou
     goto out;
   }
   uint64_t t1 = atomic_load(&s.flow.last_us);
+  *wake_k = (double)(blec__dispatcher_wakeups(&ctx->dispatcher) - w0) * 1000.0 / (double)n;
   /* One too many would be counted now: stop_notify waits for a running callback. */
   if (!bench_ok(B, "blec_client_stop_notify", blec_client_stop_notify(c, chr, bench_p.timeout_ms, NULL))) goto out;
   if (atomic_load(&s.flow.delivered) != n || atomic_load(&s.bad) || blec_client_notifications_dropped(c)) {
@@ -91,11 +96,11 @@ static bool notify_core_throughput(const char *B) {
   const uint64_t N = BENCH_N(3000000, 20000);
   const size_t R = bench_p.quick ? 1 : NOTIFY_ROUNDS;
   const blec_delivery modes[2] = {BLEC_DELIVERY_THREAD, BLEC_DELIVERY_QUEUED};
-  double rate[2][NOTIFY_ROUNDS], busy[2][NOTIFY_ROUNDS];
+  double rate[2][NOTIFY_ROUNDS], busy[2][NOTIFY_ROUNDS], wake[2][NOTIFY_ROUNDS];
   for (size_t r = 0; r < R; r++)
     for (int m = 0; m < 2; m++)
-      if (!notify_throughput(B, modes[m], N, &rate[m][r], &busy[m][r])) return false;
-  double busy_med[2];
+      if (!notify_throughput(B, modes[m], N, &rate[m][r], &busy[m][r], &wake[m][r])) return false;
+  double busy_med[2], wake_med[2];
   for (int m = 0; m < 2; m++) {
     double lo = rate[m][0], hi = rate[m][0];
     for (size_t r = 1; r < R; r++) {
@@ -104,6 +109,7 @@ static bool notify_core_throughput(const char *B) {
     }
     double med = bench_median(rate[m], R);
     busy_med[m] = bench_median(busy[m], R);
+    wake_med[m] = bench_median(wake[m], R);
     bench_row *row = bench_row_add(m ? "notify.core.queued" : "notify.core",
                                    m ? "core: the same, callback run by blec_ctx_dispatch() on a program thread (queued)"
                                      : "core: blec__client_value() -> dispatch thread -> notify callback");
@@ -121,8 +127,10 @@ static bool notify_core_throughput(const char *B) {
     row->count = N;
     row->per_op_ns = busy_med[0];
     row->value = busy_med[1];
-    snprintf(row->note, sizeof row->note, "thread delivery %.0f ns, queued %.0f ns: lookup + copy into the queue",
-             busy_med[0], busy_med[1]);
+    snprintf(row->note, sizeof row->note,
+             "thread delivery %.0f ns, queued %.0f ns: lookup + copy into the queue; dispatcher woken %.1f / %.1f per "
+             "1000 values",
+             busy_med[0], busy_med[1], wake_med[0], wake_med[1]);
   }
   return true;
 }
@@ -148,17 +156,10 @@ int bench_notify_core(void) {
   if (!bench_ok(B, "blec_client_start_notify",
                 blec_client_start_notify(c, chr, 0, bench_on_value, &s, bench_p.timeout_ms, NULL)))
     goto out;
-  if (!bench_pingpong(B, &s, M, send_core, c, h)) goto out;
-  if (atomic_load(&s.bad)) {
-    bench_fail(B, "latency run: %llu values out of order or wrong", (unsigned long long)atomic_load(&s.bad));
+  if (!bench_latency_row(B, &s, M, send_core, c, h, "notify.core.lat",
+                         "core: blec__client_value() to notify callback, one value in flight",
+                         "dispatch thread wake-up included"))
     goto out;
-  }
-  bench_row *row = bench_row_add("notify.core.lat", "core: blec__client_value() to notify callback, one value in flight");
-  if (row) {
-    row->count = M;
-    bench_percentiles(row, s.lat, M);
-    snprintf(row->note, sizeof row->note, "dispatch thread wake-up included");
-  }
   rc = 0;
 out:
   blec_client_free(c);

@@ -45,4 +45,9 @@ typedef int (*bench_send_fn)(void *arg, uint16_t handle, const uint8_t *v, size_
  *  bench_fail) when a send fails or a value is not delivered in time. */
 bool bench_pingpong(const char *B, bench_nstate *s, uint64_t m, bench_send_fn send, void *arg, uint16_t handle);
 
+/** bench_pingpong, then the latency row `name` (median, p99 of the m values) with `what`
+ *  and `note`; false (after bench_fail) when a value is late, lost or out of order. */
+bool bench_latency_row(const char *B, bench_nstate *s, uint64_t m, bench_send_fn send, void *arg, uint16_t handle,
+                       const char *name, const char *what, const char *note);
+
 #endif /* BLEC_BENCH_NOTIFY_H */

@@ -94,17 +94,10 @@ int bench_notify_e2e(void) {
   if (!bench_ok(B, "blec_client_start_notify",
                 blec_client_start_notify(c, chr_push, 0, bench_on_value, &s, bench_p.timeout_ms, NULL)))
     goto out;
-  if (!bench_pingpong(B, &s, M, send_world, p, blec_characteristic_handle(chr_push))) goto out;
-  if (atomic_load(&s.bad)) {
-    bench_fail(B, "latency run: %llu values out of order or wrong", (unsigned long long)atomic_load(&s.bad));
+  if (!bench_latency_row(B, &s, M, send_world, p, blec_characteristic_handle(chr_push), "notify.e2e.lat",
+                         "world peripheral (blec_world_set_value) to notify callback, one in flight",
+                         "world + dispatch thread wake-ups included"))
     goto out;
-  }
-  row = bench_row_add("notify.e2e.lat", "world peripheral (blec_world_set_value) to notify callback, one in flight");
-  if (row) {
-    row->count = M;
-    bench_percentiles(row, s.lat, M);
-    snprintf(row->note, sizeof row->note, "world + dispatch thread wake-ups included");
-  }
   rc = 0;
 out:
   blec_client_free(c);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_notify_value.c — sequence-numbered values, their checking callback and the
- * ping-pong series of the notification benchmarks (bench_notify.h). */
+/* bench_notify_value.c — sequence-numbered values, their checking callback, the
+ * ping-pong series and its latency row of the notification benchmarks (bench_notify.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,22 @@ bool bench_pingpong(const char *B, bench_nstate *s, uint64_t m, bench_send_fn se
       bench_fail(B, "value %llu not delivered within %d ms", (unsigned long long)i, bench_p.timeout_ms);
       return false;
     }
+  }
+  return true;
+}
+
+bool bench_latency_row(const char *B, bench_nstate *s, uint64_t m, bench_send_fn send, void *arg, uint16_t handle,
+                       const char *name, const char *what, const char *note) {
+  if (!bench_pingpong(B, s, m, send, arg, handle)) return false;
+  if (atomic_load(&s->bad)) {
+    bench_fail(B, "latency run: %llu values out of order or wrong", (unsigned long long)atomic_load(&s->bad));
+    return false;
+  }
+  bench_row *row = bench_row_add(name, what);
+  if (row) {
+    row->count = m;
+    bench_percentiles(row, s->lat, m);
+    snprintf(row->note, sizeof row->note, "%s", note);
   }
   return true;
 }

@@ -406,7 +406,16 @@ enum {
    * ends the link when the discovery gets no answer: the connect fails (the link's loss,
    * or its timeout) and the retry option has no effect.
    */
-  BLEC_CAP_DISCOVERY_RETRY = 1u << 18
+  BLEC_CAP_DISCOVERY_RETRY = 1u << 18,
+  /**
+   * A client without a pairing callback pairs as a device with no input and no output
+   * (BlueZ: blec's agent is registered NoInputNoOutput for it): Just Works whatever the
+   * peripheral's input/output, an unauthenticated bond, no question asked. Without it a
+   * ceremony that needs a PIN is refused and the pairing fails, naming
+   * blec_client_set_pairing_callback. Either way a pairing asked at
+   * BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION needs the callback's answer. Since 0.2.
+   */
+  BLEC_CAP_JUST_WORKS_WITHOUT_CALLBACK = 1u << 19
 };
 
 /**

@@ -205,6 +205,9 @@ typedef void (*blec__pairing_answer_fn)(void *arg, int status, const char *pin);
  */
 void blec__client_pairing_request(blec_client *c, blec_op *op, blec_pairing_kind kind, const char *pin,
                                   blec__pairing_answer_fn answer, void *arg);
+/** Whether the program set a pairing callback on c (a backend whose OS asks fewer
+ * questions of a program that cannot answer them picks its IO capability by it). */
+bool blec__client_has_pairing_callback(blec_client *c);
 /** Says why an answer's status failed a pairing, for the op's message ("rejected by the program"). */
 const char *blec__pairing_refusal_text(int status, blec_pairing_kind kind);
 

@@ -112,8 +112,11 @@ typedef struct blec__dispatcher {
   bool stopping;
   bool sleeping;         /* the runner waits on cond: a post signals it */
   bool running;          /* a batch is being run (queued mode: one dispatch at a time) */
+  unsigned runs;         /* threads inside blec__dispatcher_run: the handle is theirs to raise */
+  uint64_t run_end_us;   /* when the last blec__dispatcher_run that ran callbacks returned */
+  uint64_t wakeups;      /* producers' signals to a sleeping runner (the handoff's system calls) */
   atomic_size_t pending; /* 1 while qcount > 0: readable without the lock (spinning) */
-  uint32_t spin_us;      /* the runner's current polling budget after a batch (dispatch.c) */
+  _Atomic uint32_t spin_us; /* the runner's current polling budget after a batch (dispatch.c) */
   _Atomic uint64_t runner;               /* thread running callbacks (blec__thread_self), 0 if none */
   _Atomic(const void *) running_owner;   /* owner of the callback running now */
   _Atomic(blec__stream *) running_stream; /* stream of the callback running now */
@@ -133,6 +136,8 @@ void blec__dispatcher_destroy(blec__dispatcher *d);
 void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void *owner);
 void blec__dispatcher_post(blec__dispatcher *d, blec__event *ev);
 int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms);
+/** How many times a producer woke a sleeping runner so far (blec-bench prints it per event). */
+uint64_t blec__dispatcher_wakeups(blec__dispatcher *d);
 /** True on the thread now running this dispatcher's callbacks. */
 bool blec__dispatcher_in_callback(blec__dispatcher *d);
 /**

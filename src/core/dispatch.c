@@ -8,10 +8,14 @@
  *
  * Cost model (issue 9, "the dispatcher: bounded and cheap"): a producer takes the lock
  * once per value, copies the value into a slot its stream allocated earlier, appends a
- * two-pointer entry to a ring, and signals only a dispatcher that sleeps. The dispatcher
- * takes up to BATCH entries per lock round trip, copying byte values into its own buffer
- * so the slots are free again at once, and runs them without the lock. Before sleeping
- * the thread polls briefly: under a steady stream the next value is microseconds away.
+ * two-pointer entry to a ring, and signals (after unlocking) only a dispatcher that
+ * sleeps; in queued mode it raises the handle only while no thread is inside
+ * blec_ctx_dispatch. The dispatcher takes up to BATCH entries per lock round trip,
+ * copying byte values into its own buffer so the slots are free again at once, and runs
+ * them without the lock. Before sleeping the thread polls briefly: under a steady stream
+ * the next value is microseconds away; and a small batch gathers for a moment first, so
+ * that the lock and the values do not cross the cores once per value. The producer's
+ * dearest cost is a wake-up (a system call): bench/README.md, "The dispatcher's cost".
  *
  * "No callback after stop/free returns" (issue 13, item 9): the runner publishes which
  * owner and stream it is about to call back (sequentially consistent stores) before it
@@ -27,6 +31,7 @@
 #define BATCH 64
 #define FIRST_SLOTS 16
 #define SPIN_US 30
+#define GATHER_US 3
 #define BYTES_FIRST 4096
 
 static void dispatch_thread(void *arg);
@@ -46,8 +51,8 @@ static void lock_d(blec__dispatcher *d) {
 
 int blec__dispatcher_init(blec__dispatcher *d, blec_delivery mode) {
   memset(d, 0, sizeof *d);
-  d->spin_us = SPIN_US;
   d->mode = mode;
+  atomic_init(&d->spin_us, SPIN_US);
   atomic_init(&d->pending, 0);
   atomic_init(&d->runner, 0);
   atomic_init(&d->running_owner, NULL);
@@ -111,13 +116,26 @@ static blec__qentry q_pop(blec__dispatcher *d) {
   return e;
 }
 
-/* Work arrived: wake the runner only if it sleeps; queued mode raises the handle. */
-static void wake_locked(blec__dispatcher *d) {
-  if (d->mode == BLEC_DELIVERY_QUEUED) blec__waitable_set(&d->waitable); /* no-op while set */
-  if (d->sleeping) {
-    d->sleeping = false;
-    blec__cond_signal(&d->cond);
-  }
+/*
+ * Work arrived (lock held): queued mode raises the handle; true when the runner sleeps and
+ * must be signalled. The caller signals after unlocking (wake_runner): signalled under the
+ * lock, the runner would wake only to block on the lock still held, and the unlock would
+ * then cost a second futex call to wake it again.
+ */
+static bool work_arrived_locked(blec__dispatcher *d) {
+  /* A thread inside blec_ctx_dispatch takes the work, or raises the handle when it
+   * returns (run_leave_locked): no pipe write per value while the program dispatches. */
+  if (d->mode == BLEC_DELIVERY_QUEUED && !d->runs) blec__waitable_set(&d->waitable); /* no-op while set */
+  if (!d->sleeping) return false;
+  d->sleeping = false; /* one signal per sleep: later pushes see it awake */
+  d->wakeups++;
+  return true;
+}
+
+/* The signal of a runner that work_arrived_locked found asleep (lock released). The
+ * dispatcher outlives its producers (blec_ctx_free refuses while objects live). */
+static void wake_runner(blec__dispatcher *d, bool sleeping) {
+  if (sleeping) blec__cond_signal(&d->cond);
 }
 
 /* ---- events ---------------------------------------------------------------------------- */
@@ -126,8 +144,9 @@ void blec__dispatcher_post_for(blec__dispatcher *d, blec__event *ev, const void 
   ev->owner = owner;
   lock_d(d);
   bool queued = !d->stopping && q_push(d, (blec__qentry){ev, NULL});
-  if (queued) wake_locked(d);
+  bool wake = queued && work_arrived_locked(d);
   blec__mutex_unlock(&d->lock);
+  wake_runner(d, wake);
   if (!queued) ev->drop(ev);
 }
 
@@ -187,7 +206,7 @@ static bool slot_put_bytes(blec__slot *sl, const uint8_t *data, size_t len) {
 
 bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr) {
   void *release = s->bytes ? NULL : ptr;
-  bool dropped = false, first = false;
+  bool dropped = false, first = false, wake = false;
   size_t ndone = 0;
   lock_d(d);
   if (s->ndone) { /* what the dispatcher delivered comes back to be released here */
@@ -213,7 +232,7 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
       release = NULL;
       s->count++;
       s->entries++;
-      wake_locked(d);
+      wake = work_arrived_locked(d);
     }
   } else if (s->policy == BLEC_OVERFLOW_DROP_OLDEST && s->count) {
     /* Full: the oldest value makes room; the queued entries stand for what remains. */
@@ -236,6 +255,7 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
   }
 out:
   blec__mutex_unlock(&d->lock);
+  wake_runner(d, wake);
   if (release && s->kind->release) s->kind->release(release);
   for (size_t i = 0; i < ndone; i++) s->kind->release(s->spare[i]);
   return first;
@@ -428,26 +448,53 @@ static void settled_finish(settled *st) {
   for (size_t k = 0; k < st->nfree; k++) stream_free(st->free[k]);
 }
 
+/* Polls until GATHER_US after `since_us` (spin_for_work, blec__dispatcher_run). */
+static void gather_from(uint64_t since_us) {
+  while (blec__now_us() - since_us < GATHER_US) {
+  }
+}
+
 /*
  * After a batch the thread polls briefly before it sleeps: under a steady stream
  * (advertisements, notifications) the next value usually arrives within microseconds,
- * and a sleep/wake-up pair per value would cost more than the value itself. The budget
+ * and a sleep/wake-up pair per value would cost more than the value itself (the
+ * producer's signal is a system call, the dearest part of a handoff). The budget
  * adapts: a poll that ends empty halves it (values spaced wider than the budget, say a
  * notification every millisecond from an OS stack, would otherwise cost a whole poll
- * each), one that finds work, or a batch of several values (they queued up while the
- * thread woke), restores it.
+ * each); one that finds work, a batch of several values (they queued up while the
+ * thread woke), or a sleep shorter than the full budget (slept_for) restores it.
+ * (spin_us: relaxed atomics, as two program threads may dispatch at once.)
+ *
+ * Work found, the runner still lets it gather until GATHER_US after the poll began: a
+ * runner faster than its producer would otherwise take each value alone, and the lock,
+ * the ring and the values' cache lines would travel between the two cores once per
+ * value, which the producer pays (measured: its CPU per report doubled). A value spaced
+ * wider than GATHER_US from the previous batch (one in flight) waits for nothing.
  */
 static void spin_for_work(blec__dispatcher *d, size_t batch) {
-  if (batch > 1) d->spin_us = SPIN_US;
-  if (!d->spin_us) return;
-  uint64_t until = blec__now_us() + d->spin_us;
+  if (batch > 1) atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
+  uint32_t budget = atomic_load_explicit(&d->spin_us, memory_order_relaxed);
+  if (!budget) return;
+  uint64_t start = blec__now_us(), until = start + budget;
   while (!atomic_load_explicit(&d->pending, memory_order_acquire)) {
     if (blec__now_us() >= until) {
-      d->spin_us /= 2;
+      atomic_store_explicit(&d->spin_us, budget / 2, memory_order_relaxed);
       return;
     }
   }
-  d->spin_us = SPIN_US;
+  atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
+  if (batch < BATCH) gather_from(start);
+}
+
+/*
+ * The runner slept from `since_us` until work came. Without this, a budget halved to
+ * zero by a few empty polls (the producer preempted on a busy machine) never came back
+ * under a steady stream: the runner slept after every value and the producer paid a
+ * wake-up per value. A sleep shorter than the full budget is a poll that would have found
+ * work.
+ */
+static void slept_for(blec__dispatcher *d, uint64_t since_us) {
+  if (blec__now_us() - since_us < SPIN_US) atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
 }
 
 static void dispatch_thread(void *arg) {
@@ -468,10 +515,14 @@ static void dispatch_thread(void *arg) {
       blec__mutex_unlock(&d->lock);
       spin_for_work(d, ran);
       lock_d(d);
-      while (!d->qcount && !d->stopping) {
-        d->sleeping = true;
-        blec__cond_wait(&d->cond, &d->lock);
-        d->sleeping = false;
+      if (!d->qcount && !d->stopping) {
+        uint64_t asleep = blec__now_us();
+        while (!d->qcount && !d->stopping) {
+          d->sleeping = true;
+          blec__cond_wait(&d->cond, &d->lock);
+          d->sleeping = false;
+        }
+        slept_for(d, asleep);
       }
     }
     if (d->stopping) break;
@@ -484,12 +535,31 @@ static void dispatch_thread(void *arg) {
   atomic_store(&d->runner, 0);
 }
 
+/* The last thread out of blec__dispatcher_run leaves the handle raised exactly when work
+ * waits for the next call (producers skip it while a thread is inside). */
+static void run_leave_locked(blec__dispatcher *d) {
+  if (--d->runs) return;
+  if (d->qcount && !d->stopping)
+    blec__waitable_set(&d->waitable);
+  else
+    blec__waitable_clear(&d->waitable);
+}
+
 int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   if (d->mode != BLEC_DELIVERY_QUEUED) return BLEC_ERR_STATE;
   if (blec__dispatcher_in_callback(d)) return BLEC_ERR_STATE;
   uint64_t deadline = timeout_ms > 0 ? blec__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   blec__mutex_lock(&d->lock);
+  d->runs++;
   while (d->running) blec__cond_wait(&d->idle, &d->lock); /* one dispatch at a time */
+  if (d->qcount && d->qcount < BATCH && timeout_ms != 0 && blec__now_us() - d->run_end_us < GATHER_US) {
+    /* Called again right after a call that ran: a program loop keeping up with a steady
+     * stream. As the dispatch thread does (spin_for_work), a small queue gathers. */
+    uint64_t since = d->run_end_us;
+    blec__mutex_unlock(&d->lock);
+    gather_from(since);
+    lock_d(d);
+  }
   if (!d->qcount && !d->stopping && timeout_ms != 0) {
     /* As the dispatch thread does: under a steady stream the next value is microseconds
      * away, and clearing the handle then sleeping would cost two system calls per value. */
@@ -497,9 +567,10 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
     spin_for_work(d, 0);
     lock_d(d);
   }
+  uint64_t asleep = 0;
   while (!d->qcount && !d->stopping && timeout_ms != 0) {
-    /* Nothing queued: the handle may still be set from a drained batch (cleared lazily,
-     * so that a steady stream costs no system call per value). */
+    /* Nothing queued: the handle may still be set from before this call (raised while
+     * no thread dispatched); lowered now, before sleeping, not per value. */
     blec__waitable_clear(&d->waitable);
     int64_t left = -1;
     if (timeout_ms > 0) {
@@ -507,12 +578,14 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
       if (now >= deadline) break;
       left = (int64_t)((deadline - now + 999) / 1000);
     }
+    if (!asleep) asleep = blec__now_us();
     d->sleeping = true;
     blec__cond_timedwait(&d->cond, &d->lock, left);
     d->sleeping = false;
   }
+  if (asleep && d->qcount) slept_for(d, asleep);
   if (!d->qcount || d->stopping) {
-    blec__waitable_clear(&d->waitable);
+    run_leave_locked(d);
     blec__mutex_unlock(&d->lock);
     return 0;
   }
@@ -537,9 +610,18 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   }
   atomic_store(&d->runner, 0);
   d->running = false;
+  d->run_end_us = blec__now_us();
+  run_leave_locked(d);
   blec__cond_broadcast(&d->idle);
   blec__mutex_unlock(&d->lock);
   return (int)done;
+}
+
+uint64_t blec__dispatcher_wakeups(blec__dispatcher *d) {
+  blec__mutex_lock(&d->lock);
+  uint64_t n = d->wakeups;
+  blec__mutex_unlock(&d->lock);
+  return n;
 }
 
 bool blec__dispatcher_in_callback(blec__dispatcher *d) {

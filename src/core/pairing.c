@@ -162,6 +162,13 @@ void blec_client_set_pairing_callback(blec_client *c, blec_pairing_cb cb, void *
   blec__mutex_unlock(&c->lock);
 }
 
+bool blec__client_has_pairing_callback(blec_client *c) {
+  blec__mutex_lock(&c->lock);
+  bool has = c->pairing_cb != NULL;
+  blec__mutex_unlock(&c->lock);
+  return has;
+}
+
 blec_pairing_kind blec_pairing_request_kind(const blec_pairing_request *q) {
   return q ? q->kind : BLEC_PAIRING_CONFIRM_ONLY;
 }

@@ -113,6 +113,14 @@ void bk_gatt_path(sd_bus *bus, const char *dev_path, const char *uuid128, char *
   if (!out[0]) blec_test_fail_(__FILE__, __LINE__, "no GATT object %s below %s", uuid128, dev_path);
 }
 
+blec_characteristic *bk_chr(blec_client *c, const char *uuid) {
+  blec_uuid u;
+  ASSERT_OK(blec_uuid_parse(uuid, &u));
+  blec_characteristic *ch = NULL;
+  ASSERT_OK(blec_client_characteristic(c, &u, &ch));
+  return ch;
+}
+
 bool bk_bool_property(sd_bus *bus, const char *path, const char *iface, const char *name) {
   sd_bus_error e = SD_BUS_ERROR_NULL;
   int v = 0;
@@ -188,4 +196,25 @@ void bk_disconnected_cb(blec_client *c, blec_disconnect_reason reason, void *use
   bk_disc *d = user;
   atomic_store(&d->reason, (int)reason);
   atomic_fetch_add(&d->count, 1);
+}
+
+blec_client *bk_subscribed(bk *t, const char *addr, const char *uuid, bk_notes *n, blec_characteristic **ch) {
+  blec_client *c = NULL;
+  ASSERT_OK(blec_client_new(t->ctx, addr, NULL, &c));
+  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
+  *ch = bk_chr(c, uuid);
+  bk_notes_init(n);
+  ASSERT_OK(blec_client_start_notify(c, *ch, 0, bk_notify_cb, n, blec_test_ms(BK_WAIT_MS), NULL));
+  return c;
+}
+
+void bk_expect_notifications(bk *t, const char *addr, blec_characteristic *ch, bk_notes *n, int count, uint8_t base) {
+  blec_world_peripheral *p = NULL;
+  ASSERT_OK(blec_world_find_peripheral(t->world, addr, &p));
+  int before = bk_notes_count(n);
+  for (int i = 1; i <= count; i++) {
+    uint8_t v = (uint8_t)(base + i);
+    ASSERT_OK(blec_world_set_value(p, blec_characteristic_handle(ch), &v, 1, true));
+    WAIT_UNTIL(bk_notes_count(n) == before + i, BK_WAIT_MS);
+  }
 }

@@ -61,6 +61,8 @@ sd_bus *bk_bus(void);
 void bk_blec_name(sd_bus *self, const blec_bluez_sim *sim, char *out, size_t size);
 /** The object path of the GATT object with this UUID below the device path (GetManagedObjects). */
 void bk_gatt_path(sd_bus *bus, const char *dev_path, const char *uuid128, char *out, size_t size);
+/** The client's characteristic of this UUID, asserting it exists. */
+blec_characteristic *bk_chr(blec_client *c, const char *uuid);
 /** A boolean property of an org.bluez object, read with the raw connection. */
 bool bk_bool_property(sd_bus *bus, const char *path, const char *iface, const char *name);
 
@@ -91,6 +93,12 @@ typedef struct bk_notes {
 } bk_notes;
 
 void bk_notes_init(bk_notes *n);
+/** A client of addr, connected and subscribed to the characteristic uuid into n
+ * (initialised here; its mutex destroyed by the caller). */
+blec_client *bk_subscribed(bk *t, const char *addr, const char *uuid, bk_notes *n, blec_characteristic **ch);
+/** Sets the value base+1 .. base+count on the peripheral at addr, waiting for each
+ * notification: the backend's thread serves them. */
+void bk_expect_notifications(bk *t, const char *addr, blec_characteristic *ch, bk_notes *n, int count, uint8_t base);
 void bk_notify_cb(blec_client *c, blec_characteristic *chr, const uint8_t *data, size_t len, void *user);
 int bk_notes_count(bk_notes *n);
 

@@ -26,14 +26,6 @@ static const char world_text[] =
 #define ADDR "C0:0C:00:00:00:01"
 #define DEV_PATH "/org/bluez/hci0/dev_C0_0C_00_00_00_01"
 
-static blec_characteristic *chr(blec_client *c, const char *uuid) {
-  blec_uuid u;
-  ASSERT_OK(blec_uuid_parse(uuid, &u));
-  blec_characteristic *ch = NULL;
-  ASSERT_OK(blec_client_characteristic(c, &u, &ch));
-  return ch;
-}
-
 static blec_client *connected(bk *t) {
   blec_client *c = NULL;
   ASSERT_OK(blec_client_new(t->ctx, ADDR, NULL, &c));
@@ -61,7 +53,7 @@ BLEC_TEST_IMPL(notifications_come_through_the_acquired_socket_by_default) {
   bk_sim_start(&t, NULL);
   bk_ctx(&t, NULL);
   blec_client *c = connected(&t);
-  blec_characteristic *ch = chr(c, "aa04");
+  blec_characteristic *ch = bk_chr(c, "aa04");
   bk_notes n;
   bk_notes_init(&n);
   ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), NULL));
@@ -104,7 +96,7 @@ BLEC_TEST_IMPL(notifications_on_the_signal_path_and_a_read_is_not_one) {
   bk_sim_start(&t, NULL);
   bk_ctx(&t, NULL);
   blec_client *c = connected(&t);
-  blec_characteristic *ch = chr(c, "aa04");
+  blec_characteristic *ch = bk_chr(c, "aa04");
   bk_notes n;
   bk_notes_init(&n);
   ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), NULL));
@@ -163,7 +155,7 @@ BLEC_TEST_IMPL(writes_without_response_go_through_the_acquired_socket) {
   bk_sim_start(&t, NULL);
   bk_ctx(&t, NULL);
   blec_client *c = connected(&t);
-  blec_characteristic *ch = chr(c, "aa02");
+  blec_characteristic *ch = bk_chr(c, "aa02");
   blec_world_peripheral *p = NULL;
   ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
   sd_bus *other = bk_bus();
@@ -186,7 +178,7 @@ BLEC_TEST_IMPL(writes_without_response_go_through_the_acquired_socket) {
   }
   ASSERT(bk_bool_property(other, path, "org.bluez.GattCharacteristic1", "WriteAcquired"));
   /* A characteristic that also takes write requests keeps WriteValue. */
-  blec_characteristic *rw = chr(c, "aa01");
+  blec_characteristic *rw = bk_chr(c, "aa01");
   ASSERT_OK(blec_client_write(c, rw, (const uint8_t *)"x", 1, BLEC_WRITE_WITH_RESPONSE, blec_test_ms(BK_WAIT_MS), NULL));
   sd_bus_flush_close_unref(other);
   blec_client_free(c);
@@ -202,7 +194,7 @@ BLEC_TEST_IMPL(handles_come_from_object_paths_as_bluez_names_them) {
   sd_bus *other = bk_bus();
   const char *uuids[] = {"aa04", "aa02", "aa01"};
   for (size_t i = 0; i < 3; i++) {
-    blec_characteristic *ch = chr(c, uuids[i]);
+    blec_characteristic *ch = bk_chr(c, uuids[i]);
     char full[40], path[256];
     snprintf(full, sizeof full, "0000%s-0000-1000-8000-00805f9b34fb", uuids[i]);
     bk_gatt_path(other, DEV_PATH, full, path, sizeof path);
@@ -214,7 +206,7 @@ BLEC_TEST_IMPL(handles_come_from_object_paths_as_bluez_names_them) {
   }
   blec_descriptor *d = NULL;
   blec_uuid u2901 = blec_uuid_from16(0x2901);
-  ASSERT_OK(blec_characteristic_descriptor(chr(c, "aa01"), &u2901, &d));
+  ASSERT_OK(blec_characteristic_descriptor(bk_chr(c, "aa01"), &u2901, &d));
   uint8_t *v = NULL;
   size_t len = 0;
   ASSERT_OK(blec_client_read_descriptor(c, d, 0, blec_test_ms(BK_WAIT_MS), &v, &len, NULL));
@@ -235,7 +227,7 @@ static blec_error read_with_fault(bk *t, blec_client *c, int att) {
   blec_error_clear(&err);
   uint8_t *d = NULL;
   size_t len = 0;
-  ASSERT_STATUS(blec_client_read(c, chr(c, "aa01"), 0, blec_test_ms(BK_WAIT_MS), &d, &len, &err), BLEC_ERR_ATT);
+  ASSERT_STATUS(blec_client_read(c, bk_chr(c, "aa01"), 0, blec_test_ms(BK_WAIT_MS), &d, &len, &err), BLEC_ERR_ATT);
   return err;
 }
 
@@ -270,7 +262,7 @@ BLEC_TEST_IMPL(att_errors_keep_the_code_bluez_passes_on) {
   ASSERT_OK(blec_world_fault_att_error(p, (int)before + 1, BLEC_ATT_INSUFFICIENT_ENCRYPTION));
   uint8_t *d = NULL;
   size_t len = 0;
-  ASSERT_OK(blec_client_read(c, chr(c, "aa01"), 0, blec_test_ms(BK_WAIT_MS), &d, &len, NULL));
+  ASSERT_OK(blec_client_read(c, bk_chr(c, "aa01"), 0, blec_test_ms(BK_WAIT_MS), &d, &len, NULL));
   ASSERT_EQ_INT(len, 5);
   blec_free(d);
   ASSERT(blec_world_peripheral_request_count(p) >= before + 2); /* the refused read, then the retry */

@@ -146,16 +146,9 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   bk_world(&t, world_text);
   bk_sim_start(&t, NULL);
   bk_ctx(&t, NULL);
-  blec_client *c = NULL;
-  ASSERT_OK(blec_client_new(t.ctx, ADDR, NULL, &c));
-  ASSERT_OK(blec_client_connect(c, blec_test_ms(10000), NULL));
-  blec_uuid hr;
-  ASSERT_OK(blec_uuid_parse("2a37", &hr));
-  blec_characteristic *ch = NULL;
-  ASSERT_OK(blec_client_characteristic(c, &hr, &ch));
   bk_notes n;
-  bk_notes_init(&n);
-  ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), NULL));
+  blec_characteristic *ch = NULL;
+  blec_client *c = bk_subscribed(&t, ADDR, "2a37", &n, &ch);
   sd_bus *other = bk_bus();
   /* The connect's discovery is over; the next Start/StopDiscovery waits for the switch. */
   WAIT_UNTIL(!bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"), BK_WAIT_MS);
@@ -174,13 +167,7 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   WAIT_UNTIL(last_filter(&t).nuuids == 1 && !strcmp(last_filter(&t).uuids[0], "0000fe01-0000-1000-8000-00805f9b34fb"),
              BK_WAIT_MS);
   /* Meanwhile the backend's thread still serves notifications. */
-  blec_world_peripheral *p = NULL;
-  ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
-  for (int i = 1; i <= 5; i++) {
-    uint8_t v = (uint8_t)(0x40 + i);
-    ASSERT_OK(blec_world_set_value(p, blec_characteristic_handle(ch), &v, 1, true));
-    WAIT_UNTIL(bk_notes_count(&n) == i, BK_WAIT_MS);
-  }
+  bk_expect_notifications(&t, ADDR, ch, &n, 5, 0x40);
   ASSERT_EQ_INT(atomic_load(&st.done), 0); /* held: the start cannot have returned */
   ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_HOLD_DISCOVERY, 0));
   blec__thread_join(&th);
@@ -191,4 +178,45 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   sd_bus_flush_close_unref(other);
   bk_close(&t);
   blec__mutex_destroy(&n.m);
+}
+
+BLEC_TEST_IMPL(discovery_a_refused_start_is_not_taken_for_a_running_one) {
+  bk t;
+  bk_world(&t, world_text);
+  bk_sim_start(&t, NULL);
+  bk_ctx(&t, NULL);
+  sd_bus *other = bk_bus();
+  /* The kernel refuses one start: bluetoothd answers InProgress and drops the session.
+   * blec clears and asks again, and the scan runs for real. */
+  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS, 1));
+  ASSERT_OK(blec_bluez_sim_sync(t.sim));
+  bk_scan r;
+  bk_scan_init(&r, ADDR, NULL);
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, bk_scan_cb, &r, &s));
+  ASSERT_OK(blec_scanner_start(s, NULL));
+  ASSERT(bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"));
+  WAIT_UNTIL(bk_scan_total(&r) > 0, BK_WAIT_MS);
+  blec_scanner_free(s);
+  WAIT_UNTIL(!bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"), BK_WAIT_MS);
+  /* Refused twice: the start fails busy, and blec does not believe it discovers — the
+   * next start asks bluetoothd again and runs. */
+  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS, 2));
+  ASSERT_OK(blec_bluez_sim_sync(t.sim));
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, bk_scan_cb, &r, &s));
+  blec_error err;
+  blec_error_clear(&err);
+  ASSERT_STATUS(blec_scanner_start(s, &err), BLEC_ERR_BUSY);
+  ASSERT(strstr(err.message, "InProgress") != NULL);
+  ASSERT(!bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"));
+  blec_scanner_free(s);
+  int before = bk_scan_total(&r);
+  ASSERT_OK(blec_scanner_new(t.ctx, NULL, bk_scan_cb, &r, &s));
+  ASSERT_OK(blec_scanner_start(s, NULL));
+  ASSERT(bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"));
+  WAIT_UNTIL(bk_scan_total(&r) > before, BK_WAIT_MS);
+  blec_scanner_free(s);
+  sd_bus_flush_close_unref(other);
+  bk_close(&t);
+  blec__mutex_destroy(&r.m);
 }

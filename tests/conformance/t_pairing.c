@@ -4,6 +4,7 @@
  * input/output capability leads to, answers given in the callback or later from another
  * thread, rejections, wrong PINs, no callback, and answers that come too late.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,6 +127,28 @@ BLEC_TEST_IMPL(pairing_without_callback_refuses_a_pin_ceremony) {
   fx f;
   blec_client *c = lock_client(&f, "display-yes-no", NULL);
   if (!c) return;
+  if (fx_cap(&f, BLEC_CAP_JUST_WORKS_WITHOUT_CALLBACK)) {
+    /* Authentication needs the callback's answer: refused, no bond made. */
+    assert_pair_fails(c, BLEC_PROTECTION_ENCRYPTION_AND_AUTHENTICATION, "blec_client_set_pairing_callback");
+    ASSERT(blec_client_is_connected(c));
+    /* Encryption: Just Works without a question, whose unauthenticated bond opens the
+     * encrypted value but not the authenticated one. */
+    printf("# backend %s pairs Just Works without a callback: no PIN ceremony to refuse at encryption\n",
+           blec_ctx_backend_name(f.ctx));
+    ASSERT_OK(blec_client_pair(c, BLEC_PROTECTION_ENCRYPTION, blec_test_ms(FX_WAIT_MS), NULL));
+    assert_reads(c, "bb01", "secret");
+    uint8_t *top = NULL;
+    size_t ntop = 0;
+    blec_error err;
+    blec_error_clear(&err);
+    int st = blec_client_read(c, fx_chr(c, "bb02"), 0, blec_test_ms(FX_WAIT_MS), &top, &ntop, &err);
+    /* The OS's own attempt to raise the link to authentication pairs Just Works again: refused. */
+    ASSERT_STATUS(st, BLEC_ERR_ATT);
+    ASSERT_EQ_INT(err.status, BLEC_ERR_ATT);
+    blec_client_free(c);
+    fx_close(&f);
+    return;
+  }
   assert_pair_fails(c, BLEC_PROTECTION_ENCRYPTION, "blec_client_set_pairing_callback");
   ASSERT(blec_client_is_connected(c));
   uint8_t *d = NULL;

@@ -71,6 +71,50 @@ BLEC_TEST_IMPL(queued_wait_handle_clears_once_the_queue_is_drained) {
   fx_close(&f);
 }
 
+/* A callback that starts a second read and waits for it to complete: its completion is
+ * queued while blec_ctx_dispatch runs. */
+typedef struct chained_read {
+  blec_client *c;
+  fx_opres second;
+  blec_op *op;
+  int wait_status;
+} chained_read;
+
+static void start_and_wait_second_read(blec_op *first, void *user) {
+  (void)first;
+  chained_read *ch = user;
+  ch->wait_status = blec_client_read_async(ch->c, fx_chr(ch->c, LAB_CONST), 0, fx_op_cb, &ch->second, &ch->op);
+  if (ch->wait_status == BLEC_OK) ch->wait_status = blec_op_wait(ch->op, blec_test_ms(FX_WAIT_MS));
+}
+
+/* Producers leave the handle to a thread inside blec_ctx_dispatch (no pipe write per
+ * value): work that arrived during the call, which waits for the next one, must leave the
+ * handle ready when the call returns. */
+BLEC_TEST_IMPL(queued_work_arriving_during_dispatch_leaves_the_handle_ready) {
+  fx f;
+  fx_open_mode(&f, fx_world_lab(), BLEC_DELIVERY_QUEUED);
+  blec_client *c = fx_connect(&f, LAB_ADDR, NULL);
+  blec_os_handle h = blec_ctx_wait_handle(f.ctx);
+  chained_read ch = {.c = c, .op = NULL, .wait_status = -1};
+  fx_opres_init(&ch.second);
+  blec_op *op = NULL;
+  ASSERT_OK(blec_client_read_async(c, fx_chr(c, LAB_CONST), 0, start_and_wait_second_read, &ch, &op));
+  ASSERT_OK(blec_op_wait(op, blec_test_ms(FX_WAIT_MS)));
+  ASSERT(wait_handle_ready(h, blec_test_ms(FX_WAIT_MS)));
+  ASSERT_EQ_INT(blec_ctx_dispatch(f.ctx, 0), 1); /* the first callback; the second completes inside it */
+  ASSERT_OK(ch.wait_status);
+  ASSERT_EQ_INT(atomic_load(&ch.second.calls), 0); /* queued for the next call */
+  ASSERT(wait_handle_ready(h, 0));
+  ASSERT_EQ_INT(blec_ctx_dispatch(f.ctx, 0), 1);
+  ASSERT_EQ_INT(atomic_load(&ch.second.calls), 1);
+  ASSERT_OK(ch.second.status);
+  ASSERT(!wait_handle_ready(h, 0));
+  blec_op_free(ch.op);
+  blec_op_free(op);
+  blec_client_free(c);
+  fx_close(&f);
+}
+
 BLEC_TEST_IMPL(queued_dispatch_waits_up_to_its_timeout_for_a_first_callback) {
   fx f;
   fx_open_mode(&f, fx_world_lab(), BLEC_DELIVERY_QUEUED);

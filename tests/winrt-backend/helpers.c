@@ -283,6 +283,26 @@ blec_client *wt_connect(blec_ctx *ctx, const char *addr, const blec_client_optio
   return c;
 }
 
+blec_client *wt_connect_subset(blec_ctx *ctx, const char *addr, uint16_t service16) {
+  blec_client_options *o = blec_client_options_new();
+  ASSERT(o != NULL);
+  blec_uuid u = blec_uuid_from16(service16);
+  ASSERT_OK(blec_client_options_add_service(o, &u));
+  blec_client *c = wt_connect(ctx, addr, o);
+  blec_client_options_free(o);
+  return c;
+}
+
+void wt_check_subset_connect(blec_ctx *ctx, const char *addr, uint16_t service16, uint16_t chr16, char value) {
+  blec_client *c = wt_connect_subset(ctx, addr, service16);
+  ASSERT_EQ_INT(blec_client_service_count(c), 1);
+  uint8_t buf[4];
+  ASSERT_EQ_INT(wt_read(c, wt_chr(c, chr16), 0, buf, sizeof buf), 1);
+  ASSERT_EQ_INT(buf[0], (uint8_t)value);
+  blec_client_free(c);
+  wt_check_heaps();
+}
+
 size_t wt_read(blec_client *c, const blec_characteristic *chr, unsigned flags, uint8_t *buf, size_t cap) {
   uint8_t *data = NULL;
   size_t len = 0;

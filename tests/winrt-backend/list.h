@@ -27,6 +27,10 @@ BLEC_TEST(denied_service_middle)
 BLEC_TEST(denied_service_last)
 BLEC_TEST(denied_services_only)
 BLEC_TEST(denied_service_not_asked_for_cannot_fail_the_connect)
+/* t_unasked.c (issue 11: the services subset against every failing kind) */
+BLEC_TEST(unasked_service_unreachable_cannot_fail_the_connect)
+BLEC_TEST(unasked_service_protocol_error_cannot_fail_the_connect)
+BLEC_TEST(unasked_service_that_never_answers_cannot_fail_the_connect)
 /* t_pool.c (issue 10, defects 2 and 4) */
 BLEC_TEST(pool_two_quick_posts_with_one_idle_thread)
 BLEC_TEST(pool_strand_runs_items_one_at_a_time_in_order)
@@ -44,6 +48,7 @@ BLEC_TEST(pair_ceremony_reaches_the_pairing_callback)
 BLEC_TEST(pair_refused_by_the_program_or_without_a_callback)
 BLEC_TEST(pair_level_the_device_cannot_meet)
 BLEC_TEST(pair_default_level_falls_back_to_plain_pair_async)
+BLEC_TEST(pair_default_level_succeeds_at_the_plain_pair_async)
 BLEC_TEST(pair_on_connect_then_unpair_ends_the_link)
 /* t_gatt.c (issue 11: GATT) */
 BLEC_TEST(reads_cached_and_uncached)

@@ -424,7 +424,7 @@ BLEC_TEST_IMPL(each_test_starts_from_the_environments_quirks) {
   ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_STATUS_FLAP), hostile ? 1 : 0);
   ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_EVENTS_UNORDERED), hostile ? 1 : 0);
   ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_WATCHER_START_FAILS), hostile ? 1 : 0);
-  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_DEVICE_HOLDS_LINK), 0); /* not in the hostile set yet (see sim/winrt/README.md) */
+  ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_DEVICE_HOLDS_LINK), hostile ? 1 : 0);
   ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_HELD_ELSEWHERE), 0);
   ASSERT_EQ_INT(wt_quirk_get(WT_QUIRK_WINDOWS_BUILD), 0);
   /* A quirk a test sets is its own until the next world; then the baseline is back. */

@@ -121,18 +121,6 @@ BLEC_TEST_IMPL(denied_service_not_asked_for_cannot_fail_the_connect) {
   wt_world(denied_world);
   blec_ctx *ctx = wt_ctx();
   static const char *const addrs[] = {"AA:00:00:00:00:11", "AA:00:00:00:00:12", "AA:00:00:00:00:13"};
-  blec_client_options *o = blec_client_options_new();
-  blec_uuid bb00 = blec_uuid_from16(0xbb00);
-  ASSERT_OK(blec_client_options_add_service(o, &bb00));
-  for (size_t i = 0; i < 3; i++) {
-    blec_client *c = wt_connect(ctx, addrs[i], o);
-    ASSERT_EQ_INT(blec_client_service_count(c), 1);
-    uint8_t buf[4];
-    ASSERT_EQ_INT(wt_read(c, wt_chr(c, 0xbb01), 0, buf, sizeof buf), 1);
-    ASSERT_EQ_INT(buf[0], 'b');
-    blec_client_free(c);
-    wt_check_heaps();
-  }
-  blec_client_options_free(o);
+  for (size_t i = 0; i < 3; i++) wt_check_subset_connect(ctx, addrs[i], 0xbb00, 0xbb01, 'b');
   wt_end(ctx);
 }

@@ -286,11 +286,7 @@ BLEC_TEST_IMPL(indications_and_force_indicate) {
 BLEC_TEST_IMPL(services_subset_asked_by_uuid) {
   wt_world(gatt_world);
   blec_ctx *ctx = wt_ctx_logged();
-  blec_client_options *o = blec_client_options_new();
-  blec_uuid bb00 = blec_uuid_from16(0xbb00);
-  ASSERT_OK(blec_client_options_add_service(o, &bb00));
-  blec_client *c = wt_connect(ctx, GATT_DEV, o);
-  blec_client_options_free(o);
+  blec_client *c = wt_connect_subset(ctx, GATT_DEV, 0xbb00);
   ASSERT_EQ_INT(blec_client_service_count(c), 1);
   uint8_t buf[8];
   ASSERT_EQ_INT(wt_read(c, wt_chr(c, 0xbb01), 0, buf, sizeof buf), 5);

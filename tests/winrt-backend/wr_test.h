@@ -117,6 +117,13 @@ void wt_scan_for(blec_ctx *ctx, blec_scan_mode mode, int ms, blec_device ***list
 blec_device *wt_find(blec_device **list, size_t n, const char *addr);
 /** A client connected to addr (options may be NULL); fails the test when the connect fails. */
 blec_client *wt_connect(blec_ctx *ctx, const char *addr, const blec_client_options *opts);
+/** A client connected to addr asking for the one service with this 16-bit UUID (a services subset). */
+blec_client *wt_connect_subset(blec_ctx *ctx, const char *addr, uint16_t service16);
+/**
+ * Connects to addr asking only for service16, checks that the tree is that service alone
+ * and that its characteristic chr16 reads the one byte `value`, then frees the client.
+ */
+void wt_check_subset_connect(blec_ctx *ctx, const char *addr, uint16_t service16, uint16_t chr16, char value);
 /** Reads chr (flags BLEC_READ_*) into buf; returns the value's length; fails the test on error. */
 size_t wt_read(blec_client *c, const blec_characteristic *chr, unsigned flags, uint8_t *buf, size_t cap);
 /** The characteristic with this 16-bit UUID. */

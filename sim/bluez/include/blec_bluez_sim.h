@@ -17,6 +17,7 @@
 #define BLEC_BLUEZ_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "blec/blec_world.h"
@@ -97,8 +98,21 @@ typedef enum blec_bluez_sim_switch {
   /** 1: the "controller" does not confirm Start/StopDiscovery (their callers wait, as
    *  behind a slow or busy controller) until the switch is set back to 0 (default 0). */
   BLEC_BLUEZ_SIM_HOLD_DISCOVERY = 7,
+  /** The next N Start Discovery commands fail in the "kernel" (mgmt status Busy, as
+   *  behind another tool's inquiry): their StartDiscovery callers get
+   *  org.bluez.Error.InProgress "Operation already in progress" (btd_error_busy, the
+   *  same answer as a second StartDiscovery of one client), their sessions are removed
+   *  and Discovering stays false (BlueZ 5.66 start_discovery_complete). */
+  BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS = 8,
+  /** 1: Properties.GetAll of Adapter1 is not answered while set (a stalled daemon, for
+   *  the tests of a caller's bound); set back to 0, the held calls are answered with the
+   *  properties as they are then. Not a behaviour of bluetoothd's own. */
+  BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL = 9,
   BLEC_BLUEZ_SIM_SWITCH_COUNT
 } blec_bluez_sim_switch;
+
+/** The calls a HOLD_ switch keeps unanswered now (HOLD_ADAPTER_GETALL's GetAll calls). */
+size_t blec_bluez_sim_held_calls(blec_bluez_sim *sim);
 
 /** Sets a switch (from any thread; applies to what starts after it). */
 int blec_bluez_sim_set_switch(blec_bluez_sim *sim, blec_bluez_sim_switch sw, int64_t value);
@@ -117,6 +131,18 @@ typedef struct blec_bluez_sim_filter {
 
 /** Copies the last accepted filter into *out (set false when none was). */
 int blec_bluez_sim_last_filter(blec_bluez_sim *sim, blec_bluez_sim_filter *out);
+
+/** The agents clients registered on AgentManager1 (for tests: what a client asked for). */
+typedef struct blec_bluez_sim_agents {
+  unsigned registrations;  /* RegisterAgent calls accepted so far (any client) */
+  unsigned unregistrations; /* UnregisterAgent calls accepted so far */
+  size_t registered;       /* agents registered now */
+  char capability[20];     /* the last accepted RegisterAgent's capability, as given */
+  char owner[64];          /* its caller's unique name */
+} blec_bluez_sim_agents;
+
+/** Copies the agents' record into *out. */
+int blec_bluez_sim_agents_get(blec_bluez_sim *sim, blec_bluez_sim_agents *out);
 
 /**
  * A fault: every adapter's discovery sessions end without their owners asking (as

@@ -54,6 +54,22 @@ static int parse_io(const char *cap) {
   return -1;
 }
 
+/* Keeps the record blec_bluez_sim_agents_get reads (registered: +1 / -1 / 0). */
+static void note(bz_sim *s, const bz_agent *a, const char *cap, int registered) {
+  blec__mutex_lock(&s->lock);
+  blec_bluez_sim_agents *r = &s->agents_seen;
+  if (registered > 0) {
+    r->registrations++;
+    r->registered++;
+    snprintf(r->capability, sizeof r->capability, "%s", cap);
+    snprintf(r->owner, sizeof r->owner, "%s", a->owner);
+  } else if (registered < 0 && r->registered > 0) {
+    r->registered--;
+  }
+  if (registered < 0 && cap) r->unregistrations++;
+  blec__mutex_unlock(&s->lock);
+}
+
 static void agent_free(bz_agent *a) {
   sd_bus_track_unref(a->track);
   free(a->owner);
@@ -89,6 +105,7 @@ static int on_owner_gone(sd_bus_track *t, void *user) {
   owner_ctx *oc = user;
   bz_agent *a = by_owner(oc->sim, oc->owner);
   if (a) {
+    note(oc->sim, a, NULL, -1);
     agent_unlink(oc->sim, a);
     agent_free(a);
   }
@@ -127,6 +144,7 @@ static void register_agent(bz_sim *s, sd_bus_message *m, void *data) {
   }
   a->next = s->agents;
   s->agents = a;
+  note(s, a, cap, 1);
   bz_reply_empty(s, m);
 }
 
@@ -153,6 +171,7 @@ static void unregister_agent(bz_sim *s, sd_bus_message *m, void *data) {
   (void)data;
   bz_agent *a = callers_agent(s, m);
   if (!a) return;
+  note(s, a, "", -1);
   agent_unlink(s, a);
   release(s, a);
   agent_free(a);

@@ -454,6 +454,17 @@ static void props_get_all(bz_sim *s, sd_bus_message *m, bz_obj *o) {
     bz_reply_error(s, m, SD_BUS_ERROR_INVALID_ARGS, "Invalid arguments in method call");
     return;
   }
+  if (bz_switch(s, BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL) && !strcmp(iface, "org.bluez.Adapter1")) {
+    sd_bus_message **v = realloc(s->held_getall, (s->nheld_getall + 1) * sizeof *v);
+    if (v) {
+      s->held_getall = v;
+      v[s->nheld_getall++] = sd_bus_message_ref(m);
+      blec__mutex_lock(&s->lock);
+      s->held_calls = s->nheld_getall;
+      blec__mutex_unlock(&s->lock);
+      return; /* answered by bz_bus_release_getall */
+    }
+  }
   bz_slot *sl = slot_or_reply(s, m, o, iface);
   if (!sl) return;
   sd_bus_message *r = bz_reply_new(m);
@@ -685,7 +696,29 @@ int bz_bus_init(bz_sim *s) {
   return 0;
 }
 
+void bz_bus_release_getall(bz_sim *s) {
+  sd_bus_message **v = s->held_getall;
+  size_t n = s->nheld_getall;
+  s->held_getall = NULL;
+  s->nheld_getall = 0;
+  blec__mutex_lock(&s->lock);
+  s->held_calls = 0;
+  blec__mutex_unlock(&s->lock);
+  for (size_t i = 0; i < n; i++) {
+    bz_obj *o = find(s, sd_bus_message_get_path(v[i]));
+    sd_bus_message_rewind(v[i], true);
+    if (o) props_get_all(s, v[i], o);
+    else bz_reply_error(s, v[i], SD_BUS_ERROR_UNKNOWN_OBJECT, "No such object path");
+    sd_bus_message_unref(v[i]);
+  }
+  free(v);
+}
+
 void bz_bus_free_all(bz_sim *s) {
+  for (size_t i = 0; i < s->nheld_getall; i++) sd_bus_message_unref(s->held_getall[i]);
+  free(s->held_getall);
+  s->held_getall = NULL;
+  s->nheld_getall = 0;
   free(s->bus_pending);
   s->bus_pending = NULL;
   s->bus_npending = s->bus_cap_pending = 0;

@@ -76,6 +76,8 @@ typedef struct bz_iface {
 int bz_bus_init(bz_sim *s);
 /** Drops every object without signals (shutdown). */
 void bz_bus_free_all(bz_sim *s);
+/** Answers the GetAll calls HOLD_ADAPTER_GETALL held (switch set back to 0). */
+void bz_bus_release_getall(bz_sim *s);
 
 /** A new object at `path` (copied); announced once an interface is added. */
 bz_obj *bz_obj_new(bz_sim *s, const char *path);

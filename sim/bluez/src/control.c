@@ -17,7 +17,9 @@ static const struct {
                     {"ConnectAbortByLocal", BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL},
                     {"GattCache", BLEC_BLUEZ_SIM_GATT_CACHE},
                     {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
-                    {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY}};
+                    {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY},
+                    {"StartDiscoveryFails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS},
+                    {"HoldAdapterGetAll", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL}};
 
 static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   (void)data;
@@ -30,11 +32,14 @@ static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   for (size_t i = 0; i < sizeof switch_names / sizeof *switch_names; i++) {
     if (strcmp(switch_names[i].name, name)) continue;
     if (switch_names[i].sw == BLEC_BLUEZ_SIM_GATT_CACHE && v > 2) break;
-    if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && v > 1) break;
+    if ((switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY || switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL) &&
+        v > 1)
+      break;
     s->sw[switch_names[i].sw] = v;
     if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && !v)
       for (int k = 0; k < s->nadapters; k++)
         if (s->adapters[k]) bz_discovery_release(s->adapters[k]);
+    if (switch_names[i].sw == BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL && !v) bz_bus_release_getall(s);
     bz_reply_empty(s, m);
     return;
   }

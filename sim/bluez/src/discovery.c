@@ -153,7 +153,11 @@ static void set_discovering(bz_adapter *a, bool on) {
  * Discovering turns true (start_discovery_complete). */
 static void started(bz_adapter *a) {
   bz_sim *s = a->sim;
-  bool ok = scan_on(a) == BLEC_OK;
+  /* A start the kernel refuses (busy) is answered with btd_error_busy; the radio's
+   * failure with "Not Powered". */
+  bool busy = bz_switch(s, BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS) > 0;
+  if (busy) s->sw[BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS]--;
+  bool ok = !busy && scan_on(a) == BLEC_OK;
   for (bz_disc_client *c = a->clients, *next; c; c = next) {
     next = c->next;
     if (!c->pending || !c->discovering) continue;
@@ -162,7 +166,8 @@ static void started(bz_adapter *a) {
     if (ok) {
       bz_reply_empty(s, m);
     } else {
-      bz_reply_error(s, m, BZ_ERROR ".Failed", "Not Powered");
+      if (busy) bz_reply_error(s, m, BZ_ERROR ".InProgress", "Operation already in progress");
+      else bz_reply_error(s, m, BZ_ERROR ".Failed", "Not Powered");
       client_unlink(a, c);
       client_free(c);
     }

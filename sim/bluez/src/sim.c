@@ -284,13 +284,15 @@ static void switch_job(bz_sim *s, void *arg) {
   if (a->sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && !a->value)
     for (int i = 0; i < s->nadapters; i++)
       if (s->adapters[i]) bz_discovery_release(s->adapters[i]);
+  if (a->sw == BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL && !a->value) bz_bus_release_getall(s);
   free(a);
 }
 
 int blec_bluez_sim_set_switch(blec_bluez_sim *s, blec_bluez_sim_switch sw, int64_t value) {
   if (!s || sw <= 0 || sw >= BLEC_BLUEZ_SIM_SWITCH_COUNT || value < 0) return BLEC_ERR_INVALID_ARG;
   if (sw == BLEC_BLUEZ_SIM_GATT_CACHE && value > 2) return BLEC_ERR_INVALID_ARG;
-  if (sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY && value > 1) return BLEC_ERR_INVALID_ARG;
+  if ((sw == BLEC_BLUEZ_SIM_HOLD_DISCOVERY || sw == BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL) && value > 1)
+    return BLEC_ERR_INVALID_ARG;
   switch_arg *a = malloc(sizeof *a);
   if (!a) return BLEC_ERR_NO_MEMORY;
   a->sw = sw;
@@ -302,6 +304,22 @@ int blec_bluez_sim_last_filter(blec_bluez_sim *s, blec_bluez_sim_filter *out) {
   if (!s || !out) return BLEC_ERR_INVALID_ARG;
   blec__mutex_lock(&s->lock);
   *out = s->last_filter;
+  blec__mutex_unlock(&s->lock);
+  return BLEC_OK;
+}
+
+size_t blec_bluez_sim_held_calls(blec_bluez_sim *s) {
+  if (!s) return 0;
+  blec__mutex_lock(&s->lock);
+  size_t n = s->held_calls;
+  blec__mutex_unlock(&s->lock);
+  return n;
+}
+
+int blec_bluez_sim_agents_get(blec_bluez_sim *s, blec_bluez_sim_agents *out) {
+  if (!s || !out) return BLEC_ERR_INVALID_ARG;
+  blec__mutex_lock(&s->lock);
+  *out = s->agents_seen;
   blec__mutex_unlock(&s->lock);
   return BLEC_OK;
 }

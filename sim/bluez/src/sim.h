@@ -80,6 +80,8 @@ struct blec_bluez_sim {
   uint64_t sync_done; /* blec_bluez_sim_sync barriers passed */
   char unique[64];
   blec_bluez_sim_filter last_filter; /* the last accepted SetDiscoveryFilter */
+  blec_bluez_sim_agents agents_seen;  /* AgentManager1's record (agent.c) */
+  size_t held_calls;                  /* copy of nheld_getall for blec_bluez_sim_held_calls */
 
   sd_event *event;
   sd_bus *bus;
@@ -95,6 +97,8 @@ struct blec_bluez_sim {
   size_t bus_npending, bus_cap_pending;
   uint64_t bus_seq;
   sd_event_source *bus_idle;
+  sd_bus_message **held_getall; /* GetAll(Adapter1) calls held by HOLD_ADAPTER_GETALL */
+  size_t nheld_getall;
 
   bz_obj *root_obj;  /* "/" (ObjectManager) */
   bz_obj *bluez_obj; /* "/org/bluez" (AgentManager1) */

@@ -20,7 +20,8 @@ static void usage(FILE *f) {
           "                      [--time-scale X] [--switch NAME=VALUE]...\n"
           "Serves the world as org.bluez on $DBUS_SYSTEM_BUS_ADDRESS until SIGTERM.\n"
           "Switches: temporary-timeout-ms, connect-delay-ms, signal-before-reply,\n"
-          "          connect-abort-by-local, gatt-cache, disconnect-timer-ms, hold-discovery.\n");
+          "          connect-abort-by-local, gatt-cache, disconnect-timer-ms, hold-discovery,\n"
+          "          start-discovery-fails, hold-adapter-getall.\n");
 }
 
 static const struct {
@@ -32,7 +33,9 @@ static const struct {
                 {"connect-abort-by-local", BLEC_BLUEZ_SIM_CONNECT_ABORT_BY_LOCAL},
                 {"gatt-cache", BLEC_BLUEZ_SIM_GATT_CACHE},
                 {"disconnect-timer-ms", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
-                {"hold-discovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY}};
+                {"hold-discovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY},
+                {"start-discovery-fails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS},
+                {"hold-adapter-getall", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL}};
 
 static bool parse_int(const char *text, long long lo, long long hi, long long *out) {
   char *end = NULL;

@@ -76,6 +76,19 @@ typedef enum blec_winrt_sim_quirk {
   BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK = 11
 } blec_winrt_sim_quirk;
 
+/**
+ * How the characteristic discovery of one service fails (blec_winrt_sim_set_service_fault):
+ * GattCommunicationStatus Unreachable, ProtocolError with an ATT code, or no answer at all
+ * (the operation stays Started until it is cancelled, its service is closed or the link
+ * drops).
+ */
+typedef enum blec_winrt_sim_service_fault_kind {
+  BLEC_WINRT_SIM_SERVICE_OK = 0,
+  BLEC_WINRT_SIM_SERVICE_UNREACHABLE = 1,
+  BLEC_WINRT_SIM_SERVICE_PROTOCOL_ERROR = 2,
+  BLEC_WINRT_SIM_SERVICE_NO_ANSWER = 3
+} blec_winrt_sim_service_fault_kind;
+
 /** One past the highest quirk number (for loops over every quirk). */
 #define BLEC_WINRT_SIM_QUIRK_END_ 12
 
@@ -127,6 +140,15 @@ typedef enum blec_winrt_sim_quirk {
  *   radio), 0 goes back to the world's radio.
  * set_can_maintain_connection: 0 makes GattSession.CanMaintainConnection read false (1, the
  *   default: true).
+ * set_pairing_default_no_minimum: 1 makes a pairing without a protection level (PairAsync,
+ *   DevicePairingProtectionLevel.Default) set no minimum level: a device that cannot reach
+ *   Encryption pairs at None (ProtectionLevelUsed None) instead of failing with
+ *   ProtectionLevelCouldNotBeMet. 0 (the default): Default pairs like Encryption.
+ * set_service_fault: the characteristic discovery (GetCharacteristics*Async) of the service
+ *   service_uuid (text, 16-bit "bb00" or 128-bit) of the device at address fails as
+ *   `fault` says (blec_winrt_sim_service_fault_kind; att: the ATT code of PROTOCOL_ERROR),
+ *   cached or not, until the world is replaced; BLEC_WINRT_SIM_SERVICE_OK takes it back.
+ *   BLEC_ERR_INVALID_ARG for a bad address, UUID, fault or code; BLEC_ERR_NO_MEMORY.
  */
 #define BLEC_WINRT_SIM_FUNCS(X)                                                                   \
   X(int, blec_winrt_sim_set_world_text, (const char *text, char *err, size_t errlen))             \
@@ -157,7 +179,9 @@ typedef enum blec_winrt_sim_quirk {
   X(int, blec_winrt_sim_get_quirk, (int quirk))                                                  \
   X(int, blec_winrt_sim_peripheral_set_mtu, (const char *address, int mtu))                       \
   X(int, blec_winrt_sim_set_radio_state_unknown, (int unknown))                                 \
-  X(int, blec_winrt_sim_set_can_maintain_connection, (int can))
+  X(int, blec_winrt_sim_set_can_maintain_connection, (int can))                                  \
+  X(int, blec_winrt_sim_set_pairing_default_no_minimum, (int on))                                \
+  X(int, blec_winrt_sim_set_service_fault, (const char *address, const char *service_uuid, int fault, int att))
 
 #define BLEC_WINRT_SIM_DECLARE_(ret, name, params) ret name params;
 BLEC_WINRT_SIM_FUNCS(BLEC_WINRT_SIM_DECLARE_)

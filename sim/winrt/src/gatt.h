@@ -73,6 +73,11 @@ HRESULT sim_device_information_new(sim_dev *d, IDeviceInformation **out);
 
 /** Maps a GATT service UUID the OS keeps for itself (HID) to AccessDenied. */
 bool sim_service_denied(const GUID *uuid);
+/** The fault a test set for this service of this device (blec_winrt_sim_service_fault_kind,
+ *  *att its ATT code), BLEC_WINRT_SIM_SERVICE_OK when none (service_faults.c). */
+int sim_service_fault(UINT64 address, const GUID *service, int *att);
+/** Forgets every service fault (the world was replaced). */
+void sim_service_faults_clear(void);
 
 extern const sim_factory_desc sim_device_factory, sim_device_id_factory, sim_session_factory, sim_service_factory,
     sim_characteristic_factory, sim_descriptor_factory, sim_protocol_error_factory, sim_adapter_factory,

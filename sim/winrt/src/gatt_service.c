@@ -7,12 +7,15 @@
  * link ends when every service is closed or released and no session maintains it);
  * after Close, the service and its characteristics and descriptors fail with RO_E_CLOSED;
  * GetCharacteristicsAsync() uses the OS cache unless told Uncached; the OS keeps the HID
- * service (0x1812) to itself: its characteristics give AccessDenied.
+ * service (0x1812) to itself: its characteristics give AccessDenied. A test can make one
+ * service's characteristic discovery fail (service_faults.c).
  */
 #include "gatt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "blec_winrt_sim.h"
 
 typedef struct service {
   sim_obj obj;
@@ -171,20 +174,29 @@ typedef struct chars_call {
   service *sv;
   bool has_uuid;
   GUID uuid;
+  int fault; /* blec_winrt_sim_service_fault_kind of this service */
+  int fault_att;
 } chars_call;
 
 static void chars_done(void *ctx, const sim_gatt_result *r) {
   chars_call *c = ctx;
   service *sv = c->sv;
   GattCommunicationStatus st = r->status;
+  int att = r->att;
   GUID su = sim_guid_from_uuid(&sv->attr.uuid);
   if (st == GattCommunicationStatus_Success && sim_service_denied(&su)) st = GattCommunicationStatus_AccessDenied;
+  if (st == GattCommunicationStatus_Success && c->fault == BLEC_WINRT_SIM_SERVICE_UNREACHABLE)
+    st = GattCommunicationStatus_Unreachable;
+  if (st == GattCommunicationStatus_Success && c->fault == BLEC_WINRT_SIM_SERVICE_PROTOCOL_ERROR) {
+    st = GattCommunicationStatus_ProtocolError;
+    att = c->fault_att;
+  }
   bool ok = st == GattCommunicationStatus_Success;
   IVectorView_Characteristic *view = NULL;
   IGattCharacteristicsResult *res = NULL;
   HRESULT hr = sim_characteristics_view(sv->dev, &sv->s, ok ? r->attrs : NULL, ok ? r->n_attrs : 0, sv->attr.handle,
                                         sv->attr.end_handle, c->has_uuid ? &c->uuid : NULL, &view);
-  if (SUCCEEDED(hr)) hr = sim_characteristics_result(st, r->att, view, &res);
+  if (SUCCEEDED(hr)) hr = sim_characteristics_result(st, att, view, &res);
   if (SUCCEEDED(hr))
     sim_async_complete_obj(c->op, res);
   else
@@ -221,8 +233,15 @@ static HRESULT get_chars(service *sv, const GUID *uuid, BluetoothCacheMode mode,
     c->has_uuid = true;
     c->uuid = *uuid;
   }
+  GUID su = sim_guid_from_uuid(&sv->attr.uuid);
+  c->fault = sim_service_fault(sim_dev_address(sv->dev), &su, &c->fault_att);
   *result = sim_async_itf(op);
-  sim_dev_discover(sv->dev, mode, chars_done, c, (sim_req_origin){op, &sv->s});
+  /* A fault plays on cached answers too: the OS cache is filled by whole-database requests
+   * here, so a failure only of the device's answer would never be seen (ours). */
+  if (c->fault == BLEC_WINRT_SIM_SERVICE_NO_ANSWER)
+    sim_dev_no_answer(sv->dev, chars_done, c, (sim_req_origin){op, &sv->s});
+  else
+    sim_dev_discover(sv->dev, mode, chars_done, c, (sim_req_origin){op, &sv->s});
   return S_OK;
 }
 

@@ -81,14 +81,33 @@ static void complete_pairing(sim_async *op, DevicePairingResultStatus st, Device
 
 /* ==== pairing over the link ========================================================================= */
 
+static void pair_done(void *ctx, int status);
+
 typedef struct pair_job {
   sim_async *op;
   sim_dev *dev;
   DevicePairingProtectionLevel level;
+  bool answered; /* a ceremony's answer (pin below), not plain pairing */
+  char pin[17];
 } pair_job;
+
+static void submit_pair(pair_job *j) {
+  if (j->answered)
+    sim_dev_pair_answered(j->dev, (blec_protection_level)j->level, j->pin, pair_done, j, (sim_req_origin){j->op, NULL});
+  else
+    sim_dev_pair(j->dev, (blec_protection_level)j->level, pair_done, j, (sim_req_origin){j->op, NULL});
+}
 
 static void pair_done(void *ctx, int status) {
   pair_job *j = ctx;
+  /* PairAsync without a level sets no minimum (switch, README.md): a device that cannot
+   * reach Encryption pairs at what it reaches. */
+  if (status == BLEC_ERR_PAIRING && j->level == DevicePairingProtectionLevel_Default &&
+      sim_pairing_default_has_no_minimum()) {
+    j->level = DevicePairingProtectionLevel_None;
+    submit_pair(j);
+    return;
+  }
   DevicePairingResultStatus st;
   DevicePairingProtectionLevel used = DevicePairingProtectionLevel_None;
   if (status == BLEC_OK) {
@@ -118,10 +137,9 @@ static void start_pair(sim_async *op, sim_dev *dev, DevicePairingProtectionLevel
   j->op = op;
   j->dev = dev;
   j->level = level;
-  if (pin)
-    sim_dev_pair_answered(dev, (blec_protection_level)level, pin, pair_done, j, (sim_req_origin){op, NULL});
-  else
-    sim_dev_pair(dev, (blec_protection_level)level, pair_done, j, (sim_req_origin){op, NULL});
+  j->answered = pin != NULL;
+  snprintf(j->pin, sizeof j->pin, "%s", pin ? pin : "");
+  submit_pair(j);
 }
 
 /* ==== Deferral ======================================================================================== */

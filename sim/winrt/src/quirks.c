@@ -46,6 +46,7 @@ static BOOL CALLBACK read_env(PINIT_ONCE once, void *param, void **ctx) {
   g_quirk[BLEC_WINRT_SIM_QUIRK_STATUS_FLAP] = 1;
   g_quirk[BLEC_WINRT_SIM_QUIRK_EVENTS_UNORDERED] = 1;
   g_quirk[BLEC_WINRT_SIM_QUIRK_WATCHER_START_FAILS] = 1;
+  g_quirk[BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK] = 1;
   const char *mode = getenv("BLEC_WINRT_SIM_HANDLE_MODE");
   g_quirk[BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION] = mode && !strcmp(mode, "declaration") ? 1 : 0;
   return TRUE;

@@ -194,6 +194,8 @@ bool sim_addr_parse(const char *text, UINT64 *out);
 bool sim_radio_state_unknown(void);
 /** False after blec_winrt_sim_set_can_maintain_connection(0) (world.c). */
 bool sim_session_can_maintain(void);
+/** True after blec_winrt_sim_set_pairing_default_no_minimum(1) (world.c). */
+bool sim_pairing_default_has_no_minimum(void);
 void sim_addr_format(UINT64 addr, char out[18]);
 
 /* GUIDs of Bluetooth UUIDs */

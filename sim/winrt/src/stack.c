@@ -28,7 +28,7 @@
 #include "blec_winrt_sim.h"
 
 enum { LINK_DOWN, LINK_CONNECTING, LINK_UP, LINK_CLOSING };
-enum { REQ_DISCOVER, REQ_READ, REQ_WRITE, REQ_PAIR };
+enum { REQ_DISCOVER, REQ_READ, REQ_WRITE, REQ_PAIR, REQ_NO_ANSWER };
 
 #define SIM_CLIENT_MTU 527 /* what the OS asks for in its MTU exchange */
 /* STATUS_FLAP: how long ConnectionStatus shows Disconnected right after connecting. */
@@ -51,6 +51,7 @@ struct sim_dev {
   int holds, maintains;
   int bond_level; /* the level the OS paired at, -1 when unknown */
   req *waiting;   /* requests waiting for the link */
+  req *unanswered; /* sent, and the device will never answer them (sim_dev_no_answer) */
   sim_listener *listeners;
   blec__wattr *attrs; /* the GATT cache */
   size_t n_attrs;
@@ -427,7 +428,7 @@ static bool trace_on(void) {
 }
 
 static void trace_req(const req *r, const char *what, int status) {
-  static const char *const kinds[] = {"discover", "read", "write", "pair"};
+  static const char *const kinds[] = {"discover", "read", "write", "pair", "no-answer"};
   if (!trace_on()) return;
   fprintf(stderr, "blec_winrt_sim: %s %s %s handle 0x%04x len %u%s status %d (thread %lu)\n", r->d->text, kinds[r->kind],
           what, r->handle, (unsigned)r->len, r->kind == REQ_WRITE && r->len ? "" : "", status,
@@ -568,6 +569,12 @@ static void pair_answered_done(void *user, int status, blec__wpair_failure why) 
 /* With the lock held: sends r over the link. Returns false (r untouched) when it cannot. */
 static bool issue_locked(req *r, blec__wlink *link) {
   r->issued = false;
+  if (r->kind == REQ_NO_ANSWER) { /* "sent": nothing comes back */
+    r->next = r->d->unanswered;
+    r->d->unanswered = r;
+    r->issued = true;
+    return true;
+  }
   int64_t id;
   switch (r->kind) {
   case REQ_DISCOVER: id = blec__wlink_discover(link, discover_done, r); break;
@@ -630,9 +637,12 @@ int sim_stack_change_mtu(UINT64 address, int mtu) {
   return BLEC_OK;
 }
 
-/* The link is gone (lock held): takes it out of the record; returns what to release. */
-static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world) {
+/* The link is gone (lock held): takes it out of the record; returns what to release, and in
+ * *unanswered the requests the device never answered (the caller fails them, unlocked). */
+static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world, req **unanswered) {
   blec__wlink *link = d->link;
+  *unanswered = d->unanswered;
+  d->unanswered = NULL;
   *world = d->world;
   d->link = NULL;
   d->world = NULL;
@@ -641,6 +651,17 @@ static blec__wlink *drop_link_locked(sim_dev *d, blec_world **world) {
   d->flapping = false;
   d->held_elsewhere = false;
   return link;
+}
+
+/* Requests the device never answered end with the link: Unreachable, as every request
+ * in flight does when the link drops. */
+static void fail_unanswered(req *r) {
+  while (r) {
+    req *next = r->next;
+    r->next = NULL;
+    finish_status(r, GattCommunicationStatus_Unreachable, 0, BLEC_ERR_NOT_CONNECTED);
+    r = next;
+  }
 }
 
 static void release_link(blec__wlink *link, blec_world *world) {
@@ -664,15 +685,17 @@ static void on_disconnected(void *user, int reason) {
   sim_dev *d = user;
   blec__wlink *link = NULL;
   blec_world *world = NULL;
+  req *unanswered = NULL;
   AcquireSRWLockExclusive(&g_lock);
   bool was_up = d->state == LINK_UP;
   if (was_up) {
-    link = drop_link_locked(d, &world);
+    link = drop_link_locked(d, &world, &unanswered);
     if (d->maintains > 0 && !connect_on_request()) schedule_reconnect_locked(d, 200);
   }
   /* LINK_CLOSING: our own disconnect completes next and releases the link. */
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
+  fail_unanswered(unanswered);
   if (was_up && !elsewhere(d)) notify(d, NOTE_CONNECTION, false, link_end_error(reason), 0, 0, NULL, 0);
 }
 
@@ -683,11 +706,13 @@ static void disconnect_done(void *user, int status, int att) {
   (void)att;
   sim_dev *d = user;
   blec_world *world = NULL;
+  req *unanswered = NULL;
   AcquireSRWLockExclusive(&g_lock);
-  blec__wlink *link = drop_link_locked(d, &world);
+  blec__wlink *link = drop_link_locked(d, &world, &unanswered);
   if (d->waiting || (d->maintains > 0 && !connect_on_request())) start_connect_locked(d);
   ReleaseSRWLockExclusive(&g_lock);
   release_link(link, world);
+  fail_unanswered(unanswered);
   if (!elsewhere(d)) notify(d, NOTE_CONNECTION, false, BluetoothError_Success, 0, 0, NULL, 0);
 }
 
@@ -858,25 +883,30 @@ void sim_dev_maintain(sim_dev *d, int delta) {
   ReleaseSRWLockExclusive(&g_lock);
 }
 
+/* With the lock held: r off a list of the device (NULL when it is not on it any more). */
+static req *unlink_locked(req **list, req *r) {
+  for (req **p = list; *p; p = &(*p)->next) {
+    if (*p == r) {
+      *p = r->next;
+      r->next = NULL;
+      return r;
+    }
+  }
+  return NULL;
+}
+
 /*
  * With the lock held: the program no longer waits for r (its operation was cancelled, its
  * owner closed). Returns r when it was still waiting for the link (taken off the queue: the
- * caller fails it, without the lock); else r, sent, is cancelled at the world (it then
- * finishes a moment later as cancelled) or, answered already, runs on without its hold.
+ * caller fails it, without the lock) or sent to a device that never answers it (the same);
+ * else r, sent, is cancelled at the world (it then finishes a moment later as cancelled)
+ * or, answered already, runs on without its hold.
  */
 static req *withdraw_locked(req *r) {
   sim_dev *d = r->d;
   trace_req(r, r->issued ? "withdrawn (sent)" : "withdrawn (waiting)", 0);
-  if (!r->issued) {
-    for (req **p = &d->waiting; *p; p = &(*p)->next) {
-      if (*p == r) {
-        *p = r->next;
-        r->next = NULL;
-        return r;
-      }
-    }
-    return NULL; /* failing already */
-  }
+  if (!r->issued) return unlink_locked(&d->waiting, r); /* NULL: failing already */
+  if (r->kind == REQ_NO_ANSWER) return unlink_locked(&d->unanswered, r);
   if (!(d->world && blec__world_cancel(d->world, r->world_id)) && r->held) {
     r->held = false;
     d->holds--;
@@ -1057,6 +1087,11 @@ void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void 
   if (r) submit(r);
 }
 
+void sim_dev_no_answer(sim_dev *d, sim_gatt_cb cb, void *ctx, sim_req_origin origin) {
+  req *r = req_new(d, REQ_NO_ANSWER, cb, NULL, ctx, origin);
+  if (r) submit(r);
+}
+
 void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx,
                   sim_req_origin origin) {
   BYTE *data;
@@ -1192,6 +1227,10 @@ int sim_stack_end_kept_links(void) {
     if (d->state == LINK_UP && d->holds == 0 && d->maintains == 0) {
       d->held_elsewhere = false; /* that program lets go too */
       begin_disconnect_locked(d);
+      n++;
+    } else if (d->state == LINK_CLOSING) {
+      /* Already going down (its last holder let go a moment ago: DEVICE_HOLDS_LINK ends
+       * the link when the device object is released): the world's thread ends it soon. */
       n++;
     }
   }

@@ -106,6 +106,10 @@ typedef struct sim_req_origin {
 void sim_dev_owner_closed(sim_dev *d, const void *owner);
 /** The attribute database: from the OS cache (Cached, when known) or discovered over the link. */
 void sim_dev_discover(sim_dev *d, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx, sim_req_origin origin);
+/** A request the device never answers (a service fault, service_faults.c): it connects and
+ *  holds the link like any request, and ends (Unreachable) only when withdrawn or when the
+ *  link drops. */
+void sim_dev_no_answer(sim_dev *d, sim_gatt_cb cb, void *ctx, sim_req_origin origin);
 /** A value: from the OS cache (Cached, when a value is cached) or read over the link. */
 void sim_dev_read(sim_dev *d, uint16_t handle, BluetoothCacheMode mode, sim_gatt_cb cb, void *ctx,
                   sim_req_origin origin);
@@ -140,7 +144,8 @@ bool sim_obj_tryref(sim_obj *o);
 
 /**
  * Ends the links no object of the program holds any more but the OS keeps up (lingering
- * after release, held by another program); returns how many it began to end.
+ * after release, held by another program); returns how many links are going down, those
+ * it began to end and those already ending (a world replaced now waits for them).
  */
 int sim_stack_end_kept_links(void);
 /** The device's live link gets ATT MTU mtu; MaxPduSizeChanged follows (see stack.c). */

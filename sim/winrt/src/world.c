@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "blec_winrt_sim.h"
+#include "gatt.h"
 #include "stack.h"
 
 static SRWLOCK g_lock = SRWLOCK_INIT;
@@ -90,8 +91,9 @@ bool sim_adapter_present(void) {
   return p;
 }
 
-/* How long a replacement waits for links the OS was asked to end (sim_stack_end_kept_links)
- * to go down: they end on the world's thread a moment later. */
+/* How long a replacement waits for links going down (those the OS was asked to end by
+ * sim_stack_end_kept_links, those whose last holder let go just before): they end on the
+ * world's thread a moment later. */
 #define SIM_KEPT_LINKS_END_MS 5000
 
 /* Takes over w's reference (w may be NULL: no world until the next use loads one). */
@@ -116,6 +118,7 @@ static int replace_world(blec_world *w) {
   ReleaseSRWLockExclusive(&g_lock);
   if (w) apply_windows_settings(w);
   sim_stack_forget_all();
+  sim_service_faults_clear();
   if (old) blec_world_unref(old);
   return BLEC_OK;
 }
@@ -289,6 +292,15 @@ int blec_winrt_sim_set_can_maintain_connection(int can) {
 }
 
 bool sim_session_can_maintain(void) { return InterlockedCompareExchange(&g_cannot_maintain, 0, 0) == 0; }
+
+static volatile LONG g_default_no_minimum;
+
+int blec_winrt_sim_set_pairing_default_no_minimum(int on) {
+  InterlockedExchange(&g_default_no_minimum, on ? 1 : 0);
+  return BLEC_OK;
+}
+
+bool sim_pairing_default_has_no_minimum(void) { return InterlockedCompareExchange(&g_default_no_minimum, 0, 0) != 0; }
 
 bool sim_radio_state_unknown(void) { return InterlockedCompareExchange(&g_radio_unknown, 0, 0) != 0; }
 

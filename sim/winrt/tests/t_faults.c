@@ -3,7 +3,8 @@
  * t_faults.c — the world's faults through the Windows API: link loss during notifications
  * (with MaintainConnection reconnecting), a device gone during the connect, the radio off
  * while connected (the cache still answers), discovery answering Unreachable, a device
- * connected by another application.
+ * connected by another application; one service's characteristic discovery failing
+ * (blec_winrt_sim_set_service_fault).
  */
 #include "gatt_helpers.h"
 
@@ -227,6 +228,75 @@ void test_connected_elsewhere(void) {
   CHECK(T_WAIT_UNTIL(sim.blec_winrt_sim_peripheral_connected("FA:00:00:00:00:05") == 0, 3000));
   if (modeled) CHECK_EQ_INT(g_status(dev), BluetoothConnectionStatus_Connected);
   else t_log("note: the world does not tell connected-elsewhere devices yet; status check skipped");
+  IBluetoothLEDevice_Release(dev);
+  t_check_no_live_objects();
+}
+
+static const char service_fault_world[] =
+    "blec-world 1\n"
+    "peripheral FA:00:00:00:00:06 public\n"
+    "  adv-interval 20ms\n"
+    "  service ff00\n"
+    "    characteristic ff01 read text:\"ok\"\n"
+    "  service ee00\n"
+    "    characteristic ee01 read text:\"no\"\n";
+#define SF_DEV "FA:00:00:00:00:06"
+
+/* The status of one GetCharacteristicsAsync of s, and how many characteristics it gave. */
+static GattCommunicationStatus chars_status(IGattDeviceService *s, UINT32 *n) {
+  GattCommunicationStatus st;
+  CharView *cv = g_chars(s, BluetoothCacheMode_Cached, &st);
+  *n = g_view_size(cv);
+  cv->lpVtbl->Release(cv);
+  return st;
+}
+
+void test_fault_per_service(void) {
+  t_world(service_fault_world);
+  /* Bad arguments: BLEC_ERR_INVALID_ARG (negative). */
+  CHECK(sim.blec_winrt_sim_set_service_fault("nonsense", "ee00", BLEC_WINRT_SIM_SERVICE_UNREACHABLE, 0) < 0);
+  CHECK(sim.blec_winrt_sim_set_service_fault(SF_DEV, "not-a-uuid", BLEC_WINRT_SIM_SERVICE_UNREACHABLE, 0) < 0);
+  CHECK(sim.blec_winrt_sim_set_service_fault(SF_DEV, "ee00", 99, 0) < 0);
+  CHECK(sim.blec_winrt_sim_set_service_fault(SF_DEV, "ee00", BLEC_WINRT_SIM_SERVICE_PROTOCOL_ERROR, 0) < 0);
+  IBluetoothLEDevice *dev = g_device(SF_DEV);
+  GattCommunicationStatus st;
+  ServiceView *sv = g_services(dev, BluetoothCacheMode_Uncached, &st);
+  CHECK_EQ_INT(st, GattCommunicationStatus_Success);
+  IGattDeviceService *good = g_find_service(sv, 0xFF00), *bad = g_find_service(sv, 0xEE00);
+  UINT32 n = 0;
+  /* Unreachable and ProtocolError for that service only, cached or not. */
+  CHECK_EQ_INT(sim.blec_winrt_sim_set_service_fault(SF_DEV, "ee00", BLEC_WINRT_SIM_SERVICE_UNREACHABLE, 0), 0);
+  CHECK_EQ_INT(chars_status(bad, &n), GattCommunicationStatus_Unreachable);
+  CHECK_EQ_INT(n, 0);
+  CHECK_EQ_INT(chars_status(good, &n), GattCommunicationStatus_Success);
+  CHECK_EQ_INT(n, 1);
+  CHECK_EQ_INT(sim.blec_winrt_sim_set_service_fault(SF_DEV, "ee00", BLEC_WINRT_SIM_SERVICE_PROTOCOL_ERROR, 0x0e), 0);
+  CHECK_EQ_INT(chars_status(bad, &n), GattCommunicationStatus_ProtocolError);
+  /* No answer: the operation stays Started while the device answers others; Cancel ends it. */
+  CHECK_EQ_INT(sim.blec_winrt_sim_set_service_fault(SF_DEV, "ee00", BLEC_WINRT_SIM_SERVICE_NO_ANSWER, 0), 0);
+  IGattDeviceService3 *s3 = NULL;
+  CHECK_HR(IGattDeviceService_QueryInterface(bad, &IID_IGattDeviceService3, (void **)&s3));
+  __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CGenericAttributeProfile__CGattCharacteristicsResult *op = NULL;
+  CHECK_HR(IGattDeviceService3_GetCharacteristicsAsync(s3, &op));
+  IGattDeviceService3_Release(s3);
+  CHECK_EQ_INT(chars_status(good, &n), GattCommunicationStatus_Success);
+  IAsyncInfo *info = NULL;
+  CHECK_HR(op->lpVtbl->QueryInterface(op, &IID_IAsyncInfo, (void **)&info));
+  AsyncStatus as = Started;
+  CHECK_HR(IAsyncInfo_get_Status(info, &as));
+  CHECK_EQ_INT(as, Started);
+  CHECK_HR(IAsyncInfo_Cancel(info));
+  CHECK(T_WAIT_UNTIL((IAsyncInfo_get_Status(info, &as), as == Canceled), 3000));
+  IAsyncInfo_Release(info);
+  op->lpVtbl->Release(op);
+  /* Taken back: the service answers again. */
+  CHECK_EQ_INT(sim.blec_winrt_sim_set_service_fault(SF_DEV, "ee00", BLEC_WINRT_SIM_SERVICE_OK, 0), 0);
+  CHECK_EQ_INT(chars_status(bad, &n), GattCommunicationStatus_Success);
+  CHECK_EQ_INT(n, 1);
+  IGattDeviceService_Release(good);
+  IGattDeviceService_Release(bad);
+  g_close_services(sv);
+  CHECK(T_WAIT_UNTIL(sim.blec_winrt_sim_peripheral_connected(SF_DEV) == 0, 3000));
   IBluetoothLEDevice_Release(dev);
   t_check_no_live_objects();
 }

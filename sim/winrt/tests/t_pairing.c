@@ -2,7 +2,8 @@
 /*
  * t_pairing.c — DeviceInformation pairing: custom pairing with PairingRequested, Accept,
  * deferrals, the result statuses, plain PairAsync, UnpairAsync (which disconnects),
- * protection levels, a device the OS had paired before, CreateFromIdAsync.
+ * protection levels, a device the OS had paired before, CreateFromIdAsync; PairAsync without
+ * a level with and without a minimum (blec_winrt_sim_set_pairing_default_no_minimum).
  */
 #include "gatt_helpers.h"
 
@@ -278,6 +279,48 @@ void test_pairing_known_device(void) {
   IDeviceInformation_Release(di);
   IDeviceInformationStatics_Release(dis);
   WindowsDeleteString(id);
+  CHECK(T_WAIT_UNTIL(g_status(dev) == BluetoothConnectionStatus_Disconnected, 3000));
+  IBluetoothLEDevice_Release(dev);
+  t_check_no_live_objects();
+}
+
+static const char unencrypted_world[] =
+    "blec-world 1\n"
+    "peripheral AA:00:00:00:00:05 public\n"
+    "  adv-interval 20ms\n"
+    "  pairing none\n"
+    "  service bb00\n"
+    "    characteristic bb01 read text:\"plain\"\n";
+
+static DevicePairingResultStatus plain_pair(IDeviceInformationPairing *p, DevicePairingProtectionLevel level,
+                                            DevicePairingProtectionLevel *used) {
+  __FIAsyncOperation_1_Windows__CDevices__CEnumeration__CDevicePairingResult *op = NULL;
+  if (level == DevicePairingProtectionLevel_Default)
+    CHECK_HR(IDeviceInformationPairing_PairAsync(p, &op));
+  else
+    CHECK_HR(IDeviceInformationPairing_PairWithProtectionLevelAsync(p, level, &op));
+  return status_of(t_await_obj(op, H_PAIR, 10000), used);
+}
+
+void test_pairing_default_level_no_minimum(void) {
+  t_world(unencrypted_world);
+  IBluetoothLEDevice *dev = g_device("AA:00:00:00:00:05");
+  IDeviceInformationPairing *p = pairing_of(dev);
+  DevicePairingProtectionLevel used = DevicePairingProtectionLevel_Default;
+  /* The stack's default: Default pairs like Encryption, which this device cannot reach. */
+  CHECK_EQ_INT(sim.blec_winrt_sim_set_pairing_default_no_minimum(0), 0);
+  CHECK_EQ_INT(plain_pair(p, DevicePairingProtectionLevel_Default, NULL),
+               DevicePairingResultStatus_ProtectionLevelCouldNotBeMet);
+  CHECK(!is_paired(p));
+  /* No minimum: an explicit level still is one; Default pairs at what the device reaches. */
+  CHECK_EQ_INT(sim.blec_winrt_sim_set_pairing_default_no_minimum(1), 0);
+  CHECK_EQ_INT(plain_pair(p, DevicePairingProtectionLevel_Encryption, NULL),
+               DevicePairingResultStatus_ProtectionLevelCouldNotBeMet);
+  CHECK(!is_paired(p));
+  CHECK_EQ_INT(plain_pair(p, DevicePairingProtectionLevel_Default, &used), DevicePairingResultStatus_Paired);
+  CHECK_EQ_INT(used, DevicePairingProtectionLevel_None);
+  CHECK(is_paired(p));
+  IDeviceInformationPairing_Release(p);
   CHECK(T_WAIT_UNTIL(g_status(dev) == BluetoothConnectionStatus_Disconnected, 3000));
   IBluetoothLEDevice_Release(dev);
   t_check_no_live_objects();

@@ -108,10 +108,10 @@ void test_quirk_hostile_environment(void) {
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_EVENTS_UNORDERED), 1);
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_WATCHER_START_FAILS), 1);
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_HANDLE_IS_DECLARATION), 1);
+  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK), 1);
   /* Not hostile: they change what Windows is, not how it behaves badly. */
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_WINDOWS_BUILD), 0);
   CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_HELD_ELSEWHERE), 0);
-  CHECK_EQ_INT(sim.blec_winrt_sim_get_quirk(BLEC_WINRT_SIM_QUIRK_DEVICE_HOLDS_LINK), 0);
 }
 
 /* ---- LATE_CANCEL ---------------------------------------------------------------------------- */

@@ -43,6 +43,8 @@
 #define BLZ_IF_PROPERTIES "org.freedesktop.DBus.Properties"
 #define BLZ_IF_OBJECT_MANAGER "org.freedesktop.DBus.ObjectManager"
 #define BLZ_DBUS_NAME "org.freedesktop.DBus"
+/** The object path of blec's Agent1 on its own connection. */
+#define BLZ_AGENT_PATH "/org/blec/agent"
 
 /** Longest object path the backend accepts from the bus (BlueZ's are far shorter). */
 #define BLZ_PATH_MAX 256
@@ -321,8 +323,18 @@ struct blz_ctx {
   struct blz_disc_waiter *disc_batch;   /* answered by the chain in flight */
   struct blz_disc_waiter *disc_waiting; /* answered by the next chain */
   char **disc_uuids;  /* the UUID filter in force (NULL-terminated), NULL for none */
-  bool agent_registered;
-  sd_bus_slot *agent_slot;
+  /* the adapter's GetAll in flight and who waits for it (blz_refresh.c) */
+  sd_bus_slot *refresh_slot;
+  struct blz_refresh_waiter *refresh_batch; /* answered by the call in flight */
+  struct blz_refresh_waiter *refresh_next;  /* answered by the next one */
+  /* the pairing agent (blz_agent.c, blz_agent_io.c) */
+  sd_bus_slot *agent_slot;  /* the exported Agent1 object */
+  int agent_io;             /* blz_agent_io registered with AgentManager1 (NONE: none) */
+  int agent_want;           /* the capability the registration in flight asks for */
+  int agent_failed_io;      /* a capability that could not be registered: pairs go on without it */
+  sd_bus_slot *agent_call;  /* the UnregisterAgent / RegisterAgent in flight */
+  unsigned pairs_sent;      /* our Pair() calls bluetoothd has not answered (their requests live) */
+  blz_req *pair_wait_head, *pair_wait_tail; /* pairs waiting for the capability they need */
   struct blz_agent_req *agent_reqs; /* agent calls awaiting the program's answer */
   unsigned monitor_apps; /* numbers the monitors' object paths */
   bool passive_offered;   /* at start-up: the adapter offers advertisement monitors */
@@ -341,11 +353,17 @@ struct blz_obj *blz_adapter_obj(blz_ctx *z);
 void blz_choose_adapter(blz_ctx *z);
 /** Fills err for "Bluetooth unavailable" from the mirror (bus thread); BLEC_OK if usable. */
 int blz_availability(blz_ctx *z, blec_error *err);
-/** The same, asking bluetoothd afresh (blocking GetAll) before saying unavailable. */
-int blz_availability_fresh(blz_ctx *z, blec_error *err);
-/** Reads the adapter's properties afresh (bus thread, blocking); a power-off seen there
- * is handled as its signal would be. */
-void blz_refresh_adapter(blz_ctx *z);
+/** The outcome of a fresh availability check (bus thread): BLEC_OK, else the status and err. */
+typedef void (*blz_fresh_fn)(blz_ctx *z, void *arg, int status, const blec_error *err);
+/** Calls fn with the availability (bus thread; possibly before returning): the mirror's
+ * when usable, else after asking bluetoothd afresh — Properties.GetAll of the adapter,
+ * asynchronous and bounded (blz_refresh.c); a power-off seen there is handled as its
+ * signal would be. fn is called exactly once, BLEC_ERR_CANCELLED at the context's end. */
+void blz_availability_fresh(blz_ctx *z, blz_fresh_fn fn, void *arg);
+/** The same, asking bluetoothd even when the mirror says usable. */
+void blz_availability_refresh(blz_ctx *z, blz_fresh_fn fn, void *arg);
+/** Answers the waiting checks BLEC_ERR_CANCELLED and drops the call in flight (teardown). */
+void blz_refresh_exit(blz_ctx *z);
 
 /* ---- object mirror (blz_objects.c) --------------------------------------------------------------- */
 
@@ -482,6 +500,7 @@ typedef struct blz_subscribe_args {
 
 typedef struct blz_pair_args {
   blec_protection_level level;
+  bool sent; /* its Pair() went to bluetoothd (counted in blz_ctx.pairs_sent) */
 } blz_pair_args;
 
 typedef struct blz_discover_args {
@@ -498,6 +517,7 @@ struct blz_req {
   sd_bus_slot *slot; /* the pending call */
   sd_event_source *grace; /* an Unlikely Error held back (blz_req_fail_gatt) */
   struct blz_req *after;  /* a request waiting for this one to end (it starts then) */
+  struct blz_req *wait_next; /* a pair waiting for its agent capability (blz_agent_io.c) */
   blec_error held;
   void (*start)(blz_ctx *z, blz_req *r);
   union {
@@ -627,5 +647,27 @@ void blz_cancel(blec_op *op);
 void blz_client_free(blec_client *c);
 
 void blz_agent_exit(blz_ctx *z);
+
+/** The IO capability of the agent registered on AgentManager1 (doc/agent-api.txt). */
+typedef enum blz_agent_io {
+  BLZ_AGENT_NONE = 0,
+  BLZ_AGENT_NO_INPUT_NO_OUTPUT, /* a client without a pairing callback: Just Works, no question */
+  BLZ_AGENT_KEYBOARD_DISPLAY    /* a client that answers questions: every ceremony */
+} blz_agent_io;
+
+/** Exports the Agent1 object (once; bus thread): a negative errno when it cannot be. */
+int blz_agent_export(blz_ctx *z);
+/** Sends r's Device1.Pair now (its checks first), the agent being what r needs. */
+void blz_pair_send(blz_ctx *z, blz_req *r);
+/**
+ * Pairs r once the agent has the capability r needs (blz_agent_io.c; bus thread):
+ * re-registers it (UnregisterAgent, RegisterAgent: asynchronous) when no Pair() of the
+ * other capability is in flight, else r waits for those to end.
+ */
+void blz_agent_pair_queue(blz_ctx *z, blz_req *r);
+/** A request whose Pair() was sent ended (blz_req_end): waiting pairs may go on. */
+void blz_agent_pair_ended(blz_ctx *z);
+/** Cancels the waiting pairs and the registration in flight (teardown). */
+void blz_agent_io_exit(blz_ctx *z);
 
 #endif /* BLEC_BLUEZ_BLZ_H */

@@ -3,16 +3,17 @@
  * blz_agent.c — pairing and unpairing (doc/device-api.txt Pair, doc/adapter-api.txt
  * RemoveDevice) and the pairing agent (doc/agent-api.txt): an Agent1 object registered
  * on AgentManager1, so that a Pair() of this program is answered by this program and not
- * by whatever default agent the desktop runs. Its IO capability is KeyboardDisplay, the
- * central blec is on every backend (the world's ceremonies, Windows' pairing kinds), and
- * each question BlueZ asks becomes one of blec's ceremonies for the program:
+ * by whatever default agent the desktop runs. Its IO capability follows the client being
+ * paired (blz_agent_io.c): NoInputNoOutput for a client without a pairing callback (the
+ * kernel then pairs Just Works and BlueZ asks nothing, as with bleak's default agent),
+ * KeyboardDisplay — the central blec is on every other backend — for one with a callback,
+ * or one that asks for authentication (Just Works cannot give it: the PIN ceremony is then
+ * refused with a message naming blec_client_set_pairing_callback, no bond made). Each
+ * question BlueZ asks becomes one of blec's ceremonies for the program:
  *   RequestAuthorization → CONFIRM_ONLY, RequestConfirmation → CONFIRM_PIN_MATCH,
  *   RequestPasskey / RequestPinCode → PROVIDE_PIN, DisplayPasskey / DisplayPinCode →
  *   DISPLAY_PIN (BlueZ sends DisplayPasskey without waiting for a reply: a refusal there
  *   cancels the pairing with CancelPairing).
- * Without a pairing callback the library answers (Just Works accepted as bleak does,
- * every PIN ceremony refused, so the pairing fails naming blec_client_set_pairing_callback;
- * a NoInputNoOutput agent would have downgraded those to unauthenticated Just Works).
  * BlueZ never asks about a Just Works pairing it initiated (the kernel accepts it): no
  * BLEC_CAP_CONFIRM_JUST_WORKS. Pair() takes no protection level: a pairing asked at
  * authentication that ended without an authenticated ceremony (Just Works) fails,
@@ -26,7 +27,6 @@
 
 #include "backends/bluez/blz.h"
 
-#define AGENT_PATH "/org/blec/agent"
 #define PAIR_USEC (90u * 1000u * 1000u)
 #define CALL_USEC (10u * 1000u * 1000u)
 
@@ -185,7 +185,7 @@ static int agent_release(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   (void)ret;
   blz_ctx *z = userdata;
   if (!blz_from_bluez(z, m)) return reject(m, "not from org.bluez");
-  z->agent_registered = false;
+  z->agent_io = BLZ_AGENT_NONE; /* bluetoothd unregistered it */
   return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -270,19 +270,9 @@ static const sd_bus_vtable agent_vtable[] = {
     SD_BUS_METHOD("Cancel", "", "", agent_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_VTABLE_END};
 
-/* Exports the agent object (once); a negative errno when it cannot be. */
-static int agent_export(blz_ctx *z) {
+int blz_agent_export(blz_ctx *z) {
   if (z->agent_slot) return 0;
-  return sd_bus_add_object_vtable(z->bus, &z->agent_slot, AGENT_PATH, BLZ_IF_AGENT, agent_vtable, z);
-}
-
-/* The answer to RegisterAgent: registered (AlreadyExists: by an earlier call), else logged
- * (a default agent may do). */
-static void agent_registered(blz_ctx *z, const sd_bus_error *e) {
-  if (!e || sd_bus_error_has_name(e, "org.bluez.Error.AlreadyExists"))
-    z->agent_registered = true;
-  else
-    blz_error_from_dbus(z->ctx, e, "RegisterAgent", NULL);
+  return sd_bus_add_object_vtable(z->bus, &z->agent_slot, BLZ_AGENT_PATH, BLZ_IF_AGENT, agent_vtable, z);
 }
 
 void blz_agent_exit(blz_ctx *z) {
@@ -292,10 +282,7 @@ void blz_agent_exit(blz_ctx *z) {
     q->call = sd_bus_message_unref(q->call);
     areq_unlink(z, q);
   }
-  if (z->agent_registered && z->owner) {
-    blz_call_logged(z, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, "UnregisterAgent", "o", AGENT_PATH);
-  }
-  z->agent_registered = false;
+  blz_agent_io_exit(z);
   z->agent_slot = sd_bus_slot_unref(z->agent_slot);
 }
 
@@ -349,8 +336,7 @@ static int pair_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
   return 0;
 }
 
-/* The pair's checks and its Device1.Pair (the agent registered or not). */
-static void pair_send(blz_ctx *z, blz_req *r) {
+void blz_pair_send(blz_ctx *z, blz_req *r) {
   blz_client *bc = blec__client_backend_priv(r->c);
   blz_obj *dev = bc && bc->dev_path ? blz_objs_find(z->objs, bc->dev_path) : NULL;
   if (!bc || bc->link != BLZ_LINK_UP || !dev || !(dev->ifaces & BLZ_I_DEVICE)) {
@@ -367,31 +353,13 @@ static void pair_send(blz_ctx *z, blz_req *r) {
   }
   sd_bus_message *m = NULL;
   int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, bc->dev_path, BLZ_IF_DEVICE, "Pair");
-  blz_req_send(z, r, m, s, PAIR_USEC, pair_reply);
-}
-
-static int register_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
-  (void)ret;
-  blz_req *r = userdata;
-  blz_ctx *z = blz_ctx_of(blec__client_ctx(r->c));
-  agent_registered(z, sd_bus_message_get_error(m));
-  pair_send(z, r); /* the link may have gone meanwhile: it checks again */
-  return 0;
-}
-
-static void pair_start(blz_ctx *z, blz_req *r) {
-  int x = z->agent_registered ? 0 : agent_export(z);
-  if (x < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: exporting the agent: %s", strerror(-x));
-  if (z->agent_registered || x < 0) {
-    pair_send(z, r);
-    return;
+  if (blz_req_send(z, r, m, s, PAIR_USEC, pair_reply)) {
+    r->a.pair.sent = true;
+    z->pairs_sent++;
   }
-  /* RegisterAgent first, without waiting on the bus thread: Pair follows its answer. */
-  sd_bus_message *m = NULL;
-  int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, BLZ_ROOT, BLZ_IF_AGENT_MANAGER, "RegisterAgent");
-  if (s >= 0) s = sd_bus_message_append(m, "os", AGENT_PATH, "KeyboardDisplay");
-  blz_req_send(z, r, m, s, CALL_USEC, register_reply);
 }
+
+static void pair_start(blz_ctx *z, blz_req *r) { blz_agent_pair_queue(z, r); }
 
 int blz_pair(blec_client *c, blec_op *op, blec_protection_level level) {
   blz_req *r = blz_req_new(BLZ_REQ_PAIR, c, op, pair_start);

@@ -15,14 +15,14 @@ int blz_loop_start(blz_ctx *z, blec_error *err);
 void blz_loop_stop(blz_ctx *z);
 
 /* How long a synchronous request waits for the bus thread (it answers at once unless
- * bluetoothd is slow: every D-Bus call there is bounded by SYNC_CALL_USEC). */
+ * bluetoothd is slow: the GetAll it may wait for is bounded by 10 s, blz_refresh.c). */
 #define SYNC_WAIT_MS 30000
-#define SYNC_CALL_USEC (10u * 1000u * 1000u)
 
 /* What the backend can do; PASSIVE_SCAN only where bluetoothd offers advertisement monitors. */
 #define BLZ_CAPS                                                                                        \
   (BLEC_CAP_SCAN | BLEC_CAP_PASSIVE_SCAN | BLEC_CAP_SIGNAL_FILTER | BLEC_CAP_ADV_FILTER | BLEC_CAP_CONNECT | \
-   BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS)
+   BLEC_CAP_PAIRING | BLEC_CAP_UNPAIR | BLEC_CAP_INDICATIONS | BLEC_CAP_MTU_EVENTS |                   \
+   BLEC_CAP_JUST_WORKS_WITHOUT_CALLBACK)
 
 blz_ctx *blz_ctx_of(blec_ctx *ctx) { return blec__ctx_backend_priv(ctx); }
 
@@ -145,12 +145,6 @@ int blz_availability(blz_ctx *z, blec_error *err) {
   return BLEC_ERR_BLUETOOTH_UNAVAILABLE;
 }
 
-int blz_availability_fresh(blz_ctx *z, blec_error *err) {
-  if (blz_availability(z, err) == BLEC_OK) return BLEC_OK;
-  blz_refresh_adapter(z); /* Powered true may still be on its way */
-  return blz_availability(z, err);
-}
-
 /* check_bluetooth asks bluetoothd afresh (a property change may still be on its way). */
 typedef struct check_call {
   blz_sync sync;
@@ -160,42 +154,18 @@ typedef struct check_call {
 
 static void check_free(blz_sync *s) { free(s); }
 
-void blz_refresh_adapter(blz_ctx *z) {
-  blz_obj *a = blz_adapter_obj(z);
-  if (!a) return;
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  sd_bus_message *reply = NULL;
-  sd_bus_message *call = NULL;
-  int r = sd_bus_message_new_method_call(z->bus, &call, BLZ_SERVICE, a->path, BLZ_IF_PROPERTIES, "GetAll");
-  if (r >= 0) r = sd_bus_message_append(call, "s", BLZ_IF_ADAPTER);
-  if (r >= 0) r = sd_bus_call(z->bus, call, SYNC_CALL_USEC, &e, &reply);
-  if (r < 0) {
-    blz_error_from_dbus(z->ctx, &e, "GetAll(Adapter1)", NULL);
-  } else if (blz_from_bluez(z, reply) && (a = blz_adapter_obj(z)) != NULL) {
-    unsigned changed = 0;
-    const char *bad = NULL;
-    bool was_powered = a->adapter.powered;
-    r = blz_adapter_apply(&a->adapter, reply, &changed, &bad);
-    if (r < 0) blec__log(z->ctx, BLEC_LOG_DEBUG, "bluez: malformed GetAll reply of %s", a->path);
-    /* A power-off seen here first is handled as its signal would be. */
-    if (r >= 0 && was_powered && !a->adapter.powered) {
-      z->discovering = false;
-      blz_scan_all_stopped(z, BLEC_ERR_BLUETOOTH_UNAVAILABLE, BLEC_UNAVAILABLE_POWERED_OFF,
-                          "the Bluetooth adapter was powered off");
-      blz_clients_radio_off(z);
-    }
-  }
-  sd_bus_error_free(&e);
-  sd_bus_message_unref(reply);
-  sd_bus_message_unref(call);
+static void check_done(blz_ctx *z, void *arg, int status, const blec_error *err) {
+  (void)z;
+  check_call *c = arg;
+  c->status = status;
+  if (status != BLEC_OK) c->err = *err;
+  blz_sync_done(&c->sync);
 }
 
 static void check_run(blz_ctx *z, blz_sync *s) {
   check_call *c = (check_call *)s;
-  blz_refresh_adapter(z);
   blec_error_clear(&c->err);
-  c->status = blz_availability(z, &c->err);
-  blz_sync_done(s);
+  blz_availability_refresh(z, check_done, c);
 }
 
 /* Runs the availability check on the bus thread (fresh adapter state). */

@@ -86,9 +86,11 @@ void blz_req_end(blz_ctx *z, blz_req *r) {
     }
   }
   blz_req *after = r->after;
+  bool pair_sent = r->kind == BLZ_REQ_PAIR && r->a.pair.sent;
   sd_bus_slot_unref(r->slot);
   sd_event_source_unref(r->grace);
   req_free(r);
+  if (pair_sent) blz_agent_pair_ended(z);
   if (after) req_run(z, &after->job);
 }
 
@@ -467,16 +469,13 @@ void blz_client_device_appeared(blz_ctx *z, blz_obj *dev) {
   }
 }
 
-static void connect_start(blz_ctx *z, blz_req *r) {
-  blz_client *bc = blz_client_of(z, r->c);
-  blec_error err;
-  if (!bc) {
-    blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
-    blz_req_end(z, r);
-    return;
-  }
-  if (blz_availability_fresh(z, &err) != BLEC_OK) {
-    blec__op_complete_error(r->op, &err);
+/* Bluetooth is usable (status BLEC_OK) or not: the connect goes on or ends. */
+static void connect_checked(blz_ctx *z, void *arg, int status, const blec_error *err) {
+  blz_req *r = arg;
+  blz_client *bc = blec__client_backend_priv(r->c);
+  if (status != BLEC_OK || !bc || blec__op_is_done(r->op)) { /* failed, freed, cancelled or timed out */
+    if (status != BLEC_OK) blec__op_complete_error(r->op, err);
+    else if (!bc) blec__op_complete(r->op, BLEC_ERR_CANCELLED);
     blz_req_end(z, r);
     return;
   }
@@ -508,6 +507,17 @@ static void connect_start(blz_ctx *z, blz_req *r) {
   bc->find_id = ++z->find_seq;
   z->connect_scans++;
   blz_discovery_update(z, finding_started, NULL, bc->find_id);
+}
+
+static void connect_start(blz_ctx *z, blz_req *r) {
+  if (!blz_client_of(z, r->c)) {
+    blec__op_complete(r->op, BLEC_ERR_NO_MEMORY);
+    blz_req_end(z, r);
+    return;
+  }
+  /* Answered at once when the mirror says Bluetooth is usable, else after bluetoothd's
+   * GetAll (asynchronous: the bus thread serves everything else meanwhile). */
+  blz_availability_fresh(z, connect_checked, r);
 }
 
 int blz_connect(blec_client *c, blec_op *op) {

@@ -277,6 +277,7 @@ static void thread_main(void *arg) {
     }
   }
   /* Teardown on this thread: every sd-bus and sd-event object is used here only. */
+  blz_refresh_exit(z);
   blz_scan_exit(z);
   blz_clients_exit(z);
   blz_agent_exit(z);

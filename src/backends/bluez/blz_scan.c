@@ -117,7 +117,15 @@ static void note_reply(blz_ctx *z, sd_bus_message *reply) {
  * A change meanwhile (`disc_dirty`) runs another chain after it. Who needs the outcome
  * leaves a waiter, answered by the first chain that starts after it was left.
  */
-typedef enum disc_step { DISC_IDLE = 0, DISC_FILTER, DISC_START, DISC_STOP, DISC_CLEAR } disc_step;
+typedef enum disc_step {
+  DISC_IDLE = 0,
+  DISC_FILTER,
+  DISC_START,
+  DISC_STOP,
+  DISC_CLEAR,
+  DISC_RESET,  /* StopDiscovery after a StartDiscovery answered InProgress */
+  DISC_RESTART /* the StartDiscovery after that reset: its InProgress is final */
+} disc_step;
 
 struct blz_disc_waiter {
   struct blz_disc_waiter *next;
@@ -255,13 +263,34 @@ static int disc_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret) {
       }
       return 0;
     case DISC_START:
-      if (e && !sd_bus_error_has_name(e, "org.bluez.Error.InProgress")) { /* InProgress: ours already runs */
+    case DISC_RESTART:
+      /* InProgress is btd_error_busy (BlueZ 5.66 start_discovery, start_discovery_complete):
+       * this connection's earlier start is still pending or has a session we lost track
+       * of, or the kernel refused the start (busy) and bluetoothd dropped the session.
+       * Nothing says discovery runs for us: a StopDiscovery clears whatever is left of
+       * ours, then one more StartDiscovery decides. */
+      if (e && sd_bus_error_has_name(e, "org.bluez.Error.InProgress") && z->disc_step == DISC_START) {
+        blz_error_from_dbus(z->ctx, e, "StartDiscovery", NULL);
+        if (!a || !send_adapter_call(z, a->path, "StopDiscovery", DISC_RESET)) disc_fail_send(z);
+        return 0;
+      }
+      if (e) {
         int status = blz_error_from_dbus(z->ctx, e, "StartDiscovery", &err);
+        if (sd_bus_error_has_name(e, "org.bluez.Error.InProgress"))
+          blec__error_set(&err, BLEC_ERR_BUSY,
+                          "bluetoothd could not start discovery: the adapter is busy (%s: %s), and still after "
+                          "StopDiscovery",
+                          e->name, e->message ? e->message : "");
         disc_finish(z, status, &err);
         return 0;
       }
       z->discovering = true;
       disc_finish(z, BLEC_OK, &err);
+      return 0;
+    case DISC_RESET:
+      /* "No discovery started" (the kernel's refusal removed it) is as good as done. */
+      if (e) blz_error_from_dbus(z->ctx, e, "StopDiscovery (reset)", NULL);
+      if (!a || !send_adapter_call(z, a->path, "StartDiscovery", DISC_RESTART)) disc_fail_send(z);
       return 0;
     case DISC_STOP:
       if (e) {
@@ -386,13 +415,12 @@ static void active_started(blz_ctx *z, void *arg, uint64_t id, int status, const
   start_finish(z, c);
 }
 
-static void start_run(blz_ctx *z, blz_sync *s) {
-  start_call *c = (start_call *)s;
+/* Bluetooth is usable (status BLEC_OK) or not: the start goes on or ends. */
+static void start_checked(blz_ctx *z, void *arg, int status, const blec_error *err) {
+  start_call *c = arg;
   blz_scan *sc = c->sc;
-  blec_error_clear(&c->err);
-  sc->next = z->scans;
-  z->scans = sc;
-  c->status = blz_availability_fresh(z, &c->err);
+  c->status = status;
+  if (status != BLEC_OK) c->err = *err;
   if (c->status == BLEC_OK && sc->passive) {
     /* Answered once bluetoothd activated the monitors (passive_started). */
     sc->starting = c;
@@ -407,6 +435,15 @@ static void start_run(blz_ctx *z, blz_sync *s) {
   }
   sc->since = z->discovery_reply_cookie;
   start_finish(z, c);
+}
+
+static void start_run(blz_ctx *z, blz_sync *s) {
+  start_call *c = (start_call *)s;
+  blz_scan *sc = c->sc;
+  blec_error_clear(&c->err);
+  sc->next = z->scans;
+  z->scans = sc;
+  blz_availability_fresh(z, start_checked, c);
 }
 
 static char **uuid_strings(const blec_scanner *s) {

@@ -201,7 +201,7 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
     blz_objs_clear(z->objs);
     free(z->adapter);
     z->adapter = NULL;
-    z->agent_registered = false;
+    z->agent_io = BLZ_AGENT_NONE; /* the new daemon knows no agent of ours */
     adapter_lost(z, BLEC_UNAVAILABLE_NO_ADAPTER, "bluetoothd stopped");
   }
   if (*new_owner) {

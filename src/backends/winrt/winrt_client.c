@@ -461,6 +461,15 @@ static void disconnect_run(wr_job *job) {
   /* Requests still in flight keep a link up: they end now (those asked after this
    * disconnect — a connect once the program gave up waiting for it — are for the next link). */
   wr_jobs_cancel_client(w, c, job, job->seq);
+  if (wr_job_cancelled(job)) {
+    /* The program stopped waiting (a short timeout, a cancel): nobody reads how the closing
+     * went, so it goes on on the pool and the strand is free at once for what comes next. A
+     * reconnect would otherwise wait behind Close() calls that may each block (bleak #1359)
+     * and the wait for the link to go down: seconds per disconnect in the hostile pass. */
+    wr_link_close(w, r, 0, 0);
+    blec__op_complete(job->op, BLEC_OK); /* taken apart: done (no effect on an op that ended) */
+    return;
+  }
   int st = wr_link_close(w, r, WR_LINK_DOWN_WAIT_MS, WR_CLOSE_BUDGET_MS);
   blec_error e;
   blec_error_clear(&e);

@@ -45,13 +45,20 @@ int wr_status_from_hr(HRESULT hr) {
   return BLEC_ERR_OS;
 }
 
+/* An ATT error the peripheral answered, whether Windows said it as an HRESULT or as
+ * ProtocolError with the code: the code, its name and what was being done. */
+static void set_att_error(blec_error *e, int st, const char *what, int code) {
+  const char *name = blec_att_error_name(code);
+  blec__error_set(e, st, "%s: the peripheral answered ATT error 0x%02x (%s)", what, (unsigned)code,
+                  name ? name : "unknown");
+  e->att_error = code;
+  e->gatt_status = BLEC_GATT_STATUS_PROTOCOL_ERROR;
+}
+
 void wr_error_from_hr(blec_error *e, HRESULT hr, const char *what) {
   int st = wr_status_from_hr(hr);
   if (att_hr(hr)) {
-    blec__error_set(e, st, "%s: the peripheral answered ATT error 0x%02x (%s)", what, (unsigned)(hr & 0xff),
-                    blec_att_error_name((int)(hr & 0xff)));
-    e->att_error = (int)(hr & 0xff);
-    e->gatt_status = BLEC_GATT_STATUS_PROTOCOL_ERROR;
+    set_att_error(e, st, what, (int)(hr & 0xff));
   } else if (hr == E_ACCESSDENIED) {
     blec__error_set(e, st,
                     "%s: Windows denied access (E_ACCESSDENIED): the app's Bluetooth permission (Settings > "
@@ -90,8 +97,8 @@ void wr_complete_gatt(blec_op *op, GattCommunicationStatus st, int protocol_erro
   switch (st) {
     case GattCommunicationStatus_ProtocolError:
       if (protocol_error >= 0) {
-        blec__op_complete_att(op, protocol_error);
-        return;
+        set_att_error(&e, BLEC_ERR_ATT, what, protocol_error);
+        break;
       }
       blec__error_set(&e, BLEC_ERR_OS, "%s: protocol error without a code", what);
       e.gatt_status = BLEC_GATT_STATUS_PROTOCOL_ERROR;

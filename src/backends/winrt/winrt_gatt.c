@@ -19,6 +19,7 @@
  * itself when the answer came from the OS's cache) and for the MTU exchange, so that the
  * connect completes with the link really up and the real MTU.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,7 @@ typedef struct outcome {
   GattCommunicationStatus st; /* when hr is S_OK: a status other than Success */
   int att;                   /* its ATT error, or -1 */
   const char *what;
+  char where[96];            /* `what` naming the service that failed, when one did */
 } outcome;
 
 static bool failed(const outcome *o) { return FAILED(o->hr) || o->st != GattCommunicationStatus_Success; }
@@ -337,6 +339,20 @@ static bool declaration_handles(wr_ctx *w, const wr_table *t) {
   return d;
 }
 
+/* o->what, told of which service: "discovering characteristics of service <uuid> (handle 0x…)". */
+static void name_service(wr_ctx *w, IGattDeviceService *svc, uint16_t handle, outcome *o) {
+  GUID g;
+  char text[BLEC_UUID_STRLEN] = "?";
+  if (SUCCEEDED(wr_hr(w, IGattDeviceService_get_Uuid(svc, &g), "GattDeviceService.Uuid"))) {
+    blec_uuid u = wr_uuid_from_guid(&g);
+    blec_uuid_to_string(&u, text);
+  }
+  snprintf(o->where, sizeof o->where, "%s of service %s (handle 0x%04x)", o->what ? o->what : "discovering", text,
+           (unsigned)handle);
+  o->what = o->where;
+  wr_log(w, BLEC_LOG_DEBUG, "%s failed", o->where);
+}
+
 static void build(discover_job *j, blec_client *c, IBluetoothLEDevice3 *d3, wr_table *t, outcome *o) {
   wr_ctx *w = j->base.w;
   service_list l = {NULL, 0, 0};
@@ -354,6 +370,10 @@ static void build(discover_job *j, blec_client *c, IBluetoothLEDevice3 *d3, wr_t
       wr_log(w, BLEC_LOG_DEBUG, "service at handle 0x%04x: AccessDenied, skipped", (unsigned)t->v[mark].handle);
       truncate_table(w, t, mark);
       o->st = GattCommunicationStatus_Success;
+    } else if (failed(o)) {
+      /* Any other failure fails the discovery, as bleak's get_services does; the detail
+       * names the service (a subset of services leaves the others unopened). */
+      name_service(w, (IGattDeviceService *)t->v[mark].obj, t->v[mark].handle, o);
     }
   }
   services_free(&l);
@@ -469,7 +489,7 @@ static void discover_run(wr_job *job) {
     return;
   }
   wr_table t = {NULL, 0, 0};
-  outcome o = {S_OK, GattCommunicationStatus_Success, -1, NULL};
+  outcome o = {.hr = S_OK, .st = GattCommunicationStatus_Success, .att = -1, .what = NULL};
   build(j, c, d3, &t, &o);
   /* The answer may have come from the OS's cache: the link must be up all the same. */
   if (!failed(&o) && !wait_client(job, wc, session_settled, WR_LINK_REQUEST_AFTER_MS) && !wr_job_cancelled(job)) {

@@ -209,9 +209,10 @@ typedef struct pair_job {
   (DevicePairingKinds)(DevicePairingKinds_ConfirmOnly | DevicePairingKinds_ConfirmPinMatch | DevicePairingKinds_ProvidePin | \
                        DevicePairingKinds_DisplayPin)
 
-/* One custom pairing at a level (Default: plain custom PairAsync). */
+/* One custom pairing at a level (Default: plain custom PairAsync); *used: the level
+ * Windows says it paired at (DevicePairingResult.ProtectionLevelUsed). */
 static HRESULT pair_once(wr_job *job, IDeviceInformationCustomPairing *cp, DevicePairingProtectionLevel level,
-                         DevicePairingResultStatus *status) {
+                         DevicePairingResultStatus *status, DevicePairingProtectionLevel *used) {
   wr_ctx *w = job->w;
   __FIAsyncOperation_1_Windows__CDevices__CEnumeration__CDevicePairingResult *op = NULL;
   HRESULT hr = level == DevicePairingProtectionLevel_Default
@@ -221,6 +222,10 @@ static HRESULT pair_once(wr_job *job, IDeviceInformationCustomPairing *cp, Devic
   if (SUCCEEDED(wr_hr(w, hr, "DeviceInformationCustomPairing.PairAsync"))) hr = wr_await_pairing(w, job, -1, op, &r);
   if (SUCCEEDED(hr) && !r) hr = E_POINTER;
   if (SUCCEEDED(hr)) hr = wr_hr(w, IDevicePairingResult_get_Status(r, status), "DevicePairingResult.Status");
+  *used = DevicePairingProtectionLevel_Default;
+  if (SUCCEEDED(hr) && FAILED(wr_hr(w, IDevicePairingResult_get_ProtectionLevelUsed(r, used),
+                                    "DevicePairingResult.ProtectionLevelUsed")))
+    *used = DevicePairingProtectionLevel_Default; /* unknown: logged, not fatal */
   if (r) IDevicePairingResult_Release(r);
   if (SUCCEEDED(hr))
     wr_log(w, BLEC_LOG_DEBUG, "pairing at %s: %s", level_name(level), pairing_status_name(*status));
@@ -279,10 +284,11 @@ static void pair_run(wr_job *job) {
                  : E_OUTOFMEMORY;
   }
   DevicePairingResultStatus st = DevicePairingResultStatus_Failed;
-  DevicePairingProtectionLevel used = j->level;
+  DevicePairingProtectionLevel used = j->level;          /* the level asked last */
+  DevicePairingProtectionLevel reached = DevicePairingProtectionLevel_Default; /* Windows' ProtectionLevelUsed */
   if (SUCCEEDED(hr)) {
     if (j->level != DevicePairingProtectionLevel_Default) {
-      hr = pair_once(job, cp, j->level, &st);
+      hr = pair_once(job, cp, j->level, &st, &reached);
     } else {
       /* bleak's chain: the strongest level first, a weaker one when it cannot be met. */
       static const DevicePairingProtectionLevel chain[] = {DevicePairingProtectionLevel_EncryptionAndAuthentication,
@@ -290,7 +296,7 @@ static void pair_run(wr_job *job) {
       for (size_t i = 0; i < 2 && SUCCEEDED(hr); i++) {
         InterlockedExchange(&ps->refusal, 0);
         used = chain[i];
-        hr = pair_once(job, cp, used, &st);
+        hr = pair_once(job, cp, used, &st, &reached);
         bool level_refused = st == DevicePairingResultStatus_ProtectionLevelCouldNotBeMet ||
                              st == DevicePairingResultStatus_NoSupportedProfiles ||
                              (st == DevicePairingResultStatus_RejectedByHandler &&
@@ -301,7 +307,7 @@ static void pair_run(wr_job *job) {
           (st == DevicePairingResultStatus_ProtectionLevelCouldNotBeMet || st == DevicePairingResultStatus_NoSupportedProfiles ||
            st == DevicePairingResultStatus_RejectedByHandler)) {
         used = DevicePairingProtectionLevel_Default;
-        hr = pair_once(job, cp, DevicePairingProtectionLevel_Default, &st);
+        hr = pair_once(job, cp, DevicePairingProtectionLevel_Default, &st, &reached);
       }
     }
   }
@@ -325,7 +331,10 @@ static void pair_run(wr_job *job) {
     return;
   }
   if (paired(st)) {
-    wr_log(w, BLEC_LOG_INFO, "%s paired (%s)", blec__client_address(job->c), pairing_status_name(st));
+    /* Which call paired, and at which level Windows says it did (bleak logs the same; the
+     * two differ when a PairAsync without a level paired below Encryption). */
+    wr_log(w, BLEC_LOG_INFO, "%s paired (%s): asked %s, ProtectionLevelUsed %s", blec__client_address(job->c),
+           pairing_status_name(st), level_name(used), level_name(reached));
     blec__op_complete(job->op, BLEC_OK);
     return;
   }
