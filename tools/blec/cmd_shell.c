@@ -633,8 +633,9 @@ int cmd_shell(const cli_args *a) {
   if (rc != CLI_EXIT_OK) goto out;
   bool interactive = plat_stdin_is_terminal();
   char history[1100];
-  /* Only a person at a terminal leaves a history: a script's lines are not kept. */
-  bool keep = interactive && history_path(a, history, sizeof history);
+  /* Only a person at a terminal leaves a history (a script's lines are not kept), and
+   * only where lines are edited (libedit keeps the history). */
+  bool keep = interactive && lineedit_has_editing() && history_path(a, history, sizeof history);
   lineedit_open(interactive, keep ? history : NULL, a->verbose > 0, complete, sh);
   if (interactive && !a->json)
     printf("blec shell on the %s backend: 'help' lists the commands, Tab completes%s.\n",

@@ -281,7 +281,7 @@ static const cli_command_info commands[CMD_COUNT_] = {
                    "commands, scanned addresses and the device's characteristics; a device that asks "
                    "for a PIN while pairing is answered at the prompt. The lines typed are kept "
                    "between sessions, as a shell does: the last 500 in shell_history in "
-                   "$XDG_STATE_HOME/blec or ~/.local/state/blec (%LOCALAPPDATA%\\blec on Windows), "
+                   "$XDG_STATE_HOME/blec or ~/.local/state/blec, "
                    "or the file $BLEC_SHELL_HISTORY names (a 'pair' line with a PIN is never kept); "
                    "--no-history or BLEC_SHELL_HISTORY=off keeps none. From a pipe it reads one command a line without prompts and "
                    "without history, so it can be scripted; its exit status is that of the last "
