@@ -76,6 +76,33 @@ BLEC_TEST_IMPL(notifications_come_through_the_acquired_socket_by_default) {
   blec__mutex_destroy(&n.m);
 }
 
+/* A subscription stopped and started again at once, while bluetoothd has not yet noticed the
+ * old socket's close: the new one must not meet the old session ("Notify acquired"). */
+BLEC_TEST_IMPL(a_subscription_started_again_at_once_meets_no_old_session) {
+  unsetenv("BLEC_BLUEZ_NOTIFY");
+  bk t;
+  bk_world(&t, world_text);
+  bk_sim_start(&t, NULL);
+  ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_SOCKET_CLOSE_SEEN_LATE_MS, 2000));
+  bk_ctx(&t, NULL);
+  blec_client *c = connected(&t);
+  blec_characteristic *ch = bk_chr(c, "aa04");
+  blec_world_peripheral *p = NULL;
+  ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
+  bk_notes n;
+  bk_notes_init(&n);
+  for (int round = 0; round < 3; round++) {
+    blec_error err;
+    blec_error_clear(&err);
+    ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), &err));
+    push_and_receive(p, blec_characteristic_handle(ch), &n, 2);
+    ASSERT_OK(blec_client_stop_notify(c, ch, blec_test_ms(BK_WAIT_MS), NULL));
+  }
+  blec_client_free(c);
+  bk_close(&t);
+  blec__mutex_destroy(&n.m);
+}
+
 static int last_first(bk_notes *n) {
   blec__mutex_lock(&n->m);
   int v = n->count ? n->last[0] : -1;

@@ -108,6 +108,11 @@ typedef enum blec_bluez_sim_switch {
    *  the tests of a caller's bound); set back to 0, the held calls are answered with the
    *  properties as they are then. Not a behaviour of bluetoothd's own. */
   BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL = 9,
+  /** An AcquireNotify / AcquireWrite socket the client closed is noticed this long later
+   *  (default 0: at once). bluetoothd sees the hang-up when its main loop next polls the
+   *  socket, which a busy daemon does after the client's next D-Bus call; until then the
+   *  characteristic is still acquired ("NotPermitted: Notify acquired"). */
+  BLEC_BLUEZ_SIM_SOCKET_CLOSE_SEEN_LATE_MS = 10,
   BLEC_BLUEZ_SIM_SWITCH_COUNT
 } blec_bluez_sim_switch;
 

@@ -19,7 +19,8 @@ static const struct {
                     {"DisconnectTimerMs", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
                     {"HoldDiscovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY},
                     {"StartDiscoveryFails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS},
-                    {"HoldAdapterGetAll", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL}};
+                    {"HoldAdapterGetAll", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL},
+                    {"SocketCloseSeenLateMs", BLEC_BLUEZ_SIM_SOCKET_CLOSE_SEEN_LATE_MS}};
 
 static void set_switch(bz_sim *s, sd_bus_message *m, void *data) {
   (void)data;

@@ -31,6 +31,8 @@ typedef struct bz_notify_client {
 typedef struct bz_sock {
   int fd;                  /* our end */
   sd_event_source *src;
+  sd_event_source *late;   /* SOCKET_CLOSE_SEEN_LATE_MS: the hang-up noticed then */
+  bz_sim *sim;
   bz_gnode *chr;
   bool write;              /* AcquireWrite (else AcquireNotify) */
 } bz_sock;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gatt.h"
@@ -304,6 +305,7 @@ static void sock_free(bz_gnode *chr, bool write) {
   if (!k) return;
   *slot = NULL;
   sd_event_source_disable_unref(k->src);
+  sd_event_source_disable_unref(k->late);
   if (k->fd >= 0) close(k->fd);
   free(k);
   bz_emit(chr->obj, &bz_gatt_char_iface, write ? "WriteAcquired" : "NotifyAcquired");
@@ -316,6 +318,25 @@ static void sock_free(bz_gnode *chr, bool write) {
       }
     }
   }
+}
+
+static int on_late_hangup(sd_event_source *src, uint64_t usec, void *user) {
+  (void)src;
+  (void)usec;
+  bz_sock *k = user;
+  sock_free(k->chr, k->write);
+  return 0;
+}
+
+/* The hang-up is noticed SOCKET_CLOSE_SEEN_LATE_MS from now (true), or at once (false). */
+static bool hangup_later(bz_sock *k) {
+  int64_t ms = bz_switch(k->sim, BLEC_BLUEZ_SIM_SOCKET_CLOSE_SEEN_LATE_MS);
+  uint64_t now = 0;
+  if (ms <= 0 || k->late || sd_event_now(k->sim->event, CLOCK_MONOTONIC, &now) < 0) return k->late != NULL;
+  if (sd_event_add_time(k->sim->event, &k->late, CLOCK_MONOTONIC, now + (uint64_t)ms * 1000u, 0, on_late_hangup, k) < 0)
+    return false;
+  sd_event_source_set_enabled(k->src, SD_EVENT_OFF); /* seen once, when the time comes */
+  return true;
 }
 
 /* sock_read: each packet the client writes is a write command; HUP releases. */
@@ -335,6 +356,7 @@ static int on_sock(sd_event_source *src, int fd, uint32_t revents, void *user) {
   } else if (!(revents & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))) {
     return 0;
   }
+  if (hangup_later(k)) return 0;
   sock_free(chr, k->write);
   return 0;
 }
@@ -350,6 +372,7 @@ static bz_sock *sock_new(bz_sim *s, bz_gnode *chr, bool write, int *client_fd) {
     return NULL;
   }
   k->fd = fds[0];
+  k->sim = s;
   k->chr = chr;
   k->write = write;
   *client_fd = fds[1];

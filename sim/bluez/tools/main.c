@@ -35,7 +35,8 @@ static const struct {
                 {"disconnect-timer-ms", BLEC_BLUEZ_SIM_DISCONNECT_TIMER_MS},
                 {"hold-discovery", BLEC_BLUEZ_SIM_HOLD_DISCOVERY},
                 {"start-discovery-fails", BLEC_BLUEZ_SIM_START_DISCOVERY_FAILS},
-                {"hold-adapter-getall", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL}};
+                {"hold-adapter-getall", BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL},
+                {"socket-close-seen-late-ms", BLEC_BLUEZ_SIM_SOCKET_CLOSE_SEEN_LATE_MS}};
 
 static bool parse_int(const char *text, long long lo, long long hi, long long *out) {
   char *end = NULL;

@@ -478,6 +478,18 @@ static void notify_readable(blz_ctx *z, int fd, uint32_t revents, void *arg) {
 
 static int notify_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret);
 
+/*
+ * Ends an AcquireNotify session of ours before its socket is closed. bluetoothd notices a
+ * closed socket only when its main loop next polls it, so an AcquireNotify or StartNotify
+ * sent right after the close could still meet the old session ("NotPermitted: Notify
+ * acquired", then BLEC_ERR_OS). StopNotify on an acquired characteristic destroys the
+ * session at once (src/gatt-client.c characteristic_stop_notify: notify_io), and D-Bus
+ * keeps one sender's messages in order, so the next request finds it gone.
+ */
+static void release_acquired(blz_ctx *z, const blz_client *bc, const char *path) {
+  if (bc && bc->link == BLZ_LINK_UP && path) blz_call_logged(z, path, BLZ_IF_CHAR, "StopNotify", NULL);
+}
+
 static void start_notify(blz_ctx *z, blz_req *r, const blz_hattr *a) {
   sd_bus_message *m = NULL;
   int s = sd_bus_message_new_method_call(z->bus, &m, BLZ_SERVICE, a->path, BLZ_IF_CHAR, "StartNotify");
@@ -518,8 +530,13 @@ static int acquire_notify_reply(sd_bus_message *m, void *userdata, sd_bus_error 
   uint16_t mtu = 0;
   if (!e && sd_bus_message_read(m, "hq", &fd, &mtu) >= 0 && fd >= 0) fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
   if (!bc || bc->link != BLZ_LINK_UP || !sub || blec__op_is_done(r->op)) {
-    /* Gone or cancelled: closing the socket releases the subscription. */
-    if (fd >= 0) close(fd);
+    /* Gone or cancelled: the subscription is released (a request of the same
+     * characteristic may wait for this reply to go next). */
+    if (fd >= 0) {
+      const blz_hattr *a = bc ? attr_of(bc, r->a.subscribe.handle, false) : NULL;
+      release_acquired(z, bc, a ? a->path : NULL);
+      close(fd);
+    }
     if (bc && sub) sub_remove(bc, sub);
     blec__op_complete(r->op, BLEC_ERR_DISCONNECTED); /* sent while connected */
     blz_req_end(z, r);
@@ -596,8 +613,9 @@ static void subscribe_start(blz_ctx *z, blz_req *r) {
     }
     bool via_socket = sub->fd >= 0;
     char *path = NULL;
-    if (!via_socket && (path = malloc(strlen(sub->path) + 1))) strcpy(path, sub->path);
-    sub_remove(bc, sub); /* closing the socket is AcquireNotify's "stop" */
+    if (via_socket) release_acquired(z, bc, sub->path);
+    else if ((path = malloc(strlen(sub->path) + 1))) strcpy(path, sub->path);
+    sub_remove(bc, sub); /* the socket closes: the end of an AcquireNotify session */
     if (via_socket || !path) {
       free(path);
       blec__op_complete(r->op, BLEC_OK);
