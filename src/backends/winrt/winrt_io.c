@@ -27,9 +27,16 @@ static IUnknown *attr_or_fail(wr_job *job, wr_attr_kind kind, uint16_t handle) {
     blec__mutex_lock(&wc->lock);
     bool up = wc->state == WR_LINK_ACTIVE;
     blec__mutex_unlock(&wc->lock);
-    blec__op_complete(job->op, !up                           ? BLEC_ERR_NOT_CONNECTED
-                               : kind == WR_ATTR_DESCRIPTOR ? BLEC_ERR_DESCRIPTOR_NOT_FOUND
+    if (!up) {
+      /* The core took the request on a live link: it went down before the request was
+       * made (its objects released with it), which is a link lost during the operation. */
+      blec_error e;
+      blec__error_set(&e, BLEC_ERR_DISCONNECTED, "the link was lost before the request was made");
+      blec__op_complete_error(job->op, &e);
+    } else {
+      blec__op_complete(job->op, kind == WR_ATTR_DESCRIPTOR ? BLEC_ERR_DESCRIPTOR_NOT_FOUND
                                                             : BLEC_ERR_CHARACTERISTIC_NOT_FOUND);
+    }
   }
   return o;
 }
