@@ -156,6 +156,11 @@ static void one_mode(blec_delivery mode) {
     for (int i = 0; i < 2; i++) blec__thread_join(&k[i].t);
     /* Every started read with a callback completes once (the client's free failed the rest). */
     ASSERT(st_wait_count(&rs.completed, atomic_load(&rs.started), 10000));
+    /* Freed from a callback, the client did not wait for its link to end (the header's
+     * rule): the next round's connect to the same device waits until it has. */
+    dl = st_now_ms() + (uint64_t)blec_test_ms(10000);
+    while (blec_world_peripheral_connected(p) && st_now_ms() < dl) blec__sleep_ms(1);
+    ASSERT(!blec_world_peripheral_connected(p));
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 64; j++) blec__mutex_destroy(&k[i].pairs[j].m);
     notes += atomic_load(&rs.notifications);
