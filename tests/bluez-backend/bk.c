@@ -162,6 +162,33 @@ int bk_scan_total(bk_scan *r) {
   return n;
 }
 
+void bk_up(bk *t, const char *world_text) {
+  bk_world(t, world_text);
+  bk_sim_start(t, NULL);
+  bk_ctx(t, NULL);
+}
+
+static void call_main(void *arg) {
+  bk_call *k = arg;
+  k->status = k->fn(k->arg);
+  atomic_store(&k->done, 1);
+}
+
+void bk_call_start(bk_call *k, int (*fn)(void *arg), void *arg) {
+  k->fn = fn;
+  k->arg = arg;
+  k->status = -1;
+  atomic_init(&k->done, 0);
+  ASSERT_OK(blec__thread_create(&k->th, call_main, k));
+}
+
+bool bk_call_done(bk_call *k) { return atomic_load(&k->done) != 0; }
+
+int bk_call_join(bk_call *k) {
+  blec__thread_join(&k->th);
+  return k->status;
+}
+
 void bk_notes_init(bk_notes *n) {
   memset(n, 0, sizeof *n);
   ASSERT_OK(blec__mutex_init(&n->m));

@@ -51,8 +51,26 @@ void bk_sim_start(bk *t, const blec_bluez_sim_config *cfg);
 void bk_sim_stop(bk *t);
 /** A context on the bluez backend (adapter NULL: the default), asserting it opens. */
 void bk_ctx(bk *t, const char *adapter);
+/** bk_world, bk_sim_start with the defaults and bk_ctx on the default adapter. */
+void bk_up(bk *t, const char *world_text);
 /** Frees the context, the simulator and the world. */
 void bk_close(bk *t);
+
+/** A blocking call run on a thread of its own, so that the test can look at what happens
+ * while the call waits (a reply bluetoothd holds). */
+typedef struct bk_call {
+  blec__thread th;
+  int (*fn)(void *arg);
+  void *arg;
+  int status;
+  atomic_int done;
+} bk_call;
+
+void bk_call_start(bk_call *k, int (*fn)(void *arg), void *arg);
+/** true once the call returned. */
+bool bk_call_done(bk_call *k);
+/** Waits for the call and returns what it returned. */
+int bk_call_join(bk_call *k);
 
 /** A raw connection to the test's system bus (another program); free with sd_bus_flush_close_unref. */
 sd_bus *bk_bus(void);

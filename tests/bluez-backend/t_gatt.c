@@ -46,23 +46,29 @@ static void push_and_receive(blec_world_peripheral *p, uint16_t h, bk_notes *n, 
   }
 }
 
+/* A fresh simulated bluetoothd and a client subscribed to aa04 (the path BLEC_BLUEZ_NOTIFY
+ * picks), with another program's bus connection, the characteristic's object path and the
+ * peripheral that sends the values. */
+static blec_client *subscribed_aa04(bk *t, bk_notes *n, blec_characteristic **ch, sd_bus **other, char *path,
+                                    size_t size, blec_world_peripheral **p) {
+  bk_up(t, world_text);
+  blec_client *c = bk_subscribed(t, ADDR, "aa04", n, ch);
+  *other = bk_bus();
+  bk_gatt_path(*other, DEV_PATH, "0000aa04-0000-1000-8000-00805f9b34fb", path, size);
+  ASSERT_OK(blec_world_find_peripheral(t->world, ADDR, p));
+  return c;
+}
+
 BLEC_TEST_IMPL(notifications_come_through_the_acquired_socket_by_default) {
   unsetenv("BLEC_BLUEZ_NOTIFY");
   bk t;
-  bk_world(&t, world_text);
-  bk_sim_start(&t, NULL);
-  bk_ctx(&t, NULL);
-  blec_client *c = connected(&t);
-  blec_characteristic *ch = bk_chr(c, "aa04");
   bk_notes n;
-  bk_notes_init(&n);
-  ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), NULL));
-  sd_bus *other = bk_bus();
+  blec_characteristic *ch = NULL;
+  sd_bus *other = NULL;
   char path[256];
-  bk_gatt_path(other, DEV_PATH, "0000aa04-0000-1000-8000-00805f9b34fb", path, sizeof path);
-  ASSERT(bk_bool_property(other, path, "org.bluez.GattCharacteristic1", "NotifyAcquired"));
   blec_world_peripheral *p = NULL;
-  ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
+  blec_client *c = subscribed_aa04(&t, &n, &ch, &other, path, sizeof path, &p);
+  ASSERT(bk_bool_property(other, path, "org.bluez.GattCharacteristic1", "NotifyAcquired"));
   push_and_receive(p, blec_characteristic_handle(ch), &n, 20);
   /* Stop: the socket is closed, BlueZ releases the subscription. */
   ASSERT_OK(blec_client_stop_notify(c, ch, blec_test_ms(BK_WAIT_MS), NULL));
@@ -119,20 +125,13 @@ static void push_one(blec_world_peripheral *p, uint16_t h, bk_notes *n, uint8_t 
 BLEC_TEST_IMPL(notifications_on_the_signal_path_and_a_read_is_not_one) {
   setenv("BLEC_BLUEZ_NOTIFY", "signal", 1);
   bk t;
-  bk_world(&t, world_text);
-  bk_sim_start(&t, NULL);
-  bk_ctx(&t, NULL);
-  blec_client *c = connected(&t);
-  blec_characteristic *ch = bk_chr(c, "aa04");
   bk_notes n;
-  bk_notes_init(&n);
-  ASSERT_OK(blec_client_start_notify(c, ch, 0, bk_notify_cb, &n, blec_test_ms(BK_WAIT_MS), NULL));
-  sd_bus *other = bk_bus();
+  blec_characteristic *ch = NULL;
+  sd_bus *other = NULL;
   char path[256];
-  bk_gatt_path(other, DEV_PATH, "0000aa04-0000-1000-8000-00805f9b34fb", path, sizeof path);
-  ASSERT(bk_bool_property(other, path, "org.bluez.GattCharacteristic1", "Notifying"));
   blec_world_peripheral *p = NULL;
-  ASSERT_OK(blec_world_find_peripheral(t.world, ADDR, &p));
+  blec_client *c = subscribed_aa04(&t, &n, &ch, &other, path, sizeof path, &p);
+  ASSERT(bk_bool_property(other, path, "org.bluez.GattCharacteristic1", "Notifying"));
   uint16_t h = blec_characteristic_handle(ch);
   push_and_receive(p, h, &n, 5);
   /* BlueZ announces the value a read got as a Value change, before the read's reply:

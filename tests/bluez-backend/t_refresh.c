@@ -22,39 +22,24 @@ static const char world_text[] =
 #define OTHER "C0:0F:00:00:00:02"
 #define ADAPTER "/org/bluez/hci0"
 
-typedef struct checker {
-  blec_ctx *ctx;
-  atomic_int done;
-  int status;
-} checker;
-
-static void check_thread(void *arg) {
-  checker *ch = arg;
-  ch->status = blec_ctx_check_bluetooth(ch->ctx, NULL);
-  atomic_store(&ch->done, 1);
-}
+static int check_bluetooth(void *ctx) { return blec_ctx_check_bluetooth(ctx, NULL); }
 
 BLEC_TEST_IMPL(adapter_getall_answered_late_holds_up_nothing_else) {
   bk t;
-  bk_world(&t, world_text);
-  bk_sim_start(&t, NULL);
-  bk_ctx(&t, NULL);
+  bk_up(&t, world_text);
   bk_notes n;
   blec_characteristic *ch = NULL;
   blec_client *c = bk_subscribed(&t, ADDR, "2a37", &n, &ch);
   ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL, 1));
   ASSERT_OK(blec_bluez_sim_sync(t.sim));
-  checker ck = {t.ctx, 0, -1};
-  atomic_init(&ck.done, 0);
-  blec__thread th;
-  ASSERT_OK(blec__thread_create(&th, check_thread, &ck));
+  bk_call check;
+  bk_call_start(&check, check_bluetooth, t.ctx);
   /* The check's GetAll reached bluetoothd, which holds it. */
   WAIT_UNTIL(blec_bluez_sim_held_calls(t.sim) == 1, BK_WAIT_MS);
   bk_expect_notifications(&t, ADDR, ch, &n, 5, 0x50);
-  ASSERT_EQ_INT(atomic_load(&ck.done), 0); /* held: the check cannot have returned */
+  ASSERT(!bk_call_done(&check)); /* held: the check cannot have returned */
   ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_HOLD_ADAPTER_GETALL, 0));
-  blec__thread_join(&th);
-  ASSERT_OK(ck.status);
+  ASSERT_OK(bk_call_join(&check));
   blec_client_free(c);
   bk_close(&t);
   blec__mutex_destroy(&n.m);
@@ -62,9 +47,7 @@ BLEC_TEST_IMPL(adapter_getall_answered_late_holds_up_nothing_else) {
 
 BLEC_TEST_IMPL(adapter_getall_held_a_connect_ends_within_its_timeout) {
   bk t;
-  bk_world(&t, world_text);
-  bk_sim_start(&t, NULL);
-  bk_ctx(&t, NULL);
+  bk_up(&t, world_text);
   sd_bus *other = bk_bus();
   /* Known to the context (found, connected once), so that the connect goes to the backend. */
   blec_client *c = NULL;

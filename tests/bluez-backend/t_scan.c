@@ -129,23 +129,11 @@ BLEC_TEST_IMPL(discovery_ended_by_bluetoothd_starts_again_for_running_scanners) 
   blec__mutex_destroy(&r.m);
 }
 
-typedef struct starter {
-  blec_scanner *s;
-  int status;
-  atomic_int done;
-} starter;
-
-static void start_scanner(void *arg) {
-  starter *st = arg;
-  st->status = blec_scanner_start(st->s, NULL);
-  atomic_store(&st->done, 1);
-}
+static int start_scanner(void *s) { return blec_scanner_start(s, NULL); }
 
 BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   bk t;
-  bk_world(&t, world_text);
-  bk_sim_start(&t, NULL);
-  bk_ctx(&t, NULL);
+  bk_up(&t, world_text);
   bk_notes n;
   blec_characteristic *ch = NULL;
   blec_client *c = bk_subscribed(&t, ADDR, "2a37", &n, &ch);
@@ -158,22 +146,21 @@ BLEC_TEST_IMPL(notifications_flow_while_bluetoothd_holds_a_discovery_call) {
   blec_uuid mark;
   ASSERT_OK(blec_uuid_parse("0000fe01-0000-1000-8000-00805f9b34fb", &mark));
   ASSERT_OK(blec_scan_options_add_service_uuid(o, &mark));
-  starter st = {NULL, 1, 0};
-  ASSERT_OK(blec_scanner_new(t.ctx, o, NULL, NULL, &st.s));
+  blec_scanner *s = NULL;
+  ASSERT_OK(blec_scanner_new(t.ctx, o, NULL, NULL, &s));
   blec_scan_options_free(o);
-  blec__thread th;
-  ASSERT_OK(blec__thread_create(&th, start_scanner, &st));
+  bk_call start;
+  bk_call_start(&start, start_scanner, s);
   /* The scanner's filter reached bluetoothd: its StartDiscovery follows, and is held. */
   WAIT_UNTIL(last_filter(&t).nuuids == 1 && !strcmp(last_filter(&t).uuids[0], "0000fe01-0000-1000-8000-00805f9b34fb"),
              BK_WAIT_MS);
   /* Meanwhile the backend's thread still serves notifications. */
   bk_expect_notifications(&t, ADDR, ch, &n, 5, 0x40);
-  ASSERT_EQ_INT(atomic_load(&st.done), 0); /* held: the start cannot have returned */
+  ASSERT(!bk_call_done(&start)); /* held: the start cannot have returned */
   ASSERT_OK(blec_bluez_sim_set_switch(t.sim, BLEC_BLUEZ_SIM_HOLD_DISCOVERY, 0));
-  blec__thread_join(&th);
-  ASSERT_OK(st.status);
+  ASSERT_OK(bk_call_join(&start));
   WAIT_UNTIL(bk_bool_property(other, ADAPTER, "org.bluez.Adapter1", "Discovering"), BK_WAIT_MS);
-  blec_scanner_free(st.s);
+  blec_scanner_free(s);
   blec_client_free(c);
   sd_bus_flush_close_unref(other);
   bk_close(&t);
