@@ -232,6 +232,9 @@ typedef struct bench_adv_counter {
 
 /** blec_detection_cb over a bench_adv_counter: checks the name and manufacturer data. */
 void bench_on_detect(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user);
+/** The same, reading nothing of the report: what the handoff costs apart from the data the
+ * program reads (adv.core.bare). */
+void bench_on_detect_bare(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user);
 /** How many devices the scanner has seen. */
 int bench_count_seen(blec_scanner *s, size_t *n);
 

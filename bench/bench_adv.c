@@ -9,6 +9,8 @@
  *                  thread and delivered on the dispatch thread (a window of 1024 reports
  *                  in flight keeps the producer from outrunning delivery).
  *  adv.core.queued the same in queued delivery: a program thread runs blec_ctx_dispatch().
+ *  adv.core.bare   adv.core with a callback that reads nothing: the handoff alone, without
+ *                  the cost of the report's cache lines travelling to the callback's core.
  *  adv.core.ratio  adv.core / adv.core.merge (and the queued one), taken per round: what
  *                  handing a report to the callback costs beside the work itself.
  *
@@ -169,8 +171,8 @@ out:
   return ok;
 }
 
-static bool run_callback(const char *B, blec_ctx *ctx, blec_delivery mode, const adv_set *set, uint64_t n,
-                         adv_phase *out) {
+static bool run_callback(const char *B, blec_ctx *ctx, blec_delivery mode, blec_detection_cb cb, const adv_set *set,
+                         uint64_t n, adv_phase *out) {
   bench_adv_counter c;
   bench_flow_init(&c.flow, n, 1024);
   atomic_init(&c.bad, 0);
@@ -181,7 +183,7 @@ static bool run_callback(const char *B, blec_ctx *ctx, blec_delivery mode, const
     bench_fail(B, "%s: the dispatching thread did not start", bench_mode_name(mode));
     goto out;
   }
-  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, bench_on_detect, &c, &s))) goto out;
+  if (!bench_ok(B, "blec_scanner_new", blec_scanner_new(ctx, NULL, cb, &c, &s))) goto out;
   if (!bench_ok(B, "blec_scanner_start", blec_scanner_start(s, NULL))) goto out;
   blec__report rep;
   uint64_t w0 = blec__dispatcher_wakeups(&ctx->dispatcher);
@@ -251,14 +253,14 @@ int bench_adv_core(void) {
   for (int m = 0; m < 2; m++)
     if (!bench_ok(B, "context", bench_ctx_new_mode(w, modes[m], &ctx[m]))) goto out;
   double merge[ADV_ROUNDS], merge_cpu[ADV_ROUNDS], cb[2][ADV_ROUNDS], busy[2][ADV_ROUNDS], ratio[2][ADV_ROUNDS],
-      cpu_ratio[2][ADV_ROUNDS], wake[2][ADV_ROUNDS];
+      cpu_ratio[2][ADV_ROUNDS], wake[2][ADV_ROUNDS], bare[ADV_ROUNDS], bare_ratio[ADV_ROUNDS];
   for (size_t r = 0; r < R; r++) {
     adv_phase ph;
     if (!run_merge(B, ctx[0], &set, N, &ph)) goto out;
     merge[r] = ph.ns;
     merge_cpu[r] = ph.cpu_ns;
     for (int m = 0; m < 2; m++) {
-      if (!run_callback(B, ctx[m], modes[m], &set, N, &ph)) goto out;
+      if (!run_callback(B, ctx[m], modes[m], bench_on_detect, &set, N, &ph)) goto out;
       cb[m][r] = ph.ns;
       busy[m][r] = ph.busy_ns;
       wake[m][r] = ph.wake_k;
@@ -266,6 +268,9 @@ int bench_adv_core(void) {
       /* A thread CPU clock coarser than the phase reads 0: no ratio then. */
       cpu_ratio[m][r] = merge_cpu[r] > 0 ? ph.cpu_ns / merge_cpu[r] : 0;
     }
+    if (!run_callback(B, ctx[0], modes[0], bench_on_detect_bare, &set, N, &ph)) goto out;
+    bare[r] = ph.ns;
+    bare_ratio[r] = ph.ns / merge[r];
   }
   char sp[48], sp2[48];
   spread(sp, sizeof sp, merge, R, 0);
@@ -298,6 +303,19 @@ int bench_adv_core(void) {
     snprintf(row->note, sizeof row->note,
              "%s ns; / merge %.2f (%s); report thread busy %.0f ns/adv, CPU x%.2f; dispatcher woken %.1f per 1000", sp,
              rmed[m], sp2, bm, cmed[m], bench_median(wake[m], R));
+  }
+  row = bench_row_add("adv.core.bare", "core: adv.core with a callback that reads nothing of the report");
+  if (row) {
+    double bm = bench_median(bare, R);
+    row->count = N;
+    row->per_op_ns = bm;
+    row->rate = 1e9 / bm;
+    row->value = bench_median(bare_ratio, R);
+    spread(sp, sizeof sp, bare_ratio, R, 2);
+    snprintf(row->note, sizeof row->note,
+             "/ merge %.2f (%s): the handoff apart from the data the program reads (those cache lines go to the "
+             "callback's core and back to the reporting thread's allocator)",
+             row->value, sp);
   }
   row = bench_row_add("adv.core.ratio", "adv.core / adv.core.merge: what handing a report to the callback costs");
   if (row) {

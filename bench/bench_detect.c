@@ -18,6 +18,13 @@ void bench_on_detect(blec_scanner *s, blec_device *dev, const blec_adv *adv, voi
   bench_flow_deliver(&c->flow);
 }
 
+void bench_on_detect_bare(blec_scanner *s, blec_device *dev, const blec_adv *adv, void *user) {
+  (void)s;
+  (void)dev;
+  (void)adv;
+  bench_flow_deliver(&((bench_adv_counter *)user)->flow);
+}
+
 int bench_count_seen(blec_scanner *s, size_t *n) {
   blec_device **list;
   int r = blec_scanner_devices(s, &list, n);

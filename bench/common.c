@@ -86,9 +86,10 @@ uint64_t bench_flow_deliver(bench_flow *f) {
 bool bench_flow_wait(bench_flow *f, int timeout_ms) {
   uint64_t deadline = blec__now_us() + (uint64_t)timeout_ms * 1000u;
   blec__mutex_lock(&f->lock);
-  while (atomic_load(&f->delivered) < f->goal && blec__now_us() < deadline)
-    blec__cond_timedwait(&f->cond, &f->lock, 10);
-  bool ok = atomic_load(&f->delivered) >= f->goal;
+  /* last_us, not delivered: the goal's deliverer counts first and stamps the time after
+   * (a waiter that saw the count read a time of 0, and a negative duration). */
+  while (atomic_load(&f->last_us) == 0 && blec__now_us() < deadline) blec__cond_timedwait(&f->cond, &f->lock, 10);
+  bool ok = atomic_load(&f->last_us) != 0;
   blec__mutex_unlock(&f->lock);
   return ok;
 }

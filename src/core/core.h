@@ -114,6 +114,7 @@ typedef struct blec__dispatcher {
   bool running;          /* a batch is being run (queued mode: one dispatch at a time) */
   unsigned runs;         /* threads inside blec__dispatcher_run: the handle is theirs to raise */
   uint64_t run_end_us;   /* when the last blec__dispatcher_run that ran callbacks returned */
+  size_t run_last;       /* how many callbacks it ran (dispatch.c, gather) */
   uint64_t wakeups;      /* producers' signals to a sleeping runner (the handoff's system calls) */
   atomic_size_t pending; /* 1 while qcount > 0: readable without the lock (spinning) */
   _Atomic uint32_t spin_us; /* the runner's current polling budget after a batch (dispatch.c) */

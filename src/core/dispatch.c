@@ -31,7 +31,12 @@
 #define BATCH 64
 #define FIRST_SLOTS 16
 #define SPIN_US 30
-#define GATHER_US 3
+/* A runner that found work lets a batch gather (gather()): GATHER_SHORT_US after a batch
+ * of one value, GATHER_LONG_US after a batch of several (a stream). */
+#define GATHER_SHORT_US 3
+#define GATHER_LONG_US 15
+/* blec_ctx_dispatch called again this soon after a call that ran: a loop keeping up. */
+#define RECALL_US 3
 #define BYTES_FIRST 4096
 
 static void dispatch_thread(void *arg);
@@ -39,13 +44,17 @@ static void dispatch_thread(void *arg);
 /*
  * The dispatcher's lock is held for a few hundred nanoseconds at most (a push, a batch of
  * 64 entries); a thread that finds it taken tries again for a moment before sleeping on
- * it: a futex sleep and wake-up would cost more than the wait.
+ * it: a futex sleep and wake-up would cost more than the wait. It pauses between tries: a
+ * try is a write to the lock's cache line, and back-to-back tries took the line from the
+ * holder, slowing it (notify.core on an idle 2-core machine: 2.1 -> 4.2 M/s with the pause).
  */
 #define LOCK_SPINS 200
 
 static void lock_d(blec__dispatcher *d) {
-  for (int i = 0; i < LOCK_SPINS; i++)
+  for (int i = 0; i < LOCK_SPINS; i++) {
     if (blec__mutex_trylock(&d->lock)) return;
+    for (int k = 0; k < 16; k++) blec__cpu_relax();
+  }
   blec__mutex_lock(&d->lock);
 }
 
@@ -448,9 +457,30 @@ static void settled_finish(settled *st) {
   for (size_t k = 0; k < st->nfree; k++) stream_free(st->free[k]);
 }
 
-/* Polls until GATHER_US after `since_us` (spin_for_work, blec__dispatcher_run). */
-static void gather_from(uint64_t since_us) {
-  while (blec__now_us() - since_us < GATHER_US) {
+/*
+ * Lets a batch gather before it is taken (spin_for_work, blec__dispatcher_run): taken one
+ * or three at a time, the lock, the ring and the values' cache lines travel between the
+ * producer's core and the runner's once per value or two, and the producer pays it
+ * (adv.core on an idle 2-core machine: the reporting thread's CPU x6-7 of the merge with
+ * a 3 us gather, x4-4.5 with this one; bench/README.md). How long depends on the batch before:
+ * one value alone (a request waiting for its answer, one value in flight) waits
+ * GATHER_SHORT_US at most, as a lone value should not wait for company; several (a
+ * stream) let the next batch gather GATHER_LONG_US. It does not look at the queue
+ * meanwhile (each look would pull the line from the producer's core); what gathered
+ * beyond BATCH is taken in further batches at once. The long wait yields the processor
+ * instead of spinning: on a busy machine a spinning runner took the time its producer
+ * needed (adv.core at load 3, 30 us: ratio 2.4 -> 3.5 spinning, 2.3 yielding); the short
+ * one spins, as a yield there can cost a lone value a whole time slice (notify.core.lat
+ * p99 4 ms at load 3).
+ */
+static void gather(uint64_t since_us, size_t last_batch) {
+  bool stream = last_batch > 1;
+  uint64_t span = stream ? GATHER_LONG_US : GATHER_SHORT_US;
+  while (blec__now_us() - since_us < span) {
+    if (stream)
+      blec__thread_yield();
+    else
+      blec__cpu_relax();
   }
 }
 
@@ -465,11 +495,8 @@ static void gather_from(uint64_t since_us) {
  * thread woke), or a sleep shorter than the full budget (slept_for) restores it.
  * (spin_us: relaxed atomics, as two program threads may dispatch at once.)
  *
- * Work found, the runner still lets it gather until GATHER_US after the poll began: a
- * runner faster than its producer would otherwise take each value alone, and the lock,
- * the ring and the values' cache lines would travel between the two cores once per
- * value, which the producer pays (measured: its CPU per report doubled). A value spaced
- * wider than GATHER_US from the previous batch (one in flight) waits for nothing.
+ * Work found, the runner lets a batch gather (gather()): a runner faster than its
+ * producer would otherwise take each value alone.
  */
 static void spin_for_work(blec__dispatcher *d, size_t batch) {
   if (batch > 1) atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
@@ -483,7 +510,7 @@ static void spin_for_work(blec__dispatcher *d, size_t batch) {
     }
   }
   atomic_store_explicit(&d->spin_us, SPIN_US, memory_order_relaxed);
-  if (batch < BATCH) gather_from(start);
+  if (batch < BATCH) gather(start, batch);
 }
 
 /*
@@ -524,6 +551,11 @@ static void dispatch_thread(void *arg) {
         }
         slept_for(d, asleep);
       }
+    } else if (ran && d->qcount < BATCH && !d->stopping) {
+      /* A few values came while the batch ran: a stream that the runner outpaces. */
+      blec__mutex_unlock(&d->lock);
+      gather(blec__now_us(), ran);
+      lock_d(d);
     }
     if (d->stopping) break;
     last = take_batch(d, BATCH);
@@ -552,12 +584,12 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   blec__mutex_lock(&d->lock);
   d->runs++;
   while (d->running) blec__cond_wait(&d->idle, &d->lock); /* one dispatch at a time */
-  if (d->qcount && d->qcount < BATCH && timeout_ms != 0 && blec__now_us() - d->run_end_us < GATHER_US) {
+  if (d->qcount && d->qcount < BATCH && timeout_ms != 0 && blec__now_us() - d->run_end_us < RECALL_US) {
     /* Called again right after a call that ran: a program loop keeping up with a steady
      * stream. As the dispatch thread does (spin_for_work), a small queue gathers. */
-    uint64_t since = d->run_end_us;
+    size_t last = d->run_last;
     blec__mutex_unlock(&d->lock);
-    gather_from(since);
+    gather(blec__now_us(), last);
     lock_d(d);
   }
   if (!d->qcount && !d->stopping && timeout_ms != 0) {
@@ -611,6 +643,7 @@ int blec__dispatcher_run(blec__dispatcher *d, int timeout_ms) {
   atomic_store(&d->runner, 0);
   d->running = false;
   d->run_end_us = blec__now_us();
+  d->run_last = done;
   run_leave_locked(d);
   blec__cond_broadcast(&d->idle);
   blec__mutex_unlock(&d->lock);

@@ -39,6 +39,10 @@ int blec__mutex_init(blec__mutex *m);
 void blec__mutex_lock(blec__mutex *m);
 /** Takes the mutex if it is free; true when taken. */
 bool blec__mutex_trylock(blec__mutex *m);
+/** A pause inside a spin loop: the core does not hammer a line another core holds. */
+void blec__cpu_relax(void);
+/** Gives the processor to another runnable thread, if any (sched_yield, SwitchToThread). */
+void blec__thread_yield(void);
 void blec__mutex_unlock(blec__mutex *m);
 void blec__mutex_destroy(blec__mutex *m);
 

@@ -2,6 +2,7 @@
 /* threads_posix.c — threads.h on pthreads; the waitable is a non-blocking pipe; files with POSIX calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,16 @@ int blec__mutex_init(blec__mutex *m) {
 void blec__mutex_lock(blec__mutex *m) { pthread_mutex_lock(&m->m); }
 bool blec__mutex_trylock(blec__mutex *m) { return pthread_mutex_trylock(&m->m) == 0; }
 void blec__mutex_unlock(blec__mutex *m) { pthread_mutex_unlock(&m->m); }
+
+void blec__thread_yield(void) { sched_yield(); }
+
+void blec__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
 void blec__mutex_destroy(blec__mutex *m) { pthread_mutex_destroy(&m->m); }
 
 int blec__cond_init(blec__cond *c) {

@@ -15,6 +15,8 @@ int blec__mutex_init(blec__mutex *m) {
 }
 void blec__mutex_lock(blec__mutex *m) { AcquireSRWLockExclusive(&m->lock); }
 bool blec__mutex_trylock(blec__mutex *m) { return TryAcquireSRWLockExclusive(&m->lock) != 0; }
+void blec__cpu_relax(void) { YieldProcessor(); }
+void blec__thread_yield(void) { SwitchToThread(); }
 void blec__mutex_unlock(blec__mutex *m) { ReleaseSRWLockExclusive(&m->lock); }
 void blec__mutex_destroy(blec__mutex *m) { (void)m; /* SRW locks hold no resources */ }
 
