@@ -29,7 +29,11 @@
 #
 # Everything runs inside main(), read whole before it starts, so that editing this file
 # does not disturb runs in progress.
-set -euo pipefail
+set -Eeuo pipefail
+# A command of this script that fails ends it (set -e) with its status, maybe 1 and maybe
+# without a word: indistinguishable, to a test, from a program Wine could not start. Say
+# which line it was.
+trap 'wr_status=$?; echo "wine-run.sh: line $LINENO: \"$BASH_COMMAND\" failed with status $wr_status; the script stops" >&2' ERR
 
 find_wine() {
   WINE=${BLEC_WINE64:-/usr/lib/wine/wine64}
@@ -150,9 +154,10 @@ report_silent_failure() { # program, status, milliseconds, file of Wine's errors
   fi
 }
 
-# Runs the program under Wine; fails it when Wine reported a heap error. Signals that end
-# or interrupt this script (ctest's timeout, a test's SIGINT) are passed on to Wine, which
-# turns SIGINT into the console's Ctrl-C event as for a program started by itself.
+# Runs the program under Wine, its exit status into program_status; fails it (status 3)
+# when Wine reported a heap error. Signals that end or interrupt this script (ctest's
+# timeout, a test's SIGINT) are passed on to Wine, which turns SIGINT into the console's
+# Ctrl-C event as for a program started by itself.
 run_checked() {
   local dir flag rc=0 filter wine_pid i started ran_ms
   dir=$(mktemp -d "${TMPDIR:-/tmp}/blec-wine-run.XXXXXX")
@@ -193,7 +198,7 @@ run_checked() {
     [ "$rc" -ne 0 ] || rc=3
   fi
   rm -rf "$dir"
-  return "$rc"
+  program_status=$rc
 }
 
 main() {
@@ -224,7 +229,11 @@ main() {
   fi
   setup_env "$b"
   ensure_prefix "$b"
+  # Called as a plain command (in an `if` or `||`, bash would switch set -e off inside it);
+  # the program's own status comes back in program_status, not as this call's (which the
+  # ERR trap would report as the wrapper's failure).
   run_checked "$prog" "$@"
+  exit "$program_status"
 }
 
 main "$@"
