@@ -42,8 +42,12 @@ typedef struct blec__stream blec__stream;
 
 /** What a stream delivers and how it lets go of what it holds. */
 typedef struct blec__stream_kind {
-  /** Runs the callback for one value: bytes (data, len) or a pointer (borrowed for the call). */
-  void (*deliver)(blec__stream *s, const uint8_t *data, size_t len, void *ptr);
+  /**
+   * Runs the callback for one value: bytes (data, len) or a pointer (borrowed for the call)
+   * with the view pushed beside it (something ptr keeps alive, handed over so that the
+   * callback's thread need not read ptr's object to find it).
+   */
+  void (*deliver)(blec__stream *s, const uint8_t *data, size_t len, void *ptr, const void *view);
   /**
    * Releases a pointer value once done with (delivered, dropped, stream closed). Optional.
    * Delivered ones are released by the next push, on the producer's thread: what the
@@ -57,6 +61,7 @@ typedef struct blec__stream_kind {
 /** One value of a stream's ring. */
 typedef struct blec__slot {
   void *ptr;    /* pointer value, or the heap copy of a long byte value (kept for reuse) */
+  const void *view; /* a pointer value's view (blec__stream_kind.deliver) */
   uint32_t len; /* byte value length */
   uint32_t cap; /* capacity of ptr's buffer for byte values */
   uint8_t small[24];
@@ -96,6 +101,7 @@ typedef struct blec__batch_item {
   blec__stream *stream; /* a stream value to deliver (NULL when its stream closed) */
   blec__stream *acct;   /* the stream the entry named, for its accounting */
   void *ptr;
+  const void *view;
   size_t off, len;
 } blec__batch_item;
 
@@ -154,11 +160,13 @@ bool blec__callback_queue_valid(size_t capacity, blec_overflow policy);
 void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, bool bytes,
                        size_t capacity, blec_overflow policy, _Atomic uint64_t *drops);
 /**
- * Queues a value: bytes (copied) or a pointer (the stream owns it from now on). Returns
- * true when this push dropped a value (the oldest or this one) and it was the stream's
- * first drop: the caller logs it after its own locks. A closed stream drops silently.
+ * Queues a value: bytes (copied) or a pointer (the stream owns it from now on) with its view
+ * (NULL for bytes). Returns true when this push dropped a value (the oldest or this one)
+ * and it was the stream's first drop: the caller logs it after its own locks. A closed
+ * stream drops silently.
  */
-bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr);
+bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr,
+                       const void *view);
 /** No value of s is delivered from now on; queued ones are released. Does not wait. */
 void blec__stream_close(blec__dispatcher *d, blec__stream *s);
 /** The owner lets go of a closed stream: kind->destroy runs once the dispatcher is done with it. */

@@ -213,7 +213,8 @@ static bool slot_put_bytes(blec__slot *sl, const uint8_t *data, size_t len) {
   return true;
 }
 
-bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr) {
+bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr,
+                       const void *view) {
   void *release = s->bytes ? NULL : ptr;
   bool dropped = false, first = false, wake = false;
   size_t ndone = 0;
@@ -237,7 +238,10 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
     } else if (!q_push(d, (blec__qentry){NULL, s})) {
       dropped = true;
     } else {
-      if (!s->bytes) s->slots[i].ptr = ptr;
+      if (!s->bytes) {
+        s->slots[i].ptr = ptr;
+        s->slots[i].view = view;
+      }
       release = NULL;
       s->count++;
       s->entries++;
@@ -250,6 +254,7 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
       if (!s->bytes) {
         release = sl->ptr;
         sl->ptr = ptr;
+        sl->view = view;
       }
       s->head = (s->head + 1) % s->nslots; /* the rewritten slot is now the newest */
     }
@@ -353,6 +358,7 @@ static size_t take_batch(blec__dispatcher *d, size_t limit) {
       }
       if (!s->bytes) {
         it->ptr = sl->ptr;
+        it->view = sl->view;
         sl->ptr = NULL;
         it->stream = s;
       } else if (used + sl->len <= d->bytes_cap) {
@@ -408,7 +414,7 @@ static void run_batch(blec__dispatcher *d, size_t n) {
         owner = s->owner;
         published = true;
       }
-      if (!atomic_load(&s->closed)) s->kind->deliver(s, d->bytes + it->off, it->len, it->ptr);
+      if (!atomic_load(&s->closed)) s->kind->deliver(s, d->bytes + it->off, it->len, it->ptr, it->view);
     } else if (it->ev) {
       if (!published || cur || owner != it->ev->owner) {
         set_running(d, it->ev->owner, NULL);

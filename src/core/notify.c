@@ -24,8 +24,9 @@ typedef struct notify_stream {
   void *user;
 } notify_stream;
 
-static void deliver(blec__stream *s, const uint8_t *data, size_t len, void *ptr) {
+static void deliver(blec__stream *s, const uint8_t *data, size_t len, void *ptr, const void *view) {
   (void)ptr;
+  (void)view;
   notify_stream *n = (notify_stream *)s;
   n->cb(n->client, n->chr, data, len, n->user);
 }
@@ -76,7 +77,7 @@ void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *da
   blec__mutex_lock(&c->lock); /* keeps the stream from ending while the value goes in */
   for (size_t i = 0; i < c->nsubs; i++) {
     if (c->subs[i].handle == value_handle) {
-      first_drop = blec__stream_push(&c->ctx->dispatcher, c->subs[i].stream, data, len, NULL);
+      first_drop = blec__stream_push(&c->ctx->dispatcher, c->subs[i].stream, data, len, NULL, NULL);
       found = true;
       break;
     }

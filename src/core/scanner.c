@@ -137,12 +137,13 @@ typedef struct detection_stream {
   blec_scanner *s;   /* reference */
 } detection_stream;
 
-static void detection_deliver(blec__stream *st, const uint8_t *data, size_t len, void *ptr) {
+/* The view is the device's advertisement: the device object itself is not read on this
+ * thread (its line stays with the reporting thread, which releases the device later). */
+static void detection_deliver(blec__stream *st, const uint8_t *data, size_t len, void *ptr, const void *view) {
   (void)data;
   (void)len;
   blec_scanner *s = ((detection_stream *)st)->s;
-  blec_device *dev = ptr;
-  s->cb(s, dev, dev->adv, s->user); /* cb, user: fixed at creation; dev released later */
+  s->cb(s, ptr, view, s->user); /* cb, user: fixed at creation; dev released later */
 }
 
 static void detection_release(void *ptr) { blec_device_unref(ptr); }
@@ -239,7 +240,8 @@ void blec__scanner_report(blec_scanner *s, const blec__report *r) {
   if (pass) {
     e->reported = true;
     /* Into the callback's bounded queue, in merge order (the stream owns the reference). */
-    if (s->detections) first_drop = blec__stream_push(&s->ctx->dispatcher, s->detections, NULL, 0, blec_device_ref(dev));
+    if (s->detections)
+      first_drop = blec__stream_push(&s->ctx->dispatcher, s->detections, NULL, 0, blec_device_ref(dev), dev->adv);
     size_t cap = s->opts.stream_capacity;
     if (cap) {
       if (s->stream_len == cap) { /* full: the oldest report goes, counted */
