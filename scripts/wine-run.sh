@@ -27,6 +27,15 @@
 # that starts a session; the script starts every session itself, on BUILD/wineprefix.log,
 # so that no test's or build step's pipe is held open by them.
 #
+# Wine runs with the kernel's address randomization off (setarch -R, inherited by every Wine
+# process of the session). Debian's wine64 ships without Wine's preloader, the program that
+# reserves Windows' fixed addresses before anything else is mapped; without it the loader's
+# C heap (brk), which Linux starts at a random place up to 1 GB above the loader at
+# 0x7d000000, lands over the shared user data page 0x7ffe0000 about once in 7 700 starts, and
+# the process dies before main with "failed to map the shared user data: c0000018", status 1.
+# Where the personality cannot be set (a seccomp filter), the script goes on without it and
+# a start-up failure of that kind says so. BLEC_WINE_RANDOMIZE=1 keeps randomization on.
+#
 # Everything runs inside main(), read whole before it starts, so that editing this file
 # does not disturb runs in progress.
 set -Eeuo pipefail
@@ -73,6 +82,30 @@ setup_env() { # build dir
 }
 
 winpath() { local p=$1; echo "Z:${p//\//\\}"; }
+
+# ADDR_NO_RANDOMIZE, of <linux/personality.h>
+readonly PERSONALITY_ADDR_NO_RANDOMIZE=0x0040000
+
+layout_fixed() {
+  local p
+  p=$(cat /proc/$$/personality 2>/dev/null) || return 1
+  (( 0x$p & PERSONALITY_ADDR_NO_RANDOMIZE ))
+}
+
+# Runs this script again under a fixed address layout (see the head of the file); returns
+# when that is not possible or not wanted.
+fix_layout() {
+  [ "${BLEC_WINE_RANDOMIZE:-0}" = 1 ] && return 0
+  [ -n "${BLEC_WINE_LAYOUT_TRIED:-}" ] && return 0
+  layout_fixed && return 0
+  export BLEC_WINE_LAYOUT_TRIED=1
+  local arch why
+  arch=$(uname -m)
+  if why=$(setarch "$arch" -R true 2>&1); then
+    exec setarch "$arch" -R "$BASH" "$0" "$@"
+  fi
+  export BLEC_WINE_LAYOUT_FAILED="setarch $arch -R: ${why:-not available}"
+}
 
 keeper_alive() { # pid file
   local pid st
@@ -134,11 +167,13 @@ ensure_prefix() { # build dir
 
 # Passes the program's stderr on, line by line: Wine's heap reports (warn:heap and err:heap
 # lines) are also copied into the file $1; Wine's other err lines go only to the file $2;
-# the file $3 is created when the program itself writes a line.
+# the file $3 is created when the program itself writes a line. Wine's lines start with the
+# process and thread ids, but for those written before the first thread exists (the loader's
+# "failed to map the shared user data"), which start with the class.
 stderr_filter() {
   awk -v flag="$1" -v aside="$2" -v spoke="$3" '
-    /^[0-9a-f]+:(warn|err):heap:/ { print > "/dev/stderr"; fflush("/dev/stderr"); print >> flag; fflush(flag); next }
-    /^[0-9a-f]+:err:/ { print >> aside; fflush(aside); next }
+    /^([0-9a-f]+:)?(warn|err):heap:/ { print > "/dev/stderr"; fflush("/dev/stderr"); print >> flag; fflush(flag); next }
+    /^([0-9a-f]+:)?err:/ { print >> aside; fflush(aside); next }
     { print > "/dev/stderr"; fflush("/dev/stderr")
       if (!said) { printf "" > spoke; close(spoke); said = 1 } }'
 }
@@ -149,6 +184,15 @@ report_silent_failure() { # program, status, milliseconds, file of Wine's errors
   if [ -s "$4" ]; then
     echo "wine-run.sh: Wine's errors while it ran:" >&2
     head -n 40 "$4" >&2
+    if grep -q 'failed to map the shared user data' "$4"; then
+      if layout_fixed; then
+        echo "wine-run.sh: something lay over Windows' shared user data (0x7ffe0000) although" \
+          "address randomization was off" >&2
+      else
+        echo "wine-run.sh: the loader's heap lay over Windows' shared user data (0x7ffe0000):" \
+          "address randomization was on (${BLEC_WINE_LAYOUT_FAILED:-BLEC_WINE_RANDOMIZE=1})" >&2
+      fi
+    fi
   else
     echo "wine-run.sh: Wine reported no error (channels: $WINEDEBUG)" >&2
   fi
@@ -202,6 +246,7 @@ run_checked() {
 }
 
 main() {
+  fix_layout "$@"
   find_wine
   case "${1:-}" in
     --init)
