@@ -41,8 +41,9 @@
 set -Eeuo pipefail
 # A command of this script that fails ends it (set -e) with its status, maybe 1 and maybe
 # without a word: indistinguishable, to a test, from a program Wine could not start. Say
-# which line it was.
-trap 'wr_status=$?; echo "wine-run.sh: line $LINENO: \"$BASH_COMMAND\" failed with status $wr_status; the script stops" >&2' ERR
+# which line it was — once: a command substitution's subshell inherits the trap (errtrace),
+# and its failure fails the command around it, which the script's own shell reports.
+trap 'wr_status=$?; [ "$BASHPID" != "$$" ] || echo "wine-run.sh: line $LINENO: \"$BASH_COMMAND\" failed with status $wr_status; the script stops" >&2' ERR
 
 find_wine() {
   WINE=${BLEC_WINE64:-/usr/lib/wine/wine64}
