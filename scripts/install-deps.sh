@@ -9,6 +9,7 @@ packages=(
   clang llvm libclang-rt-14-dev            # fuzzers (libFuzzer) and sanitizers
   mingw-w64 mingw-w64-tools                # Windows cross toolchain
   wine64 wine libwine-dev wine64-tools     # Wine runtime, WinRT base IDL, widl-stable
+  util-linux                               # setarch: Wine without address randomization (wine-run.sh)
   doxygen                                  # API reference
   libsystemd-dev                           # sd-bus: the bluez backend, the simulated bluetoothd
   dbus-daemon                              # private system buses for the bluez tests
