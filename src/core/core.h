@@ -40,32 +40,43 @@ typedef struct blec__event {
 
 typedef struct blec__stream blec__stream;
 
-/** What a stream delivers and how it lets go of what it holds. */
+/**
+ * What a stream delivers and how it lets go of what it holds. A byte stream (notification
+ * values) has deliver_bytes; a pointer stream (detections) has deliver_ptr and release.
+ */
 typedef struct blec__stream_kind {
+  /** Runs the callback for one value of a byte stream (data borrowed for the call). */
+  void (*deliver_bytes)(blec__stream *s, const uint8_t *data, size_t len);
   /**
-   * Runs the callback for one value: bytes (data, len) or a pointer (borrowed for the call)
-   * with the view pushed beside it (something ptr keeps alive, handed over so that the
-   * callback's thread need not read ptr's object to find it).
+   * Runs the callback for one value of a pointer stream: ptr borrowed for the call, with the
+   * view pushed beside it (something ptr keeps alive, handed over so that the callback's
+   * thread need not read ptr's object to find it).
    */
-  void (*deliver)(blec__stream *s, const uint8_t *data, size_t len, void *ptr, const void *view);
+  void (*deliver_ptr)(blec__stream *s, void *ptr, const void *view);
   /**
-   * Releases a pointer value once done with (delivered, dropped, stream closed). Optional.
-   * Delivered ones are released by the next push, on the producer's thread: what the
-   * producer allocated goes back to its own allocator cache, not across threads.
+   * Releases a pointer value once done with (delivered, dropped, stream closed). Delivered
+   * ones are released by the next push, on the producer's thread: what the producer
+   * allocated goes back to its own allocator cache, not across threads.
    */
   void (*release)(void *ptr);
   /** Frees the stream's owner-side state once the dispatcher is done with it. */
   void (*destroy)(blec__stream *s);
 } blec__stream_kind;
 
-/** One value of a stream's ring. */
-typedef struct blec__slot {
-  void *ptr;    /* pointer value, or the heap copy of a long byte value (kept for reuse) */
-  const void *view; /* a pointer value's view (blec__stream_kind.deliver) */
-  uint32_t len; /* byte value length */
-  uint32_t cap; /* capacity of ptr's buffer for byte values */
+/** One value of a pointer stream's ring: the pointer (the stream's reference) and its view. */
+typedef struct blec__ptr_slot {
+  void *ptr;
+  const void *view;
+} blec__ptr_slot;
+
+/** One value of a byte stream's ring: a short value inline, a longer one in a heap buffer
+ * that the slot keeps for the values after it. */
+typedef struct blec__byte_slot {
+  uint8_t *heap;
+  uint32_t len;
+  uint32_t cap; /* of heap */
   uint8_t small[24];
-} blec__slot;
+} blec__byte_slot;
 
 /*
  * A bounded queue of values for one callback (a subscription, a scanner). Embed it first
@@ -74,13 +85,14 @@ typedef struct blec__slot {
 struct blec__stream {
   const blec__stream_kind *kind;
   const void *owner;        /* the client or scanner (for waits), fixed */
-  bool bytes;               /* byte values (else pointer values), fixed */
+  bool bytes;               /* a byte stream (kind->deliver_bytes), else a pointer stream; fixed */
   size_t capacity;          /* most values queued at once, fixed */
   blec_overflow policy;     /* fixed */
   _Atomic uint64_t *drops;  /* the owner's drop counter, fixed */
   atomic_bool closed;       /* no value is delivered any more */
-  blec__slot *slots;
-  size_t nslots, head, count;
+  blec__ptr_slot *ptr_slots;   /* the ring of a pointer stream, or */
+  blec__byte_slot *byte_slots; /* that of a byte stream */
+  size_t nslots, head, count;  /* the values queued: slots head .. head + count - 1 */
   size_t entries;   /* queue entries that name it (== count while open) */
   size_t in_flight; /* entries taken by a running batch */
   void **done;      /* delivered pointer values waiting for the producer to release them */
@@ -157,16 +169,17 @@ void blec__dispatcher_wait_for(blec__dispatcher *d, const void *owner, const ble
 /** A capacity and policy the queue options accept. */
 bool blec__callback_queue_valid(size_t capacity, blec_overflow policy);
 /** Sets up a stream embedded in its owner's structure (not queued anywhere yet). */
-void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, bool bytes,
-                       size_t capacity, blec_overflow policy, _Atomic uint64_t *drops);
+void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, size_t capacity,
+                       blec_overflow policy, _Atomic uint64_t *drops);
 /**
- * Queues a value: bytes (copied) or a pointer (the stream owns it from now on) with its view
- * (NULL for bytes). Returns true when this push dropped a value (the oldest or this one)
- * and it was the stream's first drop: the caller logs it after its own locks. A closed
- * stream drops silently.
+ * Queues a value of a byte stream (copied). Returns true when this push dropped a value (the
+ * oldest or this one) and it was the stream's first drop: the caller logs it after its own
+ * locks. A closed stream drops silently.
  */
-bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr,
-                       const void *view);
+bool blec__stream_push_bytes(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len);
+/** Queues a value of a pointer stream (the stream owns ptr from now on) with its view; as
+ * blec__stream_push_bytes otherwise. */
+bool blec__stream_push_ptr(blec__dispatcher *d, blec__stream *s, void *ptr, const void *view);
 /** No value of s is delivered from now on; queued ones are released. Does not wait. */
 void blec__stream_close(blec__dispatcher *d, blec__stream *s);
 /** The owner lets go of a closed stream: kind->destroy runs once the dispatcher is done with it. */

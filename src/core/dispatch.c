@@ -168,53 +168,74 @@ bool blec__callback_queue_valid(size_t capacity, blec_overflow policy) {
          (policy == BLEC_OVERFLOW_DROP_OLDEST || policy == BLEC_OVERFLOW_DROP_NEWEST);
 }
 
-void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, bool bytes,
-                       size_t capacity, blec_overflow policy, _Atomic uint64_t *drops) {
+void blec__stream_init(blec__stream *s, const blec__stream_kind *kind, const void *owner, size_t capacity,
+                       blec_overflow policy, _Atomic uint64_t *drops) {
   s->kind = kind;
   s->owner = owner;
-  s->bytes = bytes;
+  s->bytes = kind->deliver_bytes != NULL;
   s->capacity = capacity ? capacity : 1;
   s->policy = policy;
   s->drops = drops;
   atomic_init(&s->closed, false);
-  s->slots = NULL;
+  s->ptr_slots = NULL;
+  s->byte_slots = NULL;
   s->nslots = s->head = s->count = s->entries = s->in_flight = 0;
   s->done = s->spare = NULL;
   s->ndone = s->done_cap = s->spare_cap = 0;
   s->released = s->warned = false;
 }
 
-/* Room for one more value: the ring doubles up to the stream's capacity. */
+/* Room for one more value: the ring doubles up to the stream's capacity, its slots in
+ * order from the oldest. */
 static bool slots_grow(blec__stream *s) {
   size_t n = s->nslots ? s->nslots * 2 : FIRST_SLOTS;
   if (n > s->capacity) n = s->capacity;
   if (n <= s->nslots) return false;
-  blec__slot *ns = calloc(n, sizeof *ns);
+  size_t size = s->bytes ? sizeof(blec__byte_slot) : sizeof(blec__ptr_slot);
+  unsigned char *old = s->bytes ? (unsigned char *)s->byte_slots : (unsigned char *)s->ptr_slots;
+  unsigned char *ns = calloc(n, size);
   if (!ns) return false;
-  for (size_t i = 0; i < s->nslots; i++) ns[i] = s->slots[(s->head + i) % s->nslots];
-  free(s->slots);
-  s->slots = ns;
+  for (size_t i = 0; i < s->nslots; i++) memcpy(ns + i * size, old + ((s->head + i) % s->nslots) * size, size);
+  free(old);
+  if (s->bytes)
+    s->byte_slots = (blec__byte_slot *)(void *)ns;
+  else
+    s->ptr_slots = (blec__ptr_slot *)(void *)ns;
   s->nslots = n;
   s->head = 0;
   return true;
 }
 
 /* Stores a byte value in a slot, keeping a longer buffer it already has. */
-static bool slot_put_bytes(blec__slot *sl, const uint8_t *data, size_t len) {
+static bool byte_slot_put(blec__byte_slot *sl, const uint8_t *data, size_t len) {
   if (len > UINT32_MAX) return false;
   if (len > sizeof sl->small && sl->cap < len) {
-    void *b = realloc(sl->ptr, len);
+    uint8_t *b = realloc(sl->heap, len);
     if (!b) return false;
-    sl->ptr = b;
+    sl->heap = b;
     sl->cap = (uint32_t)len;
   }
-  if (len) memcpy(len > sizeof sl->small ? sl->ptr : sl->small, data, len);
+  if (len) memcpy(len > sizeof sl->small ? sl->heap : sl->small, data, len);
   sl->len = (uint32_t)len;
   return true;
 }
 
-bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr,
-                       const void *view) {
+static const uint8_t *byte_slot_data(const blec__byte_slot *sl) {
+  return sl->len > sizeof sl->small ? sl->heap : sl->small;
+}
+
+/* Stores the pushed value in slot i (a pointer store cannot fail). */
+static bool slot_store(blec__stream *s, size_t i, const uint8_t *data, size_t len, void *ptr, const void *view) {
+  if (s->bytes) return byte_slot_put(&s->byte_slots[i], data, len);
+  s->ptr_slots[i].ptr = ptr;
+  s->ptr_slots[i].view = view;
+  return true;
+}
+
+/* The two typed pushes share this: bytes (data, len) for a byte stream, (ptr, view) for a
+ * pointer stream. */
+static bool stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len, void *ptr,
+                        const void *view) {
   void *release = s->bytes ? NULL : ptr;
   bool dropped = false, first = false, wake = false;
   size_t ndone = 0;
@@ -233,15 +254,9 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
   if (s->count == s->nslots && s->count < s->capacity) slots_grow(s);
   if (s->count < s->nslots) {
     size_t i = (s->head + s->count) % s->nslots;
-    if (s->bytes ? !slot_put_bytes(&s->slots[i], data, len) : false) {
-      dropped = true;
-    } else if (!q_push(d, (blec__qentry){NULL, s})) {
+    if (!slot_store(s, i, data, len, ptr, view) || !q_push(d, (blec__qentry){NULL, s})) {
       dropped = true;
     } else {
-      if (!s->bytes) {
-        s->slots[i].ptr = ptr;
-        s->slots[i].view = view;
-      }
       release = NULL;
       s->count++;
       s->entries++;
@@ -249,13 +264,9 @@ bool blec__stream_push(blec__dispatcher *d, blec__stream *s, const uint8_t *data
     }
   } else if (s->policy == BLEC_OVERFLOW_DROP_OLDEST && s->count) {
     /* Full: the oldest value makes room; the queued entries stand for what remains. */
-    blec__slot *sl = &s->slots[s->head];
-    if (s->bytes ? slot_put_bytes(sl, data, len) : true) {
-      if (!s->bytes) {
-        release = sl->ptr;
-        sl->ptr = ptr;
-        sl->view = view;
-      }
+    void *oldest = s->bytes ? NULL : s->ptr_slots[s->head].ptr;
+    if (slot_store(s, s->head, data, len, ptr, view)) {
+      release = oldest;
       s->head = (s->head + 1) % s->nslots; /* the rewritten slot is now the newest */
     }
     dropped = true;
@@ -275,16 +286,26 @@ out:
   return first;
 }
 
-/* Frees a stream the dispatcher and its owner are both done with (no lock held). */
+bool blec__stream_push_bytes(blec__dispatcher *d, blec__stream *s, const uint8_t *data, size_t len) {
+  return stream_push(d, s, data, len, NULL, NULL);
+}
+
+bool blec__stream_push_ptr(blec__dispatcher *d, blec__stream *s, void *ptr, const void *view) {
+  return stream_push(d, s, NULL, 0, ptr, view);
+}
+
+/* Frees a stream the dispatcher and its owner are both done with (no lock held): the
+ * byte slots' buffers, the pointer values still queued (slots head .. head + count - 1;
+ * the others were taken) and the delivered ones. */
 static void stream_free(blec__stream *s) {
-  for (size_t i = 0; i < s->nslots; i++) {
-    if (s->bytes)
-      free(s->slots[i].ptr);
-    else if (s->slots[i].ptr && s->kind->release)
-      s->kind->release(s->slots[i].ptr);
+  if (s->bytes) {
+    for (size_t i = 0; i < s->nslots; i++) free(s->byte_slots[i].heap);
+  } else if (s->kind->release) {
+    for (size_t i = 0; i < s->count; i++) s->kind->release(s->ptr_slots[(s->head + i) % s->nslots].ptr);
   }
   for (size_t i = 0; i < s->ndone; i++) s->kind->release(s->done[i]);
-  free(s->slots);
+  free(s->byte_slots);
+  free(s->ptr_slots);
   free(s->done);
   free(s->spare);
   s->kind->destroy(s);
@@ -312,14 +333,16 @@ void blec__stream_close(blec__dispatcher *d, blec__stream *s) {
   /* Queued values go now (their entries are skipped when reached). */
   void **release = NULL;
   size_t n = 0;
-  if (!s->bytes && s->count && s->kind->release && (release = malloc(s->count * sizeof *release)) != NULL) {
-    for (size_t i = 0; i < s->count; i++) {
-      blec__slot *sl = &s->slots[(s->head + i) % s->nslots];
-      release[n++] = sl->ptr;
-      sl->ptr = NULL;
+  if (!s->bytes && s->count && s->kind->release) {
+    /* Without memory for the list they stay queued: each entry, when reached, delivers
+     * nothing and passes its value on to be released (settle_locked, stream_free). */
+    if ((release = malloc(s->count * sizeof *release)) != NULL) {
+      for (size_t i = 0; i < s->count; i++) release[n++] = s->ptr_slots[(s->head + i) % s->nslots].ptr;
+      s->count = 0;
     }
+  } else {
+    s->count = 0;
   }
-  s->count = 0; /* pointer values a failed allocation could not collect go with stream_free */
   /* No push comes any more: delivered values are released by stream_free. */
   blec__mutex_unlock(&d->lock);
   for (size_t i = 0; i < n; i++) s->kind->release(release[i]);
@@ -347,28 +370,31 @@ static size_t take_batch(blec__dispatcher *d, size_t limit) {
     it->ev = e.ev;
     blec__stream *s = e.stream;
     if (s && s->count) {
-      blec__slot *sl = &s->slots[s->head];
-      if (s->bytes && used + sl->len > d->bytes_cap) {
-        if (n) break; /* the next batch takes it */
-        uint8_t *b = realloc(d->bytes, sl->len);
-        if (b) {
-          d->bytes = b;
-          d->bytes_cap = sl->len;
-        }
-      }
       if (!s->bytes) {
+        /* The slot is only read here: its line stays shared with the producer's core. */
+        const blec__ptr_slot *sl = &s->ptr_slots[s->head];
         it->ptr = sl->ptr;
         it->view = sl->view;
-        sl->ptr = NULL;
-        it->stream = s;
-      } else if (used + sl->len <= d->bytes_cap) {
-        if (sl->len) memcpy(d->bytes + used, sl->len > sizeof sl->small ? sl->ptr : sl->small, sl->len);
-        it->off = used;
-        it->len = sl->len;
-        used += sl->len;
         it->stream = s;
       } else {
-        atomic_fetch_add_explicit(s->drops, 1, memory_order_relaxed); /* no memory to hand it over */
+        const blec__byte_slot *sl = &s->byte_slots[s->head];
+        if (used + sl->len > d->bytes_cap) {
+          if (n) break; /* the next batch takes it */
+          uint8_t *b = realloc(d->bytes, sl->len);
+          if (b) {
+            d->bytes = b;
+            d->bytes_cap = sl->len;
+          }
+        }
+        if (used + sl->len <= d->bytes_cap) {
+          if (sl->len) memcpy(d->bytes + used, byte_slot_data(sl), sl->len);
+          it->off = used;
+          it->len = sl->len;
+          used += sl->len;
+          it->stream = s;
+        } else {
+          atomic_fetch_add_explicit(s->drops, 1, memory_order_relaxed); /* no memory to hand it over */
+        }
       }
       s->head = (s->head + 1) % s->nslots;
       s->count--;
@@ -414,7 +440,12 @@ static void run_batch(blec__dispatcher *d, size_t n) {
         owner = s->owner;
         published = true;
       }
-      if (!atomic_load(&s->closed)) s->kind->deliver(s, d->bytes + it->off, it->len, it->ptr, it->view);
+      if (!atomic_load(&s->closed)) {
+        if (s->bytes)
+          s->kind->deliver_bytes(s, d->bytes + it->off, it->len);
+        else
+          s->kind->deliver_ptr(s, it->ptr, it->view);
+      }
     } else if (it->ev) {
       if (!published || cur || owner != it->ev->owner) {
         set_running(d, it->ev->owner, NULL);
@@ -703,9 +734,7 @@ void blec__dispatcher_destroy(blec__dispatcher *d) {
     void *release = NULL;
     if (s) {
       if (s->count) { /* a value never delivered */
-        blec__slot *sl = &s->slots[s->head];
-        if (!s->bytes) release = sl->ptr;
-        if (!s->bytes) sl->ptr = NULL;
+        if (!s->bytes) release = s->ptr_slots[s->head].ptr;
         s->head = (s->head + 1) % s->nslots;
         s->count--;
       }

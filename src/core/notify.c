@@ -24,9 +24,7 @@ typedef struct notify_stream {
   void *user;
 } notify_stream;
 
-static void deliver(blec__stream *s, const uint8_t *data, size_t len, void *ptr, const void *view) {
-  (void)ptr;
-  (void)view;
+static void deliver(blec__stream *s, const uint8_t *data, size_t len) {
   notify_stream *n = (notify_stream *)s;
   n->cb(n->client, n->chr, data, len, n->user);
 }
@@ -38,12 +36,12 @@ static void destroy(blec__stream *s) {
   free(n);
 }
 
-static const blec__stream_kind notify_kind = {deliver, NULL, destroy};
+static const blec__stream_kind notify_kind = {deliver, NULL, NULL, destroy};
 
 blec__stream *blec__notify_stream_new(blec_client *c, uint16_t handle, blec_notify_cb cb, void *user) {
   notify_stream *n = malloc(sizeof *n);
   if (!n) return NULL;
-  blec__stream_init(&n->base, &notify_kind, c, true, c->opts.notify_queue, c->opts.notify_overflow,
+  blec__stream_init(&n->base, &notify_kind, c, c->opts.notify_queue, c->opts.notify_overflow,
                     &c->notify_drops);
   n->client = blec__client_ref(c);
   n->tree = blec__gatt_tree_ref(c->tree);
@@ -77,7 +75,7 @@ void blec__client_value(blec_client *c, uint16_t value_handle, const uint8_t *da
   blec__mutex_lock(&c->lock); /* keeps the stream from ending while the value goes in */
   for (size_t i = 0; i < c->nsubs; i++) {
     if (c->subs[i].handle == value_handle) {
-      first_drop = blec__stream_push(&c->ctx->dispatcher, c->subs[i].stream, data, len, NULL, NULL);
+      first_drop = blec__stream_push_bytes(&c->ctx->dispatcher, c->subs[i].stream, data, len);
       found = true;
       break;
     }

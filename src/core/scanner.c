@@ -139,9 +139,7 @@ typedef struct detection_stream {
 
 /* The view is the device's advertisement: the device object itself is not read on this
  * thread (its line stays with the reporting thread, which releases the device later). */
-static void detection_deliver(blec__stream *st, const uint8_t *data, size_t len, void *ptr, const void *view) {
-  (void)data;
-  (void)len;
+static void detection_deliver(blec__stream *st, void *ptr, const void *view) {
   blec_scanner *s = ((detection_stream *)st)->s;
   s->cb(s, ptr, view, s->user); /* cb, user: fixed at creation; dev released later */
 }
@@ -153,12 +151,12 @@ static void detection_destroy(blec__stream *st) {
   free(st);
 }
 
-static const blec__stream_kind detection_kind = {detection_deliver, detection_release, detection_destroy};
+static const blec__stream_kind detection_kind = {NULL, detection_deliver, detection_release, detection_destroy};
 
 static blec__stream *detections_new(blec_scanner *s) {
   detection_stream *d = malloc(sizeof *d);
   if (!d) return NULL;
-  blec__stream_init(&d->base, &detection_kind, s, false, s->opts.callback_queue, s->opts.callback_overflow,
+  blec__stream_init(&d->base, &detection_kind, s, s->opts.callback_queue, s->opts.callback_overflow,
                     &s->drops);
   d->s = scanner_ref(s);
   return &d->base;
@@ -241,7 +239,7 @@ void blec__scanner_report(blec_scanner *s, const blec__report *r) {
     e->reported = true;
     /* Into the callback's bounded queue, in merge order (the stream owns the reference). */
     if (s->detections)
-      first_drop = blec__stream_push(&s->ctx->dispatcher, s->detections, NULL, 0, blec_device_ref(dev), dev->adv);
+      first_drop = blec__stream_push_ptr(&s->ctx->dispatcher, s->detections, blec_device_ref(dev), dev->adv);
     size_t cap = s->opts.stream_capacity;
     if (cap) {
       if (s->stream_len == cap) { /* full: the oldest report goes, counted */
