@@ -232,6 +232,8 @@ typedef struct watcher {
   dev_state *devs;
   size_t n_devs, cap_devs;
   HANDLE timer;
+  volatile LONG received_queued; /* Received events posted, not delivered yet */
+  UINT64 received_dropped;       /* packets heard while SIM_RECEIVED_BACKLOG were queued */
 } watcher;
 
 #define WT(This) ((watcher *)sim_obj_from(This))
@@ -264,6 +266,7 @@ typedef struct delivery {
 static void fire_received(void *ctx) {
   delivery *d = ctx;
   watcher *w = d->w;
+  InterlockedDecrement(&w->received_queued);
   AcquireSRWLockShared(&w->lock);
   bool live = w->gen == d->gen && w->status == BluetoothLEAdvertisementWatcherStatus_Started;
   ReleaseSRWLockShared(&w->lock);
@@ -273,8 +276,20 @@ static void fire_received(void *ctx) {
   free(d);
 }
 
+/*
+ * Most Received events queued for a handler that has not taken them yet; a packet heard
+ * beyond is dropped (*ours*: a radio hears what the air carries and a slow handler makes the
+ * stack skip packets, not queue them for ever; a world running 1000x faster than real time
+ * would otherwise queue millions, each an object, while the handler takes thousands).
+ */
+#define SIM_RECEIVED_BACKLOG 1024
+
 /* With the lock held: queues a Received event for packet p with rssi. */
 static void post_received_locked(watcher *w, const packet *p, INT16 rssi) {
+  if (InterlockedCompareExchange(&w->received_queued, 0, 0) >= SIM_RECEIVED_BACKLOG) {
+    w->received_dropped++;
+    return;
+  }
   recv_args *a = NULL;
   if (FAILED(recv_args_new(p, rssi, &a))) return;
   delivery *d = malloc(sizeof *d);
@@ -286,6 +301,7 @@ static void post_received_locked(watcher *w, const packet *p, INT16 rssi) {
   d->w = w;
   d->gen = w->gen;
   d->args = a;
+  InterlockedIncrement(&w->received_queued);
   sim_event_post(&w->received, w->strand, fire_received, d);
 }
 
