@@ -13,6 +13,12 @@
  *                  the cost of the report's cache lines travelling to the callback's core.
  *  adv.core.ratio  adv.core / adv.core.merge (and the queued one), taken per round: what
  *                  handing a report to the callback costs beside the work itself.
+ *  adv.core.line   what the machine charges for one cache line to go from one thread's
+ *                  core to another's (two threads passing an atomic back and forth), taken
+ *                  around each round's thread-delivery phase: the floor under every value
+ *                  handed between threads. On a virtual machine it changes from second to
+ *                  second (the host moves the virtual cores: 56-265 ns seen on one 2-core
+ *                  VM), and the ratio with it; the ratio row's note pairs them per round.
  *
  * The callback rows' notes also count how often the reporting thread woke a sleeping
  * dispatcher (per 1000 reports): each is a system call on that thread.
@@ -223,6 +229,62 @@ out:
 
 #define ADV_ROUNDS 3
 
+/* ---- the machine: one cache line between two cores ---------------------------------- */
+
+/* Trips per run, at most: a run also ends after LINE_RUN_US (a descheduled partner on a busy
+ * machine makes a trip last a time slice). */
+enum { LINE_TRIPS = 5000, LINE_RUNS = 3, LINE_RUN_US = 20000 };
+
+typedef struct line_pingpong {
+  _Alignas(64) _Atomic uint64_t ball; /* odd: the other thread's turn; even: ours */
+  _Atomic bool stop;
+} line_pingpong;
+
+static void line_partner(void *arg) {
+  line_pingpong *p = arg;
+  uint64_t want = 1;
+  while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+    if (atomic_load_explicit(&p->ball, memory_order_acquire) != want) {
+      blec__cpu_relax();
+      continue;
+    }
+    atomic_store_explicit(&p->ball, want + 1, memory_order_release);
+    want += 2;
+  }
+}
+
+/*
+ * One way of a cache line between the bench thread's core and another thread's, in ns
+ * (half a round trip of an atomic passed back and forth), the median of LINE_RUNS runs;
+ * 0 when no second thread could start. Both threads spin: on a busy machine a run whose
+ * partner was descheduled reads high, which the median absorbs.
+ */
+static double line_transfer_ns(void) {
+  static line_pingpong p;
+  double runs[LINE_RUNS];
+  atomic_init(&p.ball, 0);
+  atomic_init(&p.stop, false);
+  blec__thread t;
+  if (blec__thread_create(&t, line_partner, &p) != BLEC_OK) return 0;
+  uint64_t ball = 0;
+  for (int r = 0; r < LINE_RUNS; r++) {
+    uint64_t t0 = blec__now_us(), t1 = t0;
+    int trips = 0;
+    while (trips < LINE_TRIPS && t1 - t0 < LINE_RUN_US) {
+      for (int i = 0; i < 256; i++, trips++) {
+        atomic_store_explicit(&p.ball, ++ball, memory_order_release);
+        while (atomic_load_explicit(&p.ball, memory_order_acquire) == ball) blec__cpu_relax();
+        ball++;
+      }
+      t1 = blec__now_us();
+    }
+    runs[r] = (double)(t1 - t0) * 1000.0 / (2.0 * trips);
+  }
+  atomic_store(&p.stop, true);
+  blec__thread_join(&t);
+  return bench_median(runs, LINE_RUNS);
+}
+
 /* "lo-hi" of v[0..n). */
 static void spread(char *buf, size_t size, const double *v, size_t n, int decimals) {
   double lo = v[0], hi = v[0];
@@ -253,14 +315,16 @@ int bench_adv_core(void) {
   for (int m = 0; m < 2; m++)
     if (!bench_ok(B, "context", bench_ctx_new_mode(w, modes[m], &ctx[m]))) goto out;
   double merge[ADV_ROUNDS], merge_cpu[ADV_ROUNDS], cb[2][ADV_ROUNDS], busy[2][ADV_ROUNDS], ratio[2][ADV_ROUNDS],
-      cpu_ratio[2][ADV_ROUNDS], wake[2][ADV_ROUNDS], bare[ADV_ROUNDS], bare_ratio[ADV_ROUNDS];
+      cpu_ratio[2][ADV_ROUNDS], wake[2][ADV_ROUNDS], bare[ADV_ROUNDS], bare_ratio[ADV_ROUNDS], line[ADV_ROUNDS];
   for (size_t r = 0; r < R; r++) {
     adv_phase ph;
     if (!run_merge(B, ctx[0], &set, N, &ph)) goto out;
     merge[r] = ph.ns;
     merge_cpu[r] = ph.cpu_ns;
     for (int m = 0; m < 2; m++) {
+      double line_before = m == 0 ? line_transfer_ns() : 0;
       if (!run_callback(B, ctx[m], modes[m], bench_on_detect, &set, N, &ph)) goto out;
+      if (m == 0) line[r] = (line_before + line_transfer_ns()) / 2;
       cb[m][r] = ph.ns;
       busy[m][r] = ph.busy_ns;
       wake[m][r] = ph.wake_k;
@@ -317,6 +381,18 @@ int bench_adv_core(void) {
              "callback's core and back to the reporting thread's allocator)",
              row->value, sp);
   }
+  row = bench_row_add("adv.core.line", "machine: one cache line from one core to another (two threads, an atomic)");
+  if (row) {
+    double lmed = bench_median(line, R);
+    spread(sp, sizeof sp, line, R, 0);
+    row->count = R;
+    row->per_op_ns = lmed > 0 ? lmed : BENCH_NONE;
+    row->value = lmed > 0 ? lmed / mmed : BENCH_NONE;
+    snprintf(row->note, sizeof row->note,
+             "one way, around each round's thread phase (%s ns); %.2f x the merge: each value handed to the "
+             "callback's thread moves lines of the queue and of the report",
+             sp, row->value > 0 ? row->value : 0.0);
+  }
   row = bench_row_add("adv.core.ratio", "adv.core / adv.core.merge: what handing a report to the callback costs");
   if (row) {
     row->count = R;
@@ -325,9 +401,15 @@ int bench_adv_core(void) {
     row->target_met = row->value <= 2.0;
     spread(sp, sizeof sp, ratio[0], R, 2);
     spread(sp2, sizeof sp2, ratio[1], R, 2);
+    char pairs[64] = "";
+    for (size_t r = 0, used = 0; r < R && used < sizeof pairs; r++) {
+      int k = snprintf(pairs + used, sizeof pairs - used, "%s%.2f@%.0f", r ? " " : "", ratio[0][r], line[r]);
+      if (k < 0) break;
+      used += (size_t)k;
+    }
     snprintf(row->note, sizeof row->note,
-             "wall: thread %.2f (%s), queued %.2f (%s); reporting thread's CPU: thread x%.2f, queued x%.2f", rmed[0], sp,
-             rmed[1], sp2, cmed[0], cmed[1]);
+             "wall: thread %.2f (%s), queued %.2f (%s); CPU: thread x%.2f, queued x%.2f; per round, thread ratio@line ns: %s",
+             rmed[0], sp, rmed[1], sp2, cmed[0], cmed[1], pairs);
   }
   rc = 0;
 out:
