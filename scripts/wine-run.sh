@@ -97,9 +97,8 @@ layout_fixed() {
 # when that is not possible or not wanted.
 fix_layout() {
   [ "${BLEC_WINE_RANDOMIZE:-0}" = 1 ] && return 0
-  [ -n "${BLEC_WINE_LAYOUT_TRIED:-}" ] && return 0
+  [ -n "${BLEC_WINE_LAYOUT_FAILED:-}" ] && return 0 # tried higher up in this run
   layout_fixed && return 0
-  export BLEC_WINE_LAYOUT_TRIED=1
   local arch why
   arch=$(uname -m)
   if why=$(setarch "$arch" -R true 2>&1); then

@@ -75,15 +75,13 @@ static int check_process(const char *pid) {
     fprintf(stderr, "cannot read %s\n", path);
     return 1;
   }
-  for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-    char *eol = strchr(line, '\n');
-    if (eol)
-      *eol = '\0';
-    if (strstr(line, "[heap]") && sscanf(line, "%llx-%llx", &heap_start, &heap_end) == 2)
-      break;
-    if (eol)
-      *eol = '\n';
-    heap_start = heap_end = 0;
+  /* The heap's line: its start, from the beginning of that line. */
+  line = strstr(buf, "[heap]");
+  if (line) {
+    while (line > buf && line[-1] != '\n')
+      line--;
+    if (sscanf(line, "%llx-%llx", &heap_start, &heap_end) != 2)
+      heap_start = heap_end = 0;
   }
   if (heap_end) {
     if (heap_start < WINE_LOADER_BASE || heap_start - WINE_LOADER_BASE > HEAP_NEAR) {

@@ -233,7 +233,6 @@ typedef struct watcher {
   size_t n_devs, cap_devs;
   HANDLE timer;
   volatile LONG received_queued; /* Received events posted, not delivered yet */
-  UINT64 received_dropped;       /* packets heard while SIM_RECEIVED_BACKLOG were queued */
 } watcher;
 
 #define WT(This) ((watcher *)sim_obj_from(This))
@@ -286,10 +285,7 @@ static void fire_received(void *ctx) {
 
 /* With the lock held: queues a Received event for packet p with rssi. */
 static void post_received_locked(watcher *w, const packet *p, INT16 rssi) {
-  if (InterlockedCompareExchange(&w->received_queued, 0, 0) >= SIM_RECEIVED_BACKLOG) {
-    w->received_dropped++;
-    return;
-  }
+  if (InterlockedCompareExchange(&w->received_queued, 0, 0) >= SIM_RECEIVED_BACKLOG) return;
   recv_args *a = NULL;
   if (FAILED(recv_args_new(p, rssi, &a))) return;
   delivery *d = malloc(sizeof *d);
