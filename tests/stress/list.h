@@ -3,6 +3,7 @@
 /* s_connect.c */
 BLEC_TEST(connects_aborted_during_discovery_never_touch_a_freed_tree)
 BLEC_TEST(connect_racing_disconnect_never_wedges_the_client)
+BLEC_TEST(connects_ended_as_their_link_comes_up_leave_nothing_behind)
 /* s_io.c */
 BLEC_TEST(async_calls_with_callbacks_race_link_drops_and_reconnects)
 /* s_ctx.c */

@@ -122,3 +122,50 @@ BLEC_TEST_IMPL(connect_racing_disconnect_never_wedges_the_client) {
   ASSERT_OK(blec_ctx_free(ctx));
   blec_world_unref(w);
 }
+
+/*
+ * The moment the link comes up is where the backend hands the connect from its link
+ * request to its MTU exchange: an abort that lands there (the world's answer already on
+ * its way, so no longer cancellable) must still end the request, and a client freed with
+ * the exchange pending must not leave it behind (the virtual backend once leaked the
+ * stage, its state and the client: the released link dropped the exchange's completion).
+ * Each round waits until the peripheral sees the link, then cancels or frees at once or
+ * a few microseconds later; ASan's leak check is what fails.
+ */
+BLEC_TEST_IMPL(connects_ended_as_their_link_comes_up_leave_nothing_behind) {
+  blec_world *w = st_world_big(20);
+  blec_world_peripheral *p = st_peripheral(w, ST_BIG_ADDR);
+  ASSERT_OK(blec_world_peripheral_set_delays(p, 1, 1)); /* the MTU step takes a while */
+  blec_ctx *ctx = st_ctx(w, BLEC_DELIVERY_THREAD);
+  st_rand r;
+  st_rand_seed(&r, 5);
+  int rounds = 0, seen = 0, connected = 0;
+  for (uint64_t start = st_now_ms(); st_running(start); rounds++) {
+    bool free_it = st_rand_below(&r, 2) == 0;
+    blec_client *c = st_client(ctx, 60000);
+    blec_op *op = NULL;
+    ASSERT_OK(blec_client_connect_async(c, NULL, NULL, &op));
+    uint64_t deadline = blec__now_us() + (uint64_t)blec_test_ms(10000) * 1000u;
+    while (!blec_world_peripheral_connected(p) && !blec_op_done(op)) ASSERT(blec__now_us() < deadline);
+    if (blec_world_peripheral_connected(p)) seen++;
+    st_spin_us(st_rand_below(&r, 4));
+    if (free_it) {
+      blec_client_free(c);
+      c = NULL;
+    } else {
+      blec_op_cancel(op);
+    }
+    int s = blec_op_wait(op, blec_test_ms(10000));
+    ASSERT(s != BLEC_ERR_TIMEOUT);
+    if (s == BLEC_OK) connected++;
+    blec_op_free(op);
+    blec_client_free(c);
+    /* Freed or not, no link of it is left for the next round's connect (the backend lets
+     * a link that came up for an aborted connect go as its answer arrives). */
+    while (blec_world_peripheral_connected(p)) ASSERT(blec__now_us() < deadline);
+  }
+  printf("# %d rounds, the link seen up in %d, %d connected before the abort\n", rounds, seen, connected);
+  ASSERT(seen > 0);
+  ASSERT_OK(blec_ctx_free(ctx));
+  blec_world_unref(w);
+}

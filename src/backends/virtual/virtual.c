@@ -165,13 +165,25 @@ static void vc_unref(vclient *vc) {
   free(vc);
 }
 
-/* Takes the link away (under the lock) and releases it (outside). */
+/*
+ * Takes the link away (under the lock) and releases it (outside). A connect still in its
+ * MTU step on that link is ended here: releasing a link drops its pending completions, so
+ * mtu_done would never run and the request's references (op, vc, and through the op the
+ * client) would live for ever.
+ */
 static void drop_link(vclient *vc) {
   blec__mutex_lock(&vc->lock);
   blec__wlink *link = vc->link;
   vc->link = NULL;
+  blec_op *connecting = link ? vc->connecting : NULL;
+  if (connecting) vc->connecting = NULL;
   blec__mutex_unlock(&vc->lock);
   if (link) blec__wlink_release(link);
+  if (connecting) {
+    blec__op_complete(connecting, BLEC_ERR_NOT_CONNECTED); /* usually aborted already */
+    blec__op_unref(connecting);
+    vc_unref(vc); /* the connect request's reference */
+  }
 }
 
 static void on_value(void *user, uint16_t handle, const uint8_t *data, size_t len, bool indication) {
@@ -188,8 +200,14 @@ static void on_mtu(void *user, int mtu) {
 
 static void on_disconnected(void *user, int reason) {
   vclient *vc = user;
+  /* Both are alive here: a client free that took the link first waits in the release
+   * for this callback. Once drop_link below has taken it, that free no longer waits. */
+  blec_client *c = blec__client_ref(vc->c);
+  atomic_fetch_add(&vc->refs, 1);
   drop_link(vc);
-  blec__client_disconnected(vc->c, (blec_disconnect_reason)reason);
+  blec__client_disconnected(c, (blec_disconnect_reason)reason);
+  vc_unref(vc);
+  blec__client_unref(c);
 }
 
 static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected};
@@ -197,8 +215,9 @@ static const blec__wlink_events link_events = {on_value, on_mtu, on_disconnected
 /*
  * The connect request's reference to its op is released by exactly one party:
  * connect_done while the world's connect request is pending, then mtu_done once the
- * link is up — unless v_cancel took the op over (cleared vc->connecting) after the link
- * came up, in which case the link is dropped (mtu_done never runs) and v_cancel releases.
+ * link is up — unless v_cancel or drop_link took the op over (cleared vc->connecting),
+ * in which case connect_done releases the link it gets, or the link was released (and
+ * mtu_done never runs) by whoever cleared it.
  */
 static void mtu_done(void *user, int status, int att_error) {
   (void)att_error;
@@ -288,19 +307,20 @@ static void v_cancel(blec_op *op) {
   blec_client *c = blec__op_client(op);
   if (!c) return;
   vclient *vc = blec__client_backend_priv(c);
-  bool take_over = false;
+  bool mtu_step = false;
   if (vc) {
     blec__mutex_lock(&vc->lock);
-    if (vc->connecting == op && vc->link) { /* connect in its MTU step */
-      vc->connecting = NULL;
-      take_over = true;
+    if (vc->connecting == op) {
+      mtu_step = vc->link != NULL;
+      /* Not linked yet: the world's answer may already be on its way (its request no
+       * longer cancellable); connect_done then finds it is no longer its op's and lets
+       * the link go instead of bringing it up for a connect nobody waits for. */
+      if (!mtu_step) vc->connecting = NULL;
     }
     blec__mutex_unlock(&vc->lock);
   }
-  if (take_over) {
-    drop_link(vc); /* mtu_done will not run */
-    blec__op_unref(op);
-    vc_unref(vc); /* the connect request's reference */
+  if (mtu_step) {
+    drop_link(vc); /* ends the MTU step: mtu_done will not run */
     return;
   }
   if (id > 0) blec__world_cancel(ctx_priv(blec__client_ctx(c))->world, id);
