@@ -70,13 +70,21 @@ void wr_table_release(wr_ctx *w, wr_table *t) {
   memset(t, 0, sizeof *t);
 }
 
+/* What a status question got: an answer, or none within its time. */
+typedef enum wr_status_answer {
+  WR_STATUS_NO_ANSWER,
+  WR_STATUS_CONNECTED,
+  WR_STATUS_DISCONNECTED,
+} wr_status_answer;
+
 /*
  * Whether Windows still shows the device Connected, read on a device object of its own
  * made for the question: once this program has closed its device object, nothing of ours
  * holds the link (bleak's disconnect disposes the BluetoothLEDevice before it waits for the
- * link to end). The fresh object asks for no service, so it holds nothing either.
+ * link to end). The fresh object asks for no service, so it holds nothing either. A lookup
+ * that fails or does not end within its time is no answer (not "disconnected").
  */
-static bool status_connected(wr_ctx *w, UINT64 address, int budget_ms) {
+static wr_status_answer link_status(wr_ctx *w, UINT64 address, int budget_ms) {
   IBluetoothLEDeviceStatics *st = NULL;
   __FIAsyncOperation_1_Windows__CDevices__CBluetooth__CBluetoothLEDevice *op = NULL;
   IBluetoothLEDevice *dev = NULL;
@@ -87,22 +95,32 @@ static bool status_connected(wr_ctx *w, UINT64 address, int budget_ms) {
     IBluetoothLEDeviceStatics_Release(st);
   }
   if (SUCCEEDED(hr)) hr = wr_await_device(w, NULL, budget_ms, op, &dev);
-  if (FAILED(hr) || !dev) return false; /* no device object: nothing says it is connected */
+  if (FAILED(hr)) return WR_STATUS_NO_ANSWER;
+  if (!dev) return WR_STATUS_DISCONNECTED; /* Windows knows no such device: no link either */
   BluetoothConnectionStatus cs = BluetoothConnectionStatus_Disconnected;
   hr = wr_hr(w, IBluetoothLEDevice_get_ConnectionStatus(dev, &cs), "BluetoothLEDevice.ConnectionStatus");
   /* Released, not closed: Close() may block (bleak #1359), and this object has nothing to end. */
   IBluetoothLEDevice_Release(dev);
-  return SUCCEEDED(hr) && cs == BluetoothConnectionStatus_Connected;
+  if (FAILED(hr)) return WR_STATUS_NO_ANSWER;
+  return cs == BluetoothConnectionStatus_Connected ? WR_STATUS_CONNECTED : WR_STATUS_DISCONNECTED;
 }
 
-/* After every object of ours is gone: polls until Windows shows the link down or ms pass. */
+/*
+ * After every object of ours is gone: polls until Windows shows the link down or ms pass;
+ * true when its last answer was Connected. A question asked near the end gets only the time
+ * left, and one that gets no answer in it says nothing: it used to count as "down", so a
+ * link another program holds was reported gone whenever the last lookup was slow.
+ */
 static bool link_still_up(wr_ctx *w, UINT64 address, int ms) {
   uint64_t deadline = GetTickCount64() + (uint64_t)ms;
+  wr_status_answer last = WR_STATUS_NO_ANSWER;
   for (;;) {
     uint64_t now = GetTickCount64();
     int left = now >= deadline ? 1 : (int)(deadline - now);
-    if (!status_connected(w, address, left)) return false;
-    if (GetTickCount64() >= deadline) return true;
+    wr_status_answer a = link_status(w, address, left);
+    if (a == WR_STATUS_DISCONNECTED) return false;
+    if (a != WR_STATUS_NO_ANSWER) last = a;
+    if (GetTickCount64() >= deadline) return last == WR_STATUS_CONNECTED;
     Sleep(WR_LINK_DOWN_POLL_MS);
   }
 }
